@@ -1,0 +1,3 @@
+export * from './quality';
+export * from './tag';
+export * from './sample';
