@@ -1,0 +1,123 @@
+import { NATS_SERVER, requireBinary } from './binaries';
+import { freePort } from './ports';
+import { outputBlock, spawnManaged, type ManagedProcess } from './process';
+import { makeTempDir, removeTempDir } from './tmp';
+import { waitForHttp } from './wait';
+
+export interface StartNatsOptions {
+  /** Run with JetStream (`-js`); default true. */
+  jetstream?: boolean;
+  /** Client port; a free one when omitted. */
+  port?: number;
+  /** JetStream store directory; a fresh temp dir (removed by `dispose`) when omitted. */
+  storeDir?: string;
+  /** Extra nats-server arguments, appended last. */
+  args?: string[];
+  /** How long to wait for the server to become ready (default 15 s). */
+  startTimeoutMs?: number;
+}
+
+export interface NatsServer {
+  /** nats://127.0.0.1:<port> */
+  readonly url: string;
+  readonly port: number;
+  /** HTTP monitoring port (`-m`): /healthz, /varz, /jsz, /connz. */
+  readonly monitorPort: number;
+  /** http://127.0.0.1:<monitorPort> */
+  readonly monitorUrl: string;
+  readonly storeDir: string;
+  /** pid of the current server process (undefined while stopped). */
+  pid(): number | undefined;
+  isRunning(): boolean;
+  /** Output of the current (or last) server process. */
+  logs(): string;
+  /** Graceful stop (SIGTERM, SIGKILL after 5 s). The store dir is kept so `restart` can follow. */
+  stop(): Promise<void>;
+  /** Stops if running, then starts again on the same ports with the same store dir; JetStream state survives. */
+  restart(): Promise<void>;
+  /** Sends a signal (default SIGKILL) without waiting, to simulate a crash. */
+  kill(signal?: NodeJS.Signals): void;
+  /** Stops and removes the store dir if this helper created it. */
+  dispose(): Promise<void>;
+}
+
+const ADDRESS_IN_USE = /address already in use/i;
+
+/**
+ * Starts the Debian `nats-server` on 127.0.0.1 as a child process and resolves once it
+ * accepts clients (and, with JetStream, once JetStream reports healthy).
+ */
+export async function startNats(options: StartNatsOptions = {}): Promise<NatsServer> {
+  const binary = requireBinary(NATS_SERVER);
+  const jetstream = options.jetstream ?? true;
+  const ownsStore = options.storeDir === undefined;
+  const storeDir = options.storeDir ?? (await makeTempDir('historian-nats-'));
+  const startTimeoutMs = options.startTimeoutMs ?? 15_000;
+
+  let port = options.port ?? (await freePort());
+  let monitorPort = await freePort();
+  let proc: ManagedProcess | undefined;
+
+  const launch = async (): Promise<void> => {
+    const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-sd', storeDir];
+    if (jetstream) args.unshift('-js');
+    args.push(...(options.args ?? []));
+    const started = spawnManaged('nats-server', binary, args);
+    proc = started;
+    try {
+      await started.waitForOutput(/Server is ready/, { timeoutMs: startTimeoutMs });
+      const monitor = `http://127.0.0.1:${monitorPort}/healthz${jetstream ? '?js-enabled-only=true' : ''}`;
+      await waitForHttp(monitor, 200, { timeoutMs: startTimeoutMs, what: `nats-server health at ${monitor}` });
+    } catch (err) {
+      await started.stop(1000);
+      const reason = err instanceof Error ? err.message : String(err);
+      throw Object.assign(new Error(`nats-server did not start on port ${port}: ${reason}\n${outputBlock('nats-server', started.logs())}`), {
+        addressInUse: ADDRESS_IN_USE.test(started.logs()),
+      });
+    }
+  };
+
+  // A port handed out by freePort can be taken before the server binds it; pick new ones then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      const retry = (err as { addressInUse?: boolean }).addressInUse && options.port === undefined && attempt < 3;
+      if (!retry) {
+        if (ownsStore) await removeTempDir(storeDir);
+        throw err;
+      }
+      port = await freePort();
+      monitorPort = await freePort();
+    }
+  }
+
+  // stop() on a process that was killed just waits for it to be gone, releasing the port
+  const stop = async () => {
+    await proc?.stop();
+  };
+
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    monitorPort,
+    monitorUrl: `http://127.0.0.1:${monitorPort}`,
+    storeDir,
+    pid: () => (proc?.isRunning() ? proc.pid : undefined),
+    isRunning: () => proc?.isRunning() ?? false,
+    logs: () => proc?.logs() ?? '',
+    stop,
+    async restart() {
+      await stop();
+      await launch();
+    },
+    kill(signal = 'SIGKILL') {
+      proc?.kill(signal);
+    },
+    async dispose() {
+      await stop();
+      if (ownsStore) await removeTempDir(storeDir);
+    },
+  };
+}
