@@ -62,6 +62,14 @@ export class BitWriter {
     for (let i = 0; i < nBytes; i++) out[offset + i] = words[i >>> 2] >>> (24 - ((i & 3) << 3));
   }
 
+  /** Calls `fn` with each 32-bit word written and its number of valid (leading) bits. */
+  forEachWord(fn: (word: number, bits: number) => void): void {
+    const full = this.pos >>> 5;
+    for (let i = 0; i < full; i++) fn(this.words[i], 32);
+    const rest = this.pos & 31;
+    if (rest > 0) fn(this.words[full], rest);
+  }
+
   get byteLength(): number {
     return (this.pos + 7) >>> 3;
   }
@@ -142,4 +150,9 @@ export function zigzag(v: number): number {
 
 export function unzigzag(z: number): number {
   return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
+}
+
+/** Appends everything written to `src` onto `dst`. */
+export function appendBits(dst: BitWriter, src: BitWriter): void {
+  src.forEachWord((word, bits) => dst.write(bits === 32 ? word : word >>> (32 - bits), bits));
 }

@@ -1,13 +1,12 @@
 // The chunk container (FORMAT-chunk.md): 2 header bytes, a LEB128 sample count, then one
 // bit stream holding the timestamp, value and quality sections in that order.
-import { BitReader, BitWriter } from './bits';
+import { appendBits, BitReader, BitWriter } from './bits';
 import { readGorillaValues, writeGorillaValues } from './gorilla-values';
 import { readQuality, qualityCodec, validateQuality, writeQuality } from './quality';
 import {
-  countDeltaRuns, readDodTimestamps, readRunTimestamps, TS_DOD, TS_RUNS, validateTimestamps,
-  writeDodTimestamps, writeRunTimestamps,
+  readDodTimestamps, readGapTimestamps, TS_DOD, TS_GAPS, validateTimestamps, writeDodTimestamps, writeGapTimestamps,
 } from './timestamps';
-import { chooseValueCodec, readValues, V_XOR, type ValueEncoding } from './values';
+import { readValues, V_XOR, writeValues } from './values';
 
 export const CHUNK_MAGIC = 0xa1;
 /** Largest sample count a chunk header accepts (guards allocation on corrupt input). */
@@ -76,25 +75,29 @@ export function chunkValueCodec(buf: Uint8Array): number {
   return readHeader(buf).valueCodec;
 }
 
-function writeTimestamps(w: BitWriter, ts: ArrayLike<number>, n: number, allowRuns: boolean): number {
-  // TS_RUNS only when it is clearly smaller: each run costs ~2 length-prefixed integers
-  if (allowRuns && n > 1 && ts[0] >= 0 && countDeltaRuns(ts, n) * 40 < n) {
-    writeRunTimestamps(w, ts, n);
-    return TS_RUNS;
+/** Writes the smaller of the two timestamp encodings (both are cheap to produce). */
+function writeTimestamps(w: BitWriter, ts: ArrayLike<number>, n: number): number {
+  if (n < 2 || ts[0] < 0) {
+    writeDodTimestamps(w, ts, n);
+    return TS_DOD;
   }
-  writeDodTimestamps(w, ts, n);
+  const gaps = new BitWriter((n >>> 5) + 8);
+  writeGapTimestamps(gaps, ts, n);
+  const dod = new BitWriter((n >>> 5) + 8);
+  writeDodTimestamps(dod, ts, n);
+  if (gaps.pos <= dod.pos) { appendBits(w, gaps); return TS_GAPS; }
+  appendBits(w, dod);
   return TS_DOD;
 }
 
 export function encodeChunk(ts: ArrayLike<number>, values: ArrayLike<number>, quality: ArrayLike<number>, n?: number): Uint8Array {
   const count = checkInput(ts, values, quality, n);
   const w = new BitWriter((count >>> 1) + 16);
-  const tsCodec = writeTimestamps(w, ts, count, true);
-  const enc: ValueEncoding = chooseValueCodec(values, count);
-  enc.write(w);
+  const tsCodec = writeTimestamps(w, ts, count);
+  const valueCodec = writeValues(w, values, count);
   const qCodec = qualityCodec(quality, count);
   writeQuality(w, qCodec, quality, count);
-  return writeHeader(tsCodec, enc.codec, qCodec, count, w);
+  return writeHeader(tsCodec, valueCodec, qCodec, count, w);
 }
 
 export function encodeGorillaChunk(ts: ArrayLike<number>, values: ArrayLike<number>, quality: ArrayLike<number>, n?: number): Uint8Array {
@@ -115,7 +118,7 @@ export function decodeChunk(buf: Uint8Array): ChunkColumns {
   const values = new Float64Array(n);
   const quality = new Uint16Array(n);
   if (h.tsCodec === TS_DOD) readDodTimestamps(r, ts, n);
-  else if (h.tsCodec === TS_RUNS) readRunTimestamps(r, ts, n);
+  else if (h.tsCodec === TS_GAPS) readGapTimestamps(r, ts, n);
   else throw new Error(`corrupt chunk: unknown timestamp codec ${h.tsCodec}`);
   r.checkInBounds('timestamp section');
   readValues(r, h.valueCodec, values, n);

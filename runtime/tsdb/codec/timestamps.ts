@@ -5,13 +5,13 @@
 // delta-of-delta (the first delta against 0) as
 //   '0' → 0 | '10' + 14 bits | '110' + 17 bits | '1110' + 20 bits | '1111' + 64 bits,
 // each a two's-complement signed field.
-// TS_RUNS — runs of equal deltas: first timestamp, run count, then (delta, run length)
-// pairs. A regularly sampled chunk costs a handful of bytes in total.
+// TS_GAPS — see writeGapTimestamps: a regularly sampled chunk costs a few bytes in total.
 import { BitReader, BitWriter } from './bits';
+import { RiceDecoder, RiceEncoder } from './rice';
 
 const TWO32 = 4294967296;
 export const TS_DOD = 0;
-export const TS_RUNS = 1;
+export const TS_GAPS = 1;
 
 function checkTimestamps(ts: ArrayLike<number>, n: number): void {
   let prev = -Infinity;
@@ -78,41 +78,67 @@ export function readDodTimestamps(r: BitReader, out: Float64Array, n: number): v
   }
 }
 
-export function writeRunTimestamps(w: BitWriter, ts: ArrayLike<number>, n: number): void {
-  if (n === 0) return;
-  w.writeLen(ts[0]);
-  let runs = 0;
-  for (let i = 1; i < n; i++) if (i === 1 || ts[i] - ts[i - 1] !== ts[i - 1] - ts[i - 2]) runs++;
-  w.writeLen(runs);
-  let i = 1;
-  while (i < n) {
-    const d = ts[i] - ts[i - 1];
-    let j = i + 1;
-    while (j < n && ts[j] - ts[j - 1] === d) j++;
-    w.writeLen(d);
-    w.writeLen(j - i);
-    i = j;
-  }
+function gcd(a: number, b: number): number {
+  while (b !== 0) { const t = a % b; a = b; b = t; }
+  return a;
 }
 
-export function readRunTimestamps(r: BitReader, out: Float64Array, n: number): void {
+/**
+ * TS_GAPS: first timestamp, g = gcd of the deltas, b = smallest delta / g; each delta
+ * becomes a residual delta / g − b ≥ 0, mostly 0 for a scanned signal. Zero residuals
+ * are run-length coded: (zero-run length, nonzero residual − 1) pairs, each adaptive
+ * Rice coded. A perfectly regular chunk is one run; SKAB's 1 s rows with occasional
+ * 2 s gaps cost a fraction of a bit per sample.
+ */
+export function writeGapTimestamps(w: BitWriter, ts: ArrayLike<number>, n: number): void {
+  if (n === 0) return;
+  w.writeLen(ts[0]);
+  if (n === 1) return;
+  let g = 0;
+  let min = Infinity;
+  for (let i = 1; i < n; i++) {
+    const d = ts[i] - ts[i - 1];
+    g = gcd(d, g);
+    if (d < min) min = d;
+  }
+  w.writeLen(g);
+  if (g === 0) return; // every timestamp equal
+  const b = min / g;
+  w.writeLen(b);
+  let nonzero = 0;
+  let sum = 0;
+  for (let i = 1; i < n; i++) {
+    const r = (ts[i] - ts[i - 1]) / g - b;
+    if (r !== 0) { nonzero++; sum += r - 1; }
+  }
+  const runs = new RiceEncoder(w, (n - 1) / (nonzero + 1));
+  const vals = new RiceEncoder(w, nonzero > 0 ? sum / nonzero : 0);
+  let zeros = 0;
+  for (let i = 1; i < n; i++) {
+    const r = (ts[i] - ts[i - 1]) / g - b;
+    if (r === 0) { zeros++; continue; }
+    runs.put(zeros);
+    vals.put(r - 1);
+    zeros = 0;
+  }
+  if (zeros > 0) runs.put(zeros);
+}
+
+export function readGapTimestamps(r: BitReader, out: Float64Array, n: number): void {
   if (n === 0) return;
   let t = r.readLen();
   out[0] = t;
-  const runs = r.readLen();
+  if (n === 1) return;
+  const g = r.readLen();
+  if (g === 0) { out.fill(t); return; }
+  const base = r.readLen() * g;
+  const runs = new RiceDecoder(r);
+  const vals = new RiceDecoder(r);
   let i = 1;
-  for (let k = 0; k < runs; k++) {
-    const d = r.readLen();
-    const len = r.readLen();
-    if (len === 0 || i + len > n) throw new Error(`corrupt chunk: timestamp run ${k} of length ${len} overflows ${n} samples`);
-    for (let e = i + len; i < e; i++) out[i] = t += d;
+  while (i < n) {
+    const zeros = runs.get();
+    if (i + zeros > n) throw new Error(`corrupt chunk: timestamp run of ${zeros} overflows ${n} samples`);
+    for (const e = i + zeros; i < e; i++) out[i] = t += base;
+    if (i < n) out[i++] = t += base + (vals.get() + 1) * g;
   }
-  if (i !== n) throw new Error(`corrupt chunk: timestamp runs cover ${i} of ${n} samples`);
-}
-
-/** Number of delta runs, to decide cheaply whether TS_RUNS is worth trying. */
-export function countDeltaRuns(ts: ArrayLike<number>, n: number): number {
-  let runs = 0;
-  for (let i = 1; i < n; i++) if (i === 1 || ts[i] - ts[i - 1] !== ts[i - 1] - ts[i - 2]) runs++;
-  return runs;
 }

@@ -1,14 +1,17 @@
-// Picks the value codec per chunk and dispatches decoding by codec id.
-import { BitReader, BitWriter } from './bits';
+// Picks the value codec per chunk (the smallest of the candidates that apply) and
+// dispatches decoding by codec id.
+import { BitReader, BitWriter, appendBits } from './bits';
+import {
+  countRuns, distinctInts, readDecimal, readDecimalRuns, readDictionary, toDecimal, writeDecimal, writeDecimalRuns,
+  writeDictionary,
+} from './decimal';
 import { float64Bits, readGorillaValues, writeGorillaValues } from './gorilla-values';
 
 export const V_XOR = 0;
 export const V_CONST = 1;
-
-export interface ValueEncoding {
-  codec: number;
-  write(w: BitWriter): void;
-}
+export const V_DECIMAL = 2;
+export const V_DECIMAL_RUNS = 3;
+export const V_DICT = 4;
 
 function allIdenticalBits(values: ArrayLike<number>, n: number): boolean {
   if (n === 0) return true;
@@ -17,11 +20,40 @@ function allIdenticalBits(values: ArrayLike<number>, n: number): boolean {
   return true;
 }
 
-export function chooseValueCodec(values: ArrayLike<number>, n: number): ValueEncoding {
+/** Writes the value section onto `w` and returns the codec id used. */
+export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number): number {
   if (allIdenticalBits(values, n)) {
-    return { codec: V_CONST, write: (w) => { if (n > 0) writeGorillaValues(w, values, 1); } };
+    if (n > 0) writeGorillaValues(w, values, 1);
+    return V_CONST;
   }
-  return { codec: V_XOR, write: (w) => writeGorillaValues(w, values, n) };
+  const d = toDecimal(values, n);
+  if (d === null) {
+    writeGorillaValues(w, values, n);
+    return V_XOR;
+  }
+  let best = new BitWriter((n >>> 2) + 8);
+  let codec = V_DECIMAL;
+  writeDecimal(best, d, n);
+  const runs = countRuns(d.ints, n);
+  if (runs * 4 < n) {
+    const alt = new BitWriter(runs + 8);
+    writeDecimalRuns(alt, d, n, runs);
+    if (alt.pos < best.pos) { best = alt; codec = V_DECIMAL_RUNS; }
+  }
+  const dict = runs > 2 ? distinctInts(d.ints, n, n >>> 2) : null;
+  if (dict !== null) {
+    const alt = new BitWriter((n >>> 3) + dict.length + 8);
+    writeDictionary(alt, d, dict, n);
+    if (alt.pos < best.pos) { best = alt; codec = V_DICT; }
+  }
+  // large scales on wide-ranging data can lose to XOR coding; then XOR is used
+  if (best.pos > 40 * n) {
+    const alt = new BitWriter(n * 2 + 8);
+    writeGorillaValues(alt, values, n);
+    if (alt.pos < best.pos) { best = alt; codec = V_XOR; }
+  }
+  appendBits(w, best);
+  return codec;
 }
 
 export function readValues(r: BitReader, codec: number, out: Float64Array, n: number): void {
@@ -30,6 +62,9 @@ export function readValues(r: BitReader, codec: number, out: Float64Array, n: nu
     case V_CONST:
       if (n > 0) { readGorillaValues(r, out, 1); out.fill(out[0]); }
       return;
+    case V_DECIMAL: readDecimal(r, out, n); return;
+    case V_DECIMAL_RUNS: readDecimalRuns(r, out, n); return;
+    case V_DICT: readDictionary(r, out, n); return;
     default: throw new Error(`corrupt chunk: unknown value codec ${codec}`);
   }
 }
