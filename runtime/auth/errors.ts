@@ -1,0 +1,69 @@
+// One error type for the whole auth domain. `code` is stable (tests and clients switch on
+// it), `status` is the HTTP answer, and the message is safe to show: it never says whether
+// an unknown user or a wrong password caused a failed login.
+
+export type UnauthenticatedReason =
+  | 'missing' | 'malformed' | 'expired' | 'idle' | 'revoked' | 'bad_signature' | 'unknown_token' | 'disabled';
+
+export type AuthErrorCode =
+  | 'unauthenticated'
+  | 'invalid_credentials'
+  | 'locked'
+  | 'rate_limited'
+  | 'forbidden'
+  | 'password_change_required'
+  | 'service_account'
+  | 'password_policy'
+  | 'validation'
+  | 'not_found'
+  | 'conflict'
+  | 'last_admin';
+
+const STATUS: Record<AuthErrorCode, number> = {
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  locked: 429,
+  rate_limited: 429,
+  forbidden: 403,
+  password_change_required: 403,
+  service_account: 403,
+  password_policy: 400,
+  validation: 400,
+  not_found: 404,
+  conflict: 409,
+  last_admin: 409,
+};
+
+export interface AuthErrorDetails {
+  reason?: UnauthenticatedReason;
+  /** For 429: seconds until a new attempt can succeed. */
+  retryAfterSec?: number;
+  /** For password_policy: every rule the password broke. */
+  problems?: string[];
+  /** For validation: the offending field. */
+  field?: string;
+  /** For forbidden: the missing permission. */
+  permission?: string;
+}
+
+export class AuthError extends Error {
+  readonly status: number;
+  constructor(readonly code: AuthErrorCode, message: string, readonly details: AuthErrorDetails = {}) {
+    super(message);
+    this.name = 'AuthError';
+    this.status = STATUS[code];
+  }
+
+  /** The JSON body an HTTP client receives. */
+  toJSON(): Record<string, unknown> {
+    return { error: this.code, message: this.message, ...this.details };
+  }
+}
+
+export function unauthenticated(reason: UnauthenticatedReason, message: string): AuthError {
+  return new AuthError('unauthenticated', message, { reason });
+}
+
+export function isAuthError(e: unknown): e is AuthError {
+  return e instanceof AuthError;
+}

@@ -1,0 +1,12 @@
+// Identity and access: users, roles, passwords, sessions (RS256 JWT), API tokens. The
+// express-facing pieces are in ./http.
+export * from './auth-service';
+export * from './errors';
+export * from './events';
+export * from './permissions';
+export * from './principal';
+export * from './views';
+export { DEFAULT_PASSWORD_POLICY, passwordProblems, type PasswordPolicy } from './password-policy';
+export { DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from './login-guard';
+export { DEFAULT_BCRYPT_COST } from './password-hasher';
+export type { JwtKeyOptions } from './jwt-keys';

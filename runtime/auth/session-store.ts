@@ -1,0 +1,49 @@
+// Issued sessions, one row per JWT id: lets logout revoke a token before it expires and
+// lets the idle limit see when a token was last used. Rows are pruned once the JWT has
+// expired, because the signature check refuses it from then on anyway.
+import type { DatabaseSync } from 'node:sqlite';
+
+export interface SessionRow {
+  jti: string;
+  userId: string;
+  issuedAt: number;
+  expiresAt: number;
+  lastSeen: number;
+  revokedAt: number | null;
+}
+
+export class SessionStore {
+  constructor(private readonly db: DatabaseSync) {}
+
+  insert(jti: string, userId: string, issuedAt: number, expiresAt: number): void {
+    this.db.prepare('INSERT INTO sessions (jti, user_id, issued_at, expires_at, last_seen) VALUES (?, ?, ?, ?, ?)')
+      .run(jti, userId, issuedAt, expiresAt, issuedAt);
+  }
+
+  get(jti: string): SessionRow | null {
+    const r = this.db.prepare('SELECT * FROM sessions WHERE jti = ?').get(jti) as
+      { jti: string; user_id: string; issued_at: number; expires_at: number; last_seen: number; revoked_at: number | null } | undefined;
+    if (!r) return null;
+    return { jti: r.jti, userId: r.user_id, issuedAt: r.issued_at, expiresAt: r.expires_at, lastSeen: r.last_seen, revokedAt: r.revoked_at };
+  }
+
+  touch(jti: string, now: number): void {
+    this.db.prepare('UPDATE sessions SET last_seen = ? WHERE jti = ? AND last_seen < ?').run(now, jti, now);
+  }
+
+  revoke(jti: string, now: number): boolean {
+    const r = this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL').run(now, jti);
+    return Number(r.changes) > 0;
+  }
+
+  /** Revokes every live session of a user (password reset, disable), optionally keeping one. */
+  revokeUser(userId: string, now: number, exceptJti?: string): number {
+    const r = this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND jti != ?')
+      .run(now, userId, exceptJti ?? '');
+    return Number(r.changes);
+  }
+
+  prune(now: number): void {
+    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now);
+  }
+}
