@@ -13,9 +13,9 @@ export const CHUNK_MAGIC = 0xa1;
 export const MAX_CHUNK_SAMPLES = 1 << 24;
 
 export interface ChunkColumns {
-  ts: Float64Array;
-  values: Float64Array;
-  quality: Uint16Array;
+  ts: Float64Array<ArrayBuffer>;
+  values: Float64Array<ArrayBuffer>;
+  quality: Uint16Array<ArrayBuffer>;
 }
 
 function checkInput(ts: ArrayLike<number>, values: ArrayLike<number>, quality: ArrayLike<number>, n: number | undefined): number {

@@ -1,0 +1,4 @@
+export { createFilter, TagFilters, type SampleFilter } from './filter';
+export {
+  FilterConfigError, LOGGING_MODES, resolveFilterConfig, type FilterConfig, type LoggingMode, type ResolvedFilterConfig,
+} from './config';
