@@ -1,3 +1,4 @@
 export * from './quality';
 export * from './tag';
 export * from './sample';
+export * from './message';

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vite';
+import { resolve } from 'node:path';
+
+export default defineConfig({
+  root: resolve(import.meta.dirname),
+  base: '/',
+  build: {
+    outDir: resolve(import.meta.dirname, '..', 'dist', 'dashboard'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+  },
+});

@@ -1,0 +1,48 @@
+// OpenAPI 3.1 description generated from the route declarations (route.ts).
+import { z } from 'zod';
+import type { RouteDef } from './route';
+
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const s = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete s.$schema;
+  return s;
+}
+
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): unknown[] {
+  if (!schema) return [];
+  const js = jsonSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(js.properties ?? {}).map(([name, s]) => ({
+    name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: s,
+  }));
+}
+
+export function openApiDocument(routes: RouteDef[], info: { title: string; version: string }): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const p = '/api/v1' + r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const op: Record<string, unknown> = {
+      summary: r.summary,
+      tags: [r.group],
+      operationId: `${r.method}${r.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
+      responses: {
+        [String(r.response?.status ?? 200)]: {
+          description: r.response?.description ?? 'OK',
+          ...(r.response?.schema ? { content: { [r.response.contentType ?? 'application/json']: { schema: jsonSchema(r.response.schema) } } } : {}),
+        },
+        '400': { description: 'invalid input; the message names the failing field' },
+        ...(r.permission === 'public' ? {} : { '401': { description: 'not authenticated' }, '403': { description: `not allowed (needs ${r.permission})` } }),
+      },
+      'x-permission': r.permission,
+    };
+    if (r.permission !== 'public') op.security = [{ bearer: [] }];
+    if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } };
+    (paths[p] ??= {})[r.method] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info,
+    paths,
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'session JWT from POST /api/v1/login, or an API token' } } },
+  };
+}

@@ -1,0 +1,150 @@
+// The composition root: one express app and one HTTP server holding the dashboard (/),
+// the Node-RED editor and admin API (/editor), the HTTP API (/api/v1), the live
+// WebSocket (/api/v1/live), health, readiness and metrics.
+import { createServer, type Server } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import { services } from '../registry';
+import { LiveSocket } from '../live/live-socket';
+import { installDemoFlow } from './demo-flow';
+import { loadSettings, PACKAGE_ROOT, type LoadedSettings } from './load-settings';
+import { setupMetrics } from './metrics';
+import { mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError } from './api/route';
+import { openApiDocument } from './api/openapi';
+import { SecurityLayer } from './security';
+
+// Node-RED ships no types; it is a process-wide singleton initialised once here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const RED = require('node-red');
+
+export interface Historian {
+  app: Express;
+  server: Server;
+  port: number;
+  url: string;
+  settings: LoadedSettings;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  settingsFile?: string;
+  log?: (line: string) => void;
+}
+
+const VERSION: string = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
+
+export async function startHistorian(opts: StartOptions = {}): Promise<Historian> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const settings = loadSettings(opts.settingsFile);
+  const { historian: cfg, red: redSettings } = settings;
+  const svc = services();
+  svc.dataDir = cfg.dataDir;
+  if (installDemoFlow(cfg.dataDir, redSettings.flowFile ?? 'flows.json', cfg.demoFlow)) {
+    log(`[historian] first start: installed the demo plant flow into ${cfg.dataDir}`);
+  }
+
+  const security = await SecurityLayer.open(cfg, log);
+  redSettings.adminAuth = security.adminAuth();
+  const authenticate: Authenticate = (req) => security.authenticate(req);
+
+  const app = express();
+  app.disable('x-powered-by');
+  const server = createServer(app);
+  const live = new LiveSocket(svc.live, {
+    authorize: (req) => security.authorizeUpgrade(req),
+    mayPattern: (req, pattern) => security.mayPattern(req, pattern),
+  });
+  const metrics = setupMetrics(svc.metrics, svc.live, () => live.clientCount);
+  let ready = false;
+  let stopping = false;
+
+  app.get('/health', (_req, res) => { res.json({ status: 'ok', version: VERSION }); });
+  app.get('/ready', (_req, res) => {
+    res.status(ready ? 200 : 503).json({ ready, stopping });
+  });
+  app.get('/metrics', async (_req, res) => {
+    try {
+      res.setHeader('Content-Type', svc.metrics.contentType);
+      res.end(await svc.metrics.metrics());
+    } catch (e) {
+      sendError(res, e);
+    }
+  });
+
+  const routes: RouteDef[] = [
+    defineRoute({
+      method: 'get', path: '/openapi.json', group: 'system', permission: 'authenticated',
+      summary: 'This API description (OpenAPI 3.1)',
+      handler: () => openApiDocument(routes, { title: 'Historian API', version: VERSION }),
+    }),
+    ...security.routes(),
+  ];
+  const api = express.Router();
+  api.use(express.json({ limit: '16mb' }));
+  mountRoutes(api, routes, authenticate);
+  api.use((_req, res) => { res.status(404).json({ error: 'not_found', message: 'no such API route' }); });
+  app.use('/api/v1', api);
+
+  RED.init(server, redSettings);
+  metrics.hookNodeRed(RED.hooks);
+  app.use(redSettings.httpAdminRoot, RED.httpAdmin);
+  app.use(redSettings.httpNodeRoot, RED.httpNode);
+
+  const dashboardDir = join(PACKAGE_ROOT, 'dist', 'dashboard');
+  if (existsSync(join(dashboardDir, 'index.html'))) {
+    app.use('/', express.static(dashboardDir, { index: 'index.html', maxAge: '1h', setHeaders: (res, p) => {
+      if (p.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
+    } }));
+    // Client-side routes of the dashboard fall back to its index page.
+    app.get(/^\/(?!api\/|editor|http\/|health|ready|metrics).*/, (_req, res) => { res.sendFile(join(dashboardDir, 'index.html')); });
+  } else {
+    log('[historian] warning: dashboard not built (dist/dashboard missing); run `npm run build`');
+  }
+  // JSON errors for anything the routes above did not answer.
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if ((err as { type?: string }).type === 'entity.too.large') return void res.status(413).json({ error: 'payload_too_large', message: 'request body is too large' });
+    if ((err as { type?: string }).type === 'entity.parse.failed') return void res.status(400).json({ error: 'bad_request', message: 'body: invalid JSON' });
+    sendError(res, err);
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/api/v1/live') void live.handleUpgrade(req, socket, head);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.port, cfg.host, () => { server.off('error', reject); resolve(); });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host;
+  const url = `http://${host}:${port}`;
+  // Ready means flows are running, not only that the runtime started.
+  const flowsStarted = new Promise<void>((resolve) => RED.events.once('flows:started', () => resolve()));
+  await RED.start();
+  await flowsStarted;
+  ready = true;
+  log(`[historian] ready: dashboard ${url}/  editor ${url}/editor  API ${url}/api/v1  (data ${cfg.dataDir})`);
+
+  let stopped: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      stopping = true;
+      ready = false;
+      live.close();
+      // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
+      await RED.stop();
+      security.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      log('[historian] stopped');
+    })();
+    return stopped;
+  };
+
+  return { app, server, port, url, settings, stop };
+}

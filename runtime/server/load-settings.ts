@@ -1,0 +1,54 @@
+// Loads the distribution's settings.js (or the file named by HISTORIAN_SETTINGS) and
+// validates our `historian` section, so a bad option stops start-up with its name.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export const historianConfigSchema = z.object({
+  dataDir: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  demoFlow: z.string(),
+  shutdownTimeoutMs: z.number().int().positive(),
+  nats: z.object({ url: z.string(), user: z.string(), password: z.string(), token: z.string(), credsFile: z.string() }).partial(),
+  mqtt: z.object({ url: z.string(), username: z.string(), password: z.string() }).partial(),
+  s3: z.object({ endpoint: z.string(), region: z.string(), bucket: z.string(), prefix: z.string(), forcePathStyle: z.boolean() }).partial(),
+  security: z.object({
+    adminPassword: z.string(),
+    sessionIdleMinutes: z.number().int().positive(),
+    sessionMaxHours: z.number().int().positive(),
+    requireSignedDeploys: z.boolean(),
+  }).partial(),
+});
+
+export type HistorianConfig = z.infer<typeof historianConfigSchema>;
+
+export interface LoadedSettings {
+  file: string;
+  /** the Node-RED settings object (also holds `historian`) */
+  red: Record<string, any>;
+  historian: HistorianConfig;
+}
+
+/** The distribution's root (where package.json and settings.js are), from src or dist. */
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'historian') return dir;
+    if (dirname(dir) === dir) throw new Error(`cannot find the historian package root above ${from}`);
+  }
+}
+
+export const PACKAGE_ROOT = findPackageRoot(__dirname);
+
+export function loadSettings(file = process.env.HISTORIAN_SETTINGS || resolve(PACKAGE_ROOT, 'settings.js')): LoadedSettings {
+  const path = resolve(file);
+  delete require.cache[path];
+  const red = require(path) as Record<string, any>;
+  const parsed = historianConfigSchema.safeParse(red.historian);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new Error(`${path}: historian.${i.path.join('.')}: ${i.message}`);
+  }
+  return { file: path, red, historian: parsed.data };
+}

@@ -1,0 +1,101 @@
+// The server's security layer: opens the identity service, creates the first admin,
+// authenticates requests (bearer JWT or API token; browsers' WebSockets may pass the
+// token as ?access_token=) and gives Node-RED its adminAuth.
+import type { IncomingMessage } from 'node:http';
+import type { Request } from 'express';
+import { AuthService } from '../auth/auth-service';
+import { isAuthError } from '../auth/errors';
+import type { Principal as AuthPrincipal } from '../auth/principal';
+import type { HistorianConfig } from './load-settings';
+import type { Principal, RouteDef } from './api/route';
+import { authRoutes } from './api/auth-routes';
+
+export class SecurityLayer {
+  private constructor(readonly auth: AuthService) {}
+
+  static async open(cfg: HistorianConfig, log: (l: string) => void): Promise<SecurityLayer> {
+    const sec = cfg.security;
+    const auth = AuthService.open({
+      dataDir: cfg.dataDir,
+      session: {
+        idleTimeoutMs: (sec.sessionIdleMinutes ?? 30) * 60_000,
+        ttlMs: (sec.sessionMaxHours ?? 12) * 3_600_000,
+      },
+    });
+    const admin = await auth.ensureAdmin({ adminPassword: sec.adminPassword || undefined });
+    if (admin.created && admin.generatedPassword) {
+      // Printed once, on purpose: this is the only way a headless first start can hand
+      // over the initial credential. It must be changed at first login.
+      log(`[historian] first start: created user "admin" with password ${admin.generatedPassword} (must be changed at first login; set HISTORIAN_ADMIN_PASSWORD to choose it)`);
+    } else if (admin.created) {
+      log('[historian] first start: created user "admin" with the password from HISTORIAN_ADMIN_PASSWORD');
+    }
+    return new SecurityLayer(auth);
+  }
+
+  private bearerOf(req: IncomingMessage): string | null {
+    const h = req.headers.authorization;
+    if (h) return h;
+    const q = (req.url ?? '').split('?')[1];
+    if (!q) return null;
+    const t = new URLSearchParams(q).get('access_token');
+    return t ? `Bearer ${t}` : null;
+  }
+
+  private principalOf(req: IncomingMessage): AuthPrincipal | null {
+    const bearer = this.bearerOf(req);
+    if (!bearer) return null;
+    try {
+      return this.auth.authenticateBearer(bearer);
+    } catch (e) {
+      if (isAuthError(e)) return null;
+      throw e;
+    }
+  }
+
+  async authenticate(req: Request): Promise<Principal | null> {
+    return this.principalOf(req) as Principal | null;
+  }
+
+  async authorizeUpgrade(req: IncomingMessage): Promise<true | { status: number; reason: string }> {
+    const p = this.principalOf(req);
+    if (!p) return { status: 401, reason: 'authentication required: pass a bearer token' };
+    if (!p.permissions.has('live.subscribe')) return { status: 403, reason: `role ${p.role} may not subscribe to live data` };
+    (req as IncomingMessage & { principal?: AuthPrincipal }).principal = p;
+    return true;
+  }
+
+  /** A token limited to a tag pattern may only subscribe inside it. */
+  mayPattern(req: IncomingMessage, pattern: string): boolean {
+    const p = (req as IncomingMessage & { principal?: AuthPrincipal }).principal;
+    if (!p) return false;
+    if (!p.tagPattern) return true;
+    return patternWithin(pattern, p.tagPattern);
+  }
+
+  adminAuth(): Record<string, unknown> | undefined {
+    return undefined;
+  }
+
+  routes(): RouteDef[] {
+    return authRoutes(this.auth);
+  }
+
+  close(): void {
+    this.auth.close();
+  }
+}
+
+/** Whether every tag matched by `inner` is also matched by `outer` (NATS wildcards). */
+export function patternWithin(inner: string, outer: string): boolean {
+  const a = inner.split('.');
+  const b = outer.split('.');
+  for (let i = 0; i < b.length; i++) {
+    if (b[i] === '>') return i < a.length;
+    if (i >= a.length) return false;
+    if (a[i] === '>') return false;
+    if (b[i] === '*') continue;
+    if (a[i] === '*' || a[i] !== b[i]) return false;
+  }
+  return a.length === b.length;
+}

@@ -1,0 +1,120 @@
+/**
+ * Node-RED settings of the Historian distribution.
+ *
+ * Our own options live under the `historian` key. Every one of them can be overridden by
+ * an environment variable HISTORIAN_* (see the table in README.md); secrets come from the
+ * environment or from files in the data directory, never from flows or git.
+ */
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+
+const env = process.env;
+
+function str(name, fallback) {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+function int(name, fallback, min, max) {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: must be an integer between ${min} and ${max} (got "${v}")`);
+  return n;
+}
+function bool(name, fallback) {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new Error(`${name}: must be true or false (got "${v}")`);
+}
+
+const dataDir = path.resolve(str('HISTORIAN_DATA_DIR', path.join(process.cwd(), 'data')));
+const secretsDir = path.join(dataDir, 'secrets');
+
+/** A random secret kept in the data directory, created on first use (mode 0600). */
+function dataSecret(file) {
+  const p = path.join(secretsDir, file);
+  try {
+    return fs.readFileSync(p, 'utf8').trim();
+  } catch (e) {
+    if (e.code !== 'ENOENT') throw e;
+  }
+  fs.mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+  const secret = crypto.randomBytes(32).toString('hex');
+  try {
+    fs.writeFileSync(p, secret + '\n', { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (e) {
+    if (e.code === 'EEXIST') return fs.readFileSync(p, 'utf8').trim();
+    throw e;
+  }
+}
+
+module.exports = {
+  // --- Node-RED -------------------------------------------------------------------------
+  uiPort: int('HISTORIAN_PORT', 1880, 0, 65535),
+  uiHost: str('HISTORIAN_HOST', '0.0.0.0'),
+  userDir: dataDir,
+  flowFile: 'flows.json',
+  flowFilePretty: true,
+  credentialSecret: str('HISTORIAN_CREDENTIAL_SECRET', undefined) || dataSecret('credential-secret'),
+  httpAdminRoot: '/editor',
+  // Flows' own HTTP endpoints (http-in nodes) live under /http so they never shadow the
+  // dashboard at / or the API at /api/v1.
+  httpNodeRoot: '/http',
+  // Our nodes and editor plugins: Node-RED loads this package as a node module.
+  nodesDir: [__dirname],
+  functionExternalModules: false,
+  externalModules: { autoInstall: false, palette: { allowInstall: false } },
+  diagnostics: { enabled: true, ui: false },
+  runtimeState: { enabled: false, ui: false },
+  telemetry: { enabled: false },
+  logging: {
+    console: { level: str('HISTORIAN_LOG_LEVEL', 'info'), metrics: false, audit: false },
+  },
+  editorTheme: {
+    page: { title: 'Historian' },
+    header: { title: 'Historian', url: '/' },
+    projects: { enabled: false },
+    tours: false,
+    palette: { catalogues: [] },
+  },
+
+  // --- Historian ------------------------------------------------------------------------
+  historian: {
+    dataDir,
+    port: int('HISTORIAN_PORT', 1880, 0, 65535),
+    host: str('HISTORIAN_HOST', '0.0.0.0'),
+    /** Installed into an empty data directory on first start. */
+    demoFlow: str('HISTORIAN_DEMO_FLOW', path.join(__dirname, 'flows', 'demo-plant.json')),
+    shutdownTimeoutMs: int('HISTORIAN_SHUTDOWN_TIMEOUT_MS', 15000, 100, 600000),
+    nats: {
+      url: str('HISTORIAN_NATS_URL', ''),
+      user: str('HISTORIAN_NATS_USER', ''),
+      password: str('HISTORIAN_NATS_PASSWORD', ''),
+      token: str('HISTORIAN_NATS_TOKEN', ''),
+      credsFile: str('HISTORIAN_NATS_CREDS', ''),
+    },
+    mqtt: {
+      url: str('HISTORIAN_MQTT_URL', ''),
+      username: str('HISTORIAN_MQTT_USER', ''),
+      password: str('HISTORIAN_MQTT_PASSWORD', ''),
+    },
+    s3: {
+      endpoint: str('HISTORIAN_S3_ENDPOINT', ''),
+      region: str('HISTORIAN_S3_REGION', 'us-east-1'),
+      bucket: str('HISTORIAN_S3_BUCKET', ''),
+      prefix: str('HISTORIAN_S3_PREFIX', 'historian/'),
+      forcePathStyle: bool('HISTORIAN_S3_PATH_STYLE', true),
+    },
+    security: {
+      adminPassword: str('HISTORIAN_ADMIN_PASSWORD', ''),
+      sessionIdleMinutes: int('HISTORIAN_SESSION_IDLE_MINUTES', 30, 1, 10080),
+      sessionMaxHours: int('HISTORIAN_SESSION_MAX_HOURS', 12, 1, 720),
+      requireSignedDeploys: bool('HISTORIAN_SIGNED_DEPLOYS', false),
+    },
+  },
+};
