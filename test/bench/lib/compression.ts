@@ -54,3 +54,24 @@ export function measureSkabCompression(chunkSamples = RECOMMENDED_CHUNK_SAMPLES)
   }
   return { files, maxRatio, chunkSamples };
 }
+
+export interface SeriesColumns { ts: ArrayLike<number>; values: ArrayLike<number>; quality?: ArrayLike<number> }
+
+/**
+ * Bytes per sample over many series (e.g. a day of the demo plant, one series per tag),
+ * ours vs plain Gorilla, chunked like the engine.
+ */
+export function measureSeriesCompression(series: Iterable<SeriesColumns>, chunkSamples = RECOMMENDED_CHUNK_SAMPLES):
+  { samples: number; ours: number; gorilla: number; ratio: number } {
+  let samples = 0;
+  let ours = 0;
+  let gorilla = 0;
+  for (const s of series) {
+    const b = seriesBytes(s.ts, s.values, s.quality, chunkSamples);
+    samples += b.samples;
+    ours += b.ours;
+    gorilla += b.gorilla;
+  }
+  if (samples === 0) throw new Error('measureSeriesCompression: no samples');
+  return { samples, ours: ours / samples, gorilla: gorilla / samples, ratio: ours / gorilla };
+}
