@@ -1,0 +1,51 @@
+// Control-chart statistics on a standardised residual z = (residual - mean)/σ. Each returns a
+// statistic compared with the configured threshold:
+//  k-sigma — |z|: catches large sudden deviations;
+//  EWMA    — |smoothed z| in units of its own σ = sqrt(λ/(2-λ)): small sustained shifts;
+//  CUSUM   — two-sided cumulative sum with slack k: the earliest signal for a persistent drift.
+// 'score' smooths an already-normalised multivariate score with an EWMA.
+import { TwinModelError } from './errors';
+import type { DetectorConfig, DetectorMethod } from './model';
+
+export interface Statistic { next(z: number): number; reset(): void }
+
+export const DETECTOR_DEFAULTS: Record<DetectorMethod, Required<Omit<DetectorConfig, 'method'>>> = {
+  ksigma: { threshold: 3, lambda: 1, k: 0, minDurationMs: 0 },
+  ewma: { threshold: 3, lambda: 0.2, k: 0, minDurationMs: 0 },
+  cusum: { threshold: 5, lambda: 1, k: 0.5, minDurationMs: 0 },
+  score: { threshold: 1, lambda: 0.1, k: 0, minDurationMs: 0 },
+};
+
+export function resolveDetectorConfig(c: Partial<DetectorConfig> & { method: DetectorMethod }): Required<DetectorConfig> {
+  const d = DETECTOR_DEFAULTS[c.method];
+  if (!d) throw new TwinModelError('detector.method', `must be one of ${Object.keys(DETECTOR_DEFAULTS).join(', ')} (got ${String(c.method)})`);
+  const r = { method: c.method, threshold: c.threshold ?? d.threshold, lambda: c.lambda ?? d.lambda, k: c.k ?? d.k, minDurationMs: c.minDurationMs ?? d.minDurationMs };
+  if (!(r.threshold > 0) || !Number.isFinite(r.threshold)) throw new TwinModelError('detector.threshold', `must be a finite number > 0 (got ${r.threshold})`);
+  if (!(r.lambda > 0 && r.lambda <= 1)) throw new TwinModelError('detector.lambda', `must be in (0, 1] (got ${r.lambda})`);
+  if (!(r.k >= 0) || !Number.isFinite(r.k)) throw new TwinModelError('detector.k', `must be a finite number ≥ 0 (got ${r.k})`);
+  if (!(r.minDurationMs >= 0) || !Number.isFinite(r.minDurationMs)) throw new TwinModelError('detector.minDurationMs', `must be a finite number ≥ 0 (got ${r.minDurationMs})`);
+  return r;
+}
+
+export function createStatistic(c: Required<DetectorConfig>, initial = 0): Statistic {
+  switch (c.method) {
+    case 'ksigma':
+      return { next: (z) => Math.abs(z), reset() {} };
+    case 'ewma': {
+      const norm = Math.sqrt(c.lambda / (2 - c.lambda));
+      let e = 0;
+      return { next: (z) => { e = c.lambda * z + (1 - c.lambda) * e; return Math.abs(e) / norm; }, reset() { e = 0; } };
+    }
+    case 'cusum': {
+      let sp = 0, sn = 0;
+      return {
+        next: (z) => { sp = Math.max(0, sp + z - c.k); sn = Math.max(0, sn - z - c.k); return Math.max(sp, sn); },
+        reset() { sp = 0; sn = 0; },
+      };
+    }
+    case 'score': {
+      let e = initial;
+      return { next: (s) => { e = c.lambda * s + (1 - c.lambda) * e; return e; }, reset() { e = initial; } };
+    }
+  }
+}
