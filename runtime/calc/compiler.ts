@@ -184,7 +184,9 @@ class CompilerRun {
 
   value(node: Node): Compiled {
     switch (node.kind) {
-      case 'num': return constant(node.value);
+      case 'num':
+        if (!Number.isFinite(node.value)) this.fail("number is too large (beyond float64)", node);
+        return constant(node.value);
       case 'bool': return constant(node.value ? 1 : 0);
       case 'dur':
         return this.fail(`a duration (${node.text}) is only allowed as a window length, delay or time unit`, node);

@@ -6,3 +6,8 @@ export { parseDuration } from './duration';
 export {
   compile, type CalcResult, type CompileOptions, type CompiledExpression, type EvalContext, type InputSample,
 } from './compiler';
+export { CalcGraph, CalcConfigError, type CalcGraphOptions, type CalcTagDef, type CalcTrigger } from './graph';
+export { dependencyOrder } from './cycles';
+export {
+  evaluateOverHistory, MAX_GRID_POINTS, type HistoryResult, type HistorySeries, type Interpolation, type TimeGrid,
+} from './history';

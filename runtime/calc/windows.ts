@@ -77,26 +77,40 @@ abstract class BufferedWindow extends WindowFn {
   protected removed(_v: number): void {}
 }
 
-/** avg(x, N) / avg(x, 5m): arithmetic mean of the points in the window. */
+/**
+ * avg(x, N) / avg(x, 5m): arithmetic mean of the points in the window. Small windows are
+ * summed directly; large ones keep a compensated running sum, recomputed once per window
+ * length so cancellation (1e12 entering then leaving) cannot accumulate.
+ */
 export class AvgWindow extends BufferedWindow {
   private sum = 0;
+  private comp = 0;
   private sinceResum = 0;
 
   protected compute(t: number, v: number, q: number, replacing: boolean): number {
     this.insert(t, v, q, replacing);
     const b = this.buf;
-    // a running sum drifts; recomputing it once per window length keeps it exact, O(1) amortised
-    if (++this.sinceResum >= Math.max(64, b.size)) {
+    const n = b.size;
+    if (n <= 32 || ++this.sinceResum >= n) {
       let s = 0;
       for (let i = b.start; i < b.v.length; i++) s += b.v[i];
       this.sum = s;
+      this.comp = 0;
       this.sinceResum = 0;
+      return s / n;
     }
-    return this.sum / b.size;
+    return (this.sum + this.comp) / n;
   }
 
-  protected override added(v: number): void { this.sum += v; }
-  protected override removed(v: number): void { this.sum -= v; }
+  // Neumaier summation: the low-order bits lost by each addition are kept in comp
+  private add(x: number): void {
+    const s = this.sum + x;
+    this.comp += Math.abs(this.sum) >= Math.abs(x) ? (this.sum - s) + x : (x - s) + this.sum;
+    this.sum = s;
+  }
+
+  protected override added(v: number): void { this.add(v); }
+  protected override removed(v: number): void { this.add(-v); }
 }
 
 /** minw / maxw: extreme of the window, cached and rescanned only when the extreme leaves. */
