@@ -79,7 +79,7 @@ export class CalcGraph {
     const byOutput = new Map<string, number>();
     const built: CalcNode[] = defs.map((def, i) => {
       const where = (m: string): never => {
-        const out = def && typeof def.output === 'string' ? def.output : null;
+        const out = def && tagError(def.output) === null ? def.output : null;
         throw new CalcConfigError(out, i, `calc tag ${out ? `"${out}"` : `#${i + 1}`}: ${m}`);
       };
       if (typeof def !== 'object' || def === null) where('must be an object');
