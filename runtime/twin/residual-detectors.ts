@@ -3,6 +3,8 @@
 //  k-sigma — |z|: catches large sudden deviations;
 //  EWMA    — |smoothed z| in units of its own σ = sqrt(λ/(2-λ)): small sustained shifts;
 //  CUSUM   — two-sided cumulative sum with slack k: the earliest signal for a persistent drift.
+// Defaults (k-sigma 3; EWMA λ 0.2, L 3.5; CUSUM k 0.5, h 8) keep the in-control run length
+// in the thousands of samples: at 1 Hz a false alarm every few minutes would be ignored.
 // 'score' smooths an already-normalised multivariate score with an EWMA.
 import { TwinModelError } from './errors';
 import type { DetectorConfig, DetectorMethod } from './model';
@@ -11,8 +13,8 @@ export interface Statistic { next(z: number): number; reset(): void }
 
 export const DETECTOR_DEFAULTS: Record<DetectorMethod, Required<Omit<DetectorConfig, 'method'>>> = {
   ksigma: { threshold: 3, lambda: 1, k: 0, minDurationMs: 0 },
-  ewma: { threshold: 3, lambda: 0.2, k: 0, minDurationMs: 0 },
-  cusum: { threshold: 5, lambda: 1, k: 0.5, minDurationMs: 0 },
+  ewma: { threshold: 3.5, lambda: 0.2, k: 0, minDurationMs: 0 },
+  cusum: { threshold: 8, lambda: 1, k: 0.5, minDurationMs: 0 },
   score: { threshold: 1, lambda: 0.1, k: 0, minDurationMs: 0 },
 };
 
