@@ -88,17 +88,17 @@ export function spawnManaged(
     isRunning: () => exit === undefined,
     logs: () => log,
     async waitForOutput(pattern, waitOptions = {}) {
-      return waitFor(
+      return waitFor<RegExpMatchArray | undefined>(
         () => {
-          const match = log.match(pattern);
+          const match = log.match(pattern) ?? undefined;
           if (match) return match;
           if (exit) {
             throw new WaitAbortedError(`${name} ${describeExit(exit)} before printing ${pattern}`);
           }
-          return null;
+          return undefined;
         },
         { intervalMs: 20, ...waitOptions, what: waitOptions.what ?? `${name} to print ${pattern}` },
-      );
+      ) as Promise<RegExpMatchArray>;
     },
     async stop(graceMs = 5000) {
       if (exit) return exit;

@@ -1,0 +1,73 @@
+// Starts the built distribution (dist/) as a child process on a free loopback port with
+// a temp data directory, as a user would run it, and waits until /ready answers 200.
+import { join, resolve } from 'node:path';
+import { freePort } from './ports';
+import { spawnManaged, outputBlock, type ManagedProcess } from './process';
+import { makeTempDir } from './tmp';
+import { waitFor, WaitAbortedError } from './wait';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const ADMIN_PASSWORD = 'Plant-Operator-2026!';
+
+export interface Distribution {
+  url: string;
+  port: number;
+  dataDir: string;
+  proc: ManagedProcess;
+  /** Logs in and returns a session JWT. */
+  login(username?: string, password?: string): Promise<string>;
+  /** fetch() against the distribution with an optional bearer token. */
+  request(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export interface DistributionOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  /** Script to run instead of dist/runtime/server/main.js (e.g. an installed package's). */
+  entry?: string;
+  cwd?: string;
+  readyTimeoutMs?: number;
+}
+
+export async function startDistribution(opts: DistributionOptions = {}): Promise<Distribution> {
+  const port = await freePort();
+  const dataDir = opts.dataDir ?? (await makeTempDir('historian-dist-'));
+  const entry = opts.entry ?? join(REPO_ROOT, 'dist', 'runtime', 'server', 'main.js');
+  const proc = spawnManaged('historian', process.execPath, [entry], {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: {
+      ...process.env,
+      HISTORIAN_PORT: String(port),
+      HISTORIAN_HOST: '127.0.0.1',
+      HISTORIAN_DATA_DIR: dataDir,
+      HISTORIAN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...opts.env,
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    if (!proc.isRunning()) throw new WaitAbortedError(`historian exited before it was ready\n${outputBlock('historian', proc.logs())}`);
+    const r = await fetch(`${url}/ready`);
+    return r.status === 200;
+  }, { timeoutMs: opts.readyTimeoutMs ?? 60_000, what: `${url}/ready` });
+
+  const request = (path: string, init: RequestInit & { token?: string } = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
+    return fetch(url + path, { ...init, headers });
+  };
+  return {
+    url, port, dataDir, proc, request,
+    async login(username = 'admin', password = ADMIN_PASSWORD) {
+      const r = await request('/api/v1/login', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),
+      });
+      if (r.status !== 200) throw new Error(`login as ${username} failed: ${r.status} ${await r.text()}`);
+      return ((await r.json()) as { token: string }).token;
+    },
+    async stop() {
+      await proc.stop(15_000);
+    },
+  };
+}
