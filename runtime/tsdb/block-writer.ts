@@ -1,0 +1,156 @@
+// Writes one immutable block file: series are added one at a time as sorted column
+// batches, cut into codec chunks, summarized and rolled up on the way; the index and
+// footer go last. The file appears atomically: temp file, fsync, rename, fsync dir.
+import fs from 'node:fs';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import { encodeChunk, RECOMMENDED_CHUNK_SAMPLES } from './codec';
+import { BLOCK_MAGIC, FOOTER_MAGIC, FOOTER_SIZE, BLOCK_VERSION, type SeriesIndex } from './block';
+import { RollupBuilder, ROLLUP_RESOLUTIONS } from './rollup';
+import { type Summary, summarize } from './summary';
+import type { Columns } from './types';
+import { fsyncDir } from './wal';
+
+const FLUSH_BYTES = 1 << 20;
+
+export interface WrittenBlock {
+  bytes: number;
+  samples: number;
+  series: number;
+  minT: number;
+  maxT: number;
+}
+
+export class BlockWriter {
+  private fd: number;
+  private pos = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private index: SeriesIndex[] = [];
+  private samples = 0;
+  private minT = Infinity;
+  private maxT = -Infinity;
+  private readonly tmp: string;
+  // the chunk being filled
+  private ts: Float64Array; private values: Float64Array; private quality: Uint16Array; private n = 0;
+
+  constructor(private readonly file: string, private readonly chunkSamples = RECOMMENDED_CHUNK_SAMPLES) {
+    this.tmp = file + '.tmp';
+    this.fd = fs.openSync(this.tmp, 'w');
+    this.ts = new Float64Array(chunkSamples); this.values = new Float64Array(chunkSamples); this.quality = new Uint16Array(chunkSamples);
+    this.put(BLOCK_MAGIC);
+  }
+
+  /** Adds one series; batches must be sorted, unique in time, and ascending across batches. */
+  async addSeries(tag: string, batches: AsyncIterable<Columns> | Iterable<Columns>): Promise<number> {
+    const entry: SeriesIndex = { tag, chunks: [], rollups: [] };
+    const rollups = ROLLUP_RESOLUTIONS.map((r) => new RollupBuilder(r));
+    let count = 0;
+    let last = -Infinity;
+    for await (const b of batches) {
+      for (let i = 0; i < b.ts.length; i++) {
+        const t = b.ts[i], v = b.values[i], q = b.quality[i];
+        if (!(t > last)) throw new Error(`block writer: series ${tag} is not sorted at ${t}`);
+        last = t;
+        this.ts[this.n] = t; this.values[this.n] = v; this.quality[this.n] = q;
+        if (++this.n === this.chunkSamples) this.cutChunk(entry);
+        for (const r of rollups) r.add(t, v, q);
+        count++;
+      }
+    }
+    this.cutChunk(entry);
+    if (count === 0) return 0;
+    for (const r of rollups) {
+      const rows = r.rows;
+      const sec = r.finish();
+      entry.rollups.push({ res: r.res, rows, offset: this.pos, len: sec.length, crc: crc32(sec) });
+      this.put(sec);
+    }
+    this.index.push(entry);
+    this.samples += count;
+    return count;
+  }
+
+  private cutChunk(entry: SeriesIndex): void {
+    const n = this.n;
+    if (n === 0) return;
+    const bytes = encodeChunk(this.ts, this.values, this.quality, n);
+    const summary: Summary = summarize({ ts: this.ts, values: this.values, quality: this.quality }, 0, n);
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    entry.chunks.push({ offset: this.pos, len: buf.length, crc: crc32(buf), summary });
+    this.put(buf);
+    if (summary.firstTs < this.minT) this.minT = summary.firstTs;
+    if (summary.lastTs > this.maxT) this.maxT = summary.lastTs;
+    this.n = 0;
+  }
+
+  private put(buf: Buffer): void {
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
+    this.pos += buf.length;
+    if (this.pendingBytes >= FLUSH_BYTES) this.flushPending();
+  }
+
+  private flushPending(): void {
+    if (!this.pending.length) return;
+    const buf = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+    this.pending = []; this.pendingBytes = 0;
+  }
+
+  get sampleCount(): number { return this.samples; }
+
+  /** Writes index and footer and publishes the file; returns what it holds. */
+  finish(): WrittenBlock {
+    const index = encodeIndex(this.index);
+    const indexOffset = this.pos;
+    this.put(index);
+    const footer = Buffer.alloc(FOOTER_SIZE);
+    footer.writeDoubleLE(indexOffset, 0);
+    footer.writeUInt32LE(index.length, 8);
+    footer.writeUInt32LE(crc32(index), 12);
+    footer.writeUInt32LE(BLOCK_VERSION, 16);
+    FOOTER_MAGIC.copy(footer, 24);
+    this.put(footer);
+    this.flushPending();
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    fs.renameSync(this.tmp, this.file);
+    fsyncDir(path.dirname(this.file));
+    return { bytes: this.pos, samples: this.samples, series: this.index.length, minT: this.minT, maxT: this.maxT };
+  }
+
+  abort(): void {
+    try { fs.closeSync(this.fd); } catch { /* already closed */ }
+    fs.rmSync(this.tmp, { force: true });
+  }
+}
+
+const CHUNK_ENTRY = 8 + 4 + 4 + 9 * 8 + 2;
+
+function encodeIndex(series: SeriesIndex[]): Buffer {
+  let size = 4;
+  for (const s of series) size += 2 + Buffer.byteLength(s.tag) + 4 + s.chunks.length * CHUNK_ENTRY + 1 + s.rollups.length * 28;
+  const b = Buffer.alloc(size);
+  let p = b.writeUInt32LE(series.length, 0);
+  for (const s of series) {
+    const tl = b.write(s.tag, p + 2, 'utf8');
+    b.writeUInt16LE(tl, p); p += 2 + tl;
+    p = b.writeUInt32LE(s.chunks.length, p);
+    for (const c of s.chunks) {
+      const m = c.summary;
+      p = b.writeDoubleLE(c.offset, p); p = b.writeUInt32LE(c.len, p); p = b.writeUInt32LE(c.crc, p);
+      for (const x of [m.count, m.firstTs, m.lastTs, m.min, m.max, m.sum, m.first, m.last, m.integral]) p = b.writeDoubleLE(x, p);
+      p = b.writeUInt16LE(m.quality, p);
+    }
+    p = b.writeUInt8(s.rollups.length, p);
+    for (const r of s.rollups) {
+      p = b.writeDoubleLE(r.res, p); p = b.writeUInt32LE(r.rows, p);
+      p = b.writeDoubleLE(r.offset, p); p = b.writeUInt32LE(r.len, p); p = b.writeUInt32LE(r.crc, p);
+    }
+  }
+  return b.subarray(0, p);
+}
+
+export { CHUNK_ENTRY };

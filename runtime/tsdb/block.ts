@@ -1,0 +1,111 @@
+// Reading immutable block files (FORMAT-block.md): the footer locates the checksummed
+// index; every chunk and rollup section carries its own CRC32, checked when it is read.
+import { crc32 } from 'node:zlib';
+import { decodeChunk } from './codec';
+import type { BlockSource } from './block-source';
+import type { ChunkRef } from './chunk-ref';
+import { decodeRollups } from './rollup';
+import type { Summary } from './summary';
+
+export const BLOCK_MAGIC = Buffer.from('HTSBLK\x00\x01', 'latin1');
+export const FOOTER_MAGIC = Buffer.from('HTSBEND1', 'latin1');
+export const FOOTER_SIZE = 32;
+export const BLOCK_VERSION = 1;
+
+export interface ChunkEntry { offset: number; len: number; crc: number; summary: Summary }
+export interface RollupEntry { res: number; rows: number; offset: number; len: number; crc: number }
+export interface SeriesIndex { tag: string; chunks: ChunkEntry[]; rollups: RollupEntry[] }
+
+export class CorruptBlockError extends Error {
+  constructor(readonly blockId: string, message: string) {
+    super(`block ${blockId}: ${message}`);
+    this.name = 'CorruptBlockError';
+  }
+}
+
+export interface RollupRows { starts: Float64Array; rows: Summary[] }
+
+export class BlockReader {
+  private constructor(readonly id: string, private readonly source: BlockSource, readonly series: Map<string, SeriesIndex>) {}
+
+  static async open(id: string, source: BlockSource): Promise<BlockReader> {
+    const size = await source.size(id);
+    if (size < BLOCK_MAGIC.length + FOOTER_SIZE) throw new CorruptBlockError(id, `file too short (${size} bytes)`);
+    const head = Buffer.from(await source.read(id, 0, BLOCK_MAGIC.length));
+    if (!head.equals(BLOCK_MAGIC)) throw new CorruptBlockError(id, 'bad magic');
+    const footer = Buffer.from(await source.read(id, size - FOOTER_SIZE, FOOTER_SIZE));
+    if (!footer.subarray(24).equals(FOOTER_MAGIC)) throw new CorruptBlockError(id, 'bad footer');
+    const indexOffset = footer.readDoubleLE(0), indexLen = footer.readUInt32LE(8), indexCrc = footer.readUInt32LE(12);
+    if (indexOffset + indexLen + FOOTER_SIZE !== size) throw new CorruptBlockError(id, 'index out of bounds');
+    const index = Buffer.from(await source.read(id, indexOffset, indexLen));
+    if (crc32(index) !== indexCrc) throw new CorruptBlockError(id, 'index checksum mismatch');
+    return new BlockReader(id, source, decodeIndex(index));
+  }
+
+  chunkRefs(tag: string, from: number, to: number, priority: number, out: ChunkRef[]): void {
+    const s = this.series.get(tag);
+    if (!s) return;
+    for (const c of s.chunks) {
+      if (c.summary.lastTs < from || c.summary.firstTs >= to) continue;
+      out.push({ minT: c.summary.firstTs, maxT: c.summary.lastTs, summary: c.summary, priority, load: () => this.loadChunk(c) });
+    }
+  }
+
+  async loadChunk(c: ChunkEntry) {
+    const buf = await this.source.read(this.id, c.offset, c.len);
+    if (crc32(buf) !== c.crc) throw new CorruptBlockError(this.id, `chunk at ${c.offset} checksum mismatch`);
+    try {
+      return decodeChunk(buf);
+    } catch (e) {
+      throw new CorruptBlockError(this.id, `chunk at ${c.offset} does not decode: ${(e as Error).message}`);
+    }
+  }
+
+  async rollups(tag: string, res: number): Promise<RollupRows | null> {
+    const r = this.series.get(tag)?.rollups.find((x) => x.res === res);
+    if (!r) return null;
+    const buf = await this.source.read(this.id, r.offset, r.len);
+    if (crc32(buf) !== r.crc) throw new CorruptBlockError(this.id, `rollup section of ${tag} checksum mismatch`);
+    return decodeRollups(buf);
+  }
+
+  /** Whole-series summary built from the chunk summaries (no decoding). */
+  seriesRange(tag: string): { minT: number; maxT: number } | null {
+    const s = this.series.get(tag);
+    if (!s || !s.chunks.length) return null;
+    let minT = Infinity, maxT = -Infinity;
+    for (const c of s.chunks) { if (c.summary.firstTs < minT) minT = c.summary.firstTs; if (c.summary.lastTs > maxT) maxT = c.summary.lastTs; }
+    return { minT, maxT };
+  }
+}
+
+function decodeIndex(b: Buffer): Map<string, SeriesIndex> {
+  const out = new Map<string, SeriesIndex>();
+  const n = b.readUInt32LE(0);
+  let p = 4;
+  for (let k = 0; k < n; k++) {
+    const tl = b.readUInt16LE(p);
+    const tag = b.toString('utf8', p + 2, p + 2 + tl); p += 2 + tl;
+    const nc = b.readUInt32LE(p); p += 4;
+    const chunks: ChunkEntry[] = new Array(nc);
+    for (let i = 0; i < nc; i++) {
+      const offset = b.readDoubleLE(p), len = b.readUInt32LE(p + 8), crc = b.readUInt32LE(p + 12);
+      p += 16;
+      const f = (j: number) => b.readDoubleLE(p + 8 * j);
+      const summary: Summary = {
+        count: f(0), firstTs: f(1), lastTs: f(2), min: f(3), max: f(4), sum: f(5), first: f(6), last: f(7), integral: f(8),
+        quality: b.readUInt16LE(p + 72),
+      };
+      p += 74;
+      chunks[i] = { offset, len, crc, summary };
+    }
+    const nr = b.readUInt8(p); p += 1;
+    const rollups: RollupEntry[] = [];
+    for (let i = 0; i < nr; i++) {
+      rollups.push({ res: b.readDoubleLE(p), rows: b.readUInt32LE(p + 8), offset: b.readDoubleLE(p + 12), len: b.readUInt32LE(p + 20), crc: b.readUInt32LE(p + 24) });
+      p += 28;
+    }
+    out.set(tag, { tag, chunks, rollups });
+  }
+  return out;
+}

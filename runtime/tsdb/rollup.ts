@@ -1,0 +1,92 @@
+// Rollups: per-bucket summaries (count, min, max, sum, first, last, step integral, worst
+// quality, first/last sample time) at fixed resolutions, stored with each block's series
+// (FORMAT-block.md). A bucket's row is a Summary, so queries fold rows exactly like chunk
+// summaries. Rows are encoded as columns with the chunk codec, which keeps them small.
+import { decodeChunk, encodeChunk } from './codec';
+import type { Summary } from './summary';
+
+export const ROLLUP_RESOLUTIONS = [60_000, 3_600_000] as const;
+
+const COLS = 9; // count, min, max, sum, first, last, integral, firstTs-start, lastTs-start
+
+export class RollupBuilder {
+  private ts: number[] = [];
+  private cols: number[][] = Array.from({ length: COLS }, () => []);
+  private q: number[] = [];
+  private cur = NaN;
+  private count = 0; private min = 0; private max = 0; private sum = 0; private first = 0; private last = 0;
+  private integral = 0; private firstTs = 0; private lastTs = 0; private quality = 0; private qrank = 0;
+
+  constructor(readonly res: number) {}
+
+  add(t: number, v: number, q: number): void {
+    const b = t - (((t % this.res) + this.res) % this.res);
+    if (b !== this.cur) {
+      this.close();
+      this.cur = b; this.count = 0; this.min = v; this.max = v; this.sum = 0; this.first = v;
+      this.integral = 0; this.firstTs = t; this.quality = q; this.qrank = rank(q);
+    } else {
+      this.integral += this.last * (t - this.lastTs);
+      if (v < this.min) this.min = v;
+      if (v > this.max) this.max = v;
+      const r = rank(q);
+      if (r > this.qrank) { this.qrank = r; this.quality = q; }
+    }
+    this.count++; this.sum += v; this.last = v; this.lastTs = t;
+  }
+
+  private close(): void {
+    if (Number.isNaN(this.cur)) return;
+    const c = this.cols;
+    this.ts.push(this.cur);
+    c[0].push(this.count); c[1].push(this.min); c[2].push(this.max); c[3].push(this.sum);
+    c[4].push(this.first); c[5].push(this.last); c[6].push(this.integral);
+    c[7].push(this.firstTs - this.cur); c[8].push(this.lastTs - this.cur);
+    this.q.push(this.quality);
+    this.cur = NaN;
+  }
+
+  get rows(): number { return this.ts.length + (Number.isNaN(this.cur) ? 0 : 1); }
+
+  /** The encoded section: per column a u32 length and a chunk. */
+  finish(): Buffer {
+    this.close();
+    const zeros = new Uint16Array(this.ts.length);
+    const parts: Buffer[] = [];
+    for (let k = 0; k < COLS; k++) {
+      const chunk = encodeChunk(this.ts, this.cols[k], k === 0 ? this.q : zeros);
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(chunk.length);
+      parts.push(len, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    }
+    return Buffer.concat(parts);
+  }
+}
+
+/** Decodes a rollup section into bucket start times and Summary rows. */
+export function decodeRollups(buf: Uint8Array): { starts: Float64Array; rows: Summary[] } {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let p = 0;
+  const cols: Float64Array[] = [];
+  let starts = new Float64Array(0);
+  let quality = new Uint16Array(0);
+  for (let k = 0; k < COLS; k++) {
+    const len = dv.getUint32(p, true);
+    const c = decodeChunk(buf.subarray(p + 4, p + 4 + len));
+    if (k === 0) { starts = c.ts; quality = c.quality; }
+    cols.push(c.values);
+    p += 4 + len;
+  }
+  const rows: Summary[] = new Array(starts.length);
+  for (let i = 0; i < starts.length; i++) {
+    rows[i] = {
+      count: cols[0][i], min: cols[1][i], max: cols[2][i], sum: cols[3][i], first: cols[4][i], last: cols[5][i],
+      integral: cols[6][i], firstTs: starts[i] + cols[7][i], lastTs: starts[i] + cols[8][i], quality: quality[i],
+    };
+  }
+  return { starts, rows };
+}
+
+function rank(q: number): number {
+  return q & 0x8000 ? 2 : q & 0x4000 ? 1 : 0;
+}
