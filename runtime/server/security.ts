@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import { AuthService } from '../auth/auth-service';
 import { isAuthError } from '../auth/errors';
+import { adminAuthFor } from '../auth/http/admin-auth';
 import type { Principal as AuthPrincipal } from '../auth/principal';
 import type { HistorianConfig } from './load-settings';
 import type { Principal, RouteDef } from './api/route';
@@ -73,8 +74,9 @@ export class SecurityLayer {
     return patternWithin(pattern, p.tagPattern);
   }
 
-  adminAuth(): Record<string, unknown> | undefined {
-    return undefined;
+  /** Node-RED's adminAuth: the same users, passwords and session tokens as the API. */
+  adminAuth(): object {
+    return adminAuthFor(this.auth);
   }
 
   routes(): RouteDef[] {

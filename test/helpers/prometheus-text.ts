@@ -9,10 +9,12 @@ const SAMPLE_RE = new RegExp(`^(${NAME})(\\{(.*)\\})?\\s+(\\S+)(\\s+-?\\d+)?$`);
 const LABEL_RE = new RegExp(`^(${LABEL})="((?:[^"\\\\\\n]|\\\\[\\\\"n])*)"(,|$)`);
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
+// Prometheus parses values with Go's strconv.ParseFloat, which accepts NaN and Inf in any
+// letter case (prom-client writes "Nan").
 function parseValue(v: string, line: number): number {
-  if (v === 'NaN') return NaN;
-  if (v === '+Inf') return Infinity;
-  if (v === '-Inf') return -Infinity;
+  if (/^nan$/i.test(v)) return NaN;
+  if (/^\+?inf$/i.test(v)) return Infinity;
+  if (/^-inf$/i.test(v)) return -Infinity;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v)) throw new Error(`line ${line}: bad value "${v}"`);
   return Number(v);
 }
