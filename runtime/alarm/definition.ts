@@ -109,6 +109,9 @@ export function parseDefinition(input: unknown, index?: number): AlarmDefinition
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
+  if (issue.code === 'unrecognized_keys') {
+    throw new AlarmDefinitionError([...issue.path.map(String), issue.keys[0]].join('.'), 'is not a known field', index);
+  }
   const field = issue.path.length ? issue.path.map(String).join('.') : 'type';
   const message = issue.path.length === 0 && issue.code === 'invalid_union'
     ? `must be one of ${ALARM_TYPES.join(', ')}`
