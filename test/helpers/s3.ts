@@ -63,7 +63,7 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Server> {
   let proc: ManagedProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const env = { ...process.env, S3_TEST_ACCESS_KEY_ID: accessKeyId, S3_TEST_SECRET_ACCESS_KEY: secretAccessKey };
+    const env: NodeJS.ProcessEnv = { ...process.env, S3_TEST_ACCESS_KEY_ID: accessKeyId, S3_TEST_SECRET_ACCESS_KEY: secretAccessKey };
     // an inspector or loader meant for the test worker must not follow into the server
     delete env.NODE_OPTIONS;
     // cwd at the repository root so `--import tsx` resolves the project's tsx
