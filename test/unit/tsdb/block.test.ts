@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir, removeTempDir } from '../../helpers/tmp';
+import type { Sample } from '../../../runtime/model';
+import { BlockReader, CorruptBlockError } from '../../../runtime/tsdb/block';
+import { LocalBlockSource } from '../../../runtime/tsdb/block-source';
+import { BlockWriter } from '../../../runtime/tsdb/block-writer';
+import { TsdbStore } from '../../../runtime/tsdb/store';
+import { summarize } from '../../../runtime/tsdb/summary';
+import { memoryLogger, readAll } from './reference';
+
+const T0 = Date.UTC(2024, 0, 1);
+const H = 3_600_000;
+
+function cols(n: number, start: number, step: number, f: (i: number) => number) {
+  const ts = new Float64Array(n), values = new Float64Array(n), quality = new Uint16Array(n);
+  for (let i = 0; i < n; i++) { ts[i] = start + i * step; values[i] = f(i); quality[i] = i % 100 === 0 ? 0x4001 : 0; }
+  return { ts, values, quality };
+}
+
+describe('blocks', () => {
+  let dir: string;
+  beforeEach(async () => { dir = await makeTempDir('tsdb-block-'); });
+  afterEach(async () => { await removeTempDir(dir); });
+
+  it('writes atomically and reads back chunks, summaries and rollups', async () => {
+    const src = new LocalBlockSource(dir);
+    const w = new BlockWriter(src.file('b1'), 100);
+    const a = cols(1000, T0, 1000, (i) => i * 0.25);
+    const b = cols(10, T0 + 500, 60_000, (i) => -i);
+    await w.addSeries('s.a', [a]);
+    await w.addSeries('s.b', [b]);
+    expect(fs.readdirSync(dir)).toEqual(['b1.blk.tmp']);
+    const res = w.finish();
+    expect(fs.readdirSync(dir)).toEqual(['b1.blk']);
+    expect(res).toMatchObject({ samples: 1010, series: 2, minT: T0, maxT: T0 + 999_000 });
+    const r = await BlockReader.open('b1', src);
+    expect([...r.series.keys()]).toEqual(['s.a', 's.b']);
+    const ea = r.series.get('s.a')!;
+    expect(ea.chunks.length).toBe(10);
+    expect(ea.chunks[3].summary).toEqual(summarize(a, 300, 400));
+    const c = await r.loadChunk(ea.chunks[3]);
+    expect(Array.from(c.values)).toEqual(Array.from(a.values.subarray(300, 400)));
+    const roll = (await r.rollups('s.a', 60_000))!;
+    expect(roll.starts.length).toBe(17);
+    expect(roll.rows[1]).toEqual(summarize(a, 60, 120));
+    await src.close();
+  });
+
+  it('detects a corrupt chunk by checksum', async () => {
+    const src = new LocalBlockSource(dir);
+    const w = new BlockWriter(src.file('b2'), 100);
+    await w.addSeries('s.a', [cols(300, T0, 1000, (i) => i)]);
+    w.finish();
+    const file = src.file('b2');
+    const buf = fs.readFileSync(file);
+    buf[20] ^= 0x55; // inside the first chunk
+    fs.writeFileSync(file, buf);
+    const r = await BlockReader.open('b2', src);
+    await expect(r.loadChunk(r.series.get('s.a')!.chunks[0])).rejects.toBeInstanceOf(CorruptBlockError);
+    await src.close();
+  });
+
+  it('reports a corrupt block through counter and logger while queries of other blocks still work', async () => {
+    const logger = memoryLogger();
+    const now = T0 + 100 * H;
+    const s = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock: () => now, logger });
+    const data: Sample[] = Array.from({ length: 6 * 3600 }, (_, i) => ({ tag: 'k.v', ts: T0 + i * 1000, value: i % 97, quality: 0 }));
+    await s.write(data);
+    await s.flush(); // three 2 h blocks
+    await s.close();
+    const blocks = fs.readdirSync(path.join(dir, 'blocks')).sort();
+    expect(blocks.length).toBe(3);
+    const victim = path.join(dir, 'blocks', blocks[1]);
+    const buf = fs.readFileSync(victim);
+    buf[200] ^= 0xff; // a chunk of the middle block
+    fs.writeFileSync(victim, buf);
+    // also make the third block's index unreadable
+    const third = path.join(dir, 'blocks', blocks[2]);
+    const b3 = fs.readFileSync(third);
+    b3[b3.length - 40] ^= 0xff;
+    fs.writeFileSync(third, b3);
+
+    const s2 = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock: () => now, logger });
+    const got = await readAll(s2, 'k.v');
+    const first = data.filter((x) => x.ts < T0 + 2 * H);
+    // the healthy block is complete; the middle one keeps its intact chunks only
+    expect(got.slice(0, first.length)).toEqual(first);
+    expect(got.length).toBeLessThan(data.length);
+    expect(got.every((x) => x.ts < T0 + 4 * H)).toBe(true);
+    expect(s2.stats().corruptBlocks).toBe(2);
+    expect(logger.lines.filter((l) => l.level === 'error' && /corrupt block/.test(l.msg)).length).toBe(2);
+    // later queries skip the corrupt blocks and keep working
+    expect((await readAll(s2, 'k.v', T0, T0 + H)).length).toBe(3600);
+    expect(s2.stats().corruptBlocks).toBe(2);
+    // compaction leaves corrupt blocks alone instead of dropping their data
+    await s2.compact();
+    expect(fs.existsSync(victim)).toBe(true);
+    await s2.close();
+  });
+});

@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir, removeTempDir } from '../../helpers/tmp';
+import type { Sample } from '../../../runtime/model';
+import { TsdbStore } from '../../../runtime/tsdb/store';
+import { readAll, Reference, rng } from './reference';
+
+const T0 = Date.UTC(2024, 0, 1);
+const H = 3_600_000;
+
+describe('TsdbStore write path', () => {
+  let dir: string;
+  let now: number;
+  const open = (extra = {}) => TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock: () => now, ...extra });
+  beforeEach(async () => { dir = await makeTempDir('tsdb-store-'); now = T0 + 10 * H; });
+  afterEach(async () => { await removeTempDir(dir); });
+
+  it('acknowledges, reads back and survives a restart through WAL replay', async () => {
+    const s = await open();
+    const batch: Sample[] = Array.from({ length: 5000 }, (_, i) => ({ tag: `p.t${i % 5}`, ts: T0 + i * 100, value: i / 10, quality: 0 }));
+    expect(await s.write(batch)).toEqual({ accepted: 5000, rejected: 0 });
+    expect((await readAll(s, 'p.t3')).length).toBe(1000);
+    // simulate a crash: the WAL is all there is (no close, no flush)
+    const s2 = await open();
+    expect(await readAll(s2, 'p.t3')).toEqual(batch.filter((x) => x.tag === 'p.t3'));
+    expect(s2.tags.has('p.t0')).toBe(true);
+    await s2.close();
+  });
+
+  it('accepts out-of-order samples inside the window, merges them, and keeps the last write of equal timestamps', async () => {
+    const s = await open({ outOfOrderWindowMs: H });
+    const ref = new Reference();
+    const r = rng(7);
+    for (let k = 0; k < 40; k++) {
+      const b: Sample[] = [];
+      for (let i = 0; i < 200; i++) {
+        const ts = T0 + Math.floor(r() * 3000) * 1000; // many duplicates and disorder within 50 min
+        b.push({ tag: 'ooo.x', ts, value: Math.round(r() * 1000), quality: r() < 0.1 ? 0x4000 : 0 });
+      }
+      await s.write(b);
+      ref.write(b);
+      if (k === 20) await s.flush(); // half of it goes to blocks, later writes override it
+    }
+    expect(await readAll(s, 'ooo.x')).toEqual(ref.series('ooo.x'));
+    expect(await readAll(s, 'ooo.x', 0, 8e12, 'desc')).toEqual(ref.series('ooo.x').reverse());
+    await s.close();
+    const s2 = await open();
+    expect(await readAll(s2, 'ooo.x')).toEqual(ref.series('ooo.x'));
+    await s2.close();
+  });
+
+  it('rejects samples older than the window, non-finite values and bad tags, and stores the rest', async () => {
+    const s = await open({ outOfOrderWindowMs: 60_000 });
+    await s.write([{ tag: 'w.a', ts: T0 + H, value: 1, quality: 0 }]);
+    const res = await s.write([
+      { tag: 'w.a', ts: T0 + H - 120_000, value: 2, quality: 0 }, // too old
+      { tag: 'w.a', ts: T0 + H - 30_000, value: 3, quality: 0 }, // inside window
+      { tag: 'w.a', ts: T0 + H + 1, value: NaN, quality: 0 },
+      { tag: 'w.a', ts: Infinity, value: 1, quality: 0 },
+      { tag: 'bad tag!', ts: T0, value: 1, quality: 0 },
+      { tag: 'w.b', ts: T0, value: 4, quality: 0 }, // another series has its own window
+    ]);
+    expect(res).toEqual({ accepted: 2, rejected: 4 });
+    expect((await readAll(s, 'w.a')).map((x) => x.value)).toEqual([3, 1]);
+    expect((await readAll(s, 'w.b')).map((x) => x.value)).toEqual([4]);
+    expect(s.stats().rejected).toBe(4);
+    await s.close();
+  });
+
+  it('calls onDurable listeners after the write is durable with the accepted samples', async () => {
+    const s = await open({ fsync: 'always' });
+    const seen: Sample[][] = [];
+    const off = s.onDurable((x) => seen.push(x));
+    await s.write([{ tag: 'd.a', ts: T0, value: 1, quality: 0 }, { tag: 'd.a', ts: T0 + 1, value: NaN, quality: 0 }]);
+    off();
+    await s.write([{ tag: 'd.a', ts: T0 + 2, value: 2, quality: 0 }]);
+    expect(seen).toEqual([[{ tag: 'd.a', ts: T0, value: 1, quality: 0 }]]);
+    await s.close();
+  });
+
+  it('cuts the head into blocks, checkpoints the WAL and reads the same data', async () => {
+    const s = await open({ blockRangeMs: 2 * H });
+    const batch: Sample[] = Array.from({ length: 7 * 3600 }, (_, i) => ({ tag: 'c.x', ts: T0 + i * 1000, value: Math.round(Math.sin(i / 50) * 100) / 10, quality: 0 }));
+    await s.write(batch);
+    await s.flush();
+    const st = s.stats();
+    expect(st.headSamples).toBe(0);
+    expect(st.blocks).toBe(4); // 7 h over 2 h ranges
+    expect(st.walSegments).toBe(1);
+    expect(await readAll(s, 'c.x')).toEqual(batch);
+    await s.close();
+  });
+
+  it('validates options with an error naming the option', async () => {
+    await expect(TsdbStore.open({ dir, fsync: 'sometimes' as never })).rejects.toThrow(/^fsync:/);
+    await expect(TsdbStore.open({ dir, blockRangeMs: -1 })).rejects.toThrow(/^blockRangeMs:/);
+  });
+});
