@@ -1,0 +1,55 @@
+// The production install path, as the Docker image does it: pack the distribution,
+// install the tarball with --omit=dev into an empty directory, start it, check health.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, removeTempDir } from '../helpers/tmp';
+import { startDistribution, REPO_ROOT, type Distribution } from '../helpers/distribution';
+
+let work: string;
+let dist: Distribution | undefined;
+
+function npm(args: string[], cwd: string): string {
+  const r = spawnSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
+  if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+beforeAll(async () => { work = await makeTempDir('historian-pack-'); });
+afterAll(async () => {
+  await dist?.stop();
+  await removeTempDir(work);
+});
+
+describe('production install', () => {
+  it('packs, installs with --omit=dev, starts and answers /health', async () => {
+    // prepack (the build) prints to stdout before npm's JSON answer
+    const out = npm(['pack', '--json', '--pack-destination', work], REPO_ROOT);
+    const packed = JSON.parse(out.slice(out.search(/^\[/m))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const files = packed[0].files.map((f) => f.path);
+    expect(files).toContain('settings.js');
+    expect(files).toContain('dist/runtime/server/main.js');
+    expect(files).toContain('dist/nodes/plant-sim/plant-sim.html');
+    expect(files.some((f) => f.startsWith('dist/dashboard/assets/'))).toBe(true);
+    expect(files.some((f) => f.startsWith('test/') || f.startsWith('runtime/'))).toBe(false);
+
+    const app = join(work, 'app');
+    spawnSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'historian-install-test', private: true }));
+    npm(['install', '--omit=dev', '--no-package-lock', join(work, packed[0].filename)], app);
+    const installed = join(app, 'node_modules', 'historian');
+    expect(existsSync(join(installed, 'dist', 'runtime', 'server', 'main.js'))).toBe(true);
+    // no build tools in a production install
+    expect(readdirSync(join(app, 'node_modules'))).not.toContain('typescript');
+    expect(readdirSync(join(app, 'node_modules'))).not.toContain('vitest');
+
+    dist = await startDistribution({ entry: join(installed, 'dist', 'runtime', 'server', 'main.js'), cwd: app, dataDir: join(work, 'data') });
+    const health = await dist.request('/health');
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { status: string }).status).toBe('ok');
+    expect((await dist.request('/')).status).toBe(200);
+    const editor = await dist.request('/editor/');
+    expect(editor.status).toBe(200);
+  });
+});
