@@ -50,7 +50,7 @@ function main(): void {
     let transitions = 0;
     svc.onTransition(() => transitions++);
     const rng = new Prng(42);
-    const values = tags.map((_, i) => (i % 10 === 8 ? 0 : 50));
+    const values: number[] = tags.map((_, i) => (i % 10 === 8 ? 0 : 50));
     // Ornstein-Uhlenbeck walk around 50: most values stay normal, a few percent cross limits.
     const secondOfSamples = (ts: number): Sample[] => {
       const out: Sample[] = new Array(tags.length + setpointTags.length);
