@@ -1,7 +1,7 @@
 // The auth database: <dataDir>/auth.db, SQLite in WAL mode so the server and the CLI can
 // use it at the same time. The schema is versioned through PRAGMA user_version; each
 // migration runs once, in order, inside a transaction. Layout: FORMAT-auth-db.md.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
@@ -68,7 +68,11 @@ export const AUTH_DB_VERSION = MIGRATIONS.length;
 
 export function openAuthDb(dataDir: string): DatabaseSync {
   mkdirSync(dataDir, { recursive: true });
-  const db = new DatabaseSync(join(dataDir, 'auth.db'));
+  const file = join(dataDir, 'auth.db');
+  const fresh = !existsSync(file);
+  const db = new DatabaseSync(file);
+  // Password and token hashes: readable by the owner only (SQLite gives -wal/-shm the same mode).
+  if (fresh) chmodSync(file, 0o600);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA busy_timeout = 5000');

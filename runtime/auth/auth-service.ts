@@ -38,6 +38,8 @@ export interface AuthServiceOptions {
   lockout?: Partial<LockoutPolicy>;
   session?: SessionOptions;
   keys?: JwtKeyOptions;
+  /** Load (or generate) the JWT keys when opening; false defers it to the first session. Default true. */
+  loadKeysNow?: boolean;
   /** JWT `iss`. Default "historian". */
   issuer?: string;
   /** Default lifetime of API tokens created without an explicit expiry; null = never. Default 90 days. */
@@ -131,7 +133,9 @@ export class AuthService {
     this.sessions = new SessionStore(this.db);
     this.tokens = new ApiTokenStore(this.db);
     this.guard = new LoginGuard(this.db, this.lockoutPolicy);
-    this.jwt = new JwtSessions(loadOrCreateJwtKeys(opts.dataDir, opts.keys), opts.issuer ?? 'historian');
+    this.jwt = new JwtSessions(() => loadOrCreateJwtKeys(opts.dataDir, opts.keys), opts.issuer ?? 'historian');
+    // The server wants a bad key file to fail at start-up, not at the first login.
+    if (opts.loadKeysNow !== false) void this.jwt.keys;
     if (opts.onEvent) this.sinks.add(opts.onEvent);
   }
 
@@ -152,13 +156,15 @@ export class AuthService {
   // ---- first start -------------------------------------------------------------------
 
   /**
-   * On an empty user table, creates `admin` (ADMIN). With adminPassword (from
+   * When no enabled administrator exists (first start), creates `admin` (ADMIN). With adminPassword (from
    * HISTORIAN_ADMIN_PASSWORD) it is usable as given; otherwise a generated password is
    * returned, for the caller to print once, and must be changed at first login.
    */
   async ensureAdmin(opts: { adminPassword?: string; name?: string } = {}):
   Promise<{ created: boolean; user: UserView | null; generatedPassword?: string }> {
-    if (this.users.count() > 0) return { created: false, user: this.viewOf(this.users.byUsername('admin')) };
+    // "First start" = nobody can administer yet; users added by the CLI beforehand do not count.
+    const exists = () => this.users.countEnabledAdmins() > 0 || this.users.byUsername('admin') !== null;
+    if (exists()) return { created: false, user: this.viewOf(this.users.byUsername('admin')) };
     const given = opts.adminPassword !== undefined && opts.adminPassword !== '';
     let password = opts.adminPassword ?? '';
     if (given) {
@@ -172,7 +178,7 @@ export class AuthService {
     const hash = await this.hasher.hash(password);
     const now = this.clock();
     const user = transaction(this.db, () => {
-      if (this.users.count() > 0) return null; // another process won the race
+      if (exists()) return null; // another process won the race
       return this.users.insert({
         username: 'admin', name: opts.name ?? 'Administrator', role: 'ADMIN', passwordHash: hash,
         mustChangePassword: !given, maxAgeDays: null,

@@ -21,7 +21,15 @@ export interface SessionClaims {
 export const JWT_ALGORITHM = 'RS256';
 
 export class JwtSessions {
-  constructor(private readonly keys: JwtKeyPair, private readonly issuer: string) {}
+  private loaded: JwtKeyPair | null = null;
+
+  /** Keys are loaded on first use, so tools that never sign (the CLI) never touch them. */
+  constructor(private readonly loadKeys: () => JwtKeyPair, private readonly issuer: string) {}
+
+  get keys(): JwtKeyPair {
+    this.loaded ??= this.loadKeys();
+    return this.loaded;
+  }
 
   /** Signs a session token for the user; exp is in whole seconds, as JWT wants. */
   sign(user: UserRecord, now: number, ttlMs: number): { token: string; jti: string; expiresAt: number } {

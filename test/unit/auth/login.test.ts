@@ -199,6 +199,17 @@ describe('first start and first login', () => {
     expect((await f.auth.login({ username: 'admin', password: 'Chief engineer 2026 pass' })).mustChangePassword).toBe(false);
   });
 
+  it('still creates admin when only non-administrators exist, and not when an administrator does', async () => {
+    f = makeAuth();
+    const cli = { kind: 'cli' as const, username: 'cli:root' };
+    await f.auth.createUser(cli, { username: 'op', name: 'Op', role: 'OPERATOR', password: STRONG });
+    expect((await f.auth.ensureAdmin()).created).toBe(true);
+    f.close();
+    f = makeAuth();
+    await f.auth.createUser(cli, { username: 'boss', name: 'Boss', role: 'ADMIN', password: STRONG });
+    expect(await f.auth.ensureAdmin()).toEqual({ created: false, user: null });
+  });
+
   it('forces a change once an aged password expires', async () => {
     f = makeAuth({ passwordPolicy: { maxAgeDays: 90 } });
     await seeded(f);

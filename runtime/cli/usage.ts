@@ -1,0 +1,25 @@
+export const USAGE = `Usage: historian [--data-dir DIR] <command>
+
+Works directly on the data directory (default ./data, or $HISTORIAN_DATA_DIR); the
+server may be running at the same time.
+
+Users
+  user add <username> --role ROLE --name "Full Name" [--password-stdin] [--max-age-days N]
+        ROLE is ADMIN, ENGINEER, OPERATOR, AUDITOR or SERVICE. Without --password-stdin a
+        password is generated, printed once, and must be changed at first login
+        (SERVICE accounts get none: they use API tokens).
+  user passwd <username> [--password-stdin | --generate] [--temporary]
+        Sets a password (typed twice at a terminal, or from stdin). --generate prints a
+        new one; --generate and --temporary make it change at the next login.
+        Also ends the user's sessions and lifts a lockout.
+  user disable <username>      user enable <username>      user unlock <username>
+  user role <username> <ROLE>
+  user list [--json]
+
+API tokens
+  token create --user USER --scopes ingest,query [--tags PATTERN] [--expires 90d|never] [--name NAME]
+        Prints the token once on stdout (details on stderr). PATTERN is a NATS-style tag
+        pattern such as 'acme.izmir.>'.
+  token list [--user USER] [--json]
+  token revoke <id>
+`;
