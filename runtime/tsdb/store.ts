@@ -65,6 +65,8 @@ export interface TsdbStats {
   readErrors: number;
   compactions: number;
   cuts: number;
+  /** queries answered from rollup rows */
+  rollupQueries: number;
 }
 
 interface SeriesState { maxT: number; head: HeadSeries | null; headGen: number }
@@ -87,7 +89,7 @@ export class TsdbStore implements SeriesReader {
   private closed = false;
   private activeQueries = 0;
   private pendingRemoval: BlockMeta[] = [];
-  private counters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0 };
+  private counters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0 };
   private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs'>> & { retentionMs: number | null };
   readonly ranges: number[];
 
@@ -329,6 +331,7 @@ export class TsdbStore implements SeriesReader {
     const lastBlock = parts.length ? parts[parts.length - 1].maxT : -Infinity;
     for (const r of headRefs) if (r.minT <= lastBlock) return null;
     const self = this;
+    this.counters.rollupQueries++;
     async function* rows(): AsyncGenerator<Summary> {
       for (const p of parts) {
         let rr;
