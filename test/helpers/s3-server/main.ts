@@ -21,6 +21,11 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  // a test worker that dies without stopping us (SIGKILL, crash) must not leave a server behind
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown();
+  }, 500).unref();
 }
 
 main().catch((err: unknown) => {
