@@ -93,6 +93,9 @@ export interface NewTokenRequest {
 const USERNAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const MAX_NAME = 200;
 const PRUNE_EVERY_MS = 60_000;
+// Last-seen / last-used times are kept to the second: a busy ingest client must not turn
+// every request into a database write.
+const TOUCH_RESOLUTION_MS = 1000;
 
 export class AuthService {
   readonly db: DatabaseSync;
@@ -294,7 +297,7 @@ export class AuthService {
     const user = this.users.byId(claims.sub);
     if (!user) throw unauthenticated('revoked', 'account no longer exists');
     if (user.disabled) throw unauthenticated('disabled', 'account is disabled');
-    this.sessions.touch(claims.jti, now);
+    if (now - session.lastSeen >= TOUCH_RESOLUTION_MS) this.sessions.touch(claims.jti, now);
     const mustChange = this.mustChange(user, now);
     return {
       kind: 'user', userId: user.id, username: user.username, name: user.name, role: user.role,
@@ -312,7 +315,7 @@ export class AuthService {
     const user = this.users.byId(rec.userId);
     if (!user) throw unauthenticated('revoked', 'API token account no longer exists');
     if (user.disabled) throw unauthenticated('disabled', 'API token account is disabled');
-    this.tokens.touch(rec.id, now);
+    if (rec.lastUsedAt === null || now - rec.lastUsedAt >= TOUCH_RESOLUTION_MS) this.tokens.touch(rec.id, now);
     const rolePerms = permissionsOf(user.role);
     const permissions = new Set(rec.scopes.filter((s) => rolePerms.has(s)));
     return {
