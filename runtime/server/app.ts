@@ -77,12 +77,12 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     defineRoute({
       method: 'get', path: '/openapi.json', group: 'system', permission: 'authenticated',
       summary: 'This API description (OpenAPI 3.1)',
-      handler: () => openApiDocument(routes, { title: 'Historian API', version: VERSION }),
+      handler: () => openApiDocument([...routes, ...security.routeDocs()], { title: 'Historian API', version: VERSION }),
     }),
-    ...security.routes(),
   ];
   const api = express.Router();
   api.use(express.json({ limit: '16mb' }));
+  security.mountRoutes(api);
   mountRoutes(api, routes, authenticate);
   api.use((_req, res) => { res.status(404).json({ error: 'not_found', message: 'no such API route' }); });
   app.use('/api/v1', api);

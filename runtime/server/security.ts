@@ -8,8 +8,10 @@ import { isAuthError } from '../auth/errors';
 import { adminAuthFor } from '../auth/http/admin-auth';
 import type { Principal as AuthPrincipal } from '../auth/principal';
 import type { HistorianConfig } from './load-settings';
-import type { Principal, RouteDef } from './api/route';
-import { authRoutes } from './api/auth-routes';
+import type { Router } from 'express';
+import type { Principal } from './api/route';
+import type { DocumentedRoute } from './api/openapi';
+import { AUTH_ROUTES, mountAuthRoutes } from '../auth/http/routes';
 
 export class SecurityLayer {
   private constructor(readonly auth: AuthService) {}
@@ -55,7 +57,7 @@ export class SecurityLayer {
   }
 
   async authenticate(req: Request): Promise<Principal | null> {
-    return this.principalOf(req) as Principal | null;
+    return this.principalOf(req);
   }
 
   async authorizeUpgrade(req: IncomingMessage): Promise<true | { status: number; reason: string }> {
@@ -79,8 +81,16 @@ export class SecurityLayer {
     return adminAuthFor(this.auth);
   }
 
-  routes(): RouteDef[] {
-    return authRoutes(this.auth);
+  /** Mounts the identity routes (login, users, tokens) on the /api/v1 router. */
+  mountRoutes(router: Router): void {
+    mountAuthRoutes(router, this.auth);
+  }
+
+  /** The identity routes as OpenAPI sees them. */
+  routeDocs(): DocumentedRoute[] {
+    return AUTH_ROUTES.map((r) => ({
+      method: r.method, path: r.path, group: 'identity', permission: r.access, summary: r.action, body: r.body,
+    }));
   }
 
   close(): void {

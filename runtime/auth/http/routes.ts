@@ -4,7 +4,9 @@
 import type { RequestHandler, Router } from 'express';
 import type { AuthService } from '../auth-service';
 import type { Permission } from '../permissions';
+import type { ZodType } from 'zod';
 import * as h from './handlers';
+import * as schema from './schemas';
 import { authenticate, requirePermission } from './middleware';
 
 export interface AuthRoute {
@@ -16,21 +18,23 @@ export interface AuthRoute {
   /** Stable action name, e.g. "users.role.change" targets for signatures and audit. */
   action: string;
   handler: (auth: AuthService) => RequestHandler;
+  /** Request body schema (validated by the handler; also documents the route in OpenAPI). */
+  body?: ZodType;
 }
 
 export const AUTH_ROUTES: readonly AuthRoute[] = [
-  { method: 'post', path: '/login', access: 'public', action: 'auth.login', handler: h.loginHandler },
+  { method: 'post', path: '/login', access: 'public', action: 'auth.login', handler: h.loginHandler, body: schema.loginBody },
   { method: 'post', path: '/logout', access: 'authenticated', action: 'auth.logout', handler: h.logoutHandler },
   { method: 'get', path: '/me', access: 'authenticated', action: 'auth.me', handler: () => h.meHandler() },
-  { method: 'post', path: '/me/password', access: 'authenticated', action: 'auth.password.change', handler: h.changePasswordHandler },
+  { method: 'post', path: '/me/password', access: 'authenticated', action: 'auth.password.change', handler: h.changePasswordHandler, body: schema.changePasswordBody },
   { method: 'get', path: '/users', access: 'users.manage', action: 'users.list', handler: h.listUsersHandler },
-  { method: 'post', path: '/users', access: 'users.manage', action: 'users.create', handler: h.createUserHandler },
+  { method: 'post', path: '/users', access: 'users.manage', action: 'users.create', handler: h.createUserHandler, body: schema.createUserBody },
   { method: 'get', path: '/users/:id', access: 'users.manage', action: 'users.get', handler: h.getUserHandler },
-  { method: 'patch', path: '/users/:id', access: 'users.manage', action: 'users.update', handler: h.updateUserHandler },
-  { method: 'post', path: '/users/:id/password', access: 'users.manage', action: 'users.password.reset', handler: h.resetPasswordHandler },
+  { method: 'patch', path: '/users/:id', access: 'users.manage', action: 'users.update', handler: h.updateUserHandler, body: schema.updateUserBody },
+  { method: 'post', path: '/users/:id/password', access: 'users.manage', action: 'users.password.reset', handler: h.resetPasswordHandler, body: schema.resetPasswordBody },
   { method: 'post', path: '/users/:id/unlock', access: 'users.manage', action: 'users.unlock', handler: h.unlockUserHandler },
   { method: 'get', path: '/tokens', access: 'tokens.manage', action: 'tokens.list', handler: h.listTokensHandler },
-  { method: 'post', path: '/tokens', access: 'tokens.manage', action: 'tokens.create', handler: h.createTokenHandler },
+  { method: 'post', path: '/tokens', access: 'tokens.manage', action: 'tokens.create', handler: h.createTokenHandler, body: schema.createTokenBody },
   { method: 'delete', path: '/tokens/:id', access: 'tokens.manage', action: 'tokens.revoke', handler: h.revokeTokenHandler },
 ];
 

@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import type { RouteDef } from './route';
 
+/** What OpenAPI needs of a route: route declarations and the auth routes both provide it. */
+export type DocumentedRoute = Pick<RouteDef, 'method' | 'path' | 'summary' | 'group' | 'permission' | 'params' | 'query' | 'body' | 'response'>;
+
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   const s = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   delete s.$schema;
@@ -16,7 +19,7 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): unk
   }));
 }
 
-export function openApiDocument(routes: RouteDef[], info: { title: string; version: string }): Record<string, unknown> {
+export function openApiDocument(routes: readonly DocumentedRoute[], info: { title: string; version: string }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const p = '/api/v1' + r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');

@@ -5,20 +5,9 @@ import { z, type ZodType } from 'zod';
 
 export type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 
-/** Who is calling; produced by the server's authenticator. */
-export interface Principal {
-  kind: 'user' | 'token';
-  userId: string;
-  username: string;
-  name: string;
-  role: string;
-  permissions: ReadonlySet<string>;
-  /** For API tokens: the tag pattern the token is limited to. */
-  tagPattern?: string;
-  scopes?: readonly string[];
-  tokenId?: string;
-  jti?: string;
-}
+import type { Principal } from '../../auth/principal';
+
+export type { Principal };
 
 export interface RouteContext<P, Q, B> {
   req: Request;
@@ -81,7 +70,7 @@ export function mountRoutes(router: Router, routes: RouteDef[], authenticate: Au
         if (r.permission !== 'public') {
           principal = await authenticate(req);
           if (!principal) throw new HttpError(401, 'unauthorized', 'authentication required: send "Authorization: Bearer <token>"');
-          if (r.permission !== 'authenticated' && !principal.permissions.has(r.permission)) {
+          if (r.permission !== 'authenticated' && !principal.permissions.has(r.permission as never)) {
             throw new HttpError(403, 'forbidden', `role ${principal.role} lacks permission "${r.permission}"`);
           }
         } else {
