@@ -14,7 +14,7 @@ export const BLOCK_VERSION = 1;
 
 export interface ChunkEntry { offset: number; len: number; crc: number; summary: Summary }
 export interface RollupEntry { res: number; rows: number; offset: number; len: number; crc: number }
-export interface SeriesIndex { tag: string; chunks: ChunkEntry[]; rollups: RollupEntry[] }
+export interface SeriesIndex { tag: string; chunks: ChunkEntry[]; rollups: RollupEntry[]; minT?: number; maxT?: number }
 
 export class CorruptBlockError extends Error {
   constructor(readonly blockId: string, message: string) {
@@ -73,9 +73,12 @@ export class BlockReader {
   seriesRange(tag: string): { minT: number; maxT: number } | null {
     const s = this.series.get(tag);
     if (!s || !s.chunks.length) return null;
-    let minT = Infinity, maxT = -Infinity;
-    for (const c of s.chunks) { if (c.summary.firstTs < minT) minT = c.summary.firstTs; if (c.summary.lastTs > maxT) maxT = c.summary.lastTs; }
-    return { minT, maxT };
+    if (s.minT === undefined) {
+      let minT = Infinity, maxT = -Infinity;
+      for (const c of s.chunks) { if (c.summary.firstTs < minT) minT = c.summary.firstTs; if (c.summary.lastTs > maxT) maxT = c.summary.lastTs; }
+      s.minT = minT; s.maxT = maxT;
+    }
+    return { minT: s.minT, maxT: s.maxT! };
   }
 }
 

@@ -20,7 +20,8 @@ export interface SeriesReader {
 }
 
 export interface RollupPlan {
-  rows: AsyncIterable<Summary>;
+  /** batches of rows, in time order */
+  rows: AsyncIterable<Summary[]>;
   headRefs: ChunkRef[];
 }
 
@@ -100,12 +101,7 @@ async function* scan(r: SeriesReader, tag: string, from: number, to: number, buc
   const plan = res ? await r.rollups(tag, from, to, res) : null;
   let refs: ChunkRef[];
   if (plan) {
-    let rows: Summary[] = [];
-    for await (const row of plan.rows) {
-      rows.push(row);
-      if (rows.length === 4096) { yield { summaries: rows }; rows = []; }
-    }
-    if (rows.length) yield { summaries: rows };
+    for await (const rows of plan.rows) yield { summaries: rows };
     refs = plan.headRefs;
   } else refs = await r.refs(tag, from, to);
   for await (const item of mergeRefs(refs, { from, to, useSummary: fits ?? undefined, onError: (e) => r.onError(e) })) {

@@ -48,11 +48,15 @@ export class RollupBuilder {
 
   get rows(): number { return this.ts.length + (Number.isNaN(this.cur) ? 0 : 1); }
 
-  /** The encoded section: per column a u32 length and a chunk. */
-  finish(): Buffer {
+  /**
+   * The encoded section. Fine resolutions are codec-compressed columns (they are many);
+   * coarse ones are plain float64 columns, which long-range queries read without decoding.
+   */
+  finish(plain = this.res >= PLAIN_FROM_RES): Buffer {
     this.close();
+    if (plain) return this.finishPlain();
     const zeros = new Uint16Array(this.ts.length);
-    const parts: Buffer[] = [];
+    const parts: Buffer[] = [Buffer.from([ENC_CODEC])];
     for (let k = 0; k < COLS; k++) {
       const chunk = encodeChunk(this.ts, this.cols[k], k === 0 ? this.q : zeros);
       const len = Buffer.alloc(4);
@@ -61,12 +65,30 @@ export class RollupBuilder {
     }
     return Buffer.concat(parts);
   }
+
+  private finishPlain(): Buffer {
+    const n = this.ts.length;
+    const buf = Buffer.alloc(PLAIN_HEADER + n * (8 * (COLS + 1) + 2));
+    buf[0] = ENC_PLAIN;
+    buf.writeUInt32LE(n, 4);
+    let p = PLAIN_HEADER;
+    for (const col of [this.ts, ...this.cols]) for (let i = 0; i < n; i++) p = buf.writeDoubleLE(col[i], p);
+    for (let i = 0; i < n; i++) p = buf.writeUInt16LE(this.q[i], p);
+    return buf;
+  }
 }
+
+const ENC_CODEC = 1;
+const ENC_PLAIN = 2;
+const PLAIN_HEADER = 8;
+const PLAIN_FROM_RES = 3_600_000;
 
 /** Decodes a rollup section into bucket start times and Summary rows. */
 export function decodeRollups(buf: Uint8Array): { starts: Float64Array; rows: Summary[] } {
+  if (buf[0] === ENC_PLAIN) return decodePlain(buf);
+  if (buf[0] !== ENC_CODEC) throw new Error(`unknown rollup encoding ${buf[0]}`);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  let p = 0;
+  let p = 1;
   const cols: Float64Array[] = [];
   let starts = new Float64Array(0);
   let quality = new Uint16Array(0);
@@ -77,6 +99,21 @@ export function decodeRollups(buf: Uint8Array): { starts: Float64Array; rows: Su
     cols.push(c.values);
     p += 4 + len;
   }
+  return { starts, rows: toRows(starts, cols, quality) };
+}
+
+function decodePlain(buf: Uint8Array): { starts: Float64Array; rows: Summary[] } {
+  const n = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(4, true);
+  if (buf.length !== PLAIN_HEADER + n * (8 * (COLS + 1) + 2)) throw new Error('rollup section has the wrong size');
+  const ab = new ArrayBuffer(buf.length - PLAIN_HEADER);
+  new Uint8Array(ab).set(buf.subarray(PLAIN_HEADER));
+  const starts = new Float64Array(ab, 0, n);
+  const cols: Float64Array[] = [];
+  for (let k = 0; k < COLS; k++) cols.push(new Float64Array(ab, 8 * n * (k + 1), n));
+  return { starts, rows: toRows(starts, cols, new Uint16Array(ab, 8 * n * (COLS + 1), n)) };
+}
+
+function toRows(starts: Float64Array, cols: Float64Array[], quality: Uint16Array): Summary[] {
   const rows: Summary[] = new Array(starts.length);
   for (let i = 0; i < starts.length; i++) {
     rows[i] = {
@@ -84,7 +121,7 @@ export function decodeRollups(buf: Uint8Array): { starts: Float64Array; rows: Su
       integral: cols[6][i], firstTs: starts[i] + cols[7][i], lastTs: starts[i] + cols[8][i], quality: quality[i],
     };
   }
-  return { starts, rows };
+  return rows;
 }
 
 function rank(q: number): number {

@@ -332,15 +332,19 @@ export class TsdbStore implements SeriesReader {
     for (const r of headRefs) if (r.minT <= lastBlock) return null;
     const self = this;
     this.counters.rollupQueries++;
-    async function* rows(): AsyncGenerator<Summary> {
+    async function* rows(): AsyncGenerator<Summary[]> {
       for (const p of parts) {
         let rr;
         try { rr = await p.reader.rollups(tag, res); } catch (e) { self.onError(e); continue; }
         if (!rr) continue;
-        for (let i = 0; i < rr.starts.length; i++) {
+        const n = rr.starts.length;
+        if (n && rr.starts[0] >= from && rr.starts[n - 1] < to) { yield rr.rows; continue; }
+        const out: Summary[] = [];
+        for (let i = 0; i < n; i++) {
           const s = rr.starts[i];
-          if (s >= from && s < to) yield rr.rows[i];
+          if (s >= from && s < to) out.push(rr.rows[i]);
         }
+        if (out.length) yield out;
       }
     }
     return { rows: rows(), headRefs };

@@ -1,0 +1,261 @@
+// Storage engine benchmark (issue 3): ingest, bytes per sample (demo plant and SKAB, side
+// by side with plain Gorilla), 1000-point view latency over 1 h .. 10 y, raw decode speed,
+// and RSS with 10,000 tags at 1 Hz (measured in a child process so it starts clean).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Sample } from '../../runtime/model';
+import { TsdbStore } from '../../runtime/tsdb/store';
+import { measureSkabCompression, measureSeriesCompression } from './lib/compression';
+import { metric, writeReport, type Metric } from './lib/report';
+
+const H = 3_600_000;
+const D = 24 * H;
+const Y = 365 * D;
+const T0 = Date.UTC(2015, 0, 1);
+
+function tmp(name: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `tsdb-bench-${name}-`));
+}
+
+function dirBytes(dir: string): number {
+  let b = 0;
+  for (const f of fs.readdirSync(dir)) b += fs.statSync(path.join(dir, f)).size;
+  return b;
+}
+
+function rand(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gauss(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+}
+
+// ---------------------------------------------------------------- ingest
+
+async function ingest(fsync: 'interval' | 'always', total: number, tags: number, batch: number, writers: number): Promise<number> {
+  const dir = tmp(`ingest-${fsync}`);
+  const store = await TsdbStore.open({ dir, fsync, maxHeadSamples: 50_000_000 });
+  const names = Array.from({ length: tags }, (_, i) => `plant.area${i % 10}.unit${i}.pv`);
+  // batches are built once and their timestamps advanced in place, as a collector would refill buffers
+  const pool: Sample[][] = Array.from({ length: writers }, () => Array.from({ length: batch }, (_, i) => ({ tag: names[i % tags], ts: 0, value: 0, quality: 0 })));
+  let ts = Date.now() - H;
+  let written = 0;
+  const t0 = performance.now();
+  await Promise.all(pool.map(async (b) => {
+    while (written < total) {
+      for (let i = 0; i < b.length; i++) { const s = b[i]; if (i % tags === 0) ts++; s.ts = ts; s.value = Math.round(i * 7.3 + ts) % 1000 / 10; }
+      written += b.length;
+      await store.write(b);
+    }
+  }));
+  const secs = (performance.now() - t0) / 1000;
+  const tc = performance.now();
+  await store.flush();
+  const cut = (performance.now() - tc) / 1000;
+  console.log(`  ingest ${fsync}: ${written.toLocaleString()} samples in ${secs.toFixed(2)} s (${tags} tags, batches of ${batch}, ${writers} writers); cutting the head into blocks then took ${cut.toFixed(2)} s`);
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return written / secs;
+}
+
+// ---------------------------------------------------------------- demo plant day
+
+function plantDay(): Array<{ tag: string; ts: Float64Array; values: Float64Array; quality: Uint16Array }> {
+  const r = rand(42);
+  const n = 86_400;
+  const start = Date.UTC(2024, 4, 1);
+  const out = [];
+  const ts = new Float64Array(n);
+  for (let i = 0; i < n; i++) ts[i] = start + i * 1000;
+  for (let k = 0; k < 20; k++) {
+    // mean-reverting random walk (Ornstein-Uhlenbeck), quantized like a transmitter
+    const step = [0.1, 0.01, 0.5, 0.05][k % 4];
+    const mu = 20 + k * 7, theta = 0.01, sigma = step * (1 + (k % 3));
+    const values = new Float64Array(n);
+    let x = mu;
+    for (let i = 0; i < n; i++) {
+      x += theta * (mu - x) + sigma * gauss(r);
+      values[i] = Math.round(Math.round(x / step) * step * 1000) / 1000;
+    }
+    out.push({ tag: `demo.plant.line${1 + (k % 2)}.u${k}.pv`, ts, values, quality: new Uint16Array(n) });
+  }
+  const pump = new Float64Array(n);
+  let on = 1;
+  for (let i = 0; i < n; i++) { if (r() < 1 / 1800) on = 1 - on; pump[i] = on; }
+  out.push({ tag: 'demo.plant.line1.pump1.running', ts, values: pump, quality: new Uint16Array(n) });
+  const total = new Float64Array(n);
+  let acc = 0;
+  for (let i = 0; i < n; i++) { acc += pump[i] * (0.0115 + 0.0005 * gauss(r)); total[i] = Math.round(acc * 1000) / 1000; }
+  out.push({ tag: 'demo.plant.line1.pump1.total', ts, values: total, quality: new Uint16Array(n) });
+  return out;
+}
+
+async function plantBytes(): Promise<{ ours: number; gorilla: number; raw: number }> {
+  const series = plantDay();
+  const dir = tmp('plant');
+  const now = series[0].ts[0] + 30 * D;
+  const store = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock: () => now });
+  const n = series[0].ts.length;
+  for (let s = 0; s < n; s += 600) { // ten minutes of every tag per batch, as a collector would send
+    const b: Sample[] = [];
+    for (const x of series) for (let i = s; i < Math.min(n, s + 600); i++) b.push({ tag: x.tag, ts: x.ts[i], value: x.values[i], quality: 0 });
+    await store.write(b);
+  }
+  await store.flush();
+  await store.compact();
+  const samples = series.length * n;
+  const bytes = dirBytes(path.join(dir, 'blocks'));
+  const st = store.stats();
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  const c = measureSeriesCompression(series);
+  console.log(`  plant day: ${samples.toLocaleString()} samples, ${st.blocks} block(s), ${bytes.toLocaleString()} bytes on disk = ${(bytes / samples).toFixed(3)} B/sample ` +
+    `(chunks alone ${c.ours.toFixed(3)}, plain Gorilla chunks ${c.gorilla.toFixed(3)}; the rest is rollups, index and summaries)`);
+  return { ours: bytes / samples, gorilla: c.gorilla, raw: c.ours };
+}
+
+// ---------------------------------------------------------------- 10 years, one tag
+
+async function tenYears(): Promise<{ store: TsdbStore; dir: string; end: number }> {
+  const dir = tmp('10y');
+  const end = T0 + 10 * Y;
+  const store = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock: () => end + D });
+  const r = rand(7);
+  const week = 7 * D;
+  let x = 50;
+  const t0 = performance.now();
+  let samples = 0;
+  // 7-day blocks aligned like the top compaction level, imported directly as compacted blocks
+  for (let ws = Math.floor(T0 / week) * week; ws < end; ws += week) {
+    const from = Math.max(ws, T0), to = Math.min(ws + week, end);
+    const n = Math.ceil((to - from) / 10_000);
+    const ts = new Float64Array(n), values = new Float64Array(n), quality = new Uint16Array(n);
+    for (let i = 0; i < n; i++) {
+      ts[i] = from + i * 10_000;
+      x += 0.001 * (50 - x) + 0.2 * gauss(r);
+      values[i] = Math.round(x * 100) / 100;
+    }
+    await store.importBlock([{ tag: 'hist.plant.tank1.level', cols: { ts, values, quality } }], 3);
+    samples += n;
+  }
+  console.log(`  10 y history: ${samples.toLocaleString()} samples in ${store.blocks().length} blocks, written in ${((performance.now() - t0) / 1000).toFixed(1)} s, ` +
+    `${(store.stats().blockBytes / samples).toFixed(3)} B/sample`);
+  return { store, dir, end };
+}
+
+async function viewP99(store: TsdbStore, end: number, range: number, iterations: number): Promise<{ agg: number; minmax: number }> {
+  const r = rand(range % 1000);
+  const agg: number[] = [], mm: number[] = [];
+  for (let i = 0; i < iterations + 3; i++) {
+    const to = end - Math.floor(r() * Math.min(range, Y)) ;
+    const from = to - range;
+    let t = performance.now();
+    let rows = 0;
+    for await (const b of store.aggregate({ tag: 'hist.plant.tank1.level', from, to, points: 1000 })) rows += b.length;
+    const a = performance.now() - t;
+    t = performance.now();
+    const p = await store.downsample({ tag: 'hist.plant.tank1.level', from, to, points: 1000, mode: 'minmax' });
+    const m = performance.now() - t;
+    if (rows === 0 || p.ts.length === 0) throw new Error('empty view');
+    if (i >= 3) { agg.push(a); mm.push(m); } // the first ones load block indexes
+  }
+  return { agg: percentile(agg, 0.99), minmax: percentile(mm, 0.99) };
+}
+
+async function decodeSpeed(store: TsdbStore, end: number): Promise<number> {
+  let n = 0;
+  const t = performance.now();
+  for await (const b of store.raw({ tag: 'hist.plant.tank1.level', from: end - Y, to: end })) n += b.ts.length;
+  const s = (performance.now() - t) / 1000;
+  console.log(`  raw read of 1 y: ${n.toLocaleString()} samples in ${s.toFixed(2)} s`);
+  return n / s;
+}
+
+// ---------------------------------------------------------------- RSS, 10k tags at 1 Hz (child)
+
+async function rssChild(): Promise<void> {
+  const dir = tmp('rss');
+  const store = await TsdbStore.open({ dir, fsync: 'interval' });
+  const tags = Array.from({ length: 10_000 }, (_, i) => `site.area${i % 20}.line${i % 7}.dev${i}.value`);
+  const batch: Sample[] = tags.map((tag) => ({ tag, ts: 0, value: 0, quality: 0 }));
+  const r = rand(1);
+  const level = new Float64Array(tags.length).fill(50);
+  const start = Date.now() - 2 * H;
+  const seconds = 1800; // half an hour of data at 1 Hz for every tag
+  for (let s = 0; s < seconds; s++) {
+    for (let i = 0; i < tags.length; i++) {
+      level[i] += 0.05 * (50 - level[i]) + gauss(r) * 0.3;
+      batch[i].ts = start + s * 1000; batch[i].value = Math.round(level[i] * 10) / 10;
+    }
+    await store.write(batch);
+    if (s % 300 === 299) await store.maintain();
+  }
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((res) => setTimeout(res, 200));
+  const rss = process.memoryUsage().rss / 2 ** 20;
+  const st = store.stats();
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify({ rss, headSamples: st.headSamples, blocks: st.blocks, samples: seconds * tags.length }) + '\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--rss-child')) return rssChild();
+  const metrics: Metric[] = [];
+  console.log('tsdb bench');
+
+  const interval = await ingest('interval', 4_000_000, 1000, 10_000, 1);
+  metrics.push(metric('ingest.interval.samples_per_s', interval, 'samples/s', 'higher', 1_000_000));
+  const always = await ingest('always', 1_000_000, 1000, 5_000, 8);
+  metrics.push(metric('ingest.always.samples_per_s', always, 'samples/s', 'higher', null));
+
+  const plant = await plantBytes();
+  metrics.push(metric('bytes_per_sample.plant', plant.ours, 'bytes', 'lower', 1.0, { name: 'plain Gorilla', value: plant.gorilla }));
+  metrics.push(metric('bytes_per_sample.plant.gorilla', plant.gorilla, 'bytes', 'lower', null));
+
+  const skab = measureSkabCompression();
+  console.log('  SKAB, ours vs plain Gorilla (bytes/sample, ratio):');
+  for (const f of skab.files) {
+    console.log(`    ${f.file.padEnd(22)} ${f.ours.toFixed(3)} vs ${f.gorilla.toFixed(3)}  ratio ${f.ratio.toFixed(3)}   ` +
+      f.channels.map((c) => `${c.channel}:${c.ratio.toFixed(2)}`).join(' '));
+  }
+  const worst = skab.files.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  metrics.push(metric('bytes_per_sample.skab.max_ratio_to_gorilla', skab.maxRatio, 'ratio', 'lower', 0.35,
+    { name: `plain Gorilla (worst file ${worst.file}: ${worst.gorilla.toFixed(2)} B/sample)`, value: 1 }));
+
+  const { store, dir, end } = await tenYears();
+  for (const [name, range] of [['1h', H], ['1d', D], ['30d', 30 * D], ['1y', Y], ['10y', 10 * Y - D]] as const) {
+    const p = await viewP99(store, end, range, 40);
+    console.log(`  view ${name}: p99 aggregate ${p.agg.toFixed(1)} ms, min-max ${p.minmax.toFixed(1)} ms`);
+    metrics.push(metric(`query.p99_ms.${name}`, Math.max(p.agg, p.minmax), 'ms', 'lower', 50));
+  }
+  metrics.push(metric('decode.samples_per_s', await decodeSpeed(store, end), 'samples/s', 'higher', null));
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', __filename, '--rss-child'], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`rss child failed: ${child.stderr}`);
+  const rss = JSON.parse(child.stdout.trim().split('\n').pop()!);
+  console.log(`  10k tags at 1 Hz: ${rss.samples.toLocaleString()} samples, RSS ${rss.rss.toFixed(0)} MB (head ${rss.headSamples.toLocaleString()} samples, ${rss.blocks} blocks)`);
+  metrics.push(metric('rss_mb.10k_tags', rss.rss, 'MB', 'lower', null));
+
+  writeReport('tsdb', metrics);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
