@@ -5,12 +5,13 @@
 import { Registry as MetricsRegistry } from 'prom-client';
 import { LiveBus } from '../live/bus';
 import { ComponentRegistry } from './components';
+import type { StoreHandle } from '../tsdb/store-handle';
 
 export interface Services {
   live: LiveBus;
   metrics: MetricsRegistry;
   components: {
-    stores: ComponentRegistry<unknown>;
+    stores: ComponentRegistry<StoreHandle>;
     buffers: ComponentRegistry<unknown>;
     alarms: ComponentRegistry<unknown>;
     twins: ComponentRegistry<unknown>;

@@ -14,6 +14,7 @@ import { setupMetrics } from './metrics';
 import { mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError } from './api/route';
 import { openApiDocument } from './api/openapi';
 import { SecurityLayer } from './security';
+import { tsdbRoutes } from './routes/tsdb-routes';
 
 // Node-RED ships no types; it is a process-wide singleton initialised once here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -79,6 +80,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       summary: 'This API description (OpenAPI 3.1)',
       handler: () => openApiDocument([...routes, ...security.routeDocs()], { title: 'Historian API', version: VERSION }),
     }),
+    ...tsdbRoutes(),
   ];
   const api = express.Router();
   api.use(express.json({ limit: '16mb' }));

@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import WebSocket from 'ws';
 import { startDistribution, ADMIN_PASSWORD, type Distribution } from '../helpers/distribution';
 import { launchChromium, saveScreenshot } from '../helpers/chromium';
+import { waitFor } from '../helpers/wait';
 
 let dist: Distribution;
 let browser: Browser;
@@ -56,9 +57,9 @@ describe('distribution smoke test', () => {
     }, undefined, { timeout: 30_000 });
     const types = await page.evaluate(() => {
       const RED = (window as any).RED;
-      return ['plant-sim', 'live-publish', 'debug'].map((t) => RED.nodes.filterNodes({ type: t }).length);
+      return [...['plant-sim', 'historian-write', 'debug'].map((t) => RED.nodes.filterNodes({ type: t }).length), RED.nodes.node('demo-store')?.type];
     });
-    expect(types).toEqual([1, 1, 1]);
+    expect(types).toEqual([1, 1, 1, 'historian-store']);
     await saveScreenshot(page, 'smoke-editor');
     await page.close();
   });
@@ -72,5 +73,37 @@ describe('distribution smoke test', () => {
       ws.on('error', () => undefined);
     });
     expect(status).toBe(401);
+  });
+
+  it('the demo samples arrive on the WebSocket once durable, and the query API returns exactly them', async () => {
+    const token = await dist.login();
+    const ws = new WebSocket(dist.url.replace('http', 'ws') + '/api/v1/live', { headers: { Authorization: `Bearer ${token}` } });
+    const received: Array<{ tag: string; ts: number; value: number; quality: string }> = [];
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data));
+      if (m.type === 'hello') ws.send(JSON.stringify({ op: 'subscribe', patterns: ['acme.izmir.plant1.line1.>'] }));
+      if (m.type === 'samples') received.push(...m.samples);
+    });
+    try {
+      await waitFor(() => received.length >= 40, { what: '40 live samples', timeoutMs: 15_000 });
+    } finally {
+      ws.close();
+    }
+    expect(received.every((s) => s.tag.startsWith('acme.izmir.plant1.line1.'))).toBe(true);
+    const s = received[0];
+    const q = new URLSearchParams({ kind: 'raw', tag: s.tag, from: String(s.ts), to: String(s.ts + 1) });
+    const res = await dist.request(`/api/v1/query?${q}`, { token });
+    expect(res.status).toBe(200);
+    const body = await res.json() as { samples: Array<{ ts: number; value: number; quality: string }> };
+    expect(body.samples).toEqual([{ ts: s.ts, value: s.value, quality: s.quality }]);
+    // every sample seen live for that tag is in the store
+    const mine = received.filter((r) => r.tag === s.tag);
+    const all = await dist.request(`/api/v1/query?${new URLSearchParams({ kind: 'raw', tag: s.tag, from: String(mine[0].ts), to: String(mine[mine.length - 1].ts + 1) })}`, { token });
+    const stored = (await all.json() as { samples: Array<{ ts: number; value: number }> }).samples;
+    expect(stored.map((x) => [x.ts, x.value])).toEqual(mine.map((x) => [x.ts, x.value]));
+    // a bad query names the field
+    const bad = await dist.request('/api/v1/query?kind=raw&tag=acme..x&from=now-1h&to=now', { token });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/^tag: /);
   });
 });

@@ -1,0 +1,60 @@
+// historian-store (config node): opens a TsdbStore in the data directory, registers it by
+// name for the nodes, the HTTP API and the dashboard, publishes what it made durable on
+// the live bus, and closes it (flushing everything) on redeploy or shutdown.
+import { isAbsolute, join, normalize } from 'node:path';
+import { services } from '../../runtime/registry';
+import { TsdbStore } from '../../runtime/tsdb/store';
+import { StoreHandle } from '../../runtime/tsdb/store-handle';
+import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export function storeDirectory(dataDir: string, dir: string): string {
+  const d = normalize(dir || 'tsdb/default');
+  if (isAbsolute(d) || d.startsWith('..')) throw new Error(`directory: must be a relative path inside the data directory (got "${dir}")`);
+  return join(dataDir, d);
+}
+
+export default function register(RED: RED): void {
+  RED.nodes.registerType('historian-store', function (this: RedNode, config: NodeDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const svc = services();
+    const name = (typeof config.name === 'string' && config.name.trim()) || 'default';
+    const dataDir = svc.dataDir ?? String(RED.settings.userDir ?? join(process.cwd(), 'data'));
+    let unregister: (() => void) | null = null;
+    let unpublish: (() => void) | null = null;
+    let handle: StoreHandle;
+    try {
+      const retentionDays = numberField(config, 'retentionDays', 0);
+      const fsync = config.fsync === 'always' || config.fsync === 'never' ? config.fsync : 'interval';
+      const opening = TsdbStore.open({
+        dir: storeDirectory(dataDir, String(config.directory ?? '')),
+        retentionMs: retentionDays > 0 ? retentionDays * DAY : undefined,
+        blockRangeMs: numberField(config, 'blockHours', 2) * HOUR,
+        fsync,
+        fsyncIntervalMs: numberField(config, 'fsyncIntervalMs', 200),
+        outOfOrderWindowMs: numberField(config, 'outOfOrderMinutes', 60) * 60_000,
+        logger: { info: (m) => node.log(m), warn: (m) => node.warn(m), error: (m) => node.error(m) },
+      });
+      handle = new StoreHandle(name, opening);
+      (node as RedNode & { handle?: StoreHandle }).handle = handle;
+      unregister = svc.components.stores.register(name, handle);
+      opening.then((store) => {
+        unpublish = store.onDurable((samples) => svc.live.publish(samples));
+      }, (e) => node.error(`cannot open store "${name}": ${(e as Error).message}`));
+    } catch (e) {
+      node.error(e);
+      return;
+    }
+    node.on('close', (_removed, done) => {
+      unregister?.();
+      handle.closed = true;
+      handle.ready.then((s) => {
+        unpublish?.();
+        return s.close();
+      }).catch((e) => node.error(`closing store "${name}": ${(e as Error).message}`)).finally(done);
+    });
+  });
+}

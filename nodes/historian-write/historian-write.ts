@@ -1,0 +1,69 @@
+// historian-write: stores single samples and batches through a logging filter; passes
+// the message on once what was kept is durable. Invalid samples are reported by field
+// and counted; the rest of the batch is stored.
+import { samplesFromMessage } from '../../runtime/model';
+import { StoreWriter, type LoggingSetting } from '../../runtime/tsdb/store-writer';
+import type { LoggingMode } from '../../runtime/tsdb/filter';
+import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
+import { RateMeter } from '../lib/rate-meter';
+import { storeHandleOf } from '../lib/store-ref';
+
+function loggingSetting(config: NodeDef): LoggingSetting {
+  const mode = String(config.logging ?? 'tag');
+  if (mode === 'tag') return 'tag';
+  return {
+    mode: mode as LoggingMode,
+    deviation: numberField(config, 'deviation', 0),
+    deviationUnit: config.deviationUnit === 'percent' ? 'percent' : 'absolute',
+    span: config.deviationUnit === 'percent' ? { low: numberField(config, 'spanLow', 0), high: numberField(config, 'spanHigh', 100) } : undefined,
+    compMax: numberField(config, 'compMaxS', 0) * 1000 || undefined,
+  };
+}
+
+export default function register(RED: RED): void {
+  RED.nodes.registerType('historian-write', function (this: RedNode, config: NodeDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const meter = new RateMeter();
+    let rejected = 0;
+    let writer: StoreWriter | null = null;
+    let pending: Promise<unknown> = Promise.resolve();
+    let handleName = '';
+    const ready = (async () => {
+      const handle = storeHandleOf(RED, config);
+      handleName = handle.name;
+      const store = await handle.ready;
+      writer = new StoreWriter(store, loggingSetting(config));
+      return writer;
+    })();
+    ready.catch((e) => node.status({ fill: 'red', shape: 'ring', text: (e as Error).message }));
+    const statusTimer = setInterval(() => {
+      if (!writer) return;
+      node.status({ fill: rejected ? 'yellow' : 'green', shape: 'dot', text: `${formatRate(meter.perSecond())} → ${handleName}${rejected ? ` · ${rejected} rejected` : ''}` });
+    }, 1000);
+
+    node.on('input', (msg, send, done) => {
+      const { samples, errors } = samplesFromMessage(msg);
+      // Writes are chained so samples of consecutive messages reach the store in order.
+      pending = pending.then(async () => {
+        try {
+          const w = await ready;
+          if (samples.length) await w.write(samples);
+          meter.add(samples.length);
+          if (samples.length) send(msg);
+          if (errors.length) {
+            rejected += errors.length;
+            const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+            done(new Error(`${errors[0].message}${more}; ${samples.length} valid sample(s) stored`));
+          } else done();
+        } catch (e) {
+          done(e as Error);
+        }
+      });
+    });
+    node.on('close', (_removed, done) => {
+      clearInterval(statusTimer);
+      pending.then(() => writer?.flush()).catch((e) => node.error(e)).finally(() => done());
+    });
+  });
+}
