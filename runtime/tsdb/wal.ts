@@ -114,7 +114,7 @@ export class Wal {
     seg.bytes += buf.length;
     seg.dirty = true;
     const durable = this.opts.fsync === 'always' ? seg.sync() : null;
-    if (seg.bytes >= this.opts.segmentBytes) void this.rotate();
+    if (seg.bytes >= this.opts.segmentBytes) this.rotate().catch((e) => this.opts.logger.error(`wal: rotating segment failed: ${e}`));
     return durable;
   }
 
