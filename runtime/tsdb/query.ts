@@ -36,7 +36,10 @@ export interface RawQuery { tag: string; from: number; to: number; limit?: numbe
 
 /** Samples of [from, to) in batches, ascending or descending, at most `limit`. */
 export async function* queryRaw(r: SeriesReader, q: RawQuery): AsyncGenerator<SeriesBatch> {
+  checkTag(q.tag);
   checkRange(q.from, q.to);
+  if (q.order !== undefined && q.order !== 'asc' && q.order !== 'desc') throw new QueryError('order', 'must be "asc" or "desc"');
+  if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 0)) throw new QueryError('limit', 'must be a non-negative integer');
   let left = q.limit ?? Infinity;
   if (left <= 0) return;
   const refs = await r.refs(q.tag, q.from, q.to);
@@ -111,6 +114,7 @@ async function* scan(r: SeriesReader, tag: string, from: number, to: number, buc
 
 /** Aggregates per bucket, yielded in batches of rows; empty buckets are left out. */
 export async function* queryAggregate(r: SeriesReader, q: AggregateQuery): AsyncGenerator<AggregateRow[]> {
+  checkTag(q.tag);
   const { from, to, bucketMs } = resolveBuckets(q);
   let out: AggregateRow[] = [];
   const agg = new BucketAggregator(from, to, bucketMs, (row) => out.push(row));
@@ -130,6 +134,7 @@ export interface DownsampleQuery { tag: string; from: number; to: number; points
 
 /** About `points` points for a chart; long ranges are answered from rollups. */
 export async function queryDownsample(r: SeriesReader, q: DownsampleQuery): Promise<Points> {
+  checkTag(q.tag);
   const mode = q.mode ?? 'minmax';
   if (mode !== 'minmax' && mode !== 'lttb') throw new QueryError('mode', 'must be "minmax" or "lttb"');
   if (!Number.isInteger(q.points) || q.points < 2) throw new QueryError('points', 'must be an integer of at least 2');
@@ -166,6 +171,7 @@ export interface Latest { tag: string; ts: number; value: number; quality: numbe
 
 /** Sample at or before `t` (step) or interpolated between its neighbours (linear). */
 export async function queryValueAt(r: SeriesReader, tag: string, t: number, interpolation?: Interpolation): Promise<Latest | null> {
+  checkTag(tag);
   if (!Number.isFinite(t)) throw new QueryError('at', 'must be a time in epoch milliseconds');
   const mode = interpolation ?? r.interpolation(tag);
   const prev = await one(r, tag, 0, t + 1, 'desc');
@@ -189,6 +195,7 @@ export interface AlignedRow { ts: number; values: Array<number | null> }
 export async function* queryAligned(r: SeriesReader, q: AlignedQuery): AsyncGenerator<AlignedRow[]> {
   checkRange(q.from, q.to);
   if (!Array.isArray(q.tags) || q.tags.length === 0) throw new QueryError('tags', 'must be a non-empty array');
+  q.tags.forEach((t, i) => { if (typeof t !== 'string' || !t) throw new QueryError(`tags[${i}]`, 'must be a tag name'); });
   if (!Number.isFinite(q.stepMs) || q.stepMs <= 0) throw new QueryError('stepMs', 'must be a positive number of milliseconds');
   if ((q.to - q.from) / q.stepMs > 10_000_000) throw new QueryError('stepMs', 'gives more than 10,000,000 rows');
   const cursors = await Promise.all(q.tags.map(async (tag) => {
@@ -253,6 +260,10 @@ class Cursor {
     if (Number.isNaN(this.nextT)) return null;
     return this.prevV + ((g - this.prevT) / (this.nextT - this.prevT)) * (this.nextV - this.prevV);
   }
+}
+
+function checkTag(tag: unknown): void {
+  if (typeof tag !== 'string' || tag.length === 0) throw new QueryError('tag', 'must be a tag name');
 }
 
 function checkRange(from: number, to: number): void {

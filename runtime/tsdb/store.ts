@@ -113,7 +113,21 @@ export class TsdbStore implements SeriesReader {
 
   static async open(opts: TsdbOptions): Promise<TsdbStore> {
     if (!opts || typeof opts.dir !== 'string' || !opts.dir) throw new Error('dir: must be a directory path');
-    const s = new TsdbStore(opts);
+    const key = path.resolve(opts.dir);
+    // a redeploy may reopen a store while the old instance is still closing: wait for it
+    await closing.get(key);
+    if (openDirs.has(key)) throw new Error(`dir: store ${key} is already open in this process`);
+    fs.mkdirSync(key, { recursive: true });
+    takeLock(key);
+    openDirs.add(key);
+    let s: TsdbStore;
+    try {
+      s = new TsdbStore(opts);
+    } catch (e) {
+      openDirs.delete(key);
+      releaseLock(key);
+      throw e;
+    }
     s.removeOrphans();
     let replayed = 0;
     s.wal = Wal.open(path.join(opts.dir, 'wal'), {
@@ -613,18 +627,54 @@ export class TsdbStore implements SeriesReader {
 
   /** Stops maintenance, cuts the head into blocks, closes the WAL. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.exclusive(async () => {
-      await this.cutHeadLocked();
-      this.closed = true;
-      this.tags.save();
-    });
-    await this.wal.close();
-    this.removePending();
-    for (const s of this.sources.values()) await s.close?.();
+    if (this.closing) return this.closing;
+    const key = path.resolve(this.o.dir);
+    this.closing = (async () => {
+      if (this.timer) clearInterval(this.timer);
+      this.timer = null;
+      try {
+        await this.exclusive(async () => {
+          await this.cutHeadLocked();
+          this.closed = true;
+          this.tags.save();
+        });
+      } finally {
+        this.closed = true;
+        await this.wal.close();
+        this.removePending();
+        for (const s of this.sources.values()) await s.close?.();
+        releaseLock(key);
+        openDirs.delete(key);
+        closing.delete(key);
+      }
+    })();
+    closing.set(key, this.closing);
+    return this.closing;
   }
+  private closing: Promise<void> | null = null;
+}
+
+const openDirs = new Set<string>();
+const closing = new Map<string, Promise<void>>();
+
+/** One process per store directory: a LOCK file names the owner; a dead owner's lock is taken over. */
+function takeLock(dir: string): void {
+  const file = path.join(dir, 'LOCK');
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8'));
+    if (pid && pid !== process.pid && alive(pid)) throw new Error(`dir: store ${dir} is in use by process ${pid}`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  fs.writeFileSync(file, String(process.pid));
+}
+
+function releaseLock(dir: string): void {
+  fs.rmSync(path.join(dir, 'LOCK'), { force: true });
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
 async function* colsOf(items: AsyncIterable<{ cols?: Columns }>): AsyncGenerator<Columns> {
