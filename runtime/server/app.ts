@@ -11,7 +11,7 @@ import { LiveSocket } from '../live/live-socket';
 import { installDemoFlow } from './demo-flow';
 import { loadSettings, PACKAGE_ROOT, type LoadedSettings } from './load-settings';
 import { setupMetrics } from './metrics';
-import { mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError } from './api/route';
+import { mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError, HttpError } from './api/route';
 import { openApiDocument } from './api/openapi';
 import { SecurityLayer } from './security';
 import { tsdbRoutes } from './routes/tsdb-routes';
@@ -65,8 +65,13 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   app.get('/ready', (_req, res) => {
     res.status(ready ? 200 : 503).json({ ready, stopping });
   });
-  app.get('/metrics', async (_req, res) => {
+  // Prometheus scrapes with a bearer token (an API token of a SERVICE account with
+  // `metrics.read`); only /health and /ready answer without one.
+  app.get('/metrics', async (req, res) => {
     try {
+      const p = await authenticate(req);
+      if (!p) throw new HttpError(401, 'unauthorized', 'authentication required: send "Authorization: Bearer <token>"');
+      if (!p.permissions.has('metrics.read')) throw new HttpError(403, 'forbidden', `role ${p.role} lacks permission "metrics.read"`);
       res.setHeader('Content-Type', svc.metrics.contentType);
       res.end(await svc.metrics.metrics());
     } catch (e) {

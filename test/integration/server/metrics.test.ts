@@ -4,11 +4,15 @@ import { parsePrometheusText } from '../../helpers/prometheus-text';
 import { waitFor } from '../../helpers/wait';
 
 let dist: Distribution;
-beforeAll(async () => { dist = await startDistribution(); });
+let token: string;
+beforeAll(async () => {
+  dist = await startDistribution();
+  token = await dist.login();
+});
 afterAll(async () => { await dist?.stop(); });
 
 async function scrape() {
-  const res = await dist.request('/metrics');
+  const res = await dist.request('/metrics', { token });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return parsePrometheusText(await res.text());
@@ -30,7 +34,8 @@ describe('GET /metrics', () => {
     expect(live?.samples[0].value).toBeGreaterThan(0);
   });
 
-  it('needs no authentication, like /health and /ready', async () => {
+  it('needs a bearer token, unlike /health and /ready', async () => {
+    expect((await dist.request('/metrics')).status).toBe(401);
     expect((await dist.request('/health')).status).toBe(200);
     expect((await dist.request('/ready')).status).toBe(200);
   });
