@@ -1,0 +1,35 @@
+// What a registered buffer (services().components.buffers) offers the HTTP API and the
+// metrics: its status and its quarantine.
+import type { QuarantineItem } from './quarantine';
+
+export interface BufferStatus {
+  connected: boolean;
+  /** entries not yet acknowledged (in flight included) */
+  pending: number;
+  pendingSamples: number;
+  inFlight: number;
+  ramBytes: number;
+  diskBytes: number;
+  oldestAgeMs: number;
+  sent: number;
+  sentSamples: number;
+  sentPerSecond: number;
+  retries: number;
+  quarantined: number;
+  dropped: number;
+  droppedSamples: number;
+  diskFull: boolean;
+  blocked: number;
+  lastError: string | null;
+}
+
+export interface BufferComponent {
+  status(): BufferStatus;
+  quarantined(): QuarantineItem[];
+  replayQuarantine(ids?: readonly string[]): Promise<number>;
+  purgeQuarantine(ids?: readonly string[]): number;
+}
+
+export function isBufferComponent(x: unknown): x is BufferComponent {
+  return !!x && typeof (x as BufferComponent).status === 'function' && typeof (x as BufferComponent).quarantined === 'function';
+}
