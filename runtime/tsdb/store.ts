@@ -392,7 +392,8 @@ export class TsdbStore implements SeriesReader {
     let p = this.readers.get(b.id);
     if (!p) {
       const src = this.sources.get(b.location);
-      if (!src) { this.onError(new CorruptBlockError(b.id, `no block source for location "${b.location}"`)); return null; }
+      // not corrupt: the source (e.g. the tier mover's "remote") may be attached later
+      if (!src) { this.onError(new Error(`block ${b.id}: no block source for location "${b.location}"`)); return null; }
       p = BlockReader.open(b.id, src);
       this.readers.set(b.id, p);
     }
@@ -581,7 +582,8 @@ export class TsdbStore implements SeriesReader {
 
   /** Files a crash left behind: temp files and blocks no manifest names. */
   private removeOrphans(): void {
-    const known = new Set(this.manifest.blocks.map((b) => b.id));
+    // a block the manifest places elsewhere (moved to "remote") leaves a stale local copy
+    const known = new Set(this.manifest.blocks.filter((b) => b.location === 'local').map((b) => b.id));
     for (const f of fs.readdirSync(this.local.dir)) {
       const id = f.replace(/\.blk$/, '');
       if (f.endsWith('.tmp') || (f.endsWith('.blk') && !known.has(id))) fs.rmSync(path.join(this.local.dir, f), { force: true });
@@ -624,6 +626,58 @@ export class TsdbStore implements SeriesReader {
   }
 
   blocks(): readonly BlockMeta[] { return this.manifest.blocks; }
+
+  // ---------------------------------------------------------------- tiering hooks
+
+  /**
+   * Blocks compaction will never rewrite again: at the top level, their top-level range
+   * closed to late data, no lower-level block pending a merge into that range, not corrupt.
+   * These are the blocks a tier mover may move.
+   */
+  sealedBlocks(): BlockMeta[] {
+    const top = this.ranges.length, size = this.ranges[top - 1];
+    const closedBefore = this.o.clock() - this.o.outOfOrderWindowMs;
+    const blocks = this.liveBlocks();
+    return blocks.filter((b) => {
+      if (b.level < top) return false;
+      const start = Math.floor(b.minT / size) * size, end = Math.floor(b.maxT / size) * size + size;
+      if (end > closedBefore) return false;
+      return !blocks.some((o) => o.level < top && o.minT < end && o.maxT >= start);
+    });
+  }
+
+  /** The block source serving a location ("local", "remote", ...). */
+  blockSource(location: string): BlockSource | undefined { return this.sources.get(location); }
+
+  /** Adds (or replaces) a block source after open; returns the function that detaches it. */
+  attachBlockSource(src: BlockSource): () => void {
+    if (src.location === 'local') throw new Error('location: "local" is the store\'s own directory');
+    this.sources.set(src.location, src);
+    for (const b of this.manifest.blocks) if (b.location === src.location) this.readers.delete(b.id);
+    return () => { if (this.sources.get(src.location) === src) this.sources.delete(src.location); };
+  }
+
+  /**
+   * Atomically changes where a block lives (one manifest commit), e.g. "local" -> "remote"
+   * once its remote copy is verified; the copy at the old location is deleted when no
+   * query reads it any more (or on the next open, after a crash). Throws when the block is
+   * gone (compacted, expired) or is not at `from`.
+   */
+  relocateBlock(id: string, from: string, to: string): Promise<BlockMeta> {
+    return this.exclusive(async () => {
+      if (this.closed) throw new Error('store is closed');
+      if (!this.sources.has(to)) throw new Error(`to: no block source for location "${to}"`);
+      const b = this.manifest.blocks.find((x) => x.id === id);
+      if (!b) throw new Error(`block ${id}: not in the manifest (compacted or expired)`);
+      if (b.location !== from) throw new Error(`block ${id}: is at "${b.location}", not "${from}"`);
+      const moved: BlockMeta = { ...b, location: to };
+      this.manifest.commit([], [], [moved]);
+      this.readers.delete(id);
+      this.pendingRemoval.push(b);
+      this.removePending();
+      return moved;
+    });
+  }
 
   /** Stops maintenance, cuts the head into blocks, closes the WAL. */
   async close(): Promise<void> {
