@@ -136,8 +136,9 @@ export class ModbusPoller {
     }
     const conn = this.o.connection;
     if (conn.state !== 'connected') {
-      // Tags that never had a value (device down at start) are marked here, once.
-      this.markAll(BAD_NOT_CONNECTED, [run]);
+      // Tags that never had a value (device down at start) are marked here, once; while the
+      // first connection attempt is still running there is nothing to report yet.
+      if (conn.state === 'disconnected') this.markAll(BAD_NOT_CONNECTED, [run]);
       return;
     }
     run.busy = true;
