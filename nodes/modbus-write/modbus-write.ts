@@ -4,6 +4,11 @@ import { parseWriteTarget, writeRoleError, writeValue, type WriteTarget } from '
 import type { NodeDef, RED, RedNode } from '../lib/red';
 import type { ModbusDeviceNode } from '../modbus-device/modbus-device';
 
+// `type` in a node's config is the node type, so the data type is stored as `dataType`.
+function targetConfig(config: NodeDef): Record<string, unknown> {
+  return { register: config.register, address: config.address, type: config.dataType, byteOrder: config.byteOrder, wordOrder: config.wordOrder, scale: config.scale, offset: config.offset };
+}
+
 export default function register(RED: RED): void {
   RED.nodes.registerType('modbus-write', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
@@ -15,7 +20,7 @@ export default function register(RED: RED): void {
     try {
       device = RED.nodes.getNode(String(config.device ?? '')) as ModbusDeviceNode | null;
       if (!device) throw new Error('device: no modbus-device configured');
-      target = parseWriteTarget(config);
+      target = parseWriteTarget(targetConfig(config));
       device.connection().start();
       node.status({});
     } catch (e) {
@@ -30,7 +35,7 @@ export default function register(RED: RED): void {
       let t = target;
       try {
         // msg.address overrides the configured address (e.g. one node for a block of setpoints).
-        if (msg.address !== undefined) t = parseWriteTarget({ ...config, address: msg.address });
+        if (msg.address !== undefined) t = parseWriteTarget({ ...targetConfig(config), address: msg.address });
       } catch (e) {
         return done(new Error(`msg.address: ${(e as Error).message.replace(/^[^:]*: /, '')}`));
       }
