@@ -110,6 +110,10 @@ module.exports = {
       prefix: str('HISTORIAN_S3_PREFIX', 'historian/'),
       forcePathStyle: bool('HISTORIAN_S3_PATH_STYLE', true),
     },
+    ingest: {
+      /** HTTP ingest rate limit per API token (burst: twice this) */
+      samplesPerSecond: int('HISTORIAN_INGEST_RATE', 500000, 1, 100000000),
+    },
     security: {
       adminPassword: str('HISTORIAN_ADMIN_PASSWORD', ''),
       sessionIdleMinutes: int('HISTORIAN_SESSION_IDLE_MINUTES', 30, 1, 10080),

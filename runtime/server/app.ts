@@ -15,6 +15,9 @@ import { mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError, 
 import { openApiDocument } from './api/openapi';
 import { SecurityLayer } from './security';
 import { tsdbRoutes } from './routes/tsdb-routes';
+import { ingestRoutes, INGEST_BODY_LIMIT } from './routes/ingest-routes';
+import { DedupeLog } from '../ingest/dedupe-log';
+import { RateLimiter } from '../ingest/rate-limiter';
 
 // Node-RED ships no types; it is a process-wide singleton initialised once here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -47,6 +50,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   }
 
   const security = await SecurityLayer.open(cfg, log);
+  const dedupe = new DedupeLog(join(cfg.dataDir, 'ingest-dedupe.db'));
   redSettings.adminAuth = security.adminAuth();
   const authenticate: Authenticate = (req) => security.authenticate(req);
 
@@ -86,9 +90,11 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       handler: () => openApiDocument([...routes, ...security.routeDocs()], { title: 'Historian API', version: VERSION }),
     }),
     ...tsdbRoutes(),
+    ...ingestRoutes({ dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2) }),
   ];
   const api = express.Router();
-  api.use(express.json({ limit: '16mb' }));
+  api.use(['/metrics', '/stores/:store/metrics'], express.json({ limit: INGEST_BODY_LIMIT }));
+  api.use(express.json({ limit: '1mb' }));
   security.mountRoutes(api);
   mountRoutes(api, routes, authenticate);
   api.use((_req, res) => { res.status(404).json({ error: 'not_found', message: 'no such API route' }); });
@@ -144,6 +150,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();
       security.close();
+      dedupe.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,0 +1,37 @@
+// One item of the HTTP ingest body (POST /api/v1/metrics): `tag` or `metric_name`,
+// `value`, optional `timestamp`, `quality`, `labels`, `dedupe_id`. Labels are kept for
+// the caller's own bookkeeping; they are not part of the tag identity.
+import { parseSample, SampleError, type Sample } from '../model';
+
+export interface IngestItemError { index: number; field: string; message: string }
+
+export interface ParsedItem { index: number; sample: Sample; dedupeId: string | null }
+
+const KNOWN = new Set(['tag', 'metric_name', 'value', 'timestamp', 'quality', 'labels', 'dedupe_id']);
+
+export function parseIngestItems(body: unknown, now: number): { items: ParsedItem[]; errors: IngestItemError[] } {
+  const list = Array.isArray(body) ? body : [body];
+  const items: ParsedItem[] = [];
+  const errors: IngestItemError[] = [];
+  list.forEach((raw, index) => {
+    try {
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SampleError('item', 'must be an object');
+      const o = raw as Record<string, unknown>;
+      for (const k of Object.keys(o)) if (!KNOWN.has(k)) throw new SampleError(k, `unknown field (expected ${[...KNOWN].join(', ')})`);
+      if (o.tag !== undefined && o.metric_name !== undefined && o.tag !== o.metric_name) throw new SampleError('tag', 'give tag or metric_name, not both');
+      if (o.labels !== undefined && (o.labels === null || typeof o.labels !== 'object' || Array.isArray(o.labels))) throw new SampleError('labels', 'must be an object of strings');
+      let dedupeId: string | null = null;
+      if (o.dedupe_id !== undefined) {
+        if (typeof o.dedupe_id !== 'string' || o.dedupe_id.length === 0 || o.dedupe_id.length > 200) throw new SampleError('dedupe_id', 'must be a string of 1 to 200 characters');
+        dedupeId = o.dedupe_id;
+      }
+      const sample = parseSample({ tag: o.tag ?? o.metric_name, ts: o.timestamp, value: o.value, quality: o.quality }, now);
+      items.push({ index, sample, dedupeId });
+    } catch (e) {
+      const err = e instanceof SampleError ? e : new SampleError('item', String(e));
+      const field = err.field === 'ts' ? 'timestamp' : err.field;
+      errors.push({ index, field, message: err.message.replace(/^[^:]*: /, '') });
+    }
+  });
+  return { items, errors };
+}

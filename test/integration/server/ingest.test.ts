@@ -1,0 +1,111 @@
+// HTTP ingest against the running distribution: bulk requests with a scoped API token,
+// replays, bad items, payload and rate limits.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDistribution, type Distribution } from '../../helpers/distribution';
+
+let dist: Distribution;
+let admin: string;
+let token: string;
+
+async function json(res: Response): Promise<any> {
+  const t = await res.text();
+  return t ? JSON.parse(t) : undefined;
+}
+
+beforeAll(async () => {
+  dist = await startDistribution({ env: { HISTORIAN_INGEST_RATE: '20000' } });
+  admin = await dist.login();
+  const user = await dist.request('/api/v1/users', {
+    method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'line2-gateway', name: 'Line 2 gateway', role: 'SERVICE' }),
+  });
+  expect(user.status).toBe(201);
+  const t = await dist.request('/api/v1/tokens', {
+    method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user: 'line2-gateway', scopes: ['ingest', 'query'], tagPattern: 'acme.izmir.line2.>' }),
+  });
+  expect(t.status).toBe(201);
+  token = (await json(t)).token;
+});
+afterAll(async () => { await dist?.stop(); });
+
+const post = (body: unknown, tk = token) => dist.request('/api/v1/metrics', {
+  method: 'POST', token: tk, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+});
+
+async function stored(tag: string): Promise<Array<{ ts: number; value: number }>> {
+  const q = new URLSearchParams({ kind: 'raw', tag, from: '0', to: String(2_000_000_000_000) });
+  const res = await dist.request(`/api/v1/query?${q}`, { token });
+  expect(res.status).toBe(200);
+  return (await json(res)).samples;
+}
+
+describe('POST /api/v1/metrics', () => {
+  it('stores 10,000 samples sent in bulk exactly once, replays with the same dedupe_id included', async () => {
+    const t0 = 1_750_000_000_000;
+    const items = Array.from({ length: 10_000 }, (_, i) => ({
+      tag: `acme.izmir.line2.pump${i % 4}.flow`, value: i, timestamp: t0 + Math.floor(i / 4) * 1000, dedupe_id: `batch-a-${i}`,
+    }));
+    for (let i = 0; i < items.length; i += 1000) {
+      const r = await post(items.slice(i, i + 1000));
+      expect(r.status).toBe(202);
+      expect(await json(r)).toMatchObject({ accepted: 1000, duplicates: 0, rejected: 0 });
+    }
+    // a client that did not see the answers replays two requests, ids and all
+    for (const i of [0, 5000]) {
+      const r = await post(items.slice(i, i + 1000));
+      expect(await json(r)).toMatchObject({ accepted: 0, duplicates: 1000, rejected: 0 });
+    }
+    // items without a timestamp rely on dedupe_id alone
+    const now1 = await post([{ metric_name: 'acme.izmir.line2.pump9.flow', value: 1, dedupe_id: 'no-ts-1' }]);
+    const now2 = await post([{ metric_name: 'acme.izmir.line2.pump9.flow', value: 1, dedupe_id: 'no-ts-1' }]);
+    expect(await json(now1)).toMatchObject({ accepted: 1 });
+    expect(await json(now2)).toMatchObject({ accepted: 0, duplicates: 1 });
+    let total = 0;
+    for (let p = 0; p < 4; p++) {
+      const s = await stored(`acme.izmir.line2.pump${p}.flow`);
+      expect(s.map((x) => x.value)).toEqual(items.filter((it) => it.tag.endsWith(`pump${p}.flow`)).map((it) => it.value));
+      total += s.length;
+    }
+    expect(total).toBe(10_000);
+    expect(await stored('acme.izmir.line2.pump9.flow')).toHaveLength(1);
+  });
+
+  it('reports each bad item with its index and field and stores the good ones', async () => {
+    const r = await post([
+      { tag: 'acme.izmir.line2.valve1.pos', value: 10, timestamp: 1_750_000_000_000 },
+      { tag: 'acme.izmir.line2.valve1.pos', value: 'NaN', timestamp: 1_750_000_001_000 },
+      { tag: 'acme.izmir.line2.valve1.pos', value: 12, timestamp: 'yesterday-ish' },
+      { tag: 'acme.izmir.line1.valve1.pos', value: 13, timestamp: 1_750_000_003_000 },
+      { tag: 'acme.izmir.line2.valve1.pos', value: 14, timestamp: 1_750_000_004_000, colour: 'red' },
+      { tag: 'acme.izmir.line2.valve1.pos', value: 15, timestamp: 1_750_000_005_000, quality: 'BAD_NOT_CONNECTED', labels: { site: 'izmir' } },
+    ]);
+    expect(r.status).toBe(202);
+    const body = await json(r);
+    expect(body).toMatchObject({ accepted: 2, rejected: 4 });
+    expect(body.errors.map((e: any) => [e.index, e.field])).toEqual([[1, 'value'], [2, 'timestamp'], [3, 'tag'], [4, 'colour']]);
+    expect(body.errors[2].message).toMatch(/outside this token's tag pattern/);
+    expect((await stored('acme.izmir.line2.valve1.pos')).map((s) => s.value)).toEqual([10, 15]);
+  });
+
+  it('refuses oversized bodies (413), sessions without ingest (403), no token (401), and rate-limits with Retry-After (429)', async () => {
+    const big = Array.from({ length: 150_000 }, (_, i) => ({ tag: 'acme.izmir.line2.x', value: i }));
+    expect((await post(big)).status).toBe(413);
+    const opUser = await dist.request('/api/v1/users', {
+      method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'op1', name: 'Operator One', role: 'OPERATOR', password: 'Control-Room-2026' }),
+    });
+    expect(opUser.status).toBe(201);
+    expect((await post([{ tag: 'acme.izmir.line2.x', value: 1 }], await dist.login('op1', 'Control-Room-2026'))).status).toBe(403);
+    expect((await dist.request('/api/v1/metrics', { method: 'POST', body: '[]', headers: { 'Content-Type': 'application/json' } })).status).toBe(401);
+    // the limit is 20,000 samples/s with a burst of 40,000: three requests of 20,000 exceed it
+    const chunk = Array.from({ length: 20_000 }, (_, i) => ({ tag: 'acme.izmir.line2.rate', value: i, timestamp: 1_760_000_000_000 + i }));
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await post(chunk);
+      statuses.push(r.status);
+      if (r.status === 429) expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    expect(statuses).toContain(429);
+  });
+});
