@@ -17,7 +17,7 @@ const MAX_OPEN = 256;
 
 /** Block files in a local directory, `<id>.blk`, with a small cache of open descriptors. */
 export class LocalBlockSource implements BlockSource {
-  readonly location = 'local';
+  readonly location: string = 'local';
   private fds = new Map<string, number>();
 
   constructor(readonly dir: string) {}

@@ -183,9 +183,17 @@ export async function queryValueAt(r: SeriesReader, tag: string, t: number, inte
   return { tag, ts: t, value: prev.value + f * (next.value - prev.value), quality: worseOf(prev.quality, next.quality) };
 }
 
+/**
+ * The first sample of [from, to) in the given order. Searches outward from the near end in
+ * growing windows, so finding a neighbour does not touch years of block indexes.
+ */
 async function one(r: SeriesReader, tag: string, from: number, to: number, order: 'asc' | 'desc'): Promise<Latest | null> {
-  for await (const b of queryRaw(r, { tag, from, to, order, limit: 1 })) return { tag, ts: b.ts[0], value: b.values[0], quality: b.quality[0] };
-  return null;
+  for (let w = 3_600_000; ; w *= 16) {
+    const f = order === 'desc' ? Math.max(from, to - w) : from;
+    const t = order === 'desc' ? to : Math.min(to, from + w);
+    for await (const b of queryRaw(r, { tag, from: f, to: t, order, limit: 1 })) return { tag, ts: b.ts[0], value: b.values[0], quality: b.quality[0] };
+    if (f === from && t === to) return null;
+  }
 }
 
 export interface AlignedQuery { tags: string[]; from: number; to: number; stepMs: number; interpolation?: Interpolation }

@@ -627,50 +627,48 @@ export class TsdbStore implements SeriesReader {
 
   blocks(): readonly BlockMeta[] { return this.manifest.blocks; }
 
-  // ---------------------------------------------------------------- tiering hooks
+  /** Path of a local block file (for the tier mover to upload). */
+  localBlockPath(id: string): string { return this.local.file(id); }
+
+  /** Adds (or replaces) the block source serving manifest location `source.location`. */
+  attachBlockSource(source: BlockSource): void {
+    this.sources.set(source.location, source);
+    for (const b of this.manifest.blocks) if (b.location === source.location) this.readers.delete(b.id);
+  }
+
+  blockSource(location: string): BlockSource | undefined { return this.sources.get(location); }
 
   /**
-   * Blocks compaction will never rewrite again: at the top level, their top-level range
-   * closed to late data, no lower-level block pending a merge into that range, not corrupt.
-   * These are the blocks a tier mover may move.
+   * Blocks that will not change any more: top compaction level, range closed (older than
+   * the out-of-order window) and no lower-level block waiting to be merged into them.
+   * These are what the tier mover may move.
    */
   sealedBlocks(): BlockMeta[] {
-    const top = this.ranges.length, size = this.ranges[top - 1];
+    const top = this.ranges.length;
+    const size = this.ranges[top - 1];
     const closedBefore = this.o.clock() - this.o.outOfOrderWindowMs;
-    const blocks = this.liveBlocks();
-    return blocks.filter((b) => {
-      if (b.level < top) return false;
-      const start = Math.floor(b.minT / size) * size, end = Math.floor(b.maxT / size) * size + size;
+    const all = this.manifest.blocks;
+    return all.filter((b) => {
+      if (b.level !== top || this.corrupt.has(b.id)) return false;
+      const start = Math.floor(b.minT / size) * size, end = start + size;
       if (end > closedBefore) return false;
-      return !blocks.some((o) => o.level < top && o.minT < end && o.maxT >= start);
+      return !all.some((x) => x !== b && x.level < top && x.minT < end && x.maxT >= start);
     });
   }
 
-  /** The block source serving a location ("local", "remote", ...). */
-  blockSource(location: string): BlockSource | undefined { return this.sources.get(location); }
-
-  /** Adds (or replaces) a block source after open; returns the function that detaches it. */
-  attachBlockSource(src: BlockSource): () => void {
-    if (src.location === 'local') throw new Error('location: "local" is the store\'s own directory');
-    this.sources.set(src.location, src);
-    for (const b of this.manifest.blocks) if (b.location === src.location) this.readers.delete(b.id);
-    return () => { if (this.sources.get(src.location) === src) this.sources.delete(src.location); };
-  }
-
   /**
-   * Atomically changes where a block lives (one manifest commit), e.g. "local" -> "remote"
-   * once its remote copy is verified; the copy at the old location is deleted when no
-   * query reads it any more (or on the next open, after a crash). Throws when the block is
-   * gone (compacted, expired) or is not at `from`.
+   * Records that a block now lives at `to` (the tier mover calls this once the copy there
+   * is complete and verified). The manifest changes atomically; the copy at `from` is
+   * deleted once no query reads it (a stale local copy left by a crash goes on open).
    */
   relocateBlock(id: string, from: string, to: string): Promise<BlockMeta> {
     return this.exclusive(async () => {
-      if (this.closed) throw new Error('store is closed');
-      if (!this.sources.has(to)) throw new Error(`to: no block source for location "${to}"`);
       const b = this.manifest.blocks.find((x) => x.id === id);
-      if (!b) throw new Error(`block ${id}: not in the manifest (compacted or expired)`);
-      if (b.location !== from) throw new Error(`block ${id}: is at "${b.location}", not "${from}"`);
-      const moved: BlockMeta = { ...b, location: to };
+      if (!b) throw new Error(`id: block ${id} is not in the manifest`);
+      if (b.location !== from) throw new Error(`from: block ${id} is at "${b.location}", not "${from}"`);
+      if (!this.sources.has(to)) throw new Error(`to: no block source for location "${to}"`);
+      const moved = { ...b, location: to };
+      if (from === to) return moved;
       this.manifest.commit([], [], [moved]);
       this.readers.delete(id);
       this.pendingRemoval.push(b);

@@ -100,3 +100,34 @@ describe('blocks', () => {
     await s2.close();
   });
 });
+
+describe('block sources', () => {
+  let dir: string;
+  beforeEach(async () => { dir = await makeTempDir('tsdb-source-'); });
+  afterEach(async () => { await removeTempDir(dir); });
+
+  it('reads a block moved to another location through its BlockSource', async () => {
+    const files = new Map<string, Uint8Array>();
+    const remote = {
+      location: 'remote',
+      reads: 0,
+      async read(id: string, offset: number, length: number) { this.reads++; return files.get(id)!.subarray(offset, offset + length); },
+      async size(id: string) { return files.get(id)!.length; },
+      async remove(id: string) { files.delete(id); },
+    };
+    const now = T0 + 100 * H;
+    const s = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock: () => now, blockSources: [remote] });
+    const data: Sample[] = Array.from({ length: 3600 }, (_, i) => ({ tag: 'm.v', ts: T0 + i * 1000, value: i, quality: 0 }));
+    await s.write(data);
+    await s.flush();
+    const [b] = s.blocks();
+    files.set(b.id, fs.readFileSync(s.localBlockPath(b.id)));
+    await s.relocateBlock(b.id, 'local', 'remote');
+    expect(fs.existsSync(s.localBlockPath(b.id))).toBe(false);
+    expect(s.blocks()[0].location).toBe('remote');
+    expect(await readAll(s, 'm.v')).toEqual(data);
+    expect(remote.reads).toBeGreaterThan(0);
+    await expect(s.relocateBlock(b.id, 'remote', 'nowhere')).rejects.toThrow(/^to:/);
+    await s.close();
+  });
+});
