@@ -196,20 +196,26 @@ async function rssChild(): Promise<void> {
   const level = new Float64Array(tags.length).fill(50);
   const start = Date.now() - 2 * H;
   const seconds = 1800; // half an hour of data at 1 Hz for every tag
+  let peak = 0;
   for (let s = 0; s < seconds; s++) {
     for (let i = 0; i < tags.length; i++) {
       level[i] += 0.05 * (50 - level[i]) + gauss(r) * 0.3;
       batch[i].ts = start + s * 1000; batch[i].value = Math.round(level[i] * 10) / 10;
     }
     await store.write(batch);
-    if (s % 300 === 299) await store.maintain();
+    if (s % 60 === 59) {
+      await new Promise((res) => setImmediate(res)); // let background maintenance (head cuts) run as it would
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
   }
   (globalThis as { gc?: () => void }).gc?.();
   await new Promise((res) => setTimeout(res, 200));
-  const rss = process.memoryUsage().rss / 2 ** 20;
+  const rss = Math.max(peak, process.memoryUsage().rss) / 2 ** 20;
   const st = store.stats();
   await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
+  const mu = process.memoryUsage();
+  process.stderr.write(`  (heapUsed ${(mu.heapUsed / 2 ** 20).toFixed(0)} MB, external+arrayBuffers ${((mu.external + mu.arrayBuffers) / 2 ** 20).toFixed(0)} MB, head ${(st.headBytes / 2 ** 20).toFixed(0)} MB)\n`);
   process.stdout.write(JSON.stringify({ rss, headSamples: st.headSamples, blocks: st.blocks, samples: seconds * tags.length }) + '\n');
 }
 
@@ -252,8 +258,8 @@ async function main(): Promise<void> {
   const child = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', __filename, '--rss-child'], { encoding: 'utf8' });
   if (child.status !== 0) throw new Error(`rss child failed: ${child.stderr}`);
   const rss = JSON.parse(child.stdout.trim().split('\n').pop()!);
-  console.log(`  10k tags at 1 Hz: ${rss.samples.toLocaleString()} samples, RSS ${rss.rss.toFixed(0)} MB (head ${rss.headSamples.toLocaleString()} samples, ${rss.blocks} blocks)`);
-  metrics.push(metric('rss_mb.10k_tags', rss.rss, 'MB', 'lower', null));
+  console.log(`  10k tags at 1 Hz: ${rss.samples.toLocaleString()} samples, peak RSS ${rss.rss.toFixed(0)} MB (at the end: head ${rss.headSamples.toLocaleString()} samples, ${rss.blocks} blocks)`);
+  metrics.push(metric('rss_mb.10k_tags', rss.rss, 'MB', 'lower', null)); // peak RSS over the run
 
   writeReport('tsdb', metrics);
 }
