@@ -4,6 +4,8 @@ import type { QuarantineItem } from './quarantine';
 
 export interface BufferStatus {
   connected: boolean;
+  /** sending paused by an operator (entries keep being buffered) */
+  paused: boolean;
   /** entries not yet acknowledged (in flight included) */
   pending: number;
   pendingSamples: number;
@@ -28,6 +30,8 @@ export interface BufferComponent {
   quarantined(): QuarantineItem[];
   replayQuarantine(ids?: readonly string[]): Promise<number>;
   purgeQuarantine(ids?: readonly string[]): number;
+  pause?(): Promise<void>;
+  resume?(): void;
 }
 
 export function isBufferComponent(x: unknown): x is BufferComponent {

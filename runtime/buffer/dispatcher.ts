@@ -56,6 +56,8 @@ export class Dispatcher {
     this.backoff = new Backoff(o.backoff);
   }
 
+  isRunning(): boolean { return this.running; }
+
   start(): void {
     if (this.running) return;
     this.running = true;

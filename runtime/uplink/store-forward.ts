@@ -44,6 +44,8 @@ export interface StoreForwardOptions {
   queue?: Omit<QueueOptions, 'dir' | 'onEvent'>;
   dispatcher?: DispatcherOptions;
   onEvent?: (e: BufferEvent) => void;
+  /** open with sending paused (buffer only) until resume() */
+  paused?: boolean;
   clock?: () => number;
 }
 
@@ -82,10 +84,17 @@ export class StoreForward {
   /** Opens the buffer (recovering what a previous run left) and starts the uplink and the dispatcher. */
   static open(o: StoreForwardOptions): StoreForward {
     const sf = new StoreForward(o);
-    sf.uplink.start().catch((e) => { if (sf.uplink.lastError !== undefined) sf.uplink.lastError = (e as Error).message; });
-    sf.dispatcher.start();
+    sf.uplink.start().catch((e) => { sf.uplink.lastError = (e as Error).message; });
+    if (!o.paused) sf.dispatcher.start();
     return sf;
   }
+
+  /** Stops sending (entries keep being buffered); in-flight sends finish. */
+  pause(): Promise<void> { return this.dispatcher.stop(); }
+
+  resume(): void { if (!this.closed) this.dispatcher.start(); }
+
+  get paused(): boolean { return !this.dispatcher.isRunning(); }
 
   /**
    * Adds samples. Resolves when the envelope holding them is accepted by the queue
@@ -145,7 +154,7 @@ export class StoreForward {
       this.rate = { t: now, samples: d.sentSamples, perSecond: this.rate.perSecond };
     }
     return {
-      connected: this.uplink.isConnected(), pending: q.pending, pendingSamples: q.pendingSamples + this.pending.length, inFlight: q.inFlight,
+      connected: this.uplink.isConnected(), paused: this.paused, pending: q.pending, pendingSamples: q.pendingSamples + this.pending.length, inFlight: q.inFlight,
       ramBytes: q.ramBytes, diskBytes: q.diskBytes, oldestAgeMs: q.oldestCreated === null ? 0 : Math.max(0, now - q.oldestCreated),
       sent: d.sent, sentSamples: d.sentSamples, sentPerSecond: this.rate.perSecond, retries: d.retries, quarantined: q.quarantined,
       dropped: q.dropped, droppedSamples: q.droppedSamples, diskFull: q.diskFull, blocked: q.blocked, lastError: d.lastError ?? this.uplink.lastError ?? null,
