@@ -1,0 +1,3 @@
+export * from './topic';
+export * from './payload';
+export * from './decoder';
