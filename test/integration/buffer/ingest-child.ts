@@ -1,0 +1,32 @@
+// A central ingest process for the consumer-crash test: store + event id set + NATS
+// durable consumer; reports how many samples it made durable. SIGTERM closes cleanly.
+import path from 'node:path';
+import { TsdbStore } from '../../../runtime/tsdb/store';
+import { EnvelopeIngestor } from '../../../runtime/uplink/envelope-ingestor';
+import { EventIdSet } from '../../../runtime/uplink/event-id-set';
+import { NatsIngest } from '../../../runtime/uplink/nats-ingest';
+import type { Sample } from '../../../runtime/model';
+
+const a = JSON.parse(process.argv[2]) as { dir: string; url: string; batch: number };
+
+async function main(): Promise<void> {
+  const store = await TsdbStore.open({ dir: path.join(a.dir, 'store'), fsync: 'interval', maintenanceIntervalMs: 0 });
+  const ids = new EventIdSet({ file: path.join(a.dir, 'event-ids.db') });
+  let stored = 0;
+  const sink = { write: async (s: readonly Sample[]) => { await store.write(s); stored += s.length; console.log(`stored ${stored}`); } };
+  const ingestor = new EnvelopeIngestor({ sink, ids });
+  const ing = new NatsIngest({ servers: a.url, stream: 'HIST', createStream: { subjects: ['hist.>'] }, ackWaitMs: 1000, batch: a.batch }, ingestor);
+  await ing.start();
+  console.log('ready');
+  process.on('SIGTERM', () => {
+    void (async () => {
+      await ing.stop();
+      ids.close();
+      await store.close();
+      console.log(`closed duplicates=${ingestor.stats.duplicates} redelivered=${ing.stats.redelivered}`);
+      process.exit(0);
+    })();
+  });
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
