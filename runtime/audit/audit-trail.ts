@@ -3,7 +3,8 @@
 // it records is acknowledged. Keyed checkpoints are written every `checkpointEvery`
 // entries, when opening and on close(); verify() checks everything (verify.ts).
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Writable } from 'node:stream';
 import { ENTRY_COLUMNS, openAuditDb, storedOf, transaction } from './audit-db';
@@ -63,6 +64,7 @@ export class AuditTrail {
     this.keyFile = file;
     this.key = loadOrCreateKey(file, provisioned);
     this.anchorFile = opts.anchorFile ?? defaultAnchorFile(opts.dataDir);
+    mkdirSync(dirname(this.anchorFile), { recursive: true, mode: 0o700 });
     this.dbFile = opts.dbFile ?? join(opts.dataDir, 'audit.db');
     this.db = openAuditDb(this.dbFile);
     this.insertEntry = this.db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);

@@ -1,0 +1,174 @@
+// The auditor's API and the signing endpoint: re-authentication for a signing token,
+// the trail (filtered, paginated), its CSV export with the chain hashes, verification and
+// the signing configuration. Nothing here (nor anywhere) modifies or deletes entries.
+import { z } from 'zod';
+import type { AuditTrail } from '../../audit/audit-trail';
+import { actorFields, SIGNATURE_MEANINGS, type SignatureManifestation } from '../../audit/entry';
+import { AuditError } from '../../audit/errors';
+import type { AuditFilter } from '../../audit/query';
+import { SIGNATURE_HEADER, signatureTokenOf } from '../../audit/http/signature-guard';
+import { SignatureError, type SignatureService } from '../../audit/signature-service';
+import type { AuthService } from '../../auth/auth-service';
+import { defineRoute, HttpError, type RouteContext, type RouteDef } from '../api/route';
+
+export interface AuditRoutesDeps {
+  trail: AuditTrail;
+  signatures: SignatureService;
+  /** Not needed by these routes today; accepted so the server passes one dependency set. */
+  auth?: AuthService;
+}
+
+const time = (field: string) => z.string().optional().transform((v, ctx) => {
+  if (v === undefined || v === '') return undefined;
+  const n = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(n)) {
+    ctx.addIssue({ code: 'custom', message: `${field} must be an ISO 8601 time or epoch milliseconds` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const filterSchema = {
+  from: time('from'),
+  to: time('to'),
+  user: z.string().max(256).optional(),
+  action: z.string().max(256).optional(),
+  target: z.string().max(1024).optional(),
+};
+
+const listQuery = z.object({
+  ...filterSchema,
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  cursor: z.coerce.number().int().min(0).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+});
+
+const exportQuery = z.object(filterSchema);
+
+const reauthBody = z.object({
+  userId: z.string().min(1).max(256).optional(),
+  username: z.string().min(1).max(256).optional(),
+  password: z.string().min(1).max(1024),
+  meaning: z.enum(SIGNATURE_MEANINGS),
+  action: z.string().min(1).max(128),
+  target: z.string().max(1024).nullable().optional(),
+}).refine((b) => b.userId !== undefined || b.username !== undefined, {
+  message: 'userId or username is required (both identification components are needed to sign)', path: ['username'],
+});
+
+function filterOf(q: { from?: number; to?: number; user?: string; action?: string; target?: string }): AuditFilter {
+  const f: AuditFilter = {};
+  if (q.from !== undefined) f.from = q.from;
+  if (q.to !== undefined) f.to = q.to;
+  if (q.user) f.user = q.user;
+  if (q.action) f.action = q.action;
+  if (q.target) f.target = q.target;
+  return f;
+}
+
+export function signatureHttpError(e: SignatureError): HttpError {
+  return new HttpError(e.status, e.status === 428 ? 'signature_required' : e.code, e.message, {
+    reason: e.code, ...(e.field ? { field: e.field } : {}), ...(e.status === 428 ? { signatureHeader: SIGNATURE_HEADER, reauth: '/api/v1/re-auth' } : {}),
+  });
+}
+
+function auditHttpError(e: unknown): never {
+  if (e instanceof AuditError && e.code === 'validation') throw new HttpError(400, 'bad_request', e.message, e.field ? { field: e.field } : {});
+  throw e;
+}
+
+/**
+ * For a defineRoute handler doing a possibly critical action: the signature manifestation
+ * to put in its audit entry (null when the action needs none), or an HttpError 428.
+ */
+export function signatureFor(ctx: RouteContext<unknown, unknown, unknown>, signatures: SignatureService, action: string, target?: string | null): SignatureManifestation | null {
+  if (!signatures.requiresSignature(action)) return null;
+  if (!ctx.principal) throw new HttpError(401, 'unauthorized', 'authentication required before signing');
+  try {
+    return signatures.consume(signatureTokenOf(ctx.req), action, target ?? null, ctx.principal, ctx.req.ip);
+  } catch (e) {
+    if (e instanceof SignatureError) throw signatureHttpError(e);
+    throw e;
+  }
+}
+
+export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
+  const { trail, signatures } = deps;
+  return [
+    defineRoute({
+      method: 'post', path: '/re-auth', group: 'audit', permission: 'authenticated',
+      summary: 'Electronic signature: re-enter user id and password with a meaning for one action; answers a 60-second, single-use signing token',
+      body: reauthBody,
+      response: { description: 'signing token bound to the user, action and target; send it as X-Historian-Signature' },
+      handler: async ({ body, principal, req, res }) => {
+        try {
+          return await signatures.reauth(body, principal!, req.ip);
+        } catch (e) {
+          if (!(e instanceof SignatureError)) throw e;
+          if (e.retryAfterSec !== undefined) res.setHeader('Retry-After', String(Math.max(1, e.retryAfterSec)));
+          throw signatureHttpError(e);
+        }
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/audit', group: 'audit', permission: 'audit.read',
+      summary: 'Audit trail entries, newest first, filtered by time (from inclusive, to exclusive), user, action and target ("prefix*" allowed); paginated by cursor',
+      query: listQuery,
+      handler: ({ query }) => {
+        try {
+          return trail.query(filterOf(query), { limit: query.limit, cursor: query.cursor, order: query.order });
+        } catch (e) { return auditHttpError(e); }
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/audit/export.csv', group: 'audit', permission: 'audit.read',
+      summary: 'Export the (filtered) audit trail as CSV with the chain hashes, for offline re-verification',
+      query: exportQuery,
+      response: { description: 'RFC 4180 CSV, streamed', contentType: 'text/csv' },
+      handler: async ({ query, res, req, principal }) => {
+        const filter = filterOf(query);
+        const head = trail.headOf();
+        res.status(200);
+        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+        res.setHeader('Content-Disposition', `attachment; filename="audit-${new Date().toISOString().replace(/[:.]/g, '-')}.csv"`);
+        res.setHeader('X-Audit-Head', `${head.seq} ${head.hash}`);
+        let rows = 0;
+        try {
+          rows = (await trail.exportCsv(filter, res)).rows;
+          res.end();
+        } catch (e) {
+          if (!res.headersSent) auditHttpError(e);
+          res.destroy();
+        }
+        trail.append({
+          ...actorFields(principal), action: 'audit.export', target: 'audit', clientAddress: req.ip ?? null,
+          newValue: { filter, rows, completed: res.writableFinished },
+        });
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/audit/verify', group: 'audit', permission: 'audit.verify',
+      summary: 'Verify the whole hash chain, the signatures and the keyed checkpoints; names the first bad entry and the kind of damage',
+      handler: async ({ principal, req }) => {
+        const r = await trail.verify();
+        trail.append({
+          ...actorFields(principal), action: 'audit.verify', target: 'audit', clientAddress: req.ip ?? null,
+          newValue: { ok: r.ok, entries: r.entries, lastSeq: r.lastSeq, damage: r.damage },
+        });
+        return r;
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/audit/signing-config', group: 'audit', permission: 'authenticated',
+      summary: 'Which actions need an electronic signature, the meanings and how long a signing token lives',
+      handler: () => ({
+        signedDeploys: signatures.signedDeploys,
+        criticalActions: signatures.criticalActions(),
+        meanings: SIGNATURE_MEANINGS,
+        tokenTtlMs: signatures.ttlMs,
+        header: SIGNATURE_HEADER,
+      }),
+    }),
+  ];
+}
