@@ -17,12 +17,18 @@ export function checkTimeZone(tz: string): string {
 }
 
 const QUARTER = 15 * 60_000;
+const PAD = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 export class ZonedTime {
   private readonly utc: boolean;
   private readonly fmt: Intl.DateTimeFormat | null;
   private cacheKey = NaN;
   private cacheOffset = 0;
+  private minuteKey = NaN;
+  private minuteOff = NaN;
+  private minutePrefix = '';
+  private suffix = 'Z';
 
   constructor(readonly tz = 'UTC') {
     const name = checkTimeZone(tz);
@@ -48,13 +54,24 @@ export class ZonedTime {
 
   /** `2026-03-01T12:00:00.000+03:00` (or `...Z` in UTC). */
   iso(ts: number): string {
-    if (this.utc) return new Date(ts).toISOString();
+    // Date#toISOString costs most of a CSV export: the minute's text is cached and only
+    // seconds and milliseconds are formatted per row.
     const off = this.offsetMs(ts);
-    const s = new Date(ts + off).toISOString();
-    const m = Math.abs(off) / 60_000;
-    const hh = String(Math.floor(m / 60)).padStart(2, '0');
-    const mm = String(m % 60).padStart(2, '0');
-    return `${s.slice(0, 23)}${off < 0 ? '-' : '+'}${hh}:${mm}`;
+    const local = ts + off;
+    const minute = Math.floor(local / 60_000);
+    if (minute !== this.minuteKey || off !== this.minuteOff) {
+      this.minuteKey = minute;
+      this.minuteOff = off;
+      this.minutePrefix = new Date(minute * 60_000).toISOString().slice(0, 17);
+      if (off === 0 && this.utc) this.suffix = 'Z';
+      else {
+        const m = Math.abs(off) / 60_000;
+        this.suffix = `${off < 0 ? '-' : '+'}${PAD[Math.floor(m / 60)]}:${PAD[m % 60]}`;
+      }
+    }
+    const inMinute = local - minute * 60_000;
+    const sec = Math.floor(inMinute / 1000);
+    return `${this.minutePrefix}${PAD[sec]}.${PAD3[inMinute - sec * 1000]}${this.suffix}`;
   }
 
   /** Excel serial date (days since 1899-12-30) of the wall-clock time in the zone. */

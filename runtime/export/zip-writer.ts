@@ -18,12 +18,25 @@ function dosDateTime(d: Date): { dosTime: number; dosDate: number } {
   };
 }
 
+/** Resolves on 'drain', rejects when `out` closes first; leaves no listener behind. */
+export function drained(out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      out.off('drain', onDrain);
+      out.off('close', onClose);
+      if (err) reject(err); else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error('output closed'));
+    out.on('drain', onDrain);
+    out.on('close', onClose);
+  });
+}
+
 /** Writes bytes to `out`, waiting for 'drain' when it is full: memory stays bounded. */
 export async function writeTo(out: Writable, chunk: Buffer | string): Promise<void> {
   if (out.destroyed) throw new Error('output closed');
-  if (!out.write(chunk)) {
-    await Promise.race([once(out, 'drain'), once(out, 'close').then(() => { throw new Error('output closed'); })]);
-  }
+  if (!out.write(chunk)) await drained(out);
 }
 
 export class ZipWriter {
@@ -33,6 +46,16 @@ export class ZipWriter {
   private readonly stamp = dosDateTime(new Date());
 
   constructor(private readonly out: Writable, private readonly level = constants.Z_BEST_SPEED) {}
+
+  private closedP: Promise<never> | null = null;
+  private closed(): Promise<never> {
+    this.closedP ??= new Promise<never>((_, reject) => {
+      if (this.out.destroyed) reject(new Error('output closed'));
+      this.out.once('close', () => reject(new Error('output closed')));
+    });
+    this.closedP.catch(() => undefined);
+    return this.closedP;
+  }
 
   private async raw(b: Buffer): Promise<void> {
     this.offset += b.length;
@@ -62,7 +85,7 @@ export class ZipWriter {
       deflate.on('data', (c: Buffer) => {
         entry.csize += c.length;
         this.offset += c.length;
-        if (!this.out.write(c)) {
+        if (!this.out.write(c) && !deflate.isPaused()) {
           deflate.pause();
           this.out.once('drain', () => deflate.resume());
         }
@@ -84,7 +107,9 @@ export class ZipWriter {
     cur.entry.usize += b.length;
     if (cur.entry.usize > LIMIT) throw new Error('zip: entry larger than 4 GiB (no ZIP64)');
     if (!cur.deflate.write(b)) {
-      await Promise.race([once(cur.deflate, 'drain'), cur.done, once(this.out, 'close').then(() => { throw new Error('output closed'); })]);
+      // The deflate stream drains as `out` accepts its output; an output that closes
+      // meanwhile fails the export instead of hanging it.
+      await Promise.race([once(cur.deflate, 'drain'), cur.done, this.closed()]);
     }
   }
 
