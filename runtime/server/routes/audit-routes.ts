@@ -133,16 +133,18 @@ export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
         res.setHeader('Content-Disposition', `attachment; filename="audit-${new Date().toISOString().replace(/[:.]/g, '-')}.csv"`);
         res.setHeader('X-Audit-Head', `${head.seq} ${head.hash}`);
         let rows = 0;
+        let completed = false;
         try {
           rows = (await trail.exportCsv(filter, res)).rows;
           res.end();
+          completed = true;
         } catch (e) {
           if (!res.headersSent) auditHttpError(e);
           res.destroy();
         }
         trail.append({
           ...actorFields(principal), action: 'audit.export', target: 'audit', clientAddress: req.ip ?? null,
-          newValue: { filter, rows, completed: res.writableFinished },
+          newValue: { filter, rows, completed },
         });
         return undefined;
       },
