@@ -26,7 +26,7 @@ export class EventIdSet {
     if (!(this.windowMs > 0)) throw new Error('windowMs: must be positive');
     this.clock = o.clock ?? Date.now;
     this.db = new DatabaseSync(o.file);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     this.db.exec('CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID; CREATE INDEX IF NOT EXISTS seen_at ON seen(at);');
     this.has = this.db.prepare('SELECT 1 FROM seen WHERE id = ?');
     this.put = this.db.prepare('INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)');

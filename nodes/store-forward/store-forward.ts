@@ -1,0 +1,114 @@
+// store-forward: puts incoming samples into a durable buffer (runtime/uplink StoreForward)
+// that forwards them over NATS JetStream or MQTT, and registers the buffer by name for
+// the HTTP API and /metrics. Credentials are Node-RED credentials, never flow JSON.
+import os from 'node:os';
+import path from 'node:path';
+import { registerBufferMetrics } from '../../runtime/buffer/metrics';
+import { samplesFromMessage } from '../../runtime/model';
+import { services } from '../../runtime/registry';
+import { StoreForward, type UplinkConfig } from '../../runtime/uplink/store-forward';
+import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
+
+const MB = 1 << 20;
+
+function str(config: NodeDef, key: string): string | undefined {
+  const v = config[key];
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
+export function uplinkConfig(config: NodeDef, creds: Record<string, string | undefined>, name: string): UplinkConfig {
+  const url = str(config, 'url');
+  if (!url) throw new Error('url: the broker URL is required (nats://host:4222 or mqtt://host:1883)');
+  const tls = config.tls === true || config.tls === 'true'
+    ? { caFile: str(config, 'caFile'), certFile: str(config, 'certFile'), keyFile: str(config, 'keyFile') } : undefined;
+  if (config.uplink === 'mqtt') {
+    return { type: 'mqtt', url, clientId: str(config, 'clientId') ?? `historian-${name}`, username: creds.user || undefined, password: creds.password || undefined, tls };
+  }
+  if (config.uplink !== undefined && config.uplink !== 'nats') throw new Error(`uplink: must be "nats" or "mqtt" (got ${JSON.stringify(config.uplink)})`);
+  const stream = str(config, 'stream');
+  return {
+    type: 'nats', servers: url.split(',').map((s) => s.trim()), name: `historian ${name}`,
+    user: creds.user || undefined, pass: creds.password || undefined, token: creds.token || undefined,
+    nkeySeed: creds.nkeySeed || undefined, credsFile: creds.credsFile || undefined, tls: tls ?? false,
+    stream: stream ? {
+      name: stream, subjects: (str(config, 'streamSubjects') ?? 'hist.>').split(',').map((s) => s.trim()),
+      create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000,
+    } : undefined,
+  };
+}
+
+export default function register(RED: RED): void {
+  RED.nodes.registerType('store-forward', function (this: RedNode, config: NodeDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const svc = services();
+    const name = str(config, 'name') ?? `buffer-${node.id}`;
+    let sf: StoreForward | null = null;
+    let unregister: (() => void) | null = null;
+    let rejected = 0;
+    try {
+      const dataDir = svc.dataDir ?? String(RED.settings.userDir ?? os.tmpdir());
+      sf = StoreForward.open({
+        dir: path.join(dataDir, 'buffers', name.replace(/[^A-Za-z0-9_-]/g, '_')),
+        source: str(config, 'source') ?? os.hostname().replace(/[^A-Za-z0-9_-]/g, '_'),
+        uplink: uplinkConfig(config, node.credentials ?? {}, name),
+        template: str(config, 'template') ?? (config.uplink === 'mqtt' ? 'hist/{source}/{tag:4}' : 'hist.{tag}'),
+        batchSize: numberField(config, 'batchSize', 1000),
+        lingerMs: numberField(config, 'lingerMs', 100),
+        queue: {
+          ramLimitBytes: numberField(config, 'ramLimitMb', 64) * MB,
+          diskLimitBytes: numberField(config, 'diskLimitMb', 1024) * MB,
+          journal: config.journal === 'always' ? 'always' : 'spill',
+          policy: config.policy === 'drop-oldest' ? 'drop-oldest' : 'block',
+          fsync: config.fsync === 'always' || config.fsync === 'never' ? config.fsync : 'interval',
+          logger: { info: (m) => node.log(m), warn: (m) => node.warn(m), error: (m) => node.error(m) },
+        },
+        onEvent: (e) => {
+          if (e.type === 'dropped') node.warn(`disk limit reached: dropped ${e.samples} oldest samples (${e.totalDropped} in all)`);
+          else if (e.type === 'disk-full') node.warn(`disk limit of ${Math.round(e.limit / MB)} MB reached; policy ${e.policy}`);
+          else if (e.type === 'quarantined') node.warn(`envelope ${e.id} quarantined: ${e.reason}`);
+          else if (e.type === 'recovered') node.log(`recovered ${e.samples} buffered samples`);
+        },
+      });
+      unregister = svc.components.buffers.register(name, sf);
+      registerBufferMetrics(svc.metrics, () => svc.components.buffers.entries());
+    } catch (e) {
+      node.status({ fill: 'red', shape: 'ring', text: (e as Error).message });
+      node.error(e);
+      void sf?.close();
+      sf = null;
+    }
+
+    const statusTimer = setInterval(() => {
+      if (!sf) return;
+      const s = sf.status();
+      const age = Math.round(s.oldestAgeMs / 1000);
+      if (s.paused) node.status({ fill: 'grey', shape: 'ring', text: `paused · buffering ${s.pendingSamples}` });
+      else if (!s.connected) node.status({ fill: 'yellow', shape: 'ring', text: `buffering ${s.pendingSamples} · oldest ${age}s` });
+      else if (s.pendingSamples > 0 && age > 2) node.status({ fill: 'yellow', shape: 'dot', text: `connected · draining ${s.pendingSamples} · oldest ${age}s` });
+      else node.status({ fill: 'green', shape: 'dot', text: `connected · ${formatRate(s.sentPerSecond)}${rejected ? ` · ${rejected} rejected` : ''}` });
+    }, 1000);
+
+    node.on('input', (msg, _send, done) => {
+      if (!sf) return done(new Error('store-forward is not running; see its configuration error'));
+      const { samples, errors } = samplesFromMessage(msg);
+      const report = () => {
+        if (!errors.length) return done();
+        rejected += errors.length;
+        const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+        done(new Error(`${errors[0].message}${more}`));
+      };
+      // with the block policy the write waits while the disk is full: the flow feels backpressure
+      if (samples.length) sf.write(samples).then(report, (e: Error) => done(e));
+      else report();
+    });
+    node.on('close', (_removed, done) => {
+      clearInterval(statusTimer);
+      unregister?.();
+      const closing = sf?.close() ?? Promise.resolve();
+      closing.catch((e) => node.error(`closing buffer "${name}": ${(e as Error).message}`)).finally(() => { node.status({}); done(); });
+    });
+  }, {
+    credentials: { user: { type: 'text' }, password: { type: 'password' }, token: { type: 'password' }, nkeySeed: { type: 'password' }, credsFile: { type: 'text' } },
+  });
+}
