@@ -11,6 +11,7 @@ export { CSV_COLUMNS, CsvChainChecker, CsvParser, verifyCsvText, type CsvVerifyR
 export * from './entry';
 export * from './errors';
 export * from './flow-diff';
+export * from './flow-event';
 export * from './process-trail';
 export type { AuditFilter, AuditPage, AuditQueryResult } from './query';
 export * from './signature-service';
