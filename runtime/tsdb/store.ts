@@ -9,13 +9,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tagError, type Sample } from '../model';
 import type { AggregateRow } from './aggregate';
-import { BlockReader, CorruptBlockError } from './block';
+import { BlockReader, CorruptBlockError, type RollupRows } from './block';
 import { type BlockSource, LocalBlockSource } from './block-source';
 import { BlockWriter } from './block-writer';
 import type { ChunkRef } from './chunk-ref';
 import { expiredBlocks, levelRanges, planCompaction } from './compact';
 import type { Points } from './downsample';
 import { Head, HEAD_PRIORITY_BASE, type HeadSeries } from './head';
+import { WeightedLru } from './lru';
 import { type BlockMeta, Manifest } from './manifest';
 import { mergeRefs } from './merge';
 import {
@@ -44,6 +45,8 @@ export interface TsdbOptions {
   maxHeadSamples?: number;
   /** WAL segment size (default 64 MiB) */
   walSegmentBytes?: number;
+  /** decoded rollup rows kept in memory for repeated long-range views (default 500,000, ~60 MB; 0 disables) */
+  rollupCacheRows?: number;
   /** extra block locations (e.g. "remote" from the tier mover) */
   blockSources?: BlockSource[];
   clock?: Clock;
@@ -81,6 +84,8 @@ export class TsdbStore implements SeriesReader {
   private readonly local: LocalBlockSource;
   private readonly sources = new Map<string, BlockSource>();
   private readers = new Map<string, Promise<BlockReader>>();
+  /** decoded rollup sections by block, tag and resolution (blocks are immutable) */
+  private rollupCache: WeightedLru<string, RollupRows>;
   private corrupt = new Set<string>();
   private state = new Map<string, SeriesState>();
   private listeners = new Set<(s: Sample[]) => void>();
@@ -90,7 +95,7 @@ export class TsdbStore implements SeriesReader {
   private activeQueries = 0;
   private pendingRemoval: BlockMeta[] = [];
   private counters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0 };
-  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs'>> & { retentionMs: number | null };
+  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows'>> & { retentionMs: number | null };
   readonly ranges: number[];
 
   private constructor(o: TsdbOptions) {
@@ -102,6 +107,7 @@ export class TsdbStore implements SeriesReader {
     };
     validateOptions(this.o);
     this.ranges = levelRanges(this.o.blockRangeMs);
+    this.rollupCache = new WeightedLru(o.rollupCacheRows ?? 500_000);
     fs.mkdirSync(path.join(o.dir, 'blocks'), { recursive: true });
     this.local = new LocalBlockSource(path.join(o.dir, 'blocks'));
     this.sources.set('local', this.local);
@@ -348,9 +354,13 @@ export class TsdbStore implements SeriesReader {
     this.counters.rollupQueries++;
     async function* rows(): AsyncGenerator<Summary[]> {
       for (const p of parts) {
-        let rr;
-        try { rr = await p.reader.rollups(tag, res); } catch (e) { self.onError(e); continue; }
-        if (!rr) continue;
+        const key = `${p.reader.id}\0${tag}\0${res}`;
+        let rr: RollupRows | null | undefined = self.rollupCache.get(key);
+        if (!rr) {
+          try { rr = await p.reader.rollups(tag, res); } catch (e) { self.onError(e); continue; }
+          if (!rr) continue;
+          self.rollupCache.set(key, rr, rr.starts.length);
+        }
         const n = rr.starts.length;
         if (n && rr.starts[0] >= from && rr.starts[n - 1] < to) { yield rr.rows; continue; }
         const out: Summary[] = [];
