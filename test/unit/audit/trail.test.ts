@@ -204,3 +204,19 @@ describe('AuditTrail', () => {
     setProcessAuditTrail(null);
   });
 });
+
+describe('offline CSV verification from a file', () => {
+  it('streams a file through the same checker', async () => {
+    const { verifyCsvFile } = await import('../../../runtime/audit/verify-csv-cli');
+    const f = makeTrail();
+    fill(f, 7);
+    const sink = new Sink();
+    await f.trail.exportCsv({}, sink);
+    const file = join(tempDir(), 'audit.csv');
+    writeFileSync(file, sink.text);
+    expect(await verifyCsvFile(file)).toMatchObject({ ok: true, rows: 7, linked: 6 });
+    writeFileSync(file, sink.text.replace(/user2/, 'user9'));
+    expect((await verifyCsvFile(file)).ok).toBe(false);
+    f.trail.close();
+  });
+});
