@@ -1,0 +1,11 @@
+// Device connectivity (docs/connectivity.md). The OPC UA client lives in
+// ./opcua/subscriber and is imported from there only (it loads the whole OPC UA stack).
+export * from './clock';
+export * from './scheduler';
+export * from './backoff';
+export * from './deadband';
+export * from './tag-path';
+export * as modbus from './modbus';
+export * as sparkplug from './sparkplug';
+export * as opcua from './opcua';
+export * as s7 from './s7';
