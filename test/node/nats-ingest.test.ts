@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { connect } from 'nats';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import helper from 'node-red-node-test-helper';
+import natsIngest from '../../nodes/nats-ingest/nats-ingest';
+import historianStore from '../../nodes/historian-store/historian-store';
+import { resetServices, services } from '../../runtime/registry';
+import { TsdbStore } from '../../runtime/tsdb/store';
+import { encodeEnvelope } from '../../runtime/uplink/envelope';
+import { ensureStream } from '../../runtime/uplink/nats-uplink';
+import { startNats, type NatsServer } from '../helpers/nats';
+import { makeTempDir, removeTempDir } from '../helpers/tmp';
+import { waitFor } from '../helpers/wait';
+
+let nats: NatsServer;
+let dir: string;
+beforeAll(async () => {
+  helper.init(require.resolve('node-red'));
+  nats = await startNats();
+  dir = await makeTempDir('historian-ingest-node-');
+});
+afterEach(async () => { await helper.unload(); });
+afterAll(async () => {
+  await nats?.dispose();
+  if (dir) await removeTempDir(dir);
+});
+
+describe('nats-ingest node', () => {
+  it('stores envelopes from the stream once (redelivered ids dropped) and sends stored batches on', async () => {
+    resetServices();
+    services().dataDir = dir;
+    const flow = [
+      { id: 'cfgStore', type: 'historian-store', name: 'central', directory: 'tsdb/central', fsync: 'interval' },
+      { id: 'in1', type: 'nats-ingest', store: 'cfgStore', url: nats.url, stream: 'CENTRAL', streamSubjects: 'c.>', createStream: true, durable: 'central-ingest', ackWaitS: 5, batch: 100, output: true, wires: [['h1']] },
+      { id: 'h1', type: 'helper' },
+    ];
+    await new Promise<void>((resolve) => helper.load([historianStore, natsIngest] as any, flow, () => resolve()));
+    const out: any[] = [];
+    helper.getNode('h1').on('input', (m: any) => out.push(m));
+    const nc = await connect({ servers: nats.url });
+    await ensureStream(nc, { name: 'CENTRAL', subjects: ['c.>'] });
+    const js = nc.jetstream();
+    const env = (id: string, from: number) => encodeEnvelope({ id, source: 'gw9', category: 'telemetry', created: Date.now(), samples: Array.from({ length: 10 }, (_, i) => ({ tag: 'p.q.r', ts: 1_700_000_000_000 + from + i, value: i, quality: 0 })) });
+    await js.publish('c.p', env('0190a000-0000-7000-8000-000000000001', 0));
+    await js.publish('c.p', env('0190a000-0000-7000-8000-000000000002', 10));
+    // the same event again (a gateway re-send after the duplicate window, or over another path)
+    await js.publish('c.p', env('0190a000-0000-7000-8000-000000000001', 0));
+    await js.publish('c.p', Buffer.from('{not json'));
+    await waitFor(() => out.reduce((n, m) => n + m.payload.length, 0) >= 20, { timeoutMs: 10_000, what: '20 samples out' });
+    const ids = out.flatMap((m) => m.eventIds);
+    expect(ids.sort()).toEqual(['0190a000-0000-7000-8000-000000000001', '0190a000-0000-7000-8000-000000000002']);
+    expect(out[0].sources).toEqual(['gw9']);
+    // every message, the duplicate and the unreadable one included, is acknowledged
+    await waitFor(async () => {
+      const info = await (await nc.jetstreamManager()).consumers.info('CENTRAL', 'central-ingest');
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    }, { timeoutMs: 10_000, what: 'consumer drained' });
+    await nc.close();
+    await helper.unload();
+    const store = await TsdbStore.open({ dir: path.join(dir, 'tsdb/central'), maintenanceIntervalMs: 0 });
+    const ts: number[] = [];
+    for await (const b of store.raw({ tag: 'p.q.r', from: 0, to: 2e12 })) ts.push(...b.ts);
+    expect(ts).toEqual(Array.from({ length: 20 }, (_, i) => 1_700_000_000_000 + i));
+    await store.close();
+  });
+});
