@@ -109,3 +109,16 @@ describe('tsdb tiering hooks', () => {
     } finally { await store.close(); }
   });
 });
+
+describe('tsdb retention hook', () => {
+  it('exposes the store-wide retention', async () => {
+    const dir = await makeTempDir('tier-hooks-ret-');
+    try {
+      const a = await TsdbStore.open({ dir: path.join(dir, 'a'), maintenanceIntervalMs: 0, retentionMs: 5 * D });
+      const b = await TsdbStore.open({ dir: path.join(dir, 'b'), maintenanceIntervalMs: 0 });
+      expect(a.retentionMs).toBe(5 * D);
+      expect(b.retentionMs).toBeNull();
+      await a.close(); await b.close();
+    } finally { await removeTempDir(dir); }
+  });
+});
