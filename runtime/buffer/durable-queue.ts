@@ -371,7 +371,7 @@ function checkInput(i: PushInput): void {
 function validate(o: { ramLimitBytes: number; diskLimitBytes: number; journal: string; fsync: string; fsyncIntervalMs: number; segmentBytes: number; policy: string }): void {
   const pos = (k: string, v: number) => { if (!Number.isFinite(v) || v < 0) throw new Error(`${k}: must be zero or a positive number (got ${v})`); };
   pos('ramLimitBytes', o.ramLimitBytes);
-  pos('diskLimitBytes', o.diskLimitBytes);
+  if (!(o.diskLimitBytes >= 4096)) throw new Error(`diskLimitBytes: must be at least 4096 (got ${o.diskLimitBytes})`);
   pos('fsyncIntervalMs', o.fsyncIntervalMs);
   if (!(o.segmentBytes >= 4096)) throw new Error(`segmentBytes: must be at least 4096 (got ${o.segmentBytes})`);
   if (!['spill', 'always'].includes(o.journal)) throw new Error(`journal: must be "spill" or "always" (got ${o.journal})`);

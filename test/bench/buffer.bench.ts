@@ -36,7 +36,7 @@ function gateway(dir: string, url: string, o: { paused?: boolean; maxInFlight?: 
   return StoreForward.open({
     dir, source: 'bench', template: 'hist.{tag:3}', batchSize: o.batchSize ?? 5000, lingerMs: o.lingerMs ?? 20, paused: o.paused,
     uplink: { type: 'nats', servers: url, stream: { name: 'BENCH', subjects: ['hist.>'] }, ackTimeoutMs: 10_000 },
-    queue: { journal: 'always', ramLimitBytes: 256 << 20, diskLimitBytes: 4 << 30 }, dispatcher: { maxInFlight: o.maxInFlight ?? 32 },
+    queue: { journal: 'always', ramLimitBytes: 256 << 20, diskLimitBytes: 4 * 2 ** 30 }, dispatcher: { maxInFlight: o.maxInFlight ?? 32 },
   });
 }
 

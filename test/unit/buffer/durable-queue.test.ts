@@ -201,6 +201,7 @@ describe('durable queue', () => {
     expect(() => DurableQueue.open({ dir, policy: 'panic' as never })).toThrow(/^policy: /);
     expect(() => DurableQueue.open({ dir, journal: 'sometimes' as never })).toThrow(/^journal: /);
     expect(() => DurableQueue.open({ dir, fsync: 'maybe' as never })).toThrow(/^fsync: /);
+    expect(() => DurableQueue.open({ dir, diskLimitBytes: 4 << 30 })).toThrow(/^diskLimitBytes: /);
     const x = q({ dir });
     await expect(x.push({ ...entry(0), body: 'text' as never })).rejects.toThrow(/^body: /);
     await expect(x.push({ ...entry(0), source: '' })).rejects.toThrow(/^source: /);
