@@ -51,7 +51,7 @@ export interface TierMoverOptions {
   cacheBytes?: number;
   pageBytes?: number;
   retry?: RetryOptions;
-  /** the store's retention (audit events tell retention deletions apart) */
+  /** the store's retention (default: the store's own); audit events tell retention deletions apart */
   retentionMs?: number | null;
   /** at most this many blocks per pass (default unlimited) */
   maxBlocksPerPass?: number;
@@ -126,7 +126,7 @@ export class TierMover {
     this.source = new S3BlockSource({
       client: this.client, bucket: o.s3.bucket, keys: this.keys, dir: path.join(o.store.dir, 'tier'),
       cacheBytes: o.cacheBytes, pageBytes: o.pageBytes, metrics: this.metrics ?? undefined, logger: this.log,
-      retry: this.retryOptions(), onAudit: o.onAudit, retentionMs: o.retentionMs, clock: this.clock,
+      retry: this.retryOptions(), onAudit: o.onAudit, retentionMs: o.retentionMs ?? o.store.retentionMs, clock: this.clock,
     });
     // reads of remote blocks go through this source from now on; it stays attached after
     // close() so queries keep working until the next mover (or a reopened store) replaces it

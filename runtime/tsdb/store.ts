@@ -648,6 +648,9 @@ export class TsdbStore implements SeriesReader {
 
   blockSource(location: string): BlockSource | undefined { return this.sources.get(location); }
 
+  /** Store-wide retention in ms (null: keep forever); the tier mover reports deletions with it. */
+  get retentionMs(): number | null { return this.o.retentionMs; }
+
   /**
    * Blocks that will not change any more: top compaction level, range closed (older than
    * the out-of-order window) and no lower-level block waiting to be merged into them.
