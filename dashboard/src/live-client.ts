@@ -1,45 +1,97 @@
-// Client side of the live WebSocket protocol (runtime/live/PROTOCOL.md): subscribes by
-// pattern, reconnects with exponential backoff and resubscribes after a reconnect.
+// Client side of the live WebSocket protocol (runtime/live/PROTOCOL.md): one connection
+// shared by every view, listeners by tag pattern (subscriptions are reference counted),
+// reconnect with exponential backoff and resubscribe after a reconnect.
+import { getToken } from './api';
+
 export interface LiveSample { tag: string; ts: number; value: number; quality: string }
+export interface LiveAlarm { type: 'alarm'; [k: string]: unknown }
 export type LiveState = 'connecting' | 'connected' | 'disconnected';
+
+type SampleListener = (samples: LiveSample[]) => void;
+
+function matcher(pattern: string): (tag: string) => boolean {
+  if (pattern === '>') return () => true;
+  const p = pattern.split('.');
+  return (tag) => {
+    const t = tag.split('.');
+    for (let i = 0; i < p.length; i++) {
+      if (p[i] === '>') return t.length > i;
+      if (i >= t.length || (p[i] !== '*' && p[i] !== t[i])) return false;
+    }
+    return t.length === p.length;
+  };
+}
 
 export class LiveClient {
   private ws: WebSocket | null = null;
-  private patterns = new Set<string>();
+  private counts = new Map<string, number>();
+  private listeners = new Set<{ match: (t: string) => boolean; fn: SampleListener }>();
+  private alarmListeners = new Set<(a: LiveAlarm) => void>();
+  private stateListeners = new Set<(s: LiveState) => void>();
   private backoff = 500;
-  private closed = false;
+  private closed = true;
   private retry: number | undefined;
+  state: LiveState = 'disconnected';
 
-  constructor(
-    private readonly token: () => string | null,
-    private readonly onSamples: (samples: LiveSample[]) => void,
-    private readonly onState: (s: LiveState) => void,
-  ) {}
+  /** Listens to samples of tags matching `pattern`; returns the function that stops it. */
+  on(pattern: string, fn: SampleListener): () => void {
+    const l = { match: matcher(pattern), fn };
+    this.listeners.add(l);
+    const n = this.counts.get(pattern) ?? 0;
+    this.counts.set(pattern, n + 1);
+    if (n === 0) this.send({ op: 'subscribe', patterns: [pattern] });
+    return () => {
+      this.listeners.delete(l);
+      const left = (this.counts.get(pattern) ?? 1) - 1;
+      if (left <= 0) { this.counts.delete(pattern); this.send({ op: 'unsubscribe', patterns: [pattern] }); } else this.counts.set(pattern, left);
+    };
+  }
 
-  subscribe(pattern: string): void {
-    this.patterns.add(pattern);
-    this.send({ op: 'subscribe', patterns: [pattern] });
+  onAlarm(fn: (a: LiveAlarm) => void): () => void {
+    this.alarmListeners.add(fn);
+    return () => this.alarmListeners.delete(fn);
+  }
+
+  onState(fn: (s: LiveState) => void): () => void {
+    this.stateListeners.add(fn);
+    fn(this.state);
+    return () => this.stateListeners.delete(fn);
+  }
+
+  private setState(s: LiveState): void {
+    this.state = s;
+    for (const fn of this.stateListeners) fn(s);
   }
 
   connect(): void {
     this.closed = false;
-    this.onState('connecting');
+    window.clearTimeout(this.retry);
+    this.setState('connecting');
     const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const t = this.token();
+    const t = getToken();
     const ws = new WebSocket(`${proto}://${location.host}/api/v1/live${t ? `?access_token=${encodeURIComponent(t)}` : ''}`);
     this.ws = ws;
     ws.onopen = () => {
       this.backoff = 500;
-      this.onState('connected');
-      if (this.patterns.size) this.send({ op: 'subscribe', patterns: [...this.patterns] });
+      this.setState('connected');
+      if (this.counts.size) this.send({ op: 'subscribe', patterns: [...this.counts.keys()] });
     };
     ws.onmessage = (ev) => {
       const msg = JSON.parse(ev.data as string);
-      if (msg.type === 'samples') this.onSamples(msg.samples as LiveSample[]);
+      if (msg.type === 'samples') {
+        const samples = msg.samples as LiveSample[];
+        for (const l of this.listeners) {
+          const mine = samples.filter((s) => l.match(s.tag));
+          if (mine.length) l.fn(mine);
+        }
+      } else if (msg.type === 'alarm') {
+        for (const fn of this.alarmListeners) fn(msg as LiveAlarm);
+      }
     };
     ws.onclose = () => {
+      if (this.ws !== ws) return;
       this.ws = null;
-      this.onState('disconnected');
+      this.setState('disconnected');
       if (!this.closed) {
         this.retry = window.setTimeout(() => this.connect(), this.backoff);
         this.backoff = Math.min(10_000, this.backoff * 2);
@@ -50,10 +102,16 @@ export class LiveClient {
   close(): void {
     this.closed = true;
     window.clearTimeout(this.retry);
-    this.ws?.close();
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close();
+    this.setState('disconnected');
   }
 
   private send(obj: unknown): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(obj));
   }
 }
+
+/** The one connection of the page. */
+export const live = new LiveClient();

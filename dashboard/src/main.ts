@@ -1,16 +1,29 @@
-// The operator dashboard's shell: login, then live values from the live WebSocket.
+// The operator dashboard's shell: login (and the password change a new account must make
+// first), the role-aware navigation and the views. The route lives in the URL hash:
+// #/live, #/trend?tags=a,b&range=8h, #/alarms, #/layouts, #/audit.
 import { LitElement, html, css } from 'lit';
-import { api, getToken, setToken, ApiError } from './api';
-import { LiveClient, type LiveSample, type LiveState } from './live-client';
+import { api, getToken, setToken, ApiError, errorText, onUnauthorized } from './api';
+import { live, type LiveState } from './live-client';
+import { can, setMe, type Me } from './session';
+import { base } from './styles';
+import './views/live-view';
+import './views/trend-view';
+import './views/alarm-view';
+import './views/audit-view';
+import './views/layout-view';
 
 interface LoginAnswer { token: string; mustChangePassword?: boolean }
+type Route = { view: string; params: URLSearchParams };
+
+function parseHash(): Route {
+  const h = location.hash.replace(/^#\/?/, '');
+  const [view, q] = h.split('?');
+  return { view: view || 'live', params: new URLSearchParams(q ?? '') };
+}
 
 export class HistorianApp extends LitElement {
   static properties = {
-    token: { state: true },
-    state: { state: true },
-    error: { state: true },
-    rows: { state: true },
+    token: { state: true }, state: { state: true }, error: { state: true }, me: { state: true }, route: { state: true }, busy: { state: true },
   };
 
   // Reactive properties are declared, not initialised as class fields, so that Lit's
@@ -18,116 +31,178 @@ export class HistorianApp extends LitElement {
   declare token: string | null;
   declare state: LiveState;
   declare error: string;
-  declare rows: LiveSample[];
-  private values = new Map<string, LiveSample>();
-  private live: LiveClient | null = null;
-  private renderPending = false;
+  declare me: Me | null;
+  declare route: Route;
+  declare busy: boolean;
+  private offs: Array<() => void> = [];
 
   constructor() {
     super();
     this.token = getToken();
     this.state = 'disconnected';
     this.error = '';
-    this.rows = [];
+    this.me = null;
+    this.route = parseHash();
+    this.busy = false;
   }
 
-  static styles = css`
-    :host { display: block; min-height: 100vh; }
-    header { display: flex; align-items: center; gap: 16px; padding: 8px 16px; background: #d0d0d0; border-bottom: 1px solid #b0b0b0; }
+  static styles = [base, css`
+    :host { display: flex; flex-direction: column; min-height: 100vh; background: #e6e6e6; }
+    header { display: flex; align-items: center; gap: 12px; padding: 6px 12px; background: #d0d0d0; border-bottom: 1px solid #b0b0b0; flex-wrap: wrap; }
     header h1 { font-size: 16px; margin: 0; font-weight: 600; }
+    nav { display: flex; gap: 2px; }
+    nav a { padding: 4px 10px; color: #222; text-decoration: none; border: 1px solid transparent; border-radius: 2px; }
+    nav a[aria-current='page'] { background: #bdbdbd; border-color: #999; font-weight: 600; }
     .conn { font-size: 12px; padding: 2px 8px; border-radius: 10px; background: #bdbdbd; }
     .conn.connected { background: #c8d8c8; }
     .conn.disconnected { background: #e8c4c4; }
     .spacer { flex: 1; }
-    main { padding: 16px; }
-    form { display: grid; gap: 8px; max-width: 280px; margin: 10vh auto; background: #f2f2f2; padding: 24px; border: 1px solid #c0c0c0; }
-    input, button { font: inherit; padding: 6px 8px; }
-    .error { color: #a00; }
-    table { border-collapse: collapse; width: 100%; background: #f2f2f2; }
-    th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #d6d6d6; font-variant-numeric: tabular-nums; }
-    td.value { text-align: right; }
-    tr.BAD td { background: #f3d6d6; }
-    tr.UNCERTAIN td { background: #f6efcf; }
-    .empty { color: #666; padding: 24px; }
-  `;
+    .who { font-size: 12px; color: #444; }
+    main { padding: 10px 12px; flex: 1; min-height: 0; box-sizing: border-box; }
+    form.login { display: grid; gap: 8px; width: 300px; margin: 10vh auto; background: #f2f2f2; padding: 24px; border: 1px solid #c0c0c0; }
+    form.login h2 { margin: 0 0 8px; font-weight: 600; }
+  `];
 
   connectedCallback(): void {
     super.connectedCallback();
-    if (this.token) this.startLive();
+    const onHash = () => { this.route = parseHash(); };
+    window.addEventListener('hashchange', onHash);
+    this.offs.push(() => window.removeEventListener('hashchange', onHash));
+    this.offs.push(live.onState((s) => { this.state = s; }));
+    this.offs.push(onUnauthorized(() => this.signedOut('Your session ended; please sign in again.')));
+    if (this.token) void this.loadMe();
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.live?.close();
+    for (const o of this.offs) o();
+    live.close();
   }
 
-  private startLive(): void {
-    this.live?.close();
-    this.live = new LiveClient(() => this.token, (s) => this.onSamples(s), (st) => { this.state = st; });
-    this.live.subscribe('>');
-    this.live.connect();
-  }
-
-  private onSamples(samples: LiveSample[]): void {
-    for (const s of samples) this.values.set(s.tag, s);
-    if (this.renderPending) return;
-    this.renderPending = true;
-    requestAnimationFrame(() => {
-      this.renderPending = false;
-      this.rows = [...this.values.values()].sort((a, b) => (a.tag < b.tag ? -1 : 1));
-    });
+  private async loadMe(): Promise<void> {
+    try {
+      const me = await api<Me>('GET', '/me');
+      this.me = me;
+      setMe(me);
+      if (!me.mustChangePassword) live.connect();
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 401)) this.error = errorText(e);
+    }
   }
 
   private async login(e: Event): Promise<void> {
     e.preventDefault();
-    const form = e.target as HTMLFormElement;
-    const data = new FormData(form);
+    const data = new FormData(e.target as HTMLFormElement);
+    this.busy = true;
     try {
       const ans = await api<LoginAnswer>('POST', '/login', { username: data.get('username'), password: data.get('password') });
       setToken(ans.token);
       this.token = ans.token;
       this.error = '';
-      this.startLive();
+      await this.loadMe();
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : 'login failed';
+    } finally {
+      this.busy = false;
     }
+  }
+
+  private async changePassword(e: Event): Promise<void> {
+    e.preventDefault();
+    const data = new FormData(e.target as HTMLFormElement);
+    const next = String(data.get('newPassword'));
+    if (next !== String(data.get('confirm'))) { this.error = 'the new passwords differ'; return; }
+    try {
+      await api('POST', '/me/password', { currentPassword: data.get('currentPassword'), newPassword: next });
+      // a fresh session carries the full permissions of the role
+      const ans = await api<LoginAnswer>('POST', '/login', { username: this.me!.username, password: next });
+      setToken(ans.token);
+      this.token = ans.token;
+      this.error = '';
+      await this.loadMe();
+    } catch (err) {
+      this.error = errorText(err);
+    }
+  }
+
+  private signedOut(message = ''): void {
+    setToken(null);
+    setMe(null);
+    this.token = null;
+    this.me = null;
+    this.error = message;
+    live.close();
   }
 
   private logout(): void {
     void api('POST', '/logout').catch(() => undefined);
-    setToken(null);
-    this.token = null;
-    this.live?.close();
-    this.values.clear();
-    this.rows = [];
+    this.signedOut();
+  }
+
+  private onTrendChange(e: CustomEvent<{ tags: string[]; preset: string }>): void {
+    const q = new URLSearchParams({ tags: e.detail.tags.join(','), range: e.detail.preset });
+    history.replaceState(null, '', `#/trend?${q}`);
+  }
+
+  private renderView() {
+    const { view, params } = this.route;
+    switch (view) {
+      case 'trend': return html`<historian-trend-view .tags=${(params.get('tags') ?? '').split(',').filter(Boolean)} .preset=${params.get('range') ?? '1h'}
+        @trend-change=${this.onTrendChange}></historian-trend-view>`;
+      case 'alarms': return can('alarms.read') ? html`<historian-alarm-console></historian-alarm-console>` : this.denied();
+      case 'audit': return can('audit.read') ? html`<historian-audit-view></historian-audit-view>` : this.denied();
+      case 'layouts': return can('layouts.read') ? html`<historian-layout-view></historian-layout-view>` : this.denied();
+      default: return html`<historian-live-view></historian-live-view>`;
+    }
+  }
+
+  private denied() {
+    return html`<div class="empty">Your role (${this.me?.role}) may not open this page.</div>`;
   }
 
   render() {
-    if (!this.token) {
-      return html`<form @submit=${this.login} aria-label="Sign in">
+    if (!this.token || (!this.me && !this.error)) {
+      if (this.token) return html`<div class="empty">Loading…</div>`;
+      return html`<form class="login" @submit=${this.login} aria-label="Sign in">
         <h2>Historian</h2>
         <input name="username" placeholder="user name" autocomplete="username" required />
         <input name="password" type="password" placeholder="password" autocomplete="current-password" required />
-        <button type="submit">Sign in</button>
+        <button type="submit" class="primary" ?disabled=${this.busy}>Sign in</button>
         ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       </form>`;
     }
+    if (!this.me) return html`<div class="error" role="alert" style="padding:24px">${this.error} <button @click=${() => this.signedOut()}>Sign in again</button></div>`;
+    if (this.me.mustChangePassword) {
+      return html`<form class="login" @submit=${this.changePassword} aria-label="Change password" data-testid="change-password">
+        <h2>Choose a new password</h2>
+        <p class="muted" style="margin:0">Your password must be changed before you continue.</p>
+        <input name="currentPassword" type="password" placeholder="current password" autocomplete="current-password" required />
+        <input name="newPassword" type="password" placeholder="new password" autocomplete="new-password" required />
+        <input name="confirm" type="password" placeholder="repeat new password" autocomplete="new-password" required />
+        <button type="submit" class="primary">Change password</button>
+        <button type="button" @click=${this.logout}>Sign out</button>
+        ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
+      </form>`;
+    }
+    const v = this.route.view;
+    const link = (id: string, label: string, show = true) => (show ? html`<a href="#/${id}" aria-current=${v === id ? 'page' : 'false'} data-nav=${id}>${label}</a>` : '');
     return html`
       <header>
         <h1>Historian</h1>
-        <span class="conn ${this.state}" data-testid="connection">${this.state}</span>
+        <nav>
+          ${link('live', 'Live')}
+          ${link('trend', 'Trend', can('query'))}
+          ${link('alarms', 'Alarms', can('alarms.read'))}
+          ${link('layouts', 'Layouts', can('layouts.read'))}
+          ${link('audit', 'Audit', can('audit.read'))}
+        </nav>
         <span class="spacer"></span>
-        <a href="/editor/">Flow editor</a>
+        <span class="conn ${this.state}" data-testid="connection">${this.state}</span>
+        <span class="who" data-testid="who">${this.me.name || this.me.username} · ${this.me.role}</span>
+        ${can('flows.write') ? html`<a href="/editor/">Flow editor</a>` : ''}
         <button @click=${this.logout}>Sign out</button>
       </header>
-      <main>
-        ${this.rows.length === 0
-          ? html`<div class="empty">No live values yet. Values appear here as soon as a flow publishes samples.</div>`
-          : html`<table data-testid="live-table">
-              <thead><tr><th>Tag</th><th>Value</th><th>Quality</th><th>Time</th></tr></thead>
-              <tbody>${this.rows.map((r) => html`<tr class=${r.quality.split('_')[0]}><td>${r.tag}</td><td class="value">${r.value}</td><td>${r.quality}</td><td>${new Date(r.ts).toLocaleTimeString()}</td></tr>`)}</tbody>
-            </table>`}
-      </main>`;
+      <main>${this.renderView()}</main>`;
   }
 }
 

@@ -1,0 +1,62 @@
+// The data behind one trend: per-tag columns (history from the server's min-max
+// downsampling, then live samples appended), aligned into uPlot's one-x-array form.
+export interface TagSeries {
+  ts: number[];
+  values: number[];
+  /** quality name per point; history points carry their bucket's worst quality */
+  quality: string[];
+}
+
+export function emptySeries(): TagSeries {
+  return { ts: [], values: [], quality: [] };
+}
+
+/** Appends samples newer than the last point (older ones are already in history). */
+export function appendLive(s: TagSeries, ts: number, value: number, quality: string): boolean {
+  const n = s.ts.length;
+  if (n && ts <= s.ts[n - 1]) return false;
+  s.ts.push(ts); s.values.push(value); s.quality.push(quality);
+  return true;
+}
+
+/** Drops points older than `from` (keeps one before it so the line enters the plot). */
+export function trimBefore(s: TagSeries, from: number): void {
+  let i = 0;
+  while (i + 1 < s.ts.length && s.ts[i + 1] < from) i++;
+  if (i > 0) { s.ts.splice(0, i); s.values.splice(0, i); s.quality.splice(0, i); }
+}
+
+/**
+ * Aligns series to one sorted x array (seconds, as uPlot wants); a series without a point
+ * at an x gets null there and uPlot spans the gap.
+ */
+export function align(series: TagSeries[]): { xs: number[]; ys: (number | null)[][]; idx: Int32Array[] } {
+  const k = series.length;
+  const pos = new Array<number>(k).fill(0);
+  const xs: number[] = [];
+  const ys: (number | null)[][] = series.map(() => []);
+  const idx: number[][] = series.map(() => []);
+  for (;;) {
+    let t = Infinity;
+    for (let j = 0; j < k; j++) if (pos[j] < series[j].ts.length && series[j].ts[pos[j]] < t) t = series[j].ts[pos[j]];
+    if (t === Infinity) break;
+    xs.push(t / 1000);
+    for (let j = 0; j < k; j++) {
+      if (pos[j] < series[j].ts.length && series[j].ts[pos[j]] === t) { ys[j].push(series[j].values[pos[j]]); idx[j].push(pos[j]); pos[j]++; }
+      else { ys[j].push(null); idx[j].push(-1); }
+    }
+  }
+  return { xs, ys, idx: idx.map((a) => Int32Array.from(a)) };
+}
+
+/** Index of the last point at or before t (binary search), -1 if none. */
+export function indexAt(ts: number[], t: number): number {
+  let lo = 0;
+  let hi = ts.length - 1;
+  let ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid] <= t) { ans = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return ans;
+}

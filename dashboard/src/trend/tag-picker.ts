@@ -1,0 +1,110 @@
+// <historian-tag-picker>: the ISA-95 tree of tags (enterprise.site.area.line.cell.
+// equipment.point) and a search box; emits `pick` with the tag chosen.
+import { LitElement, html, css } from 'lit';
+import { get, qs, errorText } from '../api';
+import { base } from '../styles';
+
+interface TagInfo { tag: string; unit?: string; description?: string }
+interface Node { name: string; path: string; children: Map<string, Node>; tag?: TagInfo }
+
+function buildTree(tags: TagInfo[]): Node {
+  const root: Node = { name: '', path: '', children: new Map() };
+  for (const t of tags) {
+    let n = root;
+    const parts = t.tag.split('.');
+    parts.forEach((p, i) => {
+      let c = n.children.get(p);
+      if (!c) { c = { name: p, path: parts.slice(0, i + 1).join('.'), children: new Map() }; n.children.set(p, c); }
+      n = c;
+    });
+    n.tag = t;
+  }
+  return root;
+}
+
+export class TagPicker extends LitElement {
+  static properties = { selected: { type: Array }, tags: { state: true }, query: { state: true }, open: { state: true }, error: { state: true } };
+  declare selected: string[];
+  declare tags: TagInfo[];
+  declare query: string;
+  declare open: Set<string>;
+  declare error: string;
+
+  constructor() {
+    super();
+    this.selected = [];
+    this.tags = [];
+    this.query = '';
+    this.open = new Set();
+    this.error = '';
+  }
+
+  static styles = [base, css`
+    :host { display: flex; flex-direction: column; gap: 6px; min-height: 0; }
+    ul { list-style: none; margin: 0; padding-left: 12px; }
+    .tree { overflow: auto; flex: 1; background: #f2f2f2; border: 1px solid #c8c8c8; padding: 4px 4px 4px 0; font-size: 13px; }
+    .row { display: flex; align-items: center; gap: 4px; cursor: pointer; padding: 1px 2px; white-space: nowrap; }
+    .row:hover { background: #e2e2e2; }
+    .row.sel { font-weight: 600; background: #d6d6d6; }
+    .caret { width: 12px; color: #666; }
+    .unit { color: #777; font-size: 11px; }
+  `];
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const r = await get<{ tags: TagInfo[] }>(`/tags${qs({ pattern: '>', limit: 20000 })}`);
+      // predicted companions are drawn with their tag, not picked on their own
+      this.tags = r.tags.filter((t) => !/\.predicted(\.(lo|hi))?$/.test(t.tag)).sort((a, b) => (a.tag < b.tag ? -1 : 1));
+      if (this.tags.length && this.open.size === 0) {
+        // open the first branch down to its equipment so a tag is one click away
+        const parts = this.tags[0].tag.split('.');
+        this.open = new Set(parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('.')));
+      }
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  private pick(tag: string): void {
+    this.dispatchEvent(new CustomEvent('pick', { detail: tag, bubbles: true, composed: true }));
+  }
+
+  private toggle(path: string): void {
+    const o = new Set(this.open);
+    if (o.has(path)) o.delete(path); else o.add(path);
+    this.open = o;
+  }
+
+  private renderNode(n: Node): unknown {
+    return html`<ul>${[...n.children.values()].map((c) => {
+      if (c.tag && c.children.size === 0) {
+        return html`<li><div class="row ${this.selected.includes(c.tag.tag) ? 'sel' : ''}" data-tag=${c.tag.tag} title=${c.tag.description ?? c.tag.tag}
+          @click=${() => this.pick(c.tag!.tag)}><span class="caret"></span>${c.name} <span class="unit">${c.tag.unit ?? ''}</span></div></li>`;
+      }
+      const isOpen = this.open.has(c.path);
+      return html`<li><div class="row" @click=${() => this.toggle(c.path)}><span class="caret">${isOpen ? '▾' : '▸'}</span>${c.name}</div>
+        ${isOpen ? this.renderNode(c) : ''}</li>`;
+    })}</ul>`;
+  }
+
+  render() {
+    const q = this.query.trim().toLowerCase();
+    const hits = q ? this.tags.filter((t) => t.tag.toLowerCase().includes(q) || (t.description ?? '').toLowerCase().includes(q)).slice(0, 200) : [];
+    return html`
+      <input type="search" placeholder="Search tags" aria-label="search tags" .value=${this.query} @input=${(e: Event) => { this.query = (e.target as HTMLInputElement).value; }} />
+      <div class="tree" data-testid="tag-tree">
+        ${this.error ? html`<div class="error">${this.error}</div>` : ''}
+        ${q
+          ? hits.length ? html`<ul>${hits.map((t) => html`<li><div class="row ${this.selected.includes(t.tag) ? 'sel' : ''}" data-tag=${t.tag} @click=${() => this.pick(t.tag)}>${t.tag} <span class="unit">${t.unit ?? ''}</span></div></li>`)}</ul>`
+            : html`<div class="muted" style="padding:8px">No tag matches.</div>`
+          : this.tags.length ? this.renderNode(buildTree(this.tags)) : html`<div class="muted" style="padding:8px">No tags stored yet.</div>`}
+      </div>`;
+  }
+}
+
+customElements.define('historian-tag-picker', TagPicker);

@@ -1,0 +1,119 @@
+// Audit trail for auditors and administrators: filter, page through entries, see one
+// entry with its signature manifestation, and verify the hash chain.
+import { LitElement, html, css } from 'lit';
+import { get, qs, errorText, ApiError } from '../api';
+import { can } from '../session';
+import { base } from '../styles';
+
+interface Entry {
+  seq: number; ts: number; time?: string; username: string | null; userName: string | null; role: string | null; action: string;
+  target: string | null; previousValue: unknown; newValue: unknown; reason: string | null; clientAddress: string | null;
+  signature: { printedName: string; signedAt: string; meaning: string; username: string; action: string } | null; hash?: string; prevHash?: string;
+}
+
+export class AuditView extends LitElement {
+  static properties = { entries: { state: true }, absent: { state: true }, error: { state: true }, detail: { state: true }, verify: { state: true }, offset: { state: true } };
+  declare entries: Entry[];
+  declare absent: boolean;
+  declare error: string;
+  declare detail: Entry | null;
+  declare verify: { ok: boolean; text: string } | null;
+  declare offset: number;
+  private filter: Record<string, string> = {};
+
+  constructor() {
+    super();
+    this.entries = [];
+    this.absent = false;
+    this.error = '';
+    this.detail = null;
+    this.verify = null;
+    this.offset = 0;
+  }
+
+  static styles = [base, css`
+    :host { display: grid; grid-template-columns: 1fr minmax(260px, 34%); gap: 10px; }
+    .list { overflow: auto; max-height: calc(100vh - 200px); }
+    tr { cursor: pointer; }
+    tr.sel td { background: #d6d6d6; }
+    pre { white-space: pre-wrap; word-break: break-all; background: #ececec; padding: 6px; font-size: 12px; }
+    .ok { background: #d7e4d7; padding: 6px; }
+    .fail { background: #f3d6d6; padding: 6px; color: #800; }
+    .sig { border: 1px solid #888; padding: 6px; background: #f6f6f6; }
+    @media (max-width: 1100px) { :host { grid-template-columns: 1fr; } }
+  `];
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const r = await get<any>(`/audit${qs({ ...this.filter, limit: 200, offset: this.offset })}`);
+      this.entries = Array.isArray(r) ? r : r.entries ?? r.items ?? [];
+      this.absent = false;
+      this.error = '';
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) this.absent = true;
+      else this.error = errorText(e);
+    }
+  }
+
+  private applyFilter(e: Event): void {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    this.filter = {};
+    for (const k of ['user', 'action', 'target']) { const v = String(f.get(k) ?? '').trim(); if (v) this.filter[k] = v; }
+    for (const k of ['from', 'to']) { const v = String(f.get(k) ?? ''); if (v) this.filter[k] = String(new Date(v).getTime()); }
+    this.offset = 0;
+    void this.load();
+  }
+
+  private async runVerify(): Promise<void> {
+    try {
+      const r = await get<any>('/audit/verify');
+      const ok = r.ok ?? r.valid ?? false;
+      this.verify = { ok, text: ok ? `Chain intact: ${r.entries ?? r.checked ?? ''} entries verified${r.checkpoints !== undefined ? `, ${r.checkpoints} checkpoints` : ''}.`
+        : `Chain damaged: ${r.kind ?? r.damage ?? 'damage'} at entry ${r.firstBad ?? r.seq ?? '?'}${r.message ? ` — ${r.message}` : ''}` };
+    } catch (e) {
+      this.verify = { ok: false, text: e instanceof ApiError && e.status === 404 ? 'verification is not available on this server' : errorText(e) };
+    }
+  }
+
+  render() {
+    if (this.absent) return html`<div class="empty" data-testid="audit-absent" style="grid-column:1/-1">The audit trail is not available on this server yet.</div>`;
+    const d = this.detail;
+    return html`
+      <section>
+        <form class="toolbar" @submit=${this.applyFilter}>
+          <input name="user" placeholder="user" size="10" /><input name="action" placeholder="action" size="12" /><input name="target" placeholder="target" size="12" />
+          <input name="from" type="datetime-local" aria-label="from" /><input name="to" type="datetime-local" aria-label="to" />
+          <button type="submit">Filter</button>
+          ${can('audit.verify') ? html`<button type="button" data-action="verify" @click=${this.runVerify}>Verify chain</button>` : ''}
+        </form>
+        ${this.verify ? html`<div class=${this.verify.ok ? 'ok' : 'fail'} data-testid="verify-result">${this.verify.text}</div>` : ''}
+        ${this.error ? html`<div class="error">${this.error}</div>` : ''}
+        ${this.entries.length ? html`<div class="list"><table data-testid="audit-table"><thead><tr><th>#</th><th>Time</th><th>User</th><th>Action</th><th>Target</th><th>Signed</th></tr></thead>
+          <tbody>${this.entries.map((e) => html`<tr class=${d?.seq === e.seq ? 'sel' : ''} @click=${() => { this.detail = e; }}>
+            <td>${e.seq}</td><td>${new Date(e.ts).toLocaleString()}</td><td>${e.username ?? '—'}</td><td>${e.action}</td><td>${e.target ?? ''}</td><td>${e.signature ? e.signature.meaning : ''}</td></tr>`)}</tbody></table></div>
+          <div class="toolbar"><button ?disabled=${this.offset === 0} @click=${() => { this.offset = Math.max(0, this.offset - 200); void this.load(); }}>Newer</button>
+            <button ?disabled=${this.entries.length < 200} @click=${() => { this.offset += 200; void this.load(); }}>Older</button></div>`
+          : html`<div class="empty">No audit entries match.</div>`}
+      </section>
+      <aside class="panel">
+        ${d ? html`<h3 style="margin-top:0">Entry ${d.seq}</h3>
+          <div>${d.time ?? new Date(d.ts).toISOString()} — ${d.userName ?? d.username ?? 'system'} (${d.role ?? '—'})</div>
+          <div><b>${d.action}</b> ${d.target ?? ''}</div>
+          ${d.reason ? html`<div>Reason: ${d.reason}</div>` : ''}
+          ${d.clientAddress ? html`<div class="muted">from ${d.clientAddress}</div>` : ''}
+          ${d.signature ? html`<div class="sig" data-testid="signature"><b>Electronically signed</b><br />${d.signature.printedName} (${d.signature.username})<br />${d.signature.signedAt}<br />Meaning: ${d.signature.meaning}</div>` : ''}
+          <div>Previous value</div><pre>${JSON.stringify(d.previousValue, null, 1)}</pre>
+          <div>New value</div><pre>${JSON.stringify(d.newValue, null, 1)}</pre>
+          ${d.hash ? html`<div class="muted" style="font-size:11px;word-break:break-all">hash ${d.hash}<br />prev ${d.prevHash}</div>` : ''}`
+          : html`<div class="muted">Select an entry to see its details.</div>`}
+      </aside>`;
+  }
+}
+
+customElements.define('historian-audit-view', AuditView);

@@ -1,0 +1,239 @@
+// Layouts: a 12-column grid of widgets that users add, drag (by the title bar) and resize
+// (by the corner), saved on the server per user; shared layouts are changed only by
+// roles with layouts.shared.write. Export/import as JSON files.
+import { LitElement, html, css } from 'lit';
+import { api, get, errorText, ApiError } from '../api';
+import { can } from '../session';
+import { base } from '../styles';
+import '../trend/trend-chart';
+import '../widgets/widgets';
+
+type WType = 'trend' | 'value' | 'gauge' | 'alarms' | 'text' | 'image';
+interface Widget { id: string; type: WType; title: string; x: number; y: number; w: number; h: number; config: Record<string, any> }
+interface Layout { id?: string; name: string; owner?: string; shared: boolean; widgets: Widget[]; version?: number; editable?: boolean }
+
+const COLS = 12;
+const ROW = 64;
+const DEFAULTS: Record<WType, { w: number; h: number; config: Record<string, any> }> = {
+  trend: { w: 6, h: 4, config: { tags: [], range: '1h' } },
+  value: { w: 3, h: 2, config: { tag: '' } },
+  gauge: { w: 3, h: 2, config: { tag: '', min: 0, max: 100, style: 'bar' } },
+  alarms: { w: 4, h: 3, config: { area: '>', max: 10 } },
+  text: { w: 4, h: 2, config: { markdown: '## Notes\nWrite **Markdown** here.' } },
+  image: { w: 3, h: 3, config: { src: '/favicon.ico', alt: '' } },
+};
+
+export class LayoutView extends LitElement {
+  static properties = { layouts: { state: true }, current: { state: true }, editing: { state: true }, error: { state: true }, absent: { state: true }, selected: { state: true }, dirty: { state: true } };
+  declare layouts: Layout[];
+  declare current: Layout | null;
+  declare editing: boolean;
+  declare error: string;
+  declare absent: boolean;
+  declare selected: string | null;
+  declare dirty: boolean;
+  private drag: { id: string; mode: 'move' | 'size'; sx: number; sy: number; ox: number; oy: number; ow: number; oh: number } | null = null;
+
+  constructor() {
+    super();
+    this.layouts = [];
+    this.current = null;
+    this.editing = false;
+    this.error = '';
+    this.absent = false;
+    this.selected = null;
+    this.dirty = false;
+  }
+
+  static styles = [base, css`
+    :host { display: flex; flex-direction: column; gap: 8px; }
+    .grid { position: relative; background: #e9e9e9; border: 1px solid #c4c4c4; min-height: 300px; }
+    .grid.editing { background-image: linear-gradient(to right, #dcdcdc 1px, transparent 1px); background-size: calc(100% / 12) 100%; }
+    .w { position: absolute; box-sizing: border-box; padding: 3px; }
+    .card { height: 100%; display: flex; flex-direction: column; background: #f4f4f4; border: 1px solid #bdbdbd; overflow: hidden; }
+    .card.sel { outline: 2px solid #555; }
+    .head { font-size: 12px; font-weight: 600; padding: 2px 6px; background: #dedede; display: flex; gap: 4px; align-items: center; user-select: none; }
+    .editing .head { cursor: move; }
+    .body { flex: 1; min-height: 0; position: relative; overflow: hidden; }
+    .grip { position: absolute; right: 3px; bottom: 3px; width: 14px; height: 14px; cursor: nwse-resize; background: linear-gradient(135deg, transparent 50%, #777 50%); }
+    .cfg { display: grid; grid-template-columns: auto 1fr; gap: 4px 8px; align-items: center; }
+    img { max-width: 100%; max-height: 100%; object-fit: contain; display: block; margin: auto; }
+    .spacer { flex: 1; }
+  `];
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadList();
+  }
+
+  private async loadList(selectId?: string): Promise<void> {
+    try {
+      const r = await get<{ layouts: Layout[] }>('/layouts');
+      this.layouts = r.layouts;
+      this.absent = false;
+      const pick = this.layouts.find((l) => l.id === (selectId ?? this.current?.id)) ?? this.layouts[0] ?? null;
+      this.current = pick ? structuredClone(pick) : null;
+      this.dirty = false;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) this.absent = true;
+      else this.error = errorText(e);
+    }
+  }
+
+  private mayEdit(): boolean {
+    const c = this.current;
+    if (!c) return false;
+    if (!c.id) return can('layouts.write') || can('layouts.shared.write');
+    return !!c.editable;
+  }
+
+  private newLayout(): void {
+    this.current = { name: 'New layout', shared: false, widgets: [] };
+    this.editing = true;
+    this.dirty = true;
+  }
+
+  private add(type: WType): void {
+    const c = this.current!;
+    const d = DEFAULTS[type];
+    const y = c.widgets.reduce((m, w) => Math.max(m, w.y + w.h), 0);
+    const id = `w${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+    this.current = { ...c, widgets: [...c.widgets, { id, type, title: type, x: 0, y, w: d.w, h: d.h, config: structuredClone(d.config) }] };
+    this.selected = id;
+    this.dirty = true;
+  }
+
+  private async save(): Promise<void> {
+    const c = this.current!;
+    const body = { name: c.name, shared: c.shared, widgets: c.widgets, version: c.version };
+    try {
+      const saved = c.id ? await api<Layout>('PUT', `/layouts/${c.id}`, body) : await api<Layout>('POST', '/layouts', body);
+      this.error = '';
+      await this.loadList(saved.id);
+      this.editing = false;
+    } catch (e) { this.error = `save: ${errorText(e)}`; }
+  }
+
+  private async deleteLayout(): Promise<void> {
+    const c = this.current!;
+    if (!c.id || !confirm(`Delete layout "${c.name}"?`)) return;
+    try { await api('DELETE', `/layouts/${c.id}`); this.current = null; await this.loadList(); } catch (e) { this.error = errorText(e); }
+  }
+
+  private exportJson(): void {
+    const c = this.current!;
+    const blob = new Blob([JSON.stringify({ name: c.name, shared: c.shared, widgets: c.widgets }, null, 2)], { type: 'application/json' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `${c.name.replace(/[^A-Za-z0-9_-]+/g, '_')}.layout.json`;
+    a.click();
+    window.setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  }
+
+  private async importJson(e: Event): Promise<void> {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    try {
+      const doc = JSON.parse(await file.text());
+      const saved = await api<Layout>('POST', '/layouts', { name: doc.name, shared: false, widgets: doc.widgets });
+      await this.loadList(saved.id);
+    } catch (err) { this.error = `import: ${errorText(err)}`; }
+  }
+
+  private patch(id: string, p: Partial<Widget>): void {
+    const c = this.current!;
+    this.current = { ...c, widgets: c.widgets.map((w) => (w.id === id ? { ...w, ...p } : w)) };
+    this.dirty = true;
+  }
+
+  private down(e: PointerEvent, w: Widget, mode: 'move' | 'size'): void {
+    if (!this.editing) return;
+    e.preventDefault();
+    e.stopPropagation();
+    this.selected = w.id;
+    this.drag = { id: w.id, mode, sx: e.clientX, sy: e.clientY, ox: w.x, oy: w.y, ow: w.w, oh: w.h };
+    const grid = this.renderRoot.querySelector('.grid') as HTMLElement;
+    const colW = grid.clientWidth / COLS;
+    const move = (ev: PointerEvent) => {
+      const d = this.drag!;
+      const dx = Math.round((ev.clientX - d.sx) / colW);
+      const dy = Math.round((ev.clientY - d.sy) / ROW);
+      if (d.mode === 'move') this.patch(d.id, { x: Math.max(0, Math.min(COLS - d.ow, d.ox + dx)), y: Math.max(0, d.oy + dy) });
+      else this.patch(d.id, { w: Math.max(1, Math.min(COLS - d.ox, d.ow + dx)), h: Math.max(1, Math.min(50, d.oh + dy)) });
+    };
+    const up = () => { window.removeEventListener('pointermove', move); window.removeEventListener('pointerup', up); this.drag = null; };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  }
+
+  private renderBody(w: Widget) {
+    const c = w.config;
+    switch (w.type) {
+      case 'trend': return c.tags?.length ? html`<historian-trend compact .tags=${c.tags} .preset=${c.range ?? '1h'} style="height:100%"></historian-trend>` : html`<div class="muted" style="padding:8px">Choose tags.</div>`;
+      case 'value': return html`<historian-value-card .tag=${c.tag} .decimals=${c.decimals}></historian-value-card>`;
+      case 'gauge': return html`<historian-gauge .tag=${c.tag} .min=${c.min} .max=${c.max} .kind=${c.style}></historian-gauge>`;
+      case 'alarms': return html`<historian-alarm-list .area=${c.area} .max=${c.max}></historian-alarm-list>`;
+      case 'text': return html`<historian-text .markdown=${c.markdown ?? ''}></historian-text>`;
+      case 'image': return html`<img src=${c.src} alt=${c.alt ?? ''} />`;
+    }
+  }
+
+  private renderConfig() {
+    const w = this.current?.widgets.find((x) => x.id === this.selected);
+    if (!w || !this.editing) return '';
+    const cfg = (key: string, v: unknown) => this.patch(w.id, { config: { ...w.config, [key]: v } });
+    const field = (label: string, key: string, kind: 'text' | 'number' | 'tags' | 'area' = 'text') => html`<label>${label}</label>
+      ${kind === 'area' ? html`<textarea rows="4" .value=${w.config[key] ?? ''} @input=${(e: Event) => cfg(key, (e.target as HTMLTextAreaElement).value)}></textarea>`
+        : html`<input name=${`cfg-${key}`} .value=${kind === 'tags' ? (w.config[key] ?? []).join(',') : String(w.config[key] ?? '')}
+        @change=${(e: Event) => { const v = (e.target as HTMLInputElement).value; cfg(key, kind === 'number' ? Number(v) : kind === 'tags' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v); }} />`}`;
+    return html`<div class="panel cfg" data-testid="widget-config">
+      <label>Title</label><input name="cfg-title" .value=${w.title} @input=${(e: Event) => this.patch(w.id, { title: (e.target as HTMLInputElement).value })} />
+      ${w.type === 'trend' ? html`${field('Tags (comma)', 'tags', 'tags')}${field('Range', 'range')}` : ''}
+      ${w.type === 'value' ? field('Tag', 'tag') : ''}
+      ${w.type === 'gauge' ? html`${field('Tag', 'tag')}${field('Min', 'min', 'number')}${field('Max', 'max', 'number')}${field('Style (gauge|bar)', 'style')}` : ''}
+      ${w.type === 'alarms' ? html`${field('Area pattern', 'area')}${field('Max rows', 'max', 'number')}` : ''}
+      ${w.type === 'text' ? field('Markdown', 'markdown', 'area') : ''}
+      ${w.type === 'image' ? html`${field('Image URL', 'src')}${field('Alt text', 'alt')}` : ''}
+      <span></span><button @click=${() => { this.current = { ...this.current!, widgets: this.current!.widgets.filter((x) => x.id !== w.id) }; this.selected = null; this.dirty = true; }}>Remove widget</button>
+    </div>`;
+  }
+
+  render() {
+    if (this.absent) return html`<div class="empty" data-testid="layouts-absent">Layouts are not available on this server yet.</div>`;
+    const c = this.current;
+    const edit = this.mayEdit();
+    const rows = c ? c.widgets.reduce((m, w) => Math.max(m, w.y + w.h), 4) : 4;
+    return html`
+      <div class="toolbar">
+        <select aria-label="layout" @change=${(e: Event) => { const l = this.layouts.find((x) => x.id === (e.target as HTMLSelectElement).value); this.current = l ? structuredClone(l) : null; this.editing = false; this.dirty = false; }}>
+          ${this.layouts.map((l) => html`<option value=${l.id!} ?selected=${l.id === c?.id}>${l.name}${l.shared ? ' (shared)' : ''}</option>`)}
+          ${c && !c.id ? html`<option selected>${c.name} (unsaved)</option>` : ''}
+        </select>
+        ${can('layouts.write') ? html`<button data-action="new-layout" @click=${this.newLayout}>New</button>
+          <label class="muted">Import <input type="file" accept="application/json,.json" data-action="import" @change=${this.importJson} /></label>` : ''}
+        ${c ? html`<button data-action="export-layout" @click=${this.exportJson}>Export JSON</button>` : ''}
+        ${edit ? html`<button data-action="edit" aria-pressed=${String(this.editing)} @click=${() => { this.editing = !this.editing; }}>${this.editing ? 'Done editing' : 'Edit'}</button>` : ''}
+        <span class="spacer"></span>
+        ${this.editing && c ? html`
+          <input aria-label="layout name" .value=${c.name} @input=${(e: Event) => { this.current = { ...c, name: (e.target as HTMLInputElement).value }; this.dirty = true; }} />
+          ${can('layouts.shared.write') ? html`<label><input type="checkbox" .checked=${c.shared} @change=${(e: Event) => { this.current = { ...c, shared: (e.target as HTMLInputElement).checked }; this.dirty = true; }} /> shared</label>` : ''}
+          ${(['trend', 'value', 'gauge', 'alarms', 'text', 'image'] as WType[]).map((t) => html`<button data-add=${t} @click=${() => this.add(t)}>+ ${t}</button>`)}
+          <button class="primary" data-action="save-layout" ?disabled=${!this.dirty} @click=${this.save}>Save</button>
+          ${c.id ? html`<button data-action="delete-layout" @click=${this.deleteLayout}>Delete</button>` : ''}` : ''}
+      </div>
+      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
+      ${this.renderConfig()}
+      ${!c ? html`<div class="empty">No layouts yet.${can('layouts.write') ? ' Press "New" to make one.' : ''}</div>` : html`
+        <div class="grid ${this.editing ? 'editing' : ''}" data-testid="layout-grid" style="height:${rows * ROW}px">
+          ${c.widgets.map((w) => html`<div class="w" data-widget=${w.id} style="left:${(w.x / COLS) * 100}%;top:${w.y * ROW}px;width:${(w.w / COLS) * 100}%;height:${w.h * ROW}px">
+            <div class="card ${this.selected === w.id && this.editing ? 'sel' : ''}" @click=${() => { if (this.editing) this.selected = w.id; }}>
+              <div class="head" @pointerdown=${(e: PointerEvent) => this.down(e, w, 'move')}>${w.title || w.type}</div>
+              <div class="body">${this.renderBody(w)}</div>
+              ${this.editing ? html`<div class="grip" data-grip=${w.id} @pointerdown=${(e: PointerEvent) => this.down(e, w, 'size')}></div>` : ''}
+            </div></div>`)}
+          ${!c.widgets.length ? html`<div class="empty" style="margin:16px">This layout has no widgets yet.</div>` : ''}
+        </div>`}`;
+  }
+}
+
+customElements.define('historian-layout-view', LayoutView);

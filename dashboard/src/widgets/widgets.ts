@@ -1,0 +1,124 @@
+// Layout widgets: value card, gauge/bar, alarm list, text (safe Markdown), image; the
+// trend widget is <historian-trend compact>. Each live widget listens to its own tag.
+import { LitElement, html, css, svg } from 'lit';
+import { get, qs } from '../api';
+import { live, type LiveSample } from '../live-client';
+import { base } from '../styles';
+import { renderMarkdown } from '../lib/markdown';
+import { fmtValue } from '../trend/trend-chart';
+
+abstract class TagWidget extends LitElement {
+  static properties = { tag: { type: String }, sample: { state: true }, unit: { state: true } };
+  declare tag: string;
+  declare sample: LiveSample | null;
+  declare unit: string;
+  private off: (() => void) | null = null;
+  private bound = '';
+
+  constructor() { super(); this.tag = ''; this.sample = null; this.unit = ''; }
+
+  protected updated(): void {
+    if (this.tag === this.bound) return;
+    this.off?.();
+    this.bound = this.tag;
+    this.sample = null;
+    if (!this.tag) return;
+    this.off = live.on(this.tag, (s) => { this.sample = s[s.length - 1]; });
+    void get<any>(`/tags/${encodeURIComponent(this.tag)}`).then((m) => {
+      this.unit = m.unit ?? '';
+      if (!this.sample && m.latest) this.sample = { tag: this.tag, ...m.latest };
+    }).catch(() => undefined);
+  }
+
+  disconnectedCallback(): void { super.disconnectedCallback(); this.off?.(); this.bound = ''; }
+
+  protected qualityClass(): string {
+    const q = this.sample?.quality ?? 'BAD';
+    return q.startsWith('BAD') ? 'bad' : q.startsWith('UNCERTAIN') ? 'uncertain' : '';
+  }
+}
+
+export class ValueCard extends TagWidget {
+  static properties = { ...TagWidget.properties, decimals: { type: Number } };
+  declare decimals: number | undefined;
+  static styles = [base, css`
+    :host { display: flex; flex-direction: column; justify-content: center; height: 100%; padding: 4px 8px; box-sizing: border-box; }
+    .v { font-size: 28px; font-variant-numeric: tabular-nums; }
+    .u { color: #666; font-size: 14px; margin-left: 4px; }
+    .q { font-size: 12px; }
+    :host(.bad) .v { color: #b00000; }
+  `];
+  render() {
+    const s = this.sample;
+    const v = s ? (this.decimals !== undefined ? s.value.toFixed(this.decimals) : fmtValue(s.value)) : '—';
+    return html`<div class="v" data-testid="value">${v}<span class="u">${this.unit}</span></div>
+      <div class="q ${this.qualityClass()}">${s ? `${s.quality} · ${new Date(s.ts).toLocaleTimeString()}` : 'no value'}</div>`;
+  }
+}
+
+export class GaugeWidget extends TagWidget {
+  static properties = { ...TagWidget.properties, min: { type: Number }, max: { type: Number }, kind: { type: String } };
+  declare min: number;
+  declare max: number;
+  declare kind: 'gauge' | 'bar';
+  constructor() { super(); this.min = 0; this.max = 100; this.kind = 'bar'; }
+  static styles = [base, css`:host { display: block; height: 100%; } svg { width: 100%; height: 100%; } text { font: 12px system-ui; fill: #333; }`];
+  render() {
+    const v = this.sample?.value;
+    const f = v === undefined ? 0 : Math.max(0, Math.min(1, (v - this.min) / (this.max - this.min)));
+    const bad = this.qualityClass() === 'bad';
+    const fill = bad ? '#b00000' : '#6a6a6a';
+    const label = `${v === undefined ? '—' : fmtValue(v)} ${this.unit}`;
+    if (this.kind === 'bar') {
+      return html`<svg viewBox="0 0 200 60" preserveAspectRatio="none" data-testid="gauge">${svg`
+        <rect x="5" y="10" width="190" height="22" fill="#e2e2e2" stroke="#999"/>
+        <rect x="5" y="10" width=${190 * f} height="22" fill=${fill}/>
+        <text x="5" y="50">${this.min}</text><text x="195" y="50" text-anchor="end">${this.max}</text>
+        <text x="100" y="50" text-anchor="middle">${label}</text>`}</svg>`;
+    }
+    const a = Math.PI * (1 - f);
+    return html`<svg viewBox="0 0 200 120" data-testid="gauge">${svg`
+      <path d="M20 100 A80 80 0 0 1 180 100" fill="none" stroke="#ddd" stroke-width="16"/>
+      <path d="M20 100 A80 80 0 0 1 ${100 + 80 * Math.cos(a)} ${100 - 80 * Math.sin(a)}" fill="none" stroke=${fill} stroke-width="16"/>
+      <text x="100" y="95" text-anchor="middle" style="font-size:18px">${label}</text>
+      <text x="20" y="116" text-anchor="middle">${this.min}</text><text x="180" y="116" text-anchor="middle">${this.max}</text>`}</svg>`;
+  }
+}
+
+export class AlarmListWidget extends LitElement {
+  static properties = { area: { type: String }, max: { type: Number }, alarms: { state: true }, absent: { state: true } };
+  declare area: string;
+  declare max: number;
+  declare alarms: any[];
+  declare absent: boolean;
+  private timer: number | undefined;
+  constructor() { super(); this.area = '>'; this.max = 10; this.alarms = []; this.absent = false; }
+  static styles = [base, css`:host { display: block; overflow: auto; height: 100%; font-size: 12px; } td { padding: 2px 4px; }`];
+  connectedCallback(): void { super.connectedCallback(); void this.load(); this.timer = window.setInterval(() => this.load(), 5000); }
+  disconnectedCallback(): void { super.disconnectedCallback(); window.clearInterval(this.timer); }
+  private async load(): Promise<void> {
+    try {
+      const r = await get<any>(`/alarms${qs({ area: this.area === '>' ? undefined : this.area })}`);
+      this.alarms = (Array.isArray(r) ? r : r.alarms ?? []).slice(0, this.max);
+      this.absent = false;
+    } catch { this.absent = true; }
+  }
+  render() {
+    if (this.absent) return html`<div class="muted">Alarms not available.</div>`;
+    if (!this.alarms.length) return html`<div class="muted">No active alarms.</div>`;
+    return html`<table>${this.alarms.map((a) => html`<tr><td><span class="chip prio-${a.priority}">${a.priority}</span></td><td>${a.tag}</td><td>${a.stateName ?? a.state}</td></tr>`)}</table>`;
+  }
+}
+
+export class TextWidget extends LitElement {
+  static properties = { markdown: { type: String } };
+  declare markdown: string;
+  constructor() { super(); this.markdown = ''; }
+  static styles = [base, css`:host { display: block; overflow: auto; height: 100%; padding: 0 8px; } h3, h4 { margin: 6px 0; }`];
+  render() { return html`<div data-testid="markdown">${renderMarkdown(this.markdown)}</div>`; }
+}
+
+customElements.define('historian-value-card', ValueCard);
+customElements.define('historian-gauge', GaugeWidget);
+customElements.define('historian-alarm-list', AlarmListWidget);
+customElements.define('historian-text', TextWidget);
