@@ -1,0 +1,159 @@
+// twin-predict: runs a digital-twin model file (runtime/twin) on incoming samples.
+// Output 1: `<tag>.predicted`, `.lo`, `.hi` samples for historian-write (the dashboard
+// draws the dashed line and its band); output 2: anomaly events (start / end). A message
+// `{train: {from, to, ...}}` (or the editor's button) fits the model on the store's
+// history, saves it under the node's model name and switches to it.
+import { samplesFromMessage, toWireSample, GOOD, type Sample } from '../../runtime/model';
+import { services } from '../../runtime/registry';
+import { createDetector, isGroupModel, type DetectorConfig, type TwinDetector, type TwinModel } from '../../runtime/twin';
+import { checkModelName, ModelStoreError, TwinModelStore, trainFromStore } from '../../runtime/twin/model-store';
+import type { StoreHandle } from '../../runtime/tsdb/store-handle';
+import { numberField, type NodeDef, type NodeMessage, type RED, type RedNode } from '../lib/red';
+import { configuredSpec, parseTrainRequest } from './train-request';
+
+/** Anomaly events travel on this subject when a NATS uplink forwards them. */
+export const ANOMALY_SUBJECT = 'sys.analytics.anomaly';
+
+type TwinNode = RedNode & { train?: (train: unknown) => Promise<TwinModel> };
+type Middleware = (req: unknown, res: unknown, next: () => void) => void;
+type RedWithAuth = RED & { auth?: { needsPermission?: (p: string) => Middleware } };
+
+function detectorOverrides(config: NodeDef): Partial<DetectorConfig> | undefined {
+  const o: Partial<DetectorConfig> = {};
+  if (config.method === 'ksigma' || config.method === 'ewma' || config.method === 'cusum' || config.method === 'score') o.method = config.method;
+  const th = numberField(config, 'threshold', 0);
+  if (th > 0) o.threshold = th;
+  const minS = numberField(config, 'minDurationS', -1);
+  if (minS >= 0 && config.minDurationS !== '' && config.minDurationS !== undefined) o.minDurationMs = Math.round(minS * 1000);
+  return Object.keys(o).length ? o : undefined;
+}
+
+/** Samples grouped by timestamp, in time order: one detector update per instant. */
+function byInstant(samples: Sample[]): Sample[][] {
+  const sorted = [...samples].sort((a, b) => a.ts - b.ts);
+  const out: Sample[][] = [];
+  for (const s of sorted) {
+    const last = out[out.length - 1];
+    if (last && last[0].ts === s.ts) last.push(s);
+    else out.push([s]);
+  }
+  return out;
+}
+
+function registerTrainButton(RED: RedWithAuth): void {
+  if (!RED.httpAdmin) return;
+  const guard: Middleware = RED.auth?.needsPermission?.('twin-predict.write') ?? ((_q, _s, next) => next());
+  RED.httpAdmin.post('/twin-predict/:id/train', guard, (req: { params: { id: string }; query: Record<string, unknown> }, res: { status(c: number): { json(b: unknown): void } }) => {
+    const node = RED.nodes.getNode(req.params.id) as TwinNode | null;
+    if (!node?.train) return res.status(404).json({ error: 'not_found', message: 'deploy the node first' });
+    const hours = Number(req.query.hours ?? 1);
+    node.train({ from: `-${hours > 0 ? hours : 1}h`, to: 'now' })
+      .then((m) => res.status(200).json({ ok: true, validation: m.validation }))
+      .catch((e) => res.status(400).json({ ok: false, error: (e as Error).message }));
+  });
+}
+
+export default function register(RED: RED): void {
+  registerTrainButton(RED as RedWithAuth);
+  RED.nodes.registerType('twin-predict', function (this: RedNode, config: NodeDef) {
+    RED.nodes.createNode(this, config);
+    const node = this as TwinNode;
+    let detector: TwinDetector | null = null;
+    let invalid = 0;
+    let models: TwinModelStore;
+    let name: string;
+    const overrides = detectorOverrides(config);
+    const interval = { k: numberField(config, 'bandK', 3), method: config.band === 'quantile' ? 'quantile' as const : 'sigma' as const };
+
+    const showStatus = () => {
+      if (!detector) return node.status({ fill: 'yellow', shape: 'ring', text: `no model "${name}" yet: send {train}` });
+      const c = Math.round(detector.confidence * 100);
+      node.status(detector.anomaly
+        ? { fill: 'red', shape: 'dot', text: `anomaly · confidence ${c}%` }
+        : { fill: 'green', shape: 'dot', text: `confidence ${c}%${invalid ? ` · ${invalid} invalid` : ''}` });
+    };
+    const use = (model: TwinModel) => {
+      detector = createDetector({ model, detector: overrides, interval });
+      showStatus();
+    };
+
+    try {
+      const dataDir = services().dataDir ?? String(RED.settings.userDir ?? '');
+      if (!dataDir) throw new Error('data directory: not set');
+      models = TwinModelStore.forDataDir(dataDir);
+      name = checkModelName(String(config.model ?? '').trim());
+      // a model shipped inside the flow (examples) is installed when the file is missing
+      if (typeof config.modelJson === 'string' && config.modelJson.trim() && !models.has(name)) models.save(name, JSON.parse(config.modelJson));
+      if (models.has(name)) use(models.load(name));
+      else showStatus();
+    } catch (e) {
+      const text = e instanceof SyntaxError ? `modelJson: not valid JSON (${e.message})` : (e as Error).message;
+      node.status({ fill: 'red', shape: 'ring', text: text.slice(0, 160) });
+      node.error(text);
+      node.on('input', (_m, _s, done) => done(new Error(`twin-predict not configured: ${text}`)));
+      return;
+    }
+
+    node.train = async (train: unknown) => {
+      const req = parseTrainRequest(train, configuredSpec(config), Date.now());
+      const cfg = RED.nodes.getNode(String(config.store ?? '')) as { handle?: StoreHandle } | null;
+      const handle = cfg?.handle ?? services().components.stores.getOrDefault();
+      if (!handle) throw new Error('store: training needs a historian store; pick one in the node');
+      node.status({ fill: 'blue', shape: 'ring', text: 'training...' });
+      try {
+        const model = await trainFromStore(await handle.ready, models, name, req.spec, req, { overwrite: true });
+        use(model);
+        return model;
+      } catch (e) {
+        showStatus();
+        throw e;
+      }
+    };
+
+    node.on('input', (msg, send, done) => {
+      if (msg.train !== undefined) {
+        node.train!(msg.train).then((model) => {
+          send([null, { topic: 'twin/trained', payload: { model: name, kind: model.kind, window: model.window, validation: model.validation } }]);
+          done();
+        }, (e) => done(e instanceof ModelStoreError || e instanceof Error ? e : new Error(String(e))));
+        return;
+      }
+      const d = detector;
+      if (!d) return done(new Error(`model "${name}" not found in ${models.dir}; train it first (msg.train) or POST /api/v1/twin/models`));
+      const { samples, errors } = samplesFromMessage(msg);
+      const out: Sample[] = [];
+      const events: NodeMessage[] = [];
+      const target = isGroupModel(d.model) ? null : d.model.target;
+      try {
+        for (const group of byInstant(samples)) {
+          const u = d.update(group);
+          if (u.ready && target && u.predicted !== undefined) {
+            out.push({ tag: `${target}.predicted`, ts: u.ts, value: u.predicted, quality: GOOD });
+            if (u.lo !== undefined) out.push({ tag: `${target}.predicted.lo`, ts: u.ts, value: u.lo, quality: GOOD });
+            if (u.hi !== undefined) out.push({ tag: `${target}.predicted.hi`, ts: u.ts, value: u.hi, quality: GOOD });
+          }
+          for (const ev of u.events) events.push({ topic: ANOMALY_SUBJECT, payload: ev });
+        }
+      } catch (e) {
+        return done(e as Error);
+      }
+      if (out.length || events.length) {
+        send([out.length ? { topic: 'twin-predict', payload: out.map(toWireSample) } : null, null]);
+        for (const ev of events) send([null, ev]);
+      }
+      showStatus();
+      if (errors.length) {
+        invalid += errors.length;
+        const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+        return done(new Error(`${errors[0].message}${more}; ${samples.length} valid sample(s) used`));
+      }
+      done();
+    });
+
+    node.on('close', (_removed, done) => {
+      node.train = undefined;
+      node.status({});
+      done();
+    });
+  });
+}
