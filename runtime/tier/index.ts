@@ -6,3 +6,4 @@ export type { TierAuditEvent, AuditSink } from './audit-event';
 export { blockToParquet, PARQUET_COLUMNS } from './parquet';
 export { tierMetrics, type TierMetrics } from './metrics';
 export { parseDuration } from './duration';
+export { MoverSchedule } from './schedule';
