@@ -23,7 +23,7 @@ async function app(role: 'OPERATOR' | 'ENGINEER') {
     status: () => ({ ...q.stats(), connected: false, paused: false, oldestAgeMs: 1, sent: 0, sentSamples: 0, sentPerSecond: 0, retries: 3, lastError: null }) as never,
     quarantined: () => q.quarantined(), replayQuarantine: (ids) => q.replayQuarantine(ids), purgeQuarantine: (ids) => q.purgeQuarantine(ids),
   };
-  const principal: Principal = { kind: 'user', userId: '1', username: 'u', name: 'U', role, permissions: ROLE_PERMISSIONS[role] };
+  const principal: Principal = { kind: 'user', userId: '1', username: 'u', name: 'U', role, permissions: ROLE_PERMISSIONS[role], expiresAt: null, mustChangePassword: false, allowsTag: () => true };
   const router = express.Router();
   router.use(express.json());
   mountRoutes(router, bufferRoutes({ buffers: () => [['uplink', comp], ['other', {}]] }), async () => principal);
