@@ -1,7 +1,8 @@
 // The audit database: <dataDir>/audit.db, SQLite in WAL mode with synchronous=FULL so an
 // acknowledged entry survives a power cut. Triggers refuse UPDATE and DELETE on every
 // table as defence in depth; someone who drops them is still caught by verification.
-// Layout: FORMAT-chain.md.
+// Only the time index exists: every index is one more page to fsync per append, and
+// action/user filters scan backwards from the newest entries. Layout: FORMAT-chain.md.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -26,8 +27,6 @@ CREATE TABLE IF NOT EXISTS entries (
   hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS entries_ts ON entries(ts);
-CREATE INDEX IF NOT EXISTS entries_action ON entries(action);
-CREATE INDEX IF NOT EXISTS entries_user ON entries(user_id);
 CREATE TABLE IF NOT EXISTS checkpoints (
   id INTEGER PRIMARY KEY,
   seq INTEGER NOT NULL,
@@ -83,6 +82,16 @@ export function storedOf(r: Record<string, unknown>): StoredEntry {
     previousValue: r.previous_value as string | null, newValue: r.new_value as string | null,
     reason: r.reason as string | null, clientAddress: r.client_address as string | null,
     signature: r.signature as string | null, prevHash: r.prev_hash as string, hash: r.hash as string,
+  };
+}
+
+/** The same from a row read with setReturnArrays(true), columns in ENTRY_COLUMNS order (verification's fast path). */
+export function storedOfArray(a: unknown[]): StoredEntry {
+  return {
+    seq: Number(a[0]), ts: Number(a[1]), userId: a[2] as string | null, username: a[3] as string | null, userName: a[4] as string | null,
+    role: a[5] as string | null, action: a[6] as string, target: a[7] as string | null, previousValue: a[8] as string | null,
+    newValue: a[9] as string | null, reason: a[10] as string | null, clientAddress: a[11] as string | null,
+    signature: a[12] as string | null, prevHash: a[13] as string, hash: a[14] as string,
   };
 }
 

@@ -98,30 +98,58 @@ export class AuditTrail {
    * the new entry's hash — in one durable transaction.
    */
   append(input: AuditEntryInput): AuditEntry {
+    return this.appendBatch([input])[0];
+  }
+
+  /**
+   * Appends several entries in one durable transaction (group commit): all or none are
+   * stored. Each is validated, chained and verified exactly as by append().
+   */
+  appendBatch(inputs: AuditEntryInput[]): AuditEntry[] {
     this.assertOpen();
-    const fields = normaliseInput(input, this.clock());
+    if (!Array.isArray(inputs)) throw new AuditError('validation', 'entries: must be an array', 'entries');
+    const now = this.clock();
+    const all = inputs.map((input, i) => {
+      try {
+        return normaliseInput(input, now);
+      } catch (e) {
+        if (inputs.length > 1 && e instanceof AuditError) throw new AuditError('validation', `entries[${i}].${e.message}`, `entries[${i}].${e.field}`);
+        throw e;
+      }
+    });
     const { stored, cp } = transaction(this.db, () => {
       this.checkPrevious();
-      const seq = this.head.seq + 1;
-      const chain = { seq, ...fields, prevHash: this.head.hash };
-      const hash = entryHash(chain);
-      this.insertEntry.run(seq, chain.ts, chain.userId, chain.username, chain.userName, chain.role, chain.action, chain.target,
-        chain.previousValue, chain.newValue, chain.reason, chain.clientAddress, chain.signature, chain.prevHash, hash);
-      if (input.signature) this.bindSignature(input.signature, seq, hash, chain.action, chain.target);
-      const due = seq - (this.lastCheckpoint?.seq ?? 0) >= this.checkpointEvery;
-      return { stored: { ...chain, hash } as StoredEntry, cp: due ? this.insertCheckpointRow('periodic', { seq, hash }) : null };
+      let head = this.head;
+      let cp: Checkpoint | null = null;
+      const out: StoredEntry[] = [];
+      for (let i = 0; i < all.length; i++) {
+        const seq = head.seq + 1;
+        const chain = { seq, ...all[i], prevHash: head.hash };
+        const hash = entryHash(chain);
+        this.insertEntry.run(seq, chain.ts, chain.userId, chain.username, chain.userName, chain.role, chain.action, chain.target,
+          chain.previousValue, chain.newValue, chain.reason, chain.clientAddress, chain.signature, chain.prevHash, hash);
+        const sig = inputs[i].signature;
+        if (sig) this.bindSignature(sig, seq, hash, chain.action, chain.target);
+        out.push({ ...chain, hash });
+        head = { seq, hash };
+      }
+      if (head.seq - ((cp ?? this.lastCheckpoint)?.seq ?? 0) >= this.checkpointEvery) cp = this.insertCheckpointRow('periodic', head);
+      return { stored: out, cp };
     });
     // Only a committed append moves the head.
-    this.head = { seq: stored.seq, hash: stored.hash };
+    const last = stored.at(-1);
+    if (last) this.head = { seq: last.seq, hash: last.hash };
     if (cp) {
       this.lastCheckpoint = cp;
       writeAnchor(this.anchorFile, cp);
     }
-    const entry = entryOf(stored);
-    for (const fn of this.listeners) {
-      try { fn(entry); } catch (e) { console.error('audit append listener failed:', e); }
+    const entries = stored.map(entryOf);
+    for (const entry of entries) {
+      for (const fn of this.listeners) {
+        try { fn(entry); } catch (e) { console.error('audit append listener failed:', e); }
+      }
     }
-    return entry;
+    return entries;
   }
 
   query(filter: AuditFilter = {}, page: AuditPage = {}): AuditQueryResult {

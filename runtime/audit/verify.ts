@@ -3,7 +3,7 @@
 // keyed checkpoints plus the anchor file. It stops at the first damaged entry and names
 // the kind of damage; classification rules are in FORMAT-chain.md ("Verification").
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { ENTRY_COLUMNS, storedOf } from './audit-db';
+import { ENTRY_COLUMNS, storedOf, storedOfArray } from './audit-db';
 import { entryHash, GENESIS_HASH } from './canonical';
 import { checkpointOf, macValid, NO_MAC, type Checkpoint } from './checkpoint';
 import type { StoredEntry } from './entry';
@@ -80,13 +80,14 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyResult> {
   let lastGoodCp = 0;
 
   const page = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`);
+  page.setReturnArrays(true);
   const sigBySeq = db.prepare('SELECT * FROM signatures WHERE seq = ?');
   try {
     for (;;) {
-      const rows = page.all(prev.seq, upTo, pageSize) as Record<string, unknown>[];
+      const rows = page.all(prev.seq, upTo, pageSize) as unknown as unknown[][];
       if (rows.length === 0) break;
       for (const row of rows) {
-        const r = storedOf(row);
+        const r = storedOfArray(row);
         checkEntry(db, r, prev);
         if (r.signature !== null) {
           signed++;

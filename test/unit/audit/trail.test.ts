@@ -11,6 +11,7 @@ import { attachAuthEvents } from '../../../runtime/audit/auth-events';
 import { canonicalEncoding, entryHash, GENESIS_HASH } from '../../../runtime/audit/canonical';
 import { verifyCsvText } from '../../../runtime/audit/csv';
 import { processAuditTrail, setProcessAuditTrail } from '../../../runtime/audit/process-trail';
+import { verifyCsvFile } from '../../../runtime/audit/verify-csv-cli';
 import { STRONG, cleanupDirs, makeAuth, seeded } from '../auth/fixture';
 import { cleanup, fill, makeTrail, tamper, tempDir, T0 } from './fixture';
 import { waitFor } from '../../helpers/wait';
@@ -41,6 +42,17 @@ describe('AuditTrail', () => {
     expect(again.headOf()).toEqual({ seq: 2, hash: b.hash });
     expect(again.append({ action: 'tags.write' }).prevHash).toBe(b.hash);
     again.close();
+  });
+
+  it('appends a batch in one transaction, all or nothing', async () => {
+    const f = makeTrail({ checkpointEvery: 4 });
+    const out = f.trail.appendBatch([{ action: 'a.one' }, { action: 'a.two' }, { action: 'a.three' }, { action: 'a.four' }, { action: 'a.five' }]);
+    expect(out.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(out[3].prevHash).toBe(out[2].hash);
+    expect(() => f.trail.appendBatch([{ action: 'b.one' }, { action: '' }])).toThrow(/^entries\[1\]\.action:/);
+    expect(f.trail.headOf().seq).toBe(5);
+    expect((await f.trail.verify()).ok).toBe(true);
+    f.trail.close();
   });
 
   it('rejects bad input naming the field, and stores nothing', () => {
@@ -207,7 +219,6 @@ describe('AuditTrail', () => {
 
 describe('offline CSV verification from a file', () => {
   it('streams a file through the same checker', async () => {
-    const { verifyCsvFile } = await import('../../../runtime/audit/verify-csv-cli');
     const f = makeTrail();
     fill(f, 7);
     const sink = new Sink();
