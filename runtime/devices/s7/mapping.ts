@@ -76,7 +76,7 @@ export class S7Mapper {
    * A status message (msg.status from a status node watching the s7 in node). Offline or
    * failure marks every tag seen so far BAD_NOT_CONNECTED / BAD_COMM_FAILURE, once.
    */
-  fromStatus(status: { fill?: unknown; text?: unknown }, ts: number = this.now()): S7Result {
+  fromStatus(status: { fill?: unknown; text?: unknown; [k: string]: unknown }, ts: number = this.now()): S7Result {
     const text = String(status.text ?? '').toLowerCase();
     const fill = String(status.fill ?? '');
     let quality: number | null = null;
