@@ -148,3 +148,48 @@ describe('tamper detection on a copy of the database', () => {
     expect(r.damage).toMatchObject({ kind: 'inserted', seq: 101 });
   });
 });
+
+describe('signature records (11.70)', () => {
+  const manifestation = (id: string) => ({
+    signatureId: id, userId: 'u-eng', username: 'eng', printedName: 'Eng Person', meaning: 'approval' as const,
+    signedAt: new Date(0).toISOString(), action: 'alarms.shelve', target: 'acme.t1',
+  });
+
+  async function signedTrail() {
+    const g = makeTrail({ checkpointEvery: 10 });
+    fill(g, 5);
+    g.trail.append({ action: 'alarms.shelve', target: 'acme.t1', signature: manifestation('sig-1') });
+    fill(g, 5, 7);
+    g.trail.close();
+    return g;
+  }
+
+  it('detects an excised signature record', async () => {
+    const g = await signedTrail();
+    const c = copyOf(g.dir);
+    tamper(c.dbFile, (db) => db.prepare("DELETE FROM signatures WHERE id = 'sig-1'").run());
+    const r = await verifyCopy(c);
+    expect(r.damage).toMatchObject({ kind: 'altered', seq: 6 });
+    expect(r.damage!.message).toMatch(/excised/);
+  });
+
+  it('detects a signature record moved to another entry', async () => {
+    const g = await signedTrail();
+    const c = copyOf(g.dir);
+    tamper(c.dbFile, (db) => {
+      const h = (db.prepare('SELECT hash FROM entries WHERE seq = 8').get() as { hash: string }).hash;
+      db.prepare("UPDATE signatures SET seq = 8, entry_hash = ? WHERE id = 'sig-1'").run(h);
+    });
+    expect((await verifyCopy(c)).damage).toMatchObject({ kind: 'altered', seq: 6 });
+  });
+
+  it('detects a signature manifestation copied into another entry', async () => {
+    const g = await signedTrail();
+    const c = copyOf(g.dir);
+    tamper(c.dbFile, (db) => {
+      const sig = (db.prepare('SELECT signature FROM entries WHERE seq = 6').get() as { signature: string }).signature;
+      db.prepare('UPDATE entries SET signature = ? WHERE seq = 9').run(sig);
+    });
+    expect((await verifyCopy(c)).damage).toMatchObject({ kind: 'altered', seq: 9 });
+  });
+});
