@@ -1,7 +1,7 @@
 // A bandwidth limit for uploads: callers take bytes before sending them and wait until
 // the average rate since the limiter started (with a one-second burst) stays under it.
 export class Throttle {
-  private start = -1;
+  private start: number | null = null;
   private sent = 0;
 
   constructor(
@@ -16,11 +16,11 @@ export class Throttle {
     if (this.bytesPerSecond === null) return;
     const t = this.now();
     // an idle limiter does not save up credit beyond one second's burst
-    if (this.start < 0 || (t - this.start) * this.bytesPerSecond / 1000 - this.sent > this.bytesPerSecond) {
+    if (this.start === null || (t - this.start) * this.bytesPerSecond / 1000 - this.sent > this.bytesPerSecond) {
       this.start = t - 1000; this.sent = 0;
     }
     this.sent += bytes;
-    const due = this.start + (this.sent / this.bytesPerSecond) * 1000;
+    const due = this.start! + (this.sent / this.bytesPerSecond) * 1000;
     if (due > t) await this.sleep(due - t);
   }
 }
