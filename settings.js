@@ -109,6 +109,8 @@ module.exports = {
       bucket: str('HISTORIAN_S3_BUCKET', ''),
       prefix: str('HISTORIAN_S3_PREFIX', 'historian/'),
       forcePathStyle: bool('HISTORIAN_S3_PATH_STYLE', true),
+      // credentials: HISTORIAN_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN or the
+      // standard AWS_* variables, read from the environment by the tier mover, never stored here
     },
     ingest: {
       /** HTTP ingest rate limit per API token (burst: twice this) */

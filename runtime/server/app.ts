@@ -14,6 +14,8 @@ import { setupMetrics } from './metrics';
 import { mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError, HttpError } from './api/route';
 import { openApiDocument } from './api/openapi';
 import { SecurityLayer } from './security';
+import { ComplianceLayer } from './compliance';
+import { tierRoutes } from './routes/tier-routes';
 import { tsdbRoutes } from './routes/tsdb-routes';
 import { ingestRoutes, INGEST_BODY_LIMIT } from './routes/ingest-routes';
 import { DedupeLog } from '../ingest/dedupe-log';
@@ -49,7 +51,11 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     log(`[historian] first start: installed the demo plant flow into ${cfg.dataDir}`);
   }
 
-  const security = await SecurityLayer.open(cfg, log);
+  const compliance = ComplianceLayer.open(cfg.dataDir, svc.metrics, log);
+  const security = await SecurityLayer.open(cfg, log, compliance.recordAuthEvent);
+  const signedDeploys = cfg.security.requireSignedDeploys ?? false;
+  compliance.attach(security.auth, signedDeploys);
+  await compliance.startVerification();
   const dedupe = new DedupeLog(join(cfg.dataDir, 'ingest-dedupe.db'));
   redSettings.adminAuth = security.adminAuth();
   const authenticate: Authenticate = (req) => security.authenticate(req);
@@ -90,6 +96,8 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       handler: () => openApiDocument([...routes, ...security.routeDocs()], { title: 'Historian API', version: VERSION }),
     }),
     ...tsdbRoutes(),
+    ...compliance.routes(security.auth),
+    ...tierRoutes(),
     ...ingestRoutes({ dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2) }),
   ];
   const api = express.Router();
@@ -102,6 +110,10 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
 
   RED.init(server, redSettings);
   metrics.hookNodeRed(RED.hooks);
+  // Deploys pass the signature guard (428 without a signing token when signed deploys are
+  // on) and are recorded in the audit trail either way.
+  app.use(redSettings.httpAdminRoot, compliance.deployGuard(security.auth, signedDeploys,
+    () => RED.runtime.flows.getFlows({}).then((r: { flows: unknown }) => r.flows)));
   app.use(redSettings.httpAdminRoot, RED.httpAdmin);
   app.use(redSettings.httpNodeRoot, RED.httpNode);
 
@@ -149,6 +161,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       live.close();
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();
+      compliance.close();
       security.close();
       dedupe.close();
       await new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import { AuthService } from '../auth/auth-service';
 import { isAuthError } from '../auth/errors';
+import type { AuthEventSink } from '../auth/events';
 import { adminAuthFor } from '../auth/http/admin-auth';
 import type { Principal as AuthPrincipal } from '../auth/principal';
 import type { HistorianConfig } from './load-settings';
@@ -16,10 +17,11 @@ import { AUTH_ROUTES, mountAuthRoutes } from '../auth/http/routes';
 export class SecurityLayer {
   private constructor(readonly auth: AuthService) {}
 
-  static async open(cfg: HistorianConfig, log: (l: string) => void): Promise<SecurityLayer> {
+  static async open(cfg: HistorianConfig, log: (l: string) => void, onEvent?: AuthEventSink): Promise<SecurityLayer> {
     const sec = cfg.security;
     const auth = AuthService.open({
       dataDir: cfg.dataDir,
+      onEvent,
       session: {
         idleTimeoutMs: (sec.sessionIdleMinutes ?? 30) * 60_000,
         ttlMs: (sec.sessionMaxHours ?? 12) * 3_600_000,
