@@ -42,7 +42,7 @@ function byInstant(samples: Sample[]): Sample[][] {
 
 function registerTrainButton(RED: RedWithAuth): void {
   if (!RED.httpAdmin) return;
-  const guard: Middleware = RED.auth?.needsPermission?.('twin-predict.write') ?? ((_q, _s, next) => next());
+  const guard: Middleware = RED.auth?.needsPermission?.('flows.write') ?? ((_q, _s, next) => next());
   RED.httpAdmin.post('/twin-predict/:id/train', guard, (req: { params: { id: string }; query: Record<string, unknown> }, res: { status(c: number): { json(b: unknown): void } }) => {
     const node = RED.nodes.getNode(req.params.id) as TwinNode | null;
     if (!node?.train) return res.status(404).json({ error: 'not_found', message: 'deploy the node first' });
