@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TsdbStore } from '../tsdb/store';
-import { TwinFitError, TwinModelError } from './errors';
+import { TwinFitError } from './errors';
 import { fitModel, type ModelSpec } from './fit';
 import { isGroupModel, type TwinModel } from './model';
 import { parseModel, serializeModel } from './model-file';
@@ -186,4 +186,3 @@ export async function trainFromStore(
   return models.save(name, model, { overwrite: true });
 }
 
-export { TwinModelError };
