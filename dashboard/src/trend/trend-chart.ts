@@ -72,7 +72,6 @@ export class HistorianTrend extends LitElement {
   private fetchSeq = 0;
   private refetchTimer: number | undefined;
   private resize: ResizeObserver | null = null;
-  private settingScale = false;
   private pinned: number | null = null;
   /** ts of live samples appended since the last draw: the latency probe reads them */
   private freshLive: number[] = [];
@@ -290,9 +289,7 @@ export class HistorianTrend extends LitElement {
   }
 
   private setX(from: number, to: number): void {
-    this.settingScale = true;
     this.plot?.setScale('x', { min: from / 1000, max: to / 1000 });
-    this.settingScale = false;
   }
 
   private draw(): void {
@@ -309,10 +306,8 @@ export class HistorianTrend extends LitElement {
       if (this.plan[j].kind === 'main') for (let i = 0; i < xs.length; i++) { const k = idx[j][i]; if (k >= 0) q[i] = qclass(s.quality[k]); }
       return q;
     });
-    this.settingScale = true;
     this.plot.setData([xs, ...ys] as uPlot.AlignedData, false);
     this.plot.setScale('x', { min: this.view.from / 1000, max: this.view.to / 1000 });
-    this.settingScale = false;
   }
 
   // ---------- uPlot ----------
@@ -354,16 +349,15 @@ export class HistorianTrend extends LitElement {
     this.plot = new uPlot({
       width, height, scales, axes, series, bands,
       legend: { show: false },
-      cursor: { drag: { x: true, y: false, setScale: true }, points: { show: false } },
+      cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
       hooks: {
-        setScale: [(u, key) => {
-          if (key !== 'x' || this.settingScale) return;
-          // a drag-zoom: stop following now, fetch detail for the new window
-          const min = (u.scales.x.min ?? 0) * 1000;
-          const max = (u.scales.x.max ?? 0) * 1000;
-          this.paused = true;
-          this.view = { from: min, to: max };
-          this.scheduleRefetch();
+        // a drag-zoom: stop following now and fetch detail for the selected window
+        setSelect: [(u) => {
+          if (u.select.width < 3) return;
+          const min = u.posToVal(u.select.left, 'x');
+          const max = u.posToVal(u.select.left + u.select.width, 'x');
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          this.panTo(min, max);
         }],
         setCursor: [(u) => this.onCursor(u)],
         draw: [(u) => this.drawOverlays(u)],
