@@ -541,8 +541,8 @@ export class HistorianTrend extends LitElement {
         <button @click=${() => { this.customOpen = !this.customOpen; }} aria-pressed=${String(this.customOpen)}>Custom…</button>
         <span class="spacer"></span>
         <button title="Pan back" data-action="pan-left" @click=${() => this.pan(-1)}>◀</button>
-        <button title="Zoom in" data-action="zoom-in" @click=${() => this.zoom(0.5)}>＋</button>
-        <button title="Zoom out" data-action="zoom-out" @click=${() => this.zoom(2)}>－</button>
+        <button title="Zoom in" data-action="zoom-in" @click=${() => this.zoom(0.5)}>+</button>
+        <button title="Zoom out" data-action="zoom-out" @click=${() => this.zoom(2)}>-</button>
         <button title="Pan forward" data-action="pan-right" @click=${() => this.pan(1)}>▶</button>
         <button data-action="reset" @click=${() => this.reset()}>Reset</button>
         <span class="state ${this.paused ? 'paused' : ''}" data-testid="live-state">${this.paused ? 'paused' : 'live'}</span>
