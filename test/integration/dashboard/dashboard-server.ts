@@ -14,7 +14,7 @@ import { TsdbStore } from '../../../runtime/tsdb/store';
 import { LiveSocket } from '../../../runtime/live/live-socket';
 import { SecurityLayer } from '../../../runtime/server/security';
 import { mountRoutes, defineRoute, HttpError, type RouteDef } from '../../../runtime/server/api/route';
-import { tsdbRoutes } from '../../../runtime/server/routes/tsdb-routes';
+import { tsdbRoutes, type TsdbRouteDeps } from '../../../runtime/server/routes/tsdb-routes';
 import { exportRoutes } from '../../../runtime/server/routes/export-routes';
 import { layoutRoutes } from '../../../runtime/server/routes/layout-routes';
 import { annotationRoutes } from '../../../runtime/server/routes/annotation-routes';
@@ -84,7 +84,8 @@ export async function startDashboardServer(opts: { history?: (store: TsdbStore) 
     { id: 'pump1-press-lo', tag: PLANT_TAGS[1], type: 'LO', priority: 'low', state: 'C', stateName: 'Acknowledged', since: Date.now() - 600_000, acknowledged: true, value: 1.1, limit: 1.2, message: 'Pump 1 pressure low' },
   ];
   const routes: RouteDef[] = [
-    ...tsdbRoutes(),
+    // the audit trail and signatures serve only tag-metadata changes, which the dashboard does not make
+    ...tsdbRoutes(new Proxy({}, { get: (_t, k) => { throw new Error(`dashboard test server: ${String(k)} is not wired`); } }) as TsdbRouteDeps),
     ...exportRoutes({ onExport: (e) => { exports.push(e); } }),
     ...layoutRoutes({ store: layouts }),
     ...annotationRoutes({ store: annotations }),
