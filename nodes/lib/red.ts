@@ -48,6 +48,7 @@ export interface RED {
   settings: Record<string, unknown>;
   log: { info(m: unknown): void; warn(m: unknown): void; error(m: unknown): void };
   httpAdmin?: { get: Function; post: Function };
+  auth?: { needsPermission(permission: string): (req: unknown, res: unknown, next: () => void) => void };
 }
 
 /** Status text with a compact rate, e.g. "12.3k/s". */

@@ -16,6 +16,11 @@ import { openApiDocument } from './api/openapi';
 import { SecurityLayer } from './security';
 import { ComplianceLayer } from './compliance';
 import { tierRoutes } from './routes/tier-routes';
+import { alarmRoutes } from './routes/alarm-routes';
+import { calcRoutes } from './routes/calc-routes';
+import { twinRoutes } from './routes/twin-routes';
+import { TwinModelStore } from '../twin/model-store';
+import { openAlarms } from './alarm-wiring';
 import { tsdbRoutes } from './routes/tsdb-routes';
 import { ingestRoutes, INGEST_BODY_LIMIT } from './routes/ingest-routes';
 import { DedupeLog } from '../ingest/dedupe-log';
@@ -68,6 +73,10 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     mayPattern: (req, pattern) => security.mayPattern(req, pattern),
   });
   const metrics = setupMetrics(svc.metrics, svc.live, () => live.clientCount);
+  // Process-level alarm state exists before flows start: isa-alarm nodes configure their
+  // groups in it, operators command it through the API.
+  const alarms = openAlarms(cfg.dataDir, compliance, live);
+  const twinModels = TwinModelStore.forDataDir(cfg.dataDir);
   let ready = false;
   let stopping = false;
 
@@ -95,9 +104,12 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       summary: 'This API description (OpenAPI 3.1)',
       handler: () => openApiDocument([...routes, ...security.routeDocs()], { title: 'Historian API', version: VERSION }),
     }),
-    ...tsdbRoutes(),
+    ...tsdbRoutes({ trail: compliance.trail, signatures: compliance.signatures! }),
     ...compliance.routes(security.auth),
     ...tierRoutes(),
+    ...alarmRoutes({ service: () => alarms.service, ...alarms.routeDeps }),
+    ...calcRoutes(),
+    ...twinRoutes({ models: () => twinModels }),
     ...ingestRoutes({ dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2) }),
   ];
   const api = express.Router();
@@ -128,9 +140,10 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     log('[historian] warning: dashboard not built (dist/dashboard missing); run `npm run build`');
   }
   // JSON errors for anything the routes above did not answer.
-  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     if ((err as { type?: string }).type === 'entity.too.large') return void res.status(413).json({ error: 'payload_too_large', message: 'request body is too large' });
     if ((err as { type?: string }).type === 'entity.parse.failed') return void res.status(400).json({ error: 'bad_request', message: 'body: invalid JSON' });
+    if (!(err instanceof HttpError)) log(`[historian] error answering ${req.method} ${req.path}: ${err instanceof Error ? err.stack : String(err)}`);
     sendError(res, err);
   });
 
@@ -161,6 +174,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       live.close();
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();
+      alarms.close();
       compliance.close();
       security.close();
       dedupe.close();

@@ -22,20 +22,21 @@ const TAGS = Array.from({ length: 100 }, (_, i) => `acme.bench.line${i % 4}.m${i
 
 interface Central { written: () => number; onSample?: (s: Sample, now: number) => void; close(): Promise<void> }
 
-async function central(dir: string, url: string, durable: string, fsync: 'always' | 'interval', onBatch?: (s: Sample[]) => void): Promise<Central> {
+async function central(dir: string, url: string, durable: string, fsync: 'always' | 'interval', onBatch?: (s: Sample[]) => void, stream = 'BENCH', prefix = 'hist'): Promise<Central> {
   const store = await TsdbStore.open({ dir: path.join(dir, 'store'), fsync, maintenanceIntervalMs: 0 });
   const ids = new EventIdSet({ file: path.join(dir, 'ids.db') });
   let written = 0;
   const sink = { write: async (s: readonly Sample[]) => { await store.write(s); written += s.length; onBatch?.(s as Sample[]); } };
-  const ing = new NatsIngest({ servers: url, stream: 'BENCH', createStream: { subjects: ['hist.>'] }, durable, batch: 2000, maxAckPending: 20_000 }, new EnvelopeIngestor({ sink, ids }));
+  const ing = new NatsIngest({ servers: url, stream, createStream: { subjects: [`${prefix}.>`] }, durable, batch: 2000, maxAckPending: 20_000 }, new EnvelopeIngestor({ sink, ids }));
   await ing.start();
   return { written: () => written, async close() { await ing.stop(); ids.close(); await store.close(); } };
 }
 
-function gateway(dir: string, url: string, o: { paused?: boolean; maxInFlight?: number; lingerMs?: number; batchSize?: number } = {}): StoreForward {
+function gateway(dir: string, url: string, o: { paused?: boolean; maxInFlight?: number; lingerMs?: number; batchSize?: number; stream?: string; prefix?: string } = {}): StoreForward {
+  const prefix = o.prefix ?? 'hist';
   return StoreForward.open({
-    dir, source: 'bench', template: 'hist.{tag:3}', batchSize: o.batchSize ?? 5000, lingerMs: o.lingerMs ?? 20, paused: o.paused,
-    uplink: { type: 'nats', servers: url, stream: { name: 'BENCH', subjects: ['hist.>'] }, ackTimeoutMs: 10_000 },
+    dir, source: 'bench', template: `${prefix}.{tag:3}`, batchSize: o.batchSize ?? 5000, lingerMs: o.lingerMs ?? 20, paused: o.paused,
+    uplink: { type: 'nats', servers: url, stream: { name: o.stream ?? 'BENCH', subjects: [`${prefix}.>`] }, ackTimeoutMs: 10_000 },
     queue: { journal: 'always', ramLimitBytes: 256 << 20, diskLimitBytes: 4 * 2 ** 30 }, dispatcher: { maxInFlight: o.maxInFlight ?? 32 },
   });
 }
@@ -87,8 +88,9 @@ async function latency(nats: NatsServer, dir: string): Promise<number> {
   const c = await central(path.join(dir, 'c-lat'), nats.url, 'lat', 'always', (samples) => {
     const now = performance.now();
     for (const s of samples) { const t = produced.get(s.ts); if (t !== undefined) lat.push(now - t); }
-  });
-  const sf = gateway(path.join(dir, 'g-lat'), nats.url, { lingerMs: 5, batchSize: 1000 });
+  }, 'LAT', 'lat');
+  // its own stream: the earlier phases' messages must not be measured
+  const sf = gateway(path.join(dir, 'g-lat'), nats.url, { lingerMs: 5, batchSize: 1000, stream: 'LAT', prefix: 'lat' });
   await waitFor(() => sf.status().connected, { what: 'uplink connected' });
   // warm-up: the consumer is created and pulling before the clock starts
   await sf.write(TAGS.map((tag) => ({ tag, ts: BASE - 1000, value: 0, quality: 0 })));
@@ -119,13 +121,14 @@ async function main(): Promise<void> {
   const dir = await makeTempDir('historian-bench-buffer-');
   const nats = await startNats();
   try {
+    // latency first: measured before the 1M-sample phases leave garbage and a full stream behind
+    const p99 = await latency(nats, dir);
     const tput = await throughput(nats, dir);
     console.log(`uplink ${Math.round(tput)} samples/s`);
     const d = await drain(nats, dir, 'drain', 32);
     console.log(`drain ${Math.round(d.rate)} samples/s, rss ${d.rssMb.toFixed(0)} MB`);
     const base = await drain(nats, dir, 'drain1', 1);
     console.log(`drain, one in flight ${Math.round(base.rate)} samples/s`);
-    const p99 = await latency(nats, dir);
     writeReport('buffer', [
       metric('uplink.samples_per_s', tput, 'samples/s', 'higher', 100_000),
       metric('drain.samples_per_s', d.rate, 'samples/s', 'higher', 100_000, { name: 'one envelope in flight', value: base.rate }),

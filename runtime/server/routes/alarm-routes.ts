@@ -9,15 +9,25 @@ import {
   type AlarmFilter, type AlarmService, type AlarmView, type CommandResult,
 } from '../../alarm';
 import type { Actor } from '../../alarm/policy';
-import { defineRoute, HttpError, type Principal, type RouteDef } from '../api/route';
-
-/** Header carrying an electronic-signature token, passed to the service untouched. */
-export const SIGNATURE_HEADER = 'x-historian-signature';
+import { defineRoute, HttpError, type Principal, type RouteContext, type RouteDef } from '../api/route';
 
 export interface AlarmRouteDeps {
   /** the process alarm service; null until it is open (answers 503) */
   service: () => AlarmService | null;
+  /**
+   * Electronic signature for a critical command (shelve, out of service): returns the
+   * signature manifestation, null when the action needs none, or throws 428.
+   */
+  sign?: (ctx: RouteContext<any, any, any>, action: string, alarmId: string) => unknown | null;
+  /** Records an operator command that succeeded (the audit trail). */
+  record?: (ctx: RouteContext<any, any, any>, action: string, alarmId: string, detail: unknown, signature: unknown | null) => void;
 }
+
+/** Audit action names of the commands (and the ones that may need a signature). */
+const AUDIT_ACTION: Record<string, string> = {
+  ack: 'alarms.ack', reset: 'alarms.reset', shelve: 'alarms.shelve', unshelve: 'alarms.unshelve', suppress: 'alarms.suppress',
+  unsuppress: 'alarms.unsuppress', 'out-of-service': 'alarms.out_of_service', 'return-to-service': 'alarms.return_to_service',
+};
 
 /** A comma list (`B,C`) or a repeated query parameter, each item one of `values`. */
 function list<T extends string>(values: readonly T[]) {
@@ -49,11 +59,9 @@ function serviceOf(deps: AlarmRouteDeps): AlarmService {
   return svc;
 }
 
-function actorOf(p: Principal, req: { header(name: string): string | undefined }, note?: string): Actor {
+function actorOf(p: Principal, _req: unknown, note?: string): Actor {
   const actor: Actor = { user: p.username, role: p.role };
   if (note !== undefined) actor.comment = note;
-  const sig = req.header(SIGNATURE_HEADER);
-  if (sig !== undefined && sig !== '') actor.signature = sig;
   return actor;
 }
 
@@ -89,8 +97,16 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
   const byId = (path: string, permission: string, summary: string, body: z.ZodType, run: (svc: AlarmService, id: string, actor: Actor, body: any) => CommandResult) =>
     defineRoute({
       method: 'post', path: `/alarms/:id/${path}`, group: 'alarms', permission, summary, params: idParam, body,
-      handler: ({ params, body: b, principal, req }) =>
-        command(deps, params.id, principal!, (svc) => run(svc, params.id, actorOf(principal!, req, (b as { comment?: string }).comment), b)),
+      handler: (ctx) => {
+        const { params, body: b, principal, req } = ctx;
+        const action = AUDIT_ACTION[path];
+        const signature = deps.sign?.(ctx, action, params.id) ?? null;
+        const actor = actorOf(principal!, req, (b as { comment?: string }).comment);
+        if (signature !== null) actor.signature = signature;
+        const out = command(deps, params.id, principal!, (svc) => run(svc, params.id, actor, b));
+        deps.record?.(ctx, action, params.id, b, signature);
+        return out;
+      },
     });
   const note = z.object({ comment }).default({});
 
@@ -156,7 +172,9 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
           }
           const outside = ids.map((id) => svc.get(id)).find((v) => v && !p.allowsTag(v.tag));
           if (outside) throw new HttpError(403, 'forbidden', `tag: "${outside.tag}" is outside this token's tag pattern`);
-          return svc.ack(ids, actor);
+          const result = svc.ack(ids, actor);
+          for (const t of result.acknowledged) deps.record?.({ body, principal, req } as RouteContext<any, any, any>, 'alarms.ack', t.alarmId, { comment: body.comment }, null);
+          return result;
         } catch (e) { badRequest(e); }
       },
     }),

@@ -6,6 +6,10 @@ import { TagMetaError } from '../../tsdb/tag-registry';
 import { QueryError } from '../../tsdb/query';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 import { storeFor } from './store-lookup';
+import { actorFields, type AuditTrail, type SignatureService } from '../../audit';
+import { signatureFor } from './audit-routes';
+
+export interface TsdbRouteDeps { trail: AuditTrail; signatures: SignatureService }
 
 const storeParam = z.string().regex(/^[A-Za-z0-9_-]+$/).optional();
 const tagParam = z.object({
@@ -33,7 +37,7 @@ function asHttp(e: unknown): never {
   throw e;
 }
 
-export function tsdbRoutes(): RouteDef[] {
+export function tsdbRoutes(deps: TsdbRouteDeps): RouteDef[] {
   return [
     defineRoute({
       method: 'get', path: '/tags', group: 'tags', permission: 'tags.read',
@@ -66,11 +70,22 @@ export function tsdbRoutes(): RouteDef[] {
       method: 'put', path: '/tags/:tag', group: 'tags', permission: 'tags.write',
       summary: 'Create a tag or change its metadata (description, unit, span, type, interpolation, logging mode, retention)',
       params: tagParam, query: z.object({ store: storeParam }), body: tagMetaPatch,
-      handler: async ({ params, query, body }) => {
+      handler: async (ctx) => {
+        const { params, query, body, principal, req } = ctx;
         const store = await storeFor(query.store);
+        const before = store.tags.get(params.tag) ?? null;
+        // A retention change deletes data: it needs an electronic signature (Part 11).
+        const retentionChange = body.retentionMs !== undefined && body.retentionMs !== (before?.retentionMs ?? null);
+        const signature = retentionChange ? signatureFor(ctx, deps.signatures, 'retention.change', params.tag) : null;
+        let after;
         try {
-          return store.tags.update(params.tag, body);
+          after = store.tags.update(params.tag, body);
         } catch (e) { asHttp(e); }
+        deps.trail.append({
+          action: retentionChange ? 'retention.change' : 'tags.metadata.change', target: params.tag, ...actorFields(principal),
+          previousValue: before, newValue: after, reason: null, clientAddress: req.ip ?? null, signature,
+        });
+        return after;
       },
     }),
     defineRoute({

@@ -9,7 +9,10 @@ import { AlarmService } from '../../../runtime/alarm';
 import { openProcessAlarmService, type ProcessAlarmService } from '../../../runtime/alarm/process-service';
 import { ROLE_PERMISSIONS, type Role } from '../../../runtime/auth/permissions';
 import { mountRoutes, type Principal } from '../../../runtime/server/api/route';
-import { alarmRoutes, SIGNATURE_HEADER } from '../../../runtime/server/routes/alarm-routes';
+import { alarmRoutes } from '../../../runtime/server/routes/alarm-routes';
+import { HttpError } from '../../../runtime/server/api/route';
+
+const SIGNATURE_HEADER = 'X-Historian-Signature';
 import { calcRoutes } from '../../../runtime/server/routes/calc-routes';
 import { twinRoutes } from '../../../runtime/server/routes/twin-routes';
 import { services } from '../../../runtime/registry';
@@ -28,6 +31,7 @@ let now = T0;
 let alarms: ProcessAlarmService;
 let signed: AlarmService;
 let useSigned = false;
+const recorded: string[] = [];
 let store: TsdbStore;
 let unregister: () => void;
 
@@ -54,7 +58,7 @@ beforeAll(async () => {
   alarms.evaluate([{ tag: TAG, ts: T0, value: 95, quality: 0 }, { tag: 'other.area.temp', ts: T0, value: 95, quality: 0 }]);
   signed = new AlarmService({
     db: join(dir, 'signed.db'), clock: () => now,
-    policy: { requireSignature: (a) => a === 'shelve', verifySignature: (sig, action, id) => sig === 'sig-ok' && action === 'shelve' && id === 's1' },
+    policy: { requireSignature: (a) => a === 'shelve', verifySignature: (sig: any, action, id) => sig?.signatureId === 'sig-1' && action === 'shelve' && sig.target === id },
   });
   signed.configure('g', [hi('s1')]);
   signed.evaluate([{ tag: TAG, ts: T0, value: 95, quality: 0 }]);
@@ -66,7 +70,18 @@ beforeAll(async () => {
   const router = express.Router();
   router.use(express.json());
   mountRoutes(router, [
-    ...alarmRoutes({ service: () => (useSigned ? signed : alarms) }),
+    ...alarmRoutes({
+      service: () => (useSigned ? signed : alarms),
+      // stands in for the signature service: the route consumes the token before the command
+      sign: (ctx, action, id) => {
+        if (!useSigned || action !== 'alarms.shelve') return null;
+        const token = ctx.req.header(SIGNATURE_HEADER);
+        if (!token) throw new HttpError(428, 'signature_required', 'missing');
+        if (token !== 'sig-ok') throw new HttpError(428, 'unknown_token', 'not a signing token');
+        return { signatureId: 'sig-1', action, target: id };
+      },
+      record: (_ctx, action, id) => { recorded.push(`${action}:${id}`); },
+    }),
     ...calcRoutes(),
     ...twinRoutes({ models: () => models }),
   ], async (req) => {
@@ -147,17 +162,18 @@ describe('alarm routes', () => {
     expect((await call('ENGINEER', 'POST', '/alarms/a2/return-to-service', {})).body.transition).toMatchObject({ from: 'G', to: 'B' });
   });
 
-  it('passes the signature header to the service (e-signature hook)', async () => {
+  it('consumes a signature before a critical command and records the command (e-signature hook)', async () => {
     useSigned = true;
     try {
       const missing = await call('OPERATOR', 'POST', '/alarms/s1/shelve', { oneShot: true, reason: 'r' });
-      expect(missing.status).toBe(409);
-      expect(missing.body.reason).toBe('signature_required');
+      expect(missing.status).toBe(428);
       const wrong = await call('OPERATOR', 'POST', '/alarms/s1/shelve', { oneShot: true, reason: 'r' }, { [SIGNATURE_HEADER]: 'forged' });
-      expect(wrong.body.reason).toBe('signature_invalid');
+      expect(wrong.status).toBe(428);
+      expect(recorded).not.toContain('alarms.shelve:s1');
       const ok = await call('OPERATOR', 'POST', '/alarms/s1/shelve', { oneShot: true, reason: 'r' }, { [SIGNATURE_HEADER]: 'sig-ok' });
       expect(ok.status).toBe(200);
       expect(ok.body.transition.detail).toMatchObject({ oneShot: true, signed: true });
+      expect(recorded).toContain('alarms.shelve:s1');
     } finally {
       useSigned = false;
     }
