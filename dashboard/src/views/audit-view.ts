@@ -19,6 +19,10 @@ export class AuditView extends LitElement {
   declare detail: Entry | null;
   declare verify: { ok: boolean; text: string } | null;
   declare offset: number;
+  /** cursors of the pages before this one (the trail pages by cursor, newest first) */
+  private cursors: Array<number | undefined> = [];
+  private cursor: number | undefined;
+  private nextCursor: number | null = null;
   private filter: Record<string, string> = {};
 
   constructor() {
@@ -50,8 +54,10 @@ export class AuditView extends LitElement {
 
   private async load(): Promise<void> {
     try {
-      const r = await get<any>(`/audit${qs({ ...this.filter, limit: 200, offset: this.offset })}`);
+      const r = await get<any>(`/audit${qs({ ...this.filter, limit: 200, cursor: this.cursor })}`);
       this.entries = Array.isArray(r) ? r : r.entries ?? r.items ?? [];
+      this.nextCursor = r.nextCursor ?? null;
+      this.offset = this.cursors.length;
       this.absent = false;
       this.error = '';
     } catch (e) {
@@ -66,7 +72,8 @@ export class AuditView extends LitElement {
     this.filter = {};
     for (const k of ['user', 'action', 'target']) { const v = String(f.get(k) ?? '').trim(); if (v) this.filter[k] = v; }
     for (const k of ['from', 'to']) { const v = String(f.get(k) ?? ''); if (v) this.filter[k] = String(new Date(v).getTime()); }
-    this.offset = 0;
+    this.cursors = [];
+    this.cursor = undefined;
     void this.load();
   }
 
@@ -75,7 +82,7 @@ export class AuditView extends LitElement {
       const r = await get<any>('/audit/verify');
       const ok = r.ok ?? r.valid ?? false;
       this.verify = { ok, text: ok ? `Chain intact: ${r.entries ?? r.checked ?? ''} entries verified${r.checkpoints !== undefined ? `, ${r.checkpoints} checkpoints` : ''}.`
-        : `Chain damaged: ${r.kind ?? r.damage ?? 'damage'} at entry ${r.firstBad ?? r.seq ?? '?'}${r.message ? ` — ${r.message}` : ''}` };
+        : `Chain damaged: ${r.damage?.kind ?? 'damage'} at entry ${r.damage?.seq ?? '?'}${r.damage?.message ? ` — ${r.damage.message}` : ''}` };
     } catch (e) {
       this.verify = { ok: false, text: e instanceof ApiError && e.status === 404 ? 'verification is not available on this server' : errorText(e) };
     }
@@ -97,8 +104,8 @@ export class AuditView extends LitElement {
         ${this.entries.length ? html`<div class="list"><table data-testid="audit-table"><thead><tr><th>#</th><th>Time</th><th>User</th><th>Action</th><th>Target</th><th>Signed</th></tr></thead>
           <tbody>${this.entries.map((e) => html`<tr class=${d?.seq === e.seq ? 'sel' : ''} @click=${() => { this.detail = e; }}>
             <td>${e.seq}</td><td>${new Date(e.ts).toLocaleString()}</td><td>${e.username ?? '—'}</td><td>${e.action}</td><td>${e.target ?? ''}</td><td>${e.signature ? e.signature.meaning : ''}</td></tr>`)}</tbody></table></div>
-          <div class="toolbar"><button ?disabled=${this.offset === 0} @click=${() => { this.offset = Math.max(0, this.offset - 200); void this.load(); }}>Newer</button>
-            <button ?disabled=${this.entries.length < 200} @click=${() => { this.offset += 200; void this.load(); }}>Older</button></div>`
+          <div class="toolbar"><button ?disabled=${this.offset === 0} @click=${() => { this.cursor = this.cursors.pop(); void this.load(); }}>Newer</button>
+            <button ?disabled=${this.nextCursor === null} @click=${() => { this.cursors.push(this.cursor); this.cursor = this.nextCursor ?? undefined; void this.load(); }}>Older</button></div>`
           : html`<div class="empty">No audit entries match.</div>`}
       </section>
       <aside class="panel">
