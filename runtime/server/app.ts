@@ -21,6 +21,14 @@ import { calcRoutes } from './routes/calc-routes';
 import { twinRoutes } from './routes/twin-routes';
 import { TwinModelStore } from '../twin/model-store';
 import { openAlarms } from './alarm-wiring';
+import { bufferRoutes } from './routes/buffer-routes';
+import { registerBufferMetrics } from '../buffer/metrics';
+import { exportRoutes } from './routes/export-routes';
+import { layoutRoutes } from './routes/layout-routes';
+import { annotationRoutes } from './routes/annotation-routes';
+import { LayoutStore } from '../layouts/layout-store';
+import { AnnotationStore } from '../annotations/annotation-store';
+import type { ExportEvent } from '../export/export-service';
 import { tsdbRoutes } from './routes/tsdb-routes';
 import { ingestRoutes, INGEST_BODY_LIMIT } from './routes/ingest-routes';
 import { DedupeLog } from '../ingest/dedupe-log';
@@ -73,10 +81,21 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     mayPattern: (req, pattern) => security.mayPattern(req, pattern),
   });
   const metrics = setupMetrics(svc.metrics, svc.live, () => live.clientCount);
+  registerBufferMetrics(svc.metrics, () => svc.components.buffers.entries());
   // Process-level alarm state exists before flows start: isa-alarm nodes configure their
   // groups in it, operators command it through the API.
   const alarms = openAlarms(cfg.dataDir, compliance, live);
   const twinModels = TwinModelStore.forDataDir(cfg.dataDir);
+  const layouts = LayoutStore.openIn(cfg.dataDir);
+  const annotations = AnnotationStore.openIn(cfg.dataDir);
+  // Every export is an audit event, written before the first byte leaves.
+  const recordExport = (e: ExportEvent) => {
+    const user = e.user ? security.auth.getUser(e.user) : null;
+    compliance.trail.append({
+      action: 'data.export', target: e.tags.join(','), username: e.user, userId: user?.id ?? null, userName: user?.name ?? null, role: user?.role ?? null,
+      newValue: { from: e.from, to: e.to, format: e.format, layout: e.layout, points: e.points },
+    });
+  };
   let ready = false;
   let stopping = false;
 
@@ -109,6 +128,10 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...tierRoutes(),
     ...alarmRoutes({ service: () => alarms.service, ...alarms.routeDeps }),
     ...calcRoutes(),
+    ...bufferRoutes({ buffers: () => svc.components.buffers.entries() }),
+    ...exportRoutes({ onExport: recordExport }),
+    ...layoutRoutes({ store: layouts }),
+    ...annotationRoutes({ store: annotations }),
     ...twinRoutes({ models: () => twinModels }),
     ...ingestRoutes({ dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2) }),
   ];
@@ -175,6 +198,8 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();
       alarms.close();
+      layouts.close();
+      annotations.close();
       compliance.close();
       security.close();
       dedupe.close();

@@ -24,8 +24,9 @@ afterAll(async () => {
 
 describe('production install', () => {
   it('packs, installs with --omit=dev, starts and answers /health', async () => {
-    // prepack (the build) prints to stdout before npm's JSON answer
-    const out = npm(['pack', '--json', '--pack-destination', work], REPO_ROOT);
+    // `npm test` built dist/ before the tests; --ignore-scripts skips prepack's rebuild so
+    // that other test files using dist/ at the same time are not disturbed.
+    const out = npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], REPO_ROOT);
     const packed = JSON.parse(out.slice(out.search(/^\[/m))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = packed[0].files.map((f) => f.path);
     expect(files).toContain('settings.js');

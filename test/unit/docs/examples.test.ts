@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const ours = new Set(Object.keys(pkg['node-red'].nodes));
-const core = new Set(['tab', 'inject', 'debug', 'change', 'function', 'switch', 'http request', 'mqtt in', 'mqtt out', 'mqtt-broker', 'catch', 'status', 'comment', 'template', 'delay', 'split', 'join', 'link in', 'link out', 'group', 'json', 'http in', 'http response', 'complete', 'rbe', 'trigger', 'range']);
+const core = new Set(['tab', 'inject', 'debug', 'change', 'function', 'switch', 'http request', 'mqtt in', 'mqtt out', 'mqtt-broker', 'catch', 'status', 'comment', 'template', 'delay', 'split', 'join', 'link in', 'link out', 'group', 'json', 'http in', 'http response', 'complete', 'rbe', 'trigger', 'range', 'file in', 'file', 'csv']);
 
 function flows(): Array<[string, any[]]> {
   const out: Array<[string, any[]]> = [[join(root, 'flows', 'demo-plant.json'), []]];
