@@ -5,6 +5,8 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
+export { transaction } from '../sqlite/transaction';
+
 const MIGRATIONS: string[] = [
   // 1: users, password history, sessions, login failures and lockouts, API tokens
   `
@@ -103,15 +105,3 @@ function migrate(db: DatabaseSync): void {
   }
 }
 
-/** Runs fn inside an immediate transaction (write lock taken up front). */
-export function transaction<T>(db: DatabaseSync, fn: () => T): T {
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    const out = fn();
-    db.exec('COMMIT');
-    return out;
-  } catch (e) {
-    db.exec('ROLLBACK');
-    throw e;
-  }
-}

@@ -1,22 +1,13 @@
 // The one validated description of an export, shared by GET /api/v1/export and tests.
 import { z } from 'zod';
-import { tagError } from '../model';
-import { parseTime } from '../tsdb/query-request';
+import { tagSchema, timeSchema } from '../model/schemas';
 import { EXPORT_FORMATS } from './encoder';
 import { checkTimeZone } from './time-format';
 
 export const MAX_EXPORT_TAGS = 200;
 
-const time = (field: string) => z.union([z.number(), z.string()]).transform((v, ctx) => {
-  try {
-    return parseTime(v, field);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^[^:]*: /, '') });
-    return z.NEVER;
-  }
-});
-
-const tag = z.string().superRefine((t, ctx) => { const e = tagError(t); if (e) ctx.addIssue({ code: 'custom', message: e }); });
+const time = timeSchema;
+const tag = tagSchema;
 
 export const exportRequestSchema = z.object({
   tags: z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(tag).min(1).max(MAX_EXPORT_TAGS))

@@ -2,33 +2,15 @@
 // GET /api/v1/query, and one executor that yields the answer as JSON fragments so that
 // the HTTP route can stream it and the node can collect it.
 import { z } from 'zod';
-import { qualityName, tagError, toEpochMs } from '../model';
+import { qualityName } from '../model';
+import { parseTime, tagSchema, timeSchema } from '../model/schemas';
+
+export { parseTime };
 import { AGGREGATES, type AggregateName, type AggregateRow } from './aggregate';
 import type { TsdbStore } from './store';
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
-
-/** Epoch ms, an ISO 8601 string, or `now` / `now-<n><unit>` (units ms s m h d w y). */
-export function parseTime(v: unknown, field: string, now = Date.now()): number {
-  if (typeof v === 'string') {
-    const m = /^now(?:-(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y))?$/.exec(v.trim());
-    if (m) return Math.round(now - (m[1] ? Number(m[1]) * UNITS[m[2]] : 0));
-  }
-  return toEpochMs(v, field);
-}
-
-const time = (field: string) => z.union([z.number(), z.string()]).transform((v, ctx) => {
-  try {
-    return parseTime(v, field);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^[^:]*: /, '') });
-    return z.NEVER;
-  }
-});
-const tag = z.string().superRefine((t, ctx) => {
-  const err = tagError(t);
-  if (err) ctx.addIssue({ code: 'custom', message: err });
-});
+const time = timeSchema;
+const tag = tagSchema;
 /** A list given as an array or as a comma-separated string (query strings). */
 const list = <T extends z.ZodType>(item: T) => z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item).min(1).max(1000));
 const num = z.coerce.number();

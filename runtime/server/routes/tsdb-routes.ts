@@ -1,6 +1,6 @@
 // Tag registry and query routes over the stores deployed by flows.
 import { z } from 'zod';
-import { patternError, tagError } from '../../model';
+import { patternSchema, tagSchema } from '../../model/schemas';
 import { parseQueryRequest, executeQuery, QueryRequestError } from '../../tsdb/query-request';
 import { TagMetaError } from '../../tsdb/tag-registry';
 import { QueryError } from '../../tsdb/query';
@@ -12,9 +12,7 @@ import { signatureFor } from './audit-routes';
 export interface TsdbRouteDeps { trail: AuditTrail; signatures: SignatureService }
 
 const storeParam = z.string().regex(/^[A-Za-z0-9_-]+$/).optional();
-const tagParam = z.object({
-  tag: z.string().superRefine((t, ctx) => { const e = tagError(t); if (e) ctx.addIssue({ code: 'custom', message: e }); }),
-});
+const tagParam = z.object({ tag: tagSchema });
 
 const tagMetaPatch = z.strictObject({
   description: z.string().max(1000).optional(),
@@ -43,7 +41,7 @@ export function tsdbRoutes(deps: TsdbRouteDeps): RouteDef[] {
       method: 'get', path: '/tags', group: 'tags', permission: 'tags.read',
       summary: 'List tags and their metadata, optionally filtered by a NATS-style pattern (acme.*.line1.>)',
       query: z.object({
-        pattern: z.string().default('>').superRefine((p, ctx) => { const e = patternError(p); if (e) ctx.addIssue({ code: 'custom', message: e }); }),
+        pattern: patternSchema.default('>'),
         limit: z.coerce.number().int().positive().max(100_000).default(10_000),
         store: storeParam,
       }),
