@@ -1,5 +1,5 @@
-// The dashboard in real headless Chromium against the dashboard's server side composed in
-// process (test/integration/dashboard/dashboard-server.ts): login, a live trend (ingest →
+// The dashboard in real headless Chromium against the running distribution
+// (test/integration/dashboard/dashboard-server.ts starts it with a flow of its own): login, a live trend (ingest →
 // chart latency measured), zoom, pan, 10 y and back, alarm ack and shelve with an
 // electronic signature, CSV and XLSX export checked row by row, layouts, an operator
 // without edit controls, and screenshots of every view at 1280×720 and 1024×600.
@@ -16,18 +16,7 @@ const DAY = 86_400_000;
 const VIEWPORTS = [{ width: 1280, height: 720 }, { width: 1024, height: 600 }];
 
 beforeAll(async () => {
-  [srv, browser] = await Promise.all([
-    startDashboardServer({
-      history: async (store) => {
-        // ten years of daily values for the 10 y view
-        const now = Date.now();
-        const s = [];
-        for (let d = 3650; d >= 1; d--) s.push({ tag: PLANT_TAGS[0], ts: now - d * DAY, value: 40 + (d % 365) / 36.5, quality: 0 });
-        await store.write(s);
-      },
-    }),
-    launchChromium(),
-  ]);
+  [srv, browser] = await Promise.all([startDashboardServer(), launchChromium()]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -122,11 +111,12 @@ describe('dashboard', () => {
     const csv = await readFile((await csvDl.path())!, 'utf8');
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe('time,tag,value,quality');
-    const ev = srv.exports.at(-1)!;
-    expect(ev).toMatchObject({ user: 'admin', tags: [PLANT_TAGS[0], PLANT_TAGS[1]], format: 'csv', layout: 'long' });
+    // every export is in the audit trail, with its range
+    const ev = await srv.lastExport();
+    expect(ev).toMatchObject({ username: 'admin', target: `${PLANT_TAGS[0]},${PLANT_TAGS[1]}`, newValue: { format: 'csv', layout: 'long' } });
     // the file holds exactly the stored samples of the exported range
     let stored = 0;
-    for (const tag of ev.tags) for await (const b of srv.store.raw({ tag, from: ev.from, to: ev.to })) stored += b.ts.length;
+    for (const tag of [PLANT_TAGS[0], PLANT_TAGS[1]]) stored += await srv.storedCount(tag, ev.newValue.from, ev.newValue.to);
     expect(lines.length - 1).toBe(stored);
     expect(lines.slice(1).every((l) => /^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d),acme\.izmir\.[\w.]+,-?[\d.]+,[A-Z_]+$/.test(l))).toBe(true);
     await page.locator('[data-testid=export-progress]', { hasText: 'done' }).waitFor();
@@ -136,10 +126,10 @@ describe('dashboard', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load((await readFile((await xlsxDl.path())!)) as unknown as ArrayBuffer);
     const ws = wb.worksheets[0];
-    const ev2 = srv.exports.at(-1)!;
+    const ev2 = await srv.lastExport();
     let stored2 = 0;
-    for (const tag of ev2.tags) for await (const b of srv.store.raw({ tag, from: ev2.from, to: ev2.to })) stored2 += b.ts.length;
-    expect(ev2.format).toBe('xlsx');
+    for (const tag of [PLANT_TAGS[0], PLANT_TAGS[1]]) stored2 += await srv.storedCount(tag, ev2.newValue.from, ev2.newValue.to);
+    expect(ev2.newValue.format).toBe('xlsx');
     expect(ws.rowCount - 1).toBe(stored2);
     expect(ws.getRow(1).values).toEqual([undefined, 'time', 'tag', 'value', 'quality']);
     expect(PLANT_TAGS).toContain(ws.getRow(2).getCell(2).value);
@@ -155,7 +145,7 @@ describe('dashboard', () => {
     for (const vp of VIEWPORTS) { await page.setViewportSize(vp); await saveScreenshot(page, `dashboard-alarms-${vp.width}x${vp.height}`); }
     await page.setViewportSize(VIEWPORTS[0]);
     await page.locator('tr[data-alarm=pump1-flow-hi] [data-action=ack]').click();
-    await expect.poll(() => srv.alarms.find((a) => a.id === 'pump1-flow-hi')!.acknowledged).toBe(true);
+    await expect.poll(async () => (await srv.alarm('pump1-flow-hi')).acknowledged).toBe(true);
     await page.locator('tr[data-alarm=pump1-temp-hihi] [data-action=shelve]').click();
     const dlg = page.locator('[data-testid=shelve-dialog]');
     await dlg.locator('select[name=duration]').selectOption(String(3_600_000));
@@ -167,7 +157,7 @@ describe('dashboard', () => {
     await sig.locator('select[name=sig-meaning]').selectOption('responsibility');
     await saveScreenshot(page, 'dashboard-signature-1280x720');
     await sig.locator('button[type=submit]').click();
-    await expect.poll(() => srv.alarms.find((a) => a.id === 'pump1-temp-hihi')!.shelve?.reason).toBe('sensor maintenance');
+    await expect.poll(async () => (await srv.alarm('pump1-temp-hihi')).state).toBe('E');
     await page.locator('[role=status]', { hasText: 'shelved' }).waitFor();
   });
 
@@ -203,15 +193,19 @@ describe('dashboard', () => {
     await page.setViewportSize(VIEWPORTS[0]);
     await page.goto(`${srv.url}/#/live`);
     for (const vp of VIEWPORTS) { await page.setViewportSize(vp); await saveScreenshot(page, `dashboard-live-${vp.width}x${vp.height}`); }
+    // the audit view lists the signed shelve with its manifestation, and the chain verifies
     await page.goto(`${srv.url}/#/audit`);
-    await page.locator('[data-testid=audit-absent]').waitFor();
-    await saveScreenshot(page, 'dashboard-audit-absent-1024x600');
+    await page.locator('[data-testid=audit-table]').waitFor();
+    await page.locator('[data-testid=audit-table] tr', { hasText: 'alarms.shelve' }).first().click();
+    await page.locator('[data-testid=signature]', { hasText: 'Meaning: responsibility' }).waitFor();
+    await page.click('[data-action=verify]');
+    await page.locator('[data-testid=verify-result].ok').waitFor();
+    for (const vp of VIEWPORTS) { await page.setViewportSize(vp); await saveScreenshot(page, `dashboard-audit-${vp.width}x${vp.height}`); }
     await page.close();
   });
 
   it('an OPERATOR changes the first password and then sees no edit controls', async () => {
-    await srv.security.auth.createUser({ kind: 'user', userId: 'admin', username: 'admin', name: 'Admin', role: 'ADMIN' } as any,
-      { username: 'olga', name: 'Olga Operator', role: 'OPERATOR', password: 'Initial-Pass-2026!' });
+    await srv.createUser('olga', 'Olga Operator', 'OPERATOR', 'Initial-Pass-2026!');
     const op = await browser.newPage({ viewport: VIEWPORTS[1] });
     await login(op, 'olga', 'Initial-Pass-2026!');
     const change = op.locator('[data-testid=change-password]');
