@@ -471,16 +471,32 @@ export class TsdbStore implements SeriesReader {
     const segment = await this.wal.rotate();
     for (const s of old.series.values()) s.cut();
     const range = this.o.blockRangeMs;
-    const starts = new Set<number>();
+    // Late data far behind the newest sample (a backfill of history) goes straight into
+    // day- or week-aligned blocks of the level compaction would give them: one block per
+    // 2-hour range would mean thousands of tiny files for a year of backfill.
+    const recent = this.ranges.length > 1 ? old.maxT - this.ranges[1] : -Infinity;
+    const windows = new Map<string, { start: number; end: number; level: number }>();
+    const windowOf = (t: number) => {
+      for (let level = this.ranges.length; level >= 2; level--) {
+        const size = this.ranges[level - 1];
+        const start = Math.floor(t / size) * size;
+        if (start + size <= recent) return { start, end: start + size, level };
+      }
+      const start = Math.floor(t / range) * range;
+      return { start, end: start + range, level: 0 };
+    };
     for (const s of old.series.values()) {
       for (const c of s.closed) {
-        for (let t = Math.floor(c.summary.firstTs / range) * range; t <= c.summary.lastTs; t += range) starts.add(t);
+        for (let t = Math.floor(c.summary.firstTs / range) * range; t <= c.summary.lastTs; t += range) {
+          const w = windowOf(t);
+          windows.set(`${w.level}:${w.start}`, w);
+        }
       }
     }
     const metas: BlockMeta[] = [];
     const tags = [...old.series.keys()].sort();
-    for (const start of [...starts].sort((a, b) => a - b)) {
-      const meta = await this.writeBlock(0, this.manifest.nextSeq(), tags, start, start + range, (tag, out) => old.refs(tag, start, start + range, out));
+    for (const w of [...windows.values()].sort((a, b) => a.start - b.start)) {
+      const meta = await this.writeBlock(w.level, this.manifest.nextSeq(), tags, w.start, w.end, (tag, out) => old.refs(tag, w.start, w.end, out));
       if (meta) metas.push(meta);
     }
     this.manifest.commit(metas);
