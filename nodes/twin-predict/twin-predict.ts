@@ -139,7 +139,10 @@ export default function register(RED: RED): void {
       }
       if (out.length || events.length) {
         send([out.length ? { topic: 'twin-predict', payload: out.map(toWireSample) } : null, null]);
-        for (const ev of events) send([null, ev]);
+        for (const ev of events) {
+          send([null, ev]);
+          services().events?.publish(ANOMALY_SUBJECT, ev.payload);
+        }
       }
       showStatus();
       if (errors.length) {

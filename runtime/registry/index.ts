@@ -19,6 +19,8 @@ export interface Services {
   };
   /** Data directory of the running distribution (set by the server; tests may set it). */
   dataDir: string | null;
+  /** System events on NATS (sys.>) when NATS is configured; null otherwise. */
+  events: { publish(subject: string, data: unknown): void } | null;
 }
 
 const KEY = Symbol.for('historian.services');
@@ -35,6 +37,7 @@ function create(): Services {
       tiers: new ComponentRegistry('tier mover'),
     },
     dataDir: null,
+    events: null,
   };
 }
 

@@ -6,6 +6,7 @@ import type { AlarmAction } from '../alarm/policy';
 import { actorFields, type SignatureManifestation } from '../audit';
 import type { LiveSocket } from '../live/live-socket';
 import type { ComplianceLayer } from './compliance';
+import { alarmSubject, type EventPublisher } from './system-events';
 import type { AlarmRouteDeps } from './routes/alarm-routes';
 import { signatureFor } from './routes/audit-routes';
 
@@ -23,7 +24,7 @@ function isManifestation(sig: unknown): sig is SignatureManifestation {
   return typeof sig === 'object' && sig !== null && 'signatureId' in sig && 'action' in sig;
 }
 
-export function openAlarms(dataDir: string, compliance: ComplianceLayer, live: LiveSocket): { service: ProcessAlarmService; routeDeps: Omit<AlarmRouteDeps, 'service'>; close(): void } {
+export function openAlarms(dataDir: string, compliance: ComplianceLayer, live: LiveSocket, events: EventPublisher | null): { service: ProcessAlarmService; routeDeps: Omit<AlarmRouteDeps, 'service'>; close(): void } {
   const service = openProcessAlarmService({
     dataDir,
     policy: {
@@ -32,7 +33,10 @@ export function openAlarms(dataDir: string, compliance: ComplianceLayer, live: L
       verifySignature: (sig, action, alarmId) => isManifestation(sig) && sig.action === SIGNED_ACTION[action] && sig.target === alarmId,
     },
   });
-  const off = service.onTransition((t) => live.broadcast({ type: 'alarm', transition: t }));
+  const off = service.onTransition((t) => {
+    live.broadcast({ type: 'alarm', transition: t });
+    events?.publish(alarmSubject(t.tag), t);
+  });
   service.configure('system', [AUDIT_ALARM]);
   const raise = (ok: boolean) => service.evaluate([{ tag: AUDIT_ALARM.tag, ts: Date.now(), value: ok ? 1 : 0, quality: 0 }]);
   raise(compliance.lastVerify?.ok ?? true);

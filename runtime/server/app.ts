@@ -21,6 +21,7 @@ import { calcRoutes } from './routes/calc-routes';
 import { twinRoutes } from './routes/twin-routes';
 import { TwinModelStore } from '../twin/model-store';
 import { openAlarms } from './alarm-wiring';
+import { SystemEvents } from './system-events';
 import { bufferRoutes } from './routes/buffer-routes';
 import { registerBufferMetrics } from '../buffer/metrics';
 import { exportRoutes } from './routes/export-routes';
@@ -64,8 +65,14 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     log(`[historian] first start: installed the demo plant flow into ${cfg.dataDir}`);
   }
 
+  const events = SystemEvents.open(cfg.nats, svc.metrics, log);
+  svc.events = events;
   const compliance = ComplianceLayer.open(cfg.dataDir, svc.metrics, log);
-  const security = await SecurityLayer.open(cfg, log, compliance.recordAuthEvent);
+  const offAuditEvents = compliance.trail.onAppend((entry) => events?.publish('sys.audit', entry));
+  const security = await SecurityLayer.open(cfg, log, (e) => {
+    compliance.recordAuthEvent(e);
+    events?.publish(`sys.auth.${e.type}`, { ...e, at: new Date(e.at).toISOString() });
+  });
   const signedDeploys = cfg.security.requireSignedDeploys ?? false;
   compliance.attach(security.auth, signedDeploys);
   await compliance.startVerification();
@@ -84,7 +91,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   registerBufferMetrics(svc.metrics, () => svc.components.buffers.entries());
   // Process-level alarm state exists before flows start: isa-alarm nodes configure their
   // groups in it, operators command it through the API.
-  const alarms = openAlarms(cfg.dataDir, compliance, live);
+  const alarms = openAlarms(cfg.dataDir, compliance, live, events);
   const twinModels = TwinModelStore.forDataDir(cfg.dataDir);
   const layouts = LayoutStore.openIn(cfg.dataDir);
   const annotations = AnnotationStore.openIn(cfg.dataDir);
@@ -200,8 +207,11 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       alarms.close();
       layouts.close();
       annotations.close();
+      offAuditEvents();
       compliance.close();
       security.close();
+      await events?.close();
+      svc.events = null;
       dedupe.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
