@@ -101,6 +101,38 @@ export class AuditTrail {
     return this.appendBatch([input])[0];
   }
 
+  private queued: Array<{ input: AuditEntryInput; resolve: (e: AuditEntry) => void; reject: (e: unknown) => void }> = [];
+
+  /**
+   * Group commit: appends requested in the same turn of the event loop share one durable
+   * transaction (one fsync), each chained and verified as by append(). Resolves once the
+   * entry is durable; many concurrent writers thus cost one fsync per turn, not one each.
+   */
+  appendAsync(input: AuditEntryInput): Promise<AuditEntry> {
+    return new Promise((resolve, reject) => {
+      if (this.queued.push({ input, resolve, reject }) === 1) setImmediate(() => this.commitQueued());
+    });
+  }
+
+  private commitQueued(): void {
+    const batch = this.queued;
+    this.queued = [];
+    try {
+      const stored = this.appendBatch(batch.map((b) => b.input));
+      batch.forEach((b, i) => b.resolve(stored[i]));
+    } catch (e) {
+      // all or nothing failed: retry one by one so one invalid entry does not sink the others
+      if (batch.length === 1) return batch[0].reject(e);
+      for (const b of batch) {
+        try {
+          b.resolve(this.append(b.input));
+        } catch (err) {
+          b.reject(err);
+        }
+      }
+    }
+  }
+
   /**
    * Appends several entries in one durable transaction (group commit): all or none are
    * stored. Each is validated, chained and verified exactly as by append().

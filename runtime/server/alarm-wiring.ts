@@ -45,13 +45,11 @@ export function openAlarms(dataDir: string, compliance: ComplianceLayer, live: L
     service,
     routeDeps: {
       sign: (ctx, action, alarmId) => signatureFor(ctx, compliance.signatures!, action, alarmId),
-      record: (ctx, action, alarmId, detail, signature) => {
-        compliance.trail.append({
+      record: (ctx, action, alarmId, detail, signature) => compliance.trail.appendAsync({
           action, target: alarmId, ...actorFields(ctx.principal), previousValue: null, newValue: detail ?? null,
           reason: (detail as { reason?: string } | null)?.reason ?? null, clientAddress: ctx.req?.ip ?? null,
           signature: (signature as SignatureManifestation | null) ?? null,
-        });
-      },
+      }).then(() => undefined),
     },
     close() {
       off();

@@ -96,9 +96,9 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const layouts = LayoutStore.openIn(cfg.dataDir);
   const annotations = AnnotationStore.openIn(cfg.dataDir);
   // Every export is an audit event, written before the first byte leaves.
-  const recordExport = (e: ExportEvent) => {
+  const recordExport = async (e: ExportEvent) => {
     const user = e.user ? security.auth.getUser(e.user) : null;
-    compliance.trail.append({
+    await compliance.trail.appendAsync({
       action: 'data.export', target: e.tags.join(','), username: e.user, userId: user?.id ?? null, userName: user?.name ?? null, role: user?.role ?? null,
       newValue: { from: e.from, to: e.to, format: e.format, layout: e.layout, points: e.points },
     });

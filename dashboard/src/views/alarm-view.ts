@@ -67,6 +67,14 @@ export class AlarmConsole extends LitElement {
     .bars i { flex: 1; background: #8a8a8a; min-width: 1px; }
     .bars i.flood { background: #b00000; }
     .scroll { overflow: auto; max-height: calc(100vh - 190px); }
+    /* long ISA-95 paths wrap at their dots so the commands stay on screen on a 10" tablet */
+    td.tag { overflow-wrap: anywhere; min-width: 120px; }
+    td.since { white-space: nowrap; }
+    @media (max-width: 1100px) {
+      table { font-size: 12px; }
+      td.tag { max-width: 200px; }
+      th, td { padding: 3px 5px; }
+    }
   `];
 
   connectedCallback(): void {
@@ -139,7 +147,7 @@ export class AlarmConsole extends LitElement {
           @change=${(e: Event) => { const s = new Set(this.selected); if ((e.target as HTMLInputElement).checked) s.add(a.id); else s.delete(a.id); this.selected = s; }} /></td>` : ''}
         <td><span class="chip prio-${a.priority}">${a.priority}</span></td>
         <td class="state">${a.stateName ?? a.state}${a.shelve ? html` <span class="muted">(shelved by ${a.shelve.user})</span>` : ''}</td>
-        <td>${new Date(a.since).toLocaleString()}</td><td>${a.tag}</td><td>${a.message}</td>
+        <td class="since">${new Date(a.since).toLocaleString()}</td><td class="tag">${a.tag}</td><td>${a.message}</td>
         <td>${a.value ?? '—'}</td><td>${a.limit ?? '—'}</td>
         <td class="toolbar">
           ${mayAck && !a.acknowledged ? html`<button data-action="ack" @click=${() => this.ack([a.id])}>Ack</button>` : ''}

@@ -20,7 +20,7 @@ export interface AlarmRouteDeps {
    */
   sign?: (ctx: RouteContext<any, any, any>, action: string, alarmId: string) => unknown | null;
   /** Records an operator command that succeeded (the audit trail). */
-  record?: (ctx: RouteContext<any, any, any>, action: string, alarmId: string, detail: unknown, signature: unknown | null) => void;
+  record?: (ctx: RouteContext<any, any, any>, action: string, alarmId: string, detail: unknown, signature: unknown | null) => void | Promise<void>;
 }
 
 /** Audit action names of the commands (and the ones that may need a signature). */
@@ -97,14 +97,14 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
   const byId = (path: string, permission: string, summary: string, body: z.ZodType, run: (svc: AlarmService, id: string, actor: Actor, body: any) => CommandResult) =>
     defineRoute({
       method: 'post', path: `/alarms/:id/${path}`, group: 'alarms', permission, summary, params: idParam, body,
-      handler: (ctx) => {
+      handler: async (ctx) => {
         const { params, body: b, principal, req } = ctx;
         const action = AUDIT_ACTION[path];
         const signature = deps.sign?.(ctx, action, params.id) ?? null;
         const actor = actorOf(principal!, req, (b as { comment?: string }).comment);
         if (signature !== null) actor.signature = signature;
         const out = command(deps, params.id, principal!, (svc) => run(svc, params.id, actor, b));
-        deps.record?.(ctx, action, params.id, b, signature);
+        await deps.record?.(ctx, action, params.id, b, signature);
         return out;
       },
     });
@@ -159,7 +159,7 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
         filter: z.object(alarmFilter).optional(),
         comment,
       }).refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give exactly one of ids or all: true', path: ['ids'] }),
-      handler: ({ body, principal, req }) => {
+      handler: async ({ body, principal, req }) => {
         const svc = serviceOf(deps);
         const actor = actorOf(principal!, req, body.comment);
         const p = principal!;
@@ -173,7 +173,7 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
           const outside = ids.map((id) => svc.get(id)).find((v) => v && !p.allowsTag(v.tag));
           if (outside) throw new HttpError(403, 'forbidden', `tag: "${outside.tag}" is outside this token's tag pattern`);
           const result = svc.ack(ids, actor);
-          for (const t of result.acknowledged) deps.record?.({ body, principal, req } as RouteContext<any, any, any>, 'alarms.ack', t.alarmId, { comment: body.comment }, null);
+          await Promise.all(result.acknowledged.map((t) => deps.record?.({ body, principal, req } as RouteContext<any, any, any>, 'alarms.ack', t.alarmId, { comment: body.comment }, null)));
           return result;
         } catch (e) { badRequest(e); }
       },

@@ -79,7 +79,7 @@ export function tsdbRoutes(deps: TsdbRouteDeps): RouteDef[] {
         try {
           after = store.tags.update(params.tag, body);
         } catch (e) { asHttp(e); }
-        deps.trail.append({
+        await deps.trail.appendAsync({
           action: retentionChange ? 'retention.change' : 'tags.metadata.change', target: params.tag, ...actorFields(principal),
           previousValue: before, newValue: after, reason: null, clientAddress: req.ip ?? null, signature,
         });

@@ -42,10 +42,10 @@ describe('system events on NATS', () => {
   it('publishes logins, alarm transitions and audit entries', async () => {
     await dist.login();
     const login = await waitFor(() => got.find((m) => m.subject === 'sys.auth.login'), { what: 'sys.auth.login' });
-    expect(login.data).toMatchObject({ type: 'login', actor: { username: 'admin' } });
+    expect(login!.data).toMatchObject({ type: 'login', actor: { username: 'admin' } });
     const alarm = await waitFor(() => got.find((m) => m.subject === `sys.alarm.${TAG}`), { what: `sys.alarm.${TAG}` });
-    expect(alarm.data).toMatchObject({ alarmId: 'flow-hi', tag: TAG, from: 'A', to: 'B' });
+    expect(alarm!.data).toMatchObject({ alarmId: 'flow-hi', tag: TAG, from: 'A', to: 'B' });
     const audit = await waitFor(() => got.find((m) => m.subject === 'sys.audit' && m.data.action === 'auth.login'), { what: 'sys.audit login entry' });
-    expect(audit.data.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(audit!.data.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
