@@ -84,7 +84,7 @@ class ArxPredictor extends Base<ArxModel> {
     this.maxU = Math.max(0, ...model.params.inputLags);
     this.x = new Array<number>(model.params.coefficients.length);
   }
-  private eval(ys: number[], us: number[][], cur: number[]): number | null {
+  private predictAt(ys: number[], us: number[][], cur: number[]): number | null {
     const { targetLags, inputLags, coefficients, intercept, scaler } = this.model.params;
     if (ys.length < this.maxY) return null;
     let j = 0;
@@ -111,7 +111,7 @@ class ArxPredictor extends Base<ArxModel> {
   }
   predict(inputs: Record<string, number>): number | null {
     const cur = this.current(inputs);
-    return cur ? this.eval(this.ys, this.us, cur) : null;
+    return cur ? this.predictAt(this.ys, this.us, cur) : null;
   }
   commit(inputs: Record<string, number>, actual: number | null, predicted: number | null): void {
     const cur = this.current(inputs);
@@ -129,7 +129,7 @@ class ArxPredictor extends Base<ArxModel> {
     if (this.model.inputs.length && !us.length) return null;
     const values: number[] = [];
     for (let i = 0; i < h; i++) {
-      const v = this.eval(ys, us, cur);
+      const v = this.predictAt(ys, us, cur);
       if (v === null) return null;
       values.push(v);
       ys.push(v);
