@@ -36,7 +36,9 @@ export class AuditView extends LitElement {
   }
 
   static styles = [base, css`
-    :host { display: grid; grid-template-columns: 1fr minmax(260px, 34%); gap: 10px; }
+    :host { display: grid; grid-template-columns: minmax(0, 1fr) minmax(260px, 34%); gap: 10px; }
+    /* targets can be long lists of tag paths: wrap them instead of widening the page */
+    td { overflow-wrap: anywhere; }
     .list { overflow: auto; max-height: calc(100vh - 200px); }
     tr { cursor: pointer; }
     tr.sel td { background: #d6d6d6; }
@@ -44,7 +46,7 @@ export class AuditView extends LitElement {
     .ok { background: #d7e4d7; padding: 6px; }
     .fail { background: #f3d6d6; padding: 6px; color: #800; }
     .sig { border: 1px solid #888; padding: 6px; background: #f6f6f6; }
-    @media (max-width: 1100px) { :host { grid-template-columns: 1fr; } }
+    @media (max-width: 1100px) { :host { grid-template-columns: minmax(0, 1fr); } }
   `];
 
   connectedCallback(): void {
