@@ -147,24 +147,36 @@ export class ExtremeWindow extends BufferedWindow {
 }
 
 /**
- * twa(x, 5m): time-weighted average with previous-value (step) holding: each point's
- * value lasts until the next point. The window is [now - W, now], shortened to start at
- * the first point while less history exists; with zero width the current value is returned.
+ * A time window that keeps the one point before its start, whose value holds into the
+ * window (twa, delay); at most `maxPoints` points, `capped` when that bound cut history.
  */
-export class TwaWindow extends WindowFn {
-  private readonly buf = new WindowBuffer();
-  private capped = false;
+abstract class HeldWindowFn extends WindowFn {
+  protected readonly buf = new WindowBuffer();
+  protected capped = false;
 
-  constructor(private readonly ms: number, private readonly maxPoints: number) { super(); }
+  constructor(protected readonly ms: number, protected readonly maxPoints: number) { super(); }
 
-  protected compute(t: number, v: number, q: number, replacing: boolean): number {
+  /** Adds (or replaces) the newest point, trims the window; returns its start time. */
+  protected admit(t: number, v: number, q: number, replacing: boolean): number {
     const b = this.buf;
     if (replacing) b.replaceLast(v, q);
     else b.push(t, v, q);
     const cut = t - this.ms;
-    // keep the one point before the window start: its value holds into the window
     while (b.size >= 2 && b.t[b.start + 1] <= cut) { b.shift(); this.capped = false; }
     if (b.size > this.maxPoints) { b.shift(); this.capped = true; }
+    return cut;
+  }
+}
+
+/**
+ * twa(x, 5m): time-weighted average with previous-value (step) holding: each point's
+ * value lasts until the next point. The window is [now - W, now], shortened to start at
+ * the first point while less history exists; with zero width the current value is returned.
+ */
+export class TwaWindow extends HeldWindowFn {
+  protected compute(t: number, v: number, q: number, replacing: boolean): number {
+    const b = this.buf;
+    const cut = this.admit(t, v, q, replacing);
     if (this.capped) this.q = worstQuality(this.q, UNCERTAIN);
     const from = Math.max(cut, b.t[b.start]);
     const width = t - from;
@@ -178,19 +190,10 @@ export class TwaWindow extends WindowFn {
 }
 
 /** delay(x, 30s): the value x had 30 s ago (the latest point at or before now - 30 s). */
-export class DelayWindow extends WindowFn {
-  private readonly buf = new WindowBuffer();
-  private capped = false;
-
-  constructor(private readonly ms: number, private readonly maxPoints: number) { super(); }
-
+export class DelayWindow extends HeldWindowFn {
   protected compute(t: number, v: number, q: number, replacing: boolean): number {
     const b = this.buf;
-    if (replacing) b.replaceLast(v, q);
-    else b.push(t, v, q);
-    const cut = t - this.ms;
-    while (b.size >= 2 && b.t[b.start + 1] <= cut) { b.shift(); this.capped = false; }
-    if (b.size > this.maxPoints) { b.shift(); this.capped = true; }
+    const cut = this.admit(t, v, q, replacing);
     if (b.t[b.start] > cut) {
       this.q = BAD_NO_DATA; // not enough history yet
       return NaN;
