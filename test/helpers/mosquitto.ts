@@ -4,6 +4,7 @@ import { MOSQUITTO, requireBinary } from './binaries';
 import { freePort } from './ports';
 import { outputBlock, spawnManaged, type ManagedProcess } from './process';
 import { makeTempDir, removeTempDir } from './tmp';
+import { serverControl, type ServerControl } from './server-control';
 
 export interface StartMosquittoOptions {
   /** Listener port on 127.0.0.1; a free one when omitted. */
@@ -16,24 +17,14 @@ export interface StartMosquittoOptions {
   startTimeoutMs?: number;
 }
 
-export interface MosquittoServer {
+/** stop() sends SIGTERM, on which mosquitto saves its persistence file; kill() (SIGKILL) saves nothing. */
+export interface MosquittoServer extends ServerControl {
   /** mqtt://127.0.0.1:<port> */
   readonly url: string;
   readonly port: number;
   readonly persistenceDir: string;
   /** The generated mosquitto.conf. */
   readonly configFile: string;
-  pid(): number | undefined;
-  isRunning(): boolean;
-  logs(): string;
-  /** Graceful stop (SIGTERM: mosquitto saves its persistence file). Files are kept for `restart`. */
-  stop(): Promise<void>;
-  /** Stops if running, then starts again on the same port with the same persistence. */
-  restart(): Promise<void>;
-  /** Sends a signal (default SIGKILL) without waiting; nothing is saved on SIGKILL. */
-  kill(signal?: NodeJS.Signals): void;
-  /** Stops and removes the helper's temp dir (a caller-given persistence dir is left alone). */
-  dispose(): Promise<void>;
 }
 
 const ADDRESS_IN_USE = /address already in use/i;
@@ -99,30 +90,13 @@ export async function startMosquitto(options: StartMosquittoOptions = {}): Promi
     }
   }
 
-  const stop = async () => {
-    await proc?.stop();
-  };
 
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
     persistenceDir,
     configFile,
-    pid: () => (proc?.isRunning() ? proc.pid : undefined),
-    isRunning: () => proc?.isRunning() ?? false,
-    logs: () => proc?.logs() ?? '',
-    stop,
-    async restart() {
-      await stop();
-      await launch();
-    },
-    kill(signal = 'SIGKILL') {
-      proc?.kill(signal);
-    },
-    async dispose() {
-      await stop();
-      await removeTempDir(dir);
-    },
+    ...serverControl(() => proc, launch, async () => { await removeTempDir(dir); }),
   };
 }
 

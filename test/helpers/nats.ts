@@ -2,6 +2,7 @@ import { NATS_SERVER, requireBinary } from './binaries';
 import { freePort } from './ports';
 import { outputBlock, spawnManaged, type ManagedProcess } from './process';
 import { makeTempDir, removeTempDir } from './tmp';
+import { serverControl, type ServerControl } from './server-control';
 import { waitForHttp } from './wait';
 
 export interface StartNatsOptions {
@@ -17,7 +18,7 @@ export interface StartNatsOptions {
   startTimeoutMs?: number;
 }
 
-export interface NatsServer {
+export interface NatsServer extends ServerControl {
   /** nats://127.0.0.1:<port> */
   readonly url: string;
   readonly port: number;
@@ -26,19 +27,6 @@ export interface NatsServer {
   /** http://127.0.0.1:<monitorPort> */
   readonly monitorUrl: string;
   readonly storeDir: string;
-  /** pid of the current server process (undefined while stopped). */
-  pid(): number | undefined;
-  isRunning(): boolean;
-  /** Output of the current (or last) server process. */
-  logs(): string;
-  /** Graceful stop (SIGTERM, SIGKILL after 5 s). The store dir is kept so `restart` can follow. */
-  stop(): Promise<void>;
-  /** Stops if running, then starts again on the same ports with the same store dir; JetStream state survives. */
-  restart(): Promise<void>;
-  /** Sends a signal (default SIGKILL) without waiting, to simulate a crash. */
-  kill(signal?: NodeJS.Signals): void;
-  /** Stops and removes the store dir if this helper created it. */
-  dispose(): Promise<void>;
 }
 
 const ADDRESS_IN_USE = /address already in use/i;
@@ -93,10 +81,6 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     }
   }
 
-  // stop() on a process that was killed just waits for it to be gone, releasing the port
-  const stop = async () => {
-    await proc?.stop();
-  };
 
   return {
     url: `nats://127.0.0.1:${port}`,
@@ -104,20 +88,6 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     monitorPort,
     monitorUrl: `http://127.0.0.1:${monitorPort}`,
     storeDir,
-    pid: () => (proc?.isRunning() ? proc.pid : undefined),
-    isRunning: () => proc?.isRunning() ?? false,
-    logs: () => proc?.logs() ?? '',
-    stop,
-    async restart() {
-      await stop();
-      await launch();
-    },
-    kill(signal = 'SIGKILL') {
-      proc?.kill(signal);
-    },
-    async dispose() {
-      await stop();
-      if (ownsStore) await removeTempDir(storeDir);
-    },
+    ...serverControl(() => proc, launch, async () => { if (ownsStore) await removeTempDir(storeDir); }),
   };
 }

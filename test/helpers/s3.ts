@@ -2,6 +2,7 @@ import path from 'node:path';
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { outputBlock, spawnManaged, type ManagedProcess } from './process';
 import { makeTempDir, removeTempDir } from './tmp';
+import { serverControl, type ServerControl } from './server-control';
 
 export interface StartS3Options {
   /** Port on 127.0.0.1; the kernel picks one when omitted (and it is kept across restarts). */
@@ -15,7 +16,7 @@ export interface StartS3Options {
   startTimeoutMs?: number;
 }
 
-export interface S3Server {
+export interface S3Server extends ServerControl {
   /** http://127.0.0.1:<port> */
   readonly endpoint: string;
   readonly port: number;
@@ -30,17 +31,6 @@ export interface S3Server {
   /** A new S3Client for this server (the caller destroys it). */
   client(): S3Client;
   createBucket(name: string): Promise<void>;
-  pid(): number | undefined;
-  isRunning(): boolean;
-  logs(): string;
-  /** Graceful stop; the directory is kept so `restart` can follow. */
-  stop(): Promise<void>;
-  /** Stops if running, then starts again on the same port with the same directory. */
-  restart(): Promise<void>;
-  /** Sends a signal (default SIGKILL) without waiting, e.g. to cut an upload short. */
-  kill(signal?: NodeJS.Signals): void;
-  /** Stops and removes the directory if this helper created it. */
-  dispose(): Promise<void>;
 }
 
 const DEFAULT_ACCESS_KEY_ID = 'HISTORIANTEST';
@@ -105,9 +95,6 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Server> {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const stop = async () => {
-    await proc?.stop();
-  };
 
   return {
     endpoint,
@@ -127,20 +114,6 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Server> {
         client.destroy();
       }
     },
-    pid: () => (proc?.isRunning() ? proc.pid : undefined),
-    isRunning: () => proc?.isRunning() ?? false,
-    logs: () => proc?.logs() ?? '',
-    stop,
-    async restart() {
-      await stop();
-      await launch();
-    },
-    kill(signal = 'SIGKILL') {
-      proc?.kill(signal);
-    },
-    async dispose() {
-      await stop();
-      if (ownsDir) await removeTempDir(dir);
-    },
+    ...serverControl(() => proc, launch, async () => { if (ownsDir) await removeTempDir(dir); }),
   };
 }
