@@ -7,6 +7,7 @@ import { AuthService } from '../auth/auth-service';
 import { isAuthError } from '../auth/errors';
 import type { AuthEventSink } from '../auth/events';
 import { adminAuthFor } from '../auth/http/admin-auth';
+import { authenticateUpgrade } from '../auth/http/middleware';
 import type { Principal as AuthPrincipal } from '../auth/principal';
 import type { HistorianConfig } from './load-settings';
 import type { Router } from 'express';
@@ -38,20 +39,10 @@ export class SecurityLayer {
     return new SecurityLayer(auth);
   }
 
-  private bearerOf(req: IncomingMessage): string | null {
-    const h = req.headers.authorization;
-    if (h) return h;
-    const q = (req.url ?? '').split('?')[1];
-    if (!q) return null;
-    const t = new URLSearchParams(q).get('access_token');
-    return t ? `Bearer ${t}` : null;
-  }
-
+  /** The caller behind a bearer token (header, or ?access_token= for browsers' WebSockets), or null. */
   private principalOf(req: IncomingMessage): AuthPrincipal | null {
-    const bearer = this.bearerOf(req);
-    if (!bearer) return null;
     try {
-      return this.auth.authenticateBearer(bearer);
+      return authenticateUpgrade(this.auth, req);
     } catch (e) {
       if (isAuthError(e)) return null;
       throw e;
