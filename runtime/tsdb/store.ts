@@ -36,8 +36,20 @@ export interface TsdbOptions {
   fsyncIntervalMs?: number;
   /** store-wide retention; whole blocks older than this are deleted (default: keep forever) */
   retentionMs?: number;
-  /** samples older than their series' newest sample minus this are rejected (default 1 h) */
+  /**
+   * How long a time range stays open (default 1 h): blocks of ranges newer than now minus
+   * this are not compacted to the next level yet nor handed to the tier mover. Late data is
+   * accepted whatever this is; late data into a sealed range is merged by compaction.
+   */
   outOfOrderWindowMs?: number;
+  /**
+   * Oldest accepted sample, as an age relative to the clock (default null: any age; the
+   * store retention still bounds it). Relative to the clock, never to a series' newest
+   * sample, so one sample stamped in the future cannot make later current ones "too old".
+   */
+  lateLimitMs?: number | null;
+  /** Samples stamped more than this ahead of the clock are rejected (default 5 min): a bad clock cannot poison a tag. */
+  maxFutureMs?: number;
   logger?: Logger;
   /** background maintenance period (default 10 s; 0 disables the timer) */
   maintenanceIntervalMs?: number;
@@ -52,7 +64,16 @@ export interface TsdbOptions {
   clock?: Clock;
 }
 
-export interface WriteResult { accepted: number; rejected: number }
+/** Why the store refused a sample (see README "Late and future data"). */
+export type RejectReason = 'bad_value' | 'bad_time' | 'bad_tag' | 'too_old' | 'too_far_in_future';
+
+export interface RejectedSample { index: number; reason: RejectReason; message: string }
+
+/**
+ * Outcome of a write: every sample is either accepted (durable per the fsync policy once
+ * the promise resolves) or listed in `errors` with its index in the batch and the reason.
+ */
+export interface WriteResult { accepted: number; rejected: number; errors?: RejectedSample[] }
 
 export interface TsdbStats {
   series: number;
@@ -95,7 +116,7 @@ export class TsdbStore implements SeriesReader {
   private activeQueries = 0;
   private pendingRemoval: BlockMeta[] = [];
   private counters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0 };
-  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows'>> & { retentionMs: number | null };
+  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows' | 'lateLimitMs'>> & { retentionMs: number | null; lateLimitMs: number | null };
   readonly ranges: number[];
 
   private constructor(o: TsdbOptions) {
@@ -104,6 +125,7 @@ export class TsdbStore implements SeriesReader {
       retentionMs: o.retentionMs ?? null, outOfOrderWindowMs: o.outOfOrderWindowMs ?? 3_600_000, logger: o.logger ?? silentLogger,
       maintenanceIntervalMs: o.maintenanceIntervalMs ?? 10_000, maxHeadSamples: o.maxHeadSamples ?? 4_000_000,
       walSegmentBytes: o.walSegmentBytes ?? 64 << 20, clock: o.clock ?? Date.now,
+      lateLimitMs: o.lateLimitMs ?? null, maxFutureMs: o.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS,
     };
     validateOptions(this.o);
     this.ranges = levelRanges(this.o.blockRangeMs);
@@ -155,8 +177,12 @@ export class TsdbStore implements SeriesReader {
   // ---------------------------------------------------------------- write path
 
   /**
-   * Stores samples. Resolves once they are durable per the fsync policy; samples with a
-   * non-finite value or time, or older than the out-of-order window, are rejected.
+   * Stores samples. Resolves once they are durable per the fsync policy. A sample is
+   * rejected (and listed with its reason in `errors`) when its value or time is not a
+   * finite number, its tag is invalid, it is older than the late-data limit or the
+   * retention, or it is stamped further ahead of the clock than `maxFutureMs`. Late and
+   * out-of-order samples are otherwise always stored (the policy in README "Late and
+   * future data"): a gateway that was offline for a day delivers a day late.
    */
   async write(samples: readonly Sample[]): Promise<WriteResult> {
     if (this.closed) throw new Error('store is closed');
@@ -164,33 +190,44 @@ export class TsdbStore implements SeriesReader {
     const n = samples.length;
     if (n === 0) return { accepted: 0, rejected: 0 };
     let keep: Uint8Array | null = null;
+    let errors: RejectedSample[] | undefined;
     let accepted = 0;
-    const window = this.o.outOfOrderWindowMs;
+    const now = this.o.clock();
+    const latest = now + this.o.maxFutureMs;
+    const storeOldest = Math.max(this.o.lateLimitMs === null ? -Infinity : now - this.o.lateLimitMs, this.o.retentionMs === null ? -Infinity : now - this.o.retentionMs);
     let lastTag = '';
     let st: SeriesState | undefined;
+    let oldest = storeOldest;
     for (let i = 0; i < n; i++) {
       const s = samples[i];
-      let ok = s !== null && typeof s === 'object' && typeof s.ts === 'number' && Number.isFinite(s.ts) && typeof s.value === 'number' && Number.isFinite(s.value);
-      if (ok && s.tag !== lastTag) {
-        st = this.state.get(s.tag);
-        if (!st) {
-          if (tagError(s.tag) === null) { st = { maxT: -Infinity, head: null, headGen: -1 }; this.state.set(s.tag, st); }
-        }
-        lastTag = st ? s.tag : '';
-      }
-      if (ok && st) {
-        if (s.ts < st.maxT - window) ok = false;
-        else if (s.ts > st.maxT) st.maxT = s.ts;
-      } else ok = false;
-      if (ok) accepted++;
+      let reason: RejectReason | null = null;
+      if (s === null || typeof s !== 'object') reason = 'bad_value';
+      else if (typeof s.value !== 'number' || !Number.isFinite(s.value)) reason = 'bad_value';
+      else if (typeof s.ts !== 'number' || !Number.isFinite(s.ts)) reason = 'bad_time';
       else {
-        if (!keep) { keep = new Uint8Array(n); keep.fill(1, 0, i); }
+        if (s.tag !== lastTag) {
+          st = this.state.get(s.tag);
+          if (!st && tagError(s.tag) === null) { st = { maxT: -Infinity, head: null, headGen: -1 }; this.state.set(s.tag, st); }
+          lastTag = st ? s.tag : '';
+          const r = st ? this.tags.get(s.tag)?.retentionMs : null;
+          oldest = r ? Math.max(storeOldest, now - r) : storeOldest;
+        }
+        if (!st) reason = 'bad_tag';
+        else if (s.ts > latest) reason = 'too_far_in_future';
+        else if (s.ts < oldest) reason = 'too_old';
+        else if (s.ts > st.maxT) st.maxT = s.ts;
       }
-      if (keep) keep[i] = ok ? 1 : 0;
+      if (reason === null) accepted++;
+      else {
+        if (!keep) { keep = new Uint8Array(n); keep.fill(1, 0, i); errors = []; }
+        errors!.push({ index: i, reason, message: rejectMessage(reason, s, now, latest, oldest) });
+      }
+      if (keep) keep[i] = reason === null ? 1 : 0;
     }
     const rejected = n - accepted;
     this.counters.rejected += rejected;
-    if (accepted === 0) return { accepted, rejected };
+    const result: WriteResult = errors ? { accepted, rejected, errors } : { accepted, rejected };
+    if (accepted === 0) return result;
     const durable = this.wal.append(samples, keep, accepted);
     this.applyBatch(samples, keep);
     this.counters.written += accepted;
@@ -202,7 +239,7 @@ export class TsdbStore implements SeriesReader {
         try { l(out); } catch (e) { this.o.logger.error(`tsdb onDurable listener failed: ${e}`); }
       }
     }
-    return { accepted, rejected };
+    return result;
   }
 
   /** Called with every batch once it is durable (after the write is acknowledged). */
@@ -735,6 +772,20 @@ export class TsdbStore implements SeriesReader {
   private closing: Promise<void> | null = null;
 }
 
+/** Default bound on timestamps ahead of the clock (the clock-skew limit). */
+export const DEFAULT_MAX_FUTURE_MS = 300_000;
+
+function rejectMessage(reason: RejectReason, s: Sample | null, now: number, latest: number, oldest: number): string {
+  const at = (t: number) => new Date(t).toISOString();
+  switch (reason) {
+    case 'bad_value': return `value: must be a finite number (got ${s && typeof s === 'object' ? String(s.value) : String(s)})`;
+    case 'bad_time': return `ts: must be epoch milliseconds (got ${String(s?.ts)})`;
+    case 'bad_tag': return `tag: ${tagError(s?.tag) ?? 'invalid'}`;
+    case 'too_far_in_future': return `ts: ${at(s!.ts)} is ${Math.round((s!.ts - now) / 1000)} s ahead of the server clock; at most ${Math.round((latest - now) / 1000)} s allowed (clock skew limit)`;
+    case 'too_old': return `ts: ${at(s!.ts)} is older than the store keeps (oldest accepted ${at(oldest)}: late-data limit or retention)`;
+  }
+}
+
 const openDirs = new Set<string>();
 const closing = new Map<string, Promise<void>>();
 
@@ -762,7 +813,7 @@ async function* colsOf(items: AsyncIterable<{ cols?: Columns }>): AsyncGenerator
   for await (const it of items) if (it.cols) yield it.cols;
 }
 
-function validateOptions(o: { blockRangeMs: number; fsync: string; fsyncIntervalMs: number; outOfOrderWindowMs: number; retentionMs: number | null; maxHeadSamples: number }): void {
+function validateOptions(o: { blockRangeMs: number; fsync: string; fsyncIntervalMs: number; outOfOrderWindowMs: number; retentionMs: number | null; maxHeadSamples: number; lateLimitMs: number | null; maxFutureMs: number }): void {
   const pos = (k: string, v: number) => { if (!Number.isFinite(v) || v <= 0) throw new Error(`${k}: must be a positive number (got ${v})`); };
   pos('blockRangeMs', o.blockRangeMs);
   if (o.blockRangeMs % 3_600_000 !== 0 && 3_600_000 % o.blockRangeMs !== 0) throw new Error('blockRangeMs: must divide or be a multiple of one hour');
@@ -771,4 +822,6 @@ function validateOptions(o: { blockRangeMs: number; fsync: string; fsyncInterval
   if (!Number.isFinite(o.outOfOrderWindowMs) || o.outOfOrderWindowMs < 0) throw new Error('outOfOrderWindowMs: must be zero or a positive number');
   if (o.retentionMs !== null) pos('retentionMs', o.retentionMs);
   pos('maxHeadSamples', o.maxHeadSamples);
+  if (o.lateLimitMs !== null) pos('lateLimitMs', o.lateLimitMs);
+  if (!Number.isFinite(o.maxFutureMs) || o.maxFutureMs < 0) throw new Error('maxFutureMs: must be zero or a positive number');
 }

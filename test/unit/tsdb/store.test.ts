@@ -34,7 +34,7 @@ describe('TsdbStore write path', () => {
   });
 
   it('accepts out-of-order samples inside the window, merges them, and keeps the last write of equal timestamps', async () => {
-    const s = await open({ outOfOrderWindowMs: H });
+    const s = await open();
     const ref = new Reference();
     const r = rng(7);
     for (let k = 0; k < 40; k++) {
@@ -55,22 +55,52 @@ describe('TsdbStore write path', () => {
     await s2.close();
   });
 
-  it('rejects samples older than the window, non-finite values and bad tags, and stores the rest', async () => {
-    const s = await open({ outOfOrderWindowMs: 60_000 });
+  it('stores late data of any age, rejects future, non-finite and bad-tag samples with a reason per index', async () => {
+    const s = await open();
     await s.write([{ tag: 'w.a', ts: T0 + H, value: 1, quality: 0 }]);
     const res = await s.write([
-      { tag: 'w.a', ts: T0 + H - 120_000, value: 2, quality: 0 }, // too old
-      { tag: 'w.a', ts: T0 + H - 30_000, value: 3, quality: 0 }, // inside window
+      { tag: 'w.a', ts: T0 + H - 120_000, value: 2, quality: 0 }, // late: stored
+      { tag: 'w.a', ts: T0 - 30 * 24 * H, value: 3, quality: 0 }, // a month late (backfill): stored
       { tag: 'w.a', ts: T0 + H + 1, value: NaN, quality: 0 },
       { tag: 'w.a', ts: Infinity, value: 1, quality: 0 },
       { tag: 'bad tag!', ts: T0, value: 1, quality: 0 },
-      { tag: 'w.b', ts: T0, value: 4, quality: 0 }, // another series has its own window
+      { tag: 'w.a', ts: now + 24 * H, value: 5, quality: 0 }, // a bad clock a day ahead
+      { tag: 'w.b', ts: T0, value: 4, quality: 0 },
     ]);
-    expect(res).toEqual({ accepted: 2, rejected: 4 });
-    expect((await readAll(s, 'w.a')).map((x) => x.value)).toEqual([3, 1]);
+    expect(res.accepted).toBe(3);
+    expect(res.rejected).toBe(4);
+    expect(res.errors!.map((e) => [e.index, e.reason])).toEqual([[2, 'bad_value'], [3, 'bad_time'], [4, 'bad_tag'], [5, 'too_far_in_future']]);
+    expect(res.errors![3].message).toMatch(/ahead of the server clock/);
+    expect((await readAll(s, 'w.a')).map((x) => x.value)).toEqual([3, 2, 1]);
     expect((await readAll(s, 'w.b')).map((x) => x.value)).toEqual([4]);
     expect(s.stats().rejected).toBe(4);
     await s.close();
+  });
+
+  it('a sample inside the clock-skew limit does not make later current samples "too old"', async () => {
+    // the old rule (older than the series' newest minus a window) dropped every current
+    // sample after one stamped far ahead: here nothing current may be refused
+    const s = await open({ maxFutureMs: 10 * 60_000 });
+    expect((await s.write([{ tag: 'p.x', ts: now + 9 * 60_000, value: 1, quality: 0 }])).accepted).toBe(1);
+    const later = Array.from({ length: 10 }, (_, i) => ({ tag: 'p.x', ts: now - 3 * H + i * 1000, value: i, quality: 0 }));
+    expect(await s.write(later)).toEqual({ accepted: 10, rejected: 0 });
+    expect((await readAll(s, 'p.x')).length).toBe(11);
+    await s.close();
+  });
+
+  it('rejects samples older than the late-data limit or the retention, naming the reason', async () => {
+    const s = await open({ lateLimitMs: 2 * H, retentionMs: 24 * H });
+    const r = await s.write([
+      { tag: 'l.a', ts: now - H, value: 1, quality: 0 },
+      { tag: 'l.a', ts: now - 3 * H, value: 2, quality: 0 },
+    ]);
+    expect(r).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(r.errors![0]).toMatchObject({ index: 1, reason: 'too_old' });
+    await s.close();
+    const s2 = await open({ retentionMs: 24 * H });
+    const r2 = await s2.write([{ tag: 'l.a', ts: now - 25 * H, value: 3, quality: 0 }]);
+    expect(r2.errors![0].reason).toBe('too_old');
+    await s2.close();
   });
 
   it('calls onDurable listeners after the write is durable with the accepted samples', async () => {
