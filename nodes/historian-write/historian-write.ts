@@ -1,6 +1,8 @@
 // historian-write: stores single samples and batches through a logging filter; passes
-// the message on once what was kept is durable. Invalid samples are reported by field
-// and counted; the rest of the batch is stored.
+// the message on once what was kept is durable. Invalid samples and samples the store
+// refuses (too old, too far in the future) are reported by field and counted; the rest of
+// the batch is stored.
+import { mapRejections } from '../../runtime/ingest/write-outcome';
 import { samplesFromMessage } from '../../runtime/model';
 import { StoreWriter, type LoggingSetting } from '../../runtime/tsdb/store-writer';
 import type { LoggingMode } from '../../runtime/tsdb/filter';
@@ -48,13 +50,19 @@ export default function register(RED: RED): void {
       pending = pending.then(async () => {
         try {
           const w = await ready;
-          if (samples.length) await w.write(samples);
-          meter.add(samples.length);
-          if (samples.length) send(msg);
-          if (errors.length) {
-            rejected += errors.length;
-            const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-            done(new Error(`${errors[0].message}${more}; ${samples.length} valid sample(s) stored`));
+          // what the store refuses (too old, too far in the future) is an error, not "stored"
+          const r = samples.length ? await w.write(samples) : { stored: 0, rejected: [] };
+          const stored = samples.length - r.rejected.length;
+          const problems = [
+            ...errors.map((e) => e.message),
+            ...mapRejections(r.rejected, null, { ts: 'ts', value: 'value', tag: 'tag' }).map((e) => `${samples[e.index].tag} ${e.field}: ${e.message}`),
+          ];
+          meter.add(stored);
+          if (stored > 0) send(msg);
+          if (problems.length) {
+            rejected += problems.length;
+            const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+            done(new Error(`${problems[0]}${more}; ${stored} sample(s) stored`));
           } else done();
         } catch (e) {
           done(e as Error);

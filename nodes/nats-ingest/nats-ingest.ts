@@ -56,7 +56,9 @@ export default function register(RED: RED): void {
       if (!ingest || !ingestor) return;
       const s = ingest.stats;
       const dup = ingestor.stats.duplicates;
-      node.status({ fill: s.connected ? 'green' : 'yellow', shape: s.connected ? 'dot' : 'ring', text: `${s.connected ? 'connected' : 'reconnecting'} · ${formatRate(meter.perSecond())}${dup ? ` · ${dup} duplicates dropped` : ''}` });
+      const refused = ingestor.stats.rejectedSamples + ingestor.stats.invalidSamples;
+      const fill = !s.connected || refused ? 'yellow' : 'green';
+      node.status({ fill, shape: s.connected ? 'dot' : 'ring', text: `${s.connected ? 'connected' : 'reconnecting'} · ${formatRate(meter.perSecond())}${dup ? ` · ${dup} duplicates dropped` : ''}${refused ? ` · ${refused} rejected` : ''}` });
     }, 1000);
 
     node.on('close', (_removed, done) => {

@@ -19,7 +19,12 @@ export function parseIngestItems(body: unknown, now: number): { items: ParsedIte
       const o = raw as Record<string, unknown>;
       for (const k of Object.keys(o)) if (!KNOWN.has(k)) throw new SampleError(k, `unknown field (expected ${[...KNOWN].join(', ')})`);
       if (o.tag !== undefined && o.metric_name !== undefined && o.tag !== o.metric_name) throw new SampleError('tag', 'give tag or metric_name, not both');
-      if (o.labels !== undefined && (o.labels === null || typeof o.labels !== 'object' || Array.isArray(o.labels))) throw new SampleError('labels', 'must be an object of strings');
+      if (o.labels !== undefined) {
+        if (o.labels === null || typeof o.labels !== 'object' || Array.isArray(o.labels)) throw new SampleError('labels', 'must be an object of strings');
+        for (const [k, v] of Object.entries(o.labels)) {
+          if (typeof v !== 'string') throw new SampleError(`labels.${k}`, `must be a string (labels are an object of strings; got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v})`);
+        }
+      }
       let dedupeId: string | null = null;
       if (o.dedupe_id !== undefined) {
         if (typeof o.dedupe_id !== 'string' || o.dedupe_id.length === 0 || o.dedupe_id.length > 200) throw new SampleError('dedupe_id', 'must be a string of 1 to 200 characters');

@@ -52,6 +52,11 @@ export function isQualityName(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(QUALITY_CODES, name);
 }
 
+/** A code of a known quality. */
+export function isQualityCode(code: number): boolean {
+  return NAMES.has(code);
+}
+
 /** Severity rank: GOOD 0 < UNCERTAIN 1 < BAD 2. */
 export function qualityRank(code: number): number {
   return code & 0x8000 ? 2 : code & 0x4000 ? 1 : 0;

@@ -1,6 +1,6 @@
 // The sample, the unit of data everywhere (ARCHITECTURE.md §2), and its validation at
 // the boundary. Inside the runtime a sample carries its quality as a numeric code.
-import { GOOD, isQualityName, QUALITY_CODES } from './quality';
+import { GOOD, isQualityCode, isQualityName, QUALITY_CODES } from './quality';
 import { tagError } from './tag';
 
 export interface Sample {
@@ -28,24 +28,36 @@ export class SampleError extends Error {
   }
 }
 
-// Year 1970 .. 2200 keeps timestamps inside the engine's delta ranges and catches
-// seconds-vs-milliseconds mix-ups early (seconds would land in January 1970).
+// Year 1970 .. 2200 keeps timestamps inside the engine's delta ranges.
 const MIN_TS = 0;
 const MAX_TS = 7_258_118_400_000;
+// Epoch *seconds* of 2001 .. 5138 read as milliseconds fall in 1970-01-12 .. 1973-03-03,
+// a span no plant data comes from: such a number is refused as "looks like seconds"
+// instead of being stored in 1970 (the mix-up is common with Unix tools and PLC clocks).
+const SECONDS_LO = 1e9;
+const SECONDS_HI = 1e11;
 
-/** Converts ms / ISO string / Date to epoch ms or throws a SampleError on field `ts`. */
+/** Converts ms / ISO string / Date to epoch ms or throws a SampleError on `field`. */
 export function toEpochMs(ts: unknown, field = 'ts'): number {
   let ms: number;
-  if (typeof ts === 'number') ms = ts;
+  let numeric = false;
+  if (typeof ts === 'number') { ms = ts; numeric = true; }
   else if (ts instanceof Date) ms = ts.getTime();
   else if (typeof ts === 'string' && ts.trim() !== '') {
-    ms = /^-?\d+(\.\d+)?$/.test(ts.trim()) ? Number(ts) : Date.parse(ts);
+    numeric = /^-?\d+(\.\d+)?$/.test(ts.trim());
+    ms = numeric ? Number(ts) : Date.parse(ts);
   } else throw new SampleError(field, 'must be epoch milliseconds, an ISO 8601 string or a Date');
   if (!Number.isFinite(ms)) throw new SampleError(field, `is not a valid time (${String(ts)})`);
   ms = Math.round(ms);
+  if (numeric && ms >= SECONDS_LO && ms < SECONDS_HI) {
+    throw new SampleError(field, `${ms} looks like epoch seconds (${new Date(ms * 1000).toISOString()}); send epoch milliseconds (× 1000) or an ISO 8601 string`);
+  }
   if (ms < MIN_TS || ms > MAX_TS) throw new SampleError(field, `is out of range (${ms} ms; expected 1970..2200 in milliseconds)`);
   return ms;
 }
+
+/** Plain decimal notation only: "0x1F", "1_000", "Infinity" or " " are not numbers here. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Converts a value to a finite float64, booleans to 0/1; throws on NaN/Infinity/other types. */
 export function toValue(value: unknown, field = 'value'): number {
@@ -54,7 +66,7 @@ export function toValue(value: unknown, field = 'value'): number {
     if (!Number.isFinite(value)) throw new SampleError(field, `must be a finite number (got ${value})`);
     return value;
   }
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (typeof value === 'string' && DECIMAL.test(value.trim()) && Number.isFinite(Number(value))) return Number(value);
   throw new SampleError(field, `must be a finite number or boolean (got ${describe(value)})`);
 }
 
@@ -64,8 +76,9 @@ export function toQuality(quality: unknown, field = 'quality'): number {
     const q = quality.toUpperCase();
     if (isQualityName(q)) return QUALITY_CODES[q];
   }
-  if (typeof quality === 'number' && Number.isInteger(quality) && quality >= 0 && quality <= 0xffff) return quality;
-  throw new SampleError(field, `must be one of ${Object.keys(QUALITY_CODES).join(', ')} (got ${describe(quality)})`);
+  // only known codes: an arbitrary number would be stored and shown as "GOOD_0x3039"
+  if (typeof quality === 'number' && isQualityCode(quality)) return quality;
+  throw new SampleError(field, `must be one of ${Object.keys(QUALITY_CODES).join(', ')} or its numeric code (got ${describe(quality)})`);
 }
 
 /** Validates one external sample; `now` fills a missing timestamp. */

@@ -3,7 +3,7 @@
 // the node's fixed setting or, by default, from the tag's metadata in the registry.
 import type { Sample } from '../model';
 import { TagFilters, type FilterConfig } from './filter';
-import type { TsdbStore } from './store';
+import type { RejectedSample, TsdbStore } from './store';
 import type { TagMeta } from './tag-registry';
 
 export type LoggingSetting = 'tag' | FilterConfig;
@@ -31,20 +31,30 @@ export class StoreWriter {
     this.filters = new TagFilters((tag) => (logging === 'tag' ? filterConfigFromMeta(store.tags.get(tag)) : logging));
   }
 
-  /** Filters and writes; resolves when what was kept is durable. */
-  async write(samples: readonly Sample[]): Promise<{ stored: number; filtered: number }> {
+  /**
+   * Filters and writes; resolves when what was kept is durable. `rejected` lists the
+   * samples the store refused (index into `samples`), which are not counted as stored.
+   */
+  async write(samples: readonly Sample[]): Promise<{ stored: number; filtered: number; rejected: RejectedSample[] }> {
     const keep = this.filters.offerBatch(samples);
     const filtered = samples.length - keep.length;
     this.filtered += Math.max(0, filtered);
-    if (keep.length) await this.store.write(keep);
-    this.stored += keep.length;
-    return { stored: keep.length, filtered };
+    let rejected: RejectedSample[] = [];
+    if (keep.length) {
+      const r = await this.store.write(keep);
+      if (r.errors?.length) rejected = r.errors.map((e) => ({ ...e, index: samples.indexOf(keep[e.index]) }));
+    }
+    const stored = keep.length - rejected.length;
+    this.stored += stored;
+    return { stored, filtered, rejected };
   }
 
   /** Writes the points swinging-door still holds back (on close or redeploy). */
-  async flush(): Promise<void> {
+  async flush(): Promise<RejectedSample[]> {
     const held = this.filters.flush();
-    if (held.length) await this.store.write(held);
-    this.stored += held.length;
+    if (!held.length) return [];
+    const r = await this.store.write(held);
+    this.stored += r.accepted;
+    return r.errors ?? [];
   }
 }

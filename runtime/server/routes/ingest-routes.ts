@@ -1,10 +1,14 @@
 // HTTP ingestion (POST /api/v1/metrics): machines push samples with an API token. Items
 // are validated one by one (errors name index and field), limited to the token's tag
 // pattern, de-duplicated by dedupe_id, rate-limited per token, and acknowledged (202)
-// only once durable in the store.
+// only once durable in the store. A sample the store refuses (too old, too far in the
+// future) is reported as rejected with its reason, never counted as accepted; when every
+// item is rejected the answer is 422.
 import { z } from 'zod';
 import type { DedupeLog } from '../../ingest/dedupe-log';
 import { parseIngestItems, type IngestItemError } from '../../ingest/metric-item';
+import { mapRejections } from '../../ingest/write-outcome';
+import type { Sample } from '../../model';
 import type { RateLimiter } from '../../ingest/rate-limiter';
 import { defineRoute, HttpError, type RouteDef, type RouteContext } from '../api/route';
 import { storeFor } from './store-lookup';
@@ -29,8 +33,9 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
     const store = await storeFor(storeName);
     const scope = storeName ?? 'default';
     const { items, errors } = parseIngestItems(body, Date.now());
-    const keep = [];
-    const ids: string[] = [];
+    const keep: Sample[] = [];
+    const itemOf: number[] = [];
+    const idOf: Array<string | null> = [];
     const inRequest = new Set<string>();
     let duplicates = 0;
     for (const it of items) {
@@ -41,20 +46,34 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
       if (it.dedupeId !== null) {
         if (inRequest.has(it.dedupeId) || deps.dedupe.seen(scope, it.dedupeId)) { duplicates++; continue; }
         inRequest.add(it.dedupeId);
-        ids.push(it.dedupeId);
       }
       keep.push(it.sample);
+      itemOf.push(it.index);
+      idOf.push(it.dedupeId);
     }
-    if (keep.length) await store.write(keep);
-    if (ids.length) deps.dedupe.record(scope, ids);
-    errors.sort((a: IngestItemError, b: IngestItemError) => a.index - b.index);
+    let accepted = 0;
+    const all: Array<IngestItemError & { reason?: string }> = errors;
+    if (keep.length) {
+      const r = await store.write(keep);
+      accepted = r.accepted;
+      // only what the store kept counts as accepted, and only its dedupe ids are remembered
+      const refused = new Set((r.errors ?? []).map((e) => e.index));
+      for (const e of mapRejections(r.errors, itemOf, { ts: 'timestamp', value: 'value', tag: 'tag' })) all.push(e);
+      const ids = idOf.filter((id, i): id is string => id !== null && !refused.has(i));
+      if (ids.length) deps.dedupe.record(scope, ids);
+    }
+    all.sort((a, b) => a.index - b.index);
+    const answer = { accepted, duplicates, rejected: all.length, errors: all.slice(0, 1000) };
+    if (accepted === 0 && duplicates === 0 && all.length > 0) {
+      throw new HttpError(422, 'unprocessable', `every item was rejected; first: [${all[0].index}].${all[0].field}: ${all[0].message}`, answer);
+    }
     res.status(202);
-    return { accepted: keep.length, duplicates, rejected: errors.length, errors: errors.slice(0, 1000) };
+    return answer;
   };
   const common = {
     group: 'ingest', permission: 'ingest',
     body: z.unknown(),
-    response: { status: 202, description: '{accepted, duplicates, rejected, errors: [{index, field, message}]}' },
+    response: { status: 202, description: '{accepted, duplicates, rejected, errors: [{index, field, reason?, message}]}: accepted counts only samples the store keeps; 422 with the same body when every item is rejected' },
   } as const;
   return [
     defineRoute({
