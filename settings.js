@@ -115,6 +115,8 @@ module.exports = {
     ingest: {
       /** HTTP ingest rate limit per API token (burst: twice this) */
       samplesPerSecond: int('HISTORIAN_INGEST_RATE', 500000, 1, 100000000),
+      /** samples stamped further ahead of the server clock are refused (every ingest path) */
+      maxClockSkewSeconds: int('HISTORIAN_MAX_CLOCK_SKEW_S', 300, 0, 31536000),
     },
     security: {
       adminPassword: str('HISTORIAN_ADMIN_PASSWORD', ''),

@@ -3,7 +3,7 @@
 // the live bus, and closes it (flushing everything) on redeploy or shutdown.
 import { isAbsolute, join, normalize } from 'node:path';
 import { services } from '../../runtime/registry';
-import { TsdbStore } from '../../runtime/tsdb/store';
+import { DEFAULT_MAX_FUTURE_MS, TsdbStore } from '../../runtime/tsdb/store';
 import { StoreHandle } from '../../runtime/tsdb/store-handle';
 import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 
@@ -14,6 +14,12 @@ export function storeDirectory(dataDir: string, dir: string): string {
   const d = normalize(dir || 'tsdb/default');
   if (isAbsolute(d) || d.startsWith('..')) throw new Error(`directory: must be a relative path inside the data directory (got "${dir}")`);
   return join(dataDir, d);
+}
+
+/** The clock-skew limit from settings.js (`historian.ingest.maxClockSkewSeconds`, HISTORIAN_MAX_CLOCK_SKEW_S). */
+export function maxClockSkewMs(historian: unknown): number {
+  const v = (historian as { ingest?: { maxClockSkewSeconds?: unknown } } | undefined)?.ingest?.maxClockSkewSeconds;
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v * 1000 : DEFAULT_MAX_FUTURE_MS;
 }
 
 export default function register(RED: RED): void {
@@ -28,6 +34,7 @@ export default function register(RED: RED): void {
     let handle: StoreHandle;
     try {
       const retentionDays = numberField(config, 'retentionDays', 0);
+      const lateLimitDays = numberField(config, 'lateLimitDays', 0);
       const fsync = config.fsync === 'always' || config.fsync === 'never' ? config.fsync : 'interval';
       const opening = TsdbStore.open({
         dir: storeDirectory(dataDir, String(config.directory ?? '')),
@@ -35,7 +42,11 @@ export default function register(RED: RED): void {
         blockRangeMs: numberField(config, 'blockHours', 2) * HOUR,
         fsync,
         fsyncIntervalMs: numberField(config, 'fsyncIntervalMs', 200),
-        outOfOrderWindowMs: numberField(config, 'outOfOrderMinutes', 60) * 60_000,
+        // late data is stored (a gateway offline for a day delivers a day late); the old
+        // "outOfOrderMinutes" window is no longer read: it dropped current samples after one
+        // stamped in the future
+        lateLimitMs: lateLimitDays > 0 ? lateLimitDays * DAY : null,
+        maxFutureMs: maxClockSkewMs(RED.settings.historian),
         logger: { info: (m) => node.log(m), warn: (m) => node.warn(m), error: (m) => node.error(m) },
       });
       handle = new StoreHandle(name, opening);

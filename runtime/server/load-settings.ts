@@ -13,7 +13,7 @@ export const historianConfigSchema = z.object({
   nats: z.object({ url: z.string(), user: z.string(), password: z.string(), token: z.string(), credsFile: z.string() }).partial(),
   mqtt: z.object({ url: z.string(), username: z.string(), password: z.string() }).partial(),
   s3: z.object({ endpoint: z.string(), region: z.string(), bucket: z.string(), prefix: z.string(), forcePathStyle: z.boolean() }).partial(),
-  ingest: z.object({ samplesPerSecond: z.number().positive() }).default({ samplesPerSecond: 500_000 }),
+  ingest: z.object({ samplesPerSecond: z.number().positive(), maxClockSkewSeconds: z.number().int().nonnegative().default(300) }).default({ samplesPerSecond: 500_000, maxClockSkewSeconds: 300 }),
   security: z.object({
     adminPassword: z.string(),
     sessionIdleMinutes: z.number().int().positive(),
