@@ -6,6 +6,7 @@ import { AggregateRow, BucketAggregator } from './aggregate';
 import type { ChunkRef } from './chunk-ref';
 import { LttbDownsampler, MinMaxDownsampler, type Points } from './downsample';
 import { mergeRefs } from './merge';
+import { pace, type QueryBudget } from './pace';
 import { ROLLUP_RESOLUTIONS } from './rollup';
 import type { Summary } from './summary';
 import type { Columns, Interpolation, SeriesBatch } from './types';
@@ -32,7 +33,7 @@ export class QueryError extends Error {
   }
 }
 
-export interface RawQuery { tag: string; from: number; to: number; limit?: number; order?: 'asc' | 'desc' }
+export interface RawQuery { tag: string; from: number; to: number; limit?: number; order?: 'asc' | 'desc'; budget?: QueryBudget }
 
 /** Samples of [from, to) in batches, ascending or descending, at most `limit`. */
 export async function* queryRaw(r: SeriesReader, q: RawQuery): AsyncGenerator<SeriesBatch> {
@@ -44,6 +45,7 @@ export async function* queryRaw(r: SeriesReader, q: RawQuery): AsyncGenerator<Se
   if (left <= 0) return;
   const refs = await r.refs(q.tag, q.from, q.to);
   for await (const item of mergeRefs(refs, { from: q.from, to: q.to, order: q.order, onError: (e) => r.onError(e) })) {
+    await pace(q.budget);
     let c = item.cols!;
     if (c.ts.length > left) c = { ts: c.ts.subarray(0, left), values: c.values.subarray(0, left), quality: c.quality.subarray(0, left) };
     left -= c.ts.length;
@@ -59,6 +61,7 @@ export interface AggregateQuery {
   /** bucket width; or give `points` to get about that many buckets */
   bucketMs?: number;
   points?: number;
+  budget?: QueryBudget;
 }
 
 /**
@@ -119,6 +122,7 @@ export async function* queryAggregate(r: SeriesReader, q: AggregateQuery): Async
   let out: AggregateRow[] = [];
   const agg = new BucketAggregator(from, to, bucketMs, (row) => out.push(row));
   for await (const item of scan(r, q.tag, from, to, bucketMs, agg.fits)) {
+    await pace(q.budget);
     if (item.summaries) for (const s of item.summaries) agg.addSummary(s);
     else {
       const c = item.cols;
@@ -130,7 +134,7 @@ export async function* queryAggregate(r: SeriesReader, q: AggregateQuery): Async
   if (out.length) yield out;
 }
 
-export interface DownsampleQuery { tag: string; from: number; to: number; points: number; mode?: 'minmax' | 'lttb' }
+export interface DownsampleQuery { tag: string; from: number; to: number; points: number; mode?: 'minmax' | 'lttb'; budget?: QueryBudget }
 
 /** About `points` points for a chart; long ranges are answered from rollups. */
 export async function queryDownsample(r: SeriesReader, q: DownsampleQuery): Promise<Points> {
@@ -146,6 +150,7 @@ export async function queryDownsample(r: SeriesReader, q: DownsampleQuery): Prom
     const agg = new BucketAggregator(from, to, bucketMs, (row) => d.addRange(row.ts, row.ts + bucketMs / 2, row.min, row.max));
     let usedRows = false;
     for await (const item of scan(r, q.tag, from, to, bucketMs, () => false)) {
+      await pace(q.budget);
       if (item.summaries) { usedRows = true; for (const s of item.summaries) agg.addSummary(s); }
       else {
         if (usedRows) { agg.close(); usedRows = false; }
@@ -158,6 +163,7 @@ export async function queryDownsample(r: SeriesReader, q: DownsampleQuery): Prom
   }
   const d = new LttbDownsampler(from, bucketMs);
   for await (const item of scan(r, q.tag, from, to, bucketMs, () => false)) {
+    await pace(q.budget);
     if (item.summaries) for (const s of item.summaries) d.add(s.firstTs + (s.lastTs - s.firstTs) / 2, s.sum / s.count);
     else {
       const c = item.cols;
@@ -172,7 +178,7 @@ export interface Latest { tag: string; ts: number; value: number; quality: numbe
 /** Sample at or before `t` (step) or interpolated between its neighbours (linear). */
 export async function queryValueAt(r: SeriesReader, tag: string, t: number, interpolation?: Interpolation): Promise<Latest | null> {
   checkTag(tag);
-  if (!Number.isFinite(t)) throw new QueryError('at', 'must be a time in epoch milliseconds');
+  if (!Number.isFinite(t) || t < 0) throw new QueryError('at', 'must be a time in epoch milliseconds from 1970 on');
   const mode = interpolation ?? r.interpolation(tag);
   const prev = await one(r, tag, 0, t + 1, 'desc');
   if (!prev) return null;
@@ -196,7 +202,7 @@ async function one(r: SeriesReader, tag: string, from: number, to: number, order
   }
 }
 
-export interface AlignedQuery { tags: string[]; from: number; to: number; stepMs: number; interpolation?: Interpolation }
+export interface AlignedQuery { tags: string[]; from: number; to: number; stepMs: number; interpolation?: Interpolation; budget?: QueryBudget }
 export interface AlignedRow { ts: number; values: Array<number | null> }
 
 /** Every tag's value at from, from+step, ... < to (step hold or linear), in row batches. */
@@ -216,6 +222,7 @@ export async function* queryAligned(r: SeriesReader, q: AlignedQuery): AsyncGene
     const values: Array<number | null> = new Array(cursors.length);
     for (let i = 0; i < cursors.length; i++) values[i] = await cursors[i].valueAt(g);
     rows.push({ ts: g, values });
+    if ((rows.length & 63) === 0) await pace(q.budget);
     if (rows.length === 1000) { yield rows; rows = []; }
   }
   if (rows.length) yield rows;

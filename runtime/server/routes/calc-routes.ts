@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CalcError, compile, evaluateOverHistory, type HistorySeries } from '../../calc';
 import { qualityName } from '../../model';
+import { timeSchema } from '../../model/schemas';
 import type { TsdbStore } from '../../tsdb/store';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 import { storeFor } from './store-lookup';
@@ -14,7 +15,7 @@ export const MAX_HTTP_POINTS = 100_000;
 /** Raw samples read per input tag at most. */
 export const MAX_SAMPLES_PER_TAG = 5_000_000;
 
-const time = z.union([z.coerce.number().int(), z.string().datetime({ offset: true }).transform((s) => Date.parse(s))]);
+// the same time forms as /query: epoch ms, ISO 8601, now, now-<n><unit> (README)
 const aliasMap = z.union([
   z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
   z.string().transform((s, ctx) => {
@@ -31,8 +32,8 @@ const aliasMap = z.union([
 const request = z.object({
   expression: z.string().min(1).max(10_000),
   aliases: aliasMap.optional(),
-  from: time,
-  to: time,
+  from: timeSchema('from'),
+  to: timeSchema('to'),
   stepMs: z.coerce.number().int().positive(),
   interpolation: z.enum(['step', 'linear']).default('step'),
   staleAfterMs: z.coerce.number().nonnegative().optional(),
@@ -50,14 +51,14 @@ async function collect(store: TsdbStore, tag: string, from: number, to: number, 
       throw new HttpError(400, 'bad_request', `query: "${tag}" has more than ${MAX_SAMPLES_PER_TAG} samples in the range; narrow from/to`, { field: 'from' });
     }
   };
-  for await (const b of store.raw({ tag, from: 0, to: from, order: 'desc', limit: 1 })) push(b);
+  if (from > 0) for await (const b of store.raw({ tag, from: 0, to: from, order: 'desc', limit: 1 })) push(b);
   for await (const b of store.raw({ tag, from, to: to + 1 })) push(b);
   if (linear) for await (const b of store.raw({ tag, from: to + 1, to: Number.MAX_SAFE_INTEGER, limit: 1 })) push(b);
   return { ts, values, quality };
 }
 
 async function evaluate(q: EvaluateRequest, allowsTag: (tag: string) => boolean) {
-  if (q.to < q.from) throw new HttpError(400, 'bad_request', 'to: must not be before from', { field: 'to' });
+  if (q.to < q.from) throw new HttpError(400, 'bad_request', `to: must not be before from (from ${new Date(q.from).toISOString()}, to ${new Date(q.to).toISOString()})`, { field: 'to' });
   const points = Math.floor((q.to - q.from) / q.stepMs) + 1;
   if (points > MAX_HTTP_POINTS) {
     throw new HttpError(400, 'bad_request', `stepMs: the grid has ${points} points; at most ${MAX_HTTP_POINTS} per request (use a larger stepMs)`, { field: 'stepMs' });

@@ -1,7 +1,10 @@
 // Tag registry and query routes over the stores deployed by flows.
 import { z } from 'zod';
 import { patternSchema, tagSchema } from '../../model/schemas';
-import { parseQueryRequest, executeQuery, QueryRequestError } from '../../tsdb/query-request';
+import type { Response } from 'express';
+import { qualityName } from '../../model';
+import { parseQueryRequest, executeQuery, QueryRequestError, QUERY_LIMITS } from '../../tsdb/query-request';
+import { QueryBudget, QueryBudgetError } from '../../tsdb/pace';
 import { TagMetaError } from '../../tsdb/tag-registry';
 import { QueryError } from '../../tsdb/query';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
@@ -35,6 +38,15 @@ function asHttp(e: unknown): never {
   throw e;
 }
 
+/** Waits for the socket to take more, or to close; leaves no listener behind either way. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 export function tsdbRoutes(deps: TsdbRouteDeps): RouteDef[] {
   return [
     defineRoute({
@@ -61,7 +73,8 @@ export function tsdbRoutes(deps: TsdbRouteDeps): RouteDef[] {
         const meta = store.tags.get(params.tag);
         if (!meta) throw new HttpError(404, 'not_found', `tag: "${params.tag}" is not in store`);
         const [latest] = await store.latest([params.tag]);
-        return { ...meta, latest: latest ?? null };
+        // quality by name, as every other answer gives it
+        return { ...meta, latest: latest ? { ...latest, quality: qualityName(latest.quality) } : null };
       },
     }),
     defineRoute({
@@ -100,17 +113,25 @@ export function tsdbRoutes(deps: TsdbRouteDeps): RouteDef[] {
         const outside = tags.find((t) => !principal!.allowsTag(t));
         if (outside) throw new HttpError(403, 'forbidden', `tag: "${outside}" is outside this token's tag pattern`);
         const store = await storeFor(query.store);
-        const it = executeQuery(store, request);
-        // The first piece is produced before any byte is sent, so a bad range still gets a 400.
+        const budget = new QueryBudget(QUERY_LIMITS.budgetMs);
+        const it = executeQuery(store, request, { budget });
+        // The first piece (header and first batch) is produced before any byte is sent, so
+        // anything that fails early still gets its status and a message naming the field.
         let first: IteratorResult<string>;
         try {
           first = await it.next();
-        } catch (e) { asHttp(e); }
+        } catch (e) {
+          if (e instanceof QueryBudgetError) {
+            res.setHeader('Retry-After', '5');
+            throw new HttpError(503, 'query_budget_exceeded', e.message, { budgetMs: e.budgetMs });
+          }
+          asHttp(e);
+        }
         res.status(200).type('application/json');
         if (!first.done) res.write(first.value);
         for await (const piece of it) {
-          if (!res.write(piece)) await new Promise((r) => { res.once('drain', r); res.once('close', r); });
           if (res.destroyed) break; // the client went away: stop reading the store
+          if (!res.write(piece)) await drained(res);
         }
         res.end();
         return undefined;
