@@ -55,7 +55,7 @@ export interface QueryLimits {
   budgetMs: number;
 }
 
-export const QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({ maxRows: 5_000_000, maxCells: 20_000_000, maxBuckets: 1_000_000, budgetMs: 30_000 });
+export const QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({ maxRows: 1_000_000, maxCells: 5_000_000, maxBuckets: 1_000_000, budgetMs: 30_000 });
 
 /** Validates a query description completely (fields, range, size); errors name the field. */
 export function parseQueryRequest(input: unknown, limits: QueryLimits = QUERY_LIMITS): QueryRequest {
