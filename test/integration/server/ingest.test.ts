@@ -88,6 +88,45 @@ describe('POST /api/v1/metrics', () => {
     expect((await stored('acme.izmir.line2.valve1.pos')).map((s) => s.value)).toEqual([10, 15]);
   });
 
+  it('acknowledges only what the store keeps: late data stored, a future clock refused with its reason and unable to poison the tag', async () => {
+    const tag = 'acme.izmir.line2.gw7.level';
+    const now = Date.now();
+    expect(await json(await post([{ tag, value: 1, timestamp: now }]))).toMatchObject({ accepted: 1, rejected: 0 });
+    // two hours and a day late (a gateway back from an outage): acknowledged and stored
+    const late = await post([{ tag, value: 2, timestamp: now - 2 * 3_600_000 }, { tag, value: 3, timestamp: now - 86_400_000 }]);
+    expect(late.status).toBe(202);
+    expect(await json(late)).toMatchObject({ accepted: 2, rejected: 0 });
+    // a device clock in 2198: every item refused -> 422 with the reason per item
+    const future = await post([{ tag, value: 4, timestamp: Date.UTC(2198, 0, 1) }]);
+    expect(future.status).toBe(422);
+    const fb = await json(future);
+    expect(fb).toMatchObject({ error: 'unprocessable', accepted: 0, rejected: 1 });
+    expect(fb.errors[0]).toMatchObject({ index: 0, field: 'timestamp', reason: 'too_far_in_future' });
+    expect(fb.errors[0].message).toMatch(/ahead of the server clock/);
+    // mixed: the good one is stored, the bad one reported, 202
+    const mixed = await post([{ tag, value: 5, timestamp: now + 1000 }, { tag, value: 6, timestamp: now + 30 * 86_400_000 }]);
+    expect(mixed.status).toBe(202);
+    expect(await json(mixed)).toMatchObject({ accepted: 1, rejected: 1, errors: [{ index: 1, field: 'timestamp', reason: 'too_far_in_future' }] });
+    // current samples after all that are stored (the old per-tag window dropped them)
+    expect(await json(await post([{ tag, value: 7, timestamp: now + 2000 }]))).toMatchObject({ accepted: 1 });
+    expect((await stored(tag)).map((x) => x.value)).toEqual([3, 2, 1, 5, 7]);
+  });
+
+  it('answers 422 with per-item errors when every item is invalid, naming each field', async () => {
+    const r = await post([
+      { tag: 'acme.izmir.line2.x.y', value: '0x1F', timestamp: 1_750_000_000_000 },
+      { tag: 'acme.izmir.line2.x.y', value: 1, timestamp: 1_750_000_000 },
+      { tag: 'acme.izmir.line2.x.y', value: 1, timestamp: 1_750_000_001_000, quality: 12345 },
+      { tag: 'acme.izmir.line2.x.y', value: 1, timestamp: 1_750_000_002_000, labels: { site: { nested: 1 } } },
+    ]);
+    expect(r.status).toBe(422);
+    const body = await json(r);
+    expect(body).toMatchObject({ accepted: 0, rejected: 4 });
+    expect(body.errors.map((e: any) => [e.index, e.field])).toEqual([[0, 'value'], [1, 'timestamp'], [2, 'quality'], [3, 'labels.site']]);
+    expect(body.errors[1].message).toMatch(/epoch seconds/);
+    expect(await stored('acme.izmir.line2.x.y')).toEqual([]);
+  });
+
   it('refuses oversized bodies (413), sessions without ingest (403), no token (401), and rate-limits with Retry-After (429)', async () => {
     const big = Array.from({ length: 150_000 }, (_, i) => ({ tag: 'acme.izmir.line2.x', value: i }));
     expect((await post(big)).status).toBe(413);
