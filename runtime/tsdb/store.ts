@@ -781,7 +781,7 @@ function rejectMessage(reason: RejectReason, s: Sample | null, now: number, late
     case 'bad_value': return `value: must be a finite number (got ${s && typeof s === 'object' ? String(s.value) : String(s)})`;
     case 'bad_time': return `ts: must be epoch milliseconds (got ${String(s?.ts)})`;
     case 'bad_tag': return `tag: ${tagError(s?.tag) ?? 'invalid'}`;
-    case 'too_far_in_future': return `ts: ${at(s!.ts)} is ${Math.round((s!.ts - now) / 1000)} s ahead of the server clock; at most ${Math.round((latest - now) / 1000)} s allowed (clock skew limit)`;
+    case 'too_far_in_future': return `ts: ${at(s!.ts)} is ${((s!.ts - now) / 1000).toFixed(1)} s ahead of the server clock; at most ${((latest - now) / 1000).toFixed(1)} s allowed (clock-skew limit)`;
     case 'too_old': return `ts: ${at(s!.ts)} is older than the store keeps (oldest accepted ${at(oldest)}: late-data limit or retention)`;
   }
 }
