@@ -39,6 +39,30 @@ async function readAll(dir: string, tag: string): Promise<Array<[number, number,
 }
 
 describe('historian-write', () => {
+  it('reports samples the store refuses (clock far ahead) as errors with the reason, stores late ones, counts neither as stored', async () => {
+    await load([store('tsdb/refuse'), { id: 'w1', type: 'historian-write', store: 'st1', logging: 'every', wires: [['h1']] }, { id: 'h1', type: 'helper' }]);
+    const w = helper.getNode('w1');
+    const passed: any[] = [];
+    helper.getNode('h1').on('input', (m: any) => passed.push(m));
+    const errors: string[] = [];
+    w.on('call:error', (c: any) => errors.push(String(c.firstArg?.message ?? c.firstArg)));
+    const now = Date.now();
+    w.receive({ payload: [
+      { tag: 'acme.p.a.l.c.e.level', ts: now, value: 1 },
+      { tag: 'acme.p.a.l.c.e.level', ts: now - 2 * 86_400_000, value: 2 }, // two days late: stored
+      { tag: 'acme.p.a.l.c.e.level', ts: now + 86_400_000, value: 3 }, // a day ahead: refused
+    ] });
+    await waitFor(() => passed.length === 1 && errors.length === 1, { what: 'one message on and one error' });
+    expect(errors[0]).toMatch(/^acme\.p\.a\.l\.c\.e\.level ts: .* ahead of the server clock.*; 2 sample\(s\) stored$/);
+    // a message whose only sample is refused is not passed on
+    w.receive({ topic: 'acme.p.a.l.c.e.level', payload: 4, timestamp: now + 3_600_000 });
+    await waitFor(() => errors.length === 2, { what: 'second error' });
+    expect(errors[1]).toMatch(/0 sample\(s\) stored$/);
+    expect(passed).toHaveLength(1);
+    await helper.unload();
+    expect((await readAll('tsdb/refuse', 'acme.p.a.l.c.e.level')).map((r) => r[1])).toEqual([2, 1]);
+  });
+
   it('stores single samples and batches, reports invalid ones by field and stores the rest', async () => {
     await load([store('tsdb/a'), { id: 'w1', type: 'historian-write', store: 'st1', wires: [['h1']] }, { id: 'h1', type: 'helper' }]);
     const w = helper.getNode('w1');

@@ -63,4 +63,43 @@ describe('nats-ingest node', () => {
     expect(ts).toEqual(Array.from({ length: 20 }, (_, i) => 1_700_000_000_000 + i));
     await store.close();
   });
+
+  it('does not pass on or count as stored the samples the store refuses, and reports them', async () => {
+    resetServices();
+    services().dataDir = dir;
+    const flow = [
+      { id: 'cfgStore', type: 'historian-store', name: 'central2', directory: 'tsdb/central2', fsync: 'interval' },
+      { id: 'in1', type: 'nats-ingest', store: 'cfgStore', url: nats.url, stream: 'CENTRAL2', streamSubjects: 'd.>', createStream: true, durable: 'central2-ingest', ackWaitS: 5, batch: 100, output: true, wires: [['h1']] },
+      { id: 'h1', type: 'helper' },
+    ];
+    await new Promise<void>((resolve) => helper.load([historianStore, natsIngest] as any, flow, () => resolve()));
+    const out: any[] = [];
+    helper.getNode('h1').on('input', (m: any) => out.push(m));
+    const warnings: string[] = [];
+    helper.getNode('in1').on('call:warn', (c: any) => warnings.push(String(c.firstArg)));
+    const nc = await connect({ servers: nats.url });
+    await ensureStream(nc, { name: 'CENTRAL2', subjects: ['d.>'] });
+    const now = Date.now();
+    const samples = [
+      { tag: 'p.q.s', ts: now - 86_400_000, value: 1, quality: 0 }, // a day late: stored
+      { tag: 'p.q.s', ts: now + 7 * 86_400_000, value: 2, quality: 0 }, // a week ahead: refused
+      { tag: 'p.q.s', ts: now, value: 3, quality: 0 },
+    ];
+    await nc.jetstream().publish('d.p', encodeEnvelope({ id: '0190a000-0000-7000-8000-0000000000a1', source: 'gw1', category: 'telemetry', created: now, samples }));
+    await waitFor(() => out.length === 1 && warnings.length === 1, { timeoutMs: 10_000, what: 'stored batch and a warning' });
+    expect(out[0].payload.map((s: any) => s.value)).toEqual([1, 3]);
+    expect(warnings[0]).toMatch(/refused 1 of 3 samples: ts: .* ahead of the server clock/);
+    // acknowledged all the same: a redelivery would be refused again
+    await waitFor(async () => {
+      const info = await (await nc.jetstreamManager()).consumers.info('CENTRAL2', 'central2-ingest');
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    }, { timeoutMs: 10_000, what: 'consumer drained' });
+    await nc.close();
+    await helper.unload();
+    const store = await TsdbStore.open({ dir: path.join(dir, 'tsdb/central2'), maintenanceIntervalMs: 0 });
+    const values: number[] = [];
+    for await (const b of store.raw({ tag: 'p.q.s', from: 0, to: 8e12 })) values.push(...b.values);
+    expect(values).toEqual([1, 3]);
+    await store.close();
+  });
 });
