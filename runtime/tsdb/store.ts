@@ -197,7 +197,11 @@ export class TsdbStore implements SeriesReader {
     const storeOldest = Math.max(this.o.lateLimitMs === null ? -Infinity : now - this.o.lateLimitMs, this.o.retentionMs === null ? -Infinity : now - this.o.retentionMs);
     let lastTag = '';
     let st: SeriesState | undefined;
-    let oldest = storeOldest;
+    let oldest = NaN;
+    const tagOldest = (tag: string) => {
+      const r = this.tags.get(tag)?.retentionMs;
+      return r ? Math.max(storeOldest, now - r) : storeOldest;
+    };
     for (let i = 0; i < n; i++) {
       const s = samples[i];
       let reason: RejectReason | null = null;
@@ -209,12 +213,12 @@ export class TsdbStore implements SeriesReader {
           st = this.state.get(s.tag);
           if (!st && tagError(s.tag) === null) { st = { maxT: -Infinity, head: null, headGen: -1 }; this.state.set(s.tag, st); }
           lastTag = st ? s.tag : '';
-          const r = st ? this.tags.get(s.tag)?.retentionMs : null;
-          oldest = r ? Math.max(storeOldest, now - r) : storeOldest;
+          oldest = NaN; // the tag's own retention is looked up only for old samples (hot path)
         }
         if (!st) reason = 'bad_tag';
         else if (s.ts > latest) reason = 'too_far_in_future';
-        else if (s.ts < oldest) reason = 'too_old';
+        else if (s.ts < storeOldest) { oldest = storeOldest; reason = 'too_old'; }
+        else if (s.ts < now - TAG_RETENTION_CHECK_AGE_MS && s.ts < (Number.isNaN(oldest) ? (oldest = tagOldest(s.tag)) : oldest)) reason = 'too_old';
         else if (s.ts > st.maxT) st.maxT = s.ts;
       }
       if (reason === null) accepted++;
@@ -771,6 +775,9 @@ export class TsdbStore implements SeriesReader {
   }
   private closing: Promise<void> | null = null;
 }
+
+/** Samples younger than this are not checked against their tag's own retention (a retention that short keeps nothing anyway). */
+const TAG_RETENTION_CHECK_AGE_MS = 60_000;
 
 /** Default bound on timestamps ahead of the clock (the clock-skew limit). */
 export const DEFAULT_MAX_FUTURE_MS = 300_000;
