@@ -13,7 +13,8 @@ async function json(res: Response): Promise<any> {
 }
 
 beforeAll(async () => {
-  dist = await startDistribution({ env: { HISTORIAN_INGEST_RATE: '20000' } });
+  // a clock-skew limit of one hour instead of the default 5 minutes, to see the setting work
+  dist = await startDistribution({ env: { HISTORIAN_INGEST_RATE: '20000', HISTORIAN_MAX_CLOCK_SKEW_S: '3600' } });
   admin = await dist.login();
   const user = await dist.request('/api/v1/users', {
     method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' },
@@ -109,7 +110,11 @@ describe('POST /api/v1/metrics', () => {
     expect(await json(mixed)).toMatchObject({ accepted: 1, rejected: 1, errors: [{ index: 1, field: 'timestamp', reason: 'too_far_in_future' }] });
     // current samples after all that are stored (the old per-tag window dropped them)
     expect(await json(await post([{ tag, value: 7, timestamp: now + 2000 }]))).toMatchObject({ accepted: 1 });
-    expect((await stored(tag)).map((x) => x.value)).toEqual([3, 2, 1, 5, 7]);
+    // inside the configured skew limit (HISTORIAN_MAX_CLOCK_SKEW_S=3600) but beyond the default
+    const skew = await json(await post([{ tag, value: 8, timestamp: now + 30 * 60_000 }, { tag, value: 9, timestamp: now + 2 * 3_600_000 }]));
+    expect(skew).toMatchObject({ accepted: 1, rejected: 1, errors: [{ index: 1, reason: 'too_far_in_future' }] });
+    expect(skew.errors[0].message).toMatch(/at most 3600\.0 s allowed/);
+    expect((await stored(tag)).map((x) => x.value)).toEqual([3, 2, 1, 5, 7, 8]);
   });
 
   it('answers 422 with per-item errors when every item is invalid, naming each field', async () => {
