@@ -4,7 +4,9 @@
 // other systems: the durable records are the alarm journal and the audit trail, so while
 // NATS is unreachable events are dropped and counted, never queued without bound, and
 // start-up never waits for the broker.
-import { connect, JSONCodec, type NatsConnection } from 'nats';
+import { JSONCodec, type NatsConnection } from 'nats';
+import { connectNats, type NatsConnectOptions } from '../uplink/nats-connection';
+import { natsConnectOptions } from '../uplink/connection-settings';
 import { Counter, type Registry } from 'prom-client';
 import type { HistorianConfig } from './load-settings';
 
@@ -29,15 +31,18 @@ export class SystemEvents implements EventPublisher {
   static open(nats: HistorianConfig['nats'], metrics: Registry, log: (l: string) => void): SystemEvents | null {
     if (!nats.url) return null;
     const ev = new SystemEvents(metrics);
-    connect({
-      servers: nats.url.split(','), name: 'historian-system-events',
-      user: nats.user || undefined, pass: nats.password || undefined, token: nats.token || undefined,
-      waitOnFirstConnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 2000,
-    }).then((nc) => {
+    let options: NatsConnectOptions;
+    try {
+      options = { ...natsConnectOptions({ ...nats, name: 'historian-system-events' }), reconnectTimeWaitMs: 2000 };
+    } catch (e) {
+      log(`[historian] system events: NATS settings: historian.nats.${(e as Error).message}`);
+      return null;
+    }
+    connectNats(options).then((nc) => {
       if (ev.closed) return void nc.close();
       ev.nc = nc;
       log(`[historian] system events: publishing sys.> on ${nats.url}`);
-    }, (e) => log(`[historian] system events: cannot connect to ${nats.url}: ${(e as Error).message}`));
+    }, (e) => log(`[historian] system events: cannot connect: ${(e as Error).message}`));
     return ev;
   }
 

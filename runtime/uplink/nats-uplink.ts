@@ -46,7 +46,7 @@ export class NatsUplink implements Sender {
   }
 
   private async connectLoop(): Promise<void> {
-    const nc = await connectNats(this.o);
+    const nc = await connectNats({ ...this.o, onRetry: (m) => { this.lastError = m; this.o.onRetry?.(m); } });
     if (this.closed) { await nc.close(); return; }
     this.nc = nc;
     this.js = nc.jetstream();
