@@ -32,6 +32,8 @@ export interface NatsConnectOptions extends NatsAuth {
   connectTimeoutMs?: number;
   /** told why each failed first-connection attempt failed while connectNats keeps trying */
   onRetry?: (message: string) => void;
+  /** stops connectNats waiting for the first connection (it then rejects) */
+  signal?: AbortSignal;
 }
 
 export function natsOptions(o: NatsConnectOptions): ConnectionOptions {
@@ -85,6 +87,7 @@ export function describeNatsError(e: unknown, o: Pick<ConnectionOptions, 'server
 export async function connectNats(o: NatsConnectOptions): Promise<NatsConnection> {
   const opts = natsOptions(o);
   for (;;) {
+    if (o.signal?.aborted) throw new Error('NATS connection attempt aborted');
     try {
       return await connect({ ...opts, waitOnFirstConnect: false });
     } catch (e) {
