@@ -1,9 +1,10 @@
 // Security headers on every response of the one server (dashboard, API, editor, health,
 // flows' /http endpoints), set by `helmet` before any route runs:
 // - Content-Security-Policy: the dashboard runs under `script-src 'self'` (no inline or
-//   eval'd script); the Node-RED editor needs inline and eval'd script (node definitions
-//   arrive as HTML with <script> blocks, its code editor evaluates code), so /editor gets
-//   those two allowances and nothing else more; both forbid plugins, foreign frames
+//   eval'd script); the Node-RED editor needs inline script (node definitions arrive as
+//   HTML with <script> blocks that jQuery inserts), so /editor gets that one allowance;
+//   it needs no eval (the Monaco code editor and its lint worker run without it, checked
+//   in test/e2e/https.test.ts). Both forbid plugins, foreign frames
 //   (`frame-ancestors 'self'`), foreign form targets and <base> rewriting.
 // - X-Content-Type-Options nosniff, Referrer-Policy no-referrer, X-Frame-Options
 //   SAMEORIGIN, Cross-Origin-Opener/Resource-Policy same-origin (helmet's defaults).
@@ -44,9 +45,9 @@ export function dashboardDirectives(tls: boolean): Directives {
   };
 }
 
-/** The policy of the Node-RED editor: the dashboard's plus inline and eval'd script. */
+/** The policy of the Node-RED editor: the dashboard's plus inline script. */
 export function editorDirectives(tls: boolean): Directives {
-  return { ...dashboardDirectives(tls), 'script-src': ["'self'", "'unsafe-inline'", "'unsafe-eval'"] };
+  return { ...dashboardDirectives(tls), 'script-src': ["'self'", "'unsafe-inline'"] };
 }
 
 function headers(directives: Directives, o: SecurityHeaderOptions): RequestHandler {
