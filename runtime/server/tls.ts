@@ -58,6 +58,7 @@ export async function loadTls(s: TlsSettings, dataDir: string, log: (l: string) 
     return material(read(s.certFile, 'tls.certFile'), read(s.keyFile, 'tls.keyFile'), s.certFile, false);
   }
   if (mode !== 'self-signed') throw new Error(`tls.mode: must be off, files or self-signed (got ${JSON.stringify(mode)})`);
+  if (s.certFile || s.keyFile) throw new Error('tls.mode: "self-signed" but a certificate is given (set HISTORIAN_TLS=files to use it)');
   const names = s.hostnames ? s.hostnames.split(',').map((n) => n.trim()).filter(Boolean) : defaultHostnames();
   const dir = join(dataDir, 'tls');
   const certFile = join(dir, 'self-signed-cert.pem');

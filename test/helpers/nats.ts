@@ -22,6 +22,8 @@ export interface StartNatsOptions {
   tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean };
   /** Client authentication: user/password and NKey users, or one token, or operator mode (JWT / creds). */
   auth?: NatsAuthConfig;
+  /** A whole nats-server.conf of the caller's (e.g. the shipped docker/nats.conf), given the store dir to use; replaces tls/auth. */
+  configText?: (storeDir: string) => string;
 }
 
 export type NatsAuthConfig =
@@ -84,12 +86,14 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   let proc: ManagedProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-sd', storeDir];
+    const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)];
+    // a caller's config names its own store dir (nats-server refuses it twice)
+    if (!options.configText) args.push('-sd', storeDir);
     if (jetstream) args.unshift('-js');
-    if (options.tls || options.auth) {
-      // the config file comes first: command-line flags override what it sets
+    if (options.tls || options.auth || options.configText) {
+      // command-line flags override what the file sets (port, monitor port)
       const conf = path.join(storeDir, 'nats-server.conf');
-      await fs.promises.writeFile(conf, configText(options));
+      await fs.promises.writeFile(conf, options.configText ? options.configText(storeDir) : configText(options));
       args.unshift('-c', conf);
     }
     args.push(...(options.args ?? []));
