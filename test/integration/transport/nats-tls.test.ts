@@ -100,6 +100,26 @@ describe('NATS over TLS: user/password', () => {
   });
 });
 
+describe('NATS uplink with refused credentials', () => {
+  it('reports the refusal, keeps the buffer waiting, and connects once the server accepts the password', async () => {
+    const options = { jetstream: true, tls: { certFile: pki.serverCertFile, keyFile: pki.serverKeyFile }, auth: { users: [{ user: 'gateway-9', password: 'old secret' }] } };
+    const server = await startNats(options);
+    const uplink = new NatsUplink({ ...natsConnectOptions({ url: server.url, user: 'gateway-9', password: 'new secret', caFile: pki.caFile }), connectTimeoutMs: 3000 });
+    try {
+      void uplink.start();
+      await waitFor(() => /refused the credentials/.test(uplink.lastError ?? ''), { timeoutMs: 10_000, what: 'the refusal in lastError' });
+      expect(uplink.isConnected()).toBe(false);
+      // the broker's password is rotated: the same uplink gets in without being recreated
+      options.auth.users[0].password = 'new secret';
+      await server.restart();
+      await waitFor(() => uplink.isConnected(), { timeoutMs: 20_000, what: `the uplink connected after the rotation (last error: ${uplink.lastError})` });
+    } finally {
+      await uplink.close();
+      await server.dispose();
+    }
+  });
+});
+
 describe('NATS over TLS: NKey', () => {
   it('connects with the NKey seed of a configured user', async () => {
     await roundTrip(await connect({ url: usersServer.url, nkeySeed: text(nkeyUser.getSeed()), caFile: pki.caFile }));
