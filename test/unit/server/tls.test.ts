@@ -15,6 +15,10 @@ describe('loadTls', () => {
     await expect(loadTls({ mode: 'off', certFile: '/c.pem' }, tmp())).rejects.toThrow(/^tls\.mode: "off" but a certificate is given/);
   });
 
+  it('refuses certificate files given with mode self-signed (they would be ignored)', async () => {
+    await expect(loadTls({ mode: 'self-signed', certFile: '/c.pem', keyFile: '/k.pem' }, tmp())).rejects.toThrow(/^tls\.mode: "self-signed" but a certificate is given/);
+  });
+
   it('names the missing file setting in files mode', async () => {
     await expect(loadTls({ mode: 'files' }, tmp())).rejects.toThrow(/^tls\.certFile: required/);
     await expect(loadTls({ mode: 'files', certFile: '/c.pem' }, tmp())).rejects.toThrow(/^tls\.keyFile: required/);
