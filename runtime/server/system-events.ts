@@ -19,6 +19,7 @@ const codec = JSONCodec();
 export class SystemEvents implements EventPublisher {
   private nc: NatsConnection | null = null;
   private closed = false;
+  private abort: () => void = () => undefined;
   private readonly sent: Counter;
   private readonly dropped: Counter;
 
@@ -38,11 +39,23 @@ export class SystemEvents implements EventPublisher {
       log(`[historian] system events: NATS settings: historian.nats.${(e as Error).message}`);
       return null;
     }
-    connectNats(options).then((nc) => {
-      if (ev.closed) return void nc.close();
-      ev.nc = nc;
-      log(`[historian] system events: publishing sys.> on ${nats.url}`);
-    }, (e) => log(`[historian] system events: cannot connect: ${(e as Error).message}`));
+    const stop = new AbortController();
+    ev.abort = () => stop.abort();
+    // refused credentials or certificates: said once, retried every minute (a fixed secret
+    // or broker is picked up without a restart)
+    const attempt = (said: boolean): void => {
+      if (ev.closed) return;
+      connectNats({ ...options, signal: stop.signal }).then((nc) => {
+        if (ev.closed) return void nc.close();
+        ev.nc = nc;
+        log(`[historian] system events: publishing sys.> on ${nats.url}`);
+      }, (e) => {
+        if (ev.closed) return;
+        if (!said) log(`[historian] system events: cannot connect (retrying every minute): ${(e as Error).message}`);
+        setTimeout(() => attempt(true), 60_000).unref();
+      });
+    };
+    attempt(false);
     return ev;
   }
 
@@ -62,6 +75,7 @@ export class SystemEvents implements EventPublisher {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.abort();
     const nc = this.nc;
     this.nc = null;
     if (nc) await nc.drain().catch(() => nc.close());
