@@ -80,6 +80,13 @@ describe('HTTPS in Chromium with a generated certificate', () => {
       return t?.chart?.data?.[0]?.length ?? 0;
     }), { timeout: 15_000 }).toBeGreaterThan(10);
     await saveScreenshot(page, 'https-trend-1440x900');
+    // the other views, each rendered under the policy
+    for (const view of ['alarms', 'layouts', 'audit']) {
+      await page.evaluate((v) => { location.hash = `#/${v}`; }, view);
+      await expect.poll(() => page.evaluate(() => document.querySelector('historian-app')!.shadowRoot!.innerHTML.length), { timeout: 10_000 }).toBeGreaterThan(500);
+      await page.waitForLoadState('networkidle');
+      await saveScreenshot(page, `https-${view}-1440x900`);
+    }
     expect(await violations(page, watch)).toEqual([]);
     await page.close();
   });
