@@ -96,12 +96,21 @@ module.exports = {
       user: str('HISTORIAN_NATS_USER', ''),
       password: str('HISTORIAN_NATS_PASSWORD', ''),
       token: str('HISTORIAN_NATS_TOKEN', ''),
+      nkeySeed: str('HISTORIAN_NATS_NKEY_SEED', ''),
       credsFile: str('HISTORIAN_NATS_CREDS', ''),
+      // TLS: a tls:// URL or a CA file turns it on; cert + key for mutual TLS
+      caFile: str('HISTORIAN_NATS_CA', ''),
+      certFile: str('HISTORIAN_NATS_CERT', ''),
+      keyFile: str('HISTORIAN_NATS_KEY', ''),
     },
     mqtt: {
       url: str('HISTORIAN_MQTT_URL', ''),
       username: str('HISTORIAN_MQTT_USER', ''),
       password: str('HISTORIAN_MQTT_PASSWORD', ''),
+      // TLS: an mqtts:// URL; CA file for a private CA, cert + key for mutual TLS
+      caFile: str('HISTORIAN_MQTT_CA', ''),
+      certFile: str('HISTORIAN_MQTT_CERT', ''),
+      keyFile: str('HISTORIAN_MQTT_KEY', ''),
     },
     s3: {
       endpoint: str('HISTORIAN_S3_ENDPOINT', ''),
@@ -117,6 +126,19 @@ module.exports = {
       samplesPerSecond: int('HISTORIAN_INGEST_RATE', 500000, 1, 100000000),
       /** samples stamped further ahead of the server clock are refused (every ingest path) */
       maxClockSkewSeconds: int('HISTORIAN_MAX_CLOCK_SKEW_S', 300, 0, 31536000),
+    },
+    /** HTTPS for the dashboard, API, WebSocket and editor (README: Transport security) */
+    tls: {
+      /** off | files (certFile + keyFile) | self-signed (generated into <data>/tls on first start); files when a certificate is given */
+      mode: str('HISTORIAN_TLS', env.HISTORIAN_TLS_CERT ? 'files' : 'off'),
+      certFile: str('HISTORIAN_TLS_CERT', ''),
+      keyFile: str('HISTORIAN_TLS_KEY', ''),
+      /** host names / IP addresses of a generated certificate, comma-separated (default: localhost, 127.0.0.1, ::1 and the machine's host name) */
+      hostnames: str('HISTORIAN_TLS_HOSTNAMES', ''),
+      /** a plain-HTTP port that answers every request with a redirect to HTTPS (0 = none) */
+      redirectPort: int('HISTORIAN_HTTP_REDIRECT_PORT', 0, 0, 65535),
+      /** Strict-Transport-Security max-age in seconds while TLS is on (0 = no HSTS) */
+      hstsMaxAge: int('HISTORIAN_HSTS_MAX_AGE', 15552000, 0, 63072000),
     },
     security: {
       adminPassword: str('HISTORIAN_ADMIN_PASSWORD', ''),

@@ -7,6 +7,7 @@ import { registerBufferMetrics } from '../../runtime/buffer/metrics';
 import { samplesFromMessage } from '../../runtime/model';
 import { services } from '../../runtime/registry';
 import { StoreForward, type UplinkConfig } from '../../runtime/uplink/store-forward';
+import { mqttConnectOptions, natsConnectOptions } from '../../runtime/uplink/connection-settings';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 
 const MB = 1 << 20;
@@ -19,17 +20,19 @@ function str(config: NodeDef, key: string): string | undefined {
 export function uplinkConfig(config: NodeDef, creds: Record<string, string | undefined>, name: string): UplinkConfig {
   const url = str(config, 'url');
   if (!url) throw new Error('url: the broker URL is required (nats://host:4222 or mqtt://host:1883)');
-  const tls = config.tls === true || config.tls === 'true'
-    ? { caFile: str(config, 'caFile'), certFile: str(config, 'certFile'), keyFile: str(config, 'keyFile') } : undefined;
+  const tls = config.tls === true || config.tls === 'true';
+  const files = tls ? { caFile: str(config, 'caFile'), certFile: str(config, 'certFile'), keyFile: str(config, 'keyFile') } : {};
   if (config.uplink === 'mqtt') {
-    return { type: 'mqtt', url, clientId: str(config, 'clientId') ?? `historian-${name}`, username: creds.user || undefined, password: creds.password || undefined, tls };
+    return { type: 'mqtt', ...mqttConnectOptions({ url, clientId: str(config, 'clientId'), username: creds.user, password: creds.password, ...files }, `historian-${name}`) };
   }
   if (config.uplink !== undefined && config.uplink !== 'nats') throw new Error(`uplink: must be "nats" or "mqtt" (got ${JSON.stringify(config.uplink)})`);
   const stream = str(config, 'stream');
   return {
-    type: 'nats', servers: url.split(',').map((s) => s.trim()), name: `historian ${name}`,
-    user: creds.user || undefined, pass: creds.password || undefined, token: creds.token || undefined,
-    nkeySeed: creds.nkeySeed || undefined, credsFile: creds.credsFile || undefined, tls: tls ?? false,
+    type: 'nats',
+    ...natsConnectOptions({
+      url, name: `historian ${name}`, user: creds.user, password: creds.password, token: creds.token,
+      nkeySeed: creds.nkeySeed, credsFile: creds.credsFile, tls, ...files,
+    }),
     stream: stream ? {
       name: stream, subjects: (str(config, 'streamSubjects') ?? 'hist.>').split(',').map((s) => s.trim()),
       create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000,

@@ -2,6 +2,7 @@
 // the Node-RED editor and admin API (/editor), the HTTP API (/api/v1), the live
 // WebSocket (/api/v1/live), health, readiness and metrics.
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +35,9 @@ import { tsdbRoutes } from './routes/tsdb-routes';
 import { ingestRoutes, INGEST_BODY_LIMIT } from './routes/ingest-routes';
 import { DedupeLog } from '../ingest/dedupe-log';
 import { RateLimiter } from '../ingest/rate-limiter';
+import { loadTls, type TlsMaterial } from './tls';
+import { securityHeaders } from './security-headers';
+import { startRedirectServer, type RedirectServer } from './https-redirect';
 
 // Node-RED ships no types; it is a process-wide singleton initialised once here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -45,6 +49,10 @@ export interface Historian {
   port: number;
   url: string;
   settings: LoadedSettings;
+  /** the HTTPS certificate in use; null when serving plain HTTP */
+  tls: TlsMaterial | null;
+  /** the plain-HTTP port that redirects to HTTPS, when configured */
+  redirectPort: number | null;
   stop(): Promise<void>;
 }
 
@@ -59,6 +67,8 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const log = opts.log ?? ((l: string) => console.log(l));
   const settings = loadSettings(opts.settingsFile);
   const { historian: cfg, red: redSettings } = settings;
+  // before anything opens: a bad certificate setting stops start-up with its name
+  const tls = await loadTls(cfg.tls, cfg.dataDir, log);
   const svc = services();
   svc.dataDir = cfg.dataDir;
   if (installDemoFlow(cfg.dataDir, redSettings.flowFile ?? 'flows.json', cfg.demoFlow)) {
@@ -82,7 +92,9 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
 
   const app = express();
   app.disable('x-powered-by');
-  const server = createServer(app);
+  const headers = securityHeaders({ tls: !!tls, hstsMaxAge: cfg.tls.hstsMaxAge ?? 15_552_000, editorRoot: redSettings.httpAdminRoot ?? '/editor' });
+  app.use(headers);
+  const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) : createServer(app);
   const live = new LiveSocket(svc.live, {
     authorize: (req) => security.authorizeUpgrade(req),
     mayPattern: (req, pattern) => security.mayPattern(req, pattern),
@@ -188,7 +200,21 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   });
   const port = (server.address() as AddressInfo).port;
   const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host;
-  const url = `http://${host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  let redirect: RedirectServer | null = null;
+  if (tls) {
+    log(`[historian] HTTPS: ${tls.generated ? 'self-signed ' : ''}certificate ${tls.certFile} for ${tls.names}, valid until ${tls.validTo.toISOString()}`);
+    log(`[historian] HTTPS: certificate SHA-256 fingerprint ${tls.fingerprint256}`);
+    if (cfg.tls.redirectPort) {
+      redirect = await startRedirectServer({ port: cfg.tls.redirectPort, host: cfg.host, httpsPort: port, headers, fallbackHost: host }).catch((e: Error) => {
+        server.close();
+        throw new Error(`tls.redirectPort: cannot listen on ${cfg.tls.redirectPort} (${e.message})`);
+      });
+      log(`[historian] HTTPS: plain HTTP on port ${redirect.port} redirects to ${url}`);
+    }
+  } else if (cfg.tls.redirectPort) {
+    log('[historian] warning: HISTORIAN_HTTP_REDIRECT_PORT is set but HTTPS is off; no redirect server started');
+  }
   // Ready means flows are running, not only that the runtime started.
   const flowsStarted = new Promise<void>((resolve) => RED.events.once('flows:started', () => resolve()));
   await RED.start();
@@ -213,6 +239,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       await events?.close();
       svc.events = null;
       dedupe.close();
+      await redirect?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -222,5 +249,5 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     return stopped;
   };
 
-  return { app, server, port, url, settings, stop };
+  return { app, server, port, url, settings, tls, redirectPort: redirect?.port ?? null, stop };
 }

@@ -10,8 +10,19 @@ export const historianConfigSchema = z.object({
   host: z.string().min(1),
   demoFlow: z.string(),
   shutdownTimeoutMs: z.number().int().positive(),
-  nats: z.object({ url: z.string(), user: z.string(), password: z.string(), token: z.string(), credsFile: z.string() }).partial(),
-  mqtt: z.object({ url: z.string(), username: z.string(), password: z.string() }).partial(),
+  nats: z.object({
+    url: z.string(), user: z.string(), password: z.string(), token: z.string(), nkeySeed: z.string(), credsFile: z.string(),
+    caFile: z.string(), certFile: z.string(), keyFile: z.string(), tls: z.boolean(),
+  }).partial(),
+  mqtt: z.object({ url: z.string(), username: z.string(), password: z.string(), caFile: z.string(), certFile: z.string(), keyFile: z.string() }).partial(),
+  tls: z.object({
+    mode: z.enum(['off', 'files', 'self-signed']),
+    certFile: z.string(),
+    keyFile: z.string(),
+    hostnames: z.string(),
+    redirectPort: z.number().int().min(0).max(65535),
+    hstsMaxAge: z.number().int().min(0),
+  }).partial().default({}),
   s3: z.object({ endpoint: z.string(), region: z.string(), bucket: z.string(), prefix: z.string(), forcePathStyle: z.boolean() }).partial(),
   ingest: z.object({ samplesPerSecond: z.number().positive(), maxClockSkewSeconds: z.number().int().nonnegative().default(300) }).default({ samplesPerSecond: 500_000, maxClockSkewSeconds: 300 }),
   security: z.object({

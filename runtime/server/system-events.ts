@@ -4,7 +4,9 @@
 // other systems: the durable records are the alarm journal and the audit trail, so while
 // NATS is unreachable events are dropped and counted, never queued without bound, and
 // start-up never waits for the broker.
-import { connect, JSONCodec, type NatsConnection } from 'nats';
+import { JSONCodec, type NatsConnection } from 'nats';
+import { connectNats, type NatsConnectOptions } from '../uplink/nats-connection';
+import { natsConnectOptions } from '../uplink/connection-settings';
 import { Counter, type Registry } from 'prom-client';
 import type { HistorianConfig } from './load-settings';
 
@@ -17,6 +19,7 @@ const codec = JSONCodec();
 export class SystemEvents implements EventPublisher {
   private nc: NatsConnection | null = null;
   private closed = false;
+  private abort: () => void = () => undefined;
   private readonly sent: Counter;
   private readonly dropped: Counter;
 
@@ -29,15 +32,30 @@ export class SystemEvents implements EventPublisher {
   static open(nats: HistorianConfig['nats'], metrics: Registry, log: (l: string) => void): SystemEvents | null {
     if (!nats.url) return null;
     const ev = new SystemEvents(metrics);
-    connect({
-      servers: nats.url.split(','), name: 'historian-system-events',
-      user: nats.user || undefined, pass: nats.password || undefined, token: nats.token || undefined,
-      waitOnFirstConnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 2000,
-    }).then((nc) => {
-      if (ev.closed) return void nc.close();
-      ev.nc = nc;
-      log(`[historian] system events: publishing sys.> on ${nats.url}`);
-    }, (e) => log(`[historian] system events: cannot connect to ${nats.url}: ${(e as Error).message}`));
+    let options: NatsConnectOptions;
+    try {
+      options = { ...natsConnectOptions({ ...nats, name: 'historian-system-events' }), reconnectTimeWaitMs: 2000 };
+    } catch (e) {
+      log(`[historian] system events: NATS settings: historian.nats.${(e as Error).message}`);
+      return null;
+    }
+    const stop = new AbortController();
+    ev.abort = () => stop.abort();
+    // refused credentials or certificates: said once, retried every minute (a fixed secret
+    // or broker is picked up without a restart)
+    const attempt = (said: boolean): void => {
+      if (ev.closed) return;
+      connectNats({ ...options, signal: stop.signal }).then((nc) => {
+        if (ev.closed) return void nc.close();
+        ev.nc = nc;
+        log(`[historian] system events: publishing sys.> on ${nats.url}`);
+      }, (e) => {
+        if (ev.closed) return;
+        if (!said) log(`[historian] system events: cannot connect (retrying every minute): ${(e as Error).message}`);
+        setTimeout(() => attempt(true), 60_000).unref();
+      });
+    };
+    attempt(false);
     return ev;
   }
 
@@ -57,6 +75,7 @@ export class SystemEvents implements EventPublisher {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.abort();
     const nc = this.nc;
     this.nc = null;
     if (nc) await nc.drain().catch(() => nc.close());

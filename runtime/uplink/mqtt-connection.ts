@@ -30,3 +30,16 @@ export function mqttOptions(o: MqttConnectOptions): IClientOptions {
     ...(o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: 0xffffffff } } : {}),
   };
 }
+
+/** A connection failure in words an operator can act on, naming what to check. */
+export function describeMqttError(e: unknown, url: string): string {
+  const code = String((e as { code?: unknown }).code ?? '');
+  // OpenSSL errors arrive as "<hex>:error:<hex>:SSL routines:<fn>:<reason>:<source>:<line>:..."
+  const raw = ((e as Error)?.message ?? String(e)).replace(/^[0-9A-F]+:error:[0-9A-F]+:SSL routines:[^:]*:([^:]*):.*$/s, '$1').split('\n')[0];
+  let hint = '';
+  if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' || /certificate required/i.test(raw)) hint = ': the broker demands a client certificate (give certFile and keyFile)';
+  else if (code === 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA' || /alert unknown ca|alert bad certificate/i.test(raw)) hint = ': the broker refused the client certificate (is it signed by the CA the broker trusts?)';
+  else if (/not authori[sz]ed|bad user ?name or password/i.test(raw)) hint = ': the broker refused the credentials (check username and password)';
+  else if (/certificate|self[- ]signed|unable to verify|UNABLE_TO|CERT_|ERR_TLS|ERR_SSL|altname/i.test(`${raw} ${code}`)) hint = ': TLS certificate check failed (check the CA file, the host name in the URL, and the client certificate)';
+  return `MQTT ${url}: ${raw}${hint}`;
+}

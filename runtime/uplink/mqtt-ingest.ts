@@ -3,7 +3,7 @@
 // handleMessage calls back). Unacknowledged messages are redelivered by the broker on
 // reconnect; the event id set drops the ones already stored.
 import mqtt, { type MqttClient } from 'mqtt';
-import { mqttOptions, type MqttConnectOptions } from './mqtt-connection';
+import { describeMqttError, mqttOptions, type MqttConnectOptions } from './mqtt-connection';
 import type { EnvelopeIngestor } from './envelope-ingestor';
 
 export interface MqttIngestOptions extends MqttConnectOptions {
@@ -34,7 +34,7 @@ export class MqttIngest {
         client.stream?.destroy();
       });
     };
-    client.on('error', (e) => { this.stats.lastError = e.message; this.o.onError?.(e.message); });
+    client.on('error', (e) => { const m = describeMqttError(e, this.o.url); this.stats.lastError = m; this.o.onError?.(m); });
     client.on('close', () => { this.stats.connected = false; });
     return new Promise((resolve, reject) => {
       client.on('connect', (ack) => {

@@ -4,7 +4,7 @@
 // (the central side drops the duplicate by event id).
 import mqtt, { type MqttClient } from 'mqtt';
 import { PermanentError, type OutboundEntry, type Sender } from '../buffer/dispatcher';
-import { mqttOptions, type MqttConnectOptions } from './mqtt-connection';
+import { describeMqttError, mqttOptions, type MqttConnectOptions } from './mqtt-connection';
 
 export interface MqttUplinkOptions extends MqttConnectOptions {
   /** PUBACK wait before the entry is retried (default 30 s) */
@@ -30,7 +30,7 @@ export class MqttUplink implements Sender {
     const client = mqtt.connect(this.o.url, mqttOptions(this.o));
     this.client = client;
     client.on('connect', () => { for (const l of this.listeners) l(); });
-    client.on('error', (e) => { this.lastError = e.message; });
+    client.on('error', (e) => { this.lastError = describeMqttError(e, this.o.url); });
     return Promise.resolve();
   }
 

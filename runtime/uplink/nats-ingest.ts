@@ -43,7 +43,7 @@ export class NatsIngest {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.nc = await connectNats(this.o);
+    this.nc = await connectNats({ ...this.o, onRetry: (m) => { this.stats.lastError = m; this.o.onRetry?.(m); } });
     void (async () => {
       for await (const s of this.nc!.status()) {
         if (s.type === 'disconnect') this.stats.connected = false;

@@ -46,7 +46,20 @@ export class NatsUplink implements Sender {
   }
 
   private async connectLoop(): Promise<void> {
-    const nc = await connectNats(this.o);
+    let nc: NatsConnection | null = null;
+    // Refused credentials or certificates are retried too, slowly (1 s doubling to 30 s):
+    // a gateway picks up a fixed broker or a rotated secret without a redeploy, and its
+    // buffer keeps the samples meanwhile. lastError says what to check.
+    for (let wait = 1000; !nc; wait = Math.min(wait * 2, 30_000)) {
+      try {
+        nc = await connectNats({ ...this.o, onRetry: (m) => { this.lastError = m; this.o.onRetry?.(m); } });
+      } catch (e) {
+        this.lastError = (e as Error).message;
+        if (this.closed) return;
+        await new Promise((r) => setTimeout(r, wait));
+        if (this.closed) return;
+      }
+    }
     if (this.closed) { await nc.close(); return; }
     this.nc = nc;
     this.js = nc.jetstream();

@@ -10,6 +10,8 @@ export interface BinarySpec {
 
 export const NATS_SERVER: BinarySpec = { names: ['nats-server'], aptPackage: 'nats-server' };
 export const MOSQUITTO: BinarySpec = { names: ['mosquitto'], aptPackage: 'mosquitto' };
+export const OPENSSL: BinarySpec = { names: ['openssl'], aptPackage: 'openssl' };
+export const MOSQUITTO_PASSWD: BinarySpec = { names: ['mosquitto_passwd'], aptPackage: 'mosquitto' };
 export const CHROMIUM: BinarySpec = { names: ['chromium', 'chromium-browser'], aptPackage: 'chromium' };
 
 // Debian installs daemons in /usr/sbin, which is not on every user's PATH.

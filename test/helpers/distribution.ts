@@ -1,6 +1,8 @@
 // Starts the built distribution (dist/) as a child process on a free loopback port with
 // a temp data directory, as a user would run it, and waits until /ready answers 200.
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { httpsFetch } from './https-fetch';
 import { freePort } from './ports';
 import { spawnManaged, outputBlock, type ManagedProcess } from './process';
 import { makeTempDir } from './tmp';
@@ -13,6 +15,8 @@ export interface Distribution {
   url: string;
   port: number;
   dataDir: string;
+  /** the PEM the requests trust (HTTPS only) */
+  ca?: string;
   proc: ManagedProcess;
   /** Logs in and returns a session JWT. */
   login(username?: string, password?: string): Promise<string>;
@@ -28,6 +32,12 @@ export interface DistributionOptions {
   entry?: string;
   cwd?: string;
   readyTimeoutMs?: number;
+  /**
+   * Serve HTTPS (the caller sets HISTORIAN_TLS / _CERT / _KEY in env). Requests then check
+   * the server's certificate against `ca` (a PEM), or, when omitted, against the
+   * certificate the distribution generated into <dataDir>/tls (trusted as itself).
+   */
+  https?: { ca?: string };
 }
 
 export async function startDistribution(opts: DistributionOptions = {}): Promise<Distribution> {
@@ -45,20 +55,25 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
       ...opts.env,
     },
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.https ? 'https' : 'http'}://127.0.0.1:${port}`;
+  let ca = opts.https?.ca;
+  // readiness only: the generated certificate is read (and then checked) once it exists
+  const get = opts.https ? (u: string, init?: RequestInit) => httpsFetch(u, init, ca ?? null) : fetch;
   await waitFor(async () => {
     if (!proc.isRunning()) throw new WaitAbortedError(`historian exited before it was ready\n${outputBlock('historian', proc.logs())}`);
-    const r = await fetch(`${url}/ready`);
+    const r = await get(`${url}/ready`);
     return r.status === 200;
   }, { timeoutMs: opts.readyTimeoutMs ?? 60_000, what: `${url}/ready` });
+  if (opts.https && !ca) ca = readFileSync(join(dataDir, 'tls', 'self-signed-cert.pem'), 'utf8');
+  const send = opts.https ? (u: string, init?: RequestInit) => httpsFetch(u, init, ca!) : fetch;
 
   const request = (path: string, init: RequestInit & { token?: string } = {}) => {
     const headers = new Headers(init.headers);
     if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
-    return fetch(url + path, { ...init, headers });
+    return send(url + path, { ...init, headers });
   };
   return {
-    url, port, dataDir, proc, request,
+    url, port, dataDir, proc, request, ca,
     async login(username = 'admin', password = ADMIN_PASSWORD) {
       const r = await request('/api/v1/login', {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),

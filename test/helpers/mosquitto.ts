@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { MOSQUITTO, requireBinary } from './binaries';
+import { execFileSync } from 'node:child_process';
+import { MOSQUITTO, MOSQUITTO_PASSWD, requireBinary } from './binaries';
 import { freePort } from './ports';
 import { outputBlock, spawnManaged, type ManagedProcess } from './process';
 import { makeTempDir, removeTempDir } from './tmp';
@@ -15,11 +16,15 @@ export interface StartMosquittoOptions {
   extraConfig?: string[];
   /** How long to wait for the broker to become ready (default 10 s). */
   startTimeoutMs?: number;
+  /** TLS on the listener (the URL becomes mqtts://); `requireCertificate` demands a client certificate signed by `caFile`. */
+  tls?: { certFile: string; keyFile: string; caFile: string; requireCertificate?: boolean };
+  /** Password users (user name -> password); anonymous clients are refused when given. */
+  users?: Record<string, string>;
 }
 
 /** stop() sends SIGTERM, on which mosquitto saves its persistence file; kill() (SIGKILL) saves nothing. */
 export interface MosquittoServer extends ServerControl {
-  /** mqtt://127.0.0.1:<port> */
+  /** mqtt://127.0.0.1:<port> (mqtts:// when started with TLS) */
   readonly url: string;
   readonly port: number;
   readonly persistenceDir: string;
@@ -29,11 +34,13 @@ export interface MosquittoServer extends ServerControl {
 
 const ADDRESS_IN_USE = /address already in use/i;
 
-function configText(port: number, persistenceDir: string, extra: string[]): string {
+function configText(port: number, persistenceDir: string, extra: string[], security: { tls?: StartMosquittoOptions['tls']; passwordFile?: string }): string {
+  const tls = security.tls;
   const lines = [
     // mosquitto 2 listens nowhere useful and refuses anonymous clients unless told
     `listener ${port} 127.0.0.1`,
-    'allow_anonymous true',
+    ...(tls ? [`cafile ${tls.caFile}`, `certfile ${tls.certFile}`, `keyfile ${tls.keyFile}`, `require_certificate ${tls.requireCertificate ? 'true' : 'false'}`] : []),
+    ...(security.passwordFile ? ['allow_anonymous false', `password_file ${security.passwordFile}`] : ['allow_anonymous true']),
     'persistence true',
     // the trailing slash matters: mosquitto concatenates the file name to it
     `persistence_location ${persistenceDir.endsWith('/') ? persistenceDir : `${persistenceDir}/`}`,
@@ -59,9 +66,17 @@ export async function startMosquitto(options: StartMosquittoOptions = {}): Promi
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   let port = options.port ?? (await freePort());
   let proc: ManagedProcess | undefined;
+  let passwordFile: string | undefined;
+  if (options.users) {
+    passwordFile = path.join(dir, 'passwords');
+    await fs.promises.writeFile(passwordFile, '', { mode: 0o600 });
+    const tool = requireBinary(MOSQUITTO_PASSWD);
+    // -b: password on the command line (test only); mosquitto stores a salted hash
+    for (const [user, password] of Object.entries(options.users)) execFileSync(tool, ['-b', passwordFile, user, password]);
+  }
 
   const launch = async (): Promise<void> => {
-    await fs.promises.writeFile(configFile, configText(port, persistenceDir, options.extraConfig ?? []));
+    await fs.promises.writeFile(configFile, configText(port, persistenceDir, options.extraConfig ?? [], { tls: options.tls, passwordFile }));
     const started = spawnManaged('mosquitto', binary, ['-c', configFile]);
     proc = started;
     try {
@@ -92,7 +107,7 @@ export async function startMosquitto(options: StartMosquittoOptions = {}): Promi
 
 
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     port,
     persistenceDir,
     configFile,

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { NATS_SERVER, requireBinary } from './binaries';
 import { freePort } from './ports';
 import { outputBlock, spawnManaged, type ManagedProcess } from './process';
@@ -16,10 +18,47 @@ export interface StartNatsOptions {
   args?: string[];
   /** How long to wait for the server to become ready (default 15 s). */
   startTimeoutMs?: number;
+  /** TLS on the client port (clients must use TLS); `verify` demands a client certificate signed by `caFile`. */
+  tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean };
+  /** Client authentication: user/password and NKey users, or one token, or operator mode (JWT / creds). */
+  auth?: NatsAuthConfig;
+  /** A whole nats-server.conf of the caller's (e.g. the shipped docker/nats.conf), given the store dir to use; replaces tls/auth. */
+  configText?: (storeDir: string) => string;
+}
+
+export type NatsAuthConfig =
+  | { users: Array<{ user: string; password: string } | { nkey: string }> }
+  | { token: string }
+  /** operator mode with a memory resolver: the operator JWT and the account JWTs by public key */
+  | { operatorJwt: string; accounts: Record<string, string> };
+
+/** nats-server configuration text (strings JSON-quoted: the format accepts them). */
+function configText(o: StartNatsOptions): string {
+  const q = JSON.stringify;
+  const lines: string[] = [];
+  if (o.tls) {
+    lines.push('tls {', `  cert_file: ${q(o.tls.certFile)}`, `  key_file: ${q(o.tls.keyFile)}`);
+    if (o.tls.caFile) lines.push(`  ca_file: ${q(o.tls.caFile)}`);
+    if (o.tls.verify) lines.push('  verify: true');
+    lines.push('  timeout: 5', '}');
+  }
+  const a = o.auth;
+  if (a && 'users' in a) {
+    lines.push('authorization {', '  users: [');
+    for (const u of a.users) lines.push('    ' + ('nkey' in u ? `{ nkey: ${q(u.nkey)} }` : `{ user: ${q(u.user)}, password: ${q(u.password)} }`));
+    lines.push('  ]', '}');
+  } else if (a && 'token' in a) {
+    lines.push('authorization {', `  token: ${q(a.token)}`, '}');
+  } else if (a && 'operatorJwt' in a) {
+    lines.push(`operator: ${q(a.operatorJwt)}`, 'resolver: MEMORY', 'resolver_preload: {');
+    for (const [pub, jwt] of Object.entries(a.accounts)) lines.push(`  ${pub}: ${q(jwt)}`);
+    lines.push('}');
+  }
+  return lines.join('\n') + '\n';
 }
 
 export interface NatsServer extends ServerControl {
-  /** nats://127.0.0.1:<port> */
+  /** nats://127.0.0.1:<port> (tls://127.0.0.1:<port> when started with TLS) */
   readonly url: string;
   readonly port: number;
   /** HTTP monitoring port (`-m`): /healthz, /varz, /jsz, /connz. */
@@ -47,8 +86,16 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   let proc: ManagedProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-sd', storeDir];
+    const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)];
+    // a caller's config names its own store dir (nats-server refuses it twice)
+    if (!options.configText) args.push('-sd', storeDir);
     if (jetstream) args.unshift('-js');
+    if (options.tls || options.auth || options.configText) {
+      // command-line flags override what the file sets (port, monitor port)
+      const conf = path.join(storeDir, 'nats-server.conf');
+      await fs.promises.writeFile(conf, options.configText ? options.configText(storeDir) : configText(options));
+      args.unshift('-c', conf);
+    }
     args.push(...(options.args ?? []));
     const started = spawnManaged('nats-server', binary, args);
     proc = started;
@@ -83,7 +130,7 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
 
 
   return {
-    url: `nats://127.0.0.1:${port}`,
+    url: `${options.tls ? 'tls' : 'nats'}://127.0.0.1:${port}`,
     port,
     monitorPort,
     monitorUrl: `http://127.0.0.1:${monitorPort}`,
