@@ -17,6 +17,7 @@ const codec = JSONCodec();
 export class SystemEvents implements EventPublisher {
   private nc: NatsConnection | null = null;
   private closed = false;
+  private up = false;
   private readonly sent: Counter;
   private readonly dropped: Counter;
 
@@ -36,9 +37,22 @@ export class SystemEvents implements EventPublisher {
     }).then((nc) => {
       if (ev.closed) return void nc.close();
       ev.nc = nc;
+      ev.up = true;
+      // The system health page shows whether the link is up.
+      void (async () => {
+        for await (const st of nc.status()) {
+          if (st.type === 'disconnect') ev.up = false;
+          else if (st.type === 'reconnect') ev.up = true;
+        }
+      })().catch(() => undefined);
       log(`[historian] system events: publishing sys.> on ${nats.url}`);
     }, (e) => log(`[historian] system events: cannot connect to ${nats.url}: ${(e as Error).message}`));
     return ev;
+  }
+
+  /** Whether the NATS link is up now (system health). */
+  get connected(): boolean {
+    return this.up && !!this.nc && !this.nc.isClosed();
   }
 
   publish(subject: string, data: unknown): void {
