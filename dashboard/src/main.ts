@@ -11,6 +11,12 @@ import './views/trend-view';
 import './views/alarm-view';
 import './views/audit-view';
 import './views/layout-view';
+import './views/admin/admin-common';
+import './views/admin/users-view';
+import './views/admin/account-view';
+import './views/admin/tokens-view';
+import './views/admin/tags-view';
+import './views/admin/health-view';
 
 interface LoginAnswer { token: string; mustChangePassword?: boolean }
 type Route = { view: string; params: URLSearchParams };
@@ -50,7 +56,7 @@ export class HistorianApp extends LitElement {
     :host { display: flex; flex-direction: column; min-height: 100vh; background: #e6e6e6; }
     header { display: flex; align-items: center; gap: 12px; padding: 6px 12px; background: #d0d0d0; border-bottom: 1px solid #b0b0b0; flex-wrap: wrap; }
     header h1 { font-size: 16px; margin: 0; font-weight: 600; }
-    nav { display: flex; gap: 2px; }
+    nav { display: flex; gap: 2px; flex-wrap: wrap; }
     nav a { padding: 4px 10px; color: #222; text-decoration: none; border: 1px solid transparent; border-radius: 2px; }
     nav a[aria-current='page'] { background: #bdbdbd; border-color: #999; font-weight: 600; }
     .conn { font-size: 12px; padding: 2px 8px; border-radius: 10px; background: #bdbdbd; }
@@ -152,6 +158,11 @@ export class HistorianApp extends LitElement {
       case 'alarms': return can('alarms.read') ? html`<historian-alarm-console></historian-alarm-console>` : this.denied();
       case 'audit': return can('audit.read') ? html`<historian-audit-view></historian-audit-view>` : this.denied();
       case 'layouts': return can('layouts.read') ? html`<historian-layout-view></historian-layout-view>` : this.denied();
+      case 'health': return html`<historian-admin-health></historian-admin-health>`;
+      case 'account': return html`<historian-account @signed-out=${() => this.signedOut('You signed out everywhere.')}></historian-account>`;
+      case 'tags': return can('tags.write') ? html`<historian-admin-tags></historian-admin-tags>` : this.denied();
+      case 'users': return can('users.manage') ? html`<historian-admin-users></historian-admin-users>` : this.denied();
+      case 'tokens': return can('tokens.manage') ? html`<historian-admin-tokens></historian-admin-tokens>` : this.denied();
       default: return html`<historian-live-view></historian-live-view>`;
     }
   }
@@ -176,6 +187,7 @@ export class HistorianApp extends LitElement {
       return html`<form class="login" @submit=${this.changePassword} aria-label="Change password" data-testid="change-password">
         <h2>Choose a new password</h2>
         <p class="muted" style="margin:0">Your password must be changed before you continue.</p>
+        <historian-password-rules></historian-password-rules>
         <input name="currentPassword" type="password" placeholder="current password" autocomplete="current-password" required />
         <input name="newPassword" type="password" placeholder="new password" autocomplete="new-password" required />
         <input name="confirm" type="password" placeholder="repeat new password" autocomplete="new-password" required />
@@ -195,6 +207,11 @@ export class HistorianApp extends LitElement {
           ${link('alarms', 'Alarms', can('alarms.read'))}
           ${link('layouts', 'Layouts', can('layouts.read'))}
           ${link('audit', 'Audit', can('audit.read'))}
+          ${link('tags', 'Tags', can('tags.write'))}
+          ${link('users', 'Users', can('users.manage'))}
+          ${link('tokens', 'Tokens', can('tokens.manage'))}
+          ${link('health', 'Health')}
+          ${link('account', 'Account')}
         </nav>
         <span class="spacer"></span>
         <span class="conn ${this.state}" data-testid="connection">${this.state}</span>
