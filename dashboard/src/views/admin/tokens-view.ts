@@ -109,7 +109,7 @@ export class TokensView extends LitElement {
         <div>
           <div class="toolbar"><label class="check"><input type="checkbox" .checked=${this.showAll} @change=${(e: Event) => { this.showAll = (e.target as HTMLInputElement).checked; }} /> show revoked and expired</label></div>
           <div class="scroll"><table data-testid="tokens-table">
-            <thead><tr><th scope="col">Name</th><th scope="col">Account</th><th scope="col">Scopes</th><th scope="col">Tags</th><th scope="col">Status</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
+            <thead><tr><th scope="col">Name</th><th scope="col">Account</th><th scope="col">Scopes</th><th scope="col">Tags</th><th scope="col">Status</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">Action</th></tr></thead>
             <tbody>${list.map((t) => html`<tr data-token=${t.name}>
               <td>${t.name} <span class="muted">${t.prefix}…</span></td><td>${t.username}</td><td>${t.scopes.join(', ')}</td><td>${t.tagPattern ?? 'all'}</td>
               <td>${t.status}</td><td>${t.expiresAt ? fmtTime(t.expiresAt) : 'never'}</td><td>${t.lastUsedAt ? fmtTime(t.lastUsedAt) : 'never'}</td>

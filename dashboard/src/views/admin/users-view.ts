@@ -67,15 +67,20 @@ export class UsersView extends LitElement {
     const password = String(d.get('password') ?? '');
     const body: Record<string, unknown> = { username, name: String(d.get('name')).trim(), role: String(d.get('role')) };
     if (password) body.password = password;
+    delete body.password;
     await this.run(async () => {
+      // A password an administrator chooses is temporary. The account is created first with a
+      // generated one (which every server version marks "must change"), then the chosen one is
+      // set through the reset route with mustChange: the result is the same whether or not the
+      // server already forces the change for admin-set passwords at creation.
       const out = await signedCall<Created>(this, 'POST', '/users', body, { action: 'users.create', target: username, title: `create user ${username}` });
       if (!out) return null;
-      if (out.generatedPassword) this.secret = { username, password: out.generatedPassword };
-      // A password set by an administrator is temporary: where the server does not already
-      // demand the change, the reset route marks it (same password, must change).
-      if (password && !out.user.mustChangePassword && out.user.role !== 'SERVICE') {
-        await signedCall(this, 'POST', `/users/${encodeURIComponent(out.user.id)}/password`, { password, mustChange: true },
+      if (password) {
+        const set = await signedCall(this, 'POST', `/users/${encodeURIComponent(out.user.id)}/password`, { password, mustChange: true },
           { action: 'users.password.reset', target: out.user.id, title: `temporary password of ${username}` });
+        if (!set && out.generatedPassword) this.secret = { username, password: out.generatedPassword };
+      } else if (out.generatedPassword) {
+        this.secret = { username, password: out.generatedPassword };
       }
       form.reset();
       return out;
