@@ -35,7 +35,7 @@ export class HealthView extends LitElement {
     .summary ul { margin: 4px 0 0; font-weight: 400; font-size: 13px; }
     section { margin-bottom: 10px; }
     tr.bad td { background: #f3d6d6; }
-    .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 8px; }
+    .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 8px; }
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }
     dt { color: #555; }
     dd { margin: 0; font-variant-numeric: tabular-nums; }
@@ -98,32 +98,32 @@ export class HealthView extends LitElement {
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       ${this.notice ? html`<div class="notice">${this.notice}</div>` : ''}
 
-      ${this.section('Stores', r.stores, html`<table data-testid="health-stores">
+      ${this.section('Stores', r.stores, html`<table class="cards" data-testid="health-stores">
         <thead><tr><th scope="col">Store</th><th scope="col">Samples/s</th><th scope="col">Head series</th><th scope="col">Head samples (WAL lag)</th><th scope="col">WAL segments</th><th scope="col">Blocks</th><th scope="col">Disk</th><th scope="col">Errors</th></tr></thead>
-        <tbody>${r.stores.map((s) => html`<tr class=${bad('store', s.name) ? 'bad' : ''}><td>${s.name}${s.open ? '' : ' (opening)'}</td><td>${fmtNumber(s.samplesPerSecond)}</td><td>${fmtNumber(s.series, 0)}</td>
-          <td>${fmtNumber(s.headSamples, 0)}</td><td>${s.walSegments}</td><td>${s.blocks}</td><td>${fmtBytes(s.diskBytes)}</td><td>${s.corruptBlocks + s.readErrors}</td></tr>`)}</tbody></table>`, 'No store deployed.')}
+        <tbody>${r.stores.map((s) => html`<tr class=${bad('store', s.name) ? 'bad' : ''}><td data-label="Store">${s.name}${s.open ? '' : ' (opening)'}</td><td data-label="Samples/s">${fmtNumber(s.samplesPerSecond)}</td><td data-label="Head series">${fmtNumber(s.series, 0)}</td>
+          <td data-label="Head samples">${fmtNumber(s.headSamples, 0)}</td><td data-label="WAL segments">${s.walSegments}</td><td data-label="Blocks">${s.blocks}</td><td data-label="Disk">${fmtBytes(s.diskBytes)}</td><td data-label="Errors">${s.corruptBlocks + s.readErrors}</td></tr>`)}</tbody></table>`, 'No store deployed.')}
 
-      ${this.section('Store-and-forward buffers', r.buffers, html`<table data-testid="health-buffers">
+      ${this.section('Store-and-forward buffers', r.buffers, html`<table class="cards" data-testid="health-buffers">
         <thead><tr><th scope="col">Buffer</th><th scope="col">State</th><th scope="col">Backlog</th><th scope="col">Oldest entry</th><th scope="col">Sent/s</th><th scope="col">Disk</th><th scope="col">Quarantine</th><th scope="col">Last error</th></tr></thead>
-        <tbody>${r.buffers.map((b) => html`<tr class=${bad('buffer', b.name) ? 'bad' : ''} data-buffer=${b.name}><td>${b.name}</td><td data-field="state">${b.state}</td>
-          <td data-field="pending">${fmtNumber(b.pending, 0)} <span class="muted">(${fmtNumber(b.pendingSamples, 0)} samples)</span></td><td>${b.pending ? fmtDuration(b.oldestAgeMs) : '—'}</td>
-          <td>${fmtNumber(b.sentPerSecond)}</td><td>${fmtBytes(b.diskBytes)}</td>
-          <td>${b.quarantined}${manage && b.quarantined > 0 ? html` <button data-action="replay" @click=${() => this.quarantine(b.name, 'replay', b.quarantined)}>Replay</button>
+        <tbody>${r.buffers.map((b) => html`<tr class=${bad('buffer', b.name) ? 'bad' : ''} data-buffer=${b.name}><td data-label="Buffer">${b.name}</td><td data-label="State" data-field="state">${b.state}</td>
+          <td data-label="Backlog" data-field="pending">${fmtNumber(b.pending, 0)} <span class="muted">(${fmtNumber(b.pendingSamples, 0)} samples)</span></td><td data-label="Oldest entry">${b.pending ? fmtDuration(b.oldestAgeMs) : '—'}</td>
+          <td data-label="Sent/s">${fmtNumber(b.sentPerSecond)}</td><td data-label="Disk">${fmtBytes(b.diskBytes)}</td>
+          <td data-label="Quarantine">${b.quarantined}${manage && b.quarantined > 0 ? html` <button data-action="replay" @click=${() => this.quarantine(b.name, 'replay', b.quarantined)}>Replay</button>
             <button data-action="purge" @click=${() => this.quarantine(b.name, 'purge', b.quarantined)}>Purge</button>` : ''}</td>
-          <td>${b.lastError ?? ''}</td></tr>`)}</tbody></table>`, 'No store-and-forward buffer deployed.')}
+          <td data-label="Last error">${b.lastError ?? ''}</td></tr>`)}</tbody></table>`, 'No store-and-forward buffer deployed.')}
 
-      ${this.section('Tier movers', r.tiers, html`<table>
+      ${this.section('Tier movers', r.tiers, html`<table class="cards" data-testid="health-tiers">
         <thead><tr><th scope="col">Mover</th><th scope="col">Store</th><th scope="col">Last pass</th><th scope="col">Remote blocks</th><th scope="col">Local blocks</th><th scope="col">Errors</th></tr></thead>
-        <tbody>${r.tiers.map((t) => html`<tr class=${bad('tier', t.name) ? 'bad' : ''}><td>${t.name}</td><td>${t.store}</td><td>${t.running ? 'running' : fmtTime(t.lastRun)}</td>
-          <td>${t.remoteBlocks} (${fmtBytes(t.remoteBytes)})</td><td>${t.localBlocks}</td><td>${t.errors}${t.lastError ? html` <span class="muted">${t.lastError}</span>` : ''}</td></tr>`)}</tbody></table>`, 'No tier mover deployed.')}
+        <tbody>${r.tiers.map((t) => html`<tr class=${bad('tier', t.name) ? 'bad' : ''}><td data-label="Mover">${t.name}</td><td data-label="Store">${t.store}</td><td data-label="Last pass">${t.running ? 'running' : fmtTime(t.lastRun)}</td>
+          <td data-label="Remote blocks">${t.remoteBlocks} (${fmtBytes(t.remoteBytes)})</td><td data-label="Local blocks">${t.localBlocks}</td><td data-label="Errors">${t.errors}${t.lastError ? html` <span class="muted">${t.lastError}</span>` : ''}</td></tr>`)}</tbody></table>`, 'No tier mover deployed.')}
 
-      ${this.section('Devices', r.devices, html`<table>
+      ${this.section('Devices', r.devices, html`<table class="cards" data-testid="health-devices">
         <thead><tr><th scope="col">Device</th><th scope="col">Address</th><th scope="col">State</th><th scope="col">Last good read</th><th scope="col">Requests</th><th scope="col">Errors</th><th scope="col">Last error</th></tr></thead>
-        <tbody>${r.devices.map((d) => html`<tr class=${bad('device', d.name) ? 'bad' : ''}><td>${d.name}</td><td>${d.kind} ${d.target}</td>
-          <td>${d.state}${d.downForMs !== null ? html` <span class="muted">for ${fmtDuration(d.downForMs)}</span>` : ''}</td><td>${fmtTime(d.lastGoodAt)}</td>
-          <td>${d.requests}</td><td>${d.errors}</td><td>${d.lastError ?? ''}</td></tr>`)}</tbody></table>`, 'No device connection reports here.')}
+        <tbody>${r.devices.map((d) => html`<tr class=${bad('device', d.name) ? 'bad' : ''}><td data-label="Device">${d.name}</td><td data-label="Address">${d.kind} ${d.target}</td>
+          <td data-label="State">${d.state}${d.downForMs !== null ? html` <span class="muted">for ${fmtDuration(d.downForMs)}</span>` : ''}</td><td data-label="Last good read">${fmtTime(d.lastGoodAt)}</td>
+          <td data-label="Requests">${d.requests}</td><td data-label="Errors">${d.errors}</td><td data-label="Last error">${d.lastError ?? ''}</td></tr>`)}</tbody></table>`, 'No device connection reports here.')}
 
-      <div class="cards">
+      <div class="tiles">
         <div class="panel ${r.audit.ok === false ? 'warn' : ''}"><h3 style="margin-top:0">Audit chain</h3><dl>
           <dt>Last verification</dt><dd>${r.audit.verified ? fmtTime(r.audit.checkedAt) : 'not yet'}</dd>
           <dt>Result</dt><dd>${r.audit.ok === null ? '—' : r.audit.ok ? `intact (${fmtNumber(r.audit.entries, 0)} entries)` : `DAMAGED: ${r.audit.damage}`}</dd></dl></div>

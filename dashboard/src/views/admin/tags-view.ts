@@ -11,7 +11,7 @@ interface TagMeta {
   loggingMode: string; deviation: number | null; deviationPercent: number | null; maxIntervalMs: number | null; retentionMs: number | null;
   stateNames?: string[] | null;
 }
-interface Stats { samples: number; samplesPerSecond: number; latest: { ts: number; value: number; quality: number } | null; approxBytes: number; bytesPerSample: number | null; firstTs: number | null }
+interface Stats { samples: number; samplesPerSecond: number; latest: { ts: number; value: number; quality: number } | null; approxBytes: number; bytesPerSample: number | null; firstTs: number | null; headSamples: number }
 
 const DAY = 86_400_000;
 const LIMIT = 500;
@@ -119,7 +119,8 @@ export class TagsView extends LitElement {
           <dt>Last value</dt><dd>${latest} ${s?.latest ? html`${t.unit} <span class="muted">at ${fmtTime(s.latest.ts)}</span>` : ''}</dd>
           <dt>Sample rate</dt><dd>${s ? `${fmtNumber(s.samplesPerSecond, 3)} /s (last hour)` : '…'}</dd>
           <dt>Samples stored</dt><dd>${s ? fmtNumber(s.samples, 0) : '…'}</dd>
-          <dt>On disk</dt><dd>${s ? html`≈ ${fmtBytes(s.approxBytes)} <span class="muted">(estimate: samples in blocks × the store's ${s.bytesPerSample ? s.bytesPerSample.toFixed(2) : '—'} B/sample)</span>` : '…'}</dd>
+          <dt>On disk</dt><dd>${!s ? '…' : s.bytesPerSample === null ? html`not yet in blocks <span class="muted">(${fmtNumber(s.headSamples, 0)} samples in the WAL and head)</span>`
+            : html`≈ ${fmtBytes(s.approxBytes)} <span class="muted">(estimate: samples in blocks × the store's ${s.bytesPerSample.toFixed(2)} B/sample; ${fmtNumber(s.headSamples, 0)} more in the WAL)</span>`}</dd>
         </dl>
       </div>
       <form class="panel fields" @submit=${this.save} data-testid="tag-editor" aria-label="Tag metadata">

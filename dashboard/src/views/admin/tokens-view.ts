@@ -108,12 +108,12 @@ export class TokensView extends LitElement {
       <div class="grid">
         <div>
           <div class="toolbar"><label class="check"><input type="checkbox" .checked=${this.showAll} @change=${(e: Event) => { this.showAll = (e.target as HTMLInputElement).checked; }} /> show revoked and expired</label></div>
-          <div class="scroll"><table data-testid="tokens-table">
+          <div class="scroll"><table class="cards" data-testid="tokens-table">
             <thead><tr><th scope="col">Name</th><th scope="col">Account</th><th scope="col">Scopes</th><th scope="col">Tags</th><th scope="col">Status</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">Action</th></tr></thead>
             <tbody>${list.map((t) => html`<tr data-token=${t.name}>
-              <td>${t.name} <span class="muted">${t.prefix}…</span></td><td>${t.username}</td><td>${t.scopes.join(', ')}</td><td>${t.tagPattern ?? 'all'}</td>
-              <td>${t.status}</td><td>${t.expiresAt ? fmtTime(t.expiresAt) : 'never'}</td><td>${t.lastUsedAt ? fmtTime(t.lastUsedAt) : 'never'}</td>
-              <td>${t.status === 'active' ? html`<button data-action="revoke" @click=${() => this.revoke(t)}>Revoke</button>` : ''}</td></tr>`)}</tbody>
+              <td data-label="Name">${t.name} <span class="muted">${t.prefix}…</span></td><td data-label="Account">${t.username}</td><td data-label="Scopes">${t.scopes.join(', ')}</td><td data-label="Tags">${t.tagPattern ?? 'all'}</td>
+              <td data-label="Status">${t.status}</td><td data-label="Expires">${t.expiresAt ? fmtTime(t.expiresAt) : 'never'}</td><td data-label="Last used">${t.lastUsedAt ? fmtTime(t.lastUsedAt) : 'never'}</td>
+              <td data-label="Action">${t.status === 'active' ? html`<button data-action="revoke" @click=${() => this.revoke(t)}>Revoke</button>` : ''}</td></tr>`)}</tbody>
           </table></div>
           ${list.length ? '' : html`<div class="empty">No ${this.showAll ? '' : 'active '}tokens.</div>`}
         </div>

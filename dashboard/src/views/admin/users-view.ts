@@ -134,16 +134,16 @@ export class UsersView extends LitElement {
       </div>` : ''}
       <div class="grid">
         <div class="scroll">
-          <table data-testid="users-table">
+          <table class="cards" data-testid="users-table">
             <thead><tr><th scope="col">User</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">State</th><th scope="col">Password changed</th><th scope="col">Actions</th></tr></thead>
             <tbody>${this.users.map((u) => html`<tr data-user=${u.username}>
-              <td>${u.username}</td><td>${u.name}</td>
-              <td><select aria-label="role of ${u.username}" data-field="role" ?disabled=${u.id === self}
+              <td data-label="User">${u.username}</td><td data-label="Name">${u.name}</td>
+              <td data-label="Role"><select aria-label="role of ${u.username}" data-field="role" ?disabled=${u.id === self}
                 @change=${(e: Event) => this.changeRole(u, (e.target as HTMLSelectElement).value)}>
                 ${ROLES.map((r) => html`<option value=${r} ?selected=${r === u.role}>${r}</option>`)}</select></td>
-              <td>${u.disabled ? html`<span class="chip bad">disabled</span>` : 'active'}${u.mustChangePassword ? html` <span class="chip uncertain">must change password</span>` : ''}</td>
-              <td>${fmtTime(u.passwordChangedAt)}</td>
-              <td class="actions">
+              <td data-label="State">${u.disabled ? html`<span class="chip bad">disabled</span>` : 'active'}${u.mustChangePassword ? html` <span class="chip uncertain">must change password</span>` : ''}</td>
+              <td data-label="Password changed">${fmtTime(u.passwordChangedAt)}</td>
+              <td data-label="Actions" class="actions">
                 <button data-action="toggle" ?disabled=${u.id === self} @click=${() => this.setDisabled(u, !u.disabled)}>${u.disabled ? 'Enable' : 'Disable'}</button>
                 <button data-action="unlock" @click=${() => this.unlock(u)}>Unlock</button>
                 <button data-action="reset" @click=${() => { this.resetFor = u; }}>Reset password</button>
