@@ -120,7 +120,8 @@ export class HistorianApp extends LitElement {
     if (next !== String(data.get('confirm'))) { this.error = 'the new passwords differ'; return; }
     try {
       await api('POST', '/me/password', { currentPassword: data.get('currentPassword'), newPassword: next });
-      // a fresh session carries the full permissions of the role
+      // the restricted session ends; a fresh one carries the full permissions of the role
+      await api('POST', '/logout').catch(() => undefined);
       const ans = await api<LoginAnswer>('POST', '/login', { username: this.me!.username, password: next });
       setToken(ans.token);
       this.token = ans.token;

@@ -142,11 +142,31 @@ describe('administration in the browser', () => {
     await op.locator('text=may not open this page').waitFor();
     const opToken = await dist.login('op1', OP_NEW);
     expect((await dist.request('/api/v1/users', { token: opToken })).status).toBe(403);
-    // everyone has "my account"
+    // everyone has "my account": sessions, and sign out everywhere ends them all
     await op.goto(`${dist.url}/#/account`);
     await op.locator('[data-testid=sessions] tr', { hasText: 'this one' }).waitFor();
+    await expect.poll(() => op.locator('[data-testid=sessions] tbody tr').count()).toBe(2);
     await checkView(op, 'account', 'historian-account');
+    await op.click('[data-action=sign-out-everywhere]');
+    await op.locator('form[aria-label="Sign in"]').waitFor();
+    expect((await dist.request('/api/v1/me', { token: opToken })).status).toBe(401);
     await op.context().close();
+
+    // disable refuses the next sign-in, enable lets it in again; the role can be changed
+    await page.reload();
+    const opRow = page.locator('[data-testid=users-table] tr[data-user=op1]');
+    await opRow.locator('[data-action=toggle]', { hasText: 'Disable' }).click();
+    while (await signIfAsked(page, ADMIN_PASSWORD)) { /* signed */ }
+    await opRow.locator('text=disabled').waitFor();
+    await expect(dist.login('op1', OP_NEW)).rejects.toThrow(/401|403/);
+    await opRow.locator('[data-action=toggle]', { hasText: 'Enable' }).click();
+    while (await signIfAsked(page, ADMIN_PASSWORD)) { /* signed */ }
+    await opRow.locator('[data-action=toggle]', { hasText: 'Disable' }).waitFor();
+    await opRow.locator('select[data-field=role]').selectOption('AUDITOR');
+    while (await signIfAsked(page, ADMIN_PASSWORD)) { /* signed */ }
+    await page.locator('text=Role of op1 is now AUDITOR.').waitFor();
+    expect((await api('/api/v1/users/op1')).user).toMatchObject({ role: 'AUDITOR', disabled: false });
+    expect(await dist.login('op1', OP_NEW)).toBeTruthy();
     await page.context().close();
   });
 
