@@ -43,7 +43,7 @@ async function api<T = any>(path: string, init: RequestInit & { token?: string }
   const r = await dist.request(path, { token: adminToken, ...init, headers: { 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
   const text = await r.text();
   if (!r.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /** A page in its own context (axe-core needs one it can open a second page in). */
