@@ -107,6 +107,15 @@ export class HistorianApp extends LitElement {
       this.error = '';
       await this.loadMe();
     } catch (err) {
+      // A server may refuse the sign-in with a session that can only change the password:
+      // take it, and the password-change form follows from /me.
+      if (err instanceof ApiError && typeof err.body.token === 'string' && err.body.mustChangePassword === true) {
+        setToken(err.body.token);
+        this.token = err.body.token;
+        this.error = '';
+        await this.loadMe();
+        return;
+      }
       this.error = err instanceof ApiError ? err.message : 'login failed';
     } finally {
       this.busy = false;

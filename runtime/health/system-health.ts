@@ -21,6 +21,8 @@ export interface HealthThresholds {
   deviceDownMs: number;
 }
 
+const DISK_USE_TTL_MS = 10_000;
+
 export const DEFAULT_THRESHOLDS: HealthThresholds = { bufferPending: 100, bufferFailed: 0, diskFreePercent: 10, deviceDownMs: 60_000 };
 
 export interface LinkHealth { name: string; kind: string; connected: boolean; detail: string | null }
@@ -102,6 +104,7 @@ export class SystemHealth {
   private readonly clock: () => number;
   /** last (written, at) per store, for samples/s between two looks at least a second apart */
   private rates = new Map<string, { written: number; at: number; rate: number | null }>();
+  private sizes = new Map<string, { bytes: number; at: number }>();
   private cpu: { usage: NodeJS.CpuUsage; at: number; percent: number | null } = { usage: process.cpuUsage(), at: Date.now(), percent: null };
 
   constructor(private readonly src: HealthSources, readonly thresholds: HealthThresholds = DEFAULT_THRESHOLDS) {
@@ -199,8 +202,17 @@ export class SystemHealth {
     }
     return {
       name, open: true, samplesPerSecond: rate, series: st.series, headSamples: st.headSamples, blocks: st.blocks, blockBytes: st.blockBytes,
-      diskBytes: directoryBytes(s.dir), walSegments: st.walSegments, corruptBlocks: st.corruptBlocks, readErrors: st.readErrors, rejected: st.rejected,
+      diskBytes: this.diskUse(s.dir, now), walSegments: st.walSegments, corruptBlocks: st.corruptBlocks, readErrors: st.readErrors, rejected: st.rejected,
     };
+  }
+
+  /** Directory sizes walk every file: keep them for a while (pages poll every few seconds). */
+  private diskUse(dir: string, now: number): number {
+    const hit = this.sizes.get(dir);
+    if (hit && now - hit.at < DISK_USE_TTL_MS && now >= hit.at) return hit.bytes;
+    const bytes = directoryBytes(dir);
+    this.sizes.set(dir, { bytes, at: now });
+    return bytes;
   }
 
   private disk(): HealthReport['disk'] {

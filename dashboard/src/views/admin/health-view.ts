@@ -79,6 +79,16 @@ export class HealthView extends LitElement {
     await this.load();
   }
 
+  private async pause(name: string, paused: boolean): Promise<void> {
+    try {
+      await api('POST', `/buffers/${encodeURIComponent(name)}/${paused ? 'resume' : 'pause'}`, {});
+      this.notice = `${name} ${paused ? 'sending again' : 'paused (entries keep being buffered)'}.`;
+    } catch (e) {
+      this.error = errorText(e);
+    }
+    await this.load();
+  }
+
   private section(title: string, rows: unknown[], body: unknown, empty: string) {
     return html`<section><h3>${title}</h3>${rows.length ? html`<div class="scroll">${body}</div>` : html`<div class="empty">${empty}</div>`}</section>`;
   }
@@ -105,7 +115,7 @@ export class HealthView extends LitElement {
 
       ${this.section('Store-and-forward buffers', r.buffers, html`<table class="cards" data-testid="health-buffers">
         <thead><tr><th scope="col">Buffer</th><th scope="col">State</th><th scope="col">Backlog</th><th scope="col">Oldest entry</th><th scope="col">Sent/s</th><th scope="col">Disk</th><th scope="col">Quarantine</th><th scope="col">Last error</th></tr></thead>
-        <tbody>${r.buffers.map((b) => html`<tr class=${bad('buffer', b.name) ? 'bad' : ''} data-buffer=${b.name}><td data-label="Buffer">${b.name}</td><td data-label="State" data-field="state">${b.state}</td>
+        <tbody>${r.buffers.map((b) => html`<tr class=${bad('buffer', b.name) ? 'bad' : ''} data-buffer=${b.name}><td data-label="Buffer">${b.name}${manage ? html` <button data-action="pause" @click=${() => this.pause(b.name, b.state === 'paused')}>${b.state === 'paused' ? 'Resume' : 'Pause'}</button>` : ''}</td><td data-label="State" data-field="state">${b.state}</td>
           <td data-label="Backlog" data-field="pending">${fmtNumber(b.pending, 0)} <span class="muted">(${fmtNumber(b.pendingSamples, 0)} samples)</span></td><td data-label="Oldest entry">${b.pending ? fmtDuration(b.oldestAgeMs) : '—'}</td>
           <td data-label="Sent/s">${fmtNumber(b.sentPerSecond)}</td><td data-label="Disk">${fmtBytes(b.diskBytes)}</td>
           <td data-label="Quarantine">${b.quarantined}${manage && b.quarantined > 0 ? html` <button data-action="replay" @click=${() => this.quarantine(b.name, 'replay', b.quarantined)}>Replay</button>
