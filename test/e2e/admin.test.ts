@@ -94,7 +94,7 @@ beforeAll(async () => {
   writeFileSync(flowFile, JSON.stringify(flow(nats.url)));
   [dist, browser] = await Promise.all([
     startDistribution({ dataDir: join(dir, 'data'), env: {
-      HISTORIAN_DEMO_FLOW: flowFile, HISTORIAN_HEALTH_INTERVAL_MS: '500', HISTORIAN_ALARM_BUFFER_PENDING: String(PENDING_THRESHOLD),
+      HISTORIAN_DEMO_FLOW: flowFile, HISTORIAN_HEALTH_INTERVAL_MS: '500', HISTORIAN_NATS_URL: nats.url, HISTORIAN_ALARM_BUFFER_PENDING: String(PENDING_THRESHOLD),
     } }),
     launchChromium(),
   ]);
@@ -262,6 +262,8 @@ describe('administration in the browser', () => {
     const first = await pending();
     await expect.poll(pending, { timeout: 30_000 }).toBeGreaterThan(first);
     await page.locator('[data-testid=health-summary] [data-problem=backlog]').waitFor({ timeout: 10_000 });
+    // the process-level NATS link (system events) is down too
+    await page.locator('[data-testid=health-summary] [data-problem=link-down]').waitFor({ timeout: 10_000 });
     await expect.poll(async () => (await api('/api/v1/alarms')).alarms.find((a: { id: string }) => a.id === BACKLOG_ALARM), { timeout: 10_000 })
       .toMatchObject({ state: 'B', conditionActive: true, priority: 'high' });
     for (const vp of VIEWPORTS) { await page.setViewportSize(vp); await saveScreenshot(page, `admin-health-backlog-${vp.width}x${vp.height}`); }
@@ -277,6 +279,8 @@ describe('administration in the browser', () => {
     expect(health.buffers[0]).toMatchObject({ name: 'uplink', connected: true });
     expect(health.buffers[0].pending).toBeLessThanOrEqual(PENDING_THRESHOLD);
     expect(health.problems.filter((p: { kind: string }) => p.kind === 'backlog')).toEqual([]);
+    await expect.poll(async () => (await api('/api/v1/system/health')).links, { timeout: 30_000 })
+      .toEqual([expect.objectContaining({ name: 'system-events', kind: 'NATS', connected: true })]);
     await page.click('[data-nav=health]');
     await row.locator('[data-field=state]', { hasText: 'sending' }).waitFor({ timeout: 20_000 });
     await page.locator('[data-testid=health-summary] [data-problem=backlog]').waitFor({ state: 'detached', timeout: 10_000 });
