@@ -11,12 +11,19 @@ import './views/trend-view';
 import './views/alarm-view';
 import './views/audit-view';
 import './views/layout-view';
-import './views/admin/admin-common';
-import './views/admin/users-view';
-import './views/admin/account-view';
-import './views/admin/tokens-view';
-import './views/admin/tags-view';
-import './views/admin/health-view';
+
+// Administration views load on first use, so the operators' first load stays small.
+const ADMIN_VIEWS: Record<string, () => Promise<unknown>> = {
+  users: () => import('./views/admin/users-view'),
+  tokens: () => import('./views/admin/tokens-view'),
+  tags: () => import('./views/admin/tags-view'),
+  health: () => import('./views/admin/health-view'),
+  account: () => import('./views/admin/account-view'),
+  rules: () => import('./views/admin/admin-common'),
+};
+function loadView(name: string): void {
+  void ADMIN_VIEWS[name]?.().catch((e) => console.error(`could not load the ${name} view`, e));
+}
 
 interface LoginAnswer { token: string; mustChangePassword?: boolean }
 type Route = { view: string; params: URLSearchParams };
@@ -162,6 +169,7 @@ export class HistorianApp extends LitElement {
 
   private renderView() {
     const { view, params } = this.route;
+    loadView(view);
     switch (view) {
       case 'trend': return html`<historian-trend-view .tags=${(params.get('tags') ?? '').split(',').filter(Boolean)} .preset=${params.get('range') ?? '1h'}
         @trend-change=${this.onTrendChange}></historian-trend-view>`;
@@ -194,6 +202,7 @@ export class HistorianApp extends LitElement {
     }
     if (!this.me) return html`<div class="error" role="alert" style="padding:24px">${this.error} <button @click=${() => this.signedOut()}>Sign in again</button></div>`;
     if (this.me.mustChangePassword) {
+      loadView('rules');
       return html`<form class="login" @submit=${this.changePassword} aria-label="Change password" data-testid="change-password">
         <h2>Choose a new password</h2>
         <p class="muted" style="margin:0">Your password must be changed before you continue.</p>
