@@ -47,7 +47,7 @@ function setup(thresholds: Partial<HealthThresholds> = {}) {
   const health = new SystemHealth(src, { ...DEFAULT_THRESHOLDS, diskFreePercent: 0, ...thresholds });
   const monitor = new SystemAlarmMonitor(health, alarms, { intervalMs: 0 });
   const state = (kind: string) => alarms.get(`sys.historian.health.${kind}:DISCRETE`)!;
-  return { clock, alarms, buf, dev, tier, health, monitor, state };
+  return { clock, alarms, buf, dev, tier, health, monitor, state, src };
 }
 
 describe('system alarms', () => {
@@ -117,7 +117,7 @@ describe('system alarms', () => {
   it('a failing source is reported, not thrown out of the timer', () => {
     const s = setup();
     const errors: unknown[] = [];
-    const m = new SystemAlarmMonitor(new SystemHealth({ ...(s.health as unknown as { src: HealthSources }).src, buffers: () => { throw new Error('boom'); } }), s.alarms, { intervalMs: 0, onError: (e) => errors.push(e) });
+    const m = new SystemAlarmMonitor(new SystemHealth({ ...s.src, buffers: () => { throw new Error('boom'); } }), s.alarms, { intervalMs: 0, onError: (e) => errors.push(e) });
     expect(m.check()).toBeNull();
     expect(String(errors[0])).toContain('boom');
   });
