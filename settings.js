@@ -140,6 +140,16 @@ module.exports = {
       /** Strict-Transport-Security max-age in seconds while TLS is on (0 = no HSTS) */
       hstsMaxAge: int('HISTORIAN_HSTS_MAX_AGE', 15552000, 0, 63072000),
     },
+    // Built-in system alarms (ISA-18.2, shown in the alarm console): a store-and-forward
+    // buffer with more pending / quarantined entries than these, a data disk with less free
+    // space, a device connection down for longer; health is looked at every intervalMs.
+    systemAlarms: {
+      bufferPending: int('HISTORIAN_ALARM_BUFFER_PENDING', 100, 0, 1e9),
+      bufferFailed: int('HISTORIAN_ALARM_BUFFER_FAILED', 0, 0, 1e9),
+      diskFreePercent: int('HISTORIAN_ALARM_DISK_FREE_PERCENT', 10, 0, 100),
+      deviceDownSeconds: int('HISTORIAN_ALARM_DEVICE_DOWN_SECONDS', 60, 1, 86400),
+      intervalMs: int('HISTORIAN_HEALTH_INTERVAL_MS', 5000, 100, 3600000),
+    },
     security: {
       adminPassword: str('HISTORIAN_ADMIN_PASSWORD', ''),
       sessionIdleMinutes: int('HISTORIAN_SESSION_IDLE_MINUTES', 30, 1, 10080),

@@ -12,6 +12,19 @@ import './views/alarm-view';
 import './views/audit-view';
 import './views/layout-view';
 
+// Administration views load on first use, so the operators' first load stays small.
+const ADMIN_VIEWS: Record<string, () => Promise<unknown>> = {
+  users: () => import('./views/admin/users-view'),
+  tokens: () => import('./views/admin/tokens-view'),
+  tags: () => import('./views/admin/tags-view'),
+  health: () => import('./views/admin/health-view'),
+  account: () => import('./views/admin/account-view'),
+  rules: () => import('./views/admin/admin-common'),
+};
+function loadView(name: string): void {
+  void ADMIN_VIEWS[name]?.().catch((e) => console.error(`could not load the ${name} view`, e));
+}
+
 interface LoginAnswer { token: string; mustChangePassword?: boolean }
 type Route = { view: string; params: URLSearchParams };
 
@@ -50,7 +63,7 @@ export class HistorianApp extends LitElement {
     :host { display: flex; flex-direction: column; min-height: 100vh; background: #e6e6e6; }
     header { display: flex; align-items: center; gap: 12px; padding: 6px 12px; background: #d0d0d0; border-bottom: 1px solid #b0b0b0; flex-wrap: wrap; }
     header h1 { font-size: 16px; margin: 0; font-weight: 600; }
-    nav { display: flex; gap: 2px; }
+    nav { display: flex; gap: 2px; flex-wrap: wrap; }
     nav a { padding: 4px 10px; color: #222; text-decoration: none; border: 1px solid transparent; border-radius: 2px; }
     nav a[aria-current='page'] { background: #bdbdbd; border-color: #999; font-weight: 600; }
     .conn { font-size: 12px; padding: 2px 8px; border-radius: 10px; background: #bdbdbd; }
@@ -101,6 +114,15 @@ export class HistorianApp extends LitElement {
       this.error = '';
       await this.loadMe();
     } catch (err) {
+      // A server may refuse the sign-in with a session that can only change the password:
+      // take it, and the password-change form follows from /me.
+      if (err instanceof ApiError && typeof err.body.token === 'string' && err.body.mustChangePassword === true) {
+        setToken(err.body.token);
+        this.token = err.body.token;
+        this.error = '';
+        await this.loadMe();
+        return;
+      }
       this.error = err instanceof ApiError ? err.message : 'login failed';
     } finally {
       this.busy = false;
@@ -114,7 +136,8 @@ export class HistorianApp extends LitElement {
     if (next !== String(data.get('confirm'))) { this.error = 'the new passwords differ'; return; }
     try {
       await api('POST', '/me/password', { currentPassword: data.get('currentPassword'), newPassword: next });
-      // a fresh session carries the full permissions of the role
+      // the restricted session ends; a fresh one carries the full permissions of the role
+      await api('POST', '/logout').catch(() => undefined);
       const ans = await api<LoginAnswer>('POST', '/login', { username: this.me!.username, password: next });
       setToken(ans.token);
       this.token = ans.token;
@@ -146,12 +169,18 @@ export class HistorianApp extends LitElement {
 
   private renderView() {
     const { view, params } = this.route;
+    loadView(view);
     switch (view) {
       case 'trend': return html`<historian-trend-view .tags=${(params.get('tags') ?? '').split(',').filter(Boolean)} .preset=${params.get('range') ?? '1h'}
         @trend-change=${this.onTrendChange}></historian-trend-view>`;
       case 'alarms': return can('alarms.read') ? html`<historian-alarm-console></historian-alarm-console>` : this.denied();
       case 'audit': return can('audit.read') ? html`<historian-audit-view></historian-audit-view>` : this.denied();
       case 'layouts': return can('layouts.read') ? html`<historian-layout-view></historian-layout-view>` : this.denied();
+      case 'health': return html`<historian-admin-health></historian-admin-health>`;
+      case 'account': return html`<historian-account @signed-out=${() => this.signedOut('You signed out everywhere.')}></historian-account>`;
+      case 'tags': return can('tags.write') ? html`<historian-admin-tags></historian-admin-tags>` : this.denied();
+      case 'users': return can('users.manage') ? html`<historian-admin-users></historian-admin-users>` : this.denied();
+      case 'tokens': return can('tokens.manage') ? html`<historian-admin-tokens></historian-admin-tokens>` : this.denied();
       default: return html`<historian-live-view></historian-live-view>`;
     }
   }
@@ -173,9 +202,11 @@ export class HistorianApp extends LitElement {
     }
     if (!this.me) return html`<div class="error" role="alert" style="padding:24px">${this.error} <button @click=${() => this.signedOut()}>Sign in again</button></div>`;
     if (this.me.mustChangePassword) {
+      loadView('rules');
       return html`<form class="login" @submit=${this.changePassword} aria-label="Change password" data-testid="change-password">
         <h2>Choose a new password</h2>
         <p class="muted" style="margin:0">Your password must be changed before you continue.</p>
+        <historian-password-rules></historian-password-rules>
         <input name="currentPassword" type="password" placeholder="current password" autocomplete="current-password" required />
         <input name="newPassword" type="password" placeholder="new password" autocomplete="new-password" required />
         <input name="confirm" type="password" placeholder="repeat new password" autocomplete="new-password" required />
@@ -195,6 +226,11 @@ export class HistorianApp extends LitElement {
           ${link('alarms', 'Alarms', can('alarms.read'))}
           ${link('layouts', 'Layouts', can('layouts.read'))}
           ${link('audit', 'Audit', can('audit.read'))}
+          ${link('tags', 'Tags', can('tags.write'))}
+          ${link('users', 'Users', can('users.manage'))}
+          ${link('tokens', 'Tokens', can('tokens.manage'))}
+          ${link('health', 'Health')}
+          ${link('account', 'Account')}
         </nav>
         <span class="spacer"></span>
         <span class="conn ${this.state}" data-testid="connection">${this.state}</span>

@@ -1,6 +1,7 @@
 // modbus-device: config node holding one Modbus TCP connection, shared by the poll and
 // write nodes that point at it (runtime/devices/modbus/connection.ts).
 import { ModbusConnection, validateTarget } from '../../runtime/devices/modbus';
+import { services } from '../../runtime/registry';
 import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 
 export interface ModbusDeviceNode extends RedNode {
@@ -13,6 +14,7 @@ export default function register(RED: RED): void {
     RED.nodes.createNode(this, config);
     const node = this as ModbusDeviceNode;
     let conn: ModbusConnection | null = null;
+    let unregister: (() => void) | null = null;
     node.connection = () => {
       if (conn) return conn;
       const target = validateTarget({
@@ -26,11 +28,17 @@ export default function register(RED: RED): void {
         backoff: { initialMs: numberField(config, 'backoffInitial', 500), maxMs: numberField(config, 'backoffMax', 30_000) },
       });
       conn.setMaxListeners(0);
+      // The system health page and the device-down system alarm find it here.
+      const devices = services().components.devices;
+      const name = typeof config.name === 'string' && config.name.trim() && !devices.get(config.name.trim()) ? config.name.trim() : `modbus-${node.id}`;
+      unregister = devices.register(name, conn);
       return conn;
     };
     node.on('close', (_removed, done) => {
       const c = conn;
       conn = null;
+      unregister?.();
+      unregister = null;
       if (!c) return done();
       c.close().then(() => done(), () => done());
     });

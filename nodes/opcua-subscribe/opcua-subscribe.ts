@@ -3,6 +3,7 @@
 // timestamps and StatusCode quality, reconnects, and browse for the editor's tag picker.
 import path from 'node:path';
 import { browseEndpoint, OpcuaSubscriber, validateItems } from '../../runtime/devices/opcua/subscriber';
+import { DeviceHealthTracker } from '../../runtime/devices/health';
 import { toWireSample, type Sample } from '../../runtime/model';
 import { services } from '../../runtime/registry';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
@@ -36,7 +37,14 @@ export default function register(RED: RED): void {
     const single = config.output === 'single';
     let sub: OpcuaSubscriber | null = null;
     let state = 'connecting';
+    // The system health page and the device-down system alarm read it from the registry.
+    const endpoint = String(config.endpoint ?? '').trim();
+    const health = new DeviceHealthTracker('opcua', endpoint);
+    const devices = services().components.devices;
+    const devName = typeof config.name === 'string' && config.name.trim() && !devices.get(config.name.trim()) ? config.name.trim() : `opcua-${node.id}`;
+    const unregister = devices.register(devName, health);
     const emit = (samples: Sample[]) => {
+      health.good(samples.length);
       meter.add(samples.length);
       if (single) for (const s of samples) { const w = toWireSample(s); node.send([{ topic: w.tag, payload: w.value, timestamp: w.ts, quality: w.quality }, null]); }
       else node.send([{ topic: 'opcua', payload: samples.map(toWireSample) }, null]);
@@ -45,7 +53,7 @@ export default function register(RED: RED): void {
       const sampling = numberField(config, 'samplingInterval', 1000);
       if (sampling < 10 || sampling > 3_600_000) throw new Error(`samplingInterval: must be 10 … 3,600,000 ms (got ${sampling})`);
       sub = new OpcuaSubscriber({
-        endpoint: String(config.endpoint ?? '').trim(),
+        endpoint,
         items: validateItems(config.items ?? []),
         samplingInterval: sampling,
         reconnectInitialMs: numberField(config, 'reconnectInitial', 500),
@@ -54,14 +62,17 @@ export default function register(RED: RED): void {
         emit,
         onState: (s, detail) => {
           state = s;
+          health.state(s, detail);
           node.status({ fill: s === 'connected' ? 'green' : s === 'closed' ? 'grey' : s === 'connecting' ? 'yellow' : 'red', shape: 'dot', text: detail ? `${s}: ${detail}` : s });
         },
       });
       sub.start().catch((e: Error) => {
+        health.state('disconnected', e.message);
         node.status({ fill: 'red', shape: 'ring', text: e.message });
         node.error(e);
       });
     } catch (e) {
+      health.state('misconfigured', (e as Error).message);
       node.status({ fill: 'red', shape: 'ring', text: (e as Error).message });
       node.error(e);
     }
@@ -79,6 +90,7 @@ export default function register(RED: RED): void {
     });
     node.on('close', (_r, done) => {
       clearInterval(statusTimer);
+      unregister();
       const s = sub;
       sub = null;
       if (!s) return done();

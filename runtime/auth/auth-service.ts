@@ -267,6 +267,35 @@ export class AuthService {
     }
   }
 
+  /**
+   * The caller's own sessions that still work (idle ones included until they expire),
+   * newest first; `current` marks the one making the request.
+   */
+  listOwnSessions(p: Principal): Array<{ id: string; issuedAt: string; lastSeenAt: string; expiresAt: string; current: boolean }> {
+    const now = this.clock();
+    const idle = this.idleTimeoutMs;
+    return this.sessions.liveOf(p.userId, now)
+      .filter((r) => idle === null || now - r.lastSeen <= idle)
+      .map((r) => ({
+        // The JWT id is a bearer secret's identifier, not the secret: a short prefix is enough to tell them apart.
+        id: r.jti.slice(0, 8), issuedAt: new Date(r.issuedAt).toISOString(), lastSeenAt: new Date(r.lastSeen).toISOString(),
+        expiresAt: new Date(r.expiresAt).toISOString(), current: r.jti === p.jti,
+      }));
+  }
+
+  /** "Sign out everywhere": revokes the caller's other sessions, and the current one too when asked. Returns how many ended. */
+  logoutEverywhere(p: Principal, opts: { includeCurrent?: boolean; address?: string } = {}): number {
+    if (p.kind !== 'user') return 0;
+    const now = this.clock();
+    const keep = opts.includeCurrent ? undefined : p.jti;
+    const n = this.sessions.revokeUser(p.userId, now, keep);
+    if (n > 0) {
+      this.emit({ type: 'logout', at: now, actor: actorOf(p), subject: { userId: p.userId, username: p.username }, address: opts.address,
+        detail: { everywhere: true, sessions: n, includeCurrent: !!opts.includeCurrent } });
+    }
+    return n;
+  }
+
   // ---- authentication of requests ----------------------------------------------------
 
   /** Parses an Authorization header ("Bearer <jwt | api token>") into a principal. */

@@ -43,6 +43,13 @@ export class SessionStore {
     return Number(r.changes);
   }
 
+  /** A user's sessions that still work (not revoked, not expired), newest first. */
+  liveOf(userId: string, now: number): SessionRow[] {
+    const rows = this.db.prepare('SELECT * FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY issued_at DESC')
+      .all(userId, now) as Array<{ jti: string; user_id: string; issued_at: number; expires_at: number; last_seen: number; revoked_at: number | null }>;
+    return rows.map((r) => ({ jti: r.jti, userId: r.user_id, issuedAt: r.issued_at, expiresAt: r.expires_at, lastSeen: r.last_seen, revokedAt: r.revoked_at }));
+  }
+
   prune(now: number): void {
     this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now);
   }

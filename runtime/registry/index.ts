@@ -16,6 +16,8 @@ export interface Services {
     alarms: ComponentRegistry<unknown>;
     twins: ComponentRegistry<unknown>;
     tiers: ComponentRegistry<unknown>;
+    /** device connections reporting DeviceHealth (runtime/devices/health.ts) */
+    devices: ComponentRegistry<unknown>;
   };
   /** Data directory of the running distribution (set by the server; tests may set it). */
   dataDir: string | null;
@@ -35,6 +37,7 @@ function create(): Services {
       alarms: new ComponentRegistry('alarm group'),
       twins: new ComponentRegistry('twin'),
       tiers: new ComponentRegistry('tier mover'),
+      devices: new ComponentRegistry('device connection'),
     },
     dataDir: null,
     events: null,

@@ -38,6 +38,11 @@ import { RateLimiter } from '../ingest/rate-limiter';
 import { loadTls, type TlsMaterial } from './tls';
 import { securityHeaders } from './security-headers';
 import { startRedirectServer, type RedirectServer } from './https-redirect';
+import { SystemHealth, DEFAULT_THRESHOLDS } from '../health/system-health';
+import { SystemAlarmMonitor } from '../health/system-alarms';
+import { systemRoutes } from './routes/system-routes';
+import { accountRoutes } from './routes/account-routes';
+import { tagStatsRoutes } from './routes/tag-stats-routes';
 
 // Node-RED ships no types; it is a process-wide singleton initialised once here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -104,6 +109,23 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   // Process-level alarm state exists before flows start: isa-alarm nodes configure their
   // groups in it, operators command it through the API.
   const alarms = openAlarms(cfg.dataDir, compliance, live, events);
+  // System health (stores, buffers, movers, devices, audit chain, links, disk, process) and
+  // the built-in system alarms raised from it through the same alarm service.
+  const sa = cfg.systemAlarms;
+  const health = new SystemHealth({
+    stores: () => svc.components.stores.entries(), buffers: () => svc.components.buffers.entries(),
+    tiers: () => svc.components.tiers.entries(), devices: () => svc.components.devices.entries(),
+    audit: () => compliance.lastVerify,
+    links: () => (events ? [{ name: 'system-events', kind: 'NATS', connected: events.connected, detail: cfg.nats.url ?? null }] : []),
+    dataDir: cfg.dataDir, version: VERSION,
+  }, {
+    bufferPending: sa.bufferPending ?? DEFAULT_THRESHOLDS.bufferPending, bufferFailed: sa.bufferFailed ?? DEFAULT_THRESHOLDS.bufferFailed,
+    diskFreePercent: sa.diskFreePercent ?? DEFAULT_THRESHOLDS.diskFreePercent,
+    deviceDownMs: sa.deviceDownSeconds !== undefined ? sa.deviceDownSeconds * 1000 : DEFAULT_THRESHOLDS.deviceDownMs,
+  });
+  const systemAlarms = new SystemAlarmMonitor(health, alarms.service, {
+    intervalMs: sa.intervalMs ?? 5000, onError: (e) => log(`[historian] system alarms: ${(e as Error).message}`),
+  }).start();
   const twinModels = TwinModelStore.forDataDir(cfg.dataDir);
   const layouts = LayoutStore.openIn(cfg.dataDir);
   const annotations = AnnotationStore.openIn(cfg.dataDir);
@@ -152,6 +174,9 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...layoutRoutes({ store: layouts }),
     ...annotationRoutes({ store: annotations }),
     ...twinRoutes({ models: () => twinModels }),
+    ...systemRoutes({ health: () => health.collect() }),
+    ...accountRoutes(security.auth),
+    ...tagStatsRoutes(),
     ...ingestRoutes({ dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2) }),
   ];
   const api = express.Router();
@@ -230,6 +255,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       live.close();
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();
+      systemAlarms.stop();
       alarms.close();
       layouts.close();
       annotations.close();

@@ -25,6 +25,14 @@ export const historianConfigSchema = z.object({
   }).partial().default({}),
   s3: z.object({ endpoint: z.string(), region: z.string(), bucket: z.string(), prefix: z.string(), forcePathStyle: z.boolean() }).partial(),
   ingest: z.object({ samplesPerSecond: z.number().positive(), maxClockSkewSeconds: z.number().int().nonnegative().default(300) }).default({ samplesPerSecond: 500_000, maxClockSkewSeconds: 300 }),
+  /** Built-in system alarms (runtime/health): thresholds and how often health is checked. */
+  systemAlarms: z.object({
+    bufferPending: z.number().int().min(0),
+    bufferFailed: z.number().int().min(0),
+    diskFreePercent: z.number().min(0).max(100),
+    deviceDownSeconds: z.number().positive(),
+    intervalMs: z.number().int().min(100),
+  }).partial().default({}),
   security: z.object({
     adminPassword: z.string(),
     sessionIdleMinutes: z.number().int().positive(),

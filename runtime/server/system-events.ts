@@ -20,6 +20,7 @@ export class SystemEvents implements EventPublisher {
   private nc: NatsConnection | null = null;
   private closed = false;
   private abort: () => void = () => undefined;
+  private up = false;
   private readonly sent: Counter;
   private readonly dropped: Counter;
 
@@ -48,6 +49,14 @@ export class SystemEvents implements EventPublisher {
       connectNats({ ...options, signal: stop.signal }).then((nc) => {
         if (ev.closed) return void nc.close();
         ev.nc = nc;
+        ev.up = true;
+        // The system health page shows whether the link is up.
+        void (async () => {
+          for await (const st of nc.status()) {
+            if (st.type === 'disconnect') ev.up = false;
+            else if (st.type === 'reconnect') ev.up = true;
+          }
+        })().catch(() => undefined);
         log(`[historian] system events: publishing sys.> on ${nats.url}`);
       }, (e) => {
         if (ev.closed) return;
@@ -57,6 +66,11 @@ export class SystemEvents implements EventPublisher {
     };
     attempt(false);
     return ev;
+  }
+
+  /** Whether the NATS link is up now (system health). */
+  get connected(): boolean {
+    return this.up && !!this.nc && !this.nc.isClosed();
   }
 
   publish(subject: string, data: unknown): void {

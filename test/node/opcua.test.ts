@@ -46,6 +46,9 @@ describe('opcua-subscribe node', () => {
     helper.getNode('h2').on('input', (m: any) => browsed.push(m));
     await waitFor(() => samples.length > 0, { what: 'first sample', timeoutMs: 20_000 });
     expect(samples[0]).toMatchObject({ tag: 'plant.line1.pressure', value: 1.25, quality: 'GOOD' });
+    // the subscription reports its health for the system health page and alarms
+    const dev = services().components.devices.get('opcua-o1') as { health(): Record<string, unknown> };
+    expect(dev.health()).toMatchObject({ kind: 'opcua', target: srv.endpoint, state: 'connected', connected: true, lastGoodAt: expect.any(Number) });
     helper.getNode('o1').receive({ payload: 'browse' });
     await waitFor(() => browsed.length > 0, { what: 'browse result', timeoutMs: 20_000 });
     expect(browsed[0].payload.map((v: any) => v.browsePath)).toEqual(expect.arrayContaining(['Plant/Line1/Temperature', 'Plant/Line1/Running']));

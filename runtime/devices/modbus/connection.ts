@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { Backoff, type BackoffOptions } from '../backoff';
 import { systemClock, type Clock } from '../clock';
+import type { DeviceHealth } from '../health';
 import type { RegisterKind } from './datatypes';
 import { ModbusExceptionError, ModbusSerialTransport, type ModbusTransport, type TcpTarget } from './transport';
 
@@ -53,6 +54,9 @@ export class ModbusConnection extends EventEmitter {
   private generation = 0;
   readonly stats: ConnectionStats = { requests: 0, errors: 0, connects: 0, reconnectDelays: [] };
   lastError: Error | null = null;
+  /** epoch ms of the last state change and of the last answered request (system health) */
+  private stateSince: number | null = null;
+  private lastGoodAt: number | null = null;
 
   constructor(o: ConnectionOptions) {
     super();
@@ -70,6 +74,7 @@ export class ModbusConnection extends EventEmitter {
   private setState(s: LinkState): void {
     if (this.st === s) return;
     this.st = s;
+    this.stateSince = this.clock.now();
     this.emit('state', s, this.lastError);
   }
 
@@ -123,8 +128,12 @@ export class ModbusConnection extends EventEmitter {
       if (this.st !== 'connected') throw new NotConnectedError(this.lastError ? `not connected to the device (${this.lastError.message})` : undefined);
       this.stats.requests++;
       try {
-        return await fn();
+        const out = await fn();
+        this.lastGoodAt = this.clock.now();
+        return out;
       } catch (e) {
+        // An exception response is still an answer from the device.
+        if (e instanceof ModbusExceptionError) this.lastGoodAt = this.clock.now();
         this.stats.errors++;
         // An exception response proves the link works; anything else (timeout, reset) does not.
         if (!(e instanceof ModbusExceptionError)) this.linkLost(e as Error);
@@ -133,6 +142,15 @@ export class ModbusConnection extends EventEmitter {
     });
     this.queue = p.catch(() => undefined);
     return p;
+  }
+
+  health(): DeviceHealth {
+    const t = this.target;
+    return {
+      kind: 'modbus-tcp', target: `${t.host}:${t.port} unit ${t.unitId}`, state: this.st, connected: this.st === 'connected',
+      since: this.stateSince, lastGoodAt: this.lastGoodAt, requests: this.stats.requests, errors: this.stats.errors,
+      lastError: this.lastError?.message ?? null,
+    };
   }
 
   read(kind: RegisterKind, address: number, count: number): Promise<number[]> {

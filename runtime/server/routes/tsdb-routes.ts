@@ -29,6 +29,8 @@ const tagMetaPatch = z.strictObject({
   deviationPercent: z.number().nonnegative().max(100).nullable().optional(),
   maxIntervalMs: z.number().int().positive().nullable().optional(),
   retentionMs: z.number().int().positive().nullable().optional(),
+  /** discrete tags: name of each state, index = value */
+  stateNames: z.array(z.string().max(50)).max(64).nullable().optional(),
 });
 
 function asHttp(e: unknown): never {
@@ -79,7 +81,7 @@ export function tsdbRoutes(deps: TsdbRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'put', path: '/tags/:tag', group: 'tags', permission: 'tags.write',
-      summary: 'Create a tag or change its metadata (description, unit, span, type, interpolation, logging mode, retention)',
+      summary: 'Create a tag or change its metadata (description, unit, span, type, interpolation, discrete state names, logging mode, retention)',
       params: tagParam, query: z.object({ store: storeParam }), body: tagMetaPatch,
       handler: async (ctx) => {
         const { params, query, body, principal, req } = ctx;

@@ -62,6 +62,12 @@ describe('every route × every role', () => {
   it('covers the routes the server declares', () => {
     expect(ops.length).toBeGreaterThanOrEqual(15);
     expect(ops.map((o) => o.path)).toEqual(expect.arrayContaining(['/api/v1/login', '/api/v1/query', '/api/v1/metrics', '/api/v1/users', '/api/v1/tokens']));
+    // the administration pages' routes (issue 17) are declared, so the loops below cover them
+    expect(ops.map((o) => `${o.method} ${o.path} ${o.permission}`)).toEqual(expect.arrayContaining([
+      'get /api/v1/system/health authenticated', 'get /api/v1/me/sessions authenticated', 'post /api/v1/me/sessions/revoke authenticated',
+      'get /api/v1/password-policy authenticated', 'get /api/v1/tags/{tag}/stats tags.read', 'post /api/v1/users/{id}/unlock users.manage',
+      'patch /api/v1/users/{id} users.manage', 'delete /api/v1/tokens/{id} tokens.manage', 'put /api/v1/tags/{tag} tags.write',
+    ]));
   });
 
   for (const role of ROLES) {

@@ -1,0 +1,107 @@
+// Pieces the administration views share: calls that may need an electronic signature,
+// number/time formatting, and the password rules shown before a password is typed.
+import { LitElement, html, css } from 'lit';
+import { api, get, ApiError } from '../../api';
+import { askSignature } from '../../lib/signature';
+import { base } from '../../styles';
+
+/**
+ * Calls the API; when the server answers 428 (signature required) it opens the signature
+ * dialog for the action and target the server names (falling back to ours) and retries
+ * once with the signing token. Resolves null when the user cancels the signature.
+ */
+export async function signedCall<T>(host: HTMLElement, method: string, path: string, body: unknown, what: { action: string; target: string; title: string }): Promise<T | null> {
+  try {
+    return await api<T>(method, path, body);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 428) throw e;
+    const action = typeof e.body.action === 'string' ? e.body.action : what.action;
+    const target = typeof e.body.target === 'string' ? e.body.target : what.target;
+    const token = await askSignature(host.shadowRoot ?? host, { action, target, title: what.title });
+    if (!token) return null;
+    return api<T>(method, path, body, { headers: { 'X-Historian-Signature': token } });
+  }
+}
+
+export function fmtBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0, v = n;
+  while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; }
+  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${u[i]}`;
+}
+
+export function fmtDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+}
+
+export function fmtTime(t: number | string | null | undefined): string {
+  if (t === null || t === undefined || t === '') return '—';
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? '—' : d.toLocaleString();
+}
+
+export function fmtNumber(n: number | null | undefined, digits = 1): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  return Math.abs(n) >= 1000 ? Math.round(n).toLocaleString() : String(Number(n.toFixed(digits)));
+}
+
+/** Styles of the admin views on top of the shared base. */
+export const adminStyles = [base, css`
+  :host { display: block; }
+  h2 { font-size: 16px; font-weight: 600; margin: 0 0 8px; }
+  h3 { font-size: 14px; font-weight: 600; margin: 12px 0 6px; }
+  .grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(280px, 36%); gap: 10px; align-items: start; }
+  @media (max-width: 900px) { .grid { grid-template-columns: minmax(0, 1fr); } }
+  .scroll { overflow-x: auto; }
+  form.fields { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 6px 8px; align-items: center; }
+  form.fields .full { grid-column: 1 / -1; }
+  label.check { display: inline-flex; gap: 4px; align-items: center; margin-right: 10px; }
+  .notice { background: #e4ece4; border: 1px solid #9fb59f; padding: 6px 8px; }
+  .warn { background: #f3d6d6; border: 1px solid #c08a8a; padding: 6px 8px; }
+  code.secret { display: block; word-break: break-all; background: #fff; border: 1px solid #999; padding: 6px; font-size: 13px; }
+  td.actions { white-space: nowrap; }
+  td.actions button { margin: 1px 0; }
+  ul.rules { margin: 4px 0; padding-left: 20px; color: #444; font-size: 13px; }
+  @media (max-width: 600px) {
+    form.fields { grid-template-columns: minmax(0, 1fr); }
+    td.actions { white-space: normal; }
+    /* phones: each row of a wide table becomes a card, each cell labelled by its column */
+    table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+    table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: auto; }
+    table.cards tr { border: 1px solid #c4c4c4; margin-bottom: 6px; }
+    table.cards td { border: none; padding: 2px 8px; }
+    table.cards td[data-label]::before { content: attr(data-label) ': '; color: #444; font-weight: 600; }
+  }
+`];
+
+interface Policy { rules: string[] }
+let policy: Promise<Policy> | null = null;
+
+/** The server's password rules, listed before the user types (fetched once). */
+export class PasswordRules extends LitElement {
+  static properties = { rules: { state: true } };
+  declare rules: string[];
+  static styles = css`ul { margin: 4px 0; padding-left: 20px; color: #444; font-size: 13px; } p { margin: 0; font-size: 13px; color: #444; }`;
+
+  constructor() {
+    super();
+    this.rules = [];
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    policy ??= get<Policy>('/password-policy').catch((e) => { policy = null; throw e; });
+    policy.then((p) => { this.rules = p.rules; }, () => { this.rules = ['at least 12 characters; not the user name; not a recent password']; });
+  }
+
+  render() {
+    return html`<p>Password rules:</p><ul data-testid="password-rules">${this.rules.map((r) => html`<li>${r}</li>`)}</ul>`;
+  }
+}
+customElements.define('historian-password-rules', PasswordRules);

@@ -1,0 +1,150 @@
+// System health (everyone may look; actions by role): one "everything healthy / N
+// problems" line on top, then stores, store-and-forward buffers (with quarantine replay
+// and purge for buffers.manage), tier movers, devices, audit chain, bus links, disk and
+// the process. Refreshes every few seconds from GET /system/health.
+import { LitElement, html, css } from 'lit';
+import { api, get, errorText } from '../../api';
+import { can } from '../../session';
+import { adminStyles, fmtBytes, fmtDuration, fmtNumber, fmtTime } from './admin-common';
+
+interface Problem { area: string; kind: string; name: string; message: string }
+interface Report {
+  at: number; ok: boolean; problems: Problem[];
+  stores: Array<{ name: string; open: boolean; samplesPerSecond: number | null; series: number; headSamples: number; blocks: number; diskBytes: number; walSegments: number; corruptBlocks: number; readErrors: number }>;
+  buffers: Array<{ name: string; state: string; connected: boolean; pending: number; pendingSamples: number; oldestAgeMs: number; diskBytes: number; sentPerSecond: number; retries: number; quarantined: number; dropped: number; lastError: string | null }>;
+  tiers: Array<{ name: string; store: string; running: boolean; lastRun: number | null; lastPassErrors: number; errors: number; lastError: string | null; remoteBlocks: number; remoteBytes: number; localBlocks: number }>;
+  devices: Array<{ name: string; kind: string; target: string; state: string; connected: boolean; downForMs: number | null; lastGoodAt: number | null; requests: number; errors: number; lastError: string | null }>;
+  audit: { verified: boolean; ok: boolean | null; checkedAt: string | null; entries: number | null; damage: string | null };
+  links: Array<{ name: string; kind: string; connected: boolean; detail: string | null }>;
+  disk: { path: string; totalBytes: number; freeBytes: number; freePercent: number } | null;
+  process: { pid: number; uptimeSec: number; version: string; node: string; rssBytes: number; heapUsedBytes: number; cpuPercent: number | null };
+}
+
+const REFRESH_MS = 3000;
+
+export class HealthView extends LitElement {
+  static properties = { report: { state: true }, error: { state: true }, notice: { state: true } };
+  declare report: Report | null;
+  declare error: string;
+  declare notice: string;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  static styles = [...adminStyles, css`
+    .summary { padding: 8px 10px; font-weight: 600; font-size: 15px; margin-bottom: 8px; border: 1px solid #9fb59f; background: #e4ece4; }
+    .summary.problems { border-color: #c08a8a; background: #f3d6d6; }
+    .summary ul { margin: 4px 0 0; font-weight: 400; font-size: 13px; }
+    section { margin-bottom: 10px; }
+    tr.bad td { background: #f3d6d6; }
+    .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 8px; }
+    dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }
+    dt { color: #555; }
+    dd { margin: 0; font-variant-numeric: tabular-nums; }
+  `];
+
+  constructor() {
+    super();
+    this.report = null;
+    this.error = '';
+    this.notice = '';
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+    this.timer = setInterval(() => void this.load(), REFRESH_MS);
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.report = await get<Report>('/system/health');
+      this.error = '';
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  private async quarantine(name: string, op: 'replay' | 'purge', count: number): Promise<void> {
+    if (op === 'purge' && !confirm(`Delete ${count} quarantined entries of buffer "${name}" for good?`)) return;
+    try {
+      const r = await api<Record<string, number>>('POST', `/buffers/${encodeURIComponent(name)}/quarantine/${op}`, {});
+      this.notice = op === 'replay' ? `${r.replayed} entries of ${name} put back for sending.` : `${r.purged} entries of ${name} deleted.`;
+    } catch (e) {
+      this.error = errorText(e);
+    }
+    await this.load();
+  }
+
+  private async pause(name: string, paused: boolean): Promise<void> {
+    try {
+      await api('POST', `/buffers/${encodeURIComponent(name)}/${paused ? 'resume' : 'pause'}`, {});
+      this.notice = `${name} ${paused ? 'sending again' : 'paused (entries keep being buffered)'}.`;
+    } catch (e) {
+      this.error = errorText(e);
+    }
+    await this.load();
+  }
+
+  private section(title: string, rows: unknown[], body: unknown, empty: string) {
+    return html`<section><h3>${title}</h3>${rows.length ? html`<div class="scroll">${body}</div>` : html`<div class="empty">${empty}</div>`}</section>`;
+  }
+
+  render() {
+    const r = this.report;
+    if (!r) return html`${this.error ? html`<div class="error" role="alert">${this.error}</div>` : html`<div class="empty">Loading…</div>`}`;
+    const manage = can('buffers.manage');
+    const bad = (area: string, name: string) => r.problems.some((p) => p.area === area && p.name === name);
+    return html`
+      <h2>System health</h2>
+      <div class="summary ${r.ok ? '' : 'problems'}" data-testid="health-summary" role="status">
+        ${r.ok ? 'Everything healthy' : `${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`}
+        <span class="muted" style="font-weight:400;font-size:12px"> · checked ${fmtTime(r.at)}</span>
+        ${r.ok ? '' : html`<ul>${r.problems.map((p) => html`<li data-problem=${p.kind}>${p.message}</li>`)}</ul>`}
+      </div>
+      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
+      ${this.notice ? html`<div class="notice">${this.notice}</div>` : ''}
+
+      ${this.section('Stores', r.stores, html`<table class="cards" data-testid="health-stores">
+        <thead><tr><th scope="col">Store</th><th scope="col">Samples/s</th><th scope="col">Head series</th><th scope="col">Head samples (WAL lag)</th><th scope="col">WAL segments</th><th scope="col">Blocks</th><th scope="col">Disk</th><th scope="col">Errors</th></tr></thead>
+        <tbody>${r.stores.map((s) => html`<tr class=${bad('store', s.name) ? 'bad' : ''}><td data-label="Store">${s.name}${s.open ? '' : ' (opening)'}</td><td data-label="Samples/s">${fmtNumber(s.samplesPerSecond)}</td><td data-label="Head series">${fmtNumber(s.series, 0)}</td>
+          <td data-label="Head samples">${fmtNumber(s.headSamples, 0)}</td><td data-label="WAL segments">${s.walSegments}</td><td data-label="Blocks">${s.blocks}</td><td data-label="Disk">${fmtBytes(s.diskBytes)}</td><td data-label="Errors">${s.corruptBlocks + s.readErrors}</td></tr>`)}</tbody></table>`, 'No store deployed.')}
+
+      ${this.section('Store-and-forward buffers', r.buffers, html`<table class="cards" data-testid="health-buffers">
+        <thead><tr><th scope="col">Buffer</th><th scope="col">State</th><th scope="col">Backlog</th><th scope="col">Oldest entry</th><th scope="col">Sent/s</th><th scope="col">Disk</th><th scope="col">Quarantine</th><th scope="col">Last error</th></tr></thead>
+        <tbody>${r.buffers.map((b) => html`<tr class=${bad('buffer', b.name) ? 'bad' : ''} data-buffer=${b.name}><td data-label="Buffer">${b.name}${manage ? html` <button data-action="pause" @click=${() => this.pause(b.name, b.state === 'paused')}>${b.state === 'paused' ? 'Resume' : 'Pause'}</button>` : ''}</td><td data-label="State" data-field="state">${b.state}</td>
+          <td data-label="Backlog" data-field="pending">${fmtNumber(b.pending, 0)} <span class="muted">(${fmtNumber(b.pendingSamples, 0)} samples)</span></td><td data-label="Oldest entry">${b.pending ? fmtDuration(b.oldestAgeMs) : '—'}</td>
+          <td data-label="Sent/s">${fmtNumber(b.sentPerSecond)}</td><td data-label="Disk">${fmtBytes(b.diskBytes)}</td>
+          <td data-label="Quarantine">${b.quarantined}${manage && b.quarantined > 0 ? html` <button data-action="replay" @click=${() => this.quarantine(b.name, 'replay', b.quarantined)}>Replay</button>
+            <button data-action="purge" @click=${() => this.quarantine(b.name, 'purge', b.quarantined)}>Purge</button>` : ''}</td>
+          <td data-label="Last error">${b.lastError ?? ''}</td></tr>`)}</tbody></table>`, 'No store-and-forward buffer deployed.')}
+
+      ${this.section('Tier movers', r.tiers, html`<table class="cards" data-testid="health-tiers">
+        <thead><tr><th scope="col">Mover</th><th scope="col">Store</th><th scope="col">Last pass</th><th scope="col">Remote blocks</th><th scope="col">Local blocks</th><th scope="col">Errors</th></tr></thead>
+        <tbody>${r.tiers.map((t) => html`<tr class=${bad('tier', t.name) ? 'bad' : ''}><td data-label="Mover">${t.name}</td><td data-label="Store">${t.store}</td><td data-label="Last pass">${t.running ? 'running' : fmtTime(t.lastRun)}</td>
+          <td data-label="Remote blocks">${t.remoteBlocks} (${fmtBytes(t.remoteBytes)})</td><td data-label="Local blocks">${t.localBlocks}</td><td data-label="Errors">${t.errors}${t.lastError ? html` <span class="muted">${t.lastError}</span>` : ''}</td></tr>`)}</tbody></table>`, 'No tier mover deployed.')}
+
+      ${this.section('Devices', r.devices, html`<table class="cards" data-testid="health-devices">
+        <thead><tr><th scope="col">Device</th><th scope="col">Address</th><th scope="col">State</th><th scope="col">Last good read</th><th scope="col">Requests</th><th scope="col">Errors</th><th scope="col">Last error</th></tr></thead>
+        <tbody>${r.devices.map((d) => html`<tr class=${bad('device', d.name) ? 'bad' : ''}><td data-label="Device">${d.name}</td><td data-label="Address">${d.kind} ${d.target}</td>
+          <td data-label="State">${d.state}${d.downForMs !== null ? html` <span class="muted">for ${fmtDuration(d.downForMs)}</span>` : ''}</td><td data-label="Last good read">${fmtTime(d.lastGoodAt)}</td>
+          <td data-label="Requests">${d.requests}</td><td data-label="Errors">${d.errors}</td><td data-label="Last error">${d.lastError ?? ''}</td></tr>`)}</tbody></table>`, 'No device connection reports here.')}
+
+      <div class="tiles">
+        <div class="panel ${r.audit.ok === false ? 'warn' : ''}"><h3 style="margin-top:0">Audit chain</h3><dl>
+          <dt>Last verification</dt><dd>${r.audit.verified ? fmtTime(r.audit.checkedAt) : 'not yet'}</dd>
+          <dt>Result</dt><dd>${r.audit.ok === null ? '—' : r.audit.ok ? `intact (${fmtNumber(r.audit.entries, 0)} entries)` : `DAMAGED: ${r.audit.damage}`}</dd></dl></div>
+        <div class="panel"><h3 style="margin-top:0">NATS / MQTT</h3>${r.links.length || r.buffers.length ? html`<dl>
+          ${r.links.map((l) => html`<dt>${l.kind} ${l.name}</dt><dd>${l.connected ? 'connected' : 'not connected'}</dd>`)}
+          ${r.buffers.map((b) => html`<dt>buffer ${b.name}</dt><dd>${b.connected ? 'connected' : 'not connected'}</dd>`)}</dl>` : html`<span class="muted">not configured</span>`}</div>
+        <div class="panel"><h3 style="margin-top:0">Disk</h3>${r.disk ? html`<dl><dt>Free</dt><dd>${fmtBytes(r.disk.freeBytes)} of ${fmtBytes(r.disk.totalBytes)} (${r.disk.freePercent.toFixed(1)} %)</dd><dt>Data</dt><dd style="overflow-wrap:anywhere">${r.disk.path}</dd></dl>` : '—'}</div>
+        <div class="panel"><h3 style="margin-top:0">Process</h3><dl>
+          <dt>Version</dt><dd>${r.process.version} (Node ${r.process.node})</dd><dt>Uptime</dt><dd>${fmtDuration(r.process.uptimeSec * 1000)}</dd>
+          <dt>CPU</dt><dd>${r.process.cpuPercent === null ? '—' : `${r.process.cpuPercent.toFixed(1)} %`}</dd><dt>Memory</dt><dd>${fmtBytes(r.process.rssBytes)} RSS</dd></dl></div>
+      </div>`;
+  }
+}
+customElements.define('historian-admin-health', HealthView);
