@@ -3,6 +3,8 @@
 // and counted; the rest of the batch is stored.
 import { samplesFromMessage } from '../../runtime/model';
 import { StoreWriter, type LoggingSetting } from '../../runtime/tsdb/store-writer';
+import { applyMessageMeta } from '../../runtime/tsdb/message-meta';
+import type { TsdbStore } from '../../runtime/tsdb/store';
 import type { LoggingMode } from '../../runtime/tsdb/filter';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
@@ -27,12 +29,13 @@ export default function register(RED: RED): void {
     const meter = new RateMeter();
     let rejected = 0;
     let writer: StoreWriter | null = null;
+    let store: TsdbStore | null = null;
     let pending: Promise<unknown> = Promise.resolve();
     let handleName = '';
     const ready = (async () => {
       const handle = storeHandleOf(RED, config);
       handleName = handle.name;
-      const store = await handle.ready;
+      store = await handle.ready;
       writer = new StoreWriter(store, loggingSetting(config));
       return writer;
     })();
@@ -48,13 +51,16 @@ export default function register(RED: RED): void {
       pending = pending.then(async () => {
         try {
           const w = await ready;
+          // metadata first: the tag's logging mode and interpolation apply to these samples
+          const meta = applyMessageMeta(store!.tags, msg);
+          const problems = [...meta.errors, ...errors.map((e) => e.message)];
           if (samples.length) await w.write(samples);
           meter.add(samples.length);
           if (samples.length) send(msg);
-          if (errors.length) {
+          if (problems.length) {
             rejected += errors.length;
-            const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-            done(new Error(`${errors[0].message}${more}; ${samples.length} valid sample(s) stored`));
+            const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+            done(new Error(`${problems[0]}${more}; ${samples.length} valid sample(s) stored`));
           } else done();
         } catch (e) {
           done(e as Error);

@@ -18,6 +18,8 @@ export interface TagMeta {
   spanHigh: number | null;
   valueType: ValueType;
   interpolation: Interpolation;
+  /** names of a discrete tag's states, index = value (e.g. ["stopped", "running"]); null = none */
+  states?: string[] | null;
   loggingMode: LoggingMode;
   /** deadband / swinging-door compression deviation in engineering units (null = not set) */
   deviation: number | null;
@@ -141,7 +143,14 @@ function validatePatch(p: Record<string, unknown>): TagMetaPatch {
     if (!vals.includes(p[k] as string)) throw new TagMetaError(k, `must be one of ${vals.join(', ')}`);
     out[k] = p[k];
   };
-  const known = new Set(['description', 'unit', 'spanLow', 'spanHigh', 'valueType', 'interpolation', 'loggingMode', 'deviation', 'deviationPercent', 'maxIntervalMs', 'retentionMs']);
+  if (p.states !== undefined) {
+    const st = p.states;
+    if (st !== null && (!Array.isArray(st) || st.length > 64 || st.some((x) => typeof x !== 'string' || x.length > 50))) {
+      throw new TagMetaError('states', 'must be null or an array of at most 64 state names of at most 50 characters');
+    }
+    out.states = st === null ? null : [...(st as string[])];
+  }
+  const known = new Set(['states', 'description', 'unit', 'spanLow', 'spanHigh', 'valueType', 'interpolation', 'loggingMode', 'deviation', 'deviationPercent', 'maxIntervalMs', 'retentionMs']);
   for (const k of Object.keys(p)) if (!known.has(k)) throw new TagMetaError(k, 'is not a tag metadata field');
   str('description', 1000); str('unit', 50);
   num('spanLow'); num('spanHigh'); num('deviation'); num('deviationPercent'); num('maxIntervalMs', true); num('retentionMs', true);
