@@ -4,7 +4,9 @@
 // other systems: the durable records are the alarm journal and the audit trail, so while
 // NATS is unreachable events are dropped and counted, never queued without bound, and
 // start-up never waits for the broker.
-import { connect, JSONCodec, type NatsConnection } from 'nats';
+import { connect, JSONCodec, type ConnectionOptions, type NatsConnection } from 'nats';
+import { natsOptions } from '../uplink/nats-connection';
+import { natsFromSettings } from '../uplink/settings-connection';
 import { Counter, type Registry } from 'prom-client';
 import type { HistorianConfig } from './load-settings';
 
@@ -28,12 +30,18 @@ export class SystemEvents implements EventPublisher {
   /** Connects in the background when NATS is configured; null when it is not. */
   static open(nats: HistorianConfig['nats'], metrics: Registry, log: (l: string) => void): SystemEvents | null {
     if (!nats.url) return null;
+    const conn = natsFromSettings(nats, 'historian-system-events');
+    if (!conn) return null;
     const ev = new SystemEvents(metrics);
-    connect({
-      servers: nats.url.split(','), name: 'historian-system-events',
-      user: nats.user || undefined, pass: nats.password || undefined, token: nats.token || undefined,
-      waitOnFirstConnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 2000,
-    }).then((nc) => {
+    let options: ConnectionOptions;
+    try {
+      // the same settings (user/password, token, creds file, tls:// URL) as the Uplink flow
+      options = { ...natsOptions(conn), waitOnFirstConnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 2000 };
+    } catch (e) {
+      log(`[historian] system events: HISTORIAN_NATS_*: ${(e as Error).message}`);
+      return null;
+    }
+    connect(options).then((nc) => {
       if (ev.closed) return void nc.close();
       ev.nc = nc;
       log(`[historian] system events: publishing sys.> on ${nats.url}`);
