@@ -9,6 +9,7 @@ import { backfill, counterFile, maxCounters, PlantSimulator, readCounters, write
 import { toWireSample } from '../../runtime/model';
 import { services } from '../../runtime/registry';
 import type { TsdbStore } from '../../runtime/tsdb/store';
+import { applyMessageMeta } from '../../runtime/tsdb/message-meta';
 import type { StoreHandle } from '../../runtime/tsdb/store-handle';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
@@ -75,6 +76,9 @@ export default function register(RED: RED): void {
       const upsetS = config.firstUpsetS === '' ? -1 : numberField(config, 'firstUpsetS', -1);
       const scheduleUpset = () => { if (upsetS >= 0) s.scheduleUpset(0, Date.now() + upsetS * 1000); };
       if (!store) { s.restartAt(Date.now()); return scheduleUpset(); }
+      // the registry knows units, spans and interpolation before any history is written
+      const meta = applyMessageMeta(store.tags, { tagMeta: tagMetaOf(s.tags) });
+      for (const e of meta.errors) node.warn(e);
       for (const l of await store.latest(s.counterTags)) fromStore[l.tag] = l.value;
       s.resume(maxCounters(readCounters(stateFile), fromStore));
       const fresh = (await store.latest(s.tags.map((t) => t.tag))).length === 0;
@@ -97,9 +101,10 @@ export default function register(RED: RED): void {
 
     const emit = () => {
       if (!sim) return;
-      // Cap the catch-up after a stall at two seconds of samples so a blocked event loop
-      // does not turn into one huge message.
-      const samples = sim.until(Date.now(), Math.max(1, Math.ceil(sim.rate * 2)));
+      // Cap the catch-up after a stall (two seconds of samples, or up to a minute when that is
+      // at most 10,000 samples) so a blocked event loop does not turn into one huge message,
+      // while a slow plant is back on time at once.
+      const samples = sim.until(Date.now(), Math.max(1, Math.ceil(Math.max(sim.rate * 2, Math.min(sim.rate * 60, 10_000)))));
       for (const e of sim.takeEvents()) {
         // a cooling upset is the hidden cause an operator only sees through its symptoms
         if (e.kind === 'cooling-upset') continue;
