@@ -95,8 +95,8 @@ describe('first run of the assembled product', () => {
     const calc = `${P}.line1.flow_total`;
     expect(await json(`/api/v1/tags/${calc}`)).toMatchObject({ unit: 'm3/h', description: 'Line 1 total flow' });
     const latest = async () => (await json(`/api/v1/query?kind=latest&tags=${calc}`)).samples[0] as { ts: number; value: number } | undefined;
-    const first = await waitFor(latest, { timeoutMs: 20_000, what: `${calc} computed` });
-    const later = await waitFor(async () => { const l = await latest(); return l && l.ts > first.ts ? l : null; }, { timeoutMs: 10_000, what: `${calc} updated` });
+    const first = (await waitFor(latest, { timeoutMs: 20_000, what: `${calc} computed` }))!;
+    const later = (await waitFor(async () => { const l = await latest(); return l && l.ts > first.ts ? l : null; }, { timeoutMs: 10_000, what: `${calc} updated` }))!;
     expect(later.ts).toBeGreaterThan(first.ts);
   });
 
@@ -139,10 +139,10 @@ describe('first run of the assembled product', () => {
   });
 
   it('raises a process alarm from the simulator that an operator acknowledges on the console', async () => {
-    const raised = await waitFor(async () => {
+    const raised = (await waitFor(async () => {
       const { alarms } = await json<{ alarms: AlarmView[] }>(`/api/v1/alarms?area=${P}.>`);
       return alarms.find((a) => !a.acknowledged) ?? null;
-    }, { timeoutMs: Math.max(10_000, 180_000 - (Date.now() - startedAt)), intervalMs: 1000, what: 'a process alarm within 3 minutes of start' });
+    }, { timeoutMs: Math.max(10_000, 180_000 - (Date.now() - startedAt)), intervalMs: 1000, what: 'a process alarm within 3 minutes of start' }))!;
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(dist.url + '/#/alarms');
     await page.fill('input[name=username]', OPERATOR.username);
@@ -150,11 +150,11 @@ describe('first run of the assembled product', () => {
     await page.click('button[type=submit]');
     const row = page.locator('[data-testid=alarm-table] tr', { hasText: raised.message });
     await row.locator('[data-action=ack]').click({ timeout: 20_000 });
-    const after = await waitFor(async () => {
+    const after = (await waitFor(async () => {
       const { alarms } = await json<{ alarms: AlarmView[] }>(`/api/v1/alarms?all=true&area=${P}.>`);
       const a = alarms.find((x) => x.id === raised.id);
       return a?.acknowledged ? a : null;
-    }, { timeoutMs: 10_000, what: `${raised.id} acknowledged` });
+    }, { timeoutMs: 10_000, what: `${raised.id} acknowledged` }))!;
     expect(['C', 'A']).toContain(after.state);
     const journal = await json<{ entries: Array<{ alarmId: string; event: string; user: string | null }> }>(`/api/v1/alarms/journal?limit=200`);
     expect(journal.entries.some((e) => e.alarmId === raised.id && e.event === 'ack' && e.user === OPERATOR.username)).toBe(true);

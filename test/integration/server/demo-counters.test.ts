@@ -62,7 +62,8 @@ describe('demo plant counters', () => {
       const q = new URLSearchParams({ kind: 'raw', tag, from: String(t0 - 10 * 60_000), to: String(Date.now()), limit: '1000000' });
       const body = await (await dist.request(`/api/v1/query?${q}`, { token })).json() as { samples: Array<{ ts: number; value: number }> };
       const s = body.samples;
-      expect(s.length, tag).toBeGreaterThan(10);
+      // the calculated station total is evaluated every 10 s and exists only since live samples flow
+      expect(s.length, tag).toBeGreaterThan(tag === `${P}.run_hours_total` ? 2 : 10);
       const drops = s.filter((x, i) => i > 0 && x.value < s[i - 1].value).map((x) => ({ ts: new Date(x.ts).toISOString(), value: x.value }));
       expect(drops, `${tag} decreased`).toEqual([]);
       expect(s[s.length - 1].ts, tag).toBeGreaterThan(restartedAt);
