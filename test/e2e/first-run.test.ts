@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startDistribution, REPO_ROOT, type Distribution } from '../helpers/distribution';
+import { startDistribution, ADMIN_PASSWORD, REPO_ROOT, type Distribution } from '../helpers/distribution';
 import { launchChromium, saveScreenshot } from '../helpers/chromium';
 import { waitFor } from '../helpers/wait';
 
@@ -159,6 +159,28 @@ describe('first run of the assembled product', () => {
     const journal = await json<{ entries: Array<{ alarmId: string; event: string; user: string | null }> }>(`/api/v1/alarms/journal?limit=200`);
     expect(journal.entries.some((e) => e.alarmId === raised.id && e.event === 'ack' && e.user === OPERATOR.username)).toBe(true);
     await saveScreenshot(page, 'first-run-alarm-console-1440x900');
+    await page.close();
+  });
+
+  it('editor: the Plant, Uplink, Archive and Audit tabs; unconfigured uplinks and archive say so and nothing errors', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(dist.url + '/editor/');
+    await page.fill('#node-dialog-login-username', 'admin');
+    await page.fill('#node-dialog-login-password', ADMIN_PASSWORD);
+    await page.click('#node-dialog-login-submit');
+    await page.waitForFunction(() => (window as any).RED?.nodes?.node?.('uplink-nats')?.status?.text, undefined, { timeout: 30_000 });
+    const seen = await page.evaluate(() => {
+      const RED = (window as any).RED;
+      const tabs: string[] = [];
+      RED.nodes.eachWorkspace((w: any) => { tabs.push(w.label); });
+      const status = (id: string) => RED.nodes.node(id)?.status?.text;
+      return { tabs, comments: RED.nodes.filterNodes({ type: 'comment' }).length, nats: status('uplink-nats'), mqtt: status('uplink-mqtt'), s3: status('archive-mover') };
+    });
+    expect(seen).toEqual({
+      tabs: ['Plant', 'Uplink', 'Archive', 'Audit'], comments: 4,
+      nats: 'not configured: set HISTORIAN_NATS_URL', mqtt: 'not configured: set HISTORIAN_MQTT_URL', s3: 'not configured: set HISTORIAN_S3_BUCKET',
+    });
+    await saveScreenshot(page, 'first-run-editor-plant-1440x900');
     await page.close();
   });
 
