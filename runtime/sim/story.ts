@@ -78,7 +78,7 @@ export class Story {
       const big = due === undefined && rPick < 1 / 8;
       // the scheduled (demo) upset is a quick, clear one: past HI within two minutes, below HIHI
       st.upset = due !== undefined
-        ? { start: ts, rampS: 45, holdS: 240, fallS: 240, peak: 15 }
+        ? { start: ts, rampS: 20, holdS: 150, fallS: 240, peak: 16.5 }
         : { start: ts, rampS: 120 + rLen * 180, holdS: 180 + rPick * 240, fallS: 180 + rUpset * 120, peak: big ? 22 + rLen * 4 : 12 + rLen * 4 };
       events.push({ kind: 'cooling-upset', tag: `${u.path}.temperature`, ts, newValue: Number(st.upset.peak.toFixed(1)) });
     }

@@ -53,14 +53,41 @@ describe('demo plant story', () => {
       // EEMUA 191: about one alarm per 10 minutes is "very likely to be acceptable"
       expect(k.averagePer10Min, JSON.stringify({ perHour, top10: k.top10 })).toBeLessThanOrEqual(1);
       expect(perHour).toBeGreaterThanOrEqual(1);
+      expect(k.load).toBe('very likely acceptable');
       expect(k.floodPercent).toBe(0);
       expect(k.chattering).toEqual([]);
-      console.log(`demo story: ${k.alarms} alarms in ${hours} h = ${perHour.toFixed(1)}/h, ${k.averagePer10Min.toFixed(2)} per 10 min, peak ${k.peak10Min} in 10 min, priorities ${JSON.stringify(k.priority.percent)}`);
+      console.log(`demo story: ${k.alarms} alarms in ${hours} h = ${perHour.toFixed(1)}/h, ${k.averagePer10Min.toFixed(2)} per 10 min, peak ${k.peak10Min} in 10 min, priorities ${JSON.stringify(k.priority.percent)}, verdict ${k.load}`);
     } finally {
       svc.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('the demo\'s scheduled first upset raises line 1 pump 1\'s HI alarm within two and a half minutes, not its HIHI', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'story-first-'));
+    let now = T0;
+    const svc = new AlarmService({ db: join(dir, 'alarms.db'), clock: () => now });
+    try {
+      svc.configure('demo', alarmRows.filter((r) => r.tag === 'acme.izmir.plant1.line1.cell1.pump1.temperature').map(rowToDefinition));
+      // as after the backfill: an hour of history at 5 s, then live pacing with the upset scheduled
+      const sim = demoSim(T0 - 3_600_000);
+      for (let t = T0 - 3_600_000; t < T0; t += 5000) { sim.stepAt(t, 5); sim.takeEvents(); }
+      sim.restartAt(T0);
+      sim.scheduleUpset(0, T0 + simCfg.firstUpsetS * 1000);
+      const raised: Record<string, number> = {};
+      for (let s = 0; s < 600; s++) {
+        const batch = sim.tick();
+        now = batch[0].ts;
+        for (const t of [...svc.evaluate(batch), ...svc.tick(now)]) if (t.to === 'B' && !(t.alarmId in raised)) raised[t.alarmId] = now - T0;
+      }
+      expect(raised['acme.izmir.plant1.line1.cell1.pump1.temperature:HI']).toBeLessThan(150_000);
+      expect(raised['acme.izmir.plant1.line1.cell1.pump1.temperature:HIHI']).toBeUndefined();
+      console.log(`first upset: HI after ${(raised['acme.izmir.plant1.line1.cell1.pump1.temperature:HI'] / 1000).toFixed(0)} s`);
+    } finally {
+      svc.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('counters never go backwards: not at 1-minute history steps, not at 1-second live steps, not when resumed', async () => {
     const sim = demoSim();
