@@ -132,9 +132,7 @@ describe('first run of the assembled product', () => {
       const t = (await trends(page)).find((x) => x.series.includes(`${PUMP1}.flow`) && x.series.includes(`${P}.line2.cell1.pump1.flow`));
       return t ? t.data[0].filter((x) => x !== null && (x as number) * 1000 < Date.now() - 6 * DAY).length : 0;
     }, { timeout: 30_000 }).toBeGreaterThan(20);
-    const shot = await saveScreenshot(page, 'first-run-plant-overview-1440x900');
-    mkdirSync(join(REPO_ROOT, 'docs', 'img'), { recursive: true });
-    copyFileSync(shot, join(REPO_ROOT, 'docs', 'img', 'plant-overview.png'));
+    await saveScreenshot(page, 'first-run-plant-overview-1440x900');
     await page.close();
   });
 
@@ -200,6 +198,31 @@ describe('first run of the assembled product', () => {
     await page.locator('[data-testid=alarm-table], historian-alarm-console .empty').first().waitFor({ timeout: 15_000 });
     expect(await page.getByText('Audit trail verification failed').count()).toBe(0);
     expect(await page.locator('[data-testid=alarm-table] tr', { hasText: 'sys.historian' }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('tells its story: line 1 pump 1 overheats past HI within three minutes of start (README screenshot)', async () => {
+    const id = `${PUMP1}.temperature:HI`;
+    await waitFor(async () => {
+      const { entries } = await json<{ entries: Array<{ alarmId: string; to: string }> }>('/api/v1/alarms/journal?limit=500');
+      return entries.some((e) => e.alarmId === id && e.to === 'B');
+    }, { timeoutMs: Math.max(10_000, 180_000 - (Date.now() - startedAt)), intervalMs: 1000, what: `${id} within 3 minutes of start` });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(dist.url + '/');
+    await page.fill('input[name=username]', OPERATOR.username);
+    await page.fill('input[name=password]', OPERATOR.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/#\/layouts\?id=/, { timeout: 15_000 });
+    // the overview's temperature trend shows the excursion and the twin's band
+    await expect.poll(async () => {
+      const t = (await trends(page)).find((x) => x.series.includes(`${PUMP1}.temperature.predicted.hi`) && x.bands > 0);
+      return t ? Math.max(...t.data[t.series.indexOf(`${PUMP1}.temperature`)].filter((v): v is number => v !== null)) : 0;
+    }, { timeout: 30_000 }).toBeGreaterThan(60);
+    // every value widget shows a value (live samples or the latest stored one)
+    await expect.poll(() => page.getByText('no value').count(), { timeout: 30_000 }).toBe(0);
+    const shot = await saveScreenshot(page, 'first-run-plant-overview-upset-1440x900');
+    mkdirSync(join(REPO_ROOT, 'docs', 'img'), { recursive: true });
+    copyFileSync(shot, join(REPO_ROOT, 'docs', 'img', 'plant-overview.png'));
     await page.close();
   });
 });
