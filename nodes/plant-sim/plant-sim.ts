@@ -80,7 +80,14 @@ export default function register(RED: RED): void {
       const meta = applyMessageMeta(store.tags, { tagMeta: tagMetaOf(s.tags) });
       for (const e of meta.errors) node.warn(e);
       for (const l of await store.latest(s.counterTags)) fromStore[l.tag] = l.value;
-      s.resume(maxCounters(readCounters(stateFile), fromStore));
+      let saved: PlantCounters = {};
+      try {
+        saved = readCounters(stateFile);
+      } catch (e) {
+        // the store's latest values still keep the counters from going backwards
+        node.warn(`ignoring the saved counters: ${(e as Error).message}`);
+      }
+      s.resume(maxCounters(saved, fromStore));
       const fresh = (await store.latest(s.tags.map((t) => t.tag))).length === 0;
       const days = numberField(config, 'backfillDays', 0);
       const detailHours = numberField(config, 'backfillDetailHours', 0);
