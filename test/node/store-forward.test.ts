@@ -10,6 +10,8 @@ import { TsdbStore } from '../../runtime/tsdb/store';
 import { EnvelopeIngestor } from '../../runtime/uplink/envelope-ingestor';
 import { EventIdSet } from '../../runtime/uplink/event-id-set';
 import { NatsIngest } from '../../runtime/uplink/nats-ingest';
+import { MqttIngest } from '../../runtime/uplink/mqtt-ingest';
+import { startMosquitto } from '../helpers/mosquitto';
 import { startNats, type NatsServer } from '../helpers/nats';
 import { makeTempDir, removeTempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
@@ -122,6 +124,29 @@ describe('store-forward node', () => {
       expect(services().components.buffers.entries().length).toBe(0);
     } finally {
       helper.settings({});
+    }
+  });
+
+  it('with the connection from the settings and HISTORIAN_MQTT_URL set: forwards to that broker', async () => {
+    resetServices();
+    services().dataDir = path.join(dir, 'data7');
+    const mqtt = await startMosquitto();
+    helper.settings({ historian: { mqtt: { url: mqtt.url } } });
+    const store = await TsdbStore.open({ dir: path.join(dir, 'central7'), maintenanceIntervalMs: 0 });
+    const ids = new EventIdSet({ file: path.join(dir, 'ids7.db') });
+    const ingest = new MqttIngest({ url: mqtt.url, clientId: 'central7', topics: ['h7/#'] }, new EnvelopeIngestor({ sink: store, ids }));
+    await ingest.start();
+    try {
+      await load(storeForward, [{ id: 'f7', type: 'store-forward', name: 'up7', uplink: 'mqtt', connection: 'settings', url: '', template: 'h7/{source}/{tag}', lingerMs: 10 }]);
+      helper.getNode('f7').receive({ payload: Array.from({ length: 20 }, (_, i) => ({ tag: 'a.b.m', ts: 1_700_000_000_000 + i, value: i })) });
+      await waitFor(async () => (await store.latest(['a.b.m']))[0]?.value === 19, { timeoutMs: 10_000, what: 'forwarded samples' });
+    } finally {
+      helper.settings({});
+      await helper.unload();
+      await ingest.stop();
+      ids.close();
+      await store.close();
+      await mqtt.dispose();
     }
   });
 
