@@ -97,10 +97,22 @@ export class HistorianApp extends LitElement {
       const me = await api<Me>('GET', '/me');
       this.me = me;
       setMe(me);
-      if (!me.mustChangePassword) live.connect();
+      if (!me.mustChangePassword) {
+        live.connect();
+        void this.openHome();
+      }
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) this.error = errorText(e);
     }
+  }
+
+  /** Without a route in the URL, the shared home layout (if one is set) is the first page. */
+  private async openHome(): Promise<void> {
+    if (location.hash.replace(/^#\/?/, '') !== '' || !can('layouts.read')) return;
+    try {
+      const { layout } = await api<{ layout: { id: string } | null }>('GET', '/layouts/home');
+      if (layout && location.hash.replace(/^#\/?/, '') === '') location.hash = `#/layouts?id=${encodeURIComponent(layout.id)}`;
+    } catch { /* no home layout: the live view stays */ }
   }
 
   private async login(e: Event): Promise<void> {
@@ -175,7 +187,7 @@ export class HistorianApp extends LitElement {
         @trend-change=${this.onTrendChange}></historian-trend-view>`;
       case 'alarms': return can('alarms.read') ? html`<historian-alarm-console></historian-alarm-console>` : this.denied();
       case 'audit': return can('audit.read') ? html`<historian-audit-view></historian-audit-view>` : this.denied();
-      case 'layouts': return can('layouts.read') ? html`<historian-layout-view></historian-layout-view>` : this.denied();
+      case 'layouts': return can('layouts.read') ? html`<historian-layout-view .selectId=${params.get('id')}></historian-layout-view>` : this.denied();
       case 'health': return html`<historian-admin-health></historian-admin-health>`;
       case 'account': return html`<historian-account @signed-out=${() => this.signedOut('You signed out everywhere.')}></historian-account>`;
       case 'tags': return can('tags.write') ? html`<historian-admin-tags></historian-admin-tags>` : this.denied();

@@ -5,6 +5,8 @@
 import { mapRejections } from '../../runtime/ingest/write-outcome';
 import { samplesFromMessage } from '../../runtime/model';
 import { StoreWriter, type LoggingSetting } from '../../runtime/tsdb/store-writer';
+import { applyMessageMeta } from '../../runtime/tsdb/message-meta';
+import type { TsdbStore } from '../../runtime/tsdb/store';
 import type { LoggingMode } from '../../runtime/tsdb/filter';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
@@ -29,12 +31,13 @@ export default function register(RED: RED): void {
     const meter = new RateMeter();
     let rejected = 0;
     let writer: StoreWriter | null = null;
+    let store: TsdbStore | null = null;
     let pending: Promise<unknown> = Promise.resolve();
     let handleName = '';
     const ready = (async () => {
       const handle = storeHandleOf(RED, config);
       handleName = handle.name;
-      const store = await handle.ready;
+      store = await handle.ready;
       writer = new StoreWriter(store, loggingSetting(config));
       return writer;
     })();
@@ -50,17 +53,20 @@ export default function register(RED: RED): void {
       pending = pending.then(async () => {
         try {
           const w = await ready;
+          // metadata first: the tag's logging mode and interpolation apply to these samples
+          const meta = applyMessageMeta(store!.tags, msg);
           // what the store refuses (too old, too far in the future) is an error, not "stored"
           const r = samples.length ? await w.write(samples) : { stored: 0, rejected: [] };
           const stored = samples.length - r.rejected.length;
           const problems = [
+            ...meta.errors,
             ...errors.map((e) => e.message),
             ...mapRejections(r.rejected, null, { ts: 'ts', value: 'value', tag: 'tag' }).map((e) => `${samples[e.index].tag} ${e.field}: ${e.message}`),
           ];
           meter.add(stored);
           if (stored > 0) send(msg);
           if (problems.length) {
-            rejected += problems.length;
+            rejected += problems.length - meta.errors.length;
             const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
             done(new Error(`${problems[0]}${more}; ${stored} sample(s) stored`));
           } else done();

@@ -8,6 +8,7 @@ import { samplesFromMessage } from '../../runtime/model';
 import { services } from '../../runtime/registry';
 import { StoreForward, type UplinkConfig } from '../../runtime/uplink/store-forward';
 import { mqttConnectOptions, natsConnectOptions } from '../../runtime/uplink/connection-settings';
+import { mqttFromSettings, natsFromSettings, NOT_CONFIGURED, type MqttSettings, type NatsSettings } from '../../runtime/uplink/settings-connection';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 
 const MB = 1 << 20;
@@ -40,6 +41,24 @@ export function uplinkConfig(config: NodeDef, creds: Record<string, string | und
   };
 }
 
+/** The uplink from the distribution's settings (HISTORIAN_NATS_* / HISTORIAN_MQTT_*); null when not configured. */
+export function settingsUplink(config: NodeDef, historian: { nats?: NatsSettings; mqtt?: MqttSettings } | undefined, name: string): UplinkConfig | null {
+  if (config.uplink === 'mqtt') {
+    const m = mqttFromSettings(historian?.mqtt, str(config, 'clientId') ?? `historian-${name}`);
+    return m && { type: 'mqtt', ...m };
+  }
+  const n = natsFromSettings(historian?.nats, `historian ${name}`);
+  if (!n) return null;
+  const stream = str(config, 'stream');
+  return {
+    type: 'nats', ...n,
+    stream: stream ? {
+      name: stream, subjects: (str(config, 'streamSubjects') ?? 'hist.>').split(',').map((s) => s.trim()),
+      create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000,
+    } : undefined,
+  };
+}
+
 export default function register(RED: RED): void {
   RED.nodes.registerType('store-forward', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
@@ -49,12 +68,32 @@ export default function register(RED: RED): void {
     let sf: StoreForward | null = null;
     let unregister: (() => void) | null = null;
     let rejected = 0;
+    const kind = config.uplink === 'mqtt' ? 'mqtt' : 'nats';
+    let uplink: UplinkConfig | null = null;
+    let configError: Error | null = null;
+    try {
+      uplink = config.connection === 'settings'
+        ? settingsUplink(config, RED.settings.historian as Parameters<typeof settingsUplink>[1], name)
+        : uplinkConfig(config, node.credentials ?? {}, name);
+    } catch (e) {
+      configError = e as Error;
+      node.status({ fill: 'red', shape: 'ring', text: configError.message });
+      node.error(configError);
+    }
+    if (!uplink) {
+      // Inactive by design (a gateway without a central broker): the status says so and
+      // samples pass by unbuffered, without an error per message.
+      if (config.connection === 'settings') node.status({ fill: 'grey', shape: 'ring', text: NOT_CONFIGURED[kind] });
+      node.on('input', (_msg, _send, done) => done(configError ? new Error(`store-forward is not running: ${configError.message}`) : undefined));
+      node.on('close', (_removed, done) => { node.status({}); done(); });
+      return;
+    }
     try {
       const dataDir = svc.dataDir ?? String(RED.settings.userDir ?? os.tmpdir());
       sf = StoreForward.open({
         dir: path.join(dataDir, 'buffers', name.replace(/[^A-Za-z0-9_-]/g, '_')),
         source: str(config, 'source') ?? os.hostname().replace(/[^A-Za-z0-9_-]/g, '_'),
-        uplink: uplinkConfig(config, node.credentials ?? {}, name),
+        uplink,
         template: str(config, 'template') ?? (config.uplink === 'mqtt' ? 'hist/{source}/{tag:4}' : 'hist.{tag}'),
         batchSize: numberField(config, 'batchSize', 1000),
         lingerMs: numberField(config, 'lingerMs', 100),

@@ -15,6 +15,13 @@ function statusText(m: TierMover): string {
   return `last run ${last} · ${s.blocksMoved} blocks, ${(s.bytesMoved / MB).toFixed(1)} MB · ${s.errors} errors`;
 }
 
+/** What the status says when no bucket is given anywhere (node, settings, environment). */
+export const NOT_CONFIGURED = 'not configured: set HISTORIAN_S3_BUCKET';
+
+function bucketGiven(config: NodeDef, s3: Record<string, unknown>): boolean {
+  return [config.bucket, s3.bucket, process.env.HISTORIAN_S3_BUCKET].some((v) => typeof v === 'string' && v.trim() !== '');
+}
+
 export default function register(RED: RED): void {
   RED.nodes.registerType('tier-mover', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
@@ -23,6 +30,14 @@ export default function register(RED: RED): void {
     let schedule: MoverSchedule | null = null;
     let unregister: (() => void) | null = null;
     let closed = false;
+    const historianS3 = ((RED.settings.historian ?? {}) as { s3?: Record<string, unknown> }).s3 ?? {};
+    if (!bucketGiven(config, historianS3)) {
+      // Inactive by design: a gateway without a cold tier keeps everything on local disk.
+      node.status({ fill: 'grey', shape: 'ring', text: NOT_CONFIGURED });
+      node.on('input', (_msg, _send, done) => done(new Error(`tier mover ${NOT_CONFIGURED}`)));
+      node.on('close', (_removed, done) => { node.status({}); done(); });
+      return;
+    }
     const starting = (async () => {
       const handle = storeHandleOf(RED, config);
       const historian = (RED.settings.historian ?? {}) as { s3?: Record<string, unknown> };

@@ -53,6 +53,22 @@ export interface AlarmKpis {
   /** operator actions in [from, to) */
   shelveActions: number;
   outOfServiceActions: number;
+  /** EEMUA 191's reading of the average alarm rate (see KPI.md) */
+  load: LoadVerdict;
+}
+
+export type LoadVerdict = 'very likely acceptable' | 'manageable' | 'likely over-demanding' | 'very likely unacceptable';
+
+/**
+ * EEMUA 191's table for the long-term average alarm rate in steady operation: under one per
+ * 10 minutes "very likely to be acceptable", up to one per 5 minutes "manageable", below one
+ * per minute "likely to be over-demanding", one per minute or more "very likely unacceptable".
+ */
+export function loadVerdict(averagePer10Min: number): LoadVerdict {
+  if (averagePer10Min <= 1) return 'very likely acceptable';
+  if (averagePer10Min <= 2) return 'manageable';
+  if (averagePer10Min < 10) return 'likely over-demanding';
+  return 'very likely unacceptable';
 }
 
 const pct = (n: number, d: number) => (d === 0 ? 0 : (n * 100) / d);
@@ -123,6 +139,7 @@ export function computeKpis(
     from, to, periodMs: PERIOD_MS,
     alarms: alarms.length,
     averagePer10Min: (alarms.length * PERIOD_MS) / (to - from),
+    load: loadVerdict((alarms.length * PERIOD_MS) / (to - from)),
     periods,
     floodPercent: pct(floodPeriods, nPeriods),
     floodPeriods,

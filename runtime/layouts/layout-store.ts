@@ -122,6 +122,26 @@ export class LayoutStore {
     this.db.prepare('DELETE FROM layout WHERE id = ?').run(id);
   }
 
+  /** The shared layout shown as the dashboard's home page after login, if one is set and still shared. */
+  home(): Layout | null {
+    const v = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('home_layout') as { value: string } | undefined;
+    const r = v ? (this.byId.get(v.value) as Row | undefined) : undefined;
+    return r && r.shared === 1 ? toLayout(r) : null;
+  }
+
+  /** Sets (or with null clears) the home layout; only a shared layout can be everyone's home. */
+  setHome(id: string | null, c: LayoutCaller): Layout | null {
+    if (!c.mayWriteShared) throw new LayoutError(403, 'id', 'the home layout is chosen by engineers (layouts.shared.write)');
+    if (id === null) {
+      this.db.prepare('DELETE FROM meta WHERE key = ?').run('home_layout');
+      return null;
+    }
+    const l = this.get(id, c);
+    if (!l.shared) throw new LayoutError(409, 'id', `layout "${l.name}" is personal; share it before making it the home layout`);
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run('home_layout', id);
+    return l;
+  }
+
   close(): void {
     if (this.db.isOpen) this.db.close();
   }

@@ -40,7 +40,12 @@ export function openAlarms(dataDir: string, compliance: ComplianceLayer, live: L
   service.configure('system', [AUDIT_ALARM]);
   const raise = (ok: boolean) => service.evaluate([{ tag: AUDIT_ALARM.tag, ts: Date.now(), value: ok ? 1 : 0, quality: 0 }]);
   raise(compliance.lastVerify?.ok ?? true);
-  compliance.onChainFailure(() => raise(false));
+  compliance.onChainFailure((r) => {
+    // the operator reads what was found, not only that something was
+    const d = r.damage;
+    if (d) service.configure('system', [{ ...AUDIT_ALARM, message: `Audit trail verification failed: ${d.kind} at entry ${d.seq} (${d.message})`.slice(0, 500) }]);
+    raise(false);
+  });
   return {
     service,
     routeDeps: {

@@ -10,6 +10,8 @@ import express, { type Express } from 'express';
 import { services } from '../registry';
 import { LiveSocket } from '../live/live-socket';
 import { installDemoFlow } from './demo-flow';
+import { quietenBundledModules } from './quiet-modules';
+import { installDemoLayout } from './demo-layout';
 import { loadSettings, PACKAGE_ROOT, type LoadedSettings } from './load-settings';
 import { setupMetrics } from './metrics';
 import { mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError, HttpError } from './api/route';
@@ -76,9 +78,9 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const tls = await loadTls(cfg.tls, cfg.dataDir, log);
   const svc = services();
   svc.dataDir = cfg.dataDir;
-  if (installDemoFlow(cfg.dataDir, redSettings.flowFile ?? 'flows.json', cfg.demoFlow)) {
-    log(`[historian] first start: installed the demo plant flow into ${cfg.dataDir}`);
-  }
+  const install = installDemoFlow(cfg.dataDir, redSettings.flowFile ?? 'flows.json', cfg.demoFlow, redSettings.credentialSecret);
+  if (install === 'installed') log(`[historian] first start: installed the demo plant flows (Plant, Uplink, Archive, Audit) into ${cfg.dataDir}`);
+  else if (install === 'empty') log(`[historian] first start: empty workspace in ${cfg.dataDir} (HISTORIAN_DEMO_FLOW=${cfg.demoFlow})`);
 
   const events = SystemEvents.open(cfg.nats, svc.metrics, log);
   svc.events = events;
@@ -128,6 +130,11 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   }).start();
   const twinModels = TwinModelStore.forDataDir(cfg.dataDir);
   const layouts = LayoutStore.openIn(cfg.dataDir);
+  if (install === 'installed') {
+    // a demo flow may ship its home layout next to it: flows/demo-plant.json → flows/demo-plant.layout.json
+    const overview = cfg.demoFlow.replace(/\.json$/i, '') + '.layout.json';
+    if (existsSync(overview)) log(`[historian] first start: shared layout "${installDemoLayout(layouts, overview).name}" is the dashboard's home page`);
+  }
   const annotations = AnnotationStore.openIn(cfg.dataDir);
   // Every export is an audit event, written before the first byte leaves.
   const recordExport = async (e: ExportEvent) => {
@@ -187,6 +194,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   api.use((_req, res) => { res.status(404).json({ error: 'not_found', message: 'no such API route' }); });
   app.use('/api/v1', api);
 
+  quietenBundledModules();
   RED.init(server, redSettings);
   metrics.hookNodeRed(RED.hooks);
   // Deploys pass the signature guard (428 without a signing token when signed deploys are

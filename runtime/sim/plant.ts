@@ -1,10 +1,14 @@
 // The demo plant: lines of pump units on ISA-95 paths
 // `<prefix>.line<L>.cell1.pump<P>.<point>`, each with a flow setpoint that steps, a pump
-// that trips and restarts, flow / pressure / temperature sensors and a totalizer.
-// Same seed and options, same samples: tests and benchmarks depend on that.
+// that trips and restarts, flow / pressure / temperature sensors, a totalizer and an
+// hour meter. With `story` on, the plant also tells an operating story (story.ts):
+// cooling upsets that push a bearing temperature past its HI limit, trips that need a
+// reset, setpoint changes an operator makes. Same seed and options, same samples: tests
+// and benchmarks depend on that.
 import { GOOD, type Sample } from '../model';
 import { Prng } from './prng';
 import { Sensor, type SensorSpec } from './sensor';
+import { Story, type PlantEvent, type StoryUnit } from './story';
 
 export interface PlantOptions {
   seed?: number;
@@ -18,6 +22,8 @@ export interface PlantOptions {
   start?: number;
   /** probability per sensor reading that a sensor fault starts */
   faultRate?: number;
+  /** the operating story (trips with reset, cooling upsets, operator setpoint changes) */
+  story?: boolean;
 }
 
 export interface TagInfo {
@@ -28,7 +34,14 @@ export interface TagInfo {
   resolution: number;
   type: 'number' | 'boolean';
   description: string;
+  /** how a trend draws between samples: measured analogs linear, discretes and setpoints step */
+  interpolation: 'linear' | 'step';
+  /** names of the states of a discrete tag, index = value */
+  states?: string[];
 }
+
+/** Counters that must never go backwards across restarts: tag → value. */
+export type PlantCounters = Record<string, number>;
 
 export const MIN_RATE = 0.1;
 export const MAX_RATE = 200_000;
@@ -37,13 +50,14 @@ const FLOW: Omit<SensorSpec, 'point'> = { unit: 'm3/h', low: 0, high: 120, resol
 const PRESSURE: Omit<SensorSpec, 'point'> = { unit: 'bar', low: 0, high: 10, resolution: 0.01, reversion: 0.3, noise: 0.05 };
 const TEMPERATURE: Omit<SensorSpec, 'point'> = { unit: '°C', low: 0, high: 100, resolution: 0.1, reversion: 0.01, noise: 0.1 };
 const SETPOINTS = [40, 45, 50, 55, 60, 65, 70, 75, 80];
+/** trips per pump per second without the story (the original load-generator behaviour) */
+const PLAIN_TRIP_RATE = 0.0005;
 
-interface Unit {
+interface Unit extends StoryUnit {
   path: string;
-  sp: number;
-  running: boolean;
   offTicks: number;
   total: number;
+  hours: number;
   flow: Sensor;
   pressure: Sensor;
   temperature: Sensor;
@@ -57,10 +71,12 @@ export class PlantSimulator {
   private readonly rng: Prng;
   private readonly units: Unit[] = [];
   private readonly faultRate: number;
+  private readonly story: Story | null;
   private tickNo = 0;
   private pending: Sample[] = [];
   private pendingPos = 0;
-  readonly start: number;
+  private events: PlantEvent[] = [];
+  start: number;
 
   constructor(opts: PlantOptions = {}) {
     const seed = opts.seed ?? 1;
@@ -78,28 +94,85 @@ export class PlantSimulator {
     this.faultRate = faultRate;
     this.rate = rate;
     this.start = opts.start ?? Date.now();
+    const story = opts.story === true;
     for (let l = 1; l <= lines; l++) {
       for (let p = 1; p <= pumps; p++) {
         const path = `${prefix}.line${l}.cell1.pump${p}`;
         const sp = SETPOINTS[this.rng.int(0, SETPOINTS.length - 1)];
         const unit: Unit = {
-          path, sp, running: true, offTicks: 0, total: this.rng.int(0, 100000),
+          path, sp, running: true, tripped: false, coolingLoss: 0, offTicks: 0, total: this.rng.int(0, 100000), hours: 0,
           flow: new Sensor({ point: 'flow', ...FLOW }, sp),
           pressure: new Sensor({ point: 'pressure', ...PRESSURE }, 2 + sp * 0.04),
           temperature: new Sensor({ point: 'temperature', ...TEMPERATURE }, 45 + sp * 0.1),
         };
+        if (story) unit.hours = this.rng.int(2000, 30000);
         this.units.push(unit);
+        const where = `line ${l} pump ${p}`;
         this.tags.push(
-          { tag: `${path}.flow_sp`, unit: 'm3/h', low: 0, high: 120, resolution: 5, type: 'number', description: `Flow setpoint, line ${l} pump ${p}` },
-          { tag: `${path}.running`, unit: '', low: 0, high: 1, resolution: 1, type: 'boolean', description: `Pump running, line ${l} pump ${p}` },
-          { tag: `${path}.flow`, unit: FLOW.unit, low: FLOW.low, high: FLOW.high, resolution: FLOW.resolution, type: 'number', description: `Flow, line ${l} pump ${p}` },
-          { tag: `${path}.pressure`, unit: PRESSURE.unit, low: PRESSURE.low, high: PRESSURE.high, resolution: PRESSURE.resolution, type: 'number', description: `Discharge pressure, line ${l} pump ${p}` },
-          { tag: `${path}.temperature`, unit: TEMPERATURE.unit, low: TEMPERATURE.low, high: TEMPERATURE.high, resolution: TEMPERATURE.resolution, type: 'number', description: `Bearing temperature, line ${l} pump ${p}` },
-          { tag: `${path}.total`, unit: 'm3', low: 0, high: 1e9, resolution: 0.01, type: 'number', description: `Flow totalizer, line ${l} pump ${p}` },
+          { tag: `${path}.flow_sp`, unit: 'm3/h', low: 0, high: 120, resolution: 5, type: 'number', description: `Flow setpoint, ${where}`, interpolation: 'step' },
+          { tag: `${path}.running`, unit: '', low: 0, high: 1, resolution: 1, type: 'boolean', description: `Pump running, ${where}`, interpolation: 'step', states: ['stopped', 'running'] },
+          { tag: `${path}.flow`, unit: FLOW.unit, low: FLOW.low, high: FLOW.high, resolution: FLOW.resolution, type: 'number', description: `Flow, ${where}`, interpolation: 'linear' },
+          { tag: `${path}.pressure`, unit: PRESSURE.unit, low: PRESSURE.low, high: PRESSURE.high, resolution: PRESSURE.resolution, type: 'number', description: `Discharge pressure, ${where}`, interpolation: 'linear' },
+          { tag: `${path}.temperature`, unit: TEMPERATURE.unit, low: TEMPERATURE.low, high: TEMPERATURE.high, resolution: TEMPERATURE.resolution, type: 'number', description: `Bearing temperature, ${where}`, interpolation: 'linear' },
+          { tag: `${path}.total`, unit: 'm3', low: 0, high: 1e9, resolution: 0.01, type: 'number', description: `Flow totalizer, ${where}`, interpolation: 'linear' },
         );
+        if (story) {
+          this.tags.push(
+            { tag: `${path}.trip`, unit: '', low: 0, high: 1, resolution: 1, type: 'boolean', description: `Motor protection trip, ${where}`, interpolation: 'step', states: ['healthy', 'tripped'] },
+            { tag: `${path}.run_hours`, unit: 'h', low: 0, high: 1e6, resolution: 0.001, type: 'number', description: `Hour meter (running time), ${where}`, interpolation: 'linear' },
+          );
+        }
       }
     }
+    this.story = story ? new Story(seed) : null;
     this.tickMs = (this.tags.length * 1000) / rate;
+  }
+
+  /** Tags whose value only ever grows (totalizers, hour meters). */
+  get counterTags(): string[] {
+    return this.tags.filter((t) => t.tag.endsWith('.total') || t.tag.endsWith('.run_hours')).map((t) => t.tag);
+  }
+
+  /** Current counter values, to persist or hand to the next instance. */
+  counters(): PlantCounters {
+    const out: PlantCounters = {};
+    for (const u of this.units) {
+      out[`${u.path}.total`] = u.total;
+      if (this.story) out[`${u.path}.run_hours`] = u.hours;
+    }
+    return out;
+  }
+
+  /** Continues counters from earlier values (never lowers one). */
+  resume(counters: PlantCounters): void {
+    for (const u of this.units) {
+      const t = counters[`${u.path}.total`];
+      if (typeof t === 'number' && Number.isFinite(t) && t > u.total) u.total = t;
+      const h = counters[`${u.path}.run_hours`];
+      if (typeof h === 'number' && Number.isFinite(h) && h > u.hours) u.hours = h;
+    }
+  }
+
+  /** Restarts real-time pacing at `start` (after a backfill). */
+  restartAt(start: number): void {
+    this.start = start;
+    this.tickNo = 0;
+    this.pending = [];
+    this.pendingPos = 0;
+  }
+
+  /** Starts a cooling upset on the unit with this index at `ts` (story only). */
+  scheduleUpset(unitIndex: number, ts: number): void {
+    const u = this.units[unitIndex];
+    if (!u) throw new Error(`unitIndex: no pump unit ${unitIndex}`);
+    this.story?.scheduleUpset(u.path, ts);
+  }
+
+  /** Operator-visible events since the last call (setpoint changes, trips, resets). */
+  takeEvents(): PlantEvent[] {
+    const e = this.events;
+    this.events = [];
+    return e;
   }
 
   /** Timestamp of the next sample to be produced. */
@@ -111,26 +184,43 @@ export class PlantSimulator {
   /** Produces one sample per tag at the next tick. */
   tick(): Sample[] {
     const ts = Math.round(this.start + this.tickNo * this.tickMs);
-    const dtS = this.tickMs / 1000;
     this.tickNo++;
+    return this.stepAt(ts, this.tickMs / 1000);
+  }
+
+  /** One sample per tag at `ts`, the process having advanced `dtS` seconds (history uses long steps). */
+  stepAt(ts: number, dtS: number): Sample[] {
     const out: Sample[] = [];
     const rng = this.rng;
+    const story = this.story;
     for (const u of this.units) {
-      if (rng.next() < 0.002 * dtS) u.sp = SETPOINTS[rng.int(0, SETPOINTS.length - 1)];
-      if (u.running && rng.next() < 0.0005 * dtS) { u.running = false; u.offTicks = Math.max(1, Math.round(rng.int(30, 300) / dtS)); }
-      else if (!u.running && --u.offTicks <= 0) u.running = true;
+      if (story) {
+        story.advance(u, rng, ts, dtS, this.events);
+      } else {
+        if (rng.next() < 0.002 * dtS) u.sp = SETPOINTS[rng.int(0, SETPOINTS.length - 1)];
+        if (u.running && rng.next() < PLAIN_TRIP_RATE * dtS) { u.running = false; u.offTicks = Math.max(1, Math.round(rng.int(30, 300) / dtS)); }
+        else if (!u.running && --u.offTicks <= 0) u.running = true;
+      }
       const flow = u.flow.step(rng, u.running ? u.sp : 0, dtS, this.faultRate);
       const pressure = u.pressure.step(rng, u.running ? 2 + flow.value * 0.04 : 0.3, dtS, this.faultRate);
-      const temperature = u.temperature.step(rng, u.running ? 45 + flow.value * 0.1 : 25, dtS, this.faultRate);
-      u.total = Number((u.total + (flow.value * dtS) / 3600).toFixed(2));
+      const temperature = u.temperature.step(rng, (u.running ? 45 + flow.value * 0.1 : 25) + u.coolingLoss, dtS, this.faultRate);
+      // a stopped pump's flow reading is noise around zero: the totalizer counts forward only
+      u.total += (Math.max(0, flow.value) * dtS) / 3600;
       out.push(
         { tag: `${u.path}.flow_sp`, ts, value: u.sp, quality: GOOD },
         { tag: `${u.path}.running`, ts, value: u.running ? 1 : 0, quality: GOOD },
         { tag: `${u.path}.flow`, ts, value: flow.value, quality: flow.quality },
         { tag: `${u.path}.pressure`, ts, value: pressure.value, quality: pressure.quality },
         { tag: `${u.path}.temperature`, ts, value: temperature.value, quality: temperature.quality },
-        { tag: `${u.path}.total`, ts, value: u.total, quality: GOOD },
+        { tag: `${u.path}.total`, ts, value: Math.floor(u.total * 100) / 100, quality: GOOD },
       );
+      if (story) {
+        if (u.running) u.hours += dtS / 3600;
+        out.push(
+          { tag: `${u.path}.trip`, ts, value: u.tripped ? 1 : 0, quality: GOOD },
+          { tag: `${u.path}.run_hours`, ts, value: Math.floor(u.hours * 1000) / 1000, quality: GOOD },
+        );
+      }
     }
     return out;
   }

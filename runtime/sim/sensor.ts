@@ -49,8 +49,16 @@ export class Sensor {
       this.faultLeft = rng.int(5, 60);
       return { value: this.quantize(this.value), quality: BAD_SENSOR_FAILURE };
     }
-    const k = Math.min(1, reversion * dtS);
-    this.value += k * (target - this.value) + noise * Math.sqrt(dtS) * rng.gaussian();
+    if (dtS <= 1) {
+      const k = Math.min(1, reversion * dtS);
+      this.value += k * (target - this.value) + noise * Math.sqrt(dtS) * rng.gaussian();
+    } else {
+      // long steps (history): the exact Ornstein-Uhlenbeck transition, so a one-minute step
+      // keeps the spread a sensor really has instead of sqrt(60) times the per-second noise
+      const decay = Math.exp(-reversion * dtS);
+      const sd = noise * Math.sqrt((1 - decay * decay) / (2 * reversion));
+      this.value = target + (this.value - target) * decay + sd * rng.gaussian();
+    }
     // Physical limits of the process, slightly beyond the instrument span.
     const span = high - low;
     if (this.value < low - 0.05 * span) this.value = low - 0.05 * span;

@@ -18,6 +18,8 @@ export interface TagMeta {
   spanHigh: number | null;
   valueType: ValueType;
   interpolation: Interpolation;
+  /** names of a discrete tag's states, index = value (e.g. ["stopped", "running"]); null = none */
+  states?: string[] | null;
   loggingMode: LoggingMode;
   /** deadband / swinging-door compression deviation in engineering units (null = not set) */
   deviation: number | null;
@@ -27,8 +29,6 @@ export interface TagMeta {
   maxIntervalMs: number | null;
   /** per-tag retention; null = the store's */
   retentionMs: number | null;
-  /** discrete tags: display name of each state, index = stored value (0, 1, 2, ...); absent/null = numbers shown */
-  stateNames?: string[] | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -144,16 +144,16 @@ function validatePatch(p: Record<string, unknown>): TagMetaPatch {
     if (!vals.includes(p[k] as string)) throw new TagMetaError(k, `must be one of ${vals.join(', ')}`);
     out[k] = p[k];
   };
-  const known = new Set(['description', 'unit', 'spanLow', 'spanHigh', 'valueType', 'interpolation', 'loggingMode', 'deviation', 'deviationPercent', 'maxIntervalMs', 'retentionMs', 'stateNames']);
+  const known = new Set(['states', 'description', 'unit', 'spanLow', 'spanHigh', 'valueType', 'interpolation', 'loggingMode', 'deviation', 'deviationPercent', 'maxIntervalMs', 'retentionMs']);
   for (const k of Object.keys(p)) if (!known.has(k)) throw new TagMetaError(k, 'is not a tag metadata field');
   str('description', 1000); str('unit', 50);
   num('spanLow'); num('spanHigh'); num('deviation'); num('deviationPercent'); num('maxIntervalMs', true); num('retentionMs', true);
-  if (p.stateNames !== undefined) {
-    const v = p.stateNames;
+  if (p.states !== undefined) {
+    const v = p.states;
     if (v !== null && (!Array.isArray(v) || v.length > MAX_STATES || v.some((n) => typeof n !== 'string' || n.length > 50))) {
-      throw new TagMetaError('stateNames', `must be null or a list of at most ${MAX_STATES} names of at most 50 characters`);
+      throw new TagMetaError('states', `must be null or a list of at most ${MAX_STATES} names of at most 50 characters`);
     }
-    out.stateNames = v === null || (v as string[]).length === 0 ? null : v;
+    out.states = v === null || (v as string[]).length === 0 ? null : v;
   }
   oneOf('valueType', ['number', 'boolean']); oneOf('interpolation', ['step', 'linear']); oneOf('loggingMode', LOGGING);
   return out as TagMetaPatch;

@@ -30,7 +30,8 @@ describe('distribution smoke test', () => {
 
   it('dashboard: logs in, connects the WebSocket and shows live values of the demo plant', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(dist.url + '/');
+    // the live view by its route: the demo's home page after login is the Plant overview layout
+    await page.goto(dist.url + '/#/live');
     await page.fill('input[name=username]', 'admin');
     await page.fill('input[name=password]', ADMIN_PASSWORD);
     await page.click('button[type=submit]');
@@ -57,9 +58,9 @@ describe('distribution smoke test', () => {
     }, undefined, { timeout: 30_000 });
     const types = await page.evaluate(() => {
       const RED = (window as any).RED;
-      return [...['plant-sim', 'historian-write', 'debug'].map((t) => RED.nodes.filterNodes({ type: t }).length), RED.nodes.node('demo-store')?.type];
+      return [...['plant-sim', 'historian-write', 'calc-tag', 'isa-alarm', 'twin-predict', 'store-forward', 'tier-mover', 'audit-log'].map((t) => RED.nodes.filterNodes({ type: t }).length), RED.nodes.node('demo-store')?.type];
     });
-    expect(types).toEqual([1, 1, 1, 'historian-store']);
+    expect(types).toEqual([1, 3, 1, 1, 1, 2, 1, 2, 'historian-store']);
     await saveScreenshot(page, 'smoke-editor');
     await page.close();
   });

@@ -3,11 +3,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import helper from 'node-red-node-test-helper';
 import storeForward from '../../nodes/store-forward/store-forward';
 import mqttMetrics from '../../nodes/mqtt-metrics/mqtt-metrics';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const completeNode = require('@node-red/nodes/core/common/24-complete.js');
 import { resetServices, services } from '../../runtime/registry';
 import { TsdbStore } from '../../runtime/tsdb/store';
 import { EnvelopeIngestor } from '../../runtime/uplink/envelope-ingestor';
 import { EventIdSet } from '../../runtime/uplink/event-id-set';
 import { NatsIngest } from '../../runtime/uplink/nats-ingest';
+import { MqttIngest } from '../../runtime/uplink/mqtt-ingest';
+import { startMosquitto } from '../helpers/mosquitto';
 import { startNats, type NatsServer } from '../helpers/nats';
 import { makeTempDir, removeTempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
@@ -89,6 +93,81 @@ describe('store-forward node', () => {
     n.receive({ topic: 'a.b', payload: 1 });
     await waitFor(() => errors.some((e) => /not running/.test(e)), { what: 'input refused' });
     expect(errors[0]).toMatch(/^url: /);
+  });
+
+  it('with the connection from the settings and no HISTORIAN_NATS_URL / _MQTT_URL: inactive, says so, nothing errors', async () => {
+    resetServices();
+    services().dataDir = path.join(dir, 'data4');
+    helper.settings({ historian: { nats: { url: '' }, mqtt: { url: '' } } });
+    try {
+      await load([storeForward, completeNode], [
+        { id: 'f4', type: 'store-forward', name: 'nats-uplink', uplink: 'nats', connection: 'settings', url: '', stream: 'HISTORIAN' },
+        { id: 'f5', type: 'store-forward', name: 'mqtt-uplink', uplink: 'mqtt', connection: 'settings', url: '' },
+        { id: 'c4', type: 'complete', scope: ['f4'], uncaught: false, wires: [['h4']] },
+        { id: 'h4', type: 'helper' },
+      ]);
+      const errors: string[] = [];
+      for (const id of ['f4', 'f5']) helper.getNode(id).on('call:error', (c: any) => errors.push(String(c.firstArg?.message ?? c.firstArg)));
+      // Node.prototype.status is a spy shared by all nodes: the last call made on this node
+      const statusOf = (id: string) => {
+        const calls = (helper.getNode(id) as any).status.getCalls().filter((c: any) => c.thisValue?.id === id);
+        return calls[calls.length - 1]?.firstArg;
+      };
+      expect(statusOf('f4')).toEqual({ fill: 'grey', shape: 'ring', text: 'not configured: set HISTORIAN_NATS_URL' });
+      expect(statusOf('f5')).toEqual({ fill: 'grey', shape: 'ring', text: 'not configured: set HISTORIAN_MQTT_URL' });
+      // the message completes (Node-RED's complete node sees it) without an error
+      const completed: unknown[] = [];
+      helper.getNode('h4').on('input', (m: unknown) => completed.push(m));
+      helper.getNode('f4').receive({ payload: [{ tag: 'a.b.c', ts: 1_700_000_000_000, value: 1 }] });
+      await waitFor(() => completed.length === 1, { what: 'input completed' });
+      expect(errors).toEqual([]);
+      expect(services().components.buffers.entries().length).toBe(0);
+    } finally {
+      helper.settings({});
+    }
+  });
+
+  it('with the connection from the settings and HISTORIAN_MQTT_URL set: forwards to that broker', async () => {
+    resetServices();
+    services().dataDir = path.join(dir, 'data7');
+    const mqtt = await startMosquitto();
+    helper.settings({ historian: { mqtt: { url: mqtt.url } } });
+    const store = await TsdbStore.open({ dir: path.join(dir, 'central7'), maintenanceIntervalMs: 0 });
+    const ids = new EventIdSet({ file: path.join(dir, 'ids7.db') });
+    const ingest = new MqttIngest({ url: mqtt.url, clientId: 'central7', topics: ['h7/#'] }, new EnvelopeIngestor({ sink: store, ids }));
+    await ingest.start();
+    try {
+      await load(storeForward, [{ id: 'f7', type: 'store-forward', name: 'up7', uplink: 'mqtt', connection: 'settings', url: '', template: 'h7/{source}/{tag}', lingerMs: 10 }]);
+      helper.getNode('f7').receive({ payload: Array.from({ length: 20 }, (_, i) => ({ tag: 'a.b.m', ts: 1_700_000_000_000 + i, value: i })) });
+      await waitFor(async () => (await store.latest(['a.b.m']))[0]?.value === 19, { timeoutMs: 10_000, what: 'forwarded samples' });
+    } finally {
+      helper.settings({});
+      await helper.unload();
+      await ingest.stop();
+      ids.close();
+      await store.close();
+      await mqtt.dispose();
+    }
+  });
+
+  it('with the connection from the settings and HISTORIAN_NATS_URL set: forwards to that server', async () => {
+    resetServices();
+    services().dataDir = path.join(dir, 'data6');
+    helper.settings({ historian: { nats: { url: nats.url } } });
+    const store = await TsdbStore.open({ dir: path.join(dir, 'central6'), maintenanceIntervalMs: 0 });
+    const ids = new EventIdSet({ file: path.join(dir, 'ids6.db') });
+    const ingest = new NatsIngest({ servers: nats.url, stream: 'NODE6', createStream: { subjects: ['n6.>'] } }, new EnvelopeIngestor({ sink: store, ids }));
+    await ingest.start();
+    try {
+      await load(storeForward, [{ id: 'f6', type: 'store-forward', name: 'up6', uplink: 'nats', connection: 'settings', url: '', template: 'n6.{tag}', stream: 'NODE6', streamSubjects: 'n6.>', lingerMs: 10 }]);
+      helper.getNode('f6').receive({ payload: Array.from({ length: 20 }, (_, i) => ({ tag: 'a.b.c', ts: 1_700_000_000_000 + i, value: i })) });
+      await waitFor(async () => (await store.latest(['a.b.c']))[0]?.value === 19, { timeoutMs: 10_000, what: 'forwarded samples' });
+    } finally {
+      helper.settings({});
+      await ingest.stop();
+      ids.close();
+      await store.close();
+    }
   });
 });
 

@@ -92,17 +92,21 @@ describe('tier-mover node', () => {
     expect(JSON.stringify(moverNode())).not.toContain(s3.secretAccessKey);
   });
 
-  it('reports a missing bucket by field name and stays out of the registry', async () => {
+  it('without a bucket anywhere (node, settings, HISTORIAN_S3_BUCKET): inactive, says so, stays out of the registry', async () => {
     const before = { ...process.env };
     delete process.env.HISTORIAN_S3_BUCKET;
     try {
       await load([storeNode, moverNode({ id: 'tm2', name: 'broken', bucket: '' }), { id: 'h1', type: 'helper' }]);
       const node = helper.getNode('tm2');
+      const calls = (node as any).status.getCalls().filter((c: any) => c.thisValue?.id === 'tm2');
+      expect(calls[calls.length - 1]?.firstArg).toEqual({ fill: 'grey', shape: 'ring', text: 'not configured: set HISTORIAN_S3_BUCKET' });
+      expect(services().components.tiers.get('broken')).toBeUndefined();
+      // asked to move anyway, it says what is missing
       const errors: string[] = [];
       node.on('call:error', (c: any) => errors.push(String(c.firstArg?.message ?? c.firstArg)));
+      node.receive({ payload: 'move' });
       await waitFor(() => errors.length > 0, { what: 'a node error' });
-      expect(errors[0]).toMatch(/^bucket: is required/);
-      expect(services().components.tiers.get('broken')).toBeUndefined();
+      expect(errors[0]).toMatch(/not configured: set HISTORIAN_S3_BUCKET/);
     } finally { process.env = before; }
   });
 });

@@ -32,6 +32,8 @@ export class LayoutView extends LitElement {
   declare absent: boolean;
   declare selected: string | null;
   declare dirty: boolean;
+  /** layout to open first (from the route, e.g. the home layout) */
+  selectId: string | null = null;
   private drag: { id: string; mode: 'move' | 'size'; sx: number; sy: number; ox: number; oy: number; ow: number; oh: number } | null = null;
 
   constructor() {
@@ -63,7 +65,7 @@ export class LayoutView extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    void this.loadList();
+    void this.loadList(this.selectId ?? undefined);
   }
 
   private async loadList(selectId?: string): Promise<void> {

@@ -113,10 +113,14 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
   return [
     defineRoute({
       method: 'get', path: '/alarms', group: 'alarms', permission: 'alarms.read',
-      summary: 'Alarms with their ISA-18.2 state, most urgent first; filter by area (tag pattern), priority, state (comma lists) and active (on the alarm summary: B, C, D)',
-      query: z.object({ ...alarmFilter, active: bool.optional(), group: z.string().optional() }),
+      summary: 'Alarms not in Normal (ISA-18.2 state A) with their state, most urgent first; filter by area (tag pattern), priority, state (comma lists; state=A or all=true include Normal ones) and active (on the alarm summary: B, C, D)',
+      query: z.object({ ...alarmFilter, active: bool.optional(), all: bool.optional(), group: z.string().optional() }),
       handler: ({ query, principal }) => {
-        const filter: AlarmFilter = { ...query } as AlarmFilter;
+        const { all, ...rest } = query;
+        const filter: AlarmFilter = { ...rest } as AlarmFilter;
+        // An alarm list shows what needs attention: configured alarms resting in Normal are
+        // not "alarms" to an operator (ISA-18.2 alarm summary), so they appear only on request.
+        if (!all && filter.state === undefined && filter.active === undefined) filter.state = STATES.filter((s) => s !== 'A');
         try {
           return { alarms: visible(principal!, serviceOf(deps).list(filter)) };
         } catch (e) { badRequest(e); }

@@ -31,6 +31,27 @@ export function layoutRoutes(deps: LayoutRouteDeps): RouteDef[] {
       },
     }),
     defineRoute({
+      method: 'get', path: '/layouts/home', group: 'layouts', permission: 'layouts.read',
+      summary: 'The shared layout the dashboard opens after login ({layout: null} when none is set)',
+      handler: ({ principal }) => {
+        const c = callerOf(principal!);
+        const l = s.home();
+        return { layout: l ? withAccess(l, c) : null };
+      },
+    }),
+    defineRoute({
+      method: 'put', path: '/layouts/home', group: 'layouts', permission: 'layouts.shared.write',
+      summary: 'Choose the home layout ({id} of a shared layout, or {id: null} for none)',
+      body: z.object({ id: z.string().max(64).nullable() }),
+      handler: ({ body, principal }) => {
+        const c = callerOf(principal!);
+        try {
+          const l = s.setHome(body.id, c);
+          return { layout: l ? withAccess(l, c) : null };
+        } catch (e) { asHttp(e); }
+      },
+    }),
+    defineRoute({
       method: 'get', path: '/layouts/:id', group: 'layouts', permission: 'layouts.read',
       summary: 'One layout (its JSON is also the export file format)', params: idParam,
       handler: ({ params, principal }) => {

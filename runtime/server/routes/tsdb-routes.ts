@@ -24,13 +24,13 @@ const tagMetaPatch = z.strictObject({
   spanHigh: z.number().nullable().optional(),
   valueType: z.enum(['number', 'boolean']).optional(),
   interpolation: z.enum(['step', 'linear']).optional(),
+  states: z.array(z.string().max(50)).max(64).nullable().optional(),
   loggingMode: z.enum(['every', 'on-change', 'deadband', 'swinging-door']).optional(),
   deviation: z.number().nonnegative().nullable().optional(),
   deviationPercent: z.number().nonnegative().max(100).nullable().optional(),
   maxIntervalMs: z.number().int().positive().nullable().optional(),
   retentionMs: z.number().int().positive().nullable().optional(),
   /** discrete tags: name of each state, index = value */
-  stateNames: z.array(z.string().max(50)).max(64).nullable().optional(),
 });
 
 function asHttp(e: unknown): never {

@@ -66,7 +66,7 @@ export async function startDashboardServer(): Promise<DashboardServer> {
       return (await json('/api/v1/audit?action=data.export&limit=1')).entries[0];
     },
     async alarm(id) {
-      return (await json('/api/v1/alarms')).alarms.find((a: { id: string }) => a.id === id);
+      return (await json('/api/v1/alarms?all=true')).alarms.find((a: { id: string }) => a.id === id);
     },
     async createUser(username, name, role, password) {
       await json('/api/v1/users', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, name, role, password }) });

@@ -14,7 +14,7 @@ afterAll(async () => {
 
 async function auditAlarm(d: Distribution): Promise<{ state: string; priority: string }> {
   const token = await d.login();
-  const body = await (await d.request('/api/v1/alarms?area=sys.>', { token })).json() as { alarms: Array<{ id: string; state: string; priority: string }> };
+  const body = await (await d.request('/api/v1/alarms?area=sys.>&all=true', { token })).json() as { alarms: Array<{ id: string; state: string; priority: string }> };
   return body.alarms.find((a) => a.id === 'sys.historian.audit:DISCRETE')!;
 }
 

@@ -28,7 +28,8 @@ describe('GET /metrics', () => {
       const f = (await scrape()).get('historian_nodered_messages_total');
       return f?.samples.find((s) => s.labels.type === 'plant-sim')?.value ?? 0;
     };
-    const first = await waitFor(count, { what: 'plant-sim messages counted', timeoutMs: 10_000 });
+    // the demo simulator writes its history first, then emits live messages
+    const first = await waitFor(count, { what: 'plant-sim messages counted', timeoutMs: 60_000 });
     await waitFor(async () => (await count()) > first, { what: 'the counter to grow', timeoutMs: 10_000 });
     const live = (await scrape()).get('historian_live_published_samples_total');
     expect(live?.samples[0].value).toBeGreaterThan(0);

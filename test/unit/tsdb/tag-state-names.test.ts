@@ -14,20 +14,20 @@ describe('tag state names', () => {
     const file = path.join(dir, 'tags.json');
     const r = TagRegistry.open(file);
     const tag = 'acme.izmir.line1.pump1.running';
-    expect(r.update(tag, { valueType: 'boolean', stateNames: ['Stopped', 'Running'] }).stateNames).toEqual(['Stopped', 'Running']);
-    expect(TagRegistry.open(file).get(tag)?.stateNames).toEqual(['Stopped', 'Running']);
-    expect(r.update(tag, { stateNames: [] }).stateNames).toBeNull();
-    r.update(tag, { stateNames: ['A'] });
-    expect(r.update(tag, { stateNames: null }).stateNames).toBeNull();
+    expect(r.update(tag, { valueType: 'boolean', states: ['Stopped', 'Running'] }).states).toEqual(['Stopped', 'Running']);
+    expect(TagRegistry.open(file).get(tag)?.states).toEqual(['Stopped', 'Running']);
+    expect(r.update(tag, { states: [] }).states).toBeNull();
+    r.update(tag, { states: ['A'] });
+    expect(r.update(tag, { states: null }).states).toBeNull();
   });
 
   it('refuses a bad list naming the field', () => {
     const r = TagRegistry.open(path.join(dir, 'tags.json'));
     const tag = 'acme.izmir.line1.pump1.mode';
-    r.update(tag, { stateNames: ['Auto', 'Manual'] });
+    r.update(tag, { states: ['Auto', 'Manual'] });
     for (const bad of ['Auto', [1, 2], Array.from({ length: 65 }, (_, i) => `s${i}`), ['x'.repeat(51)]]) {
-      expect(() => r.update(tag, { stateNames: bad as never })).toThrow(/^stateNames: /);
+      expect(() => r.update(tag, { states: bad as never })).toThrow(/^states: /);
     }
-    expect(r.get(tag)?.stateNames).toEqual(['Auto', 'Manual']);
+    expect(r.get(tag)?.states).toEqual(['Auto', 'Manual']);
   });
 });

@@ -9,7 +9,7 @@ import { adminStyles, fmtBytes, fmtNumber, fmtTime, signedCall } from './admin-c
 interface TagMeta {
   tag: string; description: string; unit: string; spanLow: number | null; spanHigh: number | null; valueType: string; interpolation: string;
   loggingMode: string; deviation: number | null; deviationPercent: number | null; maxIntervalMs: number | null; retentionMs: number | null;
-  stateNames?: string[] | null;
+  states?: string[] | null;
 }
 interface Stats { samples: number; samplesPerSecond: number; latest: { ts: number; value: number; quality: number } | null; approxBytes: number; bytesPerSample: number | null; firstTs: number | null; headSamples: number }
 
@@ -82,13 +82,13 @@ export class TagsView extends LitElement {
     const t = this.sel!;
     const d = new FormData(e.target as HTMLFormElement);
     const retentionDays = numOrNull(d.get('retentionDays'));
-    const states = String(d.get('stateNames') ?? '').split(',').map((s) => s.trim());
+    const states = String(d.get('states') ?? '').split(',').map((s) => s.trim());
     const body: Record<string, unknown> = {
       description: String(d.get('description') ?? ''), unit: String(d.get('unit') ?? '').trim(),
       spanLow: numOrNull(d.get('spanLow')), spanHigh: numOrNull(d.get('spanHigh')),
       interpolation: d.get('interpolation'), loggingMode: d.get('loggingMode'),
       deviation: numOrNull(d.get('deviation')), deviationPercent: numOrNull(d.get('deviationPercent')),
-      stateNames: states.every((s) => s === '') ? null : states,
+      states: states.every((s) => s === '') ? null : states,
     };
     const retentionMs = retentionDays === null ? null : Math.round(retentionDays * DAY);
     // Only send retention when it changes: a retention change deletes data and is signed.
@@ -111,7 +111,7 @@ export class TagsView extends LitElement {
     const ro = !can('tags.write');
     const opt = (v: string, cur: string) => html`<option value=${v} ?selected=${v === cur}>${v}</option>`;
     const s = this.stats;
-    const latest = s?.latest ? (t.stateNames?.[s.latest.value] ?? fmtNumber(s.latest.value, 3)) : '—';
+    const latest = s?.latest ? (t.states?.[s.latest.value] ?? fmtNumber(s.latest.value, 3)) : '—';
     return html`
       <div class="panel" data-testid="tag-stats">
         <h3 style="margin-top:0;overflow-wrap:anywhere">${t.tag}</h3>
@@ -129,7 +129,7 @@ export class TagsView extends LitElement {
         <label for="tg-lo">Span low</label><input id="tg-lo" name="spanLow" type="number" step="any" .value=${t.spanLow ?? ''} ?disabled=${ro} />
         <label for="tg-hi">Span high</label><input id="tg-hi" name="spanHigh" type="number" step="any" .value=${t.spanHigh ?? ''} ?disabled=${ro} />
         <label for="tg-int">Interpolation</label><select id="tg-int" name="interpolation" ?disabled=${ro}>${['step', 'linear'].map((v) => opt(v, t.interpolation))}</select>
-        <label for="tg-states">State names</label><input id="tg-states" name="stateNames" .value=${(t.stateNames ?? []).join(', ')} placeholder="discrete: Stopped, Running, Fault" ?disabled=${ro} />
+        <label for="tg-states">State names</label><input id="tg-states" name="states" .value=${(t.states ?? []).join(', ')} placeholder="discrete: Stopped, Running, Fault" ?disabled=${ro} />
         <label for="tg-log">Logging</label><select id="tg-log" name="loggingMode" ?disabled=${ro}>${['every', 'on-change', 'deadband', 'swinging-door'].map((v) => opt(v, t.loggingMode))}</select>
         <label for="tg-dev">Deviation</label><input id="tg-dev" name="deviation" type="number" min="0" step="any" .value=${t.deviation ?? ''} placeholder="engineering units" ?disabled=${ro} />
         <label for="tg-devp">Deviation %</label><input id="tg-devp" name="deviationPercent" type="number" min="0" max="100" step="any" .value=${t.deviationPercent ?? ''} placeholder="of span" ?disabled=${ro} />

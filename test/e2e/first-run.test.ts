@@ -1,0 +1,232 @@
+// The product as a new user meets it: `npm start` (scripts/start.js) on a fresh data
+// directory with default settings, then the dashboard in Chromium. Within three minutes
+// of starting it shows live values with units, a calculated tag updating, a process alarm
+// raised by the simulator that an operator acknowledges, the twin's predicted band on its
+// trend, a 7-day trend with backfilled history, the Plant overview as home page, and no
+// system alarm. Checks go through the API where they can (the operator views are being
+// redesigned) plus a few stable DOM checks and a screenshot of the overview
+// (test/artifacts/screenshots; with UPDATE_SCREENSHOTS=1 also docs/img/plant-overview.png,
+// the README's picture).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startDistribution, ADMIN_PASSWORD, REPO_ROOT, type Distribution } from '../helpers/distribution';
+import { launchChromium, saveScreenshot } from '../helpers/chromium';
+import { waitFor } from '../helpers/wait';
+
+const P = 'acme.izmir.plant1';
+const PUMP1 = `${P}.line1.cell1.pump1`;
+const OPERATOR = { username: 'olga', password: 'Control-Room-2026!', name: 'Olga Operator' };
+const DAY = 86_400_000;
+
+let dist: Distribution;
+let browser: Browser;
+let admin: string;
+let startedAt = 0;
+let readyAfterMs = 0;
+
+interface AlarmView { id: string; tag: string; state: string; priority: string; acknowledged: boolean; message: string }
+
+async function json<T = any>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+  const r = await dist.request(path, { token: admin, ...init });
+  if (!r.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${r.status} ${await r.text()}`);
+  return r.json() as Promise<T>;
+}
+
+/** Every <historian-trend> in the page, through the shadow roots, as its chart sees it. */
+function trends(page: Page): Promise<Array<{ series: string[]; bands: number; data: Array<Array<number | null>> }>> {
+  return page.evaluate(() => {
+    const found: any[] = [];
+    const walk = (root: Document | ShadowRoot) => {
+      for (const el of Array.from(root.querySelectorAll('*'))) {
+        if (el.tagName === 'HISTORIAN-TREND') found.push(el);
+        if ((el as Element).shadowRoot) walk((el as Element).shadowRoot!);
+      }
+    };
+    walk(document);
+    return found.filter((t) => t.chart).map((t) => ({
+      series: t.chart.series.map((s: any) => String(s.label ?? '')),
+      bands: (t.chart.bands ?? []).length,
+      data: t.chart.data.map((col: any) => Array.from(col as ArrayLike<number | null>)),
+    }));
+  });
+}
+
+beforeAll(async () => {
+  startedAt = Date.now();
+  // `npm start` runs scripts/start.js: build when stale, then the server; default settings
+  // apart from port, data directory and a chosen admin password
+  [dist, browser] = await Promise.all([
+    startDistribution({ entry: join(REPO_ROOT, 'scripts', 'start.js'), readyTimeoutMs: 60_000 }),
+    launchChromium(),
+  ]);
+  readyAfterMs = Date.now() - startedAt;
+  admin = await dist.login();
+  await json('/api/v1/users', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...OPERATOR, role: 'OPERATOR' }),
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await dist?.stop();
+});
+
+describe('first run of the assembled product', () => {
+  it('starts quietly: URLs, data directory, no deprecation banner or credentials warning', () => {
+    const out = dist.proc.logs();
+    console.log(`first start: /ready after ${readyAfterMs} ms (including the browser launch in parallel)`);
+    expect(out).toContain('[historian] ready: dashboard http://127.0.0.1:');
+    expect(out).toContain(`(data ${dist.dataDir})`);
+    expect(out).toContain('installed the demo plant flows');
+    expect(out).not.toMatch(/deprecated/i);
+    expect(out).not.toContain('Encrypted credentials not found');
+    expect(out).not.toMatch(/\[error\]/);
+  });
+
+  it('shows live values with units and a calculated tag that keeps updating', async () => {
+    const temp = await waitFor(async () => {
+      const m = await json(`/api/v1/tags/${PUMP1}.temperature`);
+      return m.unit && m.latest && Date.now() - m.latest.ts < 10_000 ? m : null;
+    }, { timeoutMs: 60_000, intervalMs: 500, what: 'a fresh pump 1 temperature with its unit' });
+    expect(temp).toMatchObject({ unit: '°C', interpolation: 'linear', spanLow: 0, spanHigh: 100, description: 'Bearing temperature, line 1 pump 1' });
+    expect(await json(`/api/v1/tags/${PUMP1}.trip`)).toMatchObject({ interpolation: 'step', states: ['healthy', 'tripped'] });
+    const calc = `${P}.line1.flow_total`;
+    expect(await json(`/api/v1/tags/${calc}`)).toMatchObject({ unit: 'm3/h', description: 'Line 1 total flow' });
+    const latest = async () => (await json(`/api/v1/query?kind=latest&tags=${calc}`)).samples[0] as { ts: number; value: number } | undefined;
+    const first = (await waitFor(latest, { timeoutMs: 20_000, what: `${calc} computed` }))!;
+    const later = (await waitFor(async () => { const l = await latest(); return l && l.ts > first.ts ? l : null; }, { timeoutMs: 10_000, what: `${calc} updated` }))!;
+    expect(later.ts).toBeGreaterThan(first.ts);
+  });
+
+  it('has a week of backfilled history behind the live values', async () => {
+    const q = new URLSearchParams({ kind: 'downsample', tag: `${PUMP1}.flow`, from: 'now-7d', to: 'now', points: '500', mode: 'minmax' });
+    const body = await json(`/api/v1/query?${q}`);
+    const ts: number[] = body.ts ?? body.points?.map((p: { ts: number }) => p.ts) ?? body.samples?.map((p: { ts: number }) => p.ts);
+    expect(ts.length).toBeGreaterThan(100);
+    expect(Math.min(...ts)).toBeLessThan(Date.now() - 6.5 * DAY);
+  });
+
+  it('opens the Plant overview after login, with the twin\'s band and a 7-day trend drawn from history', async () => {
+    // the twin predicts once live samples flow (after the history backfill)
+    await waitFor(async () => (await json(`/api/v1/query?kind=latest&tags=${PUMP1}.temperature.predicted.lo`)).samples.length > 0,
+      { timeoutMs: 60_000, intervalMs: 500, what: 'the twin\'s first prediction' });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(dist.url + '/');
+    await page.fill('input[name=username]', OPERATOR.username);
+    await page.fill('input[name=password]', OPERATOR.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/#\/layouts\?id=/, { timeout: 15_000 });
+    await expect.poll(() => page.locator('select[aria-label=layout] option:checked').textContent(), { timeout: 10_000 }).toContain('Plant overview');
+    await page.locator('[data-testid=value]', { hasText: '°C' }).first().waitFor({ timeout: 20_000 });
+    // the temperature trend carries the prediction and its band, with values in them
+    await expect.poll(async () => {
+      const t = (await trends(page)).find((x) => x.series.includes(`${PUMP1}.temperature.predicted.hi`));
+      if (!t || t.bands < 1) return 0;
+      const lo = t.data[t.series.indexOf(`${PUMP1}.temperature.predicted.lo`)];
+      return lo.filter((v) => v !== null && Number.isFinite(v)).length;
+    }, { timeout: 30_000 }).toBeGreaterThan(5);
+    // the weekly trend reaches back six days and more, from the backfill
+    await expect.poll(async () => {
+      const t = (await trends(page)).find((x) => x.series.includes(`${PUMP1}.flow`) && x.series.includes(`${P}.line2.cell1.pump1.flow`));
+      return t ? t.data[0].filter((x) => x !== null && (x as number) * 1000 < Date.now() - 6 * DAY).length : 0;
+    }, { timeout: 30_000 }).toBeGreaterThan(20);
+    await saveScreenshot(page, 'first-run-plant-overview-1440x900');
+    await page.close();
+  });
+
+  it('raises a process alarm from the simulator that an operator acknowledges on the console', async () => {
+    const raised = (await waitFor(async () => {
+      const { alarms } = await json<{ alarms: AlarmView[] }>(`/api/v1/alarms?area=${P}.>`);
+      return alarms.find((a) => !a.acknowledged) ?? null;
+    }, { timeoutMs: Math.max(10_000, 180_000 - (Date.now() - startedAt)), intervalMs: 1000, what: 'a process alarm within 3 minutes of start' }))!;
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(dist.url + '/#/alarms');
+    await page.fill('input[name=username]', OPERATOR.username);
+    await page.fill('input[name=password]', OPERATOR.password);
+    await page.click('button[type=submit]');
+    const row = page.locator('[data-testid=alarm-table] tr', { hasText: raised.message });
+    await row.locator('[data-action=ack]').click({ timeout: 20_000 });
+    const after = (await waitFor(async () => {
+      const { alarms } = await json<{ alarms: AlarmView[] }>(`/api/v1/alarms?all=true&area=${P}.>`);
+      const a = alarms.find((x) => x.id === raised.id);
+      return a?.acknowledged ? a : null;
+    }, { timeoutMs: 10_000, what: `${raised.id} acknowledged` }))!;
+    expect(['C', 'A']).toContain(after.state);
+    const journal = await json<{ entries: Array<{ alarmId: string; event: string; user: string | null }> }>(`/api/v1/alarms/journal?limit=200`);
+    expect(journal.entries.some((e) => e.alarmId === raised.id && e.event === 'ack' && e.user === OPERATOR.username)).toBe(true);
+    await saveScreenshot(page, 'first-run-alarm-console-1440x900');
+    await page.close();
+  });
+
+  it('editor: the Plant, Uplink, Archive and Audit tabs; unconfigured uplinks and archive say so and nothing errors', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(dist.url + '/editor/');
+    await page.fill('#node-dialog-login-username', 'admin');
+    await page.fill('#node-dialog-login-password', ADMIN_PASSWORD);
+    await page.click('#node-dialog-login-submit');
+    await page.waitForFunction(() => (window as any).RED?.nodes?.node?.('uplink-nats')?.status?.text, undefined, { timeout: 30_000 });
+    const seen = await page.evaluate(() => {
+      const RED = (window as any).RED;
+      const tabs: string[] = [];
+      RED.nodes.eachWorkspace((w: any) => { tabs.push(w.label); });
+      const status = (id: string) => RED.nodes.node(id)?.status?.text;
+      return { tabs, comments: RED.nodes.filterNodes({ type: 'comment' }).length, nats: status('uplink-nats'), mqtt: status('uplink-mqtt'), s3: status('archive-mover') };
+    });
+    expect(seen).toEqual({
+      tabs: ['Plant', 'Uplink', 'Archive', 'Audit'], comments: 4,
+      nats: 'not configured: set HISTORIAN_NATS_URL', mqtt: 'not configured: set HISTORIAN_MQTT_URL', s3: 'not configured: set HISTORIAN_S3_BUCKET',
+    });
+    await saveScreenshot(page, 'first-run-editor-plant-1440x900');
+    await page.close();
+  });
+
+  it('shows no system alarm: the console lists only alarms that are not Normal', async () => {
+    const { alarms } = await json<{ alarms: AlarmView[] }>('/api/v1/alarms');
+    expect(alarms.filter((a) => a.tag.startsWith('sys.'))).toEqual([]);
+    expect(alarms.every((a) => a.state !== 'A')).toBe(true);
+    // the system alarm exists and rests in Normal: listed only on request
+    const all = await json<{ alarms: AlarmView[] }>('/api/v1/alarms?all=true&area=sys.>');
+    expect(all.alarms.map((a) => [a.id, a.state])).toEqual([['sys.historian.audit:DISCRETE', 'A']]);
+    const page = await browser.newPage({ viewport: { width: 1024, height: 600 } });
+    await page.goto(dist.url + '/#/alarms');
+    await page.fill('input[name=username]', OPERATOR.username);
+    await page.fill('input[name=password]', OPERATOR.password);
+    await page.click('button[type=submit]');
+    // the active list has loaded (rows or its empty text), and no system alarm is on it
+    await page.locator('[data-testid=alarm-table], historian-alarm-console .empty').first().waitFor({ timeout: 15_000 });
+    expect(await page.getByText('Audit trail verification failed').count()).toBe(0);
+    expect(await page.locator('[data-testid=alarm-table] tr', { hasText: 'sys.historian' }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('tells its story: line 1 pump 1 overheats past HI within three minutes of start (README screenshot)', async () => {
+    const id = `${PUMP1}.temperature:HI`;
+    await waitFor(async () => {
+      const { entries } = await json<{ entries: Array<{ alarmId: string; to: string }> }>('/api/v1/alarms/journal?limit=500');
+      return entries.some((e) => e.alarmId === id && e.to === 'B');
+    }, { timeoutMs: Math.max(10_000, 180_000 - (Date.now() - startedAt)), intervalMs: 1000, what: `${id} within 3 minutes of start` });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(dist.url + '/');
+    await page.fill('input[name=username]', OPERATOR.username);
+    await page.fill('input[name=password]', OPERATOR.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/#\/layouts\?id=/, { timeout: 15_000 });
+    // the overview's temperature trend shows the excursion and the twin's band
+    await expect.poll(async () => {
+      const t = (await trends(page)).find((x) => x.series.includes(`${PUMP1}.temperature.predicted.hi`) && x.bands > 0);
+      return t ? Math.max(...t.data[t.series.indexOf(`${PUMP1}.temperature`)].filter((v): v is number => v !== null)) : 0;
+    }, { timeout: 30_000 }).toBeGreaterThan(60);
+    // every value widget shows a value (live samples or the latest stored one)
+    await expect.poll(() => page.getByText('no value').count(), { timeout: 30_000 }).toBe(0);
+    const shot = await saveScreenshot(page, 'first-run-plant-overview-upset-1440x900');
+    // the README's picture is refreshed on request, so a test run leaves the work tree clean
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      mkdirSync(join(REPO_ROOT, 'docs', 'img'), { recursive: true });
+      copyFileSync(shot, join(REPO_ROOT, 'docs', 'img', 'plant-overview.png'));
+    }
+    await page.close();
+  });
+});
