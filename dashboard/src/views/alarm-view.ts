@@ -6,7 +6,7 @@ import { api, get, qs, errorText, ApiError } from '../api';
 import { live } from '../live-client';
 import { can } from '../session';
 import { base } from '../styles';
-import { withSignature } from '../lib/signature';
+import { withSignature } from '../components/signature-dialog';
 
 interface AlarmView {
   id: string; tag: string; type: string; priority: string; state: string; stateName?: string; since: number;

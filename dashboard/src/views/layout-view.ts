@@ -169,7 +169,7 @@ export class LayoutView extends LitElement {
   private renderBody(w: Widget) {
     const c = w.config;
     switch (w.type) {
-      case 'trend': return c.tags?.length ? html`<historian-trend compact .tags=${c.tags} .preset=${c.range ?? '1h'} style="height:100%"></historian-trend>` : html`<div class="muted" style="padding:8px">Choose tags.</div>`;
+      case 'trend': return c.tags?.length ? html`<historian-trend compact .tags=${c.tags} .range=${{ preset: c.range ?? '1h' }}></historian-trend>` : html`<div class="muted" style="padding:8px">Choose tags.</div>`;
       case 'value': return html`<historian-value-card .tag=${c.tag} .decimals=${c.decimals}></historian-value-card>`;
       case 'gauge': return html`<historian-gauge .tag=${c.tag} .min=${c.min} .max=${c.max} .kind=${c.style}></historian-gauge>`;
       case 'alarms': return html`<historian-alarm-list .area=${c.area} .max=${c.max}></historian-alarm-list>`;

@@ -5,7 +5,7 @@ import { get, qs } from '../api';
 import { live, type LiveSample } from '../live-client';
 import { base } from '../styles';
 import { renderMarkdown } from '../lib/markdown';
-import { fmtValue } from '../trend/trend-chart';
+import { fmtValue } from '../lib/format';
 
 abstract class TagWidget extends LitElement {
   static properties = { tag: { type: String }, sample: { state: true }, unit: { state: true } };

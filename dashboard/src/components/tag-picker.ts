@@ -1,10 +1,11 @@
 // <historian-tag-picker>: the ISA-95 tree of tags (enterprise.site.area.line.cell.
-// equipment.point) and a search box; emits `pick` with the tag chosen.
+// equipment.point) and a search box; emits `pick` with the tag chosen. Shared by the
+// trend and the layout editor. Rows are buttons, so the tree works from the keyboard.
 import { LitElement, html, css } from 'lit';
 import { get, qs, errorText } from '../api';
 import { base } from '../styles';
 
-interface TagInfo { tag: string; unit?: string; description?: string }
+import type { TagInfo } from '../lib/format';
 interface Node { name: string; path: string; children: Map<string, Node>; tag?: TagInfo }
 
 function buildTree(tags: TagInfo[]): Node {
@@ -23,8 +24,10 @@ function buildTree(tags: TagInfo[]): Node {
 }
 
 export class TagPicker extends LitElement {
-  static properties = { selected: { type: Array }, tags: { state: true }, query: { state: true }, open: { state: true }, error: { state: true } };
+  static properties = { selected: { type: Array }, colors: { attribute: false }, tags: { state: true }, query: { state: true }, open: { state: true }, error: { state: true } };
   declare selected: string[];
+  /** colour of each selected tag (the trend's pen colours), shown as a swatch */
+  declare colors: Record<string, string>;
   declare tags: TagInfo[];
   declare query: string;
   declare open: Set<string>;
@@ -33,6 +36,7 @@ export class TagPicker extends LitElement {
   constructor() {
     super();
     this.selected = [];
+    this.colors = {};
     this.tags = [];
     this.query = '';
     this.open = new Set();
@@ -42,12 +46,13 @@ export class TagPicker extends LitElement {
   static styles = [base, css`
     :host { display: flex; flex-direction: column; gap: 6px; min-height: 0; }
     ul { list-style: none; margin: 0; padding-left: 12px; }
-    .tree { overflow: auto; flex: 1; background: #f2f2f2; border: 1px solid #c8c8c8; padding: 4px 4px 4px 0; font-size: 13px; }
-    .row { display: flex; align-items: center; gap: 4px; cursor: pointer; padding: 1px 2px; white-space: nowrap; }
-    .row:hover { background: #e2e2e2; }
-    .row.sel { font-weight: 600; background: #d6d6d6; }
-    .caret { width: 12px; color: #666; }
-    .unit { color: #777; font-size: 11px; }
+    .tree { overflow: auto; flex: 1; background: var(--panel); border: 1px solid var(--border); padding: 4px 4px 4px 0; font-size: 13px; }
+    .row { display: flex; align-items: center; gap: 4px; cursor: pointer; padding: 1px 2px; white-space: nowrap; border: none; background: none; min-height: 24px; width: 100%; text-align: left; }
+    .row:hover { background: var(--btn-hover); }
+    .row.sel { font-weight: 600; background: var(--btn-active); }
+    .caret { width: 12px; color: var(--muted); }
+    .unit { color: var(--muted); font-size: 11px; }
+    .swatch { width: 10px; height: 10px; border-radius: 2px; flex: none; }
   `];
 
   connectedCallback(): void {
@@ -59,7 +64,7 @@ export class TagPicker extends LitElement {
     try {
       const r = await get<{ tags: TagInfo[] }>(`/tags${qs({ pattern: '>', limit: 20000 })}`);
       // predicted companions are drawn with their tag, not picked on their own
-      this.tags = r.tags.filter((t) => !/\.predicted(\.(lo|hi))?$/.test(t.tag)).sort((a, b) => (a.tag < b.tag ? -1 : 1));
+      this.tags = r.tags.filter((t) => !/\.predicted(\.(lo|hi|confidence|anomaly))?$|\.(confidence|anomaly)$/.test(t.tag)).sort((a, b) => (a.tag < b.tag ? -1 : 1));
       if (this.tags.length && this.open.size === 0) {
         // open the first branch down to its equipment so a tag is one click away
         const parts = this.tags[0].tag.split('.');
@@ -83,13 +88,25 @@ export class TagPicker extends LitElement {
   private renderNode(n: Node): unknown {
     return html`<ul>${[...n.children.values()].map((c) => {
       if (c.tag && c.children.size === 0) {
-        return html`<li><div class="row ${this.selected.includes(c.tag.tag) ? 'sel' : ''}" data-tag=${c.tag.tag} title=${c.tag.description ?? c.tag.tag}
-          @click=${() => this.pick(c.tag!.tag)}><span class="caret"></span>${c.name} <span class="unit">${c.tag.unit ?? ''}</span></div></li>`;
+        return html`<li>${this.leaf(c.tag, c.name)}</li>`;
       }
       const isOpen = this.open.has(c.path);
-      return html`<li><div class="row" @click=${() => this.toggle(c.path)}><span class="caret">${isOpen ? '▾' : '▸'}</span>${c.name}</div>
+      return html`<li><button class="row" aria-expanded=${String(isOpen)} @click=${() => this.toggle(c.path)}><span class="caret" aria-hidden="true">${isOpen ? '▾' : '▸'}</span>${c.name}</button>
         ${isOpen ? this.renderNode(c) : ''}</li>`;
     })}</ul>`;
+  }
+
+  private leaf(t: TagInfo, label: string) {
+    const sel = this.selected.includes(t.tag);
+    const color = this.colors[t.tag];
+    return html`<button class="row ${sel ? 'sel' : ''}" data-tag=${t.tag} aria-pressed=${String(sel)} title=${t.description || t.tag}
+      @click=${() => this.pick(t.tag)}><span class="caret"></span>${color ? html`<span class="swatch" data-color=${color}></span>` : ''}${label}
+      <span class="unit">${t.unit ?? ''}</span></button>`;
+  }
+
+  updated(): void {
+    // swatch colours through the CSSOM (no inline style attributes under a strict CSP)
+    for (const el of this.renderRoot.querySelectorAll<HTMLElement>('.swatch[data-color]')) el.style.background = el.dataset.color!;
   }
 
   render() {
@@ -100,7 +117,7 @@ export class TagPicker extends LitElement {
       <div class="tree" data-testid="tag-tree">
         ${this.error ? html`<div class="error">${this.error}</div>` : ''}
         ${q
-          ? hits.length ? html`<ul>${hits.map((t) => html`<li><div class="row ${this.selected.includes(t.tag) ? 'sel' : ''}" data-tag=${t.tag} @click=${() => this.pick(t.tag)}>${t.tag} <span class="unit">${t.unit ?? ''}</span></div></li>`)}</ul>`
+          ? hits.length ? html`<ul>${hits.map((t) => html`<li>${this.leaf(t, t.tag)}</li>`)}</ul>`
             : html`<div class="muted" style="padding:8px">No tag matches.</div>`
           : this.tags.length ? this.renderNode(buildTree(this.tags)) : html`<div class="muted" style="padding:8px">No tags stored yet.</div>`}
       </div>`;

@@ -20,7 +20,7 @@ export function presetMs(id: string): number {
 /** `yyyy-MM-ddTHH:mm` in local time, for datetime-local inputs. */
 export function toLocalInput(ms: number): string {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
+  return d.toISOString().slice(0, 19);
 }
 
 export function fromLocalInput(s: string): number {
@@ -31,4 +31,12 @@ export function fmtTime(ms: number, spanMs = 0): string {
   const d = new Date(ms);
   if (spanMs > 2 * D) return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** A time range as a URL or a control carries it: a moving preset, or fixed from/to. */
+export type TimeRange = { preset: string } | { from: number; to: number };
+
+/** The [from, to) a range stands for now. */
+export function rangeBounds(r: TimeRange, now = Date.now()): { from: number; to: number } {
+  return 'preset' in r ? { from: now - presetMs(r.preset), to: now } : { from: r.from, to: r.to };
 }
