@@ -11,9 +11,9 @@ import { base } from './styles';
 import { applyTheme, preferences, setPreference } from './lib/preferences';
 import { trendStateFromParams, trendStateToQuery, type TrendState } from './trend/trend-state';
 import './components/alarm-banner';
-import './views/live-view';
+import './views/live/live-view';
 import './views/trend/trend-view';
-import './views/alarm-view';
+import './views/alarms/alarm-console';
 import './views/audit-view';
 import './views/layout-view';
 

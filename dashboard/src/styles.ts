@@ -37,5 +37,8 @@ export const base = css`
   .prio-medium { color: #000; background: var(--prio-medium); }
   .prio-low { color: #000; background: var(--prio-low); }
   .chip { display: inline-block; padding: 0 6px; border-radius: 2px; font-size: 12px; font-weight: 600; }
+  button.link { border: none; background: none; color: var(--link); text-decoration: underline; padding: 0 2px; min-height: 0; font-size: 12px; }
+  .prio-icon { vertical-align: -3px; flex: none; }
+  .pad { padding: 8px; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

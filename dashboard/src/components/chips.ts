@@ -18,7 +18,7 @@ export function priorityIcon(priority: string, size = 16) {
     : priority === 'high' ? svg`<path d="M8 0.6 L15.4 15 H0.6 Z" fill=${fill} stroke="#000" stroke-width="0.8"/>`
     : priority === 'medium' ? svg`<path d="M8 0.5 L15.5 8 L8 15.5 L0.5 8 Z" fill=${fill} stroke="#000" stroke-width="0.8"/>`
     : svg`<circle cx="8" cy="8" r="7.2" fill=${fill} stroke="#000" stroke-width="0.8"/>`;
-  return html`<svg class="prio-icon" width=${size} height=${size} viewBox="0 0 16 16" aria-hidden="true" style="vertical-align:-3px;flex:none">${shape}${svg`<text x="8" y=${priority === 'high' ? 13.5 : 12} text-anchor="middle" font-size="9" font-weight="700" font-family="system-ui,sans-serif" fill=${text}>${n || '?'}</text>`}</svg>`;
+  return html`<svg class="prio-icon" width=${size} height=${size} viewBox="0 0 16 16" aria-hidden="true">${shape}${svg`<text x="8" y=${priority === 'high' ? 13.5 : 12} text-anchor="middle" font-size="9" font-weight="700" font-family="system-ui,sans-serif" fill=${text}>${n || '?'}</text>`}</svg>`;
 }
 
 export class PriorityChip extends LitElement {
@@ -26,10 +26,10 @@ export class PriorityChip extends LitElement {
   declare priority: string;
   declare compact: boolean;
   constructor() { super(); this.priority = 'low'; this.compact = false; }
-  static styles = css`:host { display: inline-flex; align-items: center; gap: 4px; font-size: 12px; font-weight: 600; white-space: nowrap; }`;
+  static styles = css`:host { display: inline-flex; align-items: center; gap: 4px; font-size: 12px; font-weight: 600; white-space: nowrap; } .prio-icon { vertical-align: -3px; flex: none; } .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }`;
   render() {
     const label = this.priority.charAt(0).toUpperCase() + this.priority.slice(1);
-    return html`${priorityIcon(this.priority)}${this.compact ? html`<span class="sr" style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)">${label}</span>` : html`<span>${label}</span>`}`;
+    return html`${priorityIcon(this.priority)}${this.compact ? html`<span class="sr">${label}</span>` : html`<span>${label}</span>`}`;
   }
 }
 

@@ -118,8 +118,8 @@ export class TagPicker extends LitElement {
         ${this.error ? html`<div class="error">${this.error}</div>` : ''}
         ${q
           ? hits.length ? html`<ul>${hits.map((t) => html`<li>${this.leaf(t, t.tag)}</li>`)}</ul>`
-            : html`<div class="muted" style="padding:8px">No tag matches.</div>`
-          : this.tags.length ? this.renderNode(buildTree(this.tags)) : html`<div class="muted" style="padding:8px">No tags stored yet.</div>`}
+            : html`<div class="muted pad">No tag matches.</div>`
+          : this.tags.length ? this.renderNode(buildTree(this.tags)) : html`<div class="muted pad">No tags stored yet.</div>`}
       </div>`;
   }
 }
