@@ -12,10 +12,20 @@ import { applyTheme, preferences, setPreference } from './lib/preferences';
 import { trendStateFromParams, trendStateToQuery, type TrendState } from './trend/trend-state';
 import './components/alarm-banner';
 import './views/live/live-view';
-import './views/trend/trend-view';
 import './views/alarms/alarm-console';
-import './views/audit-view';
-import './views/layout-view';
+
+// Views with heavy parts (the chart library, the layout grid) load when first opened, so
+// the first load (sign-in, live values, alarms) stays small on a slow plant network.
+const LAZY: Record<string, () => Promise<unknown>> = {
+  trend: () => import('./views/trend/trend-view'),
+  layouts: () => import('./views/layout-view'),
+  audit: () => import('./views/audit-view'),
+};
+const loading = new Map<string, Promise<unknown>>();
+function ensureView(view: string): void {
+  const load = LAZY[view];
+  if (load && !loading.has(view)) loading.set(view, load());
+}
 
 interface LoginAnswer { token: string; mustChangePassword?: boolean }
 type Route = { view: string; params: URLSearchParams };
@@ -173,6 +183,7 @@ export class HistorianApp extends LitElement {
 
   private renderView() {
     const { view, params } = this.route;
+    ensureView(view);
     switch (view) {
       case 'trend': return html`<historian-trend-view .state=${trendStateFromParams(params)} @trend-change=${this.onTrendChange}></historian-trend-view>`;
       case 'alarms': return can('alarms.read') ? html`<historian-alarm-console></historian-alarm-console>` : this.denied();
