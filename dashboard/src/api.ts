@@ -7,8 +7,13 @@
 // idle and absolute limits apply to the one token, and a sign-out revokes it server-side
 // and removes it here, which every other tab sees through the `storage` event.
 const KEY = 'historian.token';
-/** where the Node-RED editor keeps its session; it accepts our JWT as a bearer token */
-const EDITOR_KEY = 'auth-tokens';
+/** the editor's path (settings.js httpAdminRoot); the dashboard links to it */
+export const EDITOR_PATH = '/editor/';
+/**
+ * Where the Node-RED editor keeps its session: "auth-tokens" + its path with slashes as
+ * dashes (Node-RED's RED.settings). The editor accepts our JWT as a bearer token.
+ */
+const EDITOR_KEY = `auth-tokens${EDITOR_PATH.slice(0, -1).replace(/\//g, '-')}`;
 
 export function getToken(): string | null {
   return localStorage.getItem(KEY);

@@ -4,7 +4,7 @@
 // The alarm banner sits under the header on every view.
 import { LitElement, html, css } from 'lit';
 import './theme.css';
-import { api, getToken, setToken, ApiError, errorText, onUnauthorized, onTokenChange, shareWithEditor } from './api';
+import { api, getToken, setToken, ApiError, errorText, onUnauthorized, onTokenChange, shareWithEditor, EDITOR_PATH } from './api';
 import { live, type LiveState } from './live-client';
 import { can, setMe, type Me } from './session';
 import { base } from './styles';
@@ -237,7 +237,7 @@ export class HistorianApp extends LitElement {
         <span class="conn ${this.state}" data-testid="connection">${this.state}</span>
         <span class="who" data-testid="who">${this.me.name || this.me.username} · ${this.me.role}</span>
         <button data-action="theme" aria-pressed=${String(preferences().theme === 'dark')} title="Switch between the light and the dark theme (saved for you)" @click=${this.toggleTheme}>${preferences().theme === 'dark' ? 'Light' : 'Dark'}</button>
-        ${can('flows.write') ? html`<a href="/editor/" target="_blank" data-testid="editor-link" @click=${() => shareWithEditor(this.me?.expiresAt)}>Flow editor</a>` : ''}
+        ${can('flows.write') ? html`<a href=${EDITOR_PATH} target="_blank" data-testid="editor-link" @click=${() => shareWithEditor(this.me?.expiresAt)}>Flow editor</a>` : ''}
         <button @click=${this.logout} data-action="logout">Sign out</button>
       </header>
       ${can('alarms.read') ? html`<historian-alarm-banner></historian-alarm-banner>` : ''}

@@ -11,7 +11,7 @@ export const base = css`
   button:hover:not(:disabled) { background: var(--btn-hover); }
   button:disabled { color: var(--muted); cursor: default; opacity: 0.8; }
   button.primary { background: var(--btn-primary); border-color: var(--btn-border-strong); }
-  button.active, button[aria-pressed='true'] { background: var(--btn-active); border-color: var(--btn-border-strong); font-weight: 600; }
+  button.active, button[aria-pressed='true'], button[role='tab'][aria-selected='true'] { background: var(--btn-active); border-color: var(--btn-border-strong); font-weight: 600; }
   button:focus-visible, a:focus-visible, input:focus-visible, select:focus-visible { outline: 2px solid var(--focus); outline-offset: 1px; }
   input, select, textarea { padding: 4px 6px; border: 1px solid var(--input-border); background: var(--input); border-radius: 2px; }
   a { color: var(--link); }

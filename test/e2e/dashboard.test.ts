@@ -48,7 +48,7 @@ describe('dashboard', () => {
     page = await browser.newPage({ viewport: VIEWPORTS[0], acceptDownloads: true });
     await login(page);
     await page.locator('[data-testid=connection]', { hasText: 'connected' }).waitFor({ timeout: 15_000 });
-    await page.locator('[data-testid=live-table] td', { hasText: PLANT_TAGS[0] }).first().waitFor({ timeout: 15_000 });
+    await page.locator(`[data-testid=live-table] tr[data-tag="${PLANT_TAGS[0]}"]`).first().waitFor({ timeout: 15_000 });
     await expect.poll(() => page.locator('[data-testid=who]').textContent()).toContain('ADMIN');
   });
 
@@ -159,12 +159,12 @@ describe('dashboard', () => {
     await dlg.locator('button[type=submit]').click();
     const sig = page.locator('[data-testid=signature-dialog]');
     await sig.waitFor();
-    await sig.locator('input[name=sig-password]').fill(ADMIN_PASSWORD);
-    await sig.locator('select[name=sig-meaning]').selectOption('responsibility');
+    await sig.locator('input[name=password]').fill(ADMIN_PASSWORD);
+    await sig.locator('select[name=meaning]').selectOption('responsibility');
     await saveScreenshot(page, 'dashboard-signature-1280x720');
     await sig.locator('button[type=submit]').click();
     await expect.poll(async () => (await srv.alarm('pump1-temp-hihi')).state).toBe('E');
-    await page.locator('[role=status]', { hasText: 'shelved' }).waitFor();
+    await page.locator('[data-testid=alarm-info]', { hasText: 'Shelve' }).waitFor();
   });
 
   it('layouts: build one with widgets, save it shared, it survives a reload', async () => {

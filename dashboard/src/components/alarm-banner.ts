@@ -107,7 +107,7 @@ export class AlarmBanner extends LitElement {
     const newest = this.alarms.reduce<BannerAlarm | null>((n, a) => (!n || a.since > n.since ? a : n), null);
     const total = this.alarms.length;
     return html`<div class="bar ${total ? 'active' : ''}" role="region" aria-label="alarm banner" data-testid="alarm-banner">
-      <a class="counts" href="#/alarms" aria-label="${total} unacknowledged alarms, open the alarm console" data-testid="banner-counts">
+      <a class="counts" href="#/alarms" data-testid="banner-counts"><span class="sr-only">Unacknowledged alarms by priority (urgent, high, medium, low), open the alarm console:</span>
         ${PRIORITIES.map((p) => html`<span class="count ${by.get(p) ? '' : 'zero'}" data-priority=${p} title="${p}">${priorityIcon(p)}<span>${by.get(p) ?? 0}</span></span>`)}
       </a>
       ${newest

@@ -330,6 +330,12 @@ export class HistorianTrend extends LitElement {
     this.draw();
   }
 
+  /** Colour of each pen (tag) in order: chips, legend and axes use the same. */
+  penColors(): string[] {
+    const dark = document.documentElement.dataset.theme === 'dark';
+    return this.plan.filter((p) => p.kind === 'main').map((_, i) => penColor(i, dark));
+  }
+
   /** The uPlot instance (tests and the benchmark drive zoom and pan through it). */
   get chart(): uPlot | null { return this.plot; }
 
@@ -551,7 +557,8 @@ export class HistorianTrend extends LitElement {
       const m = this.meta.get(p.tag);
       const interp = m?.interpolation ?? 'step';
       const s = this.data.get(p.key) ?? emptySeries();
-      const gap = typicalGap(s.ts);
+      // history arrives as min-max buckets about one pixel wide: a bucket is no gap
+      const gap = Math.max(typicalGap(s.ts), (to - from) / Math.max(50, this.width));
       const at = this.cursorAt ?? (s.ts.length ? s.ts[s.ts.length - 1] : to);
       const v = valueAt(s, at, interp, gap);
       const st = viewStats(s, from, to, interp);

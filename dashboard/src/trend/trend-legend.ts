@@ -26,7 +26,8 @@ export class TrendLegend extends LitElement {
   constructor() { super(); this.rows = []; this.at = null; this.compact = false; }
 
   static styles = [base, css`
-    :host { display: block; overflow-x: auto; }
+    :host { display: block; }
+    .scroll { overflow-x: auto; }
     table { font-size: 12px; }
     th, td { padding: 2px 6px; white-space: nowrap; }
     td.num { text-align: right; }
@@ -46,7 +47,7 @@ export class TrendLegend extends LitElement {
     const twin = this.rows.some((r) => r.predicted !== undefined || r.confidence !== undefined);
     const v = (x: string | null) => (x === null ? html`<span class="nodata">no data</span>` : x);
     return html`<div class="caption" data-testid="legend-at">${this.at === null ? 'Latest values' : `At ${fmtDateTime(this.at)}`}</div>
-      <table data-testid="legend-table"><thead><tr>
+      <div class="scroll" tabindex="0" role="region" aria-label="trend legend"><table data-testid="legend-table"><thead><tr>
         <th>Pen</th><th>Unit</th><th class="wide">Description</th><th>${this.at === null ? 'Latest' : 'At cursor'}</th>
         <th class="wide">Min</th><th class="wide">Max</th><th class="wide">Average</th><th>Quality</th>
         ${twin ? html`<th>Predicted</th><th>Model confidence</th>` : ''}
@@ -58,7 +59,7 @@ export class TrendLegend extends LitElement {
         <td><historian-quality-chip .quality=${r.quality ?? r.worst} show-good></historian-quality-chip></td>
         ${twin ? html`<td class="num">${r.predicted === undefined ? '—' : v(r.predicted)}</td>
           <td class="num" data-testid="confidence">${r.confidence === undefined ? html`<span class="muted">not published</span>` : `${Math.round(r.confidence * 100)} %`}</td>` : ''}
-      </tr>`)}</tbody></table>`;
+      </tr>`)}</tbody></table></div>`;
   }
 }
 

@@ -36,6 +36,8 @@ export interface DashboardServer {
   lastExport(): Promise<{ username: string; target: string; newValue: { from: number; to: number; format: string; layout: string } }>;
   alarm(id: string): Promise<{ state: string; acknowledged: boolean; shelve?: { reason?: string } | null }>;
   createUser(username: string, name: string, role: string, password: string): Promise<void>;
+  /** a JSON call to the API as admin */
+  call(method: string, path: string, body?: unknown): Promise<any>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startDashboardServer(): Promise<DashboardServer> {
     async createUser(username, name, role, password) {
       await json('/api/v1/users', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, name, role, password }) });
     },
+    call: (method, path, body) => json(path, { method, ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }) }),
     stop: () => dist.stop(),
   };
 }

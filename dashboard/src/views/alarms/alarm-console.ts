@@ -254,7 +254,7 @@ export class AlarmConsole extends LitElement {
   render() {
     const tabs: Array<[Tab, string]> = [['active', 'Alarms'], ['journal', 'Journal'], ['kpi', 'KPIs']];
     return html`
-      <div class="tabs" role="tablist">${tabs.map(([t, l]) => html`<button role="tab" aria-selected=${String(this.tab === t)} aria-pressed=${String(this.tab === t)} data-tab=${t} @click=${() => this.setTab(t)}>${l}</button>`)}</div>
+      <div class="tabs" role="tablist">${tabs.map(([t, l]) => html`<button role="tab" aria-selected=${String(this.tab === t)} data-tab=${t} @click=${() => this.setTab(t)}>${l}</button>`)}</div>
       ${this.info ? html`<div class="muted" role="status" data-testid="alarm-info">${this.info}</div>` : ''}
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       ${this.absent ? html`<div class="empty" data-testid="alarms-absent">Alarm management is not available on this server yet.</div>`
