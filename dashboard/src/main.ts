@@ -172,6 +172,7 @@ export class HistorianApp extends LitElement {
 
   /** The trend's state goes into the URL (replace, so Back leaves the trend, not each zoom). */
   private onTrendChange(e: CustomEvent<TrendState>): void {
+    if (this.route.view !== 'trend') return;
     const url = `#/trend?${trendStateToQuery(e.detail)}`;
     if (location.hash !== url) history.replaceState(null, '', url);
   }

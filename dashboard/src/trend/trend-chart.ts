@@ -139,6 +139,7 @@ export class HistorianTrend extends LitElement {
   disconnectedCallback(): void {
     super.disconnectedCallback();
     window.clearInterval(this.tick);
+    window.clearTimeout(this.refetchTimer);
     for (const u of this.unsub) u();
     this.unsub = [];
     this.resize?.disconnect();

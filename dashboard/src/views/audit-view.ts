@@ -103,7 +103,7 @@ export class AuditView extends LitElement {
         </form>
         ${this.verify ? html`<div class=${this.verify.ok ? 'ok' : 'fail'} data-testid="verify-result">${this.verify.text}</div>` : ''}
         ${this.error ? html`<div class="error">${this.error}</div>` : ''}
-        ${this.entries.length ? html`<div class="list"><table data-testid="audit-table"><thead><tr><th>#</th><th>Time</th><th>User</th><th>Action</th><th>Target</th><th>Signed</th></tr></thead>
+        ${this.entries.length ? html`<div class="list" tabindex="0" role="region" aria-label="audit entries"><table data-testid="audit-table"><thead><tr><th>#</th><th>Time</th><th>User</th><th>Action</th><th>Target</th><th>Signed</th></tr></thead>
           <tbody>${this.entries.map((e) => html`<tr class=${d?.seq === e.seq ? 'sel' : ''} @click=${() => { this.detail = e; }}>
             <td>${e.seq}</td><td>${new Date(e.ts).toLocaleString()}</td><td>${e.username ?? '—'}</td><td>${e.action}</td><td>${e.target ?? ''}</td><td>${e.signature ? e.signature.meaning : ''}</td></tr>`)}</tbody></table></div>
           <div class="toolbar"><button ?disabled=${this.offset === 0} @click=${() => { this.cursor = this.cursors.pop(); void this.load(); }}>Newer</button>

@@ -89,7 +89,7 @@ export class AlarmJournal extends LitElement {
       </form>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       ${!this.entries.length ? html`<div class="empty">No journal entries match.</div>` : html`
-      <div class="scroll"><table data-testid="journal-table"><thead><tr><th>Time</th><th>Priority</th><th>Tag</th><th>Event</th><th>State change</th><th class="hide-s">Value</th><th class="hide-s">Limit</th><th>User</th><th class="hide-s">Comment</th></tr></thead>
+      <div class="scroll" tabindex="0" role="region" aria-label="journal entries"><table data-testid="journal-table"><thead><tr><th>Time</th><th>Priority</th><th>Tag</th><th>Event</th><th>State change</th><th class="hide-s">Value</th><th class="hide-s">Limit</th><th>User</th><th class="hide-s">Comment</th></tr></thead>
       <tbody>${this.entries.map((e) => { const p = this.priorities.get(e.alarmId); return html`<tr>
         <td class="time">${fmtDateTime(e.ts)}</td><td>${p ? html`${priorityIcon(p)} ${p}` : ''}</td><td class="tag">${e.tag}</td><td>${eventName(e.event)}</td>
         <td data-testid="journal-states">${stateName(e.from)} → ${stateName(e.to)}</td><td class="hide-s">${formatValue(e.value)}</td><td class="hide-s">${formatValue(e.limit)}</td>
