@@ -174,13 +174,12 @@ describe('dashboard', () => {
     await page.locator('label', { hasText: 'shared' }).locator('input').check();
     for (const t of ['value', 'gauge', 'text', 'trend']) await page.click(`[data-add=${t}]`);
     const cfg = page.locator('[data-testid=widget-config]');
-    await cfg.locator('input[name=cfg-tags]').fill(PLANT_TAGS[0]);
-    await cfg.locator('input[name=cfg-tags]').press('Tab');
+    // tags come from the same tag tree as the trend
+    await cfg.locator(`[data-tag="${PLANT_TAGS[0]}"]`).click();
     // pick the value and gauge widgets and bind them to tags
     for (const [i, tag] of [[0, PLANT_TAGS[2]], [1, PLANT_TAGS[1]]] as const) {
       await page.locator('[data-testid=layout-grid] .w').nth(i).locator('.card').click();
-      await cfg.locator('input[name=cfg-tag]').fill(tag);
-      await cfg.locator('input[name=cfg-tag]').press('Tab');
+      await cfg.locator(`[data-tag="${tag}"]`).click();
     }
     // resize the text widget by its corner
     const grip = page.locator('[data-testid=layout-grid] .w').nth(2).locator('.grip');

@@ -329,6 +329,47 @@ describe('operator dashboard', () => {
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
   });
 
+  it('layouts: free placement, tag picker tree, typed fields, unique names, set as home', async () => {
+    await page.goto(`${srv.url}/#/layouts`);
+    const grid = page.locator('[data-testid=layout-grid]');
+    const mk = async (name: string) => {
+      await page.click('[data-action=new-layout]');
+      await page.fill('input[aria-label="layout name"]', name);
+    };
+    await mk('Pump 1 panel');
+    await page.locator('label', { hasText: 'shared' }).locator('input').check();
+    await page.click('[data-add=value]');
+    await page.click('[data-add=gauge]');
+    // the second widget goes beside the first, not under it
+    const pos = await grid.locator('.w').evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.top)]; }));
+    expect(pos[1][1]).toBe(pos[0][1]);
+    expect(pos[1][0]).toBeGreaterThan(pos[0][0]);
+    const cfg = page.locator('[data-testid=widget-config]');
+    await cfg.locator(`[data-tag="${PLANT_TAGS[1]}"]`).click();
+    await cfg.getByLabel('Style').selectOption('gauge');
+    await cfg.getByLabel('Max').fill('10');
+    await cfg.getByLabel('Max').press('Tab');
+    await page.click('[data-action=save-layout]');
+    await page.locator('[data-action=edit][aria-pressed=false]').waitFor();
+    await page.locator('[data-testid=gauge]').waitFor();
+    await poll(() => page.locator('[data-testid=gauge] text').allTextContents()).toContain('10');
+    // a second layout with the same name is refused, naming the field
+    await mk('pump 1 PANEL');
+    await page.click('[data-add=text]');
+    await page.click('[data-action=save-layout]');
+    await page.locator('[role=alert]', { hasText: 'name: a layout named' }).waitFor();
+    await page.fill('input[aria-label="layout name"]', 'Pump 1 notes');
+    await page.click('[data-action=save-layout]');
+    await page.locator('[data-action=edit][aria-pressed=false]').waitFor();
+    // set as home (the server's home-layout route answers, or the page says it is missing)
+    await page.locator('select[aria-label=layout]').selectOption({ label: 'Pump 1 panel (shared)' });
+    await page.click('[data-action=edit]');
+    await page.click('[data-action=set-home]');
+    await page.locator('[role=status], [role=alert]', { hasText: /home/ }).first().waitFor();
+    await page.click('[data-action=edit]');
+    await axe(page, 'layouts (with widgets)');
+  });
+
   it('layouts and audit pass axe', async () => {
     for (const v of ['layouts', 'audit']) {
       await page.goto(`${srv.url}/#/${v}`);

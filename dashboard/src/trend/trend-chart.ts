@@ -731,8 +731,15 @@ export class HistorianTrend extends LitElement {
 
 customElements.define('historian-trend', HistorianTrend);
 
-/** uPlot path builder for step tags: the value holds until the next sample. */
-const stepped = uPlot.paths.stepped!({ align: 1 });
+/**
+ * uPlot path builder for step tags: the value holds until the next sample. Where there are
+ * more points than pixels the steps are narrower than a pixel and look like the linear
+ * path, which uPlot decimates per pixel: that one is drawn then, keeping 100k points fluid.
+ */
+const steppedPath = uPlot.paths.stepped!({ align: 1 });
+const linearPath = uPlot.paths.linear!();
+const stepped: uPlot.Series.PathBuilder = (u, si, i0, i1) =>
+  (i1 - i0 > u.bbox.width / devicePixelRatio ? linearPath : steppedPath)(u, si, i0, i1);
 
 /** A y range with a little headroom; a flat line gets a visible band around it. */
 function padRange(lo: number | null, hi: number | null): uPlot.Range.MinMax {
