@@ -13,6 +13,8 @@ import { startDashboardServer, ADMIN_PASSWORD, PLANT_TAGS, type DashboardServer 
 
 let srv: DashboardServer;
 let browser: Browser;
+/** uncaught errors in any page (e.g. a widget choking on quality given as a number) */
+const pageErrors: string[] = [];
 const VIEWPORTS = [{ width: 1440, height: 900 }, { width: 1024, height: 600 }, { width: 390, height: 844 }];
 const EQUIPMENT = 'acme.izmir.plant1.line1.cell1.pump1';
 const TWIN = 'acme.izmir.plant1.line9.cell1.tank1.level';
@@ -73,6 +75,8 @@ describe('operator dashboard', () => {
 
   it('alarm banner on every view: counts by priority, newest, click-through, title', async () => {
     ctx = await browser.newContext({ viewport: VIEWPORTS[0] });
+    // the dashboard's pages (the Node-RED editor is not ours to judge here)
+    ctx.on('page', (p) => p.on('pageerror', (e) => { if (!p.url().includes('/editor')) pageErrors.push(`${p.url()}: ${e.message}`); }));
     page = await ctx.newPage();
     await login(page);
     const banner = page.locator('[data-testid=alarm-banner]');
@@ -338,13 +342,14 @@ describe('operator dashboard', () => {
     };
     await mk('Pump 1 panel');
     await page.locator('label', { hasText: 'shared' }).locator('input').check();
+    const cfg = page.locator('[data-testid=widget-config]');
     await page.click('[data-add=value]');
+    await cfg.locator(`[data-tag="${PLANT_TAGS[0]}"]`).click();
     await page.click('[data-add=gauge]');
     // the second widget goes beside the first, not under it
     const pos = await grid.locator('.w').evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.top)]; }));
     expect(pos[1][1]).toBe(pos[0][1]);
     expect(pos[1][0]).toBeGreaterThan(pos[0][0]);
-    const cfg = page.locator('[data-testid=widget-config]');
     await cfg.locator(`[data-tag="${PLANT_TAGS[1]}"]`).click();
     await cfg.getByLabel('Style').selectOption('gauge');
     await cfg.getByLabel('Max').fill('10');
@@ -415,5 +420,9 @@ describe('operator dashboard', () => {
       expect(js).not.toMatch(/sourceMappingURL/);
     }
     expect((await srv.dist.request('/assets/index.js.map')).status).toBe(404);
+  });
+
+  it('no page threw an uncaught error during the whole walk-through', () => {
+    expect(pageErrors).toEqual([]);
   });
 });

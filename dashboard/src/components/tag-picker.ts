@@ -52,6 +52,7 @@ export class TagPicker extends LitElement {
     .row.sel { font-weight: 600; background: var(--btn-active); }
     .caret { width: 12px; color: var(--muted); }
     .unit { color: var(--muted); font-size: 11px; }
+    .row.sel .unit { color: var(--fg); }
     .swatch { width: 10px; height: 10px; border-radius: 2px; flex: none; }
   `];
 
