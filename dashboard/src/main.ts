@@ -74,6 +74,7 @@ export class HistorianApp extends LitElement {
     main { padding: 10px 12px; flex: 1; min-height: 0; min-width: 0; box-sizing: border-box; }
     form.login { display: grid; gap: 8px; width: min(300px, 90vw); box-sizing: border-box; margin: 10vh auto; background: var(--panel); padding: 24px; border: 1px solid var(--border); }
     form.login h2 { margin: 0 0 8px; font-weight: 600; }
+    .flush { margin: 0; }
     @media (max-width: 700px) {
       header { padding: 4px 6px; gap: 4px 6px; }
       header h1, .who { display: none; }
@@ -209,11 +210,11 @@ export class HistorianApp extends LitElement {
         ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       </form>`;
     }
-    if (!this.me) return html`<div class="error" role="alert" style="padding:24px">${this.error} <button @click=${() => this.signedOut()}>Sign in again</button></div>`;
+    if (!this.me) return html`<div class="error pad" role="alert">${this.error} <button @click=${() => this.signedOut()}>Sign in again</button></div>`;
     if (this.me.mustChangePassword) {
       return html`<form class="login" @submit=${this.changePassword} aria-label="Change password" data-testid="change-password">
         <h2>Choose a new password</h2>
-        <p class="muted" style="margin:0">Your password must be changed before you continue.</p>
+        <p class="muted flush">Your password must be changed before you continue.</p>
         <label for="cp-cur">Current password</label><input id="cp-cur" name="currentPassword" type="password" autocomplete="current-password" required />
         <label for="cp-new">New password</label><input id="cp-new" name="newPassword" type="password" autocomplete="new-password" required />
         <label for="cp-rep">Repeat new password</label><input id="cp-rep" name="confirm" type="password" autocomplete="new-password" required />

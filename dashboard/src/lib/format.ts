@@ -39,8 +39,19 @@ export function decimalsFor(meta: TagInfo | undefined, sample?: number): number 
   if (meta?.valueType === 'boolean' || meta?.states?.length) return 0;
   const lo = meta?.spanLow;
   const hi = meta?.spanHigh;
-  const span = lo != null && hi != null && hi > lo ? hi - lo : Math.max(10, Math.abs(sample ?? 0) * 2);
-  if (!(span > 0)) return 2;
+  if (lo != null && hi != null && hi > lo) return fromSpan(hi - lo);
+  // no span: judged once from the first value seen, then kept, so the decimals of a tag
+  // do not change as its value crosses a power of ten
+  const known = meta ? guessed.get(meta.tag) : undefined;
+  if (known !== undefined) return known;
+  const d = fromSpan(Math.max(10, Math.abs(sample ?? 0) * 2));
+  if (meta && sample !== undefined) guessed.set(meta.tag, d);
+  return d;
+}
+
+const guessed = new Map<string, number>();
+
+function fromSpan(span: number): number {
   return Math.max(0, Math.min(6, 3 - Math.floor(Math.log10(span))));
 }
 

@@ -412,11 +412,15 @@ export class HistorianTrend extends LitElement {
       if (!seen.has(p.scale)) {
         const side = seen.size % 2 === 0 ? 3 : 1;
         seen.set(p.scale, seen.size);
-        scales[p.scale] = { auto: true, range: (_u, lo, hi) => padRange(lo, hi) };
         const unit = p.scale.startsWith('_') ? '' : p.scale;
-        const label = unit ? `${unit}` : `${p.tag.split('.').pop()} (no unit)`;
+        const m = this.meta.get(p.tag);
+        // a discrete tag of its own (no unit): its states, as words, are the axis
+        const states = !unit && p.kind === 'main' ? (m?.states?.length ? m.states : m?.valueType === 'boolean' ? ['Off', 'On'] : null) : null;
+        scales[p.scale] = states ? { range: [-0.25, states.length - 0.75] } : { auto: true, range: (_u, lo, hi) => padRange(lo, hi) };
+        const label = unit ? `${unit}` : `${p.tag.split('.').pop()}${states ? '' : ' (no unit)'}`;
         axes.push({ scale: p.scale, side, stroke: color, label, labelSize: 18, labelFont: 'bold 12px system-ui, sans-serif', size: 60,
-          font: '12px system-ui, sans-serif', grid: { show: seen.size === 1, stroke: gridColor }, ticks: { stroke: color, width: 2 } });
+          font: '12px system-ui, sans-serif', grid: { show: seen.size === 1, stroke: gridColor }, ticks: { stroke: color, width: 2 },
+          ...(states ? { splits: () => states.map((_, i) => i), values: (_u: uPlot, sp: number[]) => sp.map((v) => states[v] ?? '') } : {}) });
       }
       const step = (this.meta.get(p.key)?.interpolation ?? this.meta.get(p.tag)?.interpolation) !== 'linear';
       series.push({
@@ -715,7 +719,7 @@ export class HistorianTrend extends LitElement {
           <select name="what" aria-label="what to export"><option value="raw">raw samples</option><option value="shown">as displayed</option></select>
           <select name="layout" aria-label="layout"><option value="long">long</option><option value="wide">wide</option></select>
           <button type="submit" data-action="export">Download</button>
-          ${this.progress ? html`<span data-testid="export-progress"><span class="bar"><i style="width:${Math.round((this.progress.fraction ?? 0) * 100)}%"></i></span>
+          ${this.progress ? html`<span data-testid="export-progress"><span class="bar"><i style=${styleMap({ width: `${Math.round((this.progress.fraction ?? 0) * 100)}%` })}></i></span>
             ${(this.progress.bytes / 1e6).toFixed(1)} MB${this.progress.done ? ' — done' : ''}</span>` : ''}
         </form>` : ''}
         ${can('annotations.write') ? (this.noteOpen

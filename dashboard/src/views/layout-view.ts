@@ -1,6 +1,7 @@
 // Layouts: a 12-column grid of widgets that users add, drag (by the title bar) and resize
 // (by the corner), saved on the server per user; shared layouts are changed only by
 // roles with layouts.shared.write. Export/import as JSON files.
+import { styleMap } from 'lit/directives/style-map.js';
 import { LitElement, html, css } from 'lit';
 import { api, get, errorText, ApiError } from '../api';
 import { can } from '../session';
@@ -200,7 +201,7 @@ export class LayoutView extends LitElement {
   private renderBody(w: Widget) {
     const c = w.config;
     switch (w.type) {
-      case 'trend': return c.tags?.length ? html`<historian-trend compact .tags=${c.tags} .range=${{ preset: c.range ?? '1h' }}></historian-trend>` : html`<div class="muted" style="padding:8px">Choose tags.</div>`;
+      case 'trend': return c.tags?.length ? html`<historian-trend compact .tags=${c.tags} .range=${{ preset: c.range ?? '1h' }}></historian-trend>` : html`<div class="muted pad">Choose tags.</div>`;
       case 'value': return html`<historian-value-card .tag=${c.tag} .decimals=${c.decimals}></historian-value-card>`;
       case 'gauge': return html`<historian-gauge .tag=${c.tag} .min=${c.min} .max=${c.max} .kind=${c.style}></historian-gauge>`;
       case 'alarms': return html`<historian-alarm-list .area=${c.area} .max=${c.max}></historian-alarm-list>`;
@@ -272,14 +273,14 @@ export class LayoutView extends LitElement {
       ${this.info ? html`<div class="muted" role="status">${this.info}</div>` : ''}
       ${this.renderConfig()}
       ${!c ? html`<div class="empty">No layouts yet.${can('layouts.write') ? ' Press "New" to make one.' : ''}</div>` : html`
-        <div class="grid ${this.editing ? 'editing' : ''}" data-testid="layout-grid" style="height:${rows * ROW}px">
-          ${c.widgets.map((w) => html`<div class="w" data-widget=${w.id} style="left:${(w.x / COLS) * 100}%;top:${w.y * ROW}px;width:${(w.w / COLS) * 100}%;height:${w.h * ROW}px">
+        <div class="grid ${this.editing ? 'editing' : ''}" data-testid="layout-grid" style=${styleMap({ height: `${rows * ROW}px` })}>
+          ${c.widgets.map((w) => html`<div class="w" data-widget=${w.id} style=${styleMap({ left: `${(w.x / COLS) * 100}%`, top: `${w.y * ROW}px`, width: `${(w.w / COLS) * 100}%`, height: `${w.h * ROW}px` })}>
             <div class="card ${this.selected === w.id && this.editing ? 'sel' : ''}" @click=${() => { if (this.editing) this.selected = w.id; }}>
               <div class="head" @pointerdown=${(e: PointerEvent) => this.down(e, w, 'move')}>${w.title || w.type}</div>
               <div class="body">${this.renderBody(w)}</div>
               ${this.editing ? html`<div class="grip" data-grip=${w.id} @pointerdown=${(e: PointerEvent) => this.down(e, w, 'size')}></div>` : ''}
             </div></div>`)}
-          ${!c.widgets.length ? html`<div class="empty" style="margin:16px">This layout has no widgets yet.</div>` : ''}
+          ${!c.widgets.length ? html`<div class="empty pad">This layout has no widgets yet.</div>` : ''}
         </div>`}`;
   }
 }

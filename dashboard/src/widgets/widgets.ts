@@ -67,7 +67,7 @@ export class GaugeWidget extends TagWidget {
   declare max: number;
   declare kind: 'gauge' | 'bar';
   constructor() { super(); this.min = 0; this.max = 100; this.kind = 'bar'; }
-  static styles = [base, css`:host { display: block; height: 100%; } svg { width: 100%; height: 100%; } text { font: 12px system-ui; fill: var(--fg); }`];
+  static styles = [base, css`:host { display: block; height: 100%; } svg { width: 100%; height: 100%; } text { font: 12px system-ui; fill: var(--fg); } text.big { font-size: 18px; }`];
   render() {
     const v = this.sample?.value;
     const f = v === undefined ? 0 : Math.max(0, Math.min(1, (v - this.min) / (this.max - this.min)));
@@ -85,7 +85,7 @@ export class GaugeWidget extends TagWidget {
     return html`<svg viewBox="0 0 200 120" data-testid="gauge">${svg`
       <path d="M20 100 A80 80 0 0 1 180 100" fill="none" stroke="#ddd" stroke-width="16"/>
       <path d="M20 100 A80 80 0 0 1 ${100 + 80 * Math.cos(a)} ${100 - 80 * Math.sin(a)}" fill="none" stroke=${fill} stroke-width="16"/>
-      <text x="100" y="95" text-anchor="middle" style="font-size:18px">${label}</text>
+      <text x="100" y="95" text-anchor="middle" class="big">${label}</text>
       <text x="20" y="116" text-anchor="middle">${this.min}</text><text x="180" y="116" text-anchor="middle">${this.max}</text>`}</svg>`;
   }
 }
