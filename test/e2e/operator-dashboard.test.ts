@@ -132,6 +132,9 @@ describe('operator dashboard', () => {
     expect(colours.axes).toEqual(colours.series);
     // one axis per unit, the unit in its label
     expect(colours.labels).toEqual(['m³/h', 'bar']);
+    // flow keeps the default step interpolation, pressure was set to linear
+    const paths = await page.evaluate(`(() => { const t = ${trendEl}; return t.chart.series.slice(1).map((s) => (s.paths && s.paths.interpolation) || 'linear'); })()`) as string[];
+    expect(paths).toEqual(['step', 'linear']);
     await poll(() => legend.first().textContent()).toContain('Discharge flow');
     // the cursor's own time is read (not the nearest sample's); before the data it says so
     await page.click('[data-preset="1h"]');
@@ -228,10 +231,18 @@ describe('operator dashboard', () => {
     await poll(() => row('pump1-press-lo').locator('[data-testid=shelve-expiry]').textContent()).toMatch(/until .* left\)/);
     for (const vp of VIEWPORTS) { await page.setViewportSize(vp); await page.waitForTimeout(300); await saveScreenshot(page, `operator-alarms-${vp.width}x${vp.height}`); }
     await page.setViewportSize(VIEWPORTS[0]);
-    // unshelve
+    // with sound on, the alarm that comes back unacknowledged is annunciated
+    const sound = page.locator('[data-testid=alarm-banner] [data-action=audible]');
+    await sound.click();
+    expect(await sound.getAttribute('aria-pressed')).toBe('true');
+    const beeps = () => page.evaluate(() => (window as any).__historianBeeps ?? 0) as Promise<number>;
+    const before = await beeps();
+    // unshelve: the condition still holds, so the alarm is unacknowledged again
     await row('pump1-press-lo').locator('[data-action=unshelve]').click();
     await signIfAsked();
-    await poll(() => state('pump1-press-lo')).not.toBe('E');
+    await poll(() => state('pump1-press-lo')).toBe('B');
+    await poll(beeps).toBeGreaterThan(before);
+    await sound.click();
     // suppress and lift
     await row('pump1-press-lo').locator('[data-action=suppress]').click();
     await signIfAsked();

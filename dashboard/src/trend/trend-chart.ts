@@ -573,7 +573,7 @@ export class HistorianTrend extends LitElement {
         tag: p.tag, color: penColor(i, dark), unit: m?.unit ?? '', description: m?.description ?? '',
         value: v.value === null ? null : formatValue(v.value, m), quality: v.quality,
         min: st.min === null ? null : formatValue(st.min, m), max: st.max === null ? null : formatValue(st.max, m),
-        avg: st.avg === null ? null : formatValue(st.avg, m?.states?.length ? undefined : m), worst: st.worst,
+        avg: st.avg === null ? null : discreteShare(st.avg, m) ?? formatValue(st.avg, m), worst: st.worst,
         predicted: pred && pred.value !== null ? formatValue(pred.value, m) : pred ? null : undefined,
         confidence: this.confidence[p.tag],
         interpolation: interp,
@@ -744,6 +744,8 @@ const steppedPath = uPlot.paths.stepped!({ align: 1 });
 const linearPath = uPlot.paths.linear!();
 const stepped: uPlot.Series.PathBuilder = (u, si, i0, i1) =>
   (i1 - i0 > u.bbox.width / devicePixelRatio ? linearPath : steppedPath)(u, si, i0, i1);
+/** marks the builder (function names do not survive minification): tests read it */
+(stepped as unknown as { interpolation: string }).interpolation = 'step';
 
 /** A y range with a little headroom; a flat line gets a visible band around it. */
 function padRange(lo: number | null, hi: number | null): uPlot.Range.MinMax {
@@ -761,4 +763,12 @@ function axisTime(ms: number, spanMs: number): string {
   if (spanMs > 20 * 3_600_000) return d.toLocaleString(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
   if (spanMs > 10 * 60_000) return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
   return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** The average of a two-state tag is the share of time in its second state ("62 % Running"). */
+function discreteShare(avg: number, m: TagMeta | undefined): string | null {
+  const states = m?.states?.length ? m.states : m?.valueType === 'boolean' ? ['Off', 'On'] : null;
+  if (!states) return null;
+  if (states.length !== 2) return '—';
+  return `${Math.round(avg * 100)} % ${states[1].charAt(0).toUpperCase()}${states[1].slice(1)}`;
 }

@@ -4,6 +4,7 @@
 // service), each through the one signature dialog when the server asks for a signature;
 // consequence and corrective action per alarm; the journal; alarm-system KPIs.
 import { LitElement, html, css } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { api, get, errorText, ApiError } from '../../api';
 import { live } from '../../live-client';
 import { can } from '../../session';
@@ -181,9 +182,11 @@ export class AlarmConsole extends LitElement {
     const s = a.state;
     const inService = 'ABCD'.includes(s);
     const b: unknown[] = [];
-    const btn = (cmd: string, label: string, fn: () => void, primary = false) =>
-      html`<button data-action=${cmd} class=${primary ? 'primary' : ''} aria-label="${label} ${a.tag}" @click=${fn}>${label}</button>`;
-    if (can('alarms.ack') && (s === 'B' || s === 'D')) b.push(btn('ack', 'Ack', () => this.ack([a.id]), true));
+    const btn = (cmd: string, label: string, fn: () => void, primary = false, disabled = false) =>
+      html`<button data-action=${cmd} class=${primary ? 'primary' : ''} ?disabled=${disabled} aria-label="${label} ${a.tag}" @click=${fn}>${label}</button>`;
+    // Ack keeps its place (disabled once acknowledged) so the other commands never move
+    // under the operator's finger when the alarm changes state
+    if (can('alarms.ack')) b.push(btn('ack', 'Ack', () => this.ack([a.id]), true, !(s === 'B' || s === 'D')));
     if (can('alarms.ack') && a.latched && s === 'C' && !a.conditionActive) b.push(btn('reset', 'Reset', () => this.command(a, 'reset', {}, 'Reset')));
     if (can('alarms.shelve') && inService) b.push(btn('shelve', 'Shelve…', () => { this.dialog = { kind: 'shelve', alarm: a }; }));
     if (can('alarms.shelve') && s === 'E') b.push(btn('unshelve', 'Unshelve', () => this.command(a, 'unshelve', {}, 'Unshelve')));
@@ -214,7 +217,7 @@ export class AlarmConsole extends LitElement {
       </div>
       ${!this.alarms.length ? html`<div class="empty">No alarms need attention.</div>` : html`
       <div class="scroll"><table data-testid="alarm-table"><thead><tr>${mayAck ? html`<th class="hide-s"><span class="sr-only">select</span></th>` : ''}<th>Priority</th><th>State</th><th class="hide-m">Since</th><th>Alarm</th><th class="hide-s">Value</th><th class="hide-s">Limit</th><th>Commands</th></tr></thead>
-      <tbody>${this.alarms.map((a) => {
+      <tbody>${repeat(this.alarms, (a) => a.id, (a) => {
         const unacked = a.state === 'B' || a.state === 'D';
         const isOpen = this.open.has(a.id);
         return html`<tr class=${unacked ? 'unack' : ''} data-alarm=${a.id} data-state=${a.state}>
