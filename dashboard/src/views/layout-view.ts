@@ -252,10 +252,10 @@ export class LayoutView extends LitElement {
     const rows = c ? c.widgets.reduce((m, w) => Math.max(m, w.y + w.h), 4) : 4;
     return html`
       <div class="toolbar">
-        <select aria-label="layout" @change=${(e: Event) => { const l = this.layouts.find((x) => x.id === (e.target as HTMLSelectElement).value); this.current = l ? structuredClone(l) : null; this.editing = false; this.dirty = false; this.error = ""; this.info = ""; }}>
+        ${this.layouts.length || c ? html`<select aria-label="layout" @change=${(e: Event) => { const l = this.layouts.find((x) => x.id === (e.target as HTMLSelectElement).value); this.current = l ? structuredClone(l) : null; this.editing = false; this.dirty = false; this.error = ""; this.info = ""; }}>
           ${this.layouts.map((l) => html`<option value=${l.id!} ?selected=${l.id === c?.id}>${l.name}${l.shared ? ' (shared)' : ''}</option>`)}
           ${c && !c.id ? html`<option selected>${c.name} (unsaved)</option>` : ''}
-        </select>
+        </select>` : ''}
         ${can('layouts.write') ? html`<button data-action="new-layout" @click=${this.newLayout}>New</button>
           <label class="muted">Import <input type="file" accept="application/json,.json" data-action="import" @change=${this.importJson} /></label>` : ''}
         ${c ? html`<button data-action="export-layout" @click=${this.exportJson}>Export JSON</button>` : ''}
