@@ -757,13 +757,18 @@ function padRange(lo: number | null, hi: number | null): uPlot.Range.MinMax {
 
 /** x-axis labels: one short line each (time of day, or date when the view spans days). */
 function axisTime(ms: number, spanMs: number): string {
-  const d = new Date(ms);
-  if (spanMs > 400 * 86_400_000) return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short' });
-  if (spanMs > 3 * 86_400_000) return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
-  if (spanMs > 20 * 3_600_000) return d.toLocaleString(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-  if (spanMs > 10 * 60_000) return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const f = spanMs > 400 * 86_400_000 ? FMT.year : spanMs > 3 * 86_400_000 ? FMT.day : spanMs > 20 * 3_600_000 ? FMT.weekday : spanMs > 10 * 60_000 ? FMT.minute : FMT.second;
+  return f.format(ms);
 }
+
+// formatters made once: the axis is redrawn on every zoom and pan frame
+const FMT = {
+  year: new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short' }),
+  day: new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' }),
+  weekday: new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' }),
+  minute: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }),
+  second: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+};
 
 /** The average of a two-state tag is the share of time in its second state ("62 % Running"). */
 function discreteShare(avg: number, m: TagMeta | undefined): string | null {
