@@ -82,8 +82,10 @@ describe('operator dashboard', () => {
     const banner = page.locator('[data-testid=alarm-banner]');
     // the three pump 1 alarms are active and unacknowledged from the start
     for (const p of ['urgent', 'high', 'low']) await expect.poll(() => banner.locator(`[data-priority=${p}]`).textContent(), { timeout: 20_000 }).toContain('1');
-    await poll(() => page.title()).toMatch(/^\(3\) Historian/);
-    await poll(() => banner.locator('[data-testid=banner-newest]').textContent()).toMatch(/Pump 1/);
+    // the title carries the number of active unacknowledged alarms the server reports
+    const unacked = async () => (await srv.call('GET', '/api/v1/alarms?state=B')).alarms.length as number;
+    await poll(async () => { const n = await unacked(); return (await page.title()).startsWith(`(${n}) Historian`); }).toBe(true);
+    await poll(() => banner.locator('[data-testid=banner-newest]').textContent()).toMatch(/Pump \d/);
     for (const v of ['live', 'trend', 'layouts', 'audit']) {
       await page.goto(`${srv.url}/#/${v}`);
       await banner.locator('[data-priority=urgent]').waitFor();
@@ -259,6 +261,22 @@ describe('operator dashboard', () => {
     await row('pump1-press-lo').locator('[data-action=return-to-service]').click();
     await signIfAsked();
     await poll(() => state('pump1-press-lo')).not.toBe('G');
+    // reset of a latched alarm: acknowledge it, and once its condition has cleared, Reset
+    await poll(() => state('pump2-flow-latch')).toBe('B');
+    await row('pump2-flow-latch').locator('[data-action=ack]').click();
+    await poll(() => state('pump2-flow-latch')).not.toBe('B');
+    const resets = async () => (await srv.call('GET', '/api/v1/alarms/journal?alarmId=pump2-flow-latch&event=reset')).entries.length as number;
+    // the condition comes and goes; Reset is offered only while it is cleared
+    for (let i = 0; i < 10 && (await resets()) === 0; i++) {
+      const a = await srv.alarm('pump2-flow-latch') as any;
+      if (a.state === 'B') { await row('pump2-flow-latch').locator('[data-action=ack]').click(); continue; }
+      const reset = row('pump2-flow-latch').locator('[data-action=reset]');
+      if (!(await reset.waitFor({ timeout: 6000 }).then(() => true, () => false))) continue;
+      await reset.click().catch(() => undefined);
+      // refused when the condition came back in between: then the loop tries again
+      await expect.poll(resets, { timeout: 3000 }).toBeGreaterThan(0).catch(() => undefined);
+    }
+    expect(await resets()).toBeGreaterThan(0);
     await axe(page, 'alarms');
   });
 
