@@ -113,6 +113,9 @@ describe('operator dashboard', () => {
     // the active alarm is shown on its row with its priority; a normal row has no mark
     await poll(() => flow.locator('[data-testid=row-alarm]').count()).toBe(1);
     expect(await group.locator(`tr[data-tag="${EQUIPMENT}.flow_sp"] [data-testid=row-alarm]`).count()).toBe(0);
+    // the sparkline draws the last hour (the twin tag has an hour of history)
+    const spark = page.locator(`tr[data-tag="${TWIN}"] historian-sparkline path`);
+    await poll(async () => ((await spark.getAttribute('d')) ?? '').split(/[LHV]/).length).toBeGreaterThan(30);
     // the groups are the equipment of the plant (2 lines × 3 pumps)
     expect(await page.locator('[data-testid=live-table] tbody[data-group^="acme.izmir.plant1.line"]').count()).toBeGreaterThanOrEqual(6);
     await axe(page, 'live');
