@@ -9,6 +9,7 @@ import { can } from '../../session';
 import { base } from '../../styles';
 import { formatValue, qualityLevel, qualityText, splitTag, fmtClock, type TagInfo } from '../../lib/format';
 import { priorityIcon, PRIORITY_RANK } from '../../components/chips';
+import { stateName } from '../alarms/alarm-names';
 import '../../components/chips';
 import '../../components/sparkline';
 
@@ -155,7 +156,7 @@ export class LiveView extends LitElement {
       <td class="desc">${m?.description ?? ''}</td>
       <td class="value" data-testid="value"><b>${formatValue(r.value, m)}</b>${m?.unit && !discrete ? html`<span class="unit">${m.unit}</span>` : ''}</td>
       <td class="spark"><historian-sparkline .values=${this.sparks.get(r.tag) ?? []} ?step=${discrete || m?.interpolation === 'step'}></historian-sparkline></td>
-      <td class="state">${a ? html`<span class="alarm-cell" data-testid="row-alarm" title=${a.message}>${priorityIcon(a.priority)}${a.stateName ?? a.state}</span>` : ''}
+      <td class="state">${a ? html`<span class="alarm-cell" data-testid="row-alarm" title=${a.message}>${priorityIcon(a.priority)}${stateName(a.state)}</span>` : ''}
         <historian-quality-chip .quality=${r.quality}></historian-quality-chip></td>
       <td class="time">${fmtClock(r.ts)}</td>
     </tr>`;
