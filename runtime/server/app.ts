@@ -34,6 +34,7 @@ import { LayoutStore } from '../layouts/layout-store';
 import { AnnotationStore } from '../annotations/annotation-store';
 import type { ExportEvent } from '../export/export-service';
 import { tsdbRoutes } from './routes/tsdb-routes';
+import { dashboardStatic } from './dashboard-static';
 import { ingestRoutes, INGEST_BODY_LIMIT } from './routes/ingest-routes';
 import { DedupeLog } from '../ingest/dedupe-log';
 import { RateLimiter } from '../ingest/rate-limiter';
@@ -206,11 +207,9 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
 
   const dashboardDir = join(PACKAGE_ROOT, 'dist', 'dashboard');
   if (existsSync(join(dashboardDir, 'index.html'))) {
-    app.use('/', express.static(dashboardDir, { index: 'index.html', maxAge: '1h', setHeaders: (res, p) => {
-      if (p.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
-    } }));
-    // Client-side routes of the dashboard fall back to its index page.
-    app.get(/^\/(?!api\/|editor|http\/|health|ready|metrics).*/, (_req, res) => { res.sendFile(join(dashboardDir, 'index.html')); });
+    // compressed, hashed assets cached immutable; client-side routes fall back to index.html
+    const clientRoute = /^\/(?!api\/|editor|http\/|health|ready|metrics).*/;
+    app.use('/', dashboardStatic(dashboardDir, (p) => clientRoute.test(p)).handler);
   } else {
     log('[historian] warning: dashboard not built (dist/dashboard missing); run `npm run build`');
   }

@@ -48,7 +48,7 @@ describe('dashboard', () => {
     page = await browser.newPage({ viewport: VIEWPORTS[0], acceptDownloads: true });
     await login(page);
     await page.locator('[data-testid=connection]', { hasText: 'connected' }).waitFor({ timeout: 15_000 });
-    await page.locator('[data-testid=live-table] td', { hasText: PLANT_TAGS[0] }).first().waitFor({ timeout: 15_000 });
+    await page.locator(`[data-testid=live-table] tr[data-tag="${PLANT_TAGS[0]}"]`).first().waitFor({ timeout: 15_000 });
     await expect.poll(() => page.locator('[data-testid=who]').textContent()).toContain('ADMIN');
   });
 
@@ -159,12 +159,12 @@ describe('dashboard', () => {
     await dlg.locator('button[type=submit]').click();
     const sig = page.locator('[data-testid=signature-dialog]');
     await sig.waitFor();
-    await sig.locator('input[name=sig-password]').fill(ADMIN_PASSWORD);
-    await sig.locator('select[name=sig-meaning]').selectOption('responsibility');
+    await sig.locator('input[name=password]').fill(ADMIN_PASSWORD);
+    await sig.locator('select[name=meaning]').selectOption('responsibility');
     await saveScreenshot(page, 'dashboard-signature-1280x720');
     await sig.locator('button[type=submit]').click();
     await expect.poll(async () => (await srv.alarm('pump1-temp-hihi')).state).toBe('E');
-    await page.locator('[role=status]', { hasText: 'shelved' }).waitFor();
+    await page.locator('[data-testid=alarm-info]', { hasText: 'Shelve' }).waitFor();
   });
 
   it('layouts: build one with widgets, save it shared, it survives a reload', async () => {
@@ -174,13 +174,12 @@ describe('dashboard', () => {
     await page.locator('label', { hasText: 'shared' }).locator('input').check();
     for (const t of ['value', 'gauge', 'text', 'trend']) await page.click(`[data-add=${t}]`);
     const cfg = page.locator('[data-testid=widget-config]');
-    await cfg.locator('input[name=cfg-tags]').fill(PLANT_TAGS[0]);
-    await cfg.locator('input[name=cfg-tags]').press('Tab');
+    // tags come from the same tag tree as the trend
+    await cfg.locator(`[data-tag="${PLANT_TAGS[0]}"]`).click();
     // pick the value and gauge widgets and bind them to tags
     for (const [i, tag] of [[0, PLANT_TAGS[2]], [1, PLANT_TAGS[1]]] as const) {
       await page.locator('[data-testid=layout-grid] .w').nth(i).locator('.card').click();
-      await cfg.locator('input[name=cfg-tag]').fill(tag);
-      await cfg.locator('input[name=cfg-tag]').press('Tab');
+      await cfg.locator(`[data-tag="${tag}"]`).click();
     }
     // resize the text widget by its corner
     const grip = page.locator('[data-testid=layout-grid] .w').nth(2).locator('.grip');
