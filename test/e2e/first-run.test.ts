@@ -187,9 +187,10 @@ describe('first run of the assembled product', () => {
     const { alarms } = await json<{ alarms: AlarmView[] }>('/api/v1/alarms');
     expect(alarms.filter((a) => a.tag.startsWith('sys.'))).toEqual([]);
     expect(alarms.every((a) => a.state !== 'A')).toBe(true);
-    // the system alarm exists and rests in Normal: listed only on request
+    // the system alarms exist and rest in Normal: listed only on request
     const all = await json<{ alarms: AlarmView[] }>('/api/v1/alarms?all=true&area=sys.>');
-    expect(all.alarms.map((a) => [a.id, a.state])).toEqual([['sys.historian.audit:DISCRETE', 'A']]);
+    expect(all.alarms.map((a) => a.id)).toContain('sys.historian.audit:DISCRETE');
+    expect(all.alarms.filter((a) => a.state !== 'A')).toEqual([]);
     const page = await browser.newPage({ viewport: { width: 1024, height: 600 } });
     await page.goto(dist.url + '/#/alarms');
     await page.fill('input[name=username]', OPERATOR.username);
