@@ -5,6 +5,7 @@ import {
   countRuns, distinctInts, readDecimal, readDecimalRuns, readDictionary, toDecimal, writeDecimal, writeDecimalRuns,
   writeDictionary,
 } from './decimal';
+import { exceptionScales, NO_SCALE, readDecimalExceptions, scaleProfile, writeDecimalExceptions } from './decimal-exceptions';
 import { float64Bits, readGorillaValues, writeGorillaValues } from './gorilla-values';
 
 export const V_XOR = 0;
@@ -12,6 +13,8 @@ export const V_CONST = 1;
 export const V_DECIMAL = 2;
 export const V_DECIMAL_RUNS = 3;
 export const V_DICT = 4;
+/** chunk format 2 only */
+export const V_DECIMAL_EXC = 5;
 
 function allIdenticalBits(values: ArrayLike<number>, n: number): boolean {
   if (n === 0) return true;
@@ -26,31 +29,43 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number):
     if (n > 0) writeGorillaValues(w, values, 1);
     return V_CONST;
   }
-  const d = toDecimal(values, n);
-  if (d === null) {
-    writeGorillaValues(w, values, n);
-    return V_XOR;
+  // values that round-trip only at a large scale, or not at all, may be cheaper as
+  // exceptions to a smaller scale; each candidate is measured, never guessed
+  const profile = scaleProfile(values, n);
+  const d = profile.histogram[NO_SCALE] === 0 ? toDecimal(values, n) : null;
+  let best: BitWriter | null = null;
+  let codec = V_XOR;
+  if (d !== null) {
+    best = new BitWriter((n >>> 2) + 8);
+    codec = V_DECIMAL;
+    writeDecimal(best, d, n);
+    const runs = countRuns(d.ints, n);
+    if (runs * 4 < n) {
+      const alt = new BitWriter(runs + 8);
+      writeDecimalRuns(alt, d, n, runs);
+      if (alt.pos < best.pos) { best = alt; codec = V_DECIMAL_RUNS; }
+    }
+    const dict = runs > 2 ? distinctInts(d.ints, n, n >>> 2) : null;
+    if (dict !== null) {
+      const alt = new BitWriter((n >>> 3) + dict.length + 8);
+      writeDictionary(alt, d, dict, n);
+      if (alt.pos < best.pos) { best = alt; codec = V_DICT; }
+    }
   }
-  let best = new BitWriter((n >>> 2) + 8);
-  let codec = V_DECIMAL;
-  writeDecimal(best, d, n);
-  const runs = countRuns(d.ints, n);
-  if (runs * 4 < n) {
-    const alt = new BitWriter(runs + 8);
-    writeDecimalRuns(alt, d, n, runs);
-    if (alt.pos < best.pos) { best = alt; codec = V_DECIMAL_RUNS; }
+  if (n > 1) {
+    for (const k of exceptionScales(profile.histogram, n)) {
+      if (d !== null && k >= d.scale) continue;
+      const alt = new BitWriter((n >>> 2) + 8);
+      if (!writeDecimalExceptions(alt, values, n, k)) continue;
+      if (best === null || alt.pos < best.pos) { best = alt; codec = V_DECIMAL_EXC; }
+    }
   }
-  const dict = runs > 2 ? distinctInts(d.ints, n, n >>> 2) : null;
-  if (dict !== null) {
-    const alt = new BitWriter((n >>> 3) + dict.length + 8);
-    writeDictionary(alt, d, dict, n);
-    if (alt.pos < best.pos) { best = alt; codec = V_DICT; }
-  }
-  // large scales on wide-ranging data can lose to XOR coding; then XOR is used
-  if (best.pos > 40 * n) {
+  // whatever was chosen, the section is never larger than its XOR coding, which needs
+  // 64 bits for the first value and at least one per later value
+  if (best === null || best.pos > n + 63) {
     const alt = new BitWriter(n * 2 + 8);
     writeGorillaValues(alt, values, n);
-    if (alt.pos < best.pos) { best = alt; codec = V_XOR; }
+    if (best === null || alt.pos <= best.pos) { best = alt; codec = V_XOR; }
   }
   appendBits(w, best);
   return codec;
@@ -65,6 +80,7 @@ export function readValues(r: BitReader, codec: number, out: Float64Array, n: nu
     case V_DECIMAL: readDecimal(r, out, n); return;
     case V_DECIMAL_RUNS: readDecimalRuns(r, out, n); return;
     case V_DICT: readDictionary(r, out, n); return;
+    case V_DECIMAL_EXC: readDecimalExceptions(r, out, n); return;
     default: throw new Error(`corrupt chunk: unknown value codec ${codec}`);
   }
 }
