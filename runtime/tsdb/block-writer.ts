@@ -61,6 +61,7 @@ export class BlockWriter {
     this.cutChunk(entry);
     if (count === 0) return 0;
     for (const r of rollups) {
+      if (!r.pays) continue;
       const rows = r.rows;
       const sec = r.finish();
       entry.rollups.push({ res: r.res, rows, offset: this.pos, len: sec.length, crc: crc32(sec) });

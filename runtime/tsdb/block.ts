@@ -61,6 +61,11 @@ export class BlockReader {
     }
   }
 
+  /** Whether the block keeps a rollup section of `tag` at `res` (slow series keep fewer levels). */
+  hasRollup(tag: string, res: number): boolean {
+    return this.series.get(tag)?.rollups.some((x) => x.res === res) ?? false;
+  }
+
   async rollups(tag: string, res: number): Promise<RollupRows | null> {
     const r = this.series.get(tag)?.rollups.find((x) => x.res === res);
     if (!r) return null;

@@ -21,7 +21,7 @@ import { type BlockMeta, Manifest } from './manifest';
 import { mergeRefs } from './merge';
 import {
   type AggregateQuery, type AlignedQuery, type AlignedRow, type DownsampleQuery, type Latest, queryAggregate, queryAligned,
-  queryDownsample, queryRaw, queryValueAt, type RawQuery, type RollupPlan, type SeriesReader,
+  queryDownsample, queryRaw, queryValueAt, type PlanPart, type RawQuery, type RollupPlan, type SeriesReader,
 } from './query';
 import type { Summary } from './summary';
 import { TagRegistry } from './tag-registry';
@@ -333,16 +333,25 @@ export class TsdbStore implements SeriesReader {
     return out;
   }
 
-  /** SeriesReader: rollup rows when the blocks of the range do not overlap each other or the head. */
+  /**
+   * SeriesReader: rollup rows when the blocks of the range do not overlap each other or the
+   * head; a block keeping no rollup at `res` for the tag (a slow series) gives its chunk refs.
+   */
   async rollups(tag: string, from: number, to: number, res: number): Promise<RollupPlan | null> {
-    const parts: Array<{ reader: BlockReader; minT: number; maxT: number }> = [];
+    const parts: Array<{ reader: BlockReader; seq: number; minT: number; maxT: number; has: boolean }> = [];
+    let any = false;
     for (const b of this.liveBlocks()) {
       if (b.maxT < from || b.minT >= to) continue;
       const reader = await this.reader(b);
       if (!reader) continue;
       const range = reader.seriesRange(tag);
-      if (range && range.maxT >= from && range.minT < to) parts.push({ reader, ...range });
+      if (range && range.maxT >= from && range.minT < to) {
+        const has = reader.hasRollup(tag, res);
+        any ||= has;
+        parts.push({ reader, seq: b.seq, ...range, has });
+      }
     }
+    if (!any) return null;
     parts.sort((a, b) => a.minT - b.minT);
     for (let i = 1; i < parts.length; i++) if (parts[i].minT <= parts[i - 1].maxT) return null;
     const headRefs: ChunkRef[] = [];
@@ -352,8 +361,14 @@ export class TsdbStore implements SeriesReader {
     for (const r of headRefs) if (r.minT <= lastBlock) return null;
     const self = this;
     this.counters.rollupQueries++;
-    async function* rows(): AsyncGenerator<Summary[]> {
+    async function* partsOf(): AsyncGenerator<PlanPart> {
       for (const p of parts) {
+        if (!p.has) {
+          const refs: ChunkRef[] = [];
+          p.reader.chunkRefs(tag, from, to, p.seq, refs);
+          yield { refs };
+          continue;
+        }
         const key = `${p.reader.id}\0${tag}\0${res}`;
         let rr: RollupRows | null | undefined = self.rollupCache.get(key);
         if (!rr) {
@@ -362,16 +377,16 @@ export class TsdbStore implements SeriesReader {
           self.rollupCache.set(key, rr, rr.starts.length);
         }
         const n = rr.starts.length;
-        if (n && rr.starts[0] >= from && rr.starts[n - 1] < to) { yield rr.rows; continue; }
+        if (n && rr.starts[0] >= from && rr.starts[n - 1] < to) { yield { rows: rr.rows }; continue; }
         const out: Summary[] = [];
         for (let i = 0; i < n; i++) {
           const s = rr.starts[i];
           if (s >= from && s < to) out.push(rr.rows[i]);
         }
-        if (out.length) yield out;
+        if (out.length) yield { rows: out };
       }
     }
-    return { rows: rows(), headRefs };
+    return { parts: partsOf(), headRefs };
   }
 
   interpolation(tag: string): Interpolation {
