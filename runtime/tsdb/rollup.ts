@@ -72,9 +72,12 @@ export class RollupBuilder {
     this.close();
     if (plain) return this.finishPlain();
     const zeros = new Uint16Array(this.ts.length);
+    // only the first column's timestamps are read; the others carry all-zero times, which
+    // the chunk codec stores in two bytes instead of repeating the bucket starts
+    const noTimes = new Float64Array(this.ts.length);
     const parts: Buffer[] = [Buffer.from([ENC_CODEC])];
     for (let k = 0; k < COLS; k++) {
-      const chunk = encodeChunk(this.ts, this.cols[k], k === 0 ? this.q : zeros);
+      const chunk = encodeChunk(k === 0 ? this.ts : noTimes, this.cols[k], k === 0 ? this.q : zeros);
       const len = Buffer.alloc(4);
       len.writeUInt32LE(chunk.length);
       parts.push(len, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));

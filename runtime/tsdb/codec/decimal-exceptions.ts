@@ -39,7 +39,7 @@ export function scaleProfile(values: ArrayLike<number>, n: number): { scales: Ui
 /**
  * Scales worth trying with exceptions: the smallest scale leaving at most three quarters of
  * the values as exceptions (printed sums often leave half of them one ulp off), the next scale up that halves those, and the exact scale (none left)
- * when it exists and differs. The caller measures each and keeps the smallest encoding.
+ * when it exists and differs; failing all, the most common scale. The caller measures each and keeps the smallest encoding.
  */
 export function exceptionScales(histogram: Uint32Array, n: number): number[] {
   const out: number[] = [];
@@ -52,6 +52,13 @@ export function exceptionScales(histogram: Uint32Array, n: number): number[] {
     if (exc * 4 > 3 * n) continue;
     if (out.length === 0) { out.push(k); firstExc = exc; continue; }
     if (exc === 0 || exc * 2 <= firstExc) { out.push(k); if (exc === 0 || out.length === 3) break; }
+  }
+  if (out.length === 0) {
+    // mostly artefacts (e.g. float sums of decimals): the scale most clean values share,
+    // where corrections are a few ulps each, may still beat XOR; measured like the others
+    let mode = -1;
+    for (let k = 0; k <= MAX_SCALE; k++) if (histogram[k] > 0 && (mode < 0 || histogram[k] >= histogram[mode])) mode = k;
+    if (mode >= 0) out.push(mode);
   }
   return out;
 }
