@@ -16,6 +16,12 @@ export function storeDirectory(dataDir: string, dir: string): string {
   return join(dataDir, d);
 }
 
+/** historian.storage.memoryLimitMb of settings.js (HISTORIAN_MEMORY_LIMIT_MB); 0 or unset: no limit. */
+function memoryLimit(historian: unknown): number | undefined {
+  const v = Number((historian as { storage?: { memoryLimitMb?: unknown } } | undefined)?.storage?.memoryLimitMb);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
 export default function register(RED: RED): void {
   RED.nodes.registerType('historian-store', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
@@ -36,6 +42,7 @@ export default function register(RED: RED): void {
         fsync,
         fsyncIntervalMs: numberField(config, 'fsyncIntervalMs', 200),
         outOfOrderWindowMs: numberField(config, 'outOfOrderMinutes', 60) * 60_000,
+        memoryLimitMb: memoryLimit(RED.settings.historian),
         logger: { info: (m) => node.log(m), warn: (m) => node.warn(m), error: (m) => node.error(m) },
       });
       handle = new StoreHandle(name, opening);

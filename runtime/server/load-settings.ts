@@ -14,6 +14,7 @@ export const historianConfigSchema = z.object({
   mqtt: z.object({ url: z.string(), username: z.string(), password: z.string() }).partial(),
   s3: z.object({ endpoint: z.string(), region: z.string(), bucket: z.string(), prefix: z.string(), forcePathStyle: z.boolean() }).partial(),
   ingest: z.object({ samplesPerSecond: z.number().positive() }).default({ samplesPerSecond: 500_000 }),
+  storage: z.object({ memoryLimitMb: z.number().int().refine((v) => v === 0 || v >= 8, 'must be 0 (no limit) or at least 8') }).partial().default({}),
   security: z.object({
     adminPassword: z.string(),
     sessionIdleMinutes: z.number().int().positive(),

@@ -28,7 +28,14 @@ export class CorruptBlockError extends Error {
 export interface RollupRows { starts: Float64Array; rows: Summary[] }
 
 export class BlockReader {
-  private constructor(readonly id: string, private readonly source: BlockSource, readonly series: Map<string, SeriesIndex>) {}
+  /** series plus chunk entries held in memory: the weight of this reader in the index cache */
+  readonly indexEntries: number;
+
+  private constructor(readonly id: string, private readonly source: BlockSource, readonly series: Map<string, SeriesIndex>) {
+    let n = series.size;
+    for (const s of series.values()) n += s.chunks.length + s.rollups.length;
+    this.indexEntries = n;
+  }
 
   static async open(id: string, source: BlockSource): Promise<BlockReader> {
     const size = await source.size(id);

@@ -47,6 +47,12 @@ export interface TsdbOptions {
   walSegmentBytes?: number;
   /** decoded rollup rows kept in memory for repeated long-range views (default 500,000, ~60 MB; 0 disables) */
   rollupCacheRows?: number;
+  /**
+   * Memory the store may use, in MiB: half for the head (it is cut into blocks earlier when
+   * it reaches that), a fifth each for decoded rollup rows and open block indexes (least
+   * recently used ones are dropped). Overrides rollupCacheRows. Default: no limit.
+   */
+  memoryLimitMb?: number;
   /** extra block locations (e.g. "remote" from the tier mover) */
   blockSources?: BlockSource[];
   clock?: Clock;
@@ -70,6 +76,10 @@ export interface TsdbStats {
   cuts: number;
   /** queries answered from rollup rows */
   rollupQueries: number;
+  /** series and chunk entries of the block indexes held in memory */
+  indexCacheEntries: number;
+  /** decoded rollup rows held in memory */
+  rollupCacheRows: number;
 }
 
 interface SeriesState { maxT: number; head: HeadSeries | null; headGen: number }
@@ -83,7 +93,10 @@ export class TsdbStore implements SeriesReader {
   private readonly manifest: Manifest;
   private readonly local: LocalBlockSource;
   private readonly sources = new Map<string, BlockSource>();
-  private readers = new Map<string, Promise<BlockReader>>();
+  /** open block indexes, weighted by index entries, least recently used dropped first */
+  private readers: WeightedLru<string, Promise<BlockReader>>;
+  private readonly headBudget: number;
+  private sinceBudgetCheck = 0;
   /** decoded rollup sections by block, tag and resolution (blocks are immutable) */
   private rollupCache: WeightedLru<string, RollupRows>;
   private corrupt = new Set<string>();
@@ -95,7 +108,7 @@ export class TsdbStore implements SeriesReader {
   private activeQueries = 0;
   private pendingRemoval: BlockMeta[] = [];
   private counters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0 };
-  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows'>> & { retentionMs: number | null };
+  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows' | 'memoryLimitMb'>> & { retentionMs: number | null };
   readonly ranges: number[];
 
   private constructor(o: TsdbOptions) {
@@ -107,7 +120,12 @@ export class TsdbStore implements SeriesReader {
     };
     validateOptions(this.o);
     this.ranges = levelRanges(this.o.blockRangeMs);
-    this.rollupCache = new WeightedLru(o.rollupCacheRows ?? 500_000);
+    const limit = o.memoryLimitMb;
+    if (limit !== undefined && !(Number.isFinite(limit) && limit >= 8)) throw new Error(`memoryLimitMb: must be a number of at least 8 (got ${limit})`);
+    const bytes = (limit ?? 0) * 2 ** 20;
+    this.headBudget = limit ? bytes / 2 : Infinity;
+    this.rollupCache = new WeightedLru(limit ? Math.floor(bytes / 5 / ROLLUP_ROW_BYTES) : o.rollupCacheRows ?? 500_000);
+    this.readers = new WeightedLru(limit ? Math.floor(bytes / 5 / INDEX_ENTRY_BYTES) : Infinity);
     fs.mkdirSync(path.join(o.dir, 'blocks'), { recursive: true });
     this.local = new LocalBlockSource(path.join(o.dir, 'blocks'));
     this.sources.set('local', this.local);
@@ -195,6 +213,10 @@ export class TsdbStore implements SeriesReader {
     this.applyBatch(samples, keep);
     this.counters.written += accepted;
     if (this.head.samples >= this.o.maxHeadSamples) this.scheduleMaintenance();
+    else if (this.headBudget !== Infinity && (this.sinceBudgetCheck += accepted) >= BUDGET_CHECK_SAMPLES) {
+      this.sinceBudgetCheck = 0;
+      if (this.head.bytes() >= this.headBudget) this.scheduleMaintenance();
+    }
     if (durable) await durable;
     if (this.listeners.size) {
       const out = keep ? samples.filter((_, i) => keep![i]) : (samples as Sample[]);
@@ -420,7 +442,8 @@ export class TsdbStore implements SeriesReader {
       // not corrupt: the source (e.g. the tier mover's "remote") may be attached later
       if (!src) { this.onError(new Error(`block ${b.id}: no block source for location "${b.location}"`)); return null; }
       p = BlockReader.open(b.id, src);
-      this.readers.set(b.id, p);
+      this.readers.set(b.id, p, 1);
+      void p.then((r) => { if (this.readers.get(b.id) === p) this.readers.reweigh(b.id, r.indexEntries); }, () => undefined);
     }
     try { return await p; } catch (e) {
       this.readers.delete(b.id);
@@ -463,6 +486,7 @@ export class TsdbStore implements SeriesReader {
     const h = this.head;
     if (h.samples === 0) return false;
     if (h.samples >= this.o.maxHeadSamples) return true;
+    if (this.headBudget !== Infinity && h.bytes() >= this.headBudget) return true;
     const range = this.o.blockRangeMs;
     if (h.maxT - Math.floor(h.minT / range) * range >= range * 1.5) return true;
     return this.o.clock() - h.createdAt >= range / 2;
@@ -663,6 +687,7 @@ export class TsdbStore implements SeriesReader {
     return {
       series, headSamples, headBytes, blocks: this.manifest.blocks.length, blockBytes, blockSamples,
       walSegments: this.wal.segmentCount(), ...this.counters,
+      indexCacheEntries: this.readers.weight, rollupCacheRows: this.rollupCache.weight,
     };
   }
 
@@ -749,6 +774,13 @@ export class TsdbStore implements SeriesReader {
   }
   private closing: Promise<void> | null = null;
 }
+
+/** decoded rollup row (Summary object and its slot), for the memory budget */
+const ROLLUP_ROW_BYTES = 120;
+/** a decoded chunk entry or series of a block index (objects, summary), for the memory budget */
+const INDEX_ENTRY_BYTES = 200;
+/** samples written between two checks of the head's memory against its budget */
+const BUDGET_CHECK_SAMPLES = 16_384;
 
 const openDirs = new Set<string>();
 const closing = new Map<string, Promise<void>>();
