@@ -11,6 +11,8 @@ export interface BinarySpec {
 export const NATS_SERVER: BinarySpec = { names: ['nats-server'], aptPackage: 'nats-server' };
 export const MOSQUITTO: BinarySpec = { names: ['mosquitto'], aptPackage: 'mosquitto' };
 export const CHROMIUM: BinarySpec = { names: ['chromium', 'chromium-browser'], aptPackage: 'chromium' };
+/** the peer TSDB of `npm run bench:peer` (not needed by `npm test`) */
+export const VICTORIA_METRICS: BinarySpec = { names: ['victoria-metrics', 'victoria-metrics-prod'], aptPackage: 'victoria-metrics' };
 
 // Debian installs daemons in /usr/sbin, which is not on every user's PATH.
 const EXTRA_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];

@@ -7,6 +7,7 @@ import { readAllNab, nabTag } from './nab';
 import { readSkab, SKAB_CHANNELS, skabAllFiles } from './skab';
 
 export interface BenchSeries { tag: string; cols: Columns }
+export interface Row { tag: string; ts: number; value: number; quality: number }
 
 export interface DataSet {
   name: string;
@@ -14,6 +15,25 @@ export interface DataSet {
   samples: number;
   /** series in tag order; big synthetic sets are produced lazily, one series at a time */
   series(): Iterable<BenchSeries>;
+  /** every sample in time order (all tags of one time, then the next), as a collector sends them */
+  rows(): Iterable<Row>;
+}
+
+/** Time order over materialised series (the real data sets are small enough). */
+function* rowsOf(series: Iterable<BenchSeries>): Generator<Row> {
+  const all = [...series];
+  let n = 0;
+  for (const s of all) n += s.cols.ts.length;
+  const ts = new Float64Array(n), who = new Uint32Array(n), at = new Uint32Array(n);
+  let k = 0;
+  all.forEach((s, j) => { for (let i = 0; i < s.cols.ts.length; i++) { ts[k] = s.cols.ts[i]; who[k] = j; at[k] = i; k++; } });
+  const idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  idx.sort((x, y) => ts[x] - ts[y] || who[x] - who[y]);
+  for (let q = 0; q < n; q++) {
+    const i = idx[q], s = all[who[i]], c = s.cols;
+    yield { tag: s.tag, ts: c.ts[at[i]], value: c.values[at[i]], quality: c.quality[at[i]] };
+  }
 }
 
 export const MIN = 60_000;
@@ -43,6 +63,7 @@ function columns(n: number): Columns {
 export function demoPlant(end: number, days = 1): DataSet {
   const ticks = days * 86_400;
   return {
+    rows() { return rowsOf(this.series()); },
     name: 'plant', description: `demo plant, 36 tags × ${days} d at 1 s (runtime/sim)`, samples: 36 * ticks,
     *series() {
       const start = end - ticks * 1000;
@@ -69,6 +90,7 @@ export function skab(): DataSet {
   const load = () => files.map((f) => ({ f, data: readSkab(f) }));
   for (const { data } of load()) samples += data.ts.length * SKAB_CHANNELS.length;
   return {
+    rows() { return rowsOf(this.series()); },
     name: 'skab', description: `SKAB, ${files.length} files × 8 channels at 1 s`, samples,
     *series() {
       const out: BenchSeries[] = [];
@@ -92,6 +114,7 @@ export function skab(): DataSet {
 export function nab(): DataSet {
   const all = readAllNab();
   return {
+    rows() { return rowsOf(this.series()); },
     name: 'nab', description: `NAB, ${all.length} series (mostly 5 min)`, samples: all.reduce((a, s) => a + s.ts.length, 0),
     *series() {
       for (const s of all.map((x) => ({ tag: nabTag(x.name), cols: { ts: x.ts, values: x.values, quality: new Uint16Array(x.ts.length) } })).sort((a, b) => (a.tag < b.tag ? -1 : 1))) yield s;
@@ -100,30 +123,47 @@ export function nab(): DataSet {
 }
 
 /**
- * Mean-reverting process tags, printed at 2 decimals like a transmitter: level μ, noise σ
- * per sample, reversion θ. Different per tag so no two series are alike.
+ * A mean-reverting process tag printed at 2 decimals like a transmitter: level μ, noise σ
+ * per sample, reversion θ, all drawn from the tag's own seed so tags can be stepped in
+ * time order or one after the other with the same result.
  */
-function processTag(r: () => number, n: number, start: number, stepMs: number): Columns {
-  const c = columns(n);
-  const mu = 10 + r() * 90, sigma = 0.01 + r() * 0.2, theta = 0.005 + r() * 0.05;
-  let x = mu;
-  for (let i = 0; i < n; i++) {
-    x += theta * (mu - x) + sigma * gauss(r);
-    c.ts[i] = start + i * stepMs;
-    c.values[i] = Math.round(x * 100) / 100;
+class ProcessTag {
+  private readonly r: () => number;
+  private readonly mu: number; private readonly sigma: number; private readonly theta: number;
+  private x: number;
+  constructor(seed: number) {
+    this.r = rand(seed);
+    this.mu = 10 + this.r() * 90; this.sigma = 0.01 + this.r() * 0.2; this.theta = 0.005 + this.r() * 0.05;
+    this.x = this.mu;
   }
-  return c;
+  next(): number {
+    this.x += this.theta * (this.mu - this.x) + this.sigma * gauss(this.r);
+    return Math.round(this.x * 100) / 100;
+  }
 }
 
 /** `tags` tags at one sample per `stepMs` for `spanMs` ending at `end`, 2 decimals. */
 export function steadyTags(name: string, description: string, tags: number, stepMs: number, spanMs: number, end: number, seed: number): DataSet {
   const n = Math.floor(spanMs / stepMs);
   const start = Math.floor((end - spanMs) / stepMs) * stepMs;
+  const tagName = (k: number) => `${name}.area${k % 10}.tag${String(k).padStart(5, '0')}.pv`;
   return {
     name, description, samples: tags * n,
     *series() {
-      const r = rand(seed);
-      for (let k = 0; k < tags; k++) yield { tag: `${name}.area${k % 10}.tag${String(k).padStart(5, '0')}.pv`, cols: processTag(r, n, start, stepMs) };
+      for (let k = 0; k < tags; k++) {
+        const p = new ProcessTag(seed * 100_003 + k);
+        const c = columns(n);
+        for (let i = 0; i < n; i++) { c.ts[i] = start + i * stepMs; c.values[i] = p.next(); }
+        yield { tag: tagName(k), cols: c };
+      }
+    },
+    *rows() {
+      const ps = Array.from({ length: tags }, (_, k) => new ProcessTag(seed * 100_003 + k));
+      const names = Array.from({ length: tags }, (_, k) => tagName(k));
+      for (let i = 0; i < n; i++) {
+        const ts = start + i * stepMs;
+        for (let k = 0; k < tags; k++) yield { tag: names[k], ts, value: ps[k].next(), quality: 0 };
+      }
     },
   };
 }

@@ -15,23 +15,21 @@ export function dirBytes(dir: string): number {
   return b;
 }
 
-/** Writes every series in batches of `batch` samples (series after series, in time order). */
+/** Writes every sample in time order (as a collector sends them) in batches of `batch`, then flushes and compacts. */
 export async function writeDataSet(store: TsdbStore, ds: DataSet, batch = 10_000): Promise<number> {
   let n = 0;
   let buf: Sample[] = [];
-  for (const s of ds.series()) {
-    const c = s.cols;
-    for (let i = 0; i < c.ts.length; i++) {
-      buf.push({ tag: s.tag, ts: c.ts[i], value: c.values[i], quality: c.quality[i] });
-      if (buf.length === batch) {
-        const r = await store.write(buf);
-        if (r.rejected) throw new Error(`${ds.name}: ${r.rejected} samples rejected`);
-        n += buf.length; buf = [];
-        if (store.stats().headSamples >= 2_000_000) await store.maintain();
-      }
-    }
+  const send = async () => {
+    const r = await store.write(buf);
+    if (r.rejected) throw new Error(`${ds.name}: ${r.rejected} samples rejected`);
+    n += buf.length; buf = [];
+    await new Promise((res) => setImmediate(res)); // lets scheduled maintenance (head cuts) run
+  };
+  for (const row of ds.rows()) {
+    buf.push(row);
+    if (buf.length === batch) await send();
   }
-  if (buf.length) { await store.write(buf); n += buf.length; }
+  if (buf.length) await send();
   await store.flush();
   await store.compact();
   return n;
