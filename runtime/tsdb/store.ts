@@ -541,6 +541,11 @@ export class TsdbStore implements SeriesReader {
     this.manifest.commit(metas);
     this.wal.removeBefore(segment);
     this.frozen = this.frozen.filter((h) => h !== old);
+    // a tag that has not written since keeps no reference to its old head series (memory)
+    for (const [tag, hs] of old.series) {
+      const st = this.state.get(tag);
+      if (st && st.head === hs) st.head = null;
+    }
     this.counters.cuts++;
   }
 

@@ -29,7 +29,7 @@ const RANGES: Array<[string, number]> = [['1h', HOUR], ['1d', DAY], ['30d', 30 *
 const END = Math.floor(Date.now() / DAY) * DAY - DAY;
 
 interface Info { tags: string[]; spans: Map<string, [number, number]>; minT: number; maxT: number; samples: number; gorillaBytes: number }
-interface Side { ingest: number; bytes: number; views: Record<string, { p50: number; p99: number }>; latestMs: number; latestCount: number; rssMb: number; peakRssMb: number }
+interface Side { ingest: number; bytes: number; views: Record<string, { p50: number; p99: number; empty: number }>; latestMs: number; latestCount: number; rssMb: number; peakRssMb: number }
 
 function info(name: string): Info {
   const ds = dataSetByName(name, END);
@@ -70,11 +70,12 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
 }
 
-async function views(inf: Info, query: (tag: string, from: number, to: number) => Promise<number>): Promise<Side['views']> {
+async function views(inf: Info, query: (tag: string, from: number, to: number) => Promise<number>, strict: boolean): Promise<Side['views']> {
   const out: Side['views'] = {};
   const r = rand(19);
   for (const [name, range] of RANGES) {
     const ms: number[] = [];
+    let empty = 0;
     for (let i = 0; i < VIEWS + 3; i++) {
       // a random tag, a random window inside that tag's data (ending at its last sample when the range is longer)
       const tag = inf.tags[Math.floor(r() * inf.tags.length)];
@@ -84,11 +85,16 @@ async function views(inf: Info, query: (tag: string, from: number, to: number) =
       const t = performance.now();
       const points = await query(tag, to - range, to);
       const dt = performance.now() - t;
-      // irregular series may have no sample in an hour or a day; a month never lacks one here
-      if (points === 0 && range >= 30 * DAY) throw new Error(`empty view of ${tag} over ${name} ending ${new Date(to).toISOString()}`);
+      // irregular series may have no sample in an hour or a day; a month never lacks one here.
+      // (VictoriaMetrics aligns start and end to the step, which can leave out a short
+      // series at the end of a 10-year window: its empty answers are counted, not fatal.)
+      if (points === 0 && range >= 30 * DAY) {
+        if (strict) throw new Error(`empty view of ${tag} over ${name} ending ${new Date(to).toISOString()}`);
+        empty++;
+      }
       if (i >= 3) ms.push(dt);
     }
-    out[name] = { p50: pct(ms, 0.5), p99: pct(ms, 0.99) };
+    out[name] = { p50: pct(ms, 0.5), p99: pct(ms, 0.99), empty };
   }
   return out;
 }
@@ -127,7 +133,7 @@ async function runVm(name: string, inf: Info): Promise<Side> {
       const j = await getJson(`${vm.url}/api/v1/query_range?query=${sel}&start=${from / 1000}&end=${to / 1000}&step=${step}`);
       return j.data.result.reduce((a: number, s: { values: unknown[] }) => a + s.values.length, 0);
     };
-    const v = await views(inf, q);
+    const v = await views(inf, q, false);
     const prefix = inf.tags[0].split('.')[0];
     const t = performance.now();
     const span = Math.ceil((inf.maxT - inf.minT) / 1000) + 1;
@@ -176,7 +182,7 @@ async function runOurs(name: string, inf: Info): Promise<Side> {
       const j = await getJson(`${dist.url}/api/v1/query?kind=downsample&tag=${encodeURIComponent(tag)}&from=${from}&to=${to}&points=1000&mode=minmax`, jwt);
       return (j as { ts: number[] }).ts.length;
     };
-    const v = await views(inf, q);
+    const v = await views(inf, q, true);
     const t = performance.now();
     let latestCount = 0;
     // the tag list travels in the URL: groups keep it under common header limits
@@ -210,7 +216,10 @@ async function main(): Promise<void> {
     const ob = ours.bytes / inf.samples, vb = vm.bytes / inf.samples, gb = inf.gorillaBytes / inf.samples;
     console.log(`    disk B/sample: ours ${ob.toFixed(3)}, VM ${vb.toFixed(3)} (ratio ${(ob / vb).toFixed(2)}; plain Gorilla chunks ${gb.toFixed(3)}, ours all-in ${(ob / gb).toFixed(2)}x)`);
     console.log(`    HTTP ingest samples/s: ours ${Math.round(ours.ingest).toLocaleString()}, VM ${Math.round(vm.ingest).toLocaleString()}`);
-    for (const [r] of RANGES) console.log(`    view ${r.padEnd(3)} p50/p99 ms: ours ${ours.views[r].p50.toFixed(1)}/${ours.views[r].p99.toFixed(1)}, VM ${vm.views[r].p50.toFixed(1)}/${vm.views[r].p99.toFixed(1)}`);
+    for (const [r] of RANGES) {
+      const e = vm.views[r].empty ? ` (${vm.views[r].empty} empty answers)` : '';
+      console.log(`    view ${r.padEnd(3)} p50/p99 ms: ours ${ours.views[r].p50.toFixed(1)}/${ours.views[r].p99.toFixed(1)}, VM ${vm.views[r].p50.toFixed(1)}/${vm.views[r].p99.toFixed(1)}${e}`);
+    }
     console.log(`    latest of ${inf.tags.length} tags: ours ${ours.latestMs.toFixed(1)} ms, VM ${vm.latestMs.toFixed(1)} ms (${vm.latestCount} series); RSS MB ours ${ours.rssMb.toFixed(0)} (peak ${ours.peakRssMb.toFixed(0)}), VM ${vm.rssMb.toFixed(0)} (peak ${vm.peakRssMb.toFixed(0)})`);
     metrics.push(metric(`${name}.bytes_per_sample`, ob, 'bytes', 'lower', vb, { name: 'VictoriaMetrics', value: vb }));
     metrics.push(metric(`${name}.bytes_ratio_to_vm`, ob / vb, 'ratio', 'lower', 1));
