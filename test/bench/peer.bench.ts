@@ -174,7 +174,10 @@ async function runOurs(name: string, inf: Info): Promise<Side> {
     const storeDir = path.join(dataDir, 'tsdb', 'default');
     const store = await TsdbStore.open({ dir: storeDir, maintenanceIntervalMs: 0 });
     await store.compact();
+    const stored = store.stats().blockSamples + store.stats().headSamples;
     await store.close();
+    // every acknowledged sample must be there (a 202 is a promise)
+    if (stored !== inf.samples) throw new Error(`ours ${name}: ${stored} samples stored of ${inf.samples} acknowledged`);
     const bytes = dirBytes(storeDir);
     dist = await startOurs(dataDir, flowFile);
     const jwt = await dist.login();

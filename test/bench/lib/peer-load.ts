@@ -13,16 +13,28 @@ interface Args { target: 'ours' | 'vm'; url: string; token: string; dataset: str
 
 const a = JSON.parse(process.argv[2]) as Args;
 
-function* batches(): Generator<{ body: string; n: number }> {
-  let tags: string[] = [], ts: number[] = [], vs: number[] = [], qs: number[] = [];
+/**
+ * Batches per worker: a tag always goes to the same worker, so the samples of one series
+ * arrive in time order whatever the interleaving of concurrent requests (an engine may
+ * reject samples far behind a series' newest one, as Historian does outside its
+ * out-of-order window).
+ */
+function* batches(): Generator<{ worker: number; body: string; n: number }> {
+  const C = a.concurrency;
+  const bufs = Array.from({ length: C }, () => ({ tags: [] as string[], ts: [] as number[], vs: [] as number[], qs: [] as number[] }));
+  const owner = new Map<string, number>();
+  const body = (b: (typeof bufs)[number]) => (a.target === 'ours' ? oursBody(b.tags, b.ts, b.vs, b.qs) : vmBody(b.tags, b.ts, b.vs));
   for (const r of dataSetByName(a.dataset, a.end).rows()) {
-    tags.push(r.tag); ts.push(r.ts); vs.push(r.value); qs.push(r.quality);
-    if (ts.length === a.batch) {
-      yield { body: a.target === 'ours' ? oursBody(tags, ts, vs, qs) : vmBody(tags, ts, vs), n: ts.length };
-      tags = []; ts = []; vs = []; qs = [];
+    let w = owner.get(r.tag);
+    if (w === undefined) owner.set(r.tag, (w = owner.size % C));
+    const b = bufs[w];
+    b.tags.push(r.tag); b.ts.push(r.ts); b.vs.push(r.value); b.qs.push(r.quality);
+    if (b.ts.length === a.batch) {
+      yield { worker: w, body: body(b), n: b.ts.length };
+      b.tags = []; b.ts = []; b.vs = []; b.qs = [];
     }
   }
-  if (ts.length) yield { body: a.target === 'ours' ? oursBody(tags, ts, vs, qs) : vmBody(tags, ts, vs), n: ts.length };
+  for (let w = 0; w < C; w++) if (bufs[w].ts.length) yield { worker: w, body: body(bufs[w]), n: bufs[w].ts.length };
 }
 
 function oursBody(tags: string[], ts: number[], vs: number[], qs: number[]): string {
@@ -59,34 +71,36 @@ async function post(body: string): Promise<boolean> {
 
 async function run(): Promise<void> {
   const it = batches();
-  const pre: Array<{ body: string; n: number }> = [];
+  const C = a.concurrency;
+  const queues: Array<Array<{ body: string; n: number }>> = Array.from({ length: C }, () => []);
   let timed = 0;
+  let rest: IteratorResult<{ worker: number; body: string; n: number }> | null = null;
   while (timed < a.timedSamples) {
     const b = it.next();
-    if (b.done) break;
-    pre.push(b.value);
+    if (b.done) { rest = b; break; }
+    queues[b.value.worker].push(b.value);
     timed += b.value.n;
   }
   let errors = 0;
-  let k = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: a.concurrency }, async () => {
-    while (k < pre.length) { const b = pre[k++]; if (!(await post(b.body))) errors++; }
-  }));
+  await Promise.all(queues.map(async (q) => { for (const b of q) if (!(await post(b.body))) errors++; }));
   const seconds = (performance.now() - t0) / 1000;
-  pre.length = 0;
-  let rest = 0;
-  let done = false;
-  await Promise.all(Array.from({ length: a.concurrency }, async () => {
-    for (;;) {
-      if (done) return;
-      const b = it.next();
-      if (b.done) { done = true; return; }
-      rest += b.value.n;
-      if (!(await post(b.value.body))) errors++;
+  queues.forEach((q) => { q.length = 0; });
+  // the rest, untimed: each worker's requests stay in order, at most two bodies waiting per worker
+  let sent = 0;
+  const chains: Array<Promise<void>> = Array.from({ length: C }, () => Promise.resolve());
+  const pending = new Array<number>(C).fill(0);
+  if (!rest) {
+    for (let b = it.next(); !b.done; b = it.next()) {
+      const { worker, body, n } = b.value;
+      sent += n;
+      if (pending[worker] >= 2) await chains[worker];
+      pending[worker]++;
+      chains[worker] = chains[worker].then(async () => { if (!(await post(body))) errors++; pending[worker]--; });
     }
-  }));
-  console.log(JSON.stringify({ timedSamples: timed, seconds, total: timed + rest, errors }));
+  }
+  await Promise.all(chains);
+  console.log(JSON.stringify({ timedSamples: timed, seconds, total: timed + sent, errors }));
 }
 
 run().catch((e) => { console.error(e); process.exit(1); });
