@@ -58,11 +58,20 @@ function vmBody(tags: string[], ts: number[], vs: number[]): string {
   return out;
 }
 
+let retries = 0;
+
 async function post(body: string): Promise<boolean> {
   const url = a.target === 'ours' ? `${a.url}/api/v1/metrics` : `${a.url}/api/v1/import`;
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (a.token) headers.Authorization = `Bearer ${a.token}`;
-  const res = await fetch(url, { method: 'POST', headers, body });
+  let res: Response | undefined;
+  // a keep-alive connection the server is just closing resets the request: send it again
+  for (let attempt = 1; !res; attempt++) {
+    try { res = await fetch(url, { method: 'POST', headers, body }); } catch (e) {
+      if (attempt >= 3) throw e;
+      retries++;
+    }
+  }
   const text = await res.text();
   if (res.status !== 202 && res.status !== 204) { process.stderr.write(`HTTP ${res.status}: ${text.slice(0, 300)}\n`); return false; }
   if (a.target === 'ours' && !text.includes('"rejected":0')) { process.stderr.write(`rejected samples: ${text.slice(0, 300)}\n`); return false; }
@@ -100,7 +109,7 @@ async function run(): Promise<void> {
     }
   }
   await Promise.all(chains);
-  console.log(JSON.stringify({ timedSamples: timed, seconds, total: timed + sent, errors }));
+  console.log(JSON.stringify({ timedSamples: timed, seconds, total: timed + sent, errors, retries }));
 }
 
 run().catch((e) => { console.error(e); process.exit(1); });
