@@ -327,6 +327,9 @@ export class TsdbStore implements SeriesReader {
     }
     if (best === -Infinity) return null;
     const top = refs.filter((r) => r.maxT === best).sort((a, b) => b.priority - a.priority);
+    // a run whose worst quality is GOOD ends with a GOOD sample: its summary answers, no decoding
+    const s0 = top[0].summary;
+    if (s0 && s0.quality === 0) return { tag, ts: s0.lastTs, value: s0.last, quality: 0 };
     for (const r of top) {
       try {
         const c = await r.load();
