@@ -65,8 +65,10 @@ export interface AggregateQuery {
 }
 
 /**
- * Resolves the bucket width. With `points`, a width of a minute or more is rounded up to
- * the rollup grid and the range widened to it, so views over long ranges read rollups.
+ * Resolves the bucket width. With `points`, a width of at least half a rollup resolution is
+ * rounded up to a multiple of it and the range widened to it, so views over long ranges
+ * read rollups (at worst half the points asked for: a 30-day view gets 1-hour buckets,
+ * which series too sparse for a 1-minute level keep).
  */
 export function resolveBuckets(q: { from: number; to: number; bucketMs?: number; points?: number }): { from: number; to: number; bucketMs: number } {
   checkRange(q.from, q.to);
@@ -81,7 +83,7 @@ export function resolveBuckets(q: { from: number; to: number; bucketMs?: number;
   let { from, to } = q;
   for (let i = ROLLUP_RESOLUTIONS.length - 1; i >= 0; i--) {
     const res = ROLLUP_RESOLUTIONS[i];
-    if (b >= res) {
+    if (b * 2 >= res) {
       b = Math.ceil(b / res) * res;
       from = Math.floor(from / res) * res;
       to = Math.ceil(to / res) * res;
