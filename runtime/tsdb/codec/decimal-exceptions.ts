@@ -22,18 +22,16 @@ const f64 = new Float64Array(2);
 const u32 = new Uint32Array(f64.buffer);
 
 /** The smallest scale at which each value round-trips (NO_SCALE if none), and how many per scale. */
-export function scaleProfile(values: ArrayLike<number>, n: number): { scales: Uint8Array; histogram: Uint32Array } {
-  const scales = new Uint8Array(n);
+export function scaleProfile(values: ArrayLike<number>, n: number): { histogram: Uint32Array } {
   const histogram = new Uint32Array(NO_SCALE + 1);
   for (let i = 0; i < n; i++) {
     const v = values[i];
     let k = 0;
     if (v === 0 && 1 / v < 0) k = NO_SCALE;
     else while (k <= MAX_SCALE && !(Math.round(v * P10[k]) / P10[k] === v && Math.abs(v * P10[k]) < MAX_INT)) k++;
-    scales[i] = k;
     histogram[k]++;
   }
-  return { scales, histogram };
+  return { histogram };
 }
 
 /**

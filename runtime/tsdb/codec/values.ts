@@ -5,7 +5,7 @@ import {
   countRuns, distinctInts, readDecimal, readDecimalRuns, readDictionary, toDecimal, writeDecimal, writeDecimalRuns,
   writeDictionary,
 } from './decimal';
-import { exceptionScales, NO_SCALE, readDecimalExceptions, scaleProfile, writeDecimalExceptions } from './decimal-exceptions';
+import { exceptionScales, readDecimalExceptions, scaleProfile, writeDecimalExceptions } from './decimal-exceptions';
 import { float64Bits, readGorillaValues, writeGorillaValues } from './gorilla-values';
 
 export const V_XOR = 0;
@@ -24,6 +24,10 @@ function allIdenticalBits(values: ArrayLike<number>, n: number): boolean {
 }
 
 /** Writes the value section onto `w` and returns the codec id used. */
+const XOR_CHECK_BITS = 12;
+/** up to this exact scale a chunk keeps it: a smaller scale would save at most ~10 bits a value */
+const SMALL_SCALE = 3;
+
 export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number): number {
   if (allIdenticalBits(values, n)) {
     if (n > 0) writeGorillaValues(w, values, 1);
@@ -31,8 +35,10 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number):
   }
   // values that round-trip only at a large scale, or not at all, may be cheaper as
   // exceptions to a smaller scale; each candidate is measured, never guessed
-  const profile = scaleProfile(values, n);
-  const d = profile.histogram[NO_SCALE] === 0 ? toDecimal(values, n) : null;
+  const d = toDecimal(values, n);
+  // the per-value scale profile costs a pass over the chunk: it is taken only where a
+  // smaller scale could pay, i.e. no exact scale exists (float artefacts) or a large one
+  const profile = d === null || d.scale > SMALL_SCALE ? scaleProfile(values, n) : null;
   let best: BitWriter | null = null;
   let codec = V_XOR;
   if (d !== null) {
@@ -52,7 +58,7 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number):
       if (alt.pos < best.pos) { best = alt; codec = V_DICT; }
     }
   }
-  if (n > 1) {
+  if (n > 1 && profile) {
     for (const k of exceptionScales(profile.histogram, n)) {
       if (d !== null && k >= d.scale) continue;
       const alt = new BitWriter((n >>> 2) + 8);
@@ -60,9 +66,11 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number):
       if (best === null || alt.pos < best.pos) { best = alt; codec = V_DECIMAL_EXC; }
     }
   }
-  // whatever was chosen, the section is never larger than its XOR coding, which needs
-  // 64 bits for the first value and at least one per later value
-  if (best === null || best.pos > n + 63) {
+  // compared with its XOR coding whenever that could be smaller: XOR needs 2 bits plus the
+  // changed mantissa bits for every value that changes (usually 12 or more), so a decimal
+  // section under 12 bits a value is kept without encoding XOR too (that costs as much
+  // as the decimal coding itself, and ingest pays it for every chunk)
+  if (best === null || best.pos > XOR_CHECK_BITS * n) {
     const alt = new BitWriter(n * 2 + 8);
     writeGorillaValues(alt, values, n);
     if (best === null || alt.pos <= best.pos) { best = alt; codec = V_XOR; }
