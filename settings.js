@@ -121,6 +121,13 @@ module.exports = {
       // credentials: HISTORIAN_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN or the
       // standard AWS_* variables, read from the environment by the tier mover, never stored here
     },
+    storage: {
+      /**
+       * Memory each historian store may use (MiB): half for recent data (cut into blocks
+       * earlier when full), the rest for caches of block indexes and rollups. 0: no limit.
+       */
+      memoryLimitMb: int('HISTORIAN_MEMORY_LIMIT_MB', 256, 0, 1048576),
+    },
     ingest: {
       /** HTTP ingest rate limit per API token (burst: twice this) */
       samplesPerSecond: int('HISTORIAN_INGEST_RATE', 500000, 1, 100000000),

@@ -22,6 +22,12 @@ export function maxClockSkewMs(historian: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v * 1000 : DEFAULT_MAX_FUTURE_MS;
 }
 
+/** historian.storage.memoryLimitMb of settings.js (HISTORIAN_MEMORY_LIMIT_MB); 0 or unset: no limit. */
+function memoryLimit(historian: unknown): number | undefined {
+  const v = Number((historian as { storage?: { memoryLimitMb?: unknown } } | undefined)?.storage?.memoryLimitMb);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
 export default function register(RED: RED): void {
   RED.nodes.registerType('historian-store', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
@@ -47,6 +53,7 @@ export default function register(RED: RED): void {
         // stamped in the future
         lateLimitMs: lateLimitDays > 0 ? lateLimitDays * DAY : null,
         maxFutureMs: maxClockSkewMs(RED.settings.historian),
+        memoryLimitMb: memoryLimit(RED.settings.historian),
         logger: { info: (m) => node.log(m), warn: (m) => node.warn(m), error: (m) => node.error(m) },
       });
       handle = new StoreHandle(name, opening);

@@ -21,7 +21,7 @@ import { type BlockMeta, Manifest } from './manifest';
 import { mergeRefs } from './merge';
 import {
   type AggregateQuery, type AlignedQuery, type AlignedRow, type DownsampleQuery, type Latest, queryAggregate, queryAligned,
-  queryDownsample, queryRaw, queryValueAt, type RawQuery, type RollupPlan, type SeriesReader,
+  queryDownsample, queryRaw, queryValueAt, type PlanPart, type RawQuery, type RollupPlan, type SeriesReader,
 } from './query';
 import type { Summary } from './summary';
 import { TagRegistry } from './tag-registry';
@@ -59,6 +59,12 @@ export interface TsdbOptions {
   walSegmentBytes?: number;
   /** decoded rollup rows kept in memory for repeated long-range views (default 500,000, ~60 MB; 0 disables) */
   rollupCacheRows?: number;
+  /**
+   * Memory the store may use, in MiB: half for the head (it is cut into blocks earlier when
+   * it reaches that), a fifth each for decoded rollup rows and open block indexes (least
+   * recently used ones are dropped). Overrides rollupCacheRows. Default: no limit.
+   */
+  memoryLimitMb?: number;
   /** extra block locations (e.g. "remote" from the tier mover) */
   blockSources?: BlockSource[];
   clock?: Clock;
@@ -91,6 +97,10 @@ export interface TsdbStats {
   cuts: number;
   /** queries answered from rollup rows */
   rollupQueries: number;
+  /** series and chunk entries of the block indexes held in memory */
+  indexCacheEntries: number;
+  /** decoded rollup rows held in memory */
+  rollupCacheRows: number;
 }
 
 interface SeriesState { maxT: number; head: HeadSeries | null; headGen: number }
@@ -104,7 +114,10 @@ export class TsdbStore implements SeriesReader {
   private readonly manifest: Manifest;
   private readonly local: LocalBlockSource;
   private readonly sources = new Map<string, BlockSource>();
-  private readers = new Map<string, Promise<BlockReader>>();
+  /** open block indexes, weighted by index entries, least recently used dropped first */
+  private readers: WeightedLru<string, Promise<BlockReader>>;
+  private readonly headBudget: number;
+  private sinceBudgetCheck = 0;
   /** decoded rollup sections by block, tag and resolution (blocks are immutable) */
   private rollupCache: WeightedLru<string, RollupRows>;
   private corrupt = new Set<string>();
@@ -116,7 +129,7 @@ export class TsdbStore implements SeriesReader {
   private activeQueries = 0;
   private pendingRemoval: BlockMeta[] = [];
   private counters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0 };
-  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows' | 'lateLimitMs'>> & { retentionMs: number | null; lateLimitMs: number | null };
+  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows' | 'lateLimitMs' | 'memoryLimitMb'>> & { retentionMs: number | null; lateLimitMs: number | null };
   readonly ranges: number[];
 
   private constructor(o: TsdbOptions) {
@@ -129,7 +142,12 @@ export class TsdbStore implements SeriesReader {
     };
     validateOptions(this.o);
     this.ranges = levelRanges(this.o.blockRangeMs);
-    this.rollupCache = new WeightedLru(o.rollupCacheRows ?? 500_000);
+    const limit = o.memoryLimitMb;
+    if (limit !== undefined && !(Number.isFinite(limit) && limit >= 8)) throw new Error(`memoryLimitMb: must be a number of at least 8 (got ${limit})`);
+    const bytes = (limit ?? 0) * 2 ** 20;
+    this.headBudget = limit ? bytes / 2 : Infinity;
+    this.rollupCache = new WeightedLru(limit ? Math.floor(bytes / 5 / ROLLUP_ROW_BYTES) : o.rollupCacheRows ?? 500_000);
+    this.readers = new WeightedLru(limit ? Math.floor(bytes / 5 / INDEX_ENTRY_BYTES) : Infinity);
     fs.mkdirSync(path.join(o.dir, 'blocks'), { recursive: true });
     this.local = new LocalBlockSource(path.join(o.dir, 'blocks'));
     this.sources.set('local', this.local);
@@ -236,6 +254,10 @@ export class TsdbStore implements SeriesReader {
     this.applyBatch(samples, keep);
     this.counters.written += accepted;
     if (this.head.samples >= this.o.maxHeadSamples) this.scheduleMaintenance();
+    else if (this.headBudget !== Infinity && (this.sinceBudgetCheck += accepted) >= BUDGET_CHECK_SAMPLES) {
+      this.sinceBudgetCheck = 0;
+      if (this.head.bytes() >= this.headBudget) this.scheduleMaintenance();
+    }
     if (durable) await durable;
     if (this.listeners.size) {
       const out = keep ? samples.filter((_, i) => keep![i]) : (samples as Sample[]);
@@ -346,6 +368,9 @@ export class TsdbStore implements SeriesReader {
     }
     if (best === -Infinity) return null;
     const top = refs.filter((r) => r.maxT === best).sort((a, b) => b.priority - a.priority);
+    // a run whose worst quality is GOOD ends with a GOOD sample: its summary answers, no decoding
+    const s0 = top[0].summary;
+    if (s0 && s0.quality === 0) return { tag, ts: s0.lastTs, value: s0.last, quality: 0 };
     for (const r of top) {
       try {
         const c = await r.load();
@@ -374,16 +399,25 @@ export class TsdbStore implements SeriesReader {
     return out;
   }
 
-  /** SeriesReader: rollup rows when the blocks of the range do not overlap each other or the head. */
+  /**
+   * SeriesReader: rollup rows when the blocks of the range do not overlap each other or the
+   * head; a block keeping no rollup at `res` for the tag (a slow series) gives its chunk refs.
+   */
   async rollups(tag: string, from: number, to: number, res: number): Promise<RollupPlan | null> {
-    const parts: Array<{ reader: BlockReader; minT: number; maxT: number }> = [];
+    const parts: Array<{ reader: BlockReader; seq: number; minT: number; maxT: number; has: boolean }> = [];
+    let any = false;
     for (const b of this.liveBlocks()) {
       if (b.maxT < from || b.minT >= to) continue;
       const reader = await this.reader(b);
       if (!reader) continue;
       const range = reader.seriesRange(tag);
-      if (range && range.maxT >= from && range.minT < to) parts.push({ reader, ...range });
+      if (range && range.maxT >= from && range.minT < to) {
+        const has = reader.hasRollup(tag, res);
+        any ||= has;
+        parts.push({ reader, seq: b.seq, ...range, has });
+      }
     }
+    if (!any) return null;
     parts.sort((a, b) => a.minT - b.minT);
     for (let i = 1; i < parts.length; i++) if (parts[i].minT <= parts[i - 1].maxT) return null;
     const headRefs: ChunkRef[] = [];
@@ -393,8 +427,14 @@ export class TsdbStore implements SeriesReader {
     for (const r of headRefs) if (r.minT <= lastBlock) return null;
     const self = this;
     this.counters.rollupQueries++;
-    async function* rows(): AsyncGenerator<Summary[]> {
+    async function* partsOf(): AsyncGenerator<PlanPart> {
       for (const p of parts) {
+        if (!p.has) {
+          const refs: ChunkRef[] = [];
+          p.reader.chunkRefs(tag, from, to, p.seq, refs);
+          yield { refs };
+          continue;
+        }
         const key = `${p.reader.id}\0${tag}\0${res}`;
         let rr: RollupRows | null | undefined = self.rollupCache.get(key);
         if (!rr) {
@@ -403,16 +443,16 @@ export class TsdbStore implements SeriesReader {
           self.rollupCache.set(key, rr, rr.starts.length);
         }
         const n = rr.starts.length;
-        if (n && rr.starts[0] >= from && rr.starts[n - 1] < to) { yield rr.rows; continue; }
+        if (n && rr.starts[0] >= from && rr.starts[n - 1] < to) { yield { rows: rr.rows }; continue; }
         const out: Summary[] = [];
         for (let i = 0; i < n; i++) {
           const s = rr.starts[i];
           if (s >= from && s < to) out.push(rr.rows[i]);
         }
-        if (out.length) yield out;
+        if (out.length) yield { rows: out };
       }
     }
-    return { rows: rows(), headRefs };
+    return { parts: partsOf(), headRefs };
   }
 
   interpolation(tag: string): Interpolation {
@@ -446,7 +486,8 @@ export class TsdbStore implements SeriesReader {
       // not corrupt: the source (e.g. the tier mover's "remote") may be attached later
       if (!src) { this.onError(new Error(`block ${b.id}: no block source for location "${b.location}"`)); return null; }
       p = BlockReader.open(b.id, src);
-      this.readers.set(b.id, p);
+      this.readers.set(b.id, p, 1);
+      void p.then((r) => { if (this.readers.get(b.id) === p) this.readers.reweigh(b.id, r.indexEntries); }, () => undefined);
     }
     try { return await p; } catch (e) {
       this.readers.delete(b.id);
@@ -489,6 +530,7 @@ export class TsdbStore implements SeriesReader {
     const h = this.head;
     if (h.samples === 0) return false;
     if (h.samples >= this.o.maxHeadSamples) return true;
+    if (this.headBudget !== Infinity && h.bytes() >= this.headBudget) return true;
     const range = this.o.blockRangeMs;
     if (h.maxT - Math.floor(h.minT / range) * range >= range * 1.5) return true;
     return this.o.clock() - h.createdAt >= range / 2;
@@ -543,6 +585,11 @@ export class TsdbStore implements SeriesReader {
     this.manifest.commit(metas);
     this.wal.removeBefore(segment);
     this.frozen = this.frozen.filter((h) => h !== old);
+    // a tag that has not written since keeps no reference to its old head series (memory)
+    for (const [tag, hs] of old.series) {
+      const st = this.state.get(tag);
+      if (st && st.head === hs) st.head = null;
+    }
     this.counters.cuts++;
   }
 
@@ -689,6 +736,7 @@ export class TsdbStore implements SeriesReader {
     return {
       series, headSamples, headBytes, blocks: this.manifest.blocks.length, blockBytes, blockSamples,
       walSegments: this.wal.segmentCount(), ...this.counters,
+      indexCacheEntries: this.readers.weight, rollupCacheRows: this.rollupCache.weight,
     };
   }
 
@@ -792,6 +840,13 @@ function rejectMessage(reason: RejectReason, s: Sample | null, now: number, late
     case 'too_old': return `ts: ${at(s!.ts)} is older than the store keeps (oldest accepted ${at(oldest)}: late-data limit or retention)`;
   }
 }
+
+/** decoded rollup row (Summary object and its slot), for the memory budget */
+const ROLLUP_ROW_BYTES = 120;
+/** a decoded chunk entry or series of a block index (objects, summary), for the memory budget */
+const INDEX_ENTRY_BYTES = 200;
+/** samples written between two checks of the head's memory against its budget */
+const BUDGET_CHECK_SAMPLES = 16_384;
 
 const openDirs = new Set<string>();
 const closing = new Map<string, Promise<void>>();
