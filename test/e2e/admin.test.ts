@@ -67,8 +67,8 @@ async function signIfAsked(page: Page, password: string, within = 1500): Promise
   } catch {
     return false;
   }
-  await sig.locator('input[name=sig-password]').fill(password);
-  await sig.locator('select[name=sig-meaning]').selectOption('responsibility');
+  await sig.locator('input[name=password]').fill(password);
+  await sig.locator('select[name=meaning]').selectOption('responsibility');
   await sig.locator('button[type=submit]').click();
   await sig.waitFor({ state: 'detached' });
   return true;

@@ -23,7 +23,7 @@ const HOUR = 3_600_000;
 beforeAll(async () => {
   [srv, browser] = await Promise.all([startDashboardServer(), launchChromium()]);
   // metadata an integrator sets: unit, description, span (precision comes from the span)
-  await srv.call('PUT', `/api/v1/tags/${PLANT_TAGS[0]}`, { unit: 'm³/h', description: 'Discharge flow', spanLow: 0, spanHigh: 100 });
+  await srv.call('PUT', `/api/v1/tags/${PLANT_TAGS[0]}`, { unit: 'm³/h', description: 'Discharge flow', spanLow: 0, spanHigh: 100, interpolation: 'step' });
   await srv.call('PUT', `/api/v1/tags/${PLANT_TAGS[1]}`, { unit: 'bar', description: 'Discharge pressure', spanLow: 0, spanHigh: 10, interpolation: 'linear' });
   await srv.call('PUT', `/api/v1/tags/${EQUIPMENT}.running`, { valueType: 'boolean', description: 'Pump running' });
   // a twin-predicted tag over the last hour: actual, prediction with band, an excursion
@@ -109,7 +109,7 @@ describe('operator dashboard', () => {
     await flow.waitFor({ timeout: 20_000 });
     await poll(() => flow.textContent()).toContain('Discharge flow');
     await poll(() => flow.locator('[data-testid=value]').textContent()).toMatch(/^-?\d+\.\d\s?m³\/h$/);
-    await poll(() => group.locator(`tr[data-tag="${EQUIPMENT}.running"] [data-testid=value]`).textContent()).toMatch(/^(On|Off)$/);
+    await poll(() => group.locator(`tr[data-tag="${EQUIPMENT}.running"] [data-testid=value]`).textContent()).toMatch(/^(Running|Stopped)$/);
     // the active alarm is shown on its row with its priority; a normal row has no mark
     await poll(() => flow.locator('[data-testid=row-alarm]').count()).toBe(1);
     expect(await group.locator(`tr[data-tag="${EQUIPMENT}.flow_sp"] [data-testid=row-alarm]`).count()).toBe(0);
@@ -137,7 +137,7 @@ describe('operator dashboard', () => {
     expect(colours.axes).toEqual(colours.series);
     // one axis per unit, the unit in its label
     expect(colours.labels).toEqual(['m³/h', 'bar']);
-    // flow keeps the default step interpolation, pressure was set to linear
+    // flow was set to step interpolation, pressure to linear
     const paths = await page.evaluate(`(() => { const t = ${trendEl}; return t.chart.series.slice(1).map((s) => (s.paths && s.paths.interpolation) || 'linear'); })()`) as string[];
     expect(paths).toEqual(['step', 'linear']);
     await poll(() => legend.first().textContent()).toContain('Discharge flow');
