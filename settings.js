@@ -126,6 +126,11 @@ module.exports = {
       samplesPerSecond: int('HISTORIAN_INGEST_RATE', 500000, 1, 100000000),
       /** samples stamped further ahead of the server clock are refused (every ingest path) */
       maxClockSkewSeconds: int('HISTORIAN_MAX_CLOCK_SKEW_S', 300, 0, 31536000),
+      /** cardinality limits per store (README "Limits"); 0 switches a limit off */
+      maxTags: int('HISTORIAN_MAX_TAGS', 250000, 0, 100000000),
+      maxNewTagsPerMinute: int('HISTORIAN_MAX_NEW_TAGS_PER_MINUTE', 20000, 0, 100000000),
+      /** new tags one API token may create per minute over HTTP ingest */
+      maxNewTagsPerTokenPerMinute: int('HISTORIAN_MAX_NEW_TAGS_PER_TOKEN_PER_MINUTE', 10000, 0, 100000000),
     },
     /** HTTPS for the dashboard, API, WebSocket and editor (README: Transport security) */
     tls: {

@@ -22,6 +22,8 @@ export interface HealthThresholds {
 }
 
 const DISK_USE_TTL_MS = 10_000;
+/** A store refusing samples over its tag limits within this window is a problem (README "Limits"). */
+export const TAG_LIMIT_WINDOW_MS = 60_000;
 
 export const DEFAULT_THRESHOLDS: HealthThresholds = { bufferPending: 100, bufferFailed: 0, diskFreePercent: 10, deviceDownMs: 60_000 };
 
@@ -42,13 +44,15 @@ export interface HealthSources {
 }
 
 export type Area = 'store' | 'buffer' | 'tier' | 'device' | 'audit' | 'link' | 'disk';
-export type ProblemKind = 'backlog' | 'quarantine' | 'disk' | 'device-down' | 'tier-failing' | 'audit' | 'link-down' | 'store-errors' | 'buffer-disk-full';
+export type ProblemKind = 'tag-limit' | 'backlog' | 'quarantine' | 'disk' | 'device-down' | 'tier-failing' | 'audit' | 'link-down' | 'store-errors' | 'buffer-disk-full';
 
 export interface Problem { area: Area; kind: ProblemKind; name: string; message: string }
 
 export interface StoreHealth {
   name: string; open: boolean; samplesPerSecond: number | null; series: number; headSamples: number; blocks: number;
   blockBytes: number; diskBytes: number; walSegments: number; corruptBlocks: number; readErrors: number; rejected: number;
+  /** tags the store knows, and samples refused by its cardinality limits since it opened */
+  tags: number; tagLimitRejected: number;
 }
 
 export interface BufferHealth {
@@ -105,6 +109,8 @@ export class SystemHealth {
   /** last (written, at) per store, for samples/s between two looks at least a second apart */
   private rates = new Map<string, { written: number; at: number; rate: number | null }>();
   private sizes = new Map<string, { bytes: number; at: number }>();
+  /** per store: the tag-limit refusal count last seen and when it last grew */
+  private tagLimit = new Map<string, { count: number; grewAt: number | null }>();
   private cpu: { usage: NodeJS.CpuUsage; at: number; percent: number | null } = { usage: process.cpuUsage(), at: Date.now(), percent: null };
 
   constructor(private readonly src: HealthSources, readonly thresholds: HealthThresholds = DEFAULT_THRESHOLDS) {
@@ -120,6 +126,13 @@ export class SystemHealth {
     for (const s of stores) {
       if (s.corruptBlocks > 0 || s.readErrors > 0) {
         problems.push({ area: 'store', kind: 'store-errors', name: s.name, message: `store "${s.name}": ${s.corruptBlocks} corrupt blocks, ${s.readErrors} read errors` });
+      }
+      const tl = this.tagLimit.get(s.name);
+      if (!tl) this.tagLimit.set(s.name, { count: s.tagLimitRejected, grewAt: s.tagLimitRejected > 0 ? now : null });
+      else if (s.tagLimitRejected !== tl.count) { tl.grewAt = s.tagLimitRejected > tl.count ? now : tl.grewAt; tl.count = s.tagLimitRejected; }
+      const grewAt = this.tagLimit.get(s.name)!.grewAt;
+      if (grewAt !== null && now - grewAt < TAG_LIMIT_WINDOW_MS) {
+        problems.push({ area: 'store', kind: 'tag-limit', name: s.name, message: `store "${s.name}": samples of new tags refused by the tag limits in the last ${TAG_LIMIT_WINDOW_MS / 1000} s (${s.tagLimitRejected} since start, ${s.tags} tags)` });
       }
     }
 
@@ -190,7 +203,7 @@ export class SystemHealth {
   private store(name: string, h: StoreHandle, now: number): StoreHealth {
     const s = h.store;
     if (!s || h.closed) {
-      return { name, open: false, samplesPerSecond: null, series: 0, headSamples: 0, blocks: 0, blockBytes: 0, diskBytes: 0, walSegments: 0, corruptBlocks: 0, readErrors: 0, rejected: 0 };
+      return { name, open: false, samplesPerSecond: null, series: 0, headSamples: 0, blocks: 0, blockBytes: 0, diskBytes: 0, walSegments: 0, corruptBlocks: 0, readErrors: 0, rejected: 0, tags: 0, tagLimitRejected: 0 };
     }
     const st = s.stats();
     const prev = this.rates.get(name);
@@ -203,6 +216,7 @@ export class SystemHealth {
     return {
       name, open: true, samplesPerSecond: rate, series: st.series, headSamples: st.headSamples, blocks: st.blocks, blockBytes: st.blockBytes,
       diskBytes: this.diskUse(s.dir, now), walSegments: st.walSegments, corruptBlocks: st.corruptBlocks, readErrors: st.readErrors, rejected: st.rejected,
+      tags: st.tags, tagLimitRejected: st.tagLimitRejected,
     };
   }
 

@@ -37,6 +37,7 @@ import { tsdbRoutes } from './routes/tsdb-routes';
 import { ingestRoutes, INGEST_BODY_LIMIT } from './routes/ingest-routes';
 import { DedupeLog } from '../ingest/dedupe-log';
 import { RateLimiter } from '../ingest/rate-limiter';
+import { TokenTagBudget } from '../ingest/token-tag-budget';
 import { loadTls, type TlsMaterial } from './tls';
 import { securityHeaders } from './security-headers';
 import { startRedirectServer, type RedirectServer } from './https-redirect';
@@ -184,7 +185,10 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...systemRoutes({ health: () => health.collect() }),
     ...accountRoutes(security.auth),
     ...tagStatsRoutes(),
-    ...ingestRoutes({ dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2) }),
+    ...ingestRoutes({
+      dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2),
+      newTags: new TokenTagBudget(cfg.ingest.maxNewTagsPerTokenPerMinute || null),
+    }),
   ];
   const api = express.Router();
   api.use(['/metrics', '/stores/:store/metrics'], express.json({ limit: INGEST_BODY_LIMIT }));

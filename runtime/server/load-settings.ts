@@ -24,7 +24,14 @@ export const historianConfigSchema = z.object({
     hstsMaxAge: z.number().int().min(0),
   }).partial().default({}),
   s3: z.object({ endpoint: z.string(), region: z.string(), bucket: z.string(), prefix: z.string(), forcePathStyle: z.boolean() }).partial(),
-  ingest: z.object({ samplesPerSecond: z.number().positive(), maxClockSkewSeconds: z.number().int().nonnegative().default(300) }).default({ samplesPerSecond: 500_000, maxClockSkewSeconds: 300 }),
+  ingest: z.object({
+    samplesPerSecond: z.number().positive(),
+    maxClockSkewSeconds: z.number().int().nonnegative().default(300),
+    /** cardinality limits (README "Limits"); 0: no limit */
+    maxTags: z.number().int().nonnegative().default(250_000),
+    maxNewTagsPerMinute: z.number().int().nonnegative().default(20_000),
+    maxNewTagsPerTokenPerMinute: z.number().int().nonnegative().default(10_000),
+  }).default({ samplesPerSecond: 500_000, maxClockSkewSeconds: 300, maxTags: 250_000, maxNewTagsPerMinute: 20_000, maxNewTagsPerTokenPerMinute: 10_000 }),
   /** Built-in system alarms (runtime/health): thresholds and how often health is checked. */
   systemAlarms: z.object({
     bufferPending: z.number().int().min(0),
