@@ -148,6 +148,11 @@ module.exports = {
     // Built-in system alarms (ISA-18.2, shown in the alarm console): a store-and-forward
     // buffer with more pending / quarantined entries than these, a data disk with less free
     // space, a device connection down for longer; health is looked at every intervalMs.
+    /** low-space watermark of the data disk: new writes refused (507) below the smaller of the two (README "Disk pressure"); 0 switches one off */
+    disk: {
+      minFreePercent: int('HISTORIAN_DISK_MIN_FREE_PERCENT', 5, 0, 99),
+      minFreeMb: int('HISTORIAN_DISK_MIN_FREE_MB', 500, 0, 10000000),
+    },
     systemAlarms: {
       bufferPending: int('HISTORIAN_ALARM_BUFFER_PENDING', 100, 0, 1e9),
       bufferFailed: int('HISTORIAN_ALARM_BUFFER_FAILED', 0, 0, 1e9),

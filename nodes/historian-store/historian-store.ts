@@ -60,6 +60,8 @@ export default function register(RED: RED): void {
         lateLimitMs: lateLimitDays > 0 ? lateLimitDays * DAY : null,
         maxFutureMs: maxClockSkewMs(RED.settings.historian),
         tagLimits: tagLimitsFromSettings(RED.settings.historian),
+        // below the disk watermark every write is refused whole (README "Disk pressure")
+        writeGuard: () => svc.disk?.assertWritable(),
         logger: { info: (m) => node.log(m), warn: (m) => node.warn(m), error: (m) => node.error(m) },
       });
       handle = new StoreHandle(name, opening);

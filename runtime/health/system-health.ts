@@ -9,6 +9,7 @@ import { isBufferComponent } from '../buffer/component';
 import { isDeviceComponent } from '../devices/health';
 import type { StoreHandle } from '../tsdb/store-handle';
 import type { TierSummary } from '../tier';
+import type { DiskWatermark } from '../disk/disk-watermark';
 
 export interface HealthThresholds {
   /** a buffer with more pending entries than this is a problem (seed 004: 100) */
@@ -40,11 +41,13 @@ export interface HealthSources {
   links(): LinkHealth[];
   dataDir: string;
   version: string;
+  /** the low-space watermark (its probe also answers the disk figures) */
+  disk?: DiskWatermark;
   clock?: () => number;
 }
 
 export type Area = 'store' | 'buffer' | 'tier' | 'device' | 'audit' | 'link' | 'disk';
-export type ProblemKind = 'tag-limit' | 'backlog' | 'quarantine' | 'disk' | 'device-down' | 'tier-failing' | 'audit' | 'link-down' | 'store-errors' | 'buffer-disk-full';
+export type ProblemKind = 'disk-low' | 'tag-limit' | 'backlog' | 'quarantine' | 'disk' | 'device-down' | 'tier-failing' | 'audit' | 'link-down' | 'store-errors' | 'buffer-disk-full';
 
 export interface Problem { area: Area; kind: ProblemKind; name: string; message: string }
 
@@ -81,7 +84,7 @@ export interface HealthReport {
   devices: DeviceHealthRow[];
   audit: { verified: boolean; ok: boolean | null; checkedAt: string | null; entries: number | null; damage: string | null };
   links: LinkHealth[];
-  disk: { path: string; totalBytes: number; freeBytes: number; freePercent: number } | null;
+  disk: { path: string; totalBytes: number; freeBytes: number; freePercent: number; watermarkBytes: number | null; writesRefused: boolean } | null;
   process: { pid: number; uptimeSec: number; version: string; node: string; rssBytes: number; heapUsedBytes: number; cpuPercent: number | null };
 }
 
@@ -190,8 +193,12 @@ export class SystemHealth {
     for (const l of links) if (!l.connected) problems.push({ area: 'link', kind: 'link-down', name: l.name, message: `${l.kind} link "${l.name}" is not connected` });
 
     const disk = this.disk();
-    if (disk && disk.freePercent < t.diskFreePercent) {
+    // early warning (percentage) and the watermark below which writes are refused
+    if (disk && (disk.freePercent < t.diskFreePercent || disk.writesRefused)) {
       problems.push({ area: 'disk', kind: 'disk', name: disk.path, message: `data disk ${disk.freePercent.toFixed(1)} % free (threshold ${t.diskFreePercent} %)` });
+    }
+    if (disk?.writesRefused) {
+      problems.push({ area: 'disk', kind: 'disk-low', name: disk.path, message: `data disk ${(disk.freeBytes / 1_048_576).toFixed(1)} MB free, below the ${(disk.watermarkBytes! / 1_048_576).toFixed(1)} MB watermark: new writes are refused` });
     }
 
     return {
@@ -230,11 +237,16 @@ export class SystemHealth {
   }
 
   private disk(): HealthReport['disk'] {
+    if (this.src.disk) {
+      const d = this.src.disk.state();
+      if (d.totalBytes <= 0) return null;
+      return { path: d.path, totalBytes: d.totalBytes, freeBytes: d.freeBytes, freePercent: (d.freeBytes / d.totalBytes) * 100, watermarkBytes: d.watermarkBytes, writesRefused: d.low };
+    }
     try {
       const fsStat = fs.statfsSync(this.src.dataDir);
       const total = fsStat.blocks * fsStat.bsize;
       const free = fsStat.bavail * fsStat.bsize;
-      return { path: this.src.dataDir, totalBytes: total, freeBytes: free, freePercent: total > 0 ? (free / total) * 100 : 100 };
+      return { path: this.src.dataDir, totalBytes: total, freeBytes: free, freePercent: total > 0 ? (free / total) * 100 : 100, watermarkBytes: null, writesRefused: false };
     } catch {
       return null;
     }

@@ -64,6 +64,8 @@ export interface TsdbOptions {
   /** extra block locations (e.g. "remote" from the tier mover) */
   blockSources?: BlockSource[];
   clock?: Clock;
+  /** called before every write; throws to refuse the whole write (the disk watermark, README "Disk pressure") */
+  writeGuard?: () => void;
   /** cardinality limits (README "Limits"; default DEFAULT_TAG_LIMITS, null per field: none) */
   tagLimits?: Partial<TagLimitOptions>;
 }
@@ -131,7 +133,8 @@ export class TsdbStore implements SeriesReader {
   private pendingRemoval: BlockMeta[] = [];
   private counters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0, tagLimitRejected: 0 };
   private readonly limits: TagLimits;
-  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows' | 'lateLimitMs' | 'tagLimits'>> & { retentionMs: number | null; lateLimitMs: number | null };
+  private readonly writeGuard: (() => void) | null;
+  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows' | 'lateLimitMs' | 'tagLimits' | 'writeGuard'>> & { retentionMs: number | null; lateLimitMs: number | null };
   readonly ranges: number[];
 
   private constructor(o: TsdbOptions) {
@@ -153,6 +156,7 @@ export class TsdbStore implements SeriesReader {
     this.tags = TagRegistry.open(path.join(o.dir, 'tags.json'), this.o.clock);
     this.head = this.newHead();
     this.limits = new TagLimits({ ...DEFAULT_TAG_LIMITS, ...o.tagLimits }, this.o.clock);
+    this.writeGuard = o.writeGuard ?? null;
   }
 
   static async open(opts: TsdbOptions): Promise<TsdbStore> {
@@ -205,6 +209,7 @@ export class TsdbStore implements SeriesReader {
   async write(samples: readonly Sample[]): Promise<WriteResult> {
     if (this.closed) throw new Error('store is closed');
     if (!Array.isArray(samples)) throw new TypeError('samples: must be an array');
+    this.writeGuard?.();
     const n = samples.length;
     if (n === 0) return { accepted: 0, rejected: 0 };
     let keep: Uint8Array | null = null;

@@ -11,6 +11,7 @@ import { mapRejections } from '../../ingest/write-outcome';
 import type { Sample } from '../../model';
 import type { RateLimiter } from '../../ingest/rate-limiter';
 import type { TokenTagBudget } from '../../ingest/token-tag-budget';
+import { DiskLowError, type DiskWatermark } from '../../disk/disk-watermark';
 import { defineRoute, HttpError, type RouteDef, type RouteContext } from '../api/route';
 import { storeFor } from './store-lookup';
 
@@ -19,13 +20,20 @@ export const INGEST_BODY_LIMIT = '8mb';
 /** Items per request at most. */
 export const MAX_ITEMS = 100_000;
 
-export interface IngestDeps { dedupe: DedupeLog; limiter: RateLimiter; newTags?: TokenTagBudget }
+export interface IngestDeps { dedupe: DedupeLog; limiter: RateLimiter; newTags?: TokenTagBudget; disk?: DiskWatermark | null }
+
+function diskFull(e: DiskLowError): HttpError {
+  return new HttpError(507, 'insufficient_storage', e.message, { accepted: 0, disk: { freeBytes: e.state.freeBytes, watermarkBytes: e.state.watermarkBytes } });
+}
 
 export function ingestRoutes(deps: IngestDeps): RouteDef[] {
   const handler = async ({ body, principal, res, params, query }: RouteContext<{ store?: string }, { store?: string }, unknown>) => {
     const storeName = params.store ?? query.store;
     const count = Array.isArray(body) ? body.length : 1;
     if (count > MAX_ITEMS) throw new HttpError(413, 'payload_too_large', `body: at most ${MAX_ITEMS} items per request (got ${count})`);
+    // below the disk watermark nothing is written: 507 before any work (README "Disk pressure")
+    const disk = deps.disk?.state();
+    if (disk?.low) throw diskFull(new DiskLowError(disk));
     const wait = deps.limiter.take(principal!.tokenId ?? principal!.userId, count);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
@@ -64,7 +72,8 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
     let overwrites = 0;
     const all: Array<IngestItemError & { reason?: string }> = errors;
     if (keep.length) {
-      const r = await store.write(keep);
+      let r;
+      try { r = await store.write(keep); } catch (e) { throw e instanceof DiskLowError ? diskFull(e) : e; }
       accepted = r.accepted;
       overwrites = r.overwrites ?? 0;
       // only what the store kept counts as accepted, and only its dedupe ids are remembered
