@@ -165,6 +165,8 @@ module.exports = {
       sessionIdleMinutes: int('HISTORIAN_SESSION_IDLE_MINUTES', 30, 1, 10080),
       sessionMaxHours: int('HISTORIAN_SESSION_MAX_HOURS', 12, 1, 720),
       requireSignedDeploys: bool('HISTORIAN_SIGNED_DEPLOYS', false),
+      /** reverse proxy whose X-Forwarded-For is believed (address, subnet, "loopback" or hop count); empty: the socket address */
+      trustProxy: str('HISTORIAN_TRUST_PROXY', ''),
     },
   },
 };

@@ -39,6 +39,7 @@ import { DedupeLog } from '../ingest/dedupe-log';
 import { RateLimiter } from '../ingest/rate-limiter';
 import { TokenTagBudget } from '../ingest/token-tag-budget';
 import { DiskWatermark } from '../disk/disk-watermark';
+import { applyTrustProxy } from './trust-proxy';
 import { loadTls, type TlsMaterial } from './tls';
 import { securityHeaders } from './security-headers';
 import { startRedirectServer, type RedirectServer } from './https-redirect';
@@ -106,6 +107,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const authenticate: Authenticate = (req) => security.authenticate(req);
 
   const app = express();
+  applyTrustProxy(app, cfg.security.trustProxy);
   app.disable('x-powered-by');
   const headers = securityHeaders({ tls: !!tls, hstsMaxAge: cfg.tls.hstsMaxAge ?? 15_552_000, editorRoot: redSettings.httpAdminRoot ?? '/editor' });
   app.use(headers);

@@ -47,6 +47,7 @@ export const historianConfigSchema = z.object({
     sessionIdleMinutes: z.number().int().positive(),
     sessionMaxHours: z.number().int().positive(),
     requireSignedDeploys: z.boolean(),
+    trustProxy: z.string(),
   }).partial(),
 });
 
