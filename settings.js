@@ -131,6 +131,8 @@ module.exports = {
       maxNewTagsPerMinute: int('HISTORIAN_MAX_NEW_TAGS_PER_MINUTE', 20000, 0, 100000000),
       /** new tags one API token may create per minute over HTTP ingest */
       maxNewTagsPerTokenPerMinute: int('HISTORIAN_MAX_NEW_TAGS_PER_TOKEN_PER_MINUTE', 10000, 0, 100000000),
+      /** tags one API token may create in total over HTTP ingest (kept across restarts) */
+      maxTagsPerToken: int('HISTORIAN_MAX_TAGS_PER_TOKEN', 100000, 0, 100000000),
     },
     /** HTTPS for the dashboard, API, WebSocket and editor (README: Transport security) */
     tls: {

@@ -38,6 +38,7 @@ import { ingestRoutes, INGEST_BODY_LIMIT } from './routes/ingest-routes';
 import { DedupeLog } from '../ingest/dedupe-log';
 import { RateLimiter } from '../ingest/rate-limiter';
 import { TokenTagBudget } from '../ingest/token-tag-budget';
+import { TokenTagLedger } from '../ingest/token-tag-ledger';
 import { DiskWatermark } from '../disk/disk-watermark';
 import { applyTrustProxy } from './trust-proxy';
 import { loadTls, type TlsMaterial } from './tls';
@@ -201,6 +202,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...ingestRoutes({
       dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2),
       newTags: new TokenTagBudget(cfg.ingest.maxNewTagsPerTokenPerMinute || null), disk,
+      tagLedger: new TokenTagLedger(join(cfg.dataDir, 'ingest-token-tags.db'), cfg.ingest.maxTagsPerToken || null),
     }),
   ];
   const api = express.Router();

@@ -31,7 +31,8 @@ export const historianConfigSchema = z.object({
     maxTags: z.number().int().nonnegative().default(250_000),
     maxNewTagsPerMinute: z.number().int().nonnegative().default(20_000),
     maxNewTagsPerTokenPerMinute: z.number().int().nonnegative().default(10_000),
-  }).default({ samplesPerSecond: 500_000, maxClockSkewSeconds: 300, maxTags: 250_000, maxNewTagsPerMinute: 20_000, maxNewTagsPerTokenPerMinute: 10_000 }),
+    maxTagsPerToken: z.number().int().nonnegative().default(100_000),
+  }).default({ samplesPerSecond: 500_000, maxClockSkewSeconds: 300, maxTags: 250_000, maxNewTagsPerMinute: 20_000, maxNewTagsPerTokenPerMinute: 10_000, maxTagsPerToken: 100_000 }),
   /** Low-space watermark of the data disk (README "Disk pressure"); 0 switches one bound off. */
   disk: z.object({ minFreePercent: z.number().min(0).max(99), minFreeMb: z.number().min(0) }).partial().default({}),
   /** Built-in system alarms (runtime/health): thresholds and how often health is checked. */

@@ -11,6 +11,7 @@ import { mapRejections } from '../../ingest/write-outcome';
 import type { Sample } from '../../model';
 import type { RateLimiter } from '../../ingest/rate-limiter';
 import type { TokenTagBudget } from '../../ingest/token-tag-budget';
+import type { TokenTagLedger } from '../../ingest/token-tag-ledger';
 import { DiskLowError, type DiskWatermark } from '../../disk/disk-watermark';
 import { defineRoute, HttpError, type RouteDef, type RouteContext } from '../api/route';
 import { storeFor } from './store-lookup';
@@ -20,7 +21,7 @@ export const INGEST_BODY_LIMIT = '8mb';
 /** Items per request at most. */
 export const MAX_ITEMS = 100_000;
 
-export interface IngestDeps { dedupe: DedupeLog; limiter: RateLimiter; newTags?: TokenTagBudget; disk?: DiskWatermark | null }
+export interface IngestDeps { dedupe: DedupeLog; limiter: RateLimiter; newTags?: TokenTagBudget; tagLedger?: TokenTagLedger; disk?: DiskWatermark | null }
 
 function diskFull(e: DiskLowError): HttpError {
   return new HttpError(507, 'insufficient_storage', e.message, { accepted: 0, disk: { freeBytes: e.state.freeBytes, watermarkBytes: e.state.watermarkBytes } });
@@ -49,6 +50,8 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
     const client = principal!.tokenId ?? principal!.userId;
     // tags this request creates: charged once each to the client's new-tag budget
     const newTag = new Map<string, string | null>();
+    let admitted = 0;
+    let createdBefore: number | undefined;
     let duplicates = 0;
     for (const it of items) {
       if (!principal!.allowsTag(it.sample.tag)) {
@@ -59,9 +62,14 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
         if (inRequest.has(it.dedupeId) || deps.dedupe.seen(scope, it.dedupeId)) { duplicates++; continue; }
         inRequest.add(it.dedupeId);
       }
-      if (deps.newTags && !store.tags.has(it.sample.tag)) {
+      if ((deps.newTags || deps.tagLedger) && !store.tags.has(it.sample.tag)) {
         let refusal = newTag.get(it.sample.tag);
-        if (refusal === undefined) { refusal = deps.newTags.take(client, it.sample.tag); newTag.set(it.sample.tag, refusal); }
+        if (refusal === undefined) {
+          if (deps.tagLedger && createdBefore === undefined) createdBefore = deps.tagLedger.created(client);
+          refusal = deps.tagLedger?.refusal(client, admitted + 1, it.sample.tag, createdBefore) ?? deps.newTags?.take(client, it.sample.tag) ?? null;
+          if (refusal === null) admitted++;
+          newTag.set(it.sample.tag, refusal);
+        }
         if (refusal !== null) { errors.push({ index: it.index, field: 'tag', reason: 'tag_limit', message: refusal }); continue; }
       }
       keep.push(it.sample);
@@ -79,6 +87,8 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
       // only what the store kept counts as accepted, and only its dedupe ids are remembered
       const refused = new Set((r.errors ?? []).map((e) => e.index));
       for (const e of mapRejections(r.errors, itemOf, { ts: 'timestamp', value: 'value', tag: 'tag' })) all.push(e);
+      // the client's total counts the tags the store really created
+      if (deps.tagLedger && newTag.size) deps.tagLedger.record(client, [...newTag].filter(([tag, r]) => r === null && store.tags.has(tag)).length);
       const ids = idOf.filter((id, i): id is string => id !== null && !refused.has(i));
       if (ids.length) deps.dedupe.record(scope, ids);
     }
@@ -93,7 +103,7 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
   const common = {
     group: 'ingest', permission: 'ingest',
     body: z.unknown(),
-    response: { status: 202, description: '{accepted, duplicates, overwrites, rejected, errors: [{index, field, reason?, message}]}: accepted counts only samples the store keeps; duplicates counts items skipped because their dedupe_id was seen; overwrites counts accepted samples that replaced a stored value of the same tag and timestamp (last write wins); 422 with the same body when every item is rejected' },
+    response: { status: 202, description: '{accepted, duplicates, overwrites, rejected, errors: [{index, field, reason?, message}]}: accepted counts only samples the store keeps; duplicates counts items skipped because their dedupe_id was seen; overwrites counts accepted samples that replaced a stored value of the same tag and timestamp (last write wins); 422 with the same body when every item is rejected (reason tag_limit: a new tag over a cardinality limit); 507 insufficient_storage when the data disk is below its low-space watermark (nothing stored)' },
   } as const;
   return [
     defineRoute({
