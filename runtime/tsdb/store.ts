@@ -418,14 +418,27 @@ export class TsdbStore implements SeriesReader {
 
   /** SeriesReader: chunk refs of a tag from every source. */
   async refs(tag: string, from: number, to: number): Promise<ChunkRef[]> {
+    const out = await this.blockRefs(tag, from, to);
+    for (const h of this.frozen) h.refs(tag, from, to, out);
+    this.head.refs(tag, from, to, out);
+    return out;
+  }
+
+  /** Chunk refs of the blocks only (the overwrite check looks at the head series directly). */
+  async blockRefs(tag: string, from: number, to: number): Promise<ChunkRef[]> {
     const out: ChunkRef[] = [];
     for (const b of this.liveBlocks()) {
       if (b.maxT < from || b.minT >= to) continue;
       const r = await this.reader(b);
       r?.chunkRefs(tag, from, to, b.seq, out);
     }
-    for (const h of this.frozen) h.refs(tag, from, to, out);
-    this.head.refs(tag, from, to, out);
+    return out;
+  }
+
+  /** The head series of a tag (current and frozen heads), for the overwrite check. */
+  headSeriesOf(tag: string): HeadSeries[] {
+    const out: HeadSeries[] = [];
+    for (const h of [this.head, ...this.frozen]) { const s = h.series.get(tag); if (s) out.push(s); }
     return out;
   }
 
