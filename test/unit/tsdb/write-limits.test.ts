@@ -37,6 +37,26 @@ describe('store write: duplicates and limits', () => {
     await st.close();
   });
 
+  it('counts overwrites exactly against a reference under random late data, repeats and head cuts', async () => {
+    // small head: chunks close and the head is cut into blocks while writes go on
+    const st = await open({ maxHeadSamples: 3000 });
+    const seen = new Set<string>();
+    let seed = 42;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    let expected = 0, counted = 0;
+    for (let b = 0; b < 40; b++) {
+      const batch: Sample[] = [];
+      for (let i = 0; i < 300; i++) batch.push(s(`r.t${rnd(5)}`, T0 + rnd(4000) * 1000, b * 1000 + i));
+      for (const x of batch) { const k = `${x.tag}@${x.ts}`; if (seen.has(k)) expected++; seen.add(k); }
+      counted += (await st.write(batch)).overwrites ?? 0;
+      if (b % 10 === 9) await st.maintain();
+    }
+    expect(st.stats().blocks).toBeGreaterThan(0);
+    expect(counted).toBe(expected);
+    expect(expected).toBeGreaterThan(1000);
+    await st.close();
+  });
+
   it('refuses new tags over the total and per-minute limits with a reason naming the limit; existing tags keep writing', async () => {
     const st = await open({ tagLimits: { maxTags: 5, maxNewTagsPerMinute: 3 } });
     const first = await st.write([s('p.a', T0, 1), s('p.b', T0, 1), s('p.c', T0, 1), s('p.d', T0, 1), s('p.d', T0 + 1, 1)]);
