@@ -5,6 +5,7 @@ import { isAbsolute, join, normalize } from 'node:path';
 import { services } from '../../runtime/registry';
 import { DEFAULT_MAX_FUTURE_MS, TsdbStore } from '../../runtime/tsdb/store';
 import { StoreHandle } from '../../runtime/tsdb/store-handle';
+import type { TagLimitOptions } from '../../runtime/tsdb/tag-limits';
 import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 
 const HOUR = 3_600_000;
@@ -14,6 +15,17 @@ export function storeDirectory(dataDir: string, dir: string): string {
   const d = normalize(dir || 'tsdb/default');
   if (isAbsolute(d) || d.startsWith('..')) throw new Error(`directory: must be a relative path inside the data directory (got "${dir}")`);
   return join(dataDir, d);
+}
+
+/** Cardinality limits from settings.js (`historian.ingest.maxTags` / `maxNewTagsPerMinute`; 0: none). */
+export function tagLimitsFromSettings(historian: unknown): Partial<TagLimitOptions> {
+  const ingest = (historian as { ingest?: { maxTags?: unknown; maxNewTagsPerMinute?: unknown } } | undefined)?.ingest;
+  const limit = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? (v === 0 ? null : v) : undefined);
+  const out: Partial<TagLimitOptions> = {};
+  const total = limit(ingest?.maxTags), perMin = limit(ingest?.maxNewTagsPerMinute);
+  if (total !== undefined) out.maxTags = total;
+  if (perMin !== undefined) out.maxNewTagsPerMinute = perMin;
+  return out;
 }
 
 /** The clock-skew limit from settings.js (`historian.ingest.maxClockSkewSeconds`, HISTORIAN_MAX_CLOCK_SKEW_S). */
@@ -54,6 +66,9 @@ export default function register(RED: RED): void {
         lateLimitMs: lateLimitDays > 0 ? lateLimitDays * DAY : null,
         maxFutureMs: maxClockSkewMs(RED.settings.historian),
         memoryLimitMb: memoryLimit(RED.settings.historian),
+        tagLimits: tagLimitsFromSettings(RED.settings.historian),
+        // below the disk watermark every write is refused whole (README "Disk pressure")
+        writeGuard: () => svc.disk?.assertWritable(),
         logger: { info: (m) => node.log(m), warn: (m) => node.warn(m), error: (m) => node.error(m) },
       });
       handle = new StoreHandle(name, opening);

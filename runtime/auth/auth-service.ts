@@ -250,7 +250,7 @@ export class AuthService {
       this.emit({ type: 'login_failed', at, subject: subjectOf(user), address, reason: 'service_account', detail: { source } });
       throw new AuthError('service_account', 'service accounts authenticate with API tokens, not passwords');
     }
-    this.guard.recordSuccess(username);
+    this.guard.recordSuccess(username, address);
     if (!allowMustChange && this.mustChange(user, at)) {
       this.emit({ type: 'login_failed', at, subject: subjectOf(user), address, reason: 'password_change_required', detail: { source } });
       throw new AuthError('password_change_required', 'the password must be changed first (log in to the dashboard or POST /api/v1/me/password)');
@@ -390,7 +390,8 @@ export class AuthService {
     }
     const user = this.users.byId(userIdOrName) ?? this.users.byUsername(userIdOrName);
     const username = user?.username ?? userIdOrName;
-    this.guard.check(username, opts.address, now);
+    // the signed-in user signing is not held by an account-wide lock an attacker may have caused
+    this.guard.check(username, opts.address, now, { signedIn: user !== null && opts.sessionUserId === user.id });
     const ok = user ? await this.hasher.verify(password, user.passwordHash) : await this.hasher.verifyDummy(password);
     const at = this.clock();
     if (!user || !ok || user.disabled || user.role === 'SERVICE') {
@@ -402,7 +403,7 @@ export class AuthService {
       this.emit({ type: 'reauth_failed', at, subject: subjectOf(user), address: opts.address, reason: 'not_session_user' });
       throw new AuthError('forbidden', 'a signature must be given by the logged-in user');
     }
-    this.guard.recordSuccess(username);
+    this.guard.recordSuccess(username, opts.address);
     this.emit({ type: 'reauth', at, actor: actorOfUser(user), subject: subjectOf(user), address: opts.address });
     return this.viewOf(user)!;
   }

@@ -38,6 +38,10 @@ import { dashboardStatic } from './dashboard-static';
 import { ingestRoutes, INGEST_BODY_LIMIT } from './routes/ingest-routes';
 import { DedupeLog } from '../ingest/dedupe-log';
 import { RateLimiter } from '../ingest/rate-limiter';
+import { TokenTagBudget } from '../ingest/token-tag-budget';
+import { TokenTagLedger } from '../ingest/token-tag-ledger';
+import { DiskWatermark } from '../disk/disk-watermark';
+import { applyTrustProxy } from './trust-proxy';
 import { loadTls, type TlsMaterial } from './tls';
 import { securityHeaders } from './security-headers';
 import { startRedirectServer, type RedirectServer } from './https-redirect';
@@ -79,6 +83,12 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const tls = await loadTls(cfg.tls, cfg.dataDir, log);
   const svc = services();
   svc.dataDir = cfg.dataDir;
+  // below the watermark stores refuse writes (507) so the space left serves SQLite and reads
+  const disk = new DiskWatermark({
+    dir: cfg.dataDir, minFreePercent: cfg.disk.minFreePercent,
+    minFreeBytes: cfg.disk.minFreeMb === undefined ? undefined : cfg.disk.minFreeMb * 1_048_576,
+  });
+  svc.disk = disk;
   const install = installDemoFlow(cfg.dataDir, redSettings.flowFile ?? 'flows.json', cfg.demoFlow, redSettings.credentialSecret);
   if (install === 'installed') log(`[historian] first start: installed the demo plant flows (Plant, Uplink, Archive, Audit) into ${cfg.dataDir}`);
   else if (install === 'empty') log(`[historian] first start: empty workspace in ${cfg.dataDir} (HISTORIAN_DEMO_FLOW=${cfg.demoFlow})`);
@@ -99,6 +109,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const authenticate: Authenticate = (req) => security.authenticate(req);
 
   const app = express();
+  applyTrustProxy(app, cfg.security.trustProxy);
   app.disable('x-powered-by');
   const headers = securityHeaders({ tls: !!tls, hstsMaxAge: cfg.tls.hstsMaxAge ?? 15_552_000, editorRoot: redSettings.httpAdminRoot ?? '/editor' });
   app.use(headers);
@@ -120,7 +131,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     tiers: () => svc.components.tiers.entries(), devices: () => svc.components.devices.entries(),
     audit: () => compliance.lastVerify,
     links: () => (events ? [{ name: 'system-events', kind: 'NATS', connected: events.connected, detail: cfg.nats.url ?? null }] : []),
-    dataDir: cfg.dataDir, version: VERSION,
+    dataDir: cfg.dataDir, version: VERSION, disk,
   }, {
     bufferPending: sa.bufferPending ?? DEFAULT_THRESHOLDS.bufferPending, bufferFailed: sa.bufferFailed ?? DEFAULT_THRESHOLDS.bufferFailed,
     diskFreePercent: sa.diskFreePercent ?? DEFAULT_THRESHOLDS.diskFreePercent,
@@ -149,8 +160,12 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   let stopping = false;
 
   app.get('/health', (_req, res) => { res.json({ status: 'ok', version: VERSION }); });
+  // Not ready while the disk is below the watermark: writes are refused (reads still work),
+  // and the body says so, so an orchestrator or operator sees why (README "Disk pressure").
   app.get('/ready', (_req, res) => {
-    res.status(ready ? 200 : 503).json({ ready, stopping });
+    const d = disk.state();
+    const body = { ready: ready && !d.low, stopping, writable: !d.low, disk: { freeBytes: d.freeBytes, totalBytes: d.totalBytes, watermarkBytes: d.watermarkBytes, low: d.low } };
+    res.status(body.ready ? 200 : 503).json(d.low ? { ...body, reason: 'disk_low: new writes are refused (507) until space is freed; reads and logins work' } : body);
   });
   // Prometheus scrapes with a bearer token (an API token of a SERVICE account with
   // `metrics.read`); only /health and /ready answer without one.
@@ -185,7 +200,11 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...systemRoutes({ health: () => health.collect() }),
     ...accountRoutes(security.auth),
     ...tagStatsRoutes(),
-    ...ingestRoutes({ dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2) }),
+    ...ingestRoutes({
+      dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2),
+      newTags: new TokenTagBudget(cfg.ingest.maxNewTagsPerTokenPerMinute || null), disk,
+      tagLedger: new TokenTagLedger(join(cfg.dataDir, 'ingest-token-tags.db'), cfg.ingest.maxTagsPerToken || null),
+    }),
   ];
   const api = express.Router();
   api.use(['/metrics', '/stores/:store/metrics'], express.json({ limit: INGEST_BODY_LIMIT }));

@@ -25,6 +25,8 @@ import {
 } from './query';
 import type { Summary } from './summary';
 import { TagRegistry } from './tag-registry';
+import { countOverwrites } from './overwrites';
+import { DEFAULT_TAG_LIMITS, TagLimits, type TagLimitOptions } from './tag-limits';
 import { type Clock, type Columns, type FsyncPolicy, type Interpolation, type Logger, type SeriesBatch, silentLogger } from './types';
 import { Wal } from './wal';
 
@@ -68,10 +70,14 @@ export interface TsdbOptions {
   /** extra block locations (e.g. "remote" from the tier mover) */
   blockSources?: BlockSource[];
   clock?: Clock;
+  /** called before every write; throws to refuse the whole write (the disk watermark, README "Disk pressure") */
+  writeGuard?: () => void;
+  /** cardinality limits (README "Limits"; default DEFAULT_TAG_LIMITS, null per field: none) */
+  tagLimits?: Partial<TagLimitOptions>;
 }
 
 /** Why the store refused a sample (see README "Late and future data"). */
-export type RejectReason = 'bad_value' | 'bad_time' | 'bad_tag' | 'too_old' | 'too_far_in_future';
+export type RejectReason = 'bad_value' | 'bad_time' | 'bad_tag' | 'too_old' | 'too_far_in_future' | 'tag_limit';
 
 export interface RejectedSample { index: number; reason: RejectReason; message: string }
 
@@ -79,7 +85,13 @@ export interface RejectedSample { index: number; reason: RejectReason; message: 
  * Outcome of a write: every sample is either accepted (durable per the fsync policy once
  * the promise resolves) or listed in `errors` with its index in the batch and the reason.
  */
-export interface WriteResult { accepted: number; rejected: number; errors?: RejectedSample[] }
+export interface WriteResult {
+  accepted: number;
+  rejected: number;
+  errors?: RejectedSample[];
+  /** accepted samples that replaced a value stored for the same (tag, ts), or one earlier in the batch (last write wins) */
+  overwrites?: number;
+}
 
 export interface TsdbStats {
   series: number;
@@ -101,6 +113,10 @@ export interface TsdbStats {
   indexCacheEntries: number;
   /** decoded rollup rows held in memory */
   rollupCacheRows: number;
+  /** samples refused by a cardinality limit (reason tag_limit) since the store opened */
+  tagLimitRejected: number;
+  /** tags the store knows */
+  tags: number;
 }
 
 interface SeriesState { maxT: number; head: HeadSeries | null; headGen: number }
@@ -128,8 +144,10 @@ export class TsdbStore implements SeriesReader {
   private closed = false;
   private activeQueries = 0;
   private pendingRemoval: BlockMeta[] = [];
-  private counters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0 };
-  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows' | 'lateLimitMs' | 'memoryLimitMb'>> & { retentionMs: number | null; lateLimitMs: number | null };
+  private counters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0, tagLimitRejected: 0 };
+  private readonly limits: TagLimits;
+  private readonly writeGuard: (() => void) | null;
+  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows' | 'lateLimitMs' | 'tagLimits' | 'writeGuard' | 'memoryLimitMb'>> & { retentionMs: number | null; lateLimitMs: number | null };
   readonly ranges: number[];
 
   private constructor(o: TsdbOptions) {
@@ -155,6 +173,8 @@ export class TsdbStore implements SeriesReader {
     this.manifest = Manifest.load(path.join(o.dir, 'manifest.json'));
     this.tags = TagRegistry.open(path.join(o.dir, 'tags.json'), this.o.clock);
     this.head = this.newHead();
+    this.limits = new TagLimits({ ...DEFAULT_TAG_LIMITS, ...o.tagLimits }, this.o.clock);
+    this.writeGuard = o.writeGuard ?? null;
   }
 
   static async open(opts: TsdbOptions): Promise<TsdbStore> {
@@ -183,6 +203,8 @@ export class TsdbStore implements SeriesReader {
       replayed += rec.ts.length;
     });
     if (replayed) s.o.logger.info(`tsdb ${opts.dir}: replayed ${replayed} samples from the WAL`);
+    // replayed tags may have newer samples in blocks than in the WAL (late data)
+    if (replayed && s.liveBlocks().length) for (const [tag, st] of s.state) { st.maxT = Infinity; s.learnMaxT(tag, st); }
     if (s.o.maintenanceIntervalMs > 0) {
       s.timer = setInterval(() => { void s.maintain().catch((e) => s.o.logger.error(`tsdb maintenance failed: ${(e as Error).stack ?? e}`)); }, s.o.maintenanceIntervalMs);
       s.timer.unref();
@@ -205,6 +227,7 @@ export class TsdbStore implements SeriesReader {
   async write(samples: readonly Sample[]): Promise<WriteResult> {
     if (this.closed) throw new Error('store is closed');
     if (!Array.isArray(samples)) throw new TypeError('samples: must be an array');
+    this.writeGuard?.();
     const n = samples.length;
     if (n === 0) return { accepted: 0, rejected: 0 };
     let keep: Uint8Array | null = null;
@@ -216,6 +239,9 @@ export class TsdbStore implements SeriesReader {
     let lastTag = '';
     let st: SeriesState | undefined;
     let oldest = NaN;
+    let limitMsg = '';
+    let newTags = 0;
+    let candidates: number[] | null = null;
     const tagOldest = (tag: string) => {
       const r = this.tags.get(tag)?.retentionMs;
       return r ? Math.max(storeOldest, now - r) : storeOldest;
@@ -229,20 +255,33 @@ export class TsdbStore implements SeriesReader {
       else {
         if (s.tag !== lastTag) {
           st = this.state.get(s.tag);
-          if (!st && tagError(s.tag) === null) { st = { maxT: -Infinity, head: null, headGen: -1 }; this.state.set(s.tag, st); }
+          limitMsg = '';
+          if (!st && tagError(s.tag) === null) {
+            // a tag new to this process: known from before (blocks may hold its past) or new to the store
+            const known = this.tags.has(s.tag);
+            if (!known) limitMsg = this.limits.admit(s.tag, this.tags.size + newTags) ?? '';
+            if (!limitMsg) {
+              if (!known) newTags++;
+              st = { maxT: known ? Infinity : -Infinity, head: null, headGen: -1 };
+              this.state.set(s.tag, st);
+              if (known) this.learnMaxT(s.tag, st);
+            }
+          }
           lastTag = st ? s.tag : '';
           oldest = NaN; // the tag's own retention is looked up only for old samples (hot path)
         }
-        if (!st) reason = 'bad_tag';
+        if (!st) reason = limitMsg ? 'tag_limit' : 'bad_tag';
         else if (s.ts > latest) reason = 'too_far_in_future';
         else if (s.ts < storeOldest) { oldest = storeOldest; reason = 'too_old'; }
         else if (s.ts < now - TAG_RETENTION_CHECK_AGE_MS && s.ts < (Number.isNaN(oldest) ? (oldest = tagOldest(s.tag)) : oldest)) reason = 'too_old';
         else if (s.ts > st.maxT) st.maxT = s.ts;
+        else (candidates ??= []).push(i);
       }
       if (reason === null) accepted++;
       else {
         if (!keep) { keep = new Uint8Array(n); keep.fill(1, 0, i); errors = []; }
-        errors!.push({ index: i, reason, message: rejectMessage(reason, s, now, latest, oldest) });
+        errors!.push({ index: i, reason, message: reason === 'tag_limit' ? limitMsg : rejectMessage(reason, s, now, latest, oldest) });
+        if (reason === 'tag_limit') this.counters.tagLimitRejected++;
       }
       if (keep) keep[i] = reason === null ? 1 : 0;
     }
@@ -250,6 +289,13 @@ export class TsdbStore implements SeriesReader {
     this.counters.rejected += rejected;
     const result: WriteResult = errors ? { accepted, rejected, errors } : { accepted, rejected };
     if (accepted === 0) return result;
+    // candidates are accepted samples not newer than their tag's data: check what they replace
+    if (candidates) {
+      const k = keep;
+      const over = await countOverwrites(this, samples, k, k ? candidates.filter((i) => k[i]) : candidates);
+      if (over > 0) result.overwrites = over;
+      if (this.closed) throw new Error('store is closed');
+    }
     const durable = this.wal.append(samples, keep, accepted);
     this.applyBatch(samples, keep);
     this.counters.written += accepted;
@@ -266,6 +312,15 @@ export class TsdbStore implements SeriesReader {
       }
     }
     return result;
+  }
+
+  /**
+   * A tag known from before this process (its past is in blocks): until its newest stored
+   * time is known every write to it is checked for overwrites (maxT = Infinity); a maxT
+   * lower than the truth only costs extra checks, never a missed overwrite.
+   */
+  private learnMaxT(tag: string, st: SeriesState): void {
+    this.latestOne(tag).then((l) => { st.maxT = l ? l.ts : -Infinity; }, (e) => this.onError(e));
   }
 
   /** Called with every batch once it is durable (after the write is acknowledged). */
@@ -388,14 +443,27 @@ export class TsdbStore implements SeriesReader {
 
   /** SeriesReader: chunk refs of a tag from every source. */
   async refs(tag: string, from: number, to: number): Promise<ChunkRef[]> {
+    const out = await this.blockRefs(tag, from, to);
+    for (const h of this.frozen) h.refs(tag, from, to, out);
+    this.head.refs(tag, from, to, out);
+    return out;
+  }
+
+  /** Chunk refs of the blocks only (the overwrite check looks at the head series directly). */
+  async blockRefs(tag: string, from: number, to: number): Promise<ChunkRef[]> {
     const out: ChunkRef[] = [];
     for (const b of this.liveBlocks()) {
       if (b.maxT < from || b.minT >= to) continue;
       const r = await this.reader(b);
       r?.chunkRefs(tag, from, to, b.seq, out);
     }
-    for (const h of this.frozen) h.refs(tag, from, to, out);
-    this.head.refs(tag, from, to, out);
+    return out;
+  }
+
+  /** The head series of a tag (current and frozen heads), for the overwrite check. */
+  headSeriesOf(tag: string): HeadSeries[] {
+    const out: HeadSeries[] = [];
+    for (const h of [this.head, ...this.frozen]) { const s = h.series.get(tag); if (s) out.push(s); }
     return out;
   }
 
@@ -735,7 +803,7 @@ export class TsdbStore implements SeriesReader {
     for (const b of this.manifest.blocks) { blockBytes += b.bytes; blockSamples += b.samples; }
     return {
       series, headSamples, headBytes, blocks: this.manifest.blocks.length, blockBytes, blockSamples,
-      walSegments: this.wal.segmentCount(), ...this.counters,
+      walSegments: this.wal.segmentCount(), ...this.counters, tags: this.tags.size,
       indexCacheEntries: this.readers.weight, rollupCacheRows: this.rollupCache.weight,
     };
   }
@@ -836,6 +904,7 @@ function rejectMessage(reason: RejectReason, s: Sample | null, now: number, late
     case 'bad_value': return `value: must be a finite number (got ${s && typeof s === 'object' ? String(s.value) : String(s)})`;
     case 'bad_time': return `ts: must be epoch milliseconds (got ${String(s?.ts)})`;
     case 'bad_tag': return `tag: ${tagError(s?.tag) ?? 'invalid'}`;
+    case 'tag_limit': return 'tag: over a cardinality limit';
     case 'too_far_in_future': return `ts: ${at(s!.ts)} is ${((s!.ts - now) / 1000).toFixed(1)} s ahead of the server clock; at most ${((latest - now) / 1000).toFixed(1)} s allowed (clock-skew limit)`;
     case 'too_old': return `ts: ${at(s!.ts)} is older than the store keeps (oldest accepted ${at(oldest)}: late-data limit or retention)`;
   }
