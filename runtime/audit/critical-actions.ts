@@ -15,13 +15,17 @@ export const CRITICAL = {
   retentionChange: 'retention.change',
   tierPolicyChange: 'tiers.policy.change',
   flowsDeploy: 'flows.deploy',
+  auditAcknowledge: 'audit.damage.acknowledge',
 } as const;
+
+/** Actions signed whatever the configured list says: the signature is their point. */
+export const ALWAYS_SIGNED: readonly string[] = [CRITICAL.auditAcknowledge];
 
 /** Default list; flows.deploy joins it when signed deploys are enabled. */
 export const DEFAULT_CRITICAL_ACTIONS: readonly string[] = [
   CRITICAL.alarmShelve, CRITICAL.alarmOutOfService, CRITICAL.alarmLimitsChange,
   CRITICAL.userCreate, CRITICAL.userUpdate, CRITICAL.userRoleChange, CRITICAL.userDisable, CRITICAL.userPasswordReset,
-  CRITICAL.retentionChange, CRITICAL.tierPolicyChange,
+  CRITICAL.retentionChange, CRITICAL.tierPolicyChange, CRITICAL.auditAcknowledge,
 ];
 
 export class CriticalActions {
