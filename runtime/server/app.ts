@@ -190,7 +190,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const api = express.Router();
   api.use(['/metrics', '/stores/:store/metrics'], express.json({ limit: INGEST_BODY_LIMIT }));
   api.use(express.json({ limit: '1mb' }));
-  security.mountRoutes(api);
+  security.mountRoutes(api, compliance.signatures!);
   mountRoutes(api, routes, authenticate);
   api.use((_req, res) => { res.status(404).json({ error: 'not_found', message: 'no such API route' }); });
   app.use('/api/v1', api);

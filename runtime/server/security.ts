@@ -14,6 +14,9 @@ import type { Router } from 'express';
 import type { Principal } from './api/route';
 import type { DocumentedRoute } from './api/openapi';
 import { AUTH_ROUTES, mountAuthRoutes } from '../auth/http/routes';
+import { resolveSignedAction } from '../auth/http/signed-actions';
+import { requireSignature } from '../audit/http/signature-guard';
+import type { SignatureService } from '../audit/signature-service';
 
 export class SecurityLayer {
   private constructor(readonly auth: AuthService) {}
@@ -74,15 +77,24 @@ export class SecurityLayer {
     return adminAuthFor(this.auth);
   }
 
-  /** Mounts the identity routes (login, users, tokens) on the /api/v1 router. */
-  mountRoutes(router: Router): void {
-    mountAuthRoutes(router, this.auth);
+  /**
+   * Mounts the identity routes (login, users, tokens) on the /api/v1 router; user
+   * administration demands the electronic signature of its critical actions (428).
+   */
+  mountRoutes(router: Router, signatures: SignatureService): void {
+    mountAuthRoutes(router, this.auth, {
+      before: (r) => (r.signedAction ? [
+        resolveSignedAction(this.auth, r.signedAction),
+        requireSignature(signatures, { action: (req) => req.signedAction?.action ?? null, target: (req) => req.signedAction?.target ?? null }),
+      ] : []),
+    });
   }
 
   /** The identity routes as OpenAPI sees them. */
   routeDocs(): DocumentedRoute[] {
     return AUTH_ROUTES.map((r) => ({
       method: r.method, path: r.path, group: 'identity', permission: r.access, summary: r.action, body: r.body,
+      ...(r.signs ? { signs: [...r.signs] } : {}),
     }));
   }
 

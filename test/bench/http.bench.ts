@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startDistribution } from '../helpers/distribution';
+import { createUser } from '../helpers/signing';
 import { metric, writeReport } from './lib/report';
 
 const SECONDS = 10;
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   try {
     const admin = await dist.login();
     const post = (path: string, body: unknown) => dist.request(path, { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    await post('/api/v1/users', { username: 'bench', name: 'Bench client', role: 'SERVICE' });
+    await createUser(dist, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
     const token = ((await (await post('/api/v1/tokens', { user: 'bench', scopes: ['ingest'] })).json()) as { token: string }).token;
 
     const logins: number[] = [];

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROLES, ROLE_PERMISSIONS, type Role } from '../../../runtime/auth/permissions';
 import { startDistribution, type Distribution } from '../../helpers/distribution';
+import { createUser } from '../../helpers/signing';
 
 interface Op { method: string; path: string; permission: string }
 
@@ -36,11 +37,7 @@ beforeAll(async () => {
   for (const role of ROLES) {
     if (role === 'ADMIN') continue;
     const username = `user-${role.toLowerCase()}`;
-    const r = await dist.request('/api/v1/users', {
-      method: 'POST', token: tokens.ADMIN, headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username, name: `${role} user`, role, ...(role === 'SERVICE' ? {} : { password: PASSWORD }) }),
-    });
-    expect(r.status, `create ${role}`).toBe(201);
+    await createUser(dist, tokens.ADMIN, { username, name: `${role} user`, role, ...(role === 'SERVICE' ? {} : { password: PASSWORD }) });
     if (role === 'SERVICE') {
       const t = await dist.request('/api/v1/tokens', {
         method: 'POST', token: tokens.ADMIN, headers: { 'Content-Type': 'application/json' },
@@ -67,6 +64,8 @@ describe('every route × every role', () => {
       'get /api/v1/system/health authenticated', 'get /api/v1/me/sessions authenticated', 'post /api/v1/me/sessions/revoke authenticated',
       'get /api/v1/password-policy authenticated', 'get /api/v1/tags/{tag}/stats tags.read', 'post /api/v1/users/{id}/unlock users.manage',
       'patch /api/v1/users/{id} users.manage', 'delete /api/v1/tokens/{id} tokens.manage', 'put /api/v1/tags/{tag} tags.write',
+      // issue 18: the acknowledgement of a damaged audit trail, alarm limits, the deployed flows
+      'post /api/v1/audit/acknowledge audit.acknowledge', 'put /api/v1/alarms/{id}/limits alarms.configure', 'get /api/v1/flows flows.read',
     ]));
   });
 
