@@ -99,6 +99,12 @@ export class SignatureService {
     return this.critical.list();
   }
 
+  /** The action a signing token was issued for, without using it (null: unknown or spent). */
+  peek(token: string): { action: string; target: string | null } | null {
+    const rec = this.tokens.get(token);
+    return rec && !rec.used ? { action: rec.action, target: rec.target } : null;
+  }
+
   /** Re-authenticates the logged-in user (both components) and issues a signing token. */
   async reauth(req: ReauthRequest, signer: Signer, address?: string): Promise<SigningTicket> {
     const ref = validateRequest(req);

@@ -46,6 +46,7 @@ import { SystemAlarmMonitor } from '../health/system-alarms';
 import { systemRoutes } from './routes/system-routes';
 import { accountRoutes } from './routes/account-routes';
 import { tagStatsRoutes } from './routes/tag-stats-routes';
+import { flowRoutes, type FlowAccess } from './routes/flow-routes';
 
 // Node-RED ships no types; it is a process-wide singleton initialised once here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -166,6 +167,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     }
   });
 
+  let flowAccess: FlowAccess | null = null;
   const routes: RouteDef[] = [
     defineRoute({
       method: 'get', path: '/openapi.json', group: 'system', permission: 'authenticated',
@@ -185,6 +187,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...systemRoutes({ health: () => health.collect() }),
     ...accountRoutes(security.auth),
     ...tagStatsRoutes(),
+    ...flowRoutes({ flows: () => flowAccess, trail: compliance.trail, signatures: compliance.signatures! }),
     ...ingestRoutes({ dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2) }),
   ];
   const api = express.Router();
@@ -197,6 +200,13 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
 
   quietenBundledModules();
   RED.init(server, redSettings);
+  // the API's view of the deployed flows (GET /flows, alarm limit changes)
+  flowAccess = {
+    get: () => RED.runtime.flows.getFlows({}),
+    set: async (flows, rev, username) => {
+      await RED.runtime.flows.setFlows({ flows: { flows, rev }, deploymentType: 'nodes', user: { username } });
+    },
+  };
   metrics.hookNodeRed(RED.hooks);
   // Deploys pass the signature guard (428 without a signing token when signed deploys are
   // on) and are recorded in the audit trail either way.
