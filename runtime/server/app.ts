@@ -108,6 +108,10 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     authorize: (req) => security.authorizeUpgrade(req),
     mayPattern: (req, pattern) => security.mayPattern(req, pattern),
   });
+  // a session that ends (logout, disable, role change, revoked token) takes its live connections with it
+  const offSessionChange = security.onSessionChange(() => {
+    live.recheck().catch((e: Error) => log(`[historian] live: could not check connections: ${e.message}`));
+  });
   const metrics = setupMetrics(svc.metrics, svc.live, () => live.clientCount);
   registerBufferMetrics(svc.metrics, () => svc.components.buffers.entries());
   // Process-level alarm state exists before flows start: isa-alarm nodes configure their
@@ -269,6 +273,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     stopped ??= (async () => {
       stopping = true;
       ready = false;
+      offSessionChange();
       live.close();
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();
