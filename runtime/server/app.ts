@@ -47,6 +47,7 @@ import { systemRoutes } from './routes/system-routes';
 import { accountRoutes } from './routes/account-routes';
 import { tagStatsRoutes } from './routes/tag-stats-routes';
 import { flowRoutes, type FlowAccess } from './routes/flow-routes';
+import { METRICS_PERMISSION } from './permission-checks';
 
 // Node-RED ships no types; it is a process-wide singleton initialised once here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -163,7 +164,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     try {
       const p = await authenticate(req);
       if (!p) throw new HttpError(401, 'unauthorized', 'authentication required: send "Authorization: Bearer <token>"');
-      if (!p.permissions.has('metrics.read')) throw new HttpError(403, 'forbidden', `role ${p.role} lacks permission "metrics.read"`);
+      if (!p.permissions.has(METRICS_PERMISSION)) throw new HttpError(403, 'forbidden', `role ${p.role} lacks permission "${METRICS_PERMISSION}"`);
       res.setHeader('Content-Type', svc.metrics.contentType);
       res.end(await svc.metrics.metrics());
     } catch (e) {

@@ -17,6 +17,7 @@ import { AUTH_ROUTES, mountAuthRoutes } from '../auth/http/routes';
 import { resolveSignedAction } from '../auth/http/signed-actions';
 import { requireSignature } from '../audit/http/signature-guard';
 import type { SignatureService } from '../audit/signature-service';
+import { LIVE_PERMISSION } from './permission-checks';
 
 const SESSION_EVENTS = new Set<AuthEventType>(['logout', 'user_disabled', 'user_role_changed', 'password_changed', 'password_reset', 'token_revoked']);
 
@@ -67,7 +68,7 @@ export class SecurityLayer {
       if (isAuthError(e)) return { status: 401, reason: e.message };
       throw e;
     }
-    if (!p.permissions.has('live.subscribe')) return { status: 403, reason: `role ${p.role} may not subscribe to live data` };
+    if (!p.permissions.has(LIVE_PERMISSION)) return { status: 403, reason: `role ${p.role} may not subscribe to live data` };
     (req as IncomingMessage & { principal?: AuthPrincipal }).principal = p;
     return true;
   }
