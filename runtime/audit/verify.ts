@@ -340,7 +340,10 @@ function checkCheckpointChain(key: Buffer, cps: Checkpoint[], anchor: Checkpoint
   if (anchor) {
     if (!macValid(key, anchor)) return { kind: 'checkpoint', seq: Math.max(anchor.seq, 0), message: 'the anchor file is not signed with the checkpoint key' };
     const last = newest;
-    if (last && anchor.id < last.id) return { kind: 'checkpoint', seq: last.seq, message: `the anchor file is older than the checkpoints (anchor ${anchor.id}, newest ${last.id}): a stale anchor was restored` };
+    // One behind and equal to the database's previous checkpoint: the process stopped between
+    // committing a checkpoint and replacing the anchor file (only the key's holder makes MACs).
+    const crashWindow = last && anchor.id === last.id - 1 && cps.some((c) => c.id === anchor.id && c.mac === anchor.mac);
+    if (last && anchor.id < last.id && !crashWindow) return { kind: 'checkpoint', seq: last.seq, message: `the anchor file is older than the checkpoints (anchor ${anchor.id}, newest ${last.id}): a stale anchor was restored` };
   } else if (newest) {
     return { kind: 'checkpoint', seq: newest.seq, message: 'the anchor file is missing although checkpoints exist' };
   }

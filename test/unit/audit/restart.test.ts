@@ -130,6 +130,26 @@ describe('damage done while the server is stopped', () => {
   });
 });
 
+describe('the anchor file', () => {
+  it('one checkpoint behind (a stop between commit and anchor write) is no damage; two behind is', async () => {
+    const f = makeTrail();
+    fill(f, 3);
+    const anchorFile = join(f.dir, 'secrets', 'audit-anchor.json');
+    f.trail.checkpoint('manual');
+    const older = readFileSync(anchorFile, 'utf8');
+    f.trail.checkpoint('manual');
+    const behindOne = readFileSync(anchorFile, 'utf8');
+    f.trail.checkpoint('manual');
+    writeFileSync(anchorFile, behindOne);
+    expect((await f.trail.verify()).ok).toBe(true);
+    writeFileSync(anchorFile, older);
+    const r = await f.trail.verify();
+    expect(r.ok).toBe(false);
+    expect(r.damage).toMatchObject({ kind: 'checkpoint', message: expect.stringMatching(/stale anchor/) });
+    f.trail.close();
+  });
+});
+
 describe('acknowledgement', () => {
   it('an acknowledged damage stops being reported, survives restarts, and later tampering still shows', async () => {
     const f = twoSessions();
