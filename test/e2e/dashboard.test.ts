@@ -219,8 +219,8 @@ describe('dashboard', () => {
     expect(await op.locator('[data-nav=trend]').count()).toBe(0);
     await saveScreenshot(op, 'dashboard-password-change-1024x600');
     await change.locator('input[name=currentPassword]').fill('Initial-Pass-2026!');
-    await change.locator('input[name=newPassword]').fill('Olga-Second-Pass-2026!');
-    await change.locator('input[name=confirm]').fill('Olga-Second-Pass-2026!');
+    await change.locator('input[name=newPassword]').fill('Second-Shift-Pass-2026!');
+    await change.locator('input[name=confirm]').fill('Second-Shift-Pass-2026!');
     await change.locator('button[type=submit]').click();
     await op.locator('[data-testid=who]', { hasText: 'OPERATOR' }).waitFor();
     expect(await op.locator('[data-nav=audit]').count()).toBe(0);
