@@ -55,6 +55,11 @@ export function onUnauthorized(fn: Listener): () => void {
   return () => unauthorizedListeners.delete(fn);
 }
 
+/** The live connection was closed because the session ended (close code 4401/4403): as a 401. */
+export function sessionEnded(): void {
+  for (const fn of unauthorizedListeners) fn();
+}
+
 export interface CallOptions { headers?: Record<string, string>; signal?: AbortSignal }
 
 export async function api<T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {

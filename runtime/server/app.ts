@@ -50,6 +50,8 @@ import { SystemAlarmMonitor } from '../health/system-alarms';
 import { systemRoutes } from './routes/system-routes';
 import { accountRoutes } from './routes/account-routes';
 import { tagStatsRoutes } from './routes/tag-stats-routes';
+import { flowRoutes, type FlowAccess } from './routes/flow-routes';
+import { METRICS_PERMISSION } from './permission-checks';
 
 // Node-RED ships no types; it is a process-wide singleton initialised once here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -118,6 +120,10 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     authorize: (req) => security.authorizeUpgrade(req),
     mayPattern: (req, pattern) => security.mayPattern(req, pattern),
   });
+  // a session that ends (logout, disable, role change, revoked token) takes its live connections with it
+  const offSessionChange = security.onSessionChange(() => {
+    live.recheck().catch((e: Error) => log(`[historian] live: could not check connections: ${e.message}`));
+  });
   const metrics = setupMetrics(svc.metrics, svc.live, () => live.clientCount);
   registerBufferMetrics(svc.metrics, () => svc.components.buffers.entries());
   // Process-level alarm state exists before flows start: isa-alarm nodes configure their
@@ -173,7 +179,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     try {
       const p = await authenticate(req);
       if (!p) throw new HttpError(401, 'unauthorized', 'authentication required: send "Authorization: Bearer <token>"');
-      if (!p.permissions.has('metrics.read')) throw new HttpError(403, 'forbidden', `role ${p.role} lacks permission "metrics.read"`);
+      if (!p.permissions.has(METRICS_PERMISSION)) throw new HttpError(403, 'forbidden', `role ${p.role} lacks permission "${METRICS_PERMISSION}"`);
       res.setHeader('Content-Type', svc.metrics.contentType);
       res.end(await svc.metrics.metrics());
     } catch (e) {
@@ -181,6 +187,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     }
   });
 
+  let flowAccess: FlowAccess | null = null;
   const routes: RouteDef[] = [
     defineRoute({
       method: 'get', path: '/openapi.json', group: 'system', permission: 'authenticated',
@@ -200,6 +207,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...systemRoutes({ health: () => health.collect() }),
     ...accountRoutes(security.auth),
     ...tagStatsRoutes(),
+    ...flowRoutes({ flows: () => flowAccess, trail: compliance.trail, signatures: compliance.signatures! }),
     ...ingestRoutes({
       dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2),
       newTags: new TokenTagBudget(cfg.ingest.maxNewTagsPerTokenPerMinute || null), disk,
@@ -209,13 +217,20 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const api = express.Router();
   api.use(['/metrics', '/stores/:store/metrics'], express.json({ limit: INGEST_BODY_LIMIT }));
   api.use(express.json({ limit: '1mb' }));
-  security.mountRoutes(api);
+  security.mountRoutes(api, compliance.signatures!);
   mountRoutes(api, routes, authenticate);
   api.use((_req, res) => { res.status(404).json({ error: 'not_found', message: 'no such API route' }); });
   app.use('/api/v1', api);
 
   quietenBundledModules();
   RED.init(server, redSettings);
+  // the API's view of the deployed flows (GET /flows, alarm limit changes)
+  flowAccess = {
+    get: () => RED.runtime.flows.getFlows({}),
+    set: async (flows, rev, username) => {
+      await RED.runtime.flows.setFlows({ flows: { flows, rev }, deploymentType: 'nodes', user: { username } });
+    },
+  };
   metrics.hookNodeRed(RED.hooks);
   // Deploys pass the signature guard (428 without a signing token when signed deploys are
   // on) and are recorded in the audit trail either way.
@@ -278,6 +293,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     stopped ??= (async () => {
       stopping = true;
       ready = false;
+      offSessionChange();
       live.close();
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();

@@ -7,6 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { startDistribution, type Distribution } from '../helpers/distribution';
+import { createUser } from '../helpers/signing';
 import { metric, writeReport, type Metric } from './lib/report';
 
 const SECONDS = 10;
@@ -46,7 +47,7 @@ async function request(d: Distribution, path: string, init: RequestInit & { toke
 async function tokens(d: Distribution): Promise<{ admin: string; token: string; floodToken: string }> {
   const admin = await d.login();
   const post = (path: string, body: unknown) => request(d, path, { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  await post('/api/v1/users', { username: 'bench', name: 'Bench client', role: 'SERVICE' });
+  await createUser(d, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
   const mk = async () => ((await (await post('/api/v1/tokens', { user: 'bench', scopes: ['ingest'] })).json()) as { token: string }).token;
   return { admin, token: await mk(), floodToken: await mk() };
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { TsdbStore } from '../../runtime/tsdb/store';
 import { encodeGorillaChunk } from '../../runtime/tsdb/codec';
 import { startDistribution, type Distribution } from '../helpers/distribution';
+import { createUser } from '../helpers/signing';
 import { makeTempDir, removeTempDir } from '../helpers/tmp';
 import { startVictoriaMetrics, type VictoriaMetricsServer } from '../helpers/victoria-metrics';
 import { waitFor } from '../helpers/wait';
@@ -164,7 +165,7 @@ async function runOurs(name: string, inf: Info): Promise<Side> {
   try {
     const admin = await dist.login();
     const post = (p: string, body: unknown) => dist.request(p, { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    await post('/api/v1/users', { username: 'bench', name: 'Bench client', role: 'SERVICE' });
+    await createUser(dist, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
     const token = ((await (await post('/api/v1/tokens', { user: 'bench', scopes: ['ingest'] })).json()) as { token: string }).token;
     await waitFor(async () => (await dist.request('/api/v1/tags', { token: admin })).status === 200, { what: 'the store to be deployed' });
     const { rate, total } = load('ours', dist.url, token, name);

@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDistribution, ADMIN_PASSWORD, REPO_ROOT, type Distribution } from '../helpers/distribution';
 import { launchChromium, saveScreenshot } from '../helpers/chromium';
 import { waitFor } from '../helpers/wait';
+import { createUser } from '../helpers/signing';
 
 const P = 'acme.izmir.plant1';
 const PUMP1 = `${P}.line1.cell1.pump1`;
@@ -63,10 +64,8 @@ beforeAll(async () => {
   ]);
   readyAfterMs = Date.now() - startedAt;
   admin = await dist.login();
-  await json('/api/v1/users', {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ ...OPERATOR, role: 'OPERATOR' }),
-  });
+  // signed, as an administrator creates accounts; the operator's own password is in place
+  await createUser(dist, admin, { ...OPERATOR, role: 'OPERATOR' });
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startDistribution, ADMIN_PASSWORD, type Distribution } from '../../helpers/distribution';
 import { makeTempDir } from '../../helpers/tmp';
+import { createUser } from '../../helpers/signing';
 
 export { ADMIN_PASSWORD };
 export const PLANT_TAGS = ['flow', 'pressure', 'temperature'].map((p) => `acme.izmir.plant1.line1.cell1.pump1.${p}`);
@@ -40,6 +41,7 @@ export interface DashboardServer {
   storedCount(tag: string, from: number, to: number): Promise<number>;
   lastExport(): Promise<{ username: string; target: string; newValue: { from: number; to: number; format: string; layout: string } }>;
   alarm(id: string): Promise<{ state: string; acknowledged: boolean; shelve?: { reason?: string } | null }>;
+  /** Creates a user with an administrator-set (temporary) password. */
   createUser(username: string, name: string, role: string, password: string): Promise<void>;
   /** a JSON call to the API as admin */
   call(method: string, path: string, body?: unknown): Promise<any>;
@@ -76,7 +78,8 @@ export async function startDashboardServer(): Promise<DashboardServer> {
       return (await json('/api/v1/alarms?all=true')).alarms.find((a: { id: string }) => a.id === id);
     },
     async createUser(username, name, role, password) {
-      await json('/api/v1/users', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, name, role, password }) });
+      // as an administrator does it: signed, the password temporary (changed at first login)
+      await createUser(dist, token, { username, name, role, password, temporary: true });
     },
     call: (method, path, body) => json(path, { method, ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }) }),
     stop: () => dist.stop(),
