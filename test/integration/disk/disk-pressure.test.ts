@@ -8,6 +8,7 @@ import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDistribution, type Distribution } from '../../helpers/distribution';
+import { createUser } from '../../helpers/signing';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
 
 const MB = 1_048_576;
@@ -43,8 +44,7 @@ beforeAll(async () => {
     env: { HISTORIAN_DEMO_FLOW: flowFile, HISTORIAN_DISK_MIN_FREE_PERCENT: '50', HISTORIAN_DISK_MIN_FREE_MB: String(WATERMARK_MB), HISTORIAN_HEALTH_INTERVAL_MS: '200' },
   });
   admin = await dist.login();
-  const user = await dist.request('/api/v1/users', { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'disk-gw', name: 'Disk gateway', role: 'SERVICE' }) });
-  expect(user.status).toBe(201);
+  await createUser(dist, admin, { username: 'disk-gw', name: 'Disk gateway', role: 'SERVICE' });
   const t = await dist.request('/api/v1/tokens', { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: 'disk-gw', scopes: ['ingest', 'query'], tagPattern: 'acme.>' }) });
   token = (await json(t)).token;
 }, 60_000);

@@ -4,6 +4,7 @@
 // tag-limit system alarm is raised.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDistribution, type Distribution } from '../../helpers/distribution';
+import { createUser } from '../../helpers/signing';
 
 let dist: Distribution;
 let admin: string;
@@ -21,11 +22,7 @@ beforeAll(async () => {
     env: { HISTORIAN_MAX_NEW_TAGS_PER_TOKEN_PER_MINUTE: String(PER_TOKEN), HISTORIAN_MAX_NEW_TAGS_PER_MINUTE: String(PER_STORE), HISTORIAN_HEALTH_INTERVAL_MS: '200' },
   });
   admin = await dist.login();
-  const user = await dist.request('/api/v1/users', {
-    method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: 'gateways', name: 'Gateways', role: 'SERVICE' }),
-  });
-  expect(user.status).toBe(201);
+  await createUser(dist, admin, { username: 'gateways', name: 'Gateways', role: 'SERVICE' });
   for (let i = 0; i < 3; i++) {
     const t = await dist.request('/api/v1/tokens', {
       method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' },

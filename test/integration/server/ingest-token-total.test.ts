@@ -3,6 +3,7 @@
 // while its existing tags keep ingesting.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDistribution, type Distribution } from '../../helpers/distribution';
+import { createUser } from '../../helpers/signing';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
 
 let dist: Distribution | null = null;
@@ -19,7 +20,7 @@ describe('tags per API token in total', () => {
     dist = await start();
     const admin = await dist.login();
     const post = (d: Distribution, path: string, body: unknown, token: string) => d.request(path, { method: 'POST', token, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    expect((await post(dist, '/api/v1/users', { username: 'gw', name: 'Gateway', role: 'SERVICE' }, admin)).status).toBe(201);
+    await createUser(dist, admin, { username: 'gw', name: 'Gateway', role: 'SERVICE' });
     const token = ((await (await post(dist, '/api/v1/tokens', { user: 'gw', scopes: ['ingest'], tagPattern: 'acme.>' }, admin)).json()) as { token: string }).token;
     const items = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ tag: `acme.total.t${from + i}.v`, value: i, timestamp: Date.now() }));
 

@@ -141,7 +141,7 @@ describe('every route × every role', () => {
     expect((await dist.request('/api/v1/logout', { method: 'POST', token: revoked })).status).toBe(204);
     // the expired token is otherwise valid: same claims, signed by the server's own key
     const fresh = rs256({ ...claims });
-    expect(await send({ method: 'get', path: '/api/v1/me', permission: 'authenticated' }, fresh)).toBe(200);
+    expect(await send({ method: 'get', path: '/api/v1/me', permission: 'authenticated', alsoChecks: [], signs: [] }, fresh)).toBe(200);
     const wrong: string[] = [];
     for (const [name, bad] of Object.entries({ expired, revoked, forged, none, hs256, garbage: 'not-a-token' })) {
       for (const op of ops.filter((o) => o.permission !== 'public')) {
