@@ -14,7 +14,7 @@ import { quietenBundledModules } from './quiet-modules';
 import { installDemoLayout } from './demo-layout';
 import { loadSettings, PACKAGE_ROOT, type LoadedSettings } from './load-settings';
 import { setupMetrics } from './metrics';
-import { mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError, HttpError } from './api/route';
+import { authorize, mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError, HttpError } from './api/route';
 import { openApiDocument } from './api/openapi';
 import { SecurityLayer } from './security';
 import { ComplianceLayer } from './compliance';
@@ -177,9 +177,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   // `metrics.read`); only /health and /ready answer without one.
   app.get('/metrics', async (req, res) => {
     try {
-      const p = await authenticate(req);
-      if (!p) throw new HttpError(401, 'unauthorized', 'authentication required: send "Authorization: Bearer <token>"');
-      if (!p.permissions.has(METRICS_PERMISSION)) throw new HttpError(403, 'forbidden', `role ${p.role} lacks permission "${METRICS_PERMISSION}"`);
+      await authorize(METRICS_PERMISSION, req, authenticate);
       res.setHeader('Content-Type', svc.metrics.contentType);
       res.end(await svc.metrics.metrics());
     } catch (e) {
@@ -192,8 +190,9 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     defineRoute({
       method: 'get', path: '/openapi.json', group: 'system', permission: 'authenticated',
       summary: 'This API description (OpenAPI 3.1)',
-      handler: () => openApiDocument([...routes, ...security.routeDocs()], { title: 'Historian API', version: VERSION }),
+      handler: () => openApiDocument(routes, { title: 'Historian API', version: VERSION }),
     }),
+    ...security.routes(compliance.signatures!),
     ...tsdbRoutes({ trail: compliance.trail, signatures: compliance.signatures! }),
     ...compliance.routes(security.auth),
     ...tierRoutes(),
@@ -217,7 +216,6 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const api = express.Router();
   api.use(['/metrics', '/stores/:store/metrics'], express.json({ limit: INGEST_BODY_LIMIT }));
   api.use(express.json({ limit: '1mb' }));
-  security.mountRoutes(api, compliance.signatures!);
   mountRoutes(api, routes, authenticate);
   api.use((_req, res) => { res.status(404).json({ error: 'not_found', message: 'no such API route' }); });
   app.use('/api/v1', api);
