@@ -2,7 +2,7 @@
 // a message arrives, and registers itself for GET /api/v1/tiers. Credentials come from the
 // node's credentials, `historian.s3` in the settings or HISTORIAN_S3_* — never the flow.
 import { processAuditTrail } from '../../runtime/audit/process-trail';
-import { services } from '../../runtime/registry';
+import { servicesOf } from '../lib/services';
 import { MoverSchedule, parseDuration, resolveS3Settings, TierMover, type PassReport } from '../../runtime/tier';
 import { storeHandleOf } from '../lib/store-ref';
 import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
@@ -26,7 +26,7 @@ export default function register(RED: RED): void {
   RED.nodes.registerType('tier-mover', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const svc = services();
+    const svc = servicesOf(RED);
     let schedule: MoverSchedule | null = null;
     let unregister: (() => void) | null = null;
     let closed = false;

@@ -82,18 +82,28 @@ export function callerOf(ctx: { principal: Principal | null }): Principal {
   return ctx.principal;
 }
 
+/**
+ * The express handler of one route: `who` establishes the caller (401/403 thrown), then
+ * params, query and body are validated, the handler runs, and any error is answered by
+ * sendError. mountRoutes uses it behind our authentication; node admin endpoints use it
+ * behind Node-RED's own permission check (nodes/lib/admin-route.ts).
+ */
+export function routeHandler(r: RouteDef, who: (req: Request) => Promise<Principal | null>): (req: Request, res: Response, next: NextFunction) => void {
+  return (req, res, next) => {
+    (async () => {
+      const principal = await who(req);
+      const params = validate(r.params, req.params, 'params');
+      const query = validate(r.query, req.query, 'query');
+      const body = validate(r.body, req.body, 'body');
+      const out = await r.handler({ req, res, params, query, body, principal });
+      if (out !== undefined && !res.headersSent) res.status(r.response?.status ?? 200).json(out);
+    })().catch((e) => sendError(res, e, next));
+  };
+}
+
 /** Mounts routes on an express router behind authentication and permission checks. */
 export function mountRoutes(router: Router, routes: readonly RouteDef[], authenticate: Authenticate): void {
   for (const r of routes) {
-    router[r.method](r.path, (req: Request, res: Response, next: NextFunction) => {
-      (async () => {
-        const principal = await authorize(r.permission, req, authenticate);
-        const params = validate(r.params, req.params, 'params');
-        const query = validate(r.query, req.query, 'query');
-        const body = validate(r.body, req.body, 'body');
-        const out = await r.handler({ req, res, params, query, body, principal });
-        if (out !== undefined && !res.headersSent) res.status(r.response?.status ?? 200).json(out);
-      })().catch((e) => sendError(res, e, next));
-    });
+    router[r.method](r.path, routeHandler(r, (req) => authorize(r.permission, req, authenticate)));
   }
 }

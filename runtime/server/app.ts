@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
-import { services } from '../registry';
+import { services, SERVICES_SETTING } from '../registry';
 import { LiveSocket } from '../live/live-socket';
 import { installDemoFlow } from './demo-flow';
 import { quietenBundledModules } from './quiet-modules';
@@ -108,6 +108,8 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   await compliance.startVerification();
   const dedupe = new DedupeLog(join(cfg.dataDir, 'ingest-dedupe.db'));
   redSettings.adminAuth = security.adminAuth();
+  // the process registry, handed to our nodes (nodes/lib/services.ts)
+  redSettings[SERVICES_SETTING] = svc;
   const authenticate: Authenticate = (req) => security.authenticate(req);
 
   const app = express();
@@ -186,6 +188,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   });
 
   let flowAccess: FlowAccess | null = null;
+  const stores = svc.components.stores;
   const routes: RouteDef[] = [
     defineRoute({
       method: 'get', path: '/openapi.json', group: 'system', permission: 'authenticated',
@@ -193,22 +196,22 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       handler: () => openApiDocument(routes, { title: 'Historian API', version: VERSION }),
     }),
     ...security.routes(compliance.signatures!),
-    ...tsdbRoutes({ trail: compliance.trail, signatures: compliance.signatures! }),
+    ...tsdbRoutes({ trail: compliance.trail, signatures: compliance.signatures!, stores }),
     ...compliance.routes(security.auth),
-    ...tierRoutes(),
+    ...tierRoutes({ tiers: svc.components.tiers }),
     ...alarmRoutes({ service: () => alarms.service, ...alarms.routeDeps }),
-    ...calcRoutes(),
+    ...calcRoutes({ stores }),
     ...bufferRoutes({ buffers: () => svc.components.buffers.entries() }),
-    ...exportRoutes({ onExport: recordExport }),
+    ...exportRoutes({ onExport: recordExport, stores }),
     ...layoutRoutes({ store: layouts }),
     ...annotationRoutes({ store: annotations }),
-    ...twinRoutes({ models: () => twinModels }),
+    ...twinRoutes({ models: () => twinModels, stores }),
     ...systemRoutes({ health: () => health.collect() }),
     ...accountRoutes(security.auth),
-    ...tagStatsRoutes(),
+    ...tagStatsRoutes(Date.now, stores),
     ...flowRoutes({ flows: () => flowAccess, trail: compliance.trail, signatures: compliance.signatures! }),
     ...ingestRoutes({
-      dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2),
+      stores, dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2),
       newTags: new TokenTagBudget(cfg.ingest.maxNewTagsPerTokenPerMinute || null), disk,
       tagLedger: new TokenTagLedger(join(cfg.dataDir, 'ingest-token-tags.db'), cfg.ingest.maxTagsPerToken || null),
     }),

@@ -8,7 +8,7 @@ import { QueryBudget, QueryBudgetError } from '../../tsdb/pace';
 import { TagMetaError } from '../../tsdb/tag-registry';
 import { QueryError } from '../../tsdb/query';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
-import { storeFor } from './store-lookup';
+import { storeLookup, type StoreRegistry } from './store-lookup';
 import { actorFields, type AuditTrail, type SignatureService } from '../../audit';
 import { signatureFor } from './audit-routes';
 
@@ -49,7 +49,8 @@ function drained(res: Response): Promise<void> {
   });
 }
 
-export function tsdbRoutes(deps: TsdbRouteDeps): RouteDef[] {
+export function tsdbRoutes(deps: TsdbRouteDeps & { stores?: StoreRegistry }): RouteDef[] {
+  const storeFor = storeLookup(deps.stores);
   return [
     defineRoute({
       method: 'get', path: '/tags', group: 'tags', permission: 'tags.read',

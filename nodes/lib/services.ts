@@ -1,0 +1,15 @@
+// How a node reaches the process registry (runtime/registry): the one the server handed
+// Node-RED in its settings (`historianServices`, set in runtime/server/app.ts), else the
+// process's own (a runtime started without our server: node tests, an embedding).
+import { services, SERVICES_SETTING, type Services } from '../../runtime/registry';
+import type { RED } from './red';
+
+export function servicesOf(RED: Pick<RED, 'settings'>): Services {
+  let injected: unknown;
+  try {
+    injected = RED.settings?.[SERVICES_SETTING];
+  } catch {
+    injected = undefined; // Node-RED's settings throw for unknown keys before they load
+  }
+  return (injected as Services | undefined) ?? services();
+}
