@@ -16,6 +16,7 @@ import { loadSettings, PACKAGE_ROOT, type LoadedSettings } from './load-settings
 import { setupMetrics } from './metrics';
 import { authorize, mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError, HttpError } from './api/route';
 import { openApiDocument } from './api/openapi';
+import type { Capabilities } from './api/contract';
 import { SecurityLayer } from './security';
 import { ComplianceLayer } from './compliance';
 import { tierRoutes } from './routes/tier-routes';
@@ -194,6 +195,12 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       method: 'get', path: '/openapi.json', group: 'system', permission: 'authenticated',
       summary: 'This API description (OpenAPI 3.1)',
       handler: () => openApiDocument(routes, { title: 'Historian API', version: VERSION }),
+    }),
+    defineRoute({
+      method: 'get', path: '/capabilities', group: 'system', permission: 'authenticated',
+      summary: 'What this server offers (route groups), for clients to detect features without probing routes',
+      response: { description: '{ version, features: [group] }' },
+      handler: () => ({ version: VERSION, features: [...new Set(routes.map((r) => r.group))].sort() }) satisfies Capabilities,
     }),
     ...security.routes(compliance.signatures!),
     ...tsdbRoutes({ trail: compliance.trail, signatures: compliance.signatures!, stores }),

@@ -11,6 +11,7 @@ import { SIGNATURE_HEADER, signatureFor, signatureTokenOf } from '../../audit/ht
 import { SignatureError, type SignatureService } from '../../audit/signature-service';
 import type { AuthService } from '../../auth/auth-service';
 import { defineRoute, HttpError, type RouteContext, type RouteDef } from '../api/route';
+import type { AuditPageView, AuditVerifyView } from '../api/contract';
 
 export interface AuditRoutesDeps {
   trail: AuditTrail;
@@ -99,7 +100,7 @@ export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
       query: listQuery,
       handler: ({ query }) => {
         try {
-          return trail.query(filterOf(query), { limit: query.limit, cursor: query.cursor, order: query.order });
+          return trail.query(filterOf(query), { limit: query.limit, cursor: query.cursor, order: query.order }) satisfies AuditPageView;
         } catch (e) { return auditHttpError(e); }
       },
     }),
@@ -148,7 +149,7 @@ export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
           // result is what the auditor needs, so it is answered all the same.
           if (r.ok) throw e;
         }
-        return r;
+        return r satisfies AuditVerifyView;
       },
     }),
     defineRoute({

@@ -14,6 +14,7 @@ import type { TokenTagBudget } from '../../ingest/token-tag-budget';
 import type { TokenTagLedger } from '../../ingest/token-tag-ledger';
 import { DiskLowError, type DiskWatermark } from '../../disk/disk-watermark';
 import { defineRoute, HttpError, type RouteDef, type RouteContext } from '../api/route';
+import { sinkFor } from '../../ingest/write-policy';
 import { storeLookup, type StoreRegistry } from './store-lookup';
 
 /** Largest accepted request body (413 above). */
@@ -82,7 +83,8 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
     const all: Array<IngestItemError & { reason?: string }> = errors;
     if (keep.length) {
       let r;
-      try { r = await store.write(keep); } catch (e) { throw e instanceof DiskLowError ? diskFull(e) : e; }
+      // every sample as sent: the decision for this path is in runtime/ingest/write-policy.ts
+      try { r = await sinkFor('http-ingest', store).write(keep); } catch (e) { throw e instanceof DiskLowError ? diskFull(e) : e; }
       accepted = r.accepted;
       overwrites = r.overwrites ?? 0;
       // only what the store kept counts as accepted, and only its dedupe ids are remembered
