@@ -2,7 +2,7 @@
 // mode: on-change, deadband, swinging-door; runtime/tsdb/filter) is applied before samples
 // reach the store. Every path that writes samples asks `sinkFor(path, store)` for what to
 // write through; tests (test/unit/ingest/write-policy.test.ts and the path tests) check
-// that each path behaves as its decision says. README "Write policy per ingest path".
+// that each path behaves as its decision says; the reasons are the table below.
 import type { Sample } from '../model';
 import { StoreWriter, type LoggingSetting } from '../tsdb/store-writer';
 import type { TsdbStore, WriteResult } from '../tsdb/store';
