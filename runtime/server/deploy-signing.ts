@@ -16,7 +16,8 @@ import { CRITICAL } from '../audit/critical-actions';
 import { SIGNATURE_MEANINGS, type SignatureManifestation } from '../audit/entry';
 import { diffFlows, type FlowDiff } from '../audit/flow-diff';
 import { SIGNATURE_HEADER, signatureTokenOf } from '../audit/http/signature-guard';
-import { authenticationRequired, bearerToken, HttpError, sendError } from '../http';
+import { z } from 'zod';
+import { authenticationRequired, bearerToken, defineRoute, HttpError, mountRoutes, sendError, type Principal, type RouteDef } from '../http';
 import { SignatureError, type SignatureService, type Signer } from '../audit/signature-service';
 import type { AuthService } from '../auth/auth-service';
 import { isRole, permissionsOf } from '../auth/permissions';
@@ -93,8 +94,12 @@ export function deploySigning(opts: DeploySigningOptions): Router {
   const editorSessionUser = opts.editorSessionUser ?? nodeRedEditorSessions(log);
   const mustSign = () => opts.requireSignature && signatures.requiresSignature(DEPLOY_ACTION);
 
-  /** The person behind the editor's bearer token, or null. */
-  async function signerOf(req: Request): Promise<Signer | null> {
+  /**
+   * The person behind the editor's bearer token, as a route principal, or null: one of our
+   * session JWTs, or a session the editor obtained from Node-RED's login (adminAuth), which
+   * carries our user's name and role.
+   */
+  async function editorPrincipal(req: Request): Promise<Principal | null> {
     const token = bearerToken(req.headers.authorization);
     if (!token) return null;
     try {
@@ -108,11 +113,16 @@ export function deploySigning(opts: DeploySigningOptions): Router {
     if (!username) return null;
     try {
       const u = auth.getUser(username);
-      return u.disabled || u.role === 'SERVICE' ? null : { kind: 'user', userId: u.id, username: u.username, name: u.name, role: u.role };
+      if (u.disabled || u.role === 'SERVICE') return null;
+      return {
+        kind: 'user', userId: u.id, username: u.username, name: u.name, role: u.role, permissions: permissionsOf(u.role),
+        expiresAt: null, mustChangePassword: false, allowsTag: () => true,
+      };
     } catch {
       return null;
     }
   }
+  const signerOf = (req: Request): Promise<Signer | null> => editorPrincipal(req);
 
   const router = express.Router();
   const json = express.json({ limit: opts.bodyLimit ?? '5mb' });
@@ -219,40 +229,37 @@ export function deploySigning(opts: DeploySigningOptions): Router {
     })().catch(next);
   });
 
-  router.post('/historian/re-auth', json, (req: Request, res: Response, next: NextFunction) => {
-    void (async () => {
-      const signer = await signerOf(req);
-      if (!signer) {
-        return sendError(res, authenticationRequired('log in to the editor first'));
-      }
-      const b = (req.body ?? {}) as Record<string, unknown>;
-      const action = b.action === undefined ? DEPLOY_ACTION : b.action;
-      if (typeof action !== 'string' || !DEPLOY_SIGNED_ACTIONS.includes(action)) {
-        return sendError(res, new HttpError(400, 'bad_request', `action: a deploy is signed for one of ${DEPLOY_SIGNED_ACTIONS.join(', ')}`, { field: 'action' }));
-      }
-      try {
-        const ticket = await signatures.reauth({
-          userId: typeof b.userId === 'string' ? b.userId : undefined,
-          username: typeof b.username === 'string' ? b.username : undefined,
-          password: b.password as string, meaning: b.meaning as never,
-          action, target: DEPLOY_TARGET,
-        }, signer, req.ip);
-        res.json(ticket);
-      } catch (e) {
-        if (e instanceof SignatureError) return sendError(res, e);
-        throw e;
-      }
-    })().catch(next);
+  // The editor plugin's endpoints, declared like every API route (runtime/http).
+  const reauthBody = z.object({
+    action: z.string().refine((a) => DEPLOY_SIGNED_ACTIONS.includes(a), { message: `a deploy is signed for one of ${DEPLOY_SIGNED_ACTIONS.join(', ')}` }).default(DEPLOY_ACTION),
+    userId: z.string().optional(),
+    username: z.string().optional(),
+    // checked by the signature service, which names the failing field
+    password: z.unknown(),
+    meaning: z.unknown(),
   });
-
-  router.get('/historian/signing-config', (_req: Request, res: Response) => {
-    res.json({
-      signedDeploys: mustSign(), action: DEPLOY_ACTION, target: DEPLOY_TARGET, meanings: SIGNATURE_MEANINGS,
-      // signed whenever a deploy changes them, whatever signedDeploys says
-      criticalChanges: CRITICAL_NODE_RULES.filter((r) => signatures.requiresSignature(r.action)).map((r) => ({ type: r.type, action: r.action, what: r.what, permission: r.permission })),
-      tokenTtlMs: signatures.ttlMs, header: SIGNATURE_HEADER,
-    });
-  });
+  const routes: RouteDef[] = [
+    defineRoute({
+      method: 'post', path: '/historian/re-auth', group: 'editor', permission: 'authenticated', body: reauthBody,
+      summary: 'Electronic signature for a deploy: re-enter user id and password with a meaning; answers a signing token for the action on "flows"',
+      handler: ({ body, principal, req }) => signatures.reauth({
+        userId: body.userId, username: body.username, password: body.password as string, meaning: body.meaning as never,
+        action: body.action, target: DEPLOY_TARGET,
+      }, principal!, req.ip),
+    }),
+    defineRoute({
+      method: 'get', path: '/historian/signing-config', group: 'editor', permission: 'public',
+      summary: 'Whether deploys are signed, the meanings, and the critical changes a deploy must sign',
+      handler: () => ({
+        signedDeploys: mustSign(), action: DEPLOY_ACTION, target: DEPLOY_TARGET, meanings: SIGNATURE_MEANINGS,
+        // signed whenever a deploy changes them, whatever signedDeploys says
+        criticalChanges: CRITICAL_NODE_RULES.filter((r) => signatures.requiresSignature(r.action)).map((r) => ({ type: r.type, action: r.action, what: r.what, permission: r.permission })),
+        tokenTtlMs: signatures.ttlMs, header: SIGNATURE_HEADER,
+      }),
+    }),
+  ];
+  router.use('/historian/re-auth', json);
+  mountRoutes(router, routes, editorPrincipal);
 
   return router;
 }
