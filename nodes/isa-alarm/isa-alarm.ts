@@ -4,8 +4,8 @@
 // an operator command through the API — leaves the node as one message.
 import { samplesFromMessage, type Sample } from '../../runtime/model';
 import { STATE_NAMES, type AlarmService, type AlarmState, type Transition } from '../../runtime/alarm';
-import { openProcessAlarmService, processAlarmService } from '../../runtime/alarm/process-service';
-import { servicesOf } from '../lib/services';
+import { openProcessAlarmService } from '../../runtime/alarm/process-service';
+import { alarmServiceOf, servicesOf } from '../lib/services';
 import type { NodeDef, NodeStatus, RED, RedNode } from '../lib/red';
 import { rowToDefinition, watchedTags, type AlarmRow } from './rows';
 
@@ -14,7 +14,7 @@ const SEVERITY: AlarmState[] = ['B', 'D', 'C', 'G', 'E', 'F', 'A'];
 const FILL: Record<AlarmState, NodeStatus['fill']> = { B: 'red', D: 'yellow', C: 'yellow', G: 'grey', E: 'grey', F: 'grey', A: 'green' };
 
 function alarmService(RED: RED): AlarmService {
-  const svc = processAlarmService();
+  const svc = alarmServiceOf(RED);
   if (svc) return svc;
   // Normally the server opens it at start-up; a runtime without that (tests, an embedding
   // that did not) gets it opened here, in the same data directory.
@@ -90,7 +90,7 @@ export default function register(RED: RED): void {
       unregister?.();
       try {
         // a redeploy keeps the states; deleting the node drops them (the journal stays)
-        if (processAlarmService() === svc) svc.removeGroup(group, { purge: removed === true });
+        if (alarmServiceOf(RED) === svc) svc.removeGroup(group, { purge: removed === true });
       } catch (e) {
         node.error(e);
       }
