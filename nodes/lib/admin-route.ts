@@ -5,6 +5,7 @@
 // (`permission` here is an editor permission, e.g. `flows.write`).
 import { routeHandler, type RouteDef } from '../../runtime/http';
 import type { RED } from './red';
+import { servicesOf } from './services';
 
 type Middleware = (req: unknown, res: unknown, next: () => void) => void;
 
@@ -13,4 +14,9 @@ export function mountAdminRoute(RED: RED, route: RouteDef): void {
   if (!admin) return;
   const guard: Middleware = RED.auth?.needsPermission?.(route.permission) ?? ((_q, _s, next) => next());
   admin[route.method](route.path, guard, routeHandler(route, async () => null));
+  // documented in /api/v1/openapi.json (x-editor-api)
+  const declared = servicesOf(RED).adminRoutes;
+  const i = declared.findIndex((r) => r.method === route.method && r.path === route.path);
+  if (i >= 0) declared[i] = route;
+  else declared.push(route);
 }

@@ -5,7 +5,7 @@
 // that each path behaves as its decision says; the reasons are the table below.
 import type { Sample } from '../model';
 import { StoreWriter, type LoggingSetting } from '../tsdb/store-writer';
-import type { TsdbStore, WriteResult } from '../tsdb/store';
+import type { TsdbStore, WriteResult } from '../tsdb';
 
 /** historian-write node; POST /api/v1/metrics; envelope ingest (nats-ingest node, and MQTT envelope ingest, which shares it). */
 export type IngestPath = 'historian-write' | 'http-ingest' | 'nats-ingest';

@@ -18,6 +18,7 @@ import type { BufferComponent } from '../buffer/component';
 import type { DeviceComponent } from '../devices/health';
 import type { TierMover } from '../tier/mover';
 import type { TwinComponent } from '../twin/component';
+import type { RouteDef } from '../http';
 
 export interface Components {
   stores: ComponentRegistry<StoreHandle>;
@@ -46,6 +47,8 @@ export interface Services {
   auditTrail: AuditTrail | null;
   /** The process alarm service (runtime/alarm/process-service.ts), null until opened. */
   alarmService: ProcessAlarmService | null;
+  /** Admin endpoints nodes declared under the editor root (nodes/lib/admin-route.ts), for the OpenAPI. */
+  adminRoutes: RouteDef[];
 }
 
 /** The Node-RED setting under which the server hands this registry to our nodes. */
@@ -70,6 +73,7 @@ function create(): Services {
     disk: null,
     auditTrail: null,
     alarmService: null,
+    adminRoutes: [],
   };
 }
 

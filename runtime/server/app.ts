@@ -17,6 +17,7 @@ import { setupMetrics } from './metrics';
 import { authorize, mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError, HttpError } from './api/route';
 import { openApiDocument } from './api/openapi';
 import type { Capabilities } from './api/contract';
+import type { DeploySigningRouter } from './deploy-signing';
 import { SecurityLayer } from './security';
 import { ComplianceLayer } from './compliance';
 import { tierRoutes } from './routes/tier-routes';
@@ -189,12 +190,15 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   });
 
   let flowAccess: FlowAccess | null = null;
+  let deployGuard: DeploySigningRouter | null = null;
   const stores = svc.components.stores;
   const routes: RouteDef[] = [
     defineRoute({
       method: 'get', path: '/openapi.json', group: 'system', permission: 'authenticated',
       summary: 'This API description (OpenAPI 3.1)',
-      handler: () => openApiDocument(routes, { title: 'Historian API', version: VERSION }),
+      handler: () => openApiDocument(routes, { title: 'Historian API', version: VERSION }, {
+        root: redSettings.httpAdminRoot ?? '/editor', routes: [...(deployGuard?.routes ?? []), ...svc.adminRoutes],
+      }),
     }),
     defineRoute({
       method: 'get', path: '/capabilities', group: 'system', permission: 'authenticated',
@@ -242,8 +246,9 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   metrics.hookNodeRed(RED.hooks);
   // Deploys pass the signature guard (428 without a signing token when signed deploys are
   // on) and are recorded in the audit trail either way.
-  app.use(redSettings.httpAdminRoot, compliance.deployGuard(security.auth, signedDeploys,
-    () => RED.runtime.flows.getFlows({}).then((r: { flows: unknown }) => r.flows)));
+  deployGuard = compliance.deployGuard(security.auth, signedDeploys,
+    () => RED.runtime.flows.getFlows({}).then((r: { flows: unknown }) => r.flows));
+  app.use(redSettings.httpAdminRoot, deployGuard);
   app.use(redSettings.httpAdminRoot, RED.httpAdmin);
   app.use(redSettings.httpNodeRoot, RED.httpNode);
 

@@ -88,7 +88,10 @@ export function nodeRedEditorSessions(log: (line: string) => void = (l) => conso
   };
 }
 
-export function deploySigning(opts: DeploySigningOptions): Router {
+/** The deploy guard, with the editor plugin's route declarations (for the OpenAPI). */
+export type DeploySigningRouter = Router & { readonly routes: readonly RouteDef[] };
+
+export function deploySigning(opts: DeploySigningOptions): DeploySigningRouter {
   const { auth, trail, signatures } = opts;
   const log = opts.log ?? ((l: string) => console.log(l));
   const editorSessionUser = opts.editorSessionUser ?? nodeRedEditorSessions(log);
@@ -261,5 +264,5 @@ export function deploySigning(opts: DeploySigningOptions): Router {
   router.use('/historian/re-auth', json);
   mountRoutes(router, routes, editorPrincipal);
 
-  return router;
+  return Object.assign(router, { routes });
 }

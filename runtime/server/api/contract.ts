@@ -120,3 +120,34 @@ export interface TagDetail {
   spanHigh: number | null;
   latest: { ts: number; value: number; quality: string } | null;
 }
+
+/** GET /alarms/kpi: alarm-system KPIs over [from, to) (runtime/alarm/KPI.md). */
+export interface AlarmKpiView {
+  from: number;
+  to: number;
+  alarms: number;
+  averagePer10Min: number;
+  periods: Array<{ start: number; count: number }>;
+  floodPercent: number;
+  peak10Min: number;
+  top10: Array<{ alarmId: string; tag: string; count: number; share: number }>;
+  top10Share: number;
+  chattering: Array<{ alarmId: string; tag: string; maxPerMinute: number }>;
+  stale: Array<{ alarmId: string; tag: string; activeSince: number; ageMs: number }>;
+  priority: { counts: Record<string, number>; percent: { lowMedium: number; high: number; urgent: number } };
+  shelved: number;
+  suppressed: number;
+  outOfService: number;
+  load: string;
+}
+
+/** POST /re-auth: a signing token bound to one user, action and target. */
+export interface SigningTicketView {
+  token: string;
+  expiresAt: string;
+  expiresInMs: number;
+  meaning: string;
+  action: string;
+  target: string | null;
+  printedName: string;
+}

@@ -10,7 +10,7 @@ import {
 } from '../../alarm';
 import type { Actor } from '../../alarm/policy';
 import { defineRoute, HttpError, type Principal, type RouteContext, type RouteDef } from '../api/route';
-import type { AlarmJournalPage, AlarmList } from '../api/contract';
+import type { AlarmJournalPage, AlarmKpiView, AlarmList } from '../api/contract';
 
 export interface AlarmRouteDeps {
   /** the process alarm service; null until it is open (answers 503) */
@@ -153,7 +153,7 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
       handler: ({ query }) => {
         if (query.to <= query.from) throw new HttpError(400, 'bad_request', 'query.to: must be after from', { field: 'to' });
         try {
-          return serviceOf(deps).kpi(query.from, query.to, { console: query.console });
+          return serviceOf(deps).kpi(query.from, query.to, { console: query.console }) satisfies AlarmKpiView;
         } catch (e) { badRequest(e); }
       },
     }),

@@ -11,7 +11,7 @@ import { SIGNATURE_HEADER, signatureFor, signatureTokenOf } from '../../audit/ht
 import { SignatureError, type SignatureService } from '../../audit/signature-service';
 import type { AuthService } from '../../auth/auth-service';
 import { defineRoute, HttpError, type RouteContext, type RouteDef } from '../api/route';
-import type { AuditPageView, AuditVerifyView } from '../api/contract';
+import type { AuditPageView, AuditVerifyView, SigningTicketView } from '../api/contract';
 
 export interface AuditRoutesDeps {
   trail: AuditTrail;
@@ -91,7 +91,7 @@ export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
       body: reauthBody,
       response: { description: 'signing token bound to the user, action and target; send it as X-Historian-Signature' },
       handler: async ({ body, principal, req }) => {
-        return signatures.reauth(body, principal!, req.ip);
+        return signatures.reauth(body, principal!, req.ip) satisfies Promise<SigningTicketView>;
       },
     }),
     defineRoute({
