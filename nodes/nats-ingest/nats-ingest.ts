@@ -9,6 +9,7 @@ import { EventIdSet } from '../../runtime/uplink/event-id-set';
 import { NatsIngest } from '../../runtime/uplink/nats-ingest';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
+import { sinkFor } from '../../runtime/ingest/write-policy';
 import { storeHandleOf } from '../lib/store-ref';
 import { uplinkConfig } from '../store-forward/store-forward';
 
@@ -32,7 +33,8 @@ export default function register(RED: RED): void {
       const stream = String(config.stream || 'HISTORIAN');
       ids = new EventIdSet({ file: path.join(store.dir, 'ingest-event-ids.db'), windowMs: numberField(config, 'dedupWindowH', 24) * 3_600_000 });
       ingestor = new EnvelopeIngestor({
-        sink: store, ids,
+        // every sample as sent: the decision for this path is in runtime/ingest/write-policy.ts
+        sink: sinkFor('nats-ingest', store), ids,
         onError: (m) => node.warn(m),
         onStored: (samples, envelopes) => {
           meter.add(samples.length);

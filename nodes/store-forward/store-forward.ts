@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { registerBufferMetrics } from '../../runtime/buffer/metrics';
 import { samplesFromMessage } from '../../runtime/model';
-import { services } from '../../runtime/registry';
+import { servicesOf } from '../lib/services';
 import { StoreForward, type UplinkConfig } from '../../runtime/uplink/store-forward';
 import { mqttConnectOptions, natsConnectOptions } from '../../runtime/uplink/connection-settings';
 import { mqttFromSettings, natsFromSettings, NOT_CONFIGURED, type MqttSettings, type NatsSettings } from '../../runtime/uplink/settings-connection';
@@ -63,7 +63,7 @@ export default function register(RED: RED): void {
   RED.nodes.registerType('store-forward', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const svc = services();
+    const svc = servicesOf(RED);
     const name = str(config, 'name') ?? `buffer-${node.id}`;
     let sf: StoreForward | null = null;
     let unregister: (() => void) | null = null;

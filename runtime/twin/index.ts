@@ -16,3 +16,4 @@ export type { IntervalOptions } from './interval';
 export { createDetector, type TwinDetector, type DetectorOptions, type DetectorUpdate, type AnomalyEvent, type RowInput } from './detector';
 export { DETECTOR_DEFAULTS } from './residual-detectors';
 export type { FitMetrics, ResidualSummary } from './stats';
+export type { TwinComponent } from './component';

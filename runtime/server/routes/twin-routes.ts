@@ -5,7 +5,7 @@ import { tagError } from '../../model';
 import { TwinFitError, TwinModelError, type ModelSpec } from '../../twin';
 import { ModelStoreError, specTags, summaryOf, trainFromStore, type TwinModelStore } from '../../twin/model-store';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
-import { storeFor } from './store-lookup';
+import { storeLookup, type StoreRegistry } from './store-lookup';
 
 export interface TwinRouteDeps {
   /** the model files of the running process (`TwinModelStore.forDataDir(dataDir)`) */
@@ -52,7 +52,8 @@ function asHttp(e: unknown): never {
   throw e;
 }
 
-export function twinRoutes(deps: TwinRouteDeps): RouteDef[] {
+export function twinRoutes(deps: TwinRouteDeps & { stores?: StoreRegistry }): RouteDef[] {
+  const storeFor = storeLookup(deps.stores);
   return [
     defineRoute({
       method: 'post', path: '/twin/models', group: 'twin', permission: 'twin.train',
