@@ -3,6 +3,7 @@
 // how well it did on held-out data, so the confidence of its predictions can be judged.
 import type { Scaler } from './scaler';
 import type { FitMetrics, ResidualSummary } from './stats';
+import type { TrainingReport } from './training-report';
 
 export const MODEL_FORMAT = 'historian.twin.model';
 export const MODEL_VERSION = 1;
@@ -41,6 +42,8 @@ interface ModelBase {
   /** metrics on the held-out tail of the training window */
   validation: FitMetrics;
   detector?: DetectorConfig;
+  /** how the training went: rows set aside as abnormal, warnings (optional, see FORMAT-model.md) */
+  report?: TrainingReport;
 }
 
 /** Models that predict one target tag. */
