@@ -121,11 +121,25 @@ module.exports = {
       // credentials: HISTORIAN_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN or the
       // standard AWS_* variables, read from the environment by the tier mover, never stored here
     },
+    storage: {
+      /**
+       * Memory each historian store may use (MiB): half for recent data (cut into blocks
+       * earlier when full), the rest for caches of block indexes and rollups. 0: no limit.
+       */
+      memoryLimitMb: int('HISTORIAN_MEMORY_LIMIT_MB', 256, 0, 1048576),
+    },
     ingest: {
       /** HTTP ingest rate limit per API token (burst: twice this) */
       samplesPerSecond: int('HISTORIAN_INGEST_RATE', 500000, 1, 100000000),
       /** samples stamped further ahead of the server clock are refused (every ingest path) */
       maxClockSkewSeconds: int('HISTORIAN_MAX_CLOCK_SKEW_S', 300, 0, 31536000),
+      /** cardinality limits per store (README "Limits"); 0 switches a limit off */
+      maxTags: int('HISTORIAN_MAX_TAGS', 250000, 0, 100000000),
+      maxNewTagsPerMinute: int('HISTORIAN_MAX_NEW_TAGS_PER_MINUTE', 20000, 0, 100000000),
+      /** new tags one API token may create per minute over HTTP ingest */
+      maxNewTagsPerTokenPerMinute: int('HISTORIAN_MAX_NEW_TAGS_PER_TOKEN_PER_MINUTE', 10000, 0, 100000000),
+      /** tags one API token may create in total over HTTP ingest (kept across restarts) */
+      maxTagsPerToken: int('HISTORIAN_MAX_TAGS_PER_TOKEN', 100000, 0, 100000000),
     },
     /** HTTPS for the dashboard, API, WebSocket and editor (README: Transport security) */
     tls: {
@@ -143,6 +157,11 @@ module.exports = {
     // Built-in system alarms (ISA-18.2, shown in the alarm console): a store-and-forward
     // buffer with more pending / quarantined entries than these, a data disk with less free
     // space, a device connection down for longer; health is looked at every intervalMs.
+    /** low-space watermark of the data disk: new writes refused (507) below the smaller of the two (README "Disk pressure"); 0 switches one off */
+    disk: {
+      minFreePercent: int('HISTORIAN_DISK_MIN_FREE_PERCENT', 5, 0, 99),
+      minFreeMb: int('HISTORIAN_DISK_MIN_FREE_MB', 500, 0, 10000000),
+    },
     systemAlarms: {
       bufferPending: int('HISTORIAN_ALARM_BUFFER_PENDING', 100, 0, 1e9),
       bufferFailed: int('HISTORIAN_ALARM_BUFFER_FAILED', 0, 0, 1e9),
@@ -155,6 +174,8 @@ module.exports = {
       sessionIdleMinutes: int('HISTORIAN_SESSION_IDLE_MINUTES', 30, 1, 10080),
       sessionMaxHours: int('HISTORIAN_SESSION_MAX_HOURS', 12, 1, 720),
       requireSignedDeploys: bool('HISTORIAN_SIGNED_DEPLOYS', false),
+      /** reverse proxy whose X-Forwarded-For is believed (address, subnet, "loopback" or hop count); empty: the socket address */
+      trustProxy: str('HISTORIAN_TRUST_PROXY', ''),
     },
   },
 };

@@ -8,6 +8,7 @@ export default defineConfig({
     outDir: resolve(import.meta.dirname, '..', 'dist', 'dashboard'),
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // no source maps in the shipped build: they would publish the whole source
+    sourcemap: false,
   },
 });

@@ -16,6 +16,11 @@ for (const w of wanted) {
     process.exit(2);
   }
 }
+// the peer benchmark runs VictoriaMetrics: install it (apt) or stop with the command to run
+if (wanted.includes('peer') || wanted.length === 0) {
+  const r = spawnSync(process.execPath, [join(__dirname, 'ensure-test-deps.js'), '--bench'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(1);
+}
 let failed = 0;
 for (const name of wanted.length ? wanted : all) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(dir, `${name}.bench.ts`)], { stdio: 'inherit' });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // npm `pretest`: make sure the servers the integration and e2e tests start are installed
-// (Debian packages nats-server, mosquitto, chromium). Installs the missing ones with apt when
+// (Debian packages nats-server, mosquitto, chromium). With `--bench`: the peer server of
+// `npm run bench:peer` (victoria-metrics) instead, so `npm test` never waits for it. Installs the missing ones with apt when
 // we may (root, or passwordless sudo); otherwise exits 1 printing the command to run.
 // Plain CommonJS for any Node >= 18: npm may run it before the pinned Node is in use.
 
@@ -14,6 +15,11 @@ const REQUIRED = [
   { names: ['nats-server'], aptPackage: 'nats-server' },
   { names: ['mosquitto'], aptPackage: 'mosquitto' },
   { names: ['chromium', 'chromium-browser'], aptPackage: 'chromium' },
+];
+
+/** Programs the benchmarks run (scripts/bench.js calls this with --bench for `peer`). */
+const BENCH_REQUIRED = [
+  { names: ['victoria-metrics', 'victoria-metrics-prod'], aptPackage: 'victoria-metrics' },
 ];
 
 // Debian puts daemons in /usr/sbin, which is not on every user's PATH.
@@ -47,8 +53,8 @@ function locate(names, env) {
  * locate(names) -> path|undefined, isRoot() -> bool, hasApt() -> bool, canSudo() -> bool.
  * Returns { missing: [package], action: 'none'|'install'|'fail', commands: [[argv...]], message }.
  */
-function plan(probe) {
-  const missing = REQUIRED.filter((r) => !probe.locate(r.names)).map((r) => r.aptPackage);
+function plan(probe, required) {
+  const missing = (required || REQUIRED).filter((r) => !probe.locate(r.names)).map((r) => r.aptPackage);
   const manual = `sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (missing.length === 0) return { missing, action: 'none', commands: [], message: '' };
   if (!probe.hasApt()) {
@@ -92,7 +98,8 @@ function systemProbe() {
 
 function main() {
   const probe = systemProbe();
-  const todo = plan(probe);
+  const required = process.argv.includes('--bench') ? BENCH_REQUIRED : REQUIRED;
+  const todo = plan(probe, required);
   if (todo.action === 'none') return 0;
   if (todo.action === 'fail') {
     process.stderr.write(`ensure-test-deps: ${todo.message}\n`);
@@ -111,7 +118,7 @@ function main() {
       return 1;
     }
   }
-  const still = plan(probe).missing;
+  const still = plan(probe, required).missing;
   if (still.length > 0) {
     process.stderr.write(`ensure-test-deps: still missing after install: ${still.join(', ')}\n`);
     return 1;
@@ -120,6 +127,6 @@ function main() {
   return 0;
 }
 
-module.exports = { REQUIRED, locate, plan };
+module.exports = { REQUIRED, BENCH_REQUIRED, locate, plan };
 
 if (require.main === module) process.exit(main());

@@ -1,7 +1,10 @@
 // Client side of the live WebSocket protocol (runtime/live/PROTOCOL.md): one connection
 // shared by every view, listeners by tag pattern (subscriptions are reference counted),
 // reconnect with exponential backoff and resubscribe after a reconnect.
-import { getToken } from './api';
+import { getToken, sessionEnded } from './api';
+
+/** Close codes meaning the session is over (runtime/live/PROTOCOL.md): sign in again, do not reconnect. */
+const SESSION_OVER = new Set([4401, 4403]);
 
 export interface LiveSample { tag: string; ts: number; value: number; quality: string }
 export interface LiveAlarm { type: 'alarm'; [k: string]: unknown }
@@ -88,10 +91,15 @@ export class LiveClient {
         for (const fn of this.alarmListeners) fn(msg as LiveAlarm);
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.setState('disconnected');
+      if (SESSION_OVER.has(ev.code)) {
+        this.closed = true;
+        sessionEnded();
+        return;
+      }
       if (!this.closed) {
         this.retry = window.setTimeout(() => this.connect(), this.backoff);
         this.backoff = Math.min(10_000, this.backoff * 2);

@@ -1,16 +1,31 @@
 // The operator dashboard's shell: login (and the password change a new account must make
 // first), the role-aware navigation and the views. The route lives in the URL hash:
-// #/live, #/trend?tags=a,b&range=8h, #/alarms, #/layouts, #/audit.
+// #/live, #/trend?tags=a,b&range=8h (or &from=…&to=…), #/alarms, #/layouts, #/audit.
+// The alarm banner sits under the header on every view.
 import { LitElement, html, css } from 'lit';
-import { api, getToken, setToken, ApiError, errorText, onUnauthorized } from './api';
+import './theme.css';
+import { api, getToken, setToken, ApiError, errorText, onUnauthorized, onTokenChange, shareWithEditor, EDITOR_PATH } from './api';
 import { live, type LiveState } from './live-client';
 import { can, setMe, type Me } from './session';
 import { base } from './styles';
-import './views/live-view';
-import './views/trend-view';
-import './views/alarm-view';
-import './views/audit-view';
-import './views/layout-view';
+import { applyTheme, preferences, setPreference } from './lib/preferences';
+import { trendStateFromParams, trendStateToQuery, type TrendState } from './trend/trend-state';
+import './components/alarm-banner';
+import './views/live/live-view';
+import './views/alarms/alarm-console';
+
+// Views with heavy parts (the chart library, the layout grid) load when first opened, so
+// the first load (sign-in, live values, alarms) stays small on a slow plant network.
+const LAZY: Record<string, () => Promise<unknown>> = {
+  trend: () => import('./views/trend/trend-view'),
+  layouts: () => import('./views/layout-view'),
+  audit: () => import('./views/audit-view'),
+};
+const loading = new Map<string, Promise<unknown>>();
+function ensureView(view: string): void {
+  const load = LAZY[view];
+  if (load && !loading.has(view)) loading.set(view, load());
+}
 
 // Administration views load on first use, so the operators' first load stays small.
 const ADMIN_VIEWS: Record<string, () => Promise<unknown>> = {
@@ -60,20 +75,25 @@ export class HistorianApp extends LitElement {
   }
 
   static styles = [base, css`
-    :host { display: flex; flex-direction: column; min-height: 100vh; background: #e6e6e6; }
-    header { display: flex; align-items: center; gap: 12px; padding: 6px 12px; background: #d0d0d0; border-bottom: 1px solid #b0b0b0; flex-wrap: wrap; }
+    :host { display: flex; flex-direction: column; min-height: 100vh; background: var(--bg); }
+    header { display: flex; align-items: center; gap: 8px 12px; padding: 4px 12px; background: var(--header); border-bottom: 1px solid var(--border); flex-wrap: wrap; }
     header h1 { font-size: 16px; margin: 0; font-weight: 600; }
     nav { display: flex; gap: 2px; flex-wrap: wrap; }
-    nav a { padding: 4px 10px; color: #222; text-decoration: none; border: 1px solid transparent; border-radius: 2px; }
-    nav a[aria-current='page'] { background: #bdbdbd; border-color: #999; font-weight: 600; }
-    .conn { font-size: 12px; padding: 2px 8px; border-radius: 10px; background: #bdbdbd; }
-    .conn.connected { background: #c8d8c8; }
-    .conn.disconnected { background: #e8c4c4; }
-    .spacer { flex: 1; }
-    .who { font-size: 12px; color: #444; }
-    main { padding: 10px 12px; flex: 1; min-height: 0; box-sizing: border-box; }
-    form.login { display: grid; gap: 8px; width: 300px; margin: 10vh auto; background: #f2f2f2; padding: 24px; border: 1px solid #c0c0c0; }
+    nav a { padding: 4px 10px; color: var(--fg); text-decoration: none; border: 1px solid transparent; border-radius: 2px; }
+    nav a[aria-current='page'] { background: var(--btn-active); border-color: var(--btn-border); font-weight: 600; }
+    .conn { font-size: 12px; padding: 2px 8px; border-radius: 10px; background: var(--btn); }
+    .conn.disconnected { background: var(--bad-bg); color: var(--bad-fg); }
+    .who { font-size: 12px; color: var(--muted); }
+    main { padding: 10px 12px; flex: 1; min-height: 0; min-width: 0; box-sizing: border-box; }
+    form.login { display: grid; gap: 8px; width: min(300px, 90vw); box-sizing: border-box; margin: 10vh auto; background: var(--panel); padding: 24px; border: 1px solid var(--border); }
     form.login h2 { margin: 0 0 8px; font-weight: 600; }
+    .flush { margin: 0; }
+    @media (max-width: 700px) {
+      header { padding: 4px 6px; gap: 4px 6px; }
+      header h1, .who { display: none; }
+      nav a { padding: 4px 6px; }
+      main { padding: 6px; }
+    }
   `];
 
   connectedCallback(): void {
@@ -83,6 +103,16 @@ export class HistorianApp extends LitElement {
     this.offs.push(() => window.removeEventListener('hashchange', onHash));
     this.offs.push(live.onState((s) => { this.state = s; }));
     this.offs.push(onUnauthorized(() => this.signedOut('Your session ended; please sign in again.')));
+    // another tab signed in or out: follow it
+    this.offs.push(onTokenChange((t) => {
+      if (t === this.token) return;
+      if (!t) { this.signedOut('Signed out in another tab.'); return; }
+      this.token = t;
+      this.error = '';
+      live.close();
+      void this.loadMe();
+    }));
+    applyTheme();
     if (this.token) void this.loadMe();
   }
 
@@ -97,6 +127,7 @@ export class HistorianApp extends LitElement {
       const me = await api<Me>('GET', '/me');
       this.me = me;
       setMe(me);
+      applyTheme();
       if (!me.mustChangePassword) {
         live.connect();
         void this.openHome();
@@ -163,6 +194,7 @@ export class HistorianApp extends LitElement {
   private signedOut(message = ''): void {
     setToken(null);
     setMe(null);
+    applyTheme();
     this.token = null;
     this.me = null;
     this.error = message;
@@ -174,17 +206,24 @@ export class HistorianApp extends LitElement {
     this.signedOut();
   }
 
-  private onTrendChange(e: CustomEvent<{ tags: string[]; preset: string }>): void {
-    const q = new URLSearchParams({ tags: e.detail.tags.join(','), range: e.detail.preset });
-    history.replaceState(null, '', `#/trend?${q}`);
+  /** The trend's state goes into the URL (replace, so Back leaves the trend, not each zoom). */
+  private onTrendChange(e: CustomEvent<TrendState>): void {
+    if (this.route.view !== 'trend') return;
+    const url = `#/trend?${trendStateToQuery(e.detail)}`;
+    if (location.hash !== url) history.replaceState(null, '', url);
+  }
+
+  private toggleTheme(): void {
+    setPreference('theme', preferences().theme === 'dark' ? 'light' : 'dark');
+    this.requestUpdate();
   }
 
   private renderView() {
     const { view, params } = this.route;
     loadView(view);
+    ensureView(view);
     switch (view) {
-      case 'trend': return html`<historian-trend-view .tags=${(params.get('tags') ?? '').split(',').filter(Boolean)} .preset=${params.get('range') ?? '1h'}
-        @trend-change=${this.onTrendChange}></historian-trend-view>`;
+      case 'trend': return html`<historian-trend-view .state=${trendStateFromParams(params)} @trend-change=${this.onTrendChange}></historian-trend-view>`;
       case 'alarms': return can('alarms.read') ? html`<historian-alarm-console></historian-alarm-console>` : this.denied();
       case 'audit': return can('audit.read') ? html`<historian-audit-view></historian-audit-view>` : this.denied();
       case 'layouts': return can('layouts.read') ? html`<historian-layout-view .selectId=${params.get('id')}></historian-layout-view>` : this.denied();
@@ -206,22 +245,22 @@ export class HistorianApp extends LitElement {
       if (this.token) return html`<div class="empty">Loading…</div>`;
       return html`<form class="login" @submit=${this.login} aria-label="Sign in">
         <h2>Historian</h2>
-        <input name="username" placeholder="user name" autocomplete="username" required />
-        <input name="password" type="password" placeholder="password" autocomplete="current-password" required />
+        <label for="login-user">User name</label><input id="login-user" name="username" autocomplete="username" required />
+        <label for="login-pass">Password</label><input id="login-pass" name="password" type="password" autocomplete="current-password" required />
         <button type="submit" class="primary" ?disabled=${this.busy}>Sign in</button>
         ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       </form>`;
     }
-    if (!this.me) return html`<div class="error" role="alert" style="padding:24px">${this.error} <button @click=${() => this.signedOut()}>Sign in again</button></div>`;
+    if (!this.me) return html`<div class="error pad" role="alert">${this.error} <button @click=${() => this.signedOut()}>Sign in again</button></div>`;
     if (this.me.mustChangePassword) {
       loadView('rules');
       return html`<form class="login" @submit=${this.changePassword} aria-label="Change password" data-testid="change-password">
         <h2>Choose a new password</h2>
-        <p class="muted" style="margin:0">Your password must be changed before you continue.</p>
+        <p class="muted flush">Your password must be changed before you continue.</p>
         <historian-password-rules></historian-password-rules>
-        <input name="currentPassword" type="password" placeholder="current password" autocomplete="current-password" required />
-        <input name="newPassword" type="password" placeholder="new password" autocomplete="new-password" required />
-        <input name="confirm" type="password" placeholder="repeat new password" autocomplete="new-password" required />
+        <label for="cp-cur">Current password</label><input id="cp-cur" name="currentPassword" type="password" autocomplete="current-password" required />
+        <label for="cp-new">New password</label><input id="cp-new" name="newPassword" type="password" autocomplete="new-password" required />
+        <label for="cp-rep">Repeat new password</label><input id="cp-rep" name="confirm" type="password" autocomplete="new-password" required />
         <button type="submit" class="primary">Change password</button>
         <button type="button" @click=${this.logout}>Sign out</button>
         ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
@@ -247,9 +286,11 @@ export class HistorianApp extends LitElement {
         <span class="spacer"></span>
         <span class="conn ${this.state}" data-testid="connection">${this.state}</span>
         <span class="who" data-testid="who">${this.me.name || this.me.username} · ${this.me.role}</span>
-        ${can('flows.write') ? html`<a href="/editor/">Flow editor</a>` : ''}
-        <button @click=${this.logout}>Sign out</button>
+        <button data-action="theme" aria-pressed=${String(preferences().theme === 'dark')} title="Switch between the light and the dark theme (saved for you)" @click=${this.toggleTheme}>${preferences().theme === 'dark' ? 'Light' : 'Dark'}</button>
+        ${can('flows.write') ? html`<a href=${EDITOR_PATH} target="_blank" data-testid="editor-link" @click=${() => shareWithEditor(this.me?.expiresAt)}>Flow editor</a>` : ''}
+        <button @click=${this.logout} data-action="logout">Sign out</button>
       </header>
+      ${can('alarms.read') ? html`<historian-alarm-banner></historian-alarm-banner>` : ''}
       <main>${this.renderView()}</main>`;
   }
 }

@@ -7,6 +7,8 @@ export interface Me {
   role: 'ADMIN' | 'ENGINEER' | 'OPERATOR' | 'AUDITOR' | 'SERVICE';
   permissions: string[];
   mustChangePassword: boolean;
+  /** absolute end of this session (ISO time) */
+  expiresAt?: string;
 }
 
 let current: Me | null = null;

@@ -1,34 +1,44 @@
 // ISA-101 high-performance HMI look: grey, low contrast for normal states, colour only
-// where something is abnormal (bad quality, alarms). Shared by every view.
+// where something is abnormal (bad quality, alarms). Every colour is a CSS custom property
+// defined in theme.css, so the light (default) and dark themes swap them on <html> and
+// every shadow root follows. Shared by every view.
 import { css } from 'lit';
 
 export const base = css`
-  :host { color: #222; font: 14px/1.4 system-ui, sans-serif; }
-  button, input, select, textarea { font: inherit; }
-  button { padding: 4px 10px; border: 1px solid #9a9a9a; background: #dcdcdc; color: #222; border-radius: 2px; cursor: pointer; }
-  button:hover:not(:disabled) { background: #d0d0d0; }
-  button:disabled { color: #888; cursor: default; }
-  button.primary { background: #c4c4c4; border-color: #777; }
-  button.active, button[aria-pressed='true'] { background: #b8b8b8; border-color: #666; font-weight: 600; }
-  input, select, textarea { padding: 4px 6px; border: 1px solid #a8a8a8; background: #f7f7f7; border-radius: 2px; }
-  .empty { color: #5c5c5c; padding: 24px; text-align: center; background: #ececec; border: 1px dashed #b8b8b8; }
-  .error { color: #a00000; }
-  .muted { color: #666; }
-  table { border-collapse: collapse; width: 100%; background: #f2f2f2; }
-  th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #d6d6d6; font-variant-numeric: tabular-nums; vertical-align: top; }
-  th { background: #dedede; font-weight: 600; position: sticky; top: 0; }
-  .bad { background: #f3d6d6; }
-  .uncertain { background: #f6efcf; }
+  :host { color: var(--fg); font: 14px/1.4 system-ui, sans-serif; }
+  button, input, select, textarea { font: inherit; color: var(--fg); }
+  button { padding: 4px 10px; border: 1px solid var(--btn-border); background: var(--btn); border-radius: 2px; cursor: pointer; min-height: 28px; }
+  button:hover:not(:disabled) { background: var(--btn-hover); }
+  button:disabled { color: var(--muted); cursor: default; opacity: 0.8; }
+  button.primary { background: var(--btn-primary); border-color: var(--btn-border-strong); }
+  button.active, button[aria-pressed='true'], button[role='tab'][aria-selected='true'] { background: var(--btn-active); border-color: var(--btn-border-strong); font-weight: 600; }
+  button:focus-visible, a:focus-visible, input:focus-visible, select:focus-visible { outline: 2px solid var(--focus); outline-offset: 1px; }
+  input, select, textarea { padding: 4px 6px; border: 1px solid var(--input-border); background: var(--input); border-radius: 2px; }
+  a { color: var(--link); }
+  label { color: var(--fg); }
+  .empty { color: var(--muted); padding: 24px; text-align: center; background: var(--panel-2); border: 1px dashed var(--border); }
+  .error { color: var(--bad-fg); }
+  .muted { color: var(--muted); }
+  table { border-collapse: collapse; width: 100%; background: var(--panel); }
+  th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--rule); font-variant-numeric: tabular-nums; vertical-align: top; }
+  th { background: var(--th); font-weight: 600; position: sticky; top: 0; }
+  .bad { background: var(--bad-bg); }
+  .uncertain { background: var(--unc-bg); }
   .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; }
-  .panel { background: #f0f0f0; border: 1px solid #c4c4c4; padding: 8px; }
-  dialog { border: 1px solid #888; background: #f2f2f2; padding: 16px; min-width: 320px; max-width: 90vw; }
-  dialog::backdrop { background: rgba(0, 0, 0, 0.25); }
+  .spacer { flex: 1; }
+  .panel { background: var(--panel); border: 1px solid var(--border); padding: 8px; }
+  dialog { border: 1px solid var(--btn-border-strong); background: var(--panel); color: var(--fg); padding: 16px; min-width: 300px; max-width: 92vw; box-sizing: border-box; }
+  dialog::backdrop { background: rgba(0, 0, 0, 0.35); }
   dialog form { display: grid; gap: 8px; }
-  .tabs { display: flex; gap: 2px; border-bottom: 1px solid #b0b0b0; margin-bottom: 8px; }
+  .tabs { display: flex; flex-wrap: wrap; gap: 2px; border-bottom: 1px solid var(--border); margin-bottom: 8px; }
   .tabs button { border-bottom: none; border-radius: 2px 2px 0 0; }
-  .prio-urgent { color: #fff; background: #b00000; }
-  .prio-high { color: #000; background: #e8a33c; }
-  .prio-medium { color: #000; background: #f0d64a; }
-  .prio-low { color: #000; background: #b9c7d6; }
+  .prio-urgent { color: #fff; background: var(--prio-urgent); }
+  .prio-high { color: #000; background: var(--prio-high); }
+  .prio-medium { color: #000; background: var(--prio-medium); }
+  .prio-low { color: #000; background: var(--prio-low); }
   .chip { display: inline-block; padding: 0 6px; border-radius: 2px; font-size: 12px; font-weight: 600; }
+  button.link { border: none; background: none; color: var(--link); text-decoration: underline; padding: 0 2px; min-height: 0; font-size: 12px; }
+  .prio-icon { vertical-align: -3px; flex: none; }
+  .pad { padding: 8px; }
+  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

@@ -2,3 +2,4 @@ declare module '*.css?inline' {
   const css: string;
   export default css;
 }
+declare module '*.css';

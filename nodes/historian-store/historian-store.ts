@@ -5,6 +5,7 @@ import { isAbsolute, join, normalize } from 'node:path';
 import { services } from '../../runtime/registry';
 import { DEFAULT_MAX_FUTURE_MS, TsdbStore } from '../../runtime/tsdb/store';
 import { StoreHandle } from '../../runtime/tsdb/store-handle';
+import type { TagLimitOptions } from '../../runtime/tsdb/tag-limits';
 import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 
 const HOUR = 3_600_000;
@@ -16,10 +17,27 @@ export function storeDirectory(dataDir: string, dir: string): string {
   return join(dataDir, d);
 }
 
+/** Cardinality limits from settings.js (`historian.ingest.maxTags` / `maxNewTagsPerMinute`; 0: none). */
+export function tagLimitsFromSettings(historian: unknown): Partial<TagLimitOptions> {
+  const ingest = (historian as { ingest?: { maxTags?: unknown; maxNewTagsPerMinute?: unknown } } | undefined)?.ingest;
+  const limit = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? (v === 0 ? null : v) : undefined);
+  const out: Partial<TagLimitOptions> = {};
+  const total = limit(ingest?.maxTags), perMin = limit(ingest?.maxNewTagsPerMinute);
+  if (total !== undefined) out.maxTags = total;
+  if (perMin !== undefined) out.maxNewTagsPerMinute = perMin;
+  return out;
+}
+
 /** The clock-skew limit from settings.js (`historian.ingest.maxClockSkewSeconds`, HISTORIAN_MAX_CLOCK_SKEW_S). */
 export function maxClockSkewMs(historian: unknown): number {
   const v = (historian as { ingest?: { maxClockSkewSeconds?: unknown } } | undefined)?.ingest?.maxClockSkewSeconds;
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v * 1000 : DEFAULT_MAX_FUTURE_MS;
+}
+
+/** historian.storage.memoryLimitMb of settings.js (HISTORIAN_MEMORY_LIMIT_MB); 0 or unset: no limit. */
+function memoryLimit(historian: unknown): number | undefined {
+  const v = Number((historian as { storage?: { memoryLimitMb?: unknown } } | undefined)?.storage?.memoryLimitMb);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
 export default function register(RED: RED): void {
@@ -47,6 +65,10 @@ export default function register(RED: RED): void {
         // stamped in the future
         lateLimitMs: lateLimitDays > 0 ? lateLimitDays * DAY : null,
         maxFutureMs: maxClockSkewMs(RED.settings.historian),
+        memoryLimitMb: memoryLimit(RED.settings.historian),
+        tagLimits: tagLimitsFromSettings(RED.settings.historian),
+        // below the disk watermark every write is refused whole (README "Disk pressure")
+        writeGuard: () => svc.disk?.assertWritable(),
         logger: { info: (m) => node.log(m), warn: (m) => node.warn(m), error: (m) => node.error(m) },
       });
       handle = new StoreHandle(name, opening);

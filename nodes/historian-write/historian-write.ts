@@ -3,6 +3,7 @@
 // refuses (too old, too far in the future) are reported by field and counted; the rest of
 // the batch is stored.
 import { mapRejections } from '../../runtime/ingest/write-outcome';
+import { DiskLowError } from '../../runtime/disk/disk-watermark';
 import { samplesFromMessage } from '../../runtime/model';
 import { StoreWriter, type LoggingSetting } from '../../runtime/tsdb/store-writer';
 import { applyMessageMeta } from '../../runtime/tsdb/message-meta';
@@ -34,6 +35,8 @@ export default function register(RED: RED): void {
     let store: TsdbStore | null = null;
     let pending: Promise<unknown> = Promise.resolve();
     let handleName = '';
+    /** the last write refused because the disk is below the watermark (cleared by the next stored write) */
+    let diskLow = false;
     const ready = (async () => {
       const handle = storeHandleOf(RED, config);
       handleName = handle.name;
@@ -44,6 +47,7 @@ export default function register(RED: RED): void {
     ready.catch((e) => node.status({ fill: 'red', shape: 'ring', text: (e as Error).message }));
     const statusTimer = setInterval(() => {
       if (!writer) return;
+      if (diskLow) { node.status({ fill: 'red', shape: 'ring', text: 'disk low: writes refused' }); return; }
       node.status({ fill: rejected ? 'yellow' : 'green', shape: 'dot', text: `${formatRate(meter.perSecond())} → ${handleName}${rejected ? ` · ${rejected} rejected` : ''}` });
     }, 1000);
 
@@ -64,6 +68,7 @@ export default function register(RED: RED): void {
             ...mapRejections(r.rejected, null, { ts: 'ts', value: 'value', tag: 'tag' }).map((e) => `${samples[e.index].tag} ${e.field}: ${e.message}`),
           ];
           meter.add(stored);
+          diskLow = false;
           if (stored > 0) send(msg);
           if (problems.length) {
             rejected += problems.length - meta.errors.length;
@@ -71,6 +76,10 @@ export default function register(RED: RED): void {
             done(new Error(`${problems[0]}${more}; ${stored} sample(s) stored`));
           } else done();
         } catch (e) {
+          if (e instanceof DiskLowError) {
+            diskLow = true;
+            node.status({ fill: 'red', shape: 'ring', text: 'disk low: writes refused' });
+          }
           done(e as Error);
         }
       });

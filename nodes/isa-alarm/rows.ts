@@ -1,6 +1,8 @@
 // The editor stores alarm rows as flat form values (strings from inputs, seconds for
 // delays); the alarm service wants definitions in its own units. This turns one into the
 // other and leaves validation to the service, which names the bad field.
+import { alarmIdOfRow } from '../../runtime/alarm/limits';
+
 export interface AlarmRow {
   id?: string;
   type?: string;
@@ -48,9 +50,9 @@ function discrete(v: unknown): number | boolean | undefined {
   return num(v);
 }
 
-/** The id an alarm gets when the row leaves it empty: `<tag>:<type>`. */
+/** The id an alarm gets when the row leaves it empty: `<tag>:<type>` (runtime/alarm/limits.ts). */
 export function defaultAlarmId(row: AlarmRow): string {
-  return `${row.tag ?? ''}:${row.type ?? ''}`;
+  return alarmIdOfRow({ ...row, id: undefined });
 }
 
 export function rowToDefinition(row: AlarmRow): Record<string, unknown> {

@@ -2,6 +2,9 @@
 // synchronous (one SQLite transaction, fsynced) so the entry is durable before the action
 // it records is acknowledged. Keyed checkpoints are written every `checkpointEvery`
 // entries, when opening and on close(); verify() checks everything (verify.ts).
+// Opening verifies the whole trail BEFORE it writes anything (the open checkpoint moves the
+// anchor): damage found is sealed into the trail state beside the key (trail-state.ts) and
+// stays reported until an administrator acknowledges it with a signature.
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,12 +13,34 @@ import type { Writable } from 'node:stream';
 import { ENTRY_COLUMNS, openAuditDb, storedOf, transaction } from './audit-db';
 import { entryHash, GENESIS_HASH } from './canonical';
 import { checkpointMac, checkpointOf, defaultAnchorFile, NO_MAC, readAnchor, writeAnchor, type Checkpoint, type CheckpointKind } from './checkpoint';
+import { CRITICAL } from './critical-actions';
 import { loadKey, loadOrCreateKey, resolveKeyFile } from './checkpoint-key';
 import { csvHeader, csvLine } from './csv';
 import { entryOf, normaliseInput, type AuditEntry, type AuditEntryInput, type SignatureManifestation, type StoredEntry } from './entry';
 import { AuditError } from './errors';
 import { queryEntries, storedPages, type AuditFilter, type AuditPage, type AuditQueryResult } from './query';
-import { verifyChain, type VerifyResult } from './verify';
+import { defaultStateFile, readState, writeState, type Acknowledgement, type RecordedDamage, type StateRead, type TrailState } from './trail-state';
+import { prefixDigest, verifyChain, verifyChainSync, type Baseline, type Damage, type VerifyResult } from './verify';
+
+/** A verification as the running trail reports it: the chain's result plus the sealed state. */
+export interface TrailVerifyResult extends VerifyResult {
+  /** A damage was found (now or earlier) and no administrator has acknowledged it yet. */
+  acknowledgementRequired: boolean;
+  /** The damage as first found, with the evidence of that moment; null when none is pending. */
+  recordedDamage: RecordedDamage | null;
+  /** The newest acknowledgement of an earlier damage, if any. */
+  lastAcknowledgement: Acknowledgement | null;
+}
+
+export interface AcknowledgeInput {
+  userId: string;
+  username: string;
+  userName?: string | null;
+  role?: string | null;
+  reason: string;
+  clientAddress?: string | null;
+  signature: SignatureManifestation;
+}
 
 export interface AuditTrailOptions {
   dataDir: string;
@@ -25,6 +50,8 @@ export interface AuditTrailOptions {
   keyFile?: string;
   /** Default <dataDir>/secrets/audit-anchor.json. */
   anchorFile?: string;
+  /** The sealed verification state; default audit-state.json beside the key file. */
+  stateFile?: string;
   /** Keyed checkpoint every N entries (default 100). */
   checkpointEvery?: number;
   /** Epoch ms; injectable for tests. */
@@ -38,7 +65,11 @@ export class AuditTrail {
   readonly dbFile: string;
   readonly keyFile: string;
   readonly anchorFile: string;
+  readonly stateFile: string;
   readonly checkpointEvery: number;
+  /** The verification run when the trail was opened, before anything was written. */
+  readonly startupVerify: TrailVerifyResult;
+  private state: TrailState;
   private readonly key: Buffer;
   private readonly clock: () => number;
   private head: { seq: number; hash: string };
@@ -75,6 +106,13 @@ export class AuditTrail {
     this.head = last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
     const cp = this.db.prepare('SELECT * FROM checkpoints ORDER BY id DESC LIMIT 1').get() as Record<string, unknown> | undefined;
     this.lastCheckpoint = cp ? checkpointOf(cp) : null;
+    this.stateFile = opts.stateFile ?? defaultStateFile(this.keyFile);
+    // Verify before writing: the open checkpoint below replaces the anchor, which is the
+    // evidence of entries deleted from the end. What is found is sealed first.
+    const read = readState(this.stateFile, this.key);
+    this.state = read.state;
+    const raw = verifyChainSync({ db: this.db, key: this.key, anchor: readAnchor(this.anchorFile), baseline: this.state.baseline, clock: this.clock });
+    this.startupVerify = this.assess(raw, read);
     // Marks where this process took over the chain; with the preceding 'close' checkpoint
     // it shows whether entries were added while the trail was closed.
     this.checkpoint('open');
@@ -213,10 +251,101 @@ export class AuditTrail {
     return { rows };
   }
 
-  /** Verifies the whole chain, the signatures and the checkpoints; never throws on damage. */
-  async verify(): Promise<VerifyResult> {
+  /**
+   * Verifies the whole chain, the signatures, the checkpoints and the sealed state; never
+   * throws on damage. A damage found is sealed and reported by every later verification,
+   * even one that finds the database consistent again, until acknowledgeDamage().
+   */
+  async verify(): Promise<TrailVerifyResult> {
     this.assertOpen();
-    return verifyChain({ db: this.db, key: this.key, anchor: readAnchor(this.anchorFile), clock: this.clock });
+    const read = readState(this.stateFile, this.key);
+    // the process's own state is authoritative; the file is read to notice a replaced one
+    const problem = read.problem;
+    const raw = await verifyChain({ db: this.db, key: this.key, anchor: readAnchor(this.anchorFile), baseline: this.state.baseline, clock: this.clock });
+    return this.assess(raw, { state: this.state, problem } as StateRead);
+  }
+
+  /** The damage found and not yet acknowledged, or null. */
+  pendingDamage(): RecordedDamage | null {
+    return this.state.damage;
+  }
+
+  /**
+   * An administrator's signed acknowledgement of the recorded damage: the trail as it is
+   * now becomes the baseline (its stored rows frozen by a digest, so later change to them
+   * still shows), the acknowledgement is appended with its signature, a checkpoint anchors
+   * it, and verification reports the trail intact again from there on.
+   */
+  acknowledgeDamage(input: AcknowledgeInput): AuditEntry {
+    this.assertOpen();
+    const recorded = this.state.damage;
+    if (!recorded) throw new AuditError('validation', 'the audit trail has no unacknowledged damage', 'damage');
+    const now = this.clock();
+    const cpRow = this.db.prepare('SELECT * FROM checkpoints ORDER BY id DESC LIMIT 1').get() as Record<string, unknown> | undefined;
+    const cp = cpRow ? checkpointOf(cpRow) : null;
+    const baseline: Baseline = {
+      seq: this.head.seq, hash: this.head.hash, checkpointId: cp?.id ?? 0, checkpointMac: cp?.mac ?? NO_MAC,
+      digest: prefixDigest(this.db, this.head.seq, cp?.id ?? 0), at: now,
+    };
+    const before = this.state;
+    // appending past a damaged head is allowed once the prefix is frozen
+    this.state = { ...before, baseline };
+    let entry: AuditEntry;
+    try {
+      entry = this.append({
+        ts: now, userId: input.userId, username: input.username, userName: input.userName ?? null, role: input.role ?? null,
+        action: CRITICAL.auditAcknowledge, target: 'audit', previousValue: recorded,
+        newValue: { baseline: { seq: baseline.seq, hash: baseline.hash, checkpointId: baseline.checkpointId, digest: baseline.digest } },
+        reason: input.reason, clientAddress: input.clientAddress ?? null, signature: input.signature,
+      });
+    } catch (e) {
+      this.state = before;
+      throw e;
+    }
+    this.state = {
+      verified: { seq: entry.seq, hash: entry.hash, at: now }, damage: null, baseline,
+      acknowledged: [...before.acknowledged, { damage: recorded, at: now, userId: input.userId, username: input.username, entrySeq: entry.seq }],
+    };
+    writeState(this.stateFile, this.key, this.state);
+    this.checkpoint('manual');
+    return entry;
+  }
+
+  /** Combines a chain verification with the sealed state, and seals what it found. */
+  private assess(raw: VerifyResult, read: StateRead): TrailVerifyResult {
+    const state = this.state;
+    let damage: Damage | null = raw.damage;
+    if (!damage && read.problem) damage = { kind: 'checkpoint', seq: raw.lastSeq, message: read.problem };
+    const v = state.verified;
+    if (!damage && v && v.seq > (state.baseline?.seq ?? 0)) {
+      const row = this.db.prepare('SELECT hash FROM entries WHERE seq = ?').get(v.seq) as { hash: string } | undefined;
+      const when = new Date(v.at).toISOString();
+      if (!row && v.seq > raw.lastSeq) {
+        damage = {
+          kind: 'truncated', seq: raw.lastSeq + 1, range: [raw.lastSeq + 1, v.seq],
+          message: `entries ${raw.lastSeq + 1}–${v.seq} were deleted from the end: the verification of ${when} reached seq ${v.seq} but the trail ends at ${raw.lastSeq}`,
+        };
+      } else if (!row || row.hash !== v.hash) {
+        damage = { kind: 'altered', seq: v.seq, message: `entry ${v.seq} differs from the head verified on ${when}: entries up to it were rewritten` };
+      }
+    }
+    const now = this.clock();
+    if (damage && !state.damage) {
+      this.state = { ...state, damage: { ...damage, detectedAt: now, anchor: readAnchor(this.anchorFile), verified: state.verified } };
+      writeState(this.stateFile, this.key, this.state);
+    } else if (!damage && !state.damage && (v?.seq !== raw.lastSeq || v?.hash !== raw.lastHash)) {
+      this.state = { ...state, verified: { seq: raw.lastSeq, hash: raw.lastHash, at: now } };
+      writeState(this.stateFile, this.key, this.state);
+    }
+    const pending = this.state.damage;
+    return {
+      ...raw,
+      ok: !damage && !pending,
+      damage: damage ?? (pending ? stripEvidence(pending) : null),
+      acknowledgementRequired: pending !== null,
+      recordedDamage: pending,
+      lastAcknowledgement: this.state.acknowledged.at(-1) ?? null,
+    };
   }
 
   /**
@@ -290,7 +419,9 @@ export class AuditTrail {
     if (this.head.seq === 0) return;
     const r = this.prevRow.get(this.head.seq) as Record<string, unknown> | undefined;
     const prev = r ? storedOf(r) : null;
-    if (!prev || prev.hash !== this.head.hash || entryHash(prev) !== prev.hash) {
+    // an acknowledged (frozen) prefix may end in an entry that no longer hashes
+    const frozen = this.state.baseline !== null && this.head.seq <= this.state.baseline.seq;
+    if (!prev || prev.hash !== this.head.hash || (!frozen && entryHash(prev) !== prev.hash)) {
       throw new AuditError('corrupt', `the audit trail was tampered with: entry ${this.head.seq} no longer matches the chain head; nothing can be appended until it is investigated (GET /api/v1/audit/verify)`);
     }
   }
@@ -300,11 +431,23 @@ export class AuditTrail {
   }
 }
 
-/** Verifies an audit database without opening it for writing (a copy, a backup...). */
-export async function verifyAuditDatabase(opts: { dbFile: string; keyFile: string; anchorFile: string | null }): Promise<VerifyResult> {
+function stripEvidence(d: RecordedDamage): Damage {
+  return { kind: d.kind, seq: d.seq, ...(d.range ? { range: d.range } : {}), message: d.message };
+}
+
+/**
+ * Verifies an audit database without opening it for writing (a copy, a backup...). With
+ * the sealed state file, an acknowledged damage is honoured and a pending one reported.
+ */
+export async function verifyAuditDatabase(opts: { dbFile: string; keyFile: string; anchorFile: string | null; stateFile?: string | null }): Promise<VerifyResult> {
   const db = openAuditDb(opts.dbFile, { readOnly: true });
   try {
-    return await verifyChain({ db, key: loadKey(opts.keyFile), anchor: opts.anchorFile ? readAnchor(opts.anchorFile) : null, yieldBetweenPages: false });
+    const key = loadKey(opts.keyFile);
+    const read = opts.stateFile ? readState(opts.stateFile, key) : null;
+    const r = await verifyChain({ db, key, anchor: opts.anchorFile ? readAnchor(opts.anchorFile) : null, baseline: read?.state.baseline ?? null, yieldBetweenPages: false });
+    const pending = read?.state.damage ?? null;
+    const damage = r.damage ?? (read?.problem ? { kind: 'checkpoint' as const, seq: r.lastSeq, message: read.problem } : pending ? stripEvidence(pending) : null);
+    return { ...r, ok: damage === null, damage };
   } finally {
     db.close();
   }

@@ -4,7 +4,11 @@
 import type { AuthService } from '../auth/auth-service';
 import type { AuthEvent, AuthEventType } from '../auth/events';
 import type { AuditTrail } from './audit-trail';
-import type { AuditEntryInput } from './entry';
+import type { AuditEntryInput, SignatureManifestation } from './entry';
+
+function isManifestation(s: unknown): s is SignatureManifestation {
+  return typeof s === 'object' && s !== null && typeof (s as SignatureManifestation).signatureId === 'string' && typeof (s as SignatureManifestation).action === 'string';
+}
 
 /** The trail's action name for each auth event. */
 export const AUTH_EVENT_ACTIONS: Record<AuthEventType, string> = {
@@ -20,6 +24,7 @@ export const AUTH_EVENT_ACTIONS: Record<AuthEventType, string> = {
   user_disabled: 'users.disable',
   user_enabled: 'users.enable',
   user_renamed: 'users.rename',
+  user_updated: 'users.update',
   account_unlocked: 'users.unlock',
   token_created: 'tokens.create',
   token_revoked: 'tokens.revoke',
@@ -34,18 +39,22 @@ export function entryOfAuthEvent(e: AuthEvent): AuditEntryInput {
   const target = tokenId ? `token:${tokenId}` : e.subject ? `user:${e.subject.username}` : e.address ? `address:${e.address}` : null;
   let newValue: unknown = e.after ?? null;
   if (e.detail && Object.keys(e.detail).length > 0) newValue = e.after === undefined ? { detail: e.detail } : { value: e.after, detail: e.detail };
+  const action = AUTH_EVENT_ACTIONS[e.type] ?? `auth.${String(e.type)}`;
+  // one signature, one entry: the one of the action (and target) it was given for
+  const signature = isManifestation(e.signature) && e.signature.action === action && (e.signature.target ?? null) === target ? e.signature : null;
   return {
     ts: Number.isInteger(e.at) ? e.at : undefined,
     userId: who?.userId ?? null,
     username: who?.username ?? null,
     userName: who?.name ?? null,
     role: e.actor?.role ?? (e.actor ? e.actor.kind.toUpperCase() : null),
-    action: AUTH_EVENT_ACTIONS[e.type] ?? `auth.${String(e.type)}`,
+    action,
     target,
     previousValue: e.before ?? null,
     newValue,
     reason: e.reason ?? null,
     clientAddress: e.address ?? null,
+    signature,
   };
 }
 

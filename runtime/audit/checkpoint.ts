@@ -3,8 +3,9 @@
 // is also written to an anchor file beside the key: deleting the newest entries together
 // with their checkpoints from the database still leaves the anchor pointing past the end.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file';
 
 export type CheckpointKind = 'periodic' | 'open' | 'close' | 'manual';
 
@@ -55,19 +56,5 @@ export function readAnchor(file: string): Checkpoint | null {
 
 /** Atomic replace: temp file, fsync, rename, fsync of the directory. */
 export function writeAnchor(file: string, c: Checkpoint): void {
-  const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(c) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  try {
-    const dfd = openSync(dirname(file), 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename is still atomic.
-  }
+  writeFileAtomic(file, JSON.stringify(c) + '\n');
 }

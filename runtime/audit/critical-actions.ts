@@ -15,13 +15,17 @@ export const CRITICAL = {
   retentionChange: 'retention.change',
   tierPolicyChange: 'tiers.policy.change',
   flowsDeploy: 'flows.deploy',
+  auditAcknowledge: 'audit.damage.acknowledge',
 } as const;
+
+/** Actions signed whatever the configured list says: the signature is their point. */
+export const ALWAYS_SIGNED: readonly string[] = [CRITICAL.auditAcknowledge];
 
 /** Default list; flows.deploy joins it when signed deploys are enabled. */
 export const DEFAULT_CRITICAL_ACTIONS: readonly string[] = [
   CRITICAL.alarmShelve, CRITICAL.alarmOutOfService, CRITICAL.alarmLimitsChange,
   CRITICAL.userCreate, CRITICAL.userUpdate, CRITICAL.userRoleChange, CRITICAL.userDisable, CRITICAL.userPasswordReset,
-  CRITICAL.retentionChange, CRITICAL.tierPolicyChange,
+  CRITICAL.retentionChange, CRITICAL.tierPolicyChange, CRITICAL.auditAcknowledge,
 ];
 
 export class CriticalActions {
@@ -46,6 +50,37 @@ export class CriticalActions {
 }
 
 const DEFAULTS = new CriticalActions(DEFAULT_CRITICAL_ACTIONS);
+
+/** What each critical action is, where it is demanded and on which target (the README's signature table). */
+export const CRITICAL_ACTION_INFO: Readonly<Record<string, { what: string; where: string; target: string; permission: string }>> = {
+  [CRITICAL.alarmShelve]: { what: 'shelve an alarm', where: '`POST /alarms/{id}/shelve`', target: 'the alarm id', permission: 'alarms.shelve' },
+  [CRITICAL.alarmOutOfService]: { what: 'take an alarm out of service', where: '`POST /alarms/{id}/out-of-service`', target: 'the alarm id', permission: 'alarms.out_of_service' },
+  [CRITICAL.alarmLimitsChange]: {
+    what: 'change an alarm\'s limits (setpoint, deadband, deviation limit, rate, window, delays, condition)',
+    where: '`PUT /alarms/{id}/limits`; a deploy that changes an isa-alarm row\'s limits', target: 'the alarm id; `flows` for a deploy', permission: 'alarms.configure',
+  },
+  [CRITICAL.userCreate]: { what: 'create a user', where: '`POST /users`', target: '`user:<username>`', permission: 'users.manage' },
+  [CRITICAL.userUpdate]: { what: 'change a user\'s printed name or password age', where: '`PATCH /users/{id}` (`name`, `maxAgeDays`)', target: '`user:<username>`', permission: 'users.manage' },
+  [CRITICAL.userRoleChange]: { what: 'change a user\'s role (ends their sessions)', where: '`PATCH /users/{id}` (`role`)', target: '`user:<username>`', permission: 'users.manage' },
+  [CRITICAL.userDisable]: { what: 'disable a user (ends their sessions)', where: '`PATCH /users/{id}` (`disabled: true`)', target: '`user:<username>`', permission: 'users.manage' },
+  [CRITICAL.userPasswordReset]: { what: 'set a user\'s password (temporary: changed at the next sign-in)', where: '`POST /users/{id}/password`', target: '`user:<username>`', permission: 'users.manage' },
+  [CRITICAL.retentionChange]: {
+    what: 'change a retention (deletes data)', where: '`PUT /tags/{tag}` (`retentionMs`); a deploy that changes a historian-store\'s retention',
+    target: 'the tag; `flows` for a deploy', permission: 'retention.manage',
+  },
+  [CRITICAL.tierPolicyChange]: { what: 'change a tier policy (policy age, tag pattern)', where: 'a deploy that changes a tier-mover\'s policy', target: '`flows`', permission: 'tiers.manage' },
+  [CRITICAL.flowsDeploy]: { what: 'deploy flows (only with `HISTORIAN_SIGNED_DEPLOYS=true`)', where: '`POST /editor/flows`', target: '`flows`', permission: 'flows.write' },
+  [CRITICAL.auditAcknowledge]: { what: 'acknowledge a damaged audit trail (always signed)', where: '`POST /audit/acknowledge`', target: '`audit`', permission: 'audit.acknowledge' },
+};
+
+/** The README table: one row per critical action of the default list, plus signed deploys. */
+export function signatureTableMarkdown(): string {
+  const rows = [...DEFAULT_CRITICAL_ACTIONS, CRITICAL.flowsDeploy].map((a) => {
+    const i = CRITICAL_ACTION_INFO[a];
+    return `| \`${a}\` | ${i.what} | ${i.where} | ${i.target} | \`${i.permission}\` |`;
+  });
+  return ['| action | what | demanded by | target | permission |', '|---|---|---|---|---|', ...rows].join('\n');
+}
 
 /** Whether an action needs a signature under the default list (services use their configured list). */
 export function requiresSignature(action: string, actions: CriticalActions = DEFAULTS): boolean {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuthService } from '../auth/auth-service';
 import { isAuthError } from '../auth/errors';
 import type { AuditTrail } from './audit-trail';
-import { CriticalActions, DEFAULT_CRITICAL_ACTIONS, CRITICAL } from './critical-actions';
+import { ALWAYS_SIGNED, CriticalActions, DEFAULT_CRITICAL_ACTIONS, CRITICAL } from './critical-actions';
 import { SIGNATURE_MEANINGS, type SignatureManifestation, type SignatureMeaning } from './entry';
 import { SigningTokenStore } from './signing-tokens';
 
@@ -87,6 +87,7 @@ export class SignatureService {
     this.signedDeploys = opts.signedDeploys ?? false;
     const list = [...(opts.criticalActions ?? DEFAULT_CRITICAL_ACTIONS)];
     if (this.signedDeploys && !list.includes(CRITICAL.flowsDeploy)) list.push(CRITICAL.flowsDeploy);
+    for (const a of ALWAYS_SIGNED) if (!list.includes(a)) list.push(a);
     this.critical = new CriticalActions(list);
   }
 
@@ -96,6 +97,12 @@ export class SignatureService {
 
   criticalActions(): string[] {
     return this.critical.list();
+  }
+
+  /** The action a signing token was issued for, without using it (null: unknown or spent). */
+  peek(token: string): { action: string; target: string | null } | null {
+    const rec = this.tokens.get(token);
+    return rec && !rec.used ? { action: rec.action, target: rec.target } : null;
   }
 
   /** Re-authenticates the logged-in user (both components) and issues a signing token. */

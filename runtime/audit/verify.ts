@@ -2,11 +2,27 @@
 // so a million entries never sit in memory at once), the signature records, and the
 // keyed checkpoints plus the anchor file. It stops at the first damaged entry and names
 // the kind of damage; classification rules are in FORMAT-chain.md ("Verification").
+import { createHash } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ENTRY_COLUMNS, storedOf, storedOfArray } from './audit-db';
 import { entryHash, GENESIS_HASH } from './canonical';
 import { checkpointOf, macValid, NO_MAC, type Checkpoint } from './checkpoint';
 import type { StoredEntry } from './entry';
+
+export const PREFIX_DIGEST_VERSION = 'historian-audit-prefix/1';
+
+/** Where verification restarts after an acknowledged damage (sealed in the trail state). */
+export interface Baseline {
+  /** the head when the damage was acknowledged: entries up to it are frozen by `digest` */
+  seq: number;
+  hash: string;
+  /** the newest checkpoint then; the keyed chain restarts from its MAC */
+  checkpointId: number;
+  checkpointMac: string;
+  digest: string;
+  /** epoch ms */
+  at: number;
+}
 
 export type DamageKind = 'altered' | 'inserted' | 'deleted' | 'reordered' | 'truncated' | 'checkpoint';
 
@@ -39,6 +55,11 @@ export interface VerifyOptions {
   key: Buffer;
   /** The anchor file's checkpoint (null when there is none). */
   anchor: Checkpoint | null;
+  /**
+   * After an acknowledged damage: the stored prefix up to baseline.seq must still match its
+   * digest, and the chain and the checkpoints are verified from there on (trail-state.ts).
+   */
+  baseline?: Baseline | null;
   pageSize?: number;
   /** Yield to the event loop between pages (server use); false for a tight loop. */
   yieldBetweenPages?: boolean;
@@ -53,36 +74,72 @@ class Found extends Error {
 }
 
 export async function verifyChain(opts: VerifyOptions): Promise<VerifyResult> {
+  const steps = verifySteps(opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (opts.yieldBetweenPages !== false) await new Promise((res) => setImmediate(res));
+  }
+}
+
+/** The same, run to the end without yielding: for start-up, before anything is written. */
+export function verifyChainSync(opts: VerifyOptions): VerifyResult {
+  const steps = verifySteps(opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Verification as steps: it yields between pages so a caller can give the event loop a turn. */
+function* verifySteps(opts: VerifyOptions): Generator<void, VerifyResult> {
   const { db, key } = opts;
   const started = performance.now();
   const clock = opts.clock ?? Date.now;
   const pageSize = opts.pageSize ?? 5000;
+  const baseline = opts.baseline ?? null;
   // Snapshot the head and the checkpoints together (synchronously): entries appended
   // while the pages are read are left to the next verification.
   const head = db.prepare('SELECT max(seq) AS s FROM entries').get() as { s: number | null };
   const upTo = head.s ?? 0;
-  const cps = (db.prepare('SELECT * FROM checkpoints ORDER BY id').all() as Record<string, unknown>[]).map(checkpointOf);
-  const signedCount = (db.prepare('SELECT count(*) AS n FROM signatures WHERE seq <= ?').get(upTo) as { n: number }).n;
+  const allCps = (db.prepare('SELECT * FROM checkpoints ORDER BY id').all() as Record<string, unknown>[]).map(checkpointOf);
+  const from = baseline?.seq ?? 0;
+  const cps = baseline ? allCps.filter((c) => c.id > baseline.checkpointId) : allCps;
+  const signedCount = (db.prepare('SELECT count(*) AS n FROM signatures WHERE seq > ? AND seq <= ?').get(from, upTo) as { n: number }).n;
 
   let entries = 0;
   let signed = 0;
-  let prev: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
+  let prev: { seq: number; hash: string } = baseline ? { seq: baseline.seq, hash: baseline.hash } : { seq: 0, hash: GENESIS_HASH };
   const problems: Damage[] = [];
 
-  const cpProblem = checkCheckpointChain(key, cps, opts.anchor);
-  const effective = effectiveCheckpoints(cps, opts.anchor);
+  const cpProblem = checkCheckpointChain(key, cps, opts.anchor, baseline ? baseline.checkpointMac : NO_MAC, allCps.at(-1) ?? null);
+  const effective = effectiveCheckpoints(cps, opts.anchor, allCps.at(-1) ?? null);
   const bySeq = new Map<number, Checkpoint[]>();
   for (const c of effective) {
     const list = bySeq.get(c.seq) ?? [];
     list.push(c);
     bySeq.set(c.seq, list);
   }
-  let lastGoodCp = 0;
+  let lastGoodCp = from;
 
   const page = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`);
   page.setReturnArrays(true);
   const sigBySeq = db.prepare('SELECT * FROM signatures WHERE seq = ?');
   try {
+    if (baseline) {
+      // The acknowledged prefix is frozen: any change to it since the acknowledgement shows.
+      const digest = yield* prefixDigestSteps(db, baseline.seq, baseline.checkpointId, pageSize);
+      if (digest !== baseline.digest) {
+        throw new Found({
+          kind: 'altered', seq: 1, range: [1, baseline.seq],
+          message: `entries 1–${baseline.seq} changed after the damage acknowledged on ${new Date(baseline.at).toISOString()}: they no longer match the sealed digest of that moment`,
+        });
+      }
+      const at = db.prepare('SELECT hash FROM entries WHERE seq = ?').get(baseline.seq) as { hash: string } | undefined;
+      if (baseline.seq > 0 && at?.hash !== baseline.hash) {
+        throw new Found({ kind: 'altered', seq: baseline.seq, message: `entry ${baseline.seq} no longer has the hash sealed when the damage was acknowledged` });
+      }
+    }
     for (;;) {
       const rows = page.all(prev.seq, upTo, pageSize) as unknown as unknown[][];
       if (rows.length === 0) break;
@@ -109,7 +166,7 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyResult> {
         prev = { seq: r.seq, hash: r.hash };
         entries++;
       }
-      if (opts.yieldBetweenPages !== false) await new Promise((res) => setImmediate(res));
+      yield;
     }
     const maxCp = effective.reduce((m, c) => Math.max(m, c.seq), 0);
     if (maxCp > prev.seq) {
@@ -132,16 +189,51 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyResult> {
   const last = effective.at(-1) ?? null;
   return {
     ok: problems.length === 0,
-    entries,
+    entries: entries + from,
     lastSeq: prev.seq,
     lastHash: prev.hash,
-    checkpoints: cps.length,
+    checkpoints: allCps.length,
     lastCheckpoint: last ? { seq: last.seq, kind: last.kind, at: new Date(last.at).toISOString() } : null,
-    unanchored: Math.max(0, prev.seq - (last?.seq ?? 0)),
+    unanchored: Math.max(0, prev.seq - Math.max(last?.seq ?? 0, from)),
     checkedAt: new Date(clock()).toISOString(),
     durationMs: Math.round((performance.now() - started) * 10) / 10,
     damage: problems[0] ?? null,
   };
+}
+
+/**
+ * SHA-256 over the stored rows as they are — entries up to `seq`, checkpoints up to
+ * `checkpointId`, their signature records — whatever their hashes say: it freezes a
+ * prefix that is known to be damaged, so only further change to it is reported.
+ */
+export function* prefixDigestSteps(db: DatabaseSync, seq: number, checkpointId: number, pageSize = 5000): Generator<void, string> {
+  const h = createHash('sha256');
+  h.update(`${PREFIX_DIGEST_VERSION}\nseq=${seq}\ncheckpoint=${checkpointId}\n`);
+  const page = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`);
+  page.setReturnArrays(true);
+  let after = Number.MIN_SAFE_INTEGER;
+  for (;;) {
+    const rows = page.all(after, seq, pageSize) as unknown as unknown[][];
+    if (rows.length === 0) break;
+    for (const r of rows) h.update(`e${JSON.stringify(r)}\n`);
+    after = Number(rows.at(-1)![0]);
+    yield;
+  }
+  const cps = db.prepare('SELECT id, seq, hash, kind, at, prev_mac, mac FROM checkpoints WHERE id <= ? ORDER BY id');
+  cps.setReturnArrays(true);
+  for (const r of cps.all(checkpointId) as unknown as unknown[][]) h.update(`c${JSON.stringify(r)}\n`);
+  const sigs = db.prepare('SELECT id, seq, entry_hash, user_id, meaning, signed_at, action, target FROM signatures WHERE seq <= ? ORDER BY seq, id');
+  sigs.setReturnArrays(true);
+  for (const r of sigs.all(seq) as unknown as unknown[][]) h.update(`s${JSON.stringify(r)}\n`);
+  return h.digest('hex');
+}
+
+export function prefixDigest(db: DatabaseSync, seq: number, checkpointId: number): string {
+  const steps = prefixDigestSteps(db, seq, checkpointId);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
 }
 
 function withSeq(r: StoredEntry, seq: number): StoredEntry {
@@ -237,8 +329,8 @@ function checkSignature(stmt: StatementSync, r: StoredEntry): void {
   if (sig.action !== r.action || (sig.target ?? null) !== r.target) throw bad(`was given for another action or target (${String(sig.action)})`);
 }
 
-function checkCheckpointChain(key: Buffer, cps: Checkpoint[], anchor: Checkpoint | null): Damage | null {
-  let prevMac = NO_MAC;
+function checkCheckpointChain(key: Buffer, cps: Checkpoint[], anchor: Checkpoint | null, startMac: string, newest: Checkpoint | null): Damage | null {
+  let prevMac = startMac;
   for (const c of cps) {
     if (c.prevMac !== prevMac || !macValid(key, c)) {
       return { kind: 'checkpoint', seq: c.seq, message: `checkpoint ${c.id} (seq ${c.seq}) is forged or a checkpoint before it was removed` };
@@ -247,18 +339,21 @@ function checkCheckpointChain(key: Buffer, cps: Checkpoint[], anchor: Checkpoint
   }
   if (anchor) {
     if (!macValid(key, anchor)) return { kind: 'checkpoint', seq: Math.max(anchor.seq, 0), message: 'the anchor file is not signed with the checkpoint key' };
-    const last = cps.at(-1);
-    if (last && anchor.id < last.id) return { kind: 'checkpoint', seq: last.seq, message: `the anchor file is older than the checkpoints (anchor ${anchor.id}, newest ${last.id}): a stale anchor was restored` };
-  } else if (cps.length > 0) {
-    return { kind: 'checkpoint', seq: cps.at(-1)!.seq, message: 'the anchor file is missing although checkpoints exist' };
+    const last = newest;
+    // One behind and equal to the database's previous checkpoint: the process stopped between
+    // committing a checkpoint and replacing the anchor file (only the key's holder makes MACs).
+    const crashWindow = last && anchor.id === last.id - 1 && cps.some((c) => c.id === anchor.id && c.mac === anchor.mac);
+    if (last && anchor.id < last.id && !crashWindow) return { kind: 'checkpoint', seq: last.seq, message: `the anchor file is older than the checkpoints (anchor ${anchor.id}, newest ${last.id}): a stale anchor was restored` };
+  } else if (newest) {
+    return { kind: 'checkpoint', seq: newest.seq, message: 'the anchor file is missing although checkpoints exist' };
   }
   return null;
 }
 
 /** The database's valid checkpoints plus the anchor when the database lost newer ones. */
-function effectiveCheckpoints(cps: Checkpoint[], anchor: Checkpoint | null): Checkpoint[] {
+function effectiveCheckpoints(cps: Checkpoint[], anchor: Checkpoint | null, newest: Checkpoint | null): Checkpoint[] {
   const out = [...cps];
-  const last = cps.at(-1);
+  const last = newest;
   if (anchor && anchor.id >= 0 && (!last || anchor.id > last.id)) out.push(anchor);
   return out;
 }

@@ -7,7 +7,7 @@ import { patternError } from '../model';
 import { ApiTokenStore, looksLikeApiToken, wellFormedApiToken, type ApiTokenRecord } from './api-token-store';
 import { openAuthDb, transaction } from './auth-db';
 import { AuthError, unauthenticated } from './errors';
-import { SYSTEM_ACTOR, type Actor, type AuthEvent, type AuthEventSink } from './events';
+import { SYSTEM_ACTOR, type Actor, type AuthEvent, type AuthEventSink, type ChangeMeta } from './events';
 import { loadOrCreateJwtKeys, type JwtKeyOptions } from './jwt-keys';
 import { JwtSessions } from './jwt-sessions';
 import { DEFAULT_LOCKOUT_POLICY, LoginGuard, type LockoutPolicy } from './login-guard';
@@ -68,9 +68,17 @@ export interface NewUserRequest {
   username: string;
   name: string;
   role: Role;
-  /** Without one a password is generated, returned once, and must be changed at first login. */
+  /**
+   * Without one a password is generated and returned once. Either way a person's password
+   * set by someone else is temporary: it must be changed at first login.
+   */
   password?: string;
   maxAgeDays?: number | null;
+  /**
+   * false only for a person who chose the password themselves (the local command line
+   * creating one's own account); an administrator-set password is always temporary.
+   */
+  mustChangePassword?: boolean;
 }
 
 export interface UserChange {
@@ -250,7 +258,7 @@ export class AuthService {
       this.emit({ type: 'login_failed', at, subject: subjectOf(user), address, reason: 'service_account', detail: { source } });
       throw new AuthError('service_account', 'service accounts authenticate with API tokens, not passwords');
     }
-    this.guard.recordSuccess(username);
+    this.guard.recordSuccess(username, address);
     if (!allowMustChange && this.mustChange(user, at)) {
       this.emit({ type: 'login_failed', at, subject: subjectOf(user), address, reason: 'password_change_required', detail: { source } });
       throw new AuthError('password_change_required', 'the password must be changed first (log in to the dashboard or POST /api/v1/me/password)');
@@ -390,7 +398,8 @@ export class AuthService {
     }
     const user = this.users.byId(userIdOrName) ?? this.users.byUsername(userIdOrName);
     const username = user?.username ?? userIdOrName;
-    this.guard.check(username, opts.address, now);
+    // the signed-in user signing is not held by an account-wide lock an attacker may have caused
+    this.guard.check(username, opts.address, now, { signedIn: user !== null && opts.sessionUserId === user.id });
     const ok = user ? await this.hasher.verify(password, user.passwordHash) : await this.hasher.verifyDummy(password);
     const at = this.clock();
     if (!user || !ok || user.disabled || user.role === 'SERVICE') {
@@ -402,7 +411,7 @@ export class AuthService {
       this.emit({ type: 'reauth_failed', at, subject: subjectOf(user), address: opts.address, reason: 'not_session_user' });
       throw new AuthError('forbidden', 'a signature must be given by the logged-in user');
     }
-    this.guard.recordSuccess(username);
+    this.guard.recordSuccess(username, opts.address);
     this.emit({ type: 'reauth', at, actor: actorOfUser(user), subject: subjectOf(user), address: opts.address });
     return this.viewOf(user)!;
   }
@@ -418,7 +427,7 @@ export class AuthService {
     return this.viewOf(this.resolveUser(ref))!;
   }
 
-  async createUser(actor: Actor, req: NewUserRequest): Promise<{ user: UserView; generatedPassword?: string }> {
+  async createUser(actor: Actor, req: NewUserRequest, meta: ChangeMeta = {}): Promise<{ user: UserView; generatedPassword?: string }> {
     const username = validUsername(req.username);
     const name = validName(req.name);
     if (!isRole(req.role)) throw new AuthError('validation', `role must be one of ADMIN, ENGINEER, OPERATOR, AUDITOR, SERVICE`, { field: 'role' });
@@ -436,15 +445,22 @@ export class AuthService {
     }
     const hash = await this.hasher.hash(password);
     const now = this.clock();
+    // Service accounts never sign in with a password, so there is nothing for them to change.
+    const mustChange = req.role !== 'SERVICE' && (generated !== undefined || req.mustChangePassword !== false);
     const user = transaction(this.db, () => {
       if (this.users.byUsername(username)) throw new AuthError('conflict', `user "${username}" already exists`, { field: 'username' });
-      return this.users.insert({ username, name, role: req.role, passwordHash: hash, mustChangePassword: generated !== undefined, maxAgeDays }, now);
+      return this.users.insert({ username, name, role: req.role, passwordHash: hash, mustChangePassword: mustChange, maxAgeDays }, now);
     });
-    this.emit({ type: 'user_created', at: now, actor, subject: subjectOf(user), after: { role: user.role, name: user.name } });
+    this.emit({ type: 'user_created', at: now, actor, subject: subjectOf(user), after: { role: user.role, name: user.name },
+      detail: { mustChangePassword: mustChange }, signature: meta.signature });
     return { user: this.viewOf(user)!, ...(generated ? { generatedPassword: generated } : {}) };
   }
 
-  updateUser(actor: Actor, ref: string, change: UserChange): UserView {
+  /**
+   * Changes a user. A role change or a disable ends every session of the user (their open
+   * live connections close with them): the rights a session was opened with are gone.
+   */
+  updateUser(actor: Actor, ref: string, change: UserChange, meta: ChangeMeta = {}): UserView {
     const user = this.resolveUser(ref);
     if (change.role !== undefined && !isRole(change.role)) {
       throw new AuthError('validation', 'role must be one of ADMIN, ENGINEER, OPERATOR, AUDITOR, SERVICE', { field: 'role' });
@@ -463,18 +479,21 @@ export class AuthService {
         throw new AuthError('last_admin', 'cannot demote or disable the last enabled administrator');
       }
       this.users.update(cur.id, { role: change.role, disabled: change.disabled, name, maxAgeDays }, now);
-      if (change.disabled === true) this.sessions.revokeUser(cur.id, now);
+      if (change.disabled === true || (change.role !== undefined && change.role !== cur.role)) this.sessions.revokeUser(cur.id, now);
     });
     const subject = subjectOf(user);
+    const signature = meta.signature;
     if (change.role !== undefined && change.role !== user.role) {
-      this.emit({ type: 'user_role_changed', at: now, actor, subject, before: { role: user.role }, after: { role: change.role } });
+      this.emit({ type: 'user_role_changed', at: now, actor, subject, before: { role: user.role }, after: { role: change.role }, signature });
     }
     if (change.disabled !== undefined && change.disabled !== user.disabled) {
-      this.emit({ type: change.disabled ? 'user_disabled' : 'user_enabled', at: now, actor, subject });
+      this.emit({ type: change.disabled ? 'user_disabled' : 'user_enabled', at: now, actor, subject, signature });
     }
-    if (name !== undefined && name !== user.name) {
-      this.emit({ type: 'user_renamed', at: now, actor, subject, before: { name: user.name }, after: { name } });
-    }
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    if (name !== undefined && name !== user.name) { before.name = user.name; after.name = name; }
+    if (maxAgeDays !== undefined && maxAgeDays !== user.maxAgeDays) { before.maxAgeDays = user.maxAgeDays; after.maxAgeDays = maxAgeDays; }
+    if (Object.keys(after).length > 0) this.emit({ type: 'user_updated', at: now, actor, subject, before, after, signature });
     return this.viewOf(this.requireUser(user.id))!;
   }
 
@@ -482,7 +501,7 @@ export class AuthService {
    * An administrator sets a new password (given or generated). The user must change it at
    * the next login unless mustChange is false; all their sessions end and a lockout is lifted.
    */
-  async resetPassword(actor: Actor, ref: string, opts: { password?: string; mustChange?: boolean } = {}):
+  async resetPassword(actor: Actor, ref: string, opts: { password?: string; mustChange?: boolean } = {}, meta: ChangeMeta = {}):
   Promise<{ user: UserView; generatedPassword?: string }> {
     const user = this.resolveUser(ref);
     let password = opts.password;
@@ -497,7 +516,7 @@ export class AuthService {
     this.users.setPassword(user.id, hash, opts.mustChange ?? true, this.policy.historySize, now);
     this.sessions.revokeUser(user.id, now);
     this.guard.unlock(user.username);
-    this.emit({ type: 'password_reset', at: now, actor, subject: subjectOf(user), detail: { generated: generated !== undefined } });
+    this.emit({ type: 'password_reset', at: now, actor, subject: subjectOf(user), detail: { generated: generated !== undefined, mustChangePassword: opts.mustChange ?? true }, signature: meta.signature });
     return { user: this.viewOf(this.requireUser(user.id))!, ...(generated ? { generatedPassword: generated } : {}) };
   }
 

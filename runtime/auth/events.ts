@@ -16,6 +16,7 @@ export type AuthEventType =
   | 'user_disabled'
   | 'user_enabled'
   | 'user_renamed'
+  | 'user_updated'
   | 'account_unlocked'
   | 'token_created'
   | 'token_revoked'
@@ -45,6 +46,16 @@ export interface AuthEvent {
   after?: unknown;
   /** Login source, token id, jti... */
   detail?: Record<string, unknown>;
+  /**
+   * The electronic signature the request carried (an audit signature manifestation, opaque
+   * here): the audit trail binds it to the entry of the action it was given for.
+   */
+  signature?: unknown;
+}
+
+/** What a request may bring along to the events of the change it makes. */
+export interface ChangeMeta {
+  signature?: unknown;
 }
 
 export type AuthEventSink = (event: AuthEvent) => void;

@@ -1,17 +1,25 @@
-// Brute-force protection. Failures are counted per account (by lower-cased user name,
-// whether or not the account exists, so a lockout answer reveals nothing) and per client
-// address. Reaching the limit inside the window locks the key for a fixed time; a
-// successful login clears the account's count. State lives in SQLite so a restart or a
-// second process does not reset it.
+// Brute-force protection without handing attackers a denial of service (OWASP ASVS 2.2.1):
+// failures are counted per (account, client address) first, so a guesser is throttled on
+// *its* address after `maxFailures` tries while the same account still signs in from
+// everywhere else; per address across accounts (`addressMaxFailures`); and per account
+// across all addresses (`accountMaxFailures`, much higher: only a distributed attack gets
+// there). Accounts are counted by lower-cased user name whether or not they exist, so an
+// answer reveals nothing. A user who is already signed in re-entering the password for a
+// signature is not held by the account-wide lock (they hold a session; an attacker who
+// triggered the lock must not keep an administrator from unlocking). The client address is
+// the socket's unless a trusted proxy is configured explicitly (HISTORIAN_TRUST_PROXY).
+// State lives in SQLite so a restart or a second process does not reset it.
 import type { DatabaseSync } from 'node:sqlite';
 import { AuthError } from './errors';
 
 export interface LockoutPolicy {
-  /** Failures per account inside windowMs that lock it. Default 5. */
+  /** Failures for one account from one address inside windowMs that throttle that pair. Default 5. */
   maxFailures: number;
+  /** Failures for one account from all addresses inside windowMs that lock it everywhere. Default 50. */
+  accountMaxFailures: number;
   /** Default 15 minutes. */
   windowMs: number;
-  /** How long a locked account stays locked. Default 15 minutes. */
+  /** How long a throttled pair or a locked account stays locked. Default 15 minutes. */
   lockMs: number;
   /** Failures from one address inside windowMs that block that address. Default 20. */
   addressMaxFailures: number;
@@ -20,23 +28,30 @@ export interface LockoutPolicy {
 }
 
 export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = {
-  maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000, addressMaxFailures: 20, addressLockMs: 15 * 60_000,
+  maxFailures: 5, accountMaxFailures: 50, windowMs: 15 * 60_000, lockMs: 15 * 60_000, addressMaxFailures: 20, addressLockMs: 15 * 60_000,
 };
 
 export interface FailureOutcome {
+  /** the account may not sign in from this address (pair throttled) or from anywhere (see `scope`) */
   accountLocked: boolean;
+  scope?: 'address' | 'account';
   addressBlocked: boolean;
   lockedUntil?: number;
 }
 
 const accountKey = (username: string) => `user:${username.toLowerCase()}`;
 const addressKey = (address: string) => `addr:${address}`;
+/** No address (CLI, internal callers): the pair is the account alone. */
+const pairKey = (username: string, address: string | undefined) => `pair:${username.toLowerCase()}|${address ?? ''}`;
 
 export class LoginGuard {
   constructor(private readonly db: DatabaseSync, private readonly policy: LockoutPolicy) {}
 
-  /** Throws when the address or the account may not try now. */
-  check(username: string, address: string | undefined, now: number): void {
+  /**
+   * Throws when the address or the account may not try now. `signedIn`: the caller holds a
+   * session of this very account (a signature), so the account-wide lock does not apply.
+   */
+  check(username: string, address: string | undefined, now: number, opts: { signedIn?: boolean } = {}): void {
     if (address) {
       const until = this.lockedUntil(addressKey(address), now);
       if (until !== null) {
@@ -44,7 +59,8 @@ export class LoginGuard {
           { retryAfterSec: Math.ceil((until - now) / 1000) });
       }
     }
-    const until = this.lockedUntil(accountKey(username), now);
+    const pair = this.lockedUntil(pairKey(username, address), now);
+    const until = pair ?? (opts.signedIn ? null : this.lockedUntil(accountKey(username), now));
     if (until !== null) {
       throw new AuthError('locked', 'account temporarily locked after repeated failed logins; try again later',
         { retryAfterSec: Math.ceil((until - now) / 1000) });
@@ -53,9 +69,17 @@ export class LoginGuard {
 
   recordFailure(username: string, address: string | undefined, now: number): FailureOutcome {
     const out: FailureOutcome = { accountLocked: false, addressBlocked: false };
-    const acct = accountKey(username);
-    if (this.addFailure(acct, now) >= this.policy.maxFailures) {
+    const pair = pairKey(username, address);
+    if (this.addFailure(pair, now) >= this.policy.maxFailures) {
       out.accountLocked = true;
+      out.scope = 'address';
+      out.lockedUntil = now + this.policy.lockMs;
+      this.lock(pair, out.lockedUntil);
+    }
+    const acct = accountKey(username);
+    if (this.addFailure(acct, now) >= this.policy.accountMaxFailures) {
+      out.accountLocked = true;
+      out.scope = 'account';
       out.lockedUntil = now + this.policy.lockMs;
       this.lock(acct, out.lockedUntil);
     }
@@ -69,14 +93,17 @@ export class LoginGuard {
     return out;
   }
 
-  recordSuccess(username: string): void {
-    this.db.prepare('DELETE FROM login_failures WHERE key = ?').run(accountKey(username));
+  /** Clears the failures of the account from this address (others' failures still count). */
+  recordSuccess(username: string, address?: string): void {
+    this.db.prepare('DELETE FROM login_failures WHERE key = ?').run(pairKey(username, address));
   }
 
-  /** Lets an administrator lift a lockout (e.g. after resetting the password). */
+  /** Lets an administrator lift a lockout (e.g. after resetting the password): the account everywhere and every address's throttle of it. */
   unlock(username: string): void {
-    this.recordSuccess(username);
-    this.db.prepare('DELETE FROM lockouts WHERE key = ?').run(accountKey(username));
+    const prefix = `pair:${username.toLowerCase()}|`;
+    for (const table of ['login_failures', 'lockouts']) {
+      this.db.prepare(`DELETE FROM ${table} WHERE key = ? OR substr(key, 1, ?) = ?`).run(accountKey(username), prefix.length, prefix);
+    }
   }
 
   prune(now: number): void {

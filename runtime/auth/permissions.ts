@@ -20,6 +20,7 @@ export const PERMISSIONS = {
   'alarms.configure': 'create and change alarm definitions and limits',
   'audit.read': 'read and export the audit trail',
   'audit.verify': 'verify the audit hash chain',
+  'audit.acknowledge': 'acknowledge a damaged audit trail after investigation (signed)',
   'users.manage': 'create users, change roles, disable, reset passwords',
   'tokens.manage': 'create, list and revoke API tokens',
   'flows.read': 'read Node-RED flows through the API',
@@ -57,7 +58,7 @@ const OPERATOR: Permission[] = [
 // Engineers configure everything except identities and the audit verification, which stay
 // with administrators and auditors (separation of duties).
 const ENGINEER: Permission[] = ALL_PERMISSIONS.filter(
-  (p) => p !== 'users.manage' && p !== 'tokens.manage' && p !== 'audit.verify',
+  (p) => p !== 'users.manage' && p !== 'tokens.manage' && p !== 'audit.verify' && p !== 'audit.acknowledge',
 );
 
 // Machines: push data, read it back, scrape metrics. Never an interactive session.

@@ -4,10 +4,11 @@ Works directly on the data directory (default ./data, or $HISTORIAN_DATA_DIR); t
 server may be running at the same time.
 
 Users
-  user add <username> --role ROLE --name "Full Name" [--password-stdin] [--max-age-days N]
+  user add <username> --role ROLE --name "Full Name" [--password-stdin [--temporary]] [--max-age-days N]
         ROLE is ADMIN, ENGINEER, OPERATOR, AUDITOR or SERVICE. Without --password-stdin a
         password is generated, printed once, and must be changed at first login
-        (SERVICE accounts get none: they use API tokens).
+        (SERVICE accounts get none: they use API tokens); --temporary makes a password given
+        on stdin change at first login too (passwords set through the API always do).
   user passwd <username> [--password-stdin | --generate] [--temporary]
         Sets a password (typed twice at a terminal, or from stdin). --generate prints a
         new one; --generate and --temporary make it change at the next login.

@@ -18,7 +18,7 @@ export async function userCommand(auth: AuthService, actor: Actor, argv: string[
   const out = (s: string) => io.stdout.write(s + '\n');
   switch (sub) {
     case 'add': {
-      const a = parseArgs(rest, { values: ['role', 'name', 'max-age-days'], switches: ['password-stdin'] });
+      const a = parseArgs(rest, { values: ['role', 'name', 'max-age-days'], switches: ['password-stdin', 'temporary'] });
       const [username] = positionals(a, ['username']);
       const r = role(required(a, 'role'));
       const name = required(a, 'name');
@@ -27,6 +27,8 @@ export async function userCommand(auth: AuthService, actor: Actor, argv: string[
       const password = a.switches.has('password-stdin') ? await readStdinPassword(io.stdin) : undefined;
       const { user, generatedPassword } = await auth.createUser(actor, {
         username, name, role: r, password, maxAgeDays: maxAge === undefined ? null : Number(maxAge),
+        // the host's own operator may set a final password here; --temporary makes it change at first login
+        mustChangePassword: a.switches.has('temporary'),
       });
       out(`created ${user.role} user "${user.username}" (${user.name}), id ${user.id}`);
       if (generatedPassword) {

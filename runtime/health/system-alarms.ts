@@ -36,6 +36,18 @@ const SPECS: SystemAlarmSpec[] = [
     correctiveAction: 'Free disk space, shorten retention or enable the cold tier',
   },
   {
+    kind: 'disk-low', id: 'sys.historian.health.disk_writes_refused:DISCRETE', tag: 'sys.historian.health.disk_writes_refused', priority: 'urgent',
+    message: () => 'Data disk below the low-space watermark: new writes refused',
+    consequence: 'Samples are not recorded (HTTP ingest answers 507, historian-write nodes report an error); reads, logins and the dashboard keep working',
+    correctiveAction: 'Free disk space, shorten retention or enable the cold tier; writes resume by themselves once space is back',
+  },
+  {
+    kind: 'tag-limit', id: 'sys.historian.health.tag_limit:DISCRETE', tag: 'sys.historian.health.tag_limit', priority: 'high',
+    message: () => 'Samples of new tags refused by the tag limits (cardinality)',
+    consequence: 'Samples of the refused tags are not recorded; existing tags keep recording',
+    correctiveAction: 'Open System health to see the store; find the gateway creating tags (a timestamp or serial number in the tag path?) or raise HISTORIAN_MAX_TAGS / HISTORIAN_MAX_NEW_TAGS_PER_MINUTE',
+  },
+  {
     kind: 'device-down', id: 'sys.historian.health.device_down:DISCRETE', tag: 'sys.historian.health.device_down', priority: 'high',
     message: (r) => `Device connection down longer than ${Math.round(r.thresholds.deviceDownMs / 1000)} s`,
     consequence: 'Tags of the device are BAD_NOT_CONNECTED and not recorded',

@@ -9,6 +9,7 @@ import { isBufferComponent } from '../buffer/component';
 import { isDeviceComponent } from '../devices/health';
 import type { StoreHandle } from '../tsdb/store-handle';
 import type { TierSummary } from '../tier';
+import type { DiskWatermark } from '../disk/disk-watermark';
 
 export interface HealthThresholds {
   /** a buffer with more pending entries than this is a problem (seed 004: 100) */
@@ -22,6 +23,8 @@ export interface HealthThresholds {
 }
 
 const DISK_USE_TTL_MS = 10_000;
+/** A store refusing samples over its tag limits within this window is a problem (README "Limits"). */
+export const TAG_LIMIT_WINDOW_MS = 60_000;
 
 export const DEFAULT_THRESHOLDS: HealthThresholds = { bufferPending: 100, bufferFailed: 0, diskFreePercent: 10, deviceDownMs: 60_000 };
 
@@ -38,17 +41,21 @@ export interface HealthSources {
   links(): LinkHealth[];
   dataDir: string;
   version: string;
+  /** the low-space watermark (its probe also answers the disk figures) */
+  disk?: DiskWatermark;
   clock?: () => number;
 }
 
 export type Area = 'store' | 'buffer' | 'tier' | 'device' | 'audit' | 'link' | 'disk';
-export type ProblemKind = 'backlog' | 'quarantine' | 'disk' | 'device-down' | 'tier-failing' | 'audit' | 'link-down' | 'store-errors' | 'buffer-disk-full';
+export type ProblemKind = 'disk-low' | 'tag-limit' | 'backlog' | 'quarantine' | 'disk' | 'device-down' | 'tier-failing' | 'audit' | 'link-down' | 'store-errors' | 'buffer-disk-full';
 
 export interface Problem { area: Area; kind: ProblemKind; name: string; message: string }
 
 export interface StoreHealth {
   name: string; open: boolean; samplesPerSecond: number | null; series: number; headSamples: number; blocks: number;
   blockBytes: number; diskBytes: number; walSegments: number; corruptBlocks: number; readErrors: number; rejected: number;
+  /** tags the store knows, and samples refused by its cardinality limits since it opened */
+  tags: number; tagLimitRejected: number;
 }
 
 export interface BufferHealth {
@@ -77,7 +84,7 @@ export interface HealthReport {
   devices: DeviceHealthRow[];
   audit: { verified: boolean; ok: boolean | null; checkedAt: string | null; entries: number | null; damage: string | null };
   links: LinkHealth[];
-  disk: { path: string; totalBytes: number; freeBytes: number; freePercent: number } | null;
+  disk: { path: string; totalBytes: number; freeBytes: number; freePercent: number; watermarkBytes: number | null; writesRefused: boolean } | null;
   process: { pid: number; uptimeSec: number; version: string; node: string; rssBytes: number; heapUsedBytes: number; cpuPercent: number | null };
 }
 
@@ -105,6 +112,8 @@ export class SystemHealth {
   /** last (written, at) per store, for samples/s between two looks at least a second apart */
   private rates = new Map<string, { written: number; at: number; rate: number | null }>();
   private sizes = new Map<string, { bytes: number; at: number }>();
+  /** per store: the tag-limit refusal count last seen and when it last grew */
+  private tagLimit = new Map<string, { count: number; grewAt: number | null }>();
   private cpu: { usage: NodeJS.CpuUsage; at: number; percent: number | null } = { usage: process.cpuUsage(), at: Date.now(), percent: null };
 
   constructor(private readonly src: HealthSources, readonly thresholds: HealthThresholds = DEFAULT_THRESHOLDS) {
@@ -120,6 +129,13 @@ export class SystemHealth {
     for (const s of stores) {
       if (s.corruptBlocks > 0 || s.readErrors > 0) {
         problems.push({ area: 'store', kind: 'store-errors', name: s.name, message: `store "${s.name}": ${s.corruptBlocks} corrupt blocks, ${s.readErrors} read errors` });
+      }
+      const tl = this.tagLimit.get(s.name);
+      if (!tl) this.tagLimit.set(s.name, { count: s.tagLimitRejected, grewAt: s.tagLimitRejected > 0 ? now : null });
+      else if (s.tagLimitRejected !== tl.count) { tl.grewAt = s.tagLimitRejected > tl.count ? now : tl.grewAt; tl.count = s.tagLimitRejected; }
+      const grewAt = this.tagLimit.get(s.name)!.grewAt;
+      if (grewAt !== null && now - grewAt < TAG_LIMIT_WINDOW_MS) {
+        problems.push({ area: 'store', kind: 'tag-limit', name: s.name, message: `store "${s.name}": samples of new tags refused by the tag limits in the last ${TAG_LIMIT_WINDOW_MS / 1000} s (${s.tagLimitRejected} since start, ${s.tags} tags)` });
       }
     }
 
@@ -177,8 +193,12 @@ export class SystemHealth {
     for (const l of links) if (!l.connected) problems.push({ area: 'link', kind: 'link-down', name: l.name, message: `${l.kind} link "${l.name}" is not connected` });
 
     const disk = this.disk();
-    if (disk && disk.freePercent < t.diskFreePercent) {
+    // early warning (percentage) and the watermark below which writes are refused
+    if (disk && (disk.freePercent < t.diskFreePercent || disk.writesRefused)) {
       problems.push({ area: 'disk', kind: 'disk', name: disk.path, message: `data disk ${disk.freePercent.toFixed(1)} % free (threshold ${t.diskFreePercent} %)` });
+    }
+    if (disk?.writesRefused) {
+      problems.push({ area: 'disk', kind: 'disk-low', name: disk.path, message: `data disk ${(disk.freeBytes / 1_048_576).toFixed(1)} MB free, below the ${(disk.watermarkBytes! / 1_048_576).toFixed(1)} MB watermark: new writes are refused` });
     }
 
     return {
@@ -190,7 +210,7 @@ export class SystemHealth {
   private store(name: string, h: StoreHandle, now: number): StoreHealth {
     const s = h.store;
     if (!s || h.closed) {
-      return { name, open: false, samplesPerSecond: null, series: 0, headSamples: 0, blocks: 0, blockBytes: 0, diskBytes: 0, walSegments: 0, corruptBlocks: 0, readErrors: 0, rejected: 0 };
+      return { name, open: false, samplesPerSecond: null, series: 0, headSamples: 0, blocks: 0, blockBytes: 0, diskBytes: 0, walSegments: 0, corruptBlocks: 0, readErrors: 0, rejected: 0, tags: 0, tagLimitRejected: 0 };
     }
     const st = s.stats();
     const prev = this.rates.get(name);
@@ -203,6 +223,7 @@ export class SystemHealth {
     return {
       name, open: true, samplesPerSecond: rate, series: st.series, headSamples: st.headSamples, blocks: st.blocks, blockBytes: st.blockBytes,
       diskBytes: this.diskUse(s.dir, now), walSegments: st.walSegments, corruptBlocks: st.corruptBlocks, readErrors: st.readErrors, rejected: st.rejected,
+      tags: st.tags, tagLimitRejected: st.tagLimitRejected,
     };
   }
 
@@ -216,11 +237,16 @@ export class SystemHealth {
   }
 
   private disk(): HealthReport['disk'] {
+    if (this.src.disk) {
+      const d = this.src.disk.state();
+      if (d.totalBytes <= 0) return null;
+      return { path: d.path, totalBytes: d.totalBytes, freeBytes: d.freeBytes, freePercent: (d.freeBytes / d.totalBytes) * 100, watermarkBytes: d.watermarkBytes, writesRefused: d.low };
+    }
     try {
       const fsStat = fs.statfsSync(this.src.dataDir);
       const total = fsStat.blocks * fsStat.bsize;
       const free = fsStat.bavail * fsStat.bsize;
-      return { path: this.src.dataDir, totalBytes: total, freeBytes: free, freePercent: total > 0 ? (free / total) * 100 : 100 };
+      return { path: this.src.dataDir, totalBytes: total, freeBytes: free, freePercent: total > 0 ? (free / total) * 100 : 100, watermarkBytes: null, writesRefused: false };
     } catch {
       return null;
     }

@@ -3,7 +3,7 @@
 // the caller's own bookkeeping; they are not part of the tag identity.
 import { parseSample, SampleError, type Sample } from '../model';
 
-export interface IngestItemError { index: number; field: string; message: string }
+export interface IngestItemError { index: number; field: string; message: string; reason?: string }
 
 export interface ParsedItem { index: number; sample: Sample; dedupeId: string | null }
 

@@ -10,7 +10,8 @@ export interface ItemRejection { index: number; field: string; reason: RejectRea
 export function rejectionField(reason: RejectReason, names: { ts: string; value: string; tag: string }): string {
   switch (reason) {
     case 'bad_value': return names.value;
-    case 'bad_tag': return names.tag;
+    case 'bad_tag':
+    case 'tag_limit': return names.tag;
     default: return names.ts;
   }
 }

@@ -23,6 +23,15 @@ export interface LiveSocketOptions {
   mayPattern?: (req: IncomingMessage, pattern: string) => boolean;
 }
 
+/**
+ * Close codes of the live socket (PROTOCOL.md): the credentials that opened the connection
+ * no longer authenticate (logout, account disabled, role changed, password reset, token
+ * revoked or expired) — sign in again, do not just reconnect; or they still do, but no
+ * longer allow live data.
+ */
+export const CLOSE_SESSION_ENDED = 4401;
+export const CLOSE_NOT_ALLOWED = 4403;
+
 interface Client {
   ws: WebSocket;
   req: IncomingMessage;
@@ -108,6 +117,27 @@ export class LiveSocket {
       }
     }
     this.send(client, { type: msg.op === 'subscribe' ? 'subscribed' : 'unsubscribed', id, patterns: [...client.unsubs.keys()] });
+  }
+
+  /**
+   * Checks every open connection's credentials again (after a logout, a disable, a role
+   * change, a token revocation...) and closes those that no longer pass, with
+   * CLOSE_SESSION_ENDED (401) or CLOSE_NOT_ALLOWED (403). Returns how many were closed.
+   */
+  async recheck(): Promise<number> {
+    const authorize = this.opts.authorize;
+    if (!authorize) return 0;
+    let closed = 0;
+    for (const c of [...this.clients]) {
+      const verdict = await authorize(c.req).catch(() => ({ status: 401, reason: 'authorization failed' }));
+      if (verdict === true || !this.clients.has(c)) continue;
+      const code = verdict.status === 403 ? CLOSE_NOT_ALLOWED : CLOSE_SESSION_ENDED;
+      // the reason travels in the close frame (at most 123 bytes)
+      c.ws.close(code, Buffer.from(verdict.reason).subarray(0, 120).toString());
+      this.drop(c);
+      closed++;
+    }
+    return closed;
   }
 
   /** Pushes a non-sample event (e.g. an alarm transition) to every client. */

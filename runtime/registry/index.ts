@@ -6,6 +6,7 @@ import { Registry as MetricsRegistry } from 'prom-client';
 import { LiveBus } from '../live/bus';
 import { ComponentRegistry } from './components';
 import type { StoreHandle } from '../tsdb/store-handle';
+import type { DiskWatermark } from '../disk/disk-watermark';
 
 export interface Services {
   live: LiveBus;
@@ -23,6 +24,8 @@ export interface Services {
   dataDir: string | null;
   /** System events on NATS (sys.>) when NATS is configured; null otherwise. */
   events: { publish(subject: string, data: unknown): void } | null;
+  /** Low-space watermark of the data disk (set by the server): stores refuse writes below it. */
+  disk: DiskWatermark | null;
 }
 
 const KEY = Symbol.for('historian.services');
@@ -41,6 +44,7 @@ function create(): Services {
     },
     dataDir: null,
     events: null,
+    disk: null,
   };
 }
 

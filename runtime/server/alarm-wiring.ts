@@ -17,7 +17,7 @@ export const AUDIT_ALARM = {
   id: 'sys.historian.audit:DISCRETE', tag: 'sys.historian.audit.chain_ok', type: 'DISCRETE', equals: 0, priority: 'urgent',
   message: 'Audit trail verification failed: the audit database was altered outside Historian',
   consequence: 'Records required by 21 CFR Part 11 may have been tampered with',
-  correctiveAction: 'Stop changes, run GET /api/v1/audit/verify, restore the audit database from backup, notify QA',
+  correctiveAction: 'Stop changes, run GET /api/v1/audit/verify, notify QA; an administrator acknowledges the damage (POST /api/v1/audit/acknowledge, signed) once it is investigated',
 };
 
 function isManifestation(sig: unknown): sig is SignatureManifestation {
@@ -40,11 +40,18 @@ export function openAlarms(dataDir: string, compliance: ComplianceLayer, live: L
   service.configure('system', [AUDIT_ALARM]);
   const raise = (ok: boolean) => service.evaluate([{ tag: AUDIT_ALARM.tag, ts: Date.now(), value: ok ? 1 : 0, quality: 0 }]);
   raise(compliance.lastVerify?.ok ?? true);
-  compliance.onChainFailure((r) => {
+  // A damaged trail keeps failing verification until an administrator acknowledges the
+  // damage (signed); only then does the alarm's condition clear.
+  let shown = AUDIT_ALARM.message;
+  compliance.onChainResult((r) => {
     // the operator reads what was found, not only that something was
     const d = r.damage;
-    if (d) service.configure('system', [{ ...AUDIT_ALARM, message: `Audit trail verification failed: ${d.kind} at entry ${d.seq} (${d.message})`.slice(0, 500) }]);
-    raise(false);
+    const message = !r.ok && d ? `Audit trail verification failed: ${d.kind} at entry ${d.seq} (${d.message})`.slice(0, 500) : shown;
+    if (message !== shown) {
+      service.configure('system', [{ ...AUDIT_ALARM, message }]);
+      shown = message;
+    }
+    raise(r.ok);
   });
   return {
     service,

@@ -34,9 +34,14 @@ import { LayoutStore } from '../layouts/layout-store';
 import { AnnotationStore } from '../annotations/annotation-store';
 import type { ExportEvent } from '../export/export-service';
 import { tsdbRoutes } from './routes/tsdb-routes';
+import { dashboardStatic } from './dashboard-static';
 import { ingestRoutes, INGEST_BODY_LIMIT } from './routes/ingest-routes';
 import { DedupeLog } from '../ingest/dedupe-log';
 import { RateLimiter } from '../ingest/rate-limiter';
+import { TokenTagBudget } from '../ingest/token-tag-budget';
+import { TokenTagLedger } from '../ingest/token-tag-ledger';
+import { DiskWatermark } from '../disk/disk-watermark';
+import { applyTrustProxy } from './trust-proxy';
 import { loadTls, type TlsMaterial } from './tls';
 import { securityHeaders } from './security-headers';
 import { startRedirectServer, type RedirectServer } from './https-redirect';
@@ -45,6 +50,8 @@ import { SystemAlarmMonitor } from '../health/system-alarms';
 import { systemRoutes } from './routes/system-routes';
 import { accountRoutes } from './routes/account-routes';
 import { tagStatsRoutes } from './routes/tag-stats-routes';
+import { flowRoutes, type FlowAccess } from './routes/flow-routes';
+import { METRICS_PERMISSION } from './permission-checks';
 
 // Node-RED ships no types; it is a process-wide singleton initialised once here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -78,6 +85,12 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const tls = await loadTls(cfg.tls, cfg.dataDir, log);
   const svc = services();
   svc.dataDir = cfg.dataDir;
+  // below the watermark stores refuse writes (507) so the space left serves SQLite and reads
+  const disk = new DiskWatermark({
+    dir: cfg.dataDir, minFreePercent: cfg.disk.minFreePercent,
+    minFreeBytes: cfg.disk.minFreeMb === undefined ? undefined : cfg.disk.minFreeMb * 1_048_576,
+  });
+  svc.disk = disk;
   const install = installDemoFlow(cfg.dataDir, redSettings.flowFile ?? 'flows.json', cfg.demoFlow, redSettings.credentialSecret);
   if (install === 'installed') log(`[historian] first start: installed the demo plant flows (Plant, Uplink, Archive, Audit) into ${cfg.dataDir}`);
   else if (install === 'empty') log(`[historian] first start: empty workspace in ${cfg.dataDir} (HISTORIAN_DEMO_FLOW=${cfg.demoFlow})`);
@@ -98,6 +111,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const authenticate: Authenticate = (req) => security.authenticate(req);
 
   const app = express();
+  applyTrustProxy(app, cfg.security.trustProxy);
   app.disable('x-powered-by');
   const headers = securityHeaders({ tls: !!tls, hstsMaxAge: cfg.tls.hstsMaxAge ?? 15_552_000, editorRoot: redSettings.httpAdminRoot ?? '/editor' });
   app.use(headers);
@@ -105,6 +119,10 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const live = new LiveSocket(svc.live, {
     authorize: (req) => security.authorizeUpgrade(req),
     mayPattern: (req, pattern) => security.mayPattern(req, pattern),
+  });
+  // a session that ends (logout, disable, role change, revoked token) takes its live connections with it
+  const offSessionChange = security.onSessionChange(() => {
+    live.recheck().catch((e: Error) => log(`[historian] live: could not check connections: ${e.message}`));
   });
   const metrics = setupMetrics(svc.metrics, svc.live, () => live.clientCount);
   registerBufferMetrics(svc.metrics, () => svc.components.buffers.entries());
@@ -119,7 +137,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     tiers: () => svc.components.tiers.entries(), devices: () => svc.components.devices.entries(),
     audit: () => compliance.lastVerify,
     links: () => (events ? [{ name: 'system-events', kind: 'NATS', connected: events.connected, detail: cfg.nats.url ?? null }] : []),
-    dataDir: cfg.dataDir, version: VERSION,
+    dataDir: cfg.dataDir, version: VERSION, disk,
   }, {
     bufferPending: sa.bufferPending ?? DEFAULT_THRESHOLDS.bufferPending, bufferFailed: sa.bufferFailed ?? DEFAULT_THRESHOLDS.bufferFailed,
     diskFreePercent: sa.diskFreePercent ?? DEFAULT_THRESHOLDS.diskFreePercent,
@@ -148,8 +166,12 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   let stopping = false;
 
   app.get('/health', (_req, res) => { res.json({ status: 'ok', version: VERSION }); });
+  // Not ready while the disk is below the watermark: writes are refused (reads still work),
+  // and the body says so, so an orchestrator or operator sees why (README "Disk pressure").
   app.get('/ready', (_req, res) => {
-    res.status(ready ? 200 : 503).json({ ready, stopping });
+    const d = disk.state();
+    const body = { ready: ready && !d.low, stopping, writable: !d.low, disk: { freeBytes: d.freeBytes, totalBytes: d.totalBytes, watermarkBytes: d.watermarkBytes, low: d.low } };
+    res.status(body.ready ? 200 : 503).json(d.low ? { ...body, reason: 'disk_low: new writes are refused (507) until space is freed; reads and logins work' } : body);
   });
   // Prometheus scrapes with a bearer token (an API token of a SERVICE account with
   // `metrics.read`); only /health and /ready answer without one.
@@ -157,7 +179,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     try {
       const p = await authenticate(req);
       if (!p) throw new HttpError(401, 'unauthorized', 'authentication required: send "Authorization: Bearer <token>"');
-      if (!p.permissions.has('metrics.read')) throw new HttpError(403, 'forbidden', `role ${p.role} lacks permission "metrics.read"`);
+      if (!p.permissions.has(METRICS_PERMISSION)) throw new HttpError(403, 'forbidden', `role ${p.role} lacks permission "${METRICS_PERMISSION}"`);
       res.setHeader('Content-Type', svc.metrics.contentType);
       res.end(await svc.metrics.metrics());
     } catch (e) {
@@ -165,6 +187,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     }
   });
 
+  let flowAccess: FlowAccess | null = null;
   const routes: RouteDef[] = [
     defineRoute({
       method: 'get', path: '/openapi.json', group: 'system', permission: 'authenticated',
@@ -184,18 +207,30 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...systemRoutes({ health: () => health.collect() }),
     ...accountRoutes(security.auth),
     ...tagStatsRoutes(),
-    ...ingestRoutes({ dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2) }),
+    ...flowRoutes({ flows: () => flowAccess, trail: compliance.trail, signatures: compliance.signatures! }),
+    ...ingestRoutes({
+      dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2),
+      newTags: new TokenTagBudget(cfg.ingest.maxNewTagsPerTokenPerMinute || null), disk,
+      tagLedger: new TokenTagLedger(join(cfg.dataDir, 'ingest-token-tags.db'), cfg.ingest.maxTagsPerToken || null),
+    }),
   ];
   const api = express.Router();
   api.use(['/metrics', '/stores/:store/metrics'], express.json({ limit: INGEST_BODY_LIMIT }));
   api.use(express.json({ limit: '1mb' }));
-  security.mountRoutes(api);
+  security.mountRoutes(api, compliance.signatures!);
   mountRoutes(api, routes, authenticate);
   api.use((_req, res) => { res.status(404).json({ error: 'not_found', message: 'no such API route' }); });
   app.use('/api/v1', api);
 
   quietenBundledModules();
   RED.init(server, redSettings);
+  // the API's view of the deployed flows (GET /flows, alarm limit changes)
+  flowAccess = {
+    get: () => RED.runtime.flows.getFlows({}),
+    set: async (flows, rev, username) => {
+      await RED.runtime.flows.setFlows({ flows: { flows, rev }, deploymentType: 'nodes', user: { username } });
+    },
+  };
   metrics.hookNodeRed(RED.hooks);
   // Deploys pass the signature guard (428 without a signing token when signed deploys are
   // on) and are recorded in the audit trail either way.
@@ -206,11 +241,9 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
 
   const dashboardDir = join(PACKAGE_ROOT, 'dist', 'dashboard');
   if (existsSync(join(dashboardDir, 'index.html'))) {
-    app.use('/', express.static(dashboardDir, { index: 'index.html', maxAge: '1h', setHeaders: (res, p) => {
-      if (p.endsWith('index.html')) res.setHeader('Cache-Control', 'no-cache');
-    } }));
-    // Client-side routes of the dashboard fall back to its index page.
-    app.get(/^\/(?!api\/|editor|http\/|health|ready|metrics).*/, (_req, res) => { res.sendFile(join(dashboardDir, 'index.html')); });
+    // compressed, hashed assets cached immutable; client-side routes fall back to index.html
+    const clientRoute = /^\/(?!api\/|editor|http\/|health|ready|metrics).*/;
+    app.use('/', dashboardStatic(dashboardDir, (p) => clientRoute.test(p)).handler);
   } else {
     log('[historian] warning: dashboard not built (dist/dashboard missing); run `npm run build`');
   }
@@ -260,6 +293,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     stopped ??= (async () => {
       stopping = true;
       ready = false;
+      offSessionChange();
       live.close();
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();

@@ -1,10 +1,11 @@
 // The server's compliance layer (21 CFR Part 11): the audit trail, electronic signatures,
 // the deploy guard in front of the editor's admin API, and chain verification at start-up
-// and on a schedule. A failed verification is logged, exported as a metric and raised
-// through `onChainFailure` (the alarm service turns it into a system alarm).
+// (run by the trail before it writes anything) and on a schedule. A damaged trail is
+// logged, exported as a metric and reported through `onChainResult` (the alarm service
+// raises its system alarm) until an administrator acknowledges the damage with a signature.
 import type { Router } from 'express';
 import { Gauge, type Registry } from 'prom-client';
-import { AuditTrail, entryOfAuthEvent, setProcessAuditTrail, SignatureService, type VerifyResult } from '../audit';
+import { AuditTrail, entryOfAuthEvent, setProcessAuditTrail, SignatureService, type TrailVerifyResult } from '../audit';
 import type { AuthEvent } from '../auth/events';
 import type { AuthService } from '../auth/auth-service';
 import type { RouteDef } from './api/route';
@@ -16,8 +17,8 @@ export const VERIFY_INTERVAL_MS = 15 * 60_000;
 export class ComplianceLayer {
   signatures: SignatureService | null = null;
   private stopVerify: (() => void) | null = null;
-  private failureListeners: Array<(r: VerifyResult) => void> = [];
-  lastVerify: VerifyResult | null = null;
+  private resultListeners: Array<(r: TrailVerifyResult) => void> = [];
+  lastVerify: TrailVerifyResult | null = null;
 
   private constructor(readonly trail: AuditTrail, private readonly log: (l: string) => void) {}
 
@@ -47,31 +48,46 @@ export class ComplianceLayer {
     this.signatures = new SignatureService({ auth, trail: this.trail, signedDeploys: requireSignedDeploys });
   }
 
-  onChainFailure(fn: (r: VerifyResult) => void): void {
-    this.failureListeners.push(fn);
-    if (this.lastVerify && !this.lastVerify.ok) fn(this.lastVerify);
+  /** Every verification result (ok or not), the current one at once if there is one. */
+  onChainResult(fn: (r: TrailVerifyResult) => void): void {
+    this.resultListeners.push(fn);
+    if (this.lastVerify) fn(this.lastVerify);
   }
 
-  private report(r: VerifyResult): void {
+  private report(r: TrailVerifyResult): void {
+    const was = this.lastVerify;
     this.lastVerify = r;
-    if (r.ok) return;
-    this.log(`[historian] AUDIT TRAIL DAMAGED: ${r.damage?.kind} at entry ${r.damage?.seq}: ${r.damage?.message}`);
-    for (const fn of this.failureListeners) fn(r);
+    if (!r.ok && (was === null || was.ok || was.damage?.message !== r.damage?.message)) {
+      this.log(`[historian] AUDIT TRAIL DAMAGED: ${r.damage?.kind} at entry ${r.damage?.seq}: ${r.damage?.message}` +
+        (r.acknowledgementRequired ? ' (stays reported until an administrator acknowledges it: POST /api/v1/audit/acknowledge, signed)' : ''));
+    }
+    for (const fn of this.resultListeners) {
+      try { fn(r); } catch (e) { this.log(`[historian] audit: result listener failed: ${(e as Error).message}`); }
+    }
   }
 
-  /** Verifies the whole chain now, then every VERIFY_INTERVAL_MS. */
-  async startVerification(): Promise<VerifyResult> {
-    const r = await this.trail.verify();
+  /**
+   * Reports the verification the trail ran when it opened (before writing anything), then
+   * verifies every VERIFY_INTERVAL_MS.
+   */
+  async startVerification(): Promise<TrailVerifyResult> {
+    const r = this.trail.startupVerify;
     this.report(r);
     this.stopVerify = this.trail.startScheduledVerify(VERIFY_INTERVAL_MS, (res) => {
       if (res instanceof Error) this.log(`[historian] audit: scheduled verification could not run: ${res.message}`);
-      else this.report(res);
-    }, (res) => { this.lastVerify = res; });
+    }, (res) => this.report(res as TrailVerifyResult));
+    return r;
+  }
+
+  /** Verifies now and reports the result (after an acknowledgement, or on demand). */
+  async verifyNow(): Promise<TrailVerifyResult> {
+    const r = await this.trail.verify();
+    this.report(r);
     return r;
   }
 
   routes(auth: AuthService): RouteDef[] {
-    return auditRoutes({ trail: this.trail, signatures: this.signatures!, auth });
+    return auditRoutes({ trail: this.trail, signatures: this.signatures!, auth, verified: (r) => this.report(r) });
   }
 
   deployGuard(auth: AuthService, requireSignature: boolean, currentFlows: () => Promise<unknown>): Router {

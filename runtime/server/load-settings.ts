@@ -24,7 +24,17 @@ export const historianConfigSchema = z.object({
     hstsMaxAge: z.number().int().min(0),
   }).partial().default({}),
   s3: z.object({ endpoint: z.string(), region: z.string(), bucket: z.string(), prefix: z.string(), forcePathStyle: z.boolean() }).partial(),
-  ingest: z.object({ samplesPerSecond: z.number().positive(), maxClockSkewSeconds: z.number().int().nonnegative().default(300) }).default({ samplesPerSecond: 500_000, maxClockSkewSeconds: 300 }),
+  ingest: z.object({
+    samplesPerSecond: z.number().positive(),
+    maxClockSkewSeconds: z.number().int().nonnegative().default(300),
+    /** cardinality limits (README "Limits"); 0: no limit */
+    maxTags: z.number().int().nonnegative().default(250_000),
+    maxNewTagsPerMinute: z.number().int().nonnegative().default(20_000),
+    maxNewTagsPerTokenPerMinute: z.number().int().nonnegative().default(10_000),
+    maxTagsPerToken: z.number().int().nonnegative().default(100_000),
+  }).default({ samplesPerSecond: 500_000, maxClockSkewSeconds: 300, maxTags: 250_000, maxNewTagsPerMinute: 20_000, maxNewTagsPerTokenPerMinute: 10_000, maxTagsPerToken: 100_000 }),
+  /** Low-space watermark of the data disk (README "Disk pressure"); 0 switches one bound off. */
+  disk: z.object({ minFreePercent: z.number().min(0).max(99), minFreeMb: z.number().min(0) }).partial().default({}),
   /** Built-in system alarms (runtime/health): thresholds and how often health is checked. */
   systemAlarms: z.object({
     bufferPending: z.number().int().min(0),
@@ -33,11 +43,13 @@ export const historianConfigSchema = z.object({
     deviceDownSeconds: z.number().positive(),
     intervalMs: z.number().int().min(100),
   }).partial().default({}),
+  storage: z.object({ memoryLimitMb: z.number().int().refine((v) => v === 0 || v >= 8, 'must be 0 (no limit) or at least 8') }).partial().default({}),
   security: z.object({
     adminPassword: z.string(),
     sessionIdleMinutes: z.number().int().positive(),
     sessionMaxHours: z.number().int().positive(),
     requireSignedDeploys: z.boolean(),
+    trustProxy: z.string(),
   }).partial(),
 });
 

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import { AuthService } from '../auth/auth-service';
 import { isAuthError } from '../auth/errors';
-import type { AuthEventSink } from '../auth/events';
+import type { AuthEventSink, AuthEventType } from '../auth/events';
 import { adminAuthFor } from '../auth/http/admin-auth';
 import { authenticateUpgrade } from '../auth/http/middleware';
 import type { Principal as AuthPrincipal } from '../auth/principal';
@@ -14,6 +14,12 @@ import type { Router } from 'express';
 import type { Principal } from './api/route';
 import type { DocumentedRoute } from './api/openapi';
 import { AUTH_ROUTES, mountAuthRoutes } from '../auth/http/routes';
+import { resolveSignedAction } from '../auth/http/signed-actions';
+import { requireSignature } from '../audit/http/signature-guard';
+import type { SignatureService } from '../audit/signature-service';
+import { LIVE_PERMISSION } from './permission-checks';
+
+const SESSION_EVENTS = new Set<AuthEventType>(['logout', 'user_disabled', 'user_role_changed', 'password_changed', 'password_reset', 'token_revoked']);
 
 export class SecurityLayer {
   private constructor(readonly auth: AuthService) {}
@@ -54,9 +60,15 @@ export class SecurityLayer {
   }
 
   async authorizeUpgrade(req: IncomingMessage): Promise<true | { status: number; reason: string }> {
-    const p = this.principalOf(req);
-    if (!p) return { status: 401, reason: 'authentication required: pass a bearer token' };
-    if (!p.permissions.has('live.subscribe')) return { status: 403, reason: `role ${p.role} may not subscribe to live data` };
+    let p: AuthPrincipal;
+    try {
+      p = authenticateUpgrade(this.auth, req);
+    } catch (e) {
+      // the reason says which: missing, revoked, disabled, expired...
+      if (isAuthError(e)) return { status: 401, reason: e.message };
+      throw e;
+    }
+    if (!p.permissions.has(LIVE_PERMISSION)) return { status: 403, reason: `role ${p.role} may not subscribe to live data` };
     (req as IncomingMessage & { principal?: AuthPrincipal }).principal = p;
     return true;
   }
@@ -69,20 +81,40 @@ export class SecurityLayer {
     return patternWithin(pattern, p.tagPattern);
   }
 
+  /**
+   * Calls fn after anything that may end sessions or change what they allow (logout,
+   * disable, role change, password change or reset, token revocation): the live socket
+   * then checks its connections again. Returns the unsubscribe function.
+   */
+  onSessionChange(fn: () => void): () => void {
+    return this.auth.onEvent((e) => {
+      if (SESSION_EVENTS.has(e.type)) fn();
+    });
+  }
+
   /** Node-RED's adminAuth: the same users, passwords and session tokens as the API. */
   adminAuth(): object {
     return adminAuthFor(this.auth);
   }
 
-  /** Mounts the identity routes (login, users, tokens) on the /api/v1 router. */
-  mountRoutes(router: Router): void {
-    mountAuthRoutes(router, this.auth);
+  /**
+   * Mounts the identity routes (login, users, tokens) on the /api/v1 router; user
+   * administration demands the electronic signature of its critical actions (428).
+   */
+  mountRoutes(router: Router, signatures: SignatureService): void {
+    mountAuthRoutes(router, this.auth, {
+      before: (r) => (r.signedAction ? [
+        resolveSignedAction(this.auth, r.signedAction),
+        requireSignature(signatures, { action: (req) => req.signedAction?.action ?? null, target: (req) => req.signedAction?.target ?? null }),
+      ] : []),
+    });
   }
 
   /** The identity routes as OpenAPI sees them. */
   routeDocs(): DocumentedRoute[] {
     return AUTH_ROUTES.map((r) => ({
       method: r.method, path: r.path, group: 'identity', permission: r.access, summary: r.action, body: r.body,
+      ...(r.signs ? { signs: [...r.signs] } : {}),
     }));
   }
 

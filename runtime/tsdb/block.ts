@@ -4,13 +4,15 @@ import { crc32 } from 'node:zlib';
 import { decodeChunk } from './codec';
 import type { BlockSource } from './block-source';
 import type { ChunkRef } from './chunk-ref';
+import { decodeIndex } from './block-index';
 import { decodeRollups } from './rollup';
 import type { Summary } from './summary';
 
 export const BLOCK_MAGIC = Buffer.from('HTSBLK\x00\x01', 'latin1');
 export const FOOTER_MAGIC = Buffer.from('HTSBEND1', 'latin1');
 export const FOOTER_SIZE = 32;
-export const BLOCK_VERSION = 1;
+/** Index version written; version 1 (fixed 90-byte chunk entries) is still read. */
+export const BLOCK_VERSION = 2;
 
 export interface ChunkEntry { offset: number; len: number; crc: number; summary: Summary }
 export interface RollupEntry { res: number; rows: number; offset: number; len: number; crc: number }
@@ -26,7 +28,14 @@ export class CorruptBlockError extends Error {
 export interface RollupRows { starts: Float64Array; rows: Summary[] }
 
 export class BlockReader {
-  private constructor(readonly id: string, private readonly source: BlockSource, readonly series: Map<string, SeriesIndex>) {}
+  /** series plus chunk entries held in memory: the weight of this reader in the index cache */
+  readonly indexEntries: number;
+
+  private constructor(readonly id: string, private readonly source: BlockSource, readonly series: Map<string, SeriesIndex>) {
+    let n = series.size;
+    for (const s of series.values()) n += s.chunks.length + s.rollups.length;
+    this.indexEntries = n;
+  }
 
   static async open(id: string, source: BlockSource): Promise<BlockReader> {
     const size = await source.size(id);
@@ -39,7 +48,13 @@ export class BlockReader {
     if (indexOffset + indexLen + FOOTER_SIZE !== size) throw new CorruptBlockError(id, 'index out of bounds');
     const index = Buffer.from(await source.read(id, indexOffset, indexLen));
     if (crc32(index) !== indexCrc) throw new CorruptBlockError(id, 'index checksum mismatch');
-    return new BlockReader(id, source, decodeIndex(index));
+    const version = footer.readUInt32LE(16);
+    if (version !== 1 && version !== BLOCK_VERSION) throw new CorruptBlockError(id, `unknown index version ${version}`);
+    try {
+      return new BlockReader(id, source, decodeIndex(index, version));
+    } catch (e) {
+      throw new CorruptBlockError(id, `index does not decode: ${(e as Error).message}`);
+    }
   }
 
   chunkRefs(tag: string, from: number, to: number, priority: number, out: ChunkRef[]): void {
@@ -61,6 +76,11 @@ export class BlockReader {
     }
   }
 
+  /** Whether the block keeps a rollup section of `tag` at `res` (slow series keep fewer levels). */
+  hasRollup(tag: string, res: number): boolean {
+    return this.series.get(tag)?.rollups.some((x) => x.res === res) ?? false;
+  }
+
   async rollups(tag: string, res: number): Promise<RollupRows | null> {
     const r = this.series.get(tag)?.rollups.find((x) => x.res === res);
     if (!r) return null;
@@ -80,35 +100,4 @@ export class BlockReader {
     }
     return { minT: s.minT, maxT: s.maxT! };
   }
-}
-
-function decodeIndex(b: Buffer): Map<string, SeriesIndex> {
-  const out = new Map<string, SeriesIndex>();
-  const n = b.readUInt32LE(0);
-  let p = 4;
-  for (let k = 0; k < n; k++) {
-    const tl = b.readUInt16LE(p);
-    const tag = b.toString('utf8', p + 2, p + 2 + tl); p += 2 + tl;
-    const nc = b.readUInt32LE(p); p += 4;
-    const chunks: ChunkEntry[] = new Array(nc);
-    for (let i = 0; i < nc; i++) {
-      const offset = b.readDoubleLE(p), len = b.readUInt32LE(p + 8), crc = b.readUInt32LE(p + 12);
-      p += 16;
-      const f = (j: number) => b.readDoubleLE(p + 8 * j);
-      const summary: Summary = {
-        count: f(0), firstTs: f(1), lastTs: f(2), min: f(3), max: f(4), sum: f(5), first: f(6), last: f(7), integral: f(8),
-        quality: b.readUInt16LE(p + 72),
-      };
-      p += 74;
-      chunks[i] = { offset, len, crc, summary };
-    }
-    const nr = b.readUInt8(p); p += 1;
-    const rollups: RollupEntry[] = [];
-    for (let i = 0; i < nr; i++) {
-      rollups.push({ res: b.readDoubleLE(p), rows: b.readUInt32LE(p + 8), offset: b.readDoubleLE(p + 12), len: b.readUInt32LE(p + 20), crc: b.readUInt32LE(p + 24) });
-      p += 28;
-    }
-    out.set(tag, { tag, chunks, rollups });
-  }
-  return out;
 }

@@ -20,9 +20,12 @@ export interface SeriesReader {
   interpolation(tag: string): Interpolation;
 }
 
+/** Rollup rows of one block, or the chunk refs of a block that keeps no rollup at that resolution. */
+export type PlanPart = { rows: Summary[]; refs?: undefined } | { refs: ChunkRef[]; rows?: undefined };
+
 export interface RollupPlan {
-  /** batches of rows, in time order */
-  rows: AsyncIterable<Summary[]>;
+  /** parts in time order, not overlapping each other */
+  parts: AsyncIterable<PlanPart>;
   headRefs: ChunkRef[];
 }
 
@@ -65,8 +68,10 @@ export interface AggregateQuery {
 }
 
 /**
- * Resolves the bucket width. With `points`, a width of a minute or more is rounded up to
- * the rollup grid and the range widened to it, so views over long ranges read rollups.
+ * Resolves the bucket width. With `points`, a width of at least half a rollup resolution is
+ * rounded up to a multiple of it and the range widened to it, so views over long ranges
+ * read rollups (at worst half the points asked for: a 30-day view gets 1-hour buckets,
+ * which series too sparse for a 1-minute level keep).
  */
 export function resolveBuckets(q: { from: number; to: number; bucketMs?: number; points?: number }): { from: number; to: number; bucketMs: number } {
   checkRange(q.from, q.to);
@@ -81,7 +86,7 @@ export function resolveBuckets(q: { from: number; to: number; bucketMs?: number;
   let { from, to } = q;
   for (let i = ROLLUP_RESOLUTIONS.length - 1; i >= 0; i--) {
     const res = ROLLUP_RESOLUTIONS[i];
-    if (b >= res) {
+    if (b * 2 >= res) {
       b = Math.ceil(b / res) * res;
       from = Math.floor(from / res) * res;
       to = Math.ceil(to / res) * res;
@@ -99,19 +104,33 @@ function rollupResolution(from: number, to: number, b: number): number | null {
   return null;
 }
 
-type ScanItem = { cols: Columns; summaries?: undefined } | { summaries: Summary[]; cols?: undefined };
+/** A chunk summary inside one bucket as the two extremes a min-max chart needs, in a plausible order. */
+function addExtremes(d: MinMaxDownsampler, s: Summary): void {
+  if (s.first <= s.last) { d.add(s.firstTs, s.min); d.add(s.lastTs, s.max); }
+  else { d.add(s.firstTs, s.max); d.add(s.lastTs, s.min); }
+}
 
-/** Every sample or summary of [from, to) in time order, reading rollups when allowed. */
+/** Rollup rows (`rollup`: several may share a bucket) or whole-chunk summaries lying in one bucket, or samples. */
+type ScanItem = { cols: Columns; summaries?: undefined } | { summaries: Summary[]; rollup: boolean; cols?: undefined };
+
+/**
+ * Every sample or summary of [from, to) in time order, reading rollups where the range's
+ * blocks keep them and whole-chunk summaries where `fits` allows.
+ */
 async function* scan(r: SeriesReader, tag: string, from: number, to: number, bucketMs: number, fits: ((s: Summary) => boolean) | null): AsyncGenerator<ScanItem> {
   const res = fits ? rollupResolution(from, to, bucketMs) : null;
   const plan = res ? await r.rollups(tag, from, to, res) : null;
+  const merge = (refs: ChunkRef[]) => mergeRefs(refs, { from, to, useSummary: fits ?? undefined, onError: (e) => r.onError(e) });
   let refs: ChunkRef[];
   if (plan) {
-    for await (const rows of plan.rows) yield { summaries: rows };
+    for await (const part of plan.parts) {
+      if (part.rows) { yield { summaries: part.rows, rollup: true }; continue; }
+      for await (const item of merge(part.refs)) yield item.summary ? { summaries: [item.summary], rollup: false } : { cols: item.cols };
+    }
     refs = plan.headRefs;
   } else refs = await r.refs(tag, from, to);
-  for await (const item of mergeRefs(refs, { from, to, useSummary: fits ?? undefined, onError: (e) => r.onError(e) })) {
-    yield item.summary ? { summaries: [item.summary] } : { cols: item.cols };
+  for await (const item of merge(refs)) {
+    yield item.summary ? { summaries: [item.summary], rollup: false } : { cols: item.cols };
   }
 }
 
@@ -149,10 +168,15 @@ export async function queryDownsample(r: SeriesReader, q: DownsampleQuery): Prom
     // rollup rows of one bucket are folded first, then emitted as one min/max pair
     const agg = new BucketAggregator(from, to, bucketMs, (row) => d.addRange(row.ts, row.ts + bucketMs / 2, row.min, row.max));
     let usedRows = false;
-    for await (const item of scan(r, q.tag, from, to, bucketMs, () => false)) {
+    const bucketOf = (t: number) => Math.floor((t - from) / bucketMs);
+    const fits = (s: Summary) => bucketOf(s.firstTs) === bucketOf(s.lastTs);
+    for await (const item of scan(r, q.tag, from, to, bucketMs, fits)) {
       await pace(q.budget);
-      if (item.summaries) { usedRows = true; for (const s of item.summaries) agg.addSummary(s); }
-      else {
+      if (item.summaries && item.rollup) { usedRows = true; for (const s of item.summaries) agg.addSummary(s); }
+      else if (item.summaries) {
+        if (usedRows) { agg.close(); usedRows = false; }
+        for (const s of item.summaries) addExtremes(d, s);
+      } else {
         if (usedRows) { agg.close(); usedRows = false; }
         const c = item.cols;
         for (let i = 0; i < c.ts.length; i++) d.add(c.ts[i], c.values[i]);
@@ -162,7 +186,8 @@ export async function queryDownsample(r: SeriesReader, q: DownsampleQuery): Prom
     return d.flush();
   }
   const d = new LttbDownsampler(from, bucketMs);
-  for await (const item of scan(r, q.tag, from, to, bucketMs, () => false)) {
+  const bucketOf = (t: number) => Math.floor((t - from) / bucketMs);
+  for await (const item of scan(r, q.tag, from, to, bucketMs, (s) => bucketOf(s.firstTs) === bucketOf(s.lastTs))) {
     await pace(q.budget);
     if (item.summaries) for (const s of item.summaries) d.add(s.firstTs + (s.lastTs - s.firstTs) / 2, s.sum / s.count);
     else {

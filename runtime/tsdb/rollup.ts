@@ -2,10 +2,20 @@
 // quality, first/last sample time) at fixed resolutions, stored with each block's series
 // (FORMAT-block.md). A bucket's row is a Summary, so queries fold rows exactly like chunk
 // summaries. Rows are encoded as columns with the chunk codec, which keeps them small.
+//
+// A level pays for itself only where a row stands for many samples: a row costs some
+// 10–30 bytes, and a query reading it instead of the samples saves little when the
+// bucket holds a handful of them (chunk summaries already cover runs of 480). So a series
+// keeps a resolution in a block only when it averages at least ROLLUP_MIN_SAMPLES_PER_ROW
+// samples per row; slow tags keep the coarse levels or none, and queries read their chunks
+// (folding whole-chunk summaries) where a level is missing.
 import { decodeChunk, encodeChunk } from './codec';
 import type { Summary } from './summary';
 
-export const ROLLUP_RESOLUTIONS = [60_000, 3_600_000] as const;
+export const ROLLUP_RESOLUTIONS = [60_000, 3_600_000, 86_400_000] as const;
+export const ROLLUP_MIN_SAMPLES_PER_ROW = 32;
+/** rows standing for this many samples each are stored plain (read without decoding; their size does not matter) */
+const PLAIN_MIN_SAMPLES_PER_ROW = 1024;
 
 const COLS = 9; // count, min, max, sum, first, last, integral, firstTs-start, lastTs-start
 
@@ -17,9 +27,15 @@ export class RollupBuilder {
   private count = 0; private min = 0; private max = 0; private sum = 0; private first = 0; private last = 0;
   private integral = 0; private firstTs = 0; private lastTs = 0; private quality = 0; private qrank = 0;
 
+  private samples = 0;
+
   constructor(readonly res: number) {}
 
+  /** Whether this level is worth storing for the samples added so far. */
+  get pays(): boolean { return this.samples >= ROLLUP_MIN_SAMPLES_PER_ROW * this.rows; }
+
   add(t: number, v: number, q: number): void {
+    this.samples++;
     const b = t - (((t % this.res) + this.res) % this.res);
     if (b !== this.cur) {
       this.close();
@@ -49,16 +65,19 @@ export class RollupBuilder {
   get rows(): number { return this.ts.length + (Number.isNaN(this.cur) ? 0 : 1); }
 
   /**
-   * The encoded section. Fine resolutions are codec-compressed columns (they are many);
-   * coarse ones are plain float64 columns, which long-range queries read without decoding.
+   * The encoded section: codec-compressed columns, or plain float64 columns (read without
+   * decoding) where each row stands for so many samples that its size does not matter.
    */
-  finish(plain = this.res >= PLAIN_FROM_RES): Buffer {
+  finish(plain = this.samples >= PLAIN_MIN_SAMPLES_PER_ROW * this.rows): Buffer {
     this.close();
     if (plain) return this.finishPlain();
     const zeros = new Uint16Array(this.ts.length);
+    // only the first column's timestamps are read; the others carry all-zero times, which
+    // the chunk codec stores in two bytes instead of repeating the bucket starts
+    const noTimes = new Float64Array(this.ts.length);
     const parts: Buffer[] = [Buffer.from([ENC_CODEC])];
     for (let k = 0; k < COLS; k++) {
-      const chunk = encodeChunk(this.ts, this.cols[k], k === 0 ? this.q : zeros);
+      const chunk = encodeChunk(k === 0 ? this.ts : noTimes, this.cols[k], k === 0 ? this.q : zeros);
       const len = Buffer.alloc(4);
       len.writeUInt32LE(chunk.length);
       parts.push(len, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
@@ -81,7 +100,6 @@ export class RollupBuilder {
 const ENC_CODEC = 1;
 const ENC_PLAIN = 2;
 const PLAIN_HEADER = 8;
-const PLAIN_FROM_RES = 3_600_000;
 
 /** Decodes a rollup section into bucket start times and Summary rows. */
 export function decodeRollups(buf: Uint8Array): { starts: Float64Array; rows: Summary[] } {

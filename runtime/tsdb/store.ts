@@ -21,10 +21,12 @@ import { type BlockMeta, Manifest } from './manifest';
 import { mergeRefs } from './merge';
 import {
   type AggregateQuery, type AlignedQuery, type AlignedRow, type DownsampleQuery, type Latest, queryAggregate, queryAligned,
-  queryDownsample, queryRaw, queryValueAt, type RawQuery, type RollupPlan, type SeriesReader,
+  queryDownsample, queryRaw, queryValueAt, type PlanPart, type RawQuery, type RollupPlan, type SeriesReader,
 } from './query';
 import type { Summary } from './summary';
 import { TagRegistry } from './tag-registry';
+import { countOverwrites } from './overwrites';
+import { DEFAULT_TAG_LIMITS, TagLimits, type TagLimitOptions } from './tag-limits';
 import { type Clock, type Columns, type FsyncPolicy, type Interpolation, type Logger, type SeriesBatch, silentLogger } from './types';
 import { Wal } from './wal';
 
@@ -59,13 +61,23 @@ export interface TsdbOptions {
   walSegmentBytes?: number;
   /** decoded rollup rows kept in memory for repeated long-range views (default 500,000, ~60 MB; 0 disables) */
   rollupCacheRows?: number;
+  /**
+   * Memory the store may use, in MiB: half for the head (it is cut into blocks earlier when
+   * it reaches that), a fifth each for decoded rollup rows and open block indexes (least
+   * recently used ones are dropped). Overrides rollupCacheRows. Default: no limit.
+   */
+  memoryLimitMb?: number;
   /** extra block locations (e.g. "remote" from the tier mover) */
   blockSources?: BlockSource[];
   clock?: Clock;
+  /** called before every write; throws to refuse the whole write (the disk watermark, README "Disk pressure") */
+  writeGuard?: () => void;
+  /** cardinality limits (README "Limits"; default DEFAULT_TAG_LIMITS, null per field: none) */
+  tagLimits?: Partial<TagLimitOptions>;
 }
 
 /** Why the store refused a sample (see README "Late and future data"). */
-export type RejectReason = 'bad_value' | 'bad_time' | 'bad_tag' | 'too_old' | 'too_far_in_future';
+export type RejectReason = 'bad_value' | 'bad_time' | 'bad_tag' | 'too_old' | 'too_far_in_future' | 'tag_limit';
 
 export interface RejectedSample { index: number; reason: RejectReason; message: string }
 
@@ -73,7 +85,13 @@ export interface RejectedSample { index: number; reason: RejectReason; message: 
  * Outcome of a write: every sample is either accepted (durable per the fsync policy once
  * the promise resolves) or listed in `errors` with its index in the batch and the reason.
  */
-export interface WriteResult { accepted: number; rejected: number; errors?: RejectedSample[] }
+export interface WriteResult {
+  accepted: number;
+  rejected: number;
+  errors?: RejectedSample[];
+  /** accepted samples that replaced a value stored for the same (tag, ts), or one earlier in the batch (last write wins) */
+  overwrites?: number;
+}
 
 export interface TsdbStats {
   series: number;
@@ -91,6 +109,14 @@ export interface TsdbStats {
   cuts: number;
   /** queries answered from rollup rows */
   rollupQueries: number;
+  /** series and chunk entries of the block indexes held in memory */
+  indexCacheEntries: number;
+  /** decoded rollup rows held in memory */
+  rollupCacheRows: number;
+  /** samples refused by a cardinality limit (reason tag_limit) since the store opened */
+  tagLimitRejected: number;
+  /** tags the store knows */
+  tags: number;
 }
 
 interface SeriesState { maxT: number; head: HeadSeries | null; headGen: number }
@@ -104,7 +130,10 @@ export class TsdbStore implements SeriesReader {
   private readonly manifest: Manifest;
   private readonly local: LocalBlockSource;
   private readonly sources = new Map<string, BlockSource>();
-  private readers = new Map<string, Promise<BlockReader>>();
+  /** open block indexes, weighted by index entries, least recently used dropped first */
+  private readers: WeightedLru<string, Promise<BlockReader>>;
+  private readonly headBudget: number;
+  private sinceBudgetCheck = 0;
   /** decoded rollup sections by block, tag and resolution (blocks are immutable) */
   private rollupCache: WeightedLru<string, RollupRows>;
   private corrupt = new Set<string>();
@@ -115,8 +144,10 @@ export class TsdbStore implements SeriesReader {
   private closed = false;
   private activeQueries = 0;
   private pendingRemoval: BlockMeta[] = [];
-  private counters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0 };
-  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows' | 'lateLimitMs'>> & { retentionMs: number | null; lateLimitMs: number | null };
+  private counters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0, tagLimitRejected: 0 };
+  private readonly limits: TagLimits;
+  private readonly writeGuard: (() => void) | null;
+  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows' | 'lateLimitMs' | 'tagLimits' | 'writeGuard' | 'memoryLimitMb'>> & { retentionMs: number | null; lateLimitMs: number | null };
   readonly ranges: number[];
 
   private constructor(o: TsdbOptions) {
@@ -129,7 +160,12 @@ export class TsdbStore implements SeriesReader {
     };
     validateOptions(this.o);
     this.ranges = levelRanges(this.o.blockRangeMs);
-    this.rollupCache = new WeightedLru(o.rollupCacheRows ?? 500_000);
+    const limit = o.memoryLimitMb;
+    if (limit !== undefined && !(Number.isFinite(limit) && limit >= 8)) throw new Error(`memoryLimitMb: must be a number of at least 8 (got ${limit})`);
+    const bytes = (limit ?? 0) * 2 ** 20;
+    this.headBudget = limit ? bytes / 2 : Infinity;
+    this.rollupCache = new WeightedLru(limit ? Math.floor(bytes / 5 / ROLLUP_ROW_BYTES) : o.rollupCacheRows ?? 500_000);
+    this.readers = new WeightedLru(limit ? Math.floor(bytes / 5 / INDEX_ENTRY_BYTES) : Infinity);
     fs.mkdirSync(path.join(o.dir, 'blocks'), { recursive: true });
     this.local = new LocalBlockSource(path.join(o.dir, 'blocks'));
     this.sources.set('local', this.local);
@@ -137,6 +173,8 @@ export class TsdbStore implements SeriesReader {
     this.manifest = Manifest.load(path.join(o.dir, 'manifest.json'));
     this.tags = TagRegistry.open(path.join(o.dir, 'tags.json'), this.o.clock);
     this.head = this.newHead();
+    this.limits = new TagLimits({ ...DEFAULT_TAG_LIMITS, ...o.tagLimits }, this.o.clock);
+    this.writeGuard = o.writeGuard ?? null;
   }
 
   static async open(opts: TsdbOptions): Promise<TsdbStore> {
@@ -165,6 +203,8 @@ export class TsdbStore implements SeriesReader {
       replayed += rec.ts.length;
     });
     if (replayed) s.o.logger.info(`tsdb ${opts.dir}: replayed ${replayed} samples from the WAL`);
+    // replayed tags may have newer samples in blocks than in the WAL (late data)
+    if (replayed && s.liveBlocks().length) for (const [tag, st] of s.state) { st.maxT = Infinity; s.learnMaxT(tag, st); }
     if (s.o.maintenanceIntervalMs > 0) {
       s.timer = setInterval(() => { void s.maintain().catch((e) => s.o.logger.error(`tsdb maintenance failed: ${(e as Error).stack ?? e}`)); }, s.o.maintenanceIntervalMs);
       s.timer.unref();
@@ -187,6 +227,7 @@ export class TsdbStore implements SeriesReader {
   async write(samples: readonly Sample[]): Promise<WriteResult> {
     if (this.closed) throw new Error('store is closed');
     if (!Array.isArray(samples)) throw new TypeError('samples: must be an array');
+    this.writeGuard?.();
     const n = samples.length;
     if (n === 0) return { accepted: 0, rejected: 0 };
     let keep: Uint8Array | null = null;
@@ -198,6 +239,9 @@ export class TsdbStore implements SeriesReader {
     let lastTag = '';
     let st: SeriesState | undefined;
     let oldest = NaN;
+    let limitMsg = '';
+    let newTags = 0;
+    let candidates: number[] | null = null;
     const tagOldest = (tag: string) => {
       const r = this.tags.get(tag)?.retentionMs;
       return r ? Math.max(storeOldest, now - r) : storeOldest;
@@ -211,20 +255,33 @@ export class TsdbStore implements SeriesReader {
       else {
         if (s.tag !== lastTag) {
           st = this.state.get(s.tag);
-          if (!st && tagError(s.tag) === null) { st = { maxT: -Infinity, head: null, headGen: -1 }; this.state.set(s.tag, st); }
+          limitMsg = '';
+          if (!st && tagError(s.tag) === null) {
+            // a tag new to this process: known from before (blocks may hold its past) or new to the store
+            const known = this.tags.has(s.tag);
+            if (!known) limitMsg = this.limits.admit(s.tag, this.tags.size + newTags) ?? '';
+            if (!limitMsg) {
+              if (!known) newTags++;
+              st = { maxT: known ? Infinity : -Infinity, head: null, headGen: -1 };
+              this.state.set(s.tag, st);
+              if (known) this.learnMaxT(s.tag, st);
+            }
+          }
           lastTag = st ? s.tag : '';
           oldest = NaN; // the tag's own retention is looked up only for old samples (hot path)
         }
-        if (!st) reason = 'bad_tag';
+        if (!st) reason = limitMsg ? 'tag_limit' : 'bad_tag';
         else if (s.ts > latest) reason = 'too_far_in_future';
         else if (s.ts < storeOldest) { oldest = storeOldest; reason = 'too_old'; }
         else if (s.ts < now - TAG_RETENTION_CHECK_AGE_MS && s.ts < (Number.isNaN(oldest) ? (oldest = tagOldest(s.tag)) : oldest)) reason = 'too_old';
         else if (s.ts > st.maxT) st.maxT = s.ts;
+        else (candidates ??= []).push(i);
       }
       if (reason === null) accepted++;
       else {
         if (!keep) { keep = new Uint8Array(n); keep.fill(1, 0, i); errors = []; }
-        errors!.push({ index: i, reason, message: rejectMessage(reason, s, now, latest, oldest) });
+        errors!.push({ index: i, reason, message: reason === 'tag_limit' ? limitMsg : rejectMessage(reason, s, now, latest, oldest) });
+        if (reason === 'tag_limit') this.counters.tagLimitRejected++;
       }
       if (keep) keep[i] = reason === null ? 1 : 0;
     }
@@ -232,10 +289,21 @@ export class TsdbStore implements SeriesReader {
     this.counters.rejected += rejected;
     const result: WriteResult = errors ? { accepted, rejected, errors } : { accepted, rejected };
     if (accepted === 0) return result;
+    // candidates are accepted samples not newer than their tag's data: check what they replace
+    if (candidates) {
+      const k = keep;
+      const over = await countOverwrites(this, samples, k, k ? candidates.filter((i) => k[i]) : candidates);
+      if (over > 0) result.overwrites = over;
+      if (this.closed) throw new Error('store is closed');
+    }
     const durable = this.wal.append(samples, keep, accepted);
     this.applyBatch(samples, keep);
     this.counters.written += accepted;
     if (this.head.samples >= this.o.maxHeadSamples) this.scheduleMaintenance();
+    else if (this.headBudget !== Infinity && (this.sinceBudgetCheck += accepted) >= BUDGET_CHECK_SAMPLES) {
+      this.sinceBudgetCheck = 0;
+      if (this.head.bytes() >= this.headBudget) this.scheduleMaintenance();
+    }
     if (durable) await durable;
     if (this.listeners.size) {
       const out = keep ? samples.filter((_, i) => keep![i]) : (samples as Sample[]);
@@ -244,6 +312,15 @@ export class TsdbStore implements SeriesReader {
       }
     }
     return result;
+  }
+
+  /**
+   * A tag known from before this process (its past is in blocks): until its newest stored
+   * time is known every write to it is checked for overwrites (maxT = Infinity); a maxT
+   * lower than the truth only costs extra checks, never a missed overwrite.
+   */
+  private learnMaxT(tag: string, st: SeriesState): void {
+    this.latestOne(tag).then((l) => { st.maxT = l ? l.ts : -Infinity; }, (e) => this.onError(e));
   }
 
   /** Called with every batch once it is durable (after the write is acknowledged). */
@@ -346,6 +423,9 @@ export class TsdbStore implements SeriesReader {
     }
     if (best === -Infinity) return null;
     const top = refs.filter((r) => r.maxT === best).sort((a, b) => b.priority - a.priority);
+    // a run whose worst quality is GOOD ends with a GOOD sample: its summary answers, no decoding
+    const s0 = top[0].summary;
+    if (s0 && s0.quality === 0) return { tag, ts: s0.lastTs, value: s0.last, quality: 0 };
     for (const r of top) {
       try {
         const c = await r.load();
@@ -363,27 +443,49 @@ export class TsdbStore implements SeriesReader {
 
   /** SeriesReader: chunk refs of a tag from every source. */
   async refs(tag: string, from: number, to: number): Promise<ChunkRef[]> {
+    const out = await this.blockRefs(tag, from, to);
+    for (const h of this.frozen) h.refs(tag, from, to, out);
+    this.head.refs(tag, from, to, out);
+    return out;
+  }
+
+  /** Chunk refs of the blocks only (the overwrite check looks at the head series directly). */
+  async blockRefs(tag: string, from: number, to: number): Promise<ChunkRef[]> {
     const out: ChunkRef[] = [];
     for (const b of this.liveBlocks()) {
       if (b.maxT < from || b.minT >= to) continue;
       const r = await this.reader(b);
       r?.chunkRefs(tag, from, to, b.seq, out);
     }
-    for (const h of this.frozen) h.refs(tag, from, to, out);
-    this.head.refs(tag, from, to, out);
     return out;
   }
 
-  /** SeriesReader: rollup rows when the blocks of the range do not overlap each other or the head. */
+  /** The head series of a tag (current and frozen heads), for the overwrite check. */
+  headSeriesOf(tag: string): HeadSeries[] {
+    const out: HeadSeries[] = [];
+    for (const h of [this.head, ...this.frozen]) { const s = h.series.get(tag); if (s) out.push(s); }
+    return out;
+  }
+
+  /**
+   * SeriesReader: rollup rows when the blocks of the range do not overlap each other or the
+   * head; a block keeping no rollup at `res` for the tag (a slow series) gives its chunk refs.
+   */
   async rollups(tag: string, from: number, to: number, res: number): Promise<RollupPlan | null> {
-    const parts: Array<{ reader: BlockReader; minT: number; maxT: number }> = [];
+    const parts: Array<{ reader: BlockReader; seq: number; minT: number; maxT: number; has: boolean }> = [];
+    let any = false;
     for (const b of this.liveBlocks()) {
       if (b.maxT < from || b.minT >= to) continue;
       const reader = await this.reader(b);
       if (!reader) continue;
       const range = reader.seriesRange(tag);
-      if (range && range.maxT >= from && range.minT < to) parts.push({ reader, ...range });
+      if (range && range.maxT >= from && range.minT < to) {
+        const has = reader.hasRollup(tag, res);
+        any ||= has;
+        parts.push({ reader, seq: b.seq, ...range, has });
+      }
     }
+    if (!any) return null;
     parts.sort((a, b) => a.minT - b.minT);
     for (let i = 1; i < parts.length; i++) if (parts[i].minT <= parts[i - 1].maxT) return null;
     const headRefs: ChunkRef[] = [];
@@ -393,8 +495,14 @@ export class TsdbStore implements SeriesReader {
     for (const r of headRefs) if (r.minT <= lastBlock) return null;
     const self = this;
     this.counters.rollupQueries++;
-    async function* rows(): AsyncGenerator<Summary[]> {
+    async function* partsOf(): AsyncGenerator<PlanPart> {
       for (const p of parts) {
+        if (!p.has) {
+          const refs: ChunkRef[] = [];
+          p.reader.chunkRefs(tag, from, to, p.seq, refs);
+          yield { refs };
+          continue;
+        }
         const key = `${p.reader.id}\0${tag}\0${res}`;
         let rr: RollupRows | null | undefined = self.rollupCache.get(key);
         if (!rr) {
@@ -403,16 +511,16 @@ export class TsdbStore implements SeriesReader {
           self.rollupCache.set(key, rr, rr.starts.length);
         }
         const n = rr.starts.length;
-        if (n && rr.starts[0] >= from && rr.starts[n - 1] < to) { yield rr.rows; continue; }
+        if (n && rr.starts[0] >= from && rr.starts[n - 1] < to) { yield { rows: rr.rows }; continue; }
         const out: Summary[] = [];
         for (let i = 0; i < n; i++) {
           const s = rr.starts[i];
           if (s >= from && s < to) out.push(rr.rows[i]);
         }
-        if (out.length) yield out;
+        if (out.length) yield { rows: out };
       }
     }
-    return { rows: rows(), headRefs };
+    return { parts: partsOf(), headRefs };
   }
 
   interpolation(tag: string): Interpolation {
@@ -446,7 +554,8 @@ export class TsdbStore implements SeriesReader {
       // not corrupt: the source (e.g. the tier mover's "remote") may be attached later
       if (!src) { this.onError(new Error(`block ${b.id}: no block source for location "${b.location}"`)); return null; }
       p = BlockReader.open(b.id, src);
-      this.readers.set(b.id, p);
+      this.readers.set(b.id, p, 1);
+      void p.then((r) => { if (this.readers.get(b.id) === p) this.readers.reweigh(b.id, r.indexEntries); }, () => undefined);
     }
     try { return await p; } catch (e) {
       this.readers.delete(b.id);
@@ -489,6 +598,7 @@ export class TsdbStore implements SeriesReader {
     const h = this.head;
     if (h.samples === 0) return false;
     if (h.samples >= this.o.maxHeadSamples) return true;
+    if (this.headBudget !== Infinity && h.bytes() >= this.headBudget) return true;
     const range = this.o.blockRangeMs;
     if (h.maxT - Math.floor(h.minT / range) * range >= range * 1.5) return true;
     return this.o.clock() - h.createdAt >= range / 2;
@@ -543,6 +653,11 @@ export class TsdbStore implements SeriesReader {
     this.manifest.commit(metas);
     this.wal.removeBefore(segment);
     this.frozen = this.frozen.filter((h) => h !== old);
+    // a tag that has not written since keeps no reference to its old head series (memory)
+    for (const [tag, hs] of old.series) {
+      const st = this.state.get(tag);
+      if (st && st.head === hs) st.head = null;
+    }
     this.counters.cuts++;
   }
 
@@ -688,7 +803,8 @@ export class TsdbStore implements SeriesReader {
     for (const b of this.manifest.blocks) { blockBytes += b.bytes; blockSamples += b.samples; }
     return {
       series, headSamples, headBytes, blocks: this.manifest.blocks.length, blockBytes, blockSamples,
-      walSegments: this.wal.segmentCount(), ...this.counters,
+      walSegments: this.wal.segmentCount(), ...this.counters, tags: this.tags.size,
+      indexCacheEntries: this.readers.weight, rollupCacheRows: this.rollupCache.weight,
     };
   }
 
@@ -788,10 +904,18 @@ function rejectMessage(reason: RejectReason, s: Sample | null, now: number, late
     case 'bad_value': return `value: must be a finite number (got ${s && typeof s === 'object' ? String(s.value) : String(s)})`;
     case 'bad_time': return `ts: must be epoch milliseconds (got ${String(s?.ts)})`;
     case 'bad_tag': return `tag: ${tagError(s?.tag) ?? 'invalid'}`;
+    case 'tag_limit': return 'tag: over a cardinality limit';
     case 'too_far_in_future': return `ts: ${at(s!.ts)} is ${((s!.ts - now) / 1000).toFixed(1)} s ahead of the server clock; at most ${((latest - now) / 1000).toFixed(1)} s allowed (clock-skew limit)`;
     case 'too_old': return `ts: ${at(s!.ts)} is older than the store keeps (oldest accepted ${at(oldest)}: late-data limit or retention)`;
   }
 }
+
+/** decoded rollup row (Summary object and its slot), for the memory budget */
+const ROLLUP_ROW_BYTES = 120;
+/** a decoded chunk entry or series of a block index (objects, summary), for the memory budget */
+const INDEX_ENTRY_BYTES = 200;
+/** samples written between two checks of the head's memory against its budget */
+const BUDGET_CHECK_SAMPLES = 16_384;
 
 const openDirs = new Set<string>();
 const closing = new Map<string, Promise<void>>();

@@ -1,13 +1,19 @@
-// Storage engine benchmark (issue 3): ingest, bytes per sample (demo plant and SKAB, side
-// by side with plain Gorilla), 1000-point view latency over 1 h .. 10 y, raw decode speed,
-// and RSS with 10,000 tags at 1 Hz (measured in a child process so it starts clean).
+// Storage engine benchmark (issues 3, 19): ingest, bytes per sample (demo plant, SKAB, NAB,
+// slow 5-minute and hourly tags, side by side with plain Gorilla), 1000-point view latency
+// over 1 h .. 10 y for a fast and a slow tag, raw decode speed, head memory per active
+// series, and RSS with 10,000 and 100,000 tags at 1 Hz (each in a child process so it
+// starts clean).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Sample } from '../../runtime/model';
 import { TsdbStore } from '../../runtime/tsdb/store';
+import { BlockReader } from '../../runtime/tsdb/block';
+import { LocalBlockSource } from '../../runtime/tsdb/block-source';
 import { measureSkabCompression, measureSeriesCompression } from './lib/compression';
+import { hourlyTags, nab, slowTags, type DataSet } from './lib/datasets';
+import { dirBytes as treeBytes, writeDataSet } from './lib/store-load';
 import { metric, writeReport, type Metric } from './lib/report';
 
 const H = 3_600_000;
@@ -128,9 +134,34 @@ async function plantBytes(): Promise<{ ours: number; gorilla: number; raw: numbe
   return { ours: bytes / samples, gorilla: c.gorilla, raw: c.ours };
 }
 
+// ---------------------------------------------------------------- slow tags and NAB, all-in
+
+/**
+ * A data set through the write path (WAL, head, cuts), flushed and compacted: the whole
+ * store directory per sample, and how much of it is not chunk data (index, summaries,
+ * rollups, manifest, tag registry).
+ */
+async function allIn(ds: DataSet): Promise<{ perSample: number; overhead: number; gorilla: number; chunks: number }> {
+  const dir = tmp(ds.name);
+  const store = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock: () => Date.now() + 2 * D });
+  const n = await writeDataSet(store, ds);
+  const blocks = [...store.blocks()];
+  await store.close();
+  const bytes = treeBytes(dir);
+  let chunkBytes = 0;
+  const src = new LocalBlockSource(path.join(dir, 'blocks'));
+  for (const b of blocks) for (const sx of (await BlockReader.open(b.id, src)).series.values()) for (const c of sx.chunks) chunkBytes += c.len;
+  await src.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  const c = measureSeriesCompression([...ds.series()].map((x) => x.cols), 2048);
+  console.log(`  ${ds.description}: ${n.toLocaleString()} samples, ${blocks.length} block(s), ${(bytes / n).toFixed(3)} B/sample all-in ` +
+    `(chunk data ${(chunkBytes / n).toFixed(3)}, index + summaries + rollups + metadata ${((bytes - chunkBytes) / n).toFixed(3)}; plain Gorilla chunks ${c.gorilla.toFixed(3)}, ratio ${(bytes / n / c.gorilla).toFixed(3)})`);
+  return { perSample: bytes / n, overhead: (bytes - chunkBytes) / n, gorilla: c.gorilla, chunks: chunkBytes / n };
+}
+
 // ---------------------------------------------------------------- 10 years, one tag
 
-async function tenYears(): Promise<{ store: TsdbStore; dir: string; end: number }> {
+async function tenYears(tag: string, stepMs: number): Promise<{ store: TsdbStore; dir: string; end: number }> {
   const dir = tmp('10y');
   const end = T0 + 10 * Y;
   const store = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock: () => end + D });
@@ -142,22 +173,22 @@ async function tenYears(): Promise<{ store: TsdbStore; dir: string; end: number 
   // 7-day blocks aligned like the top compaction level, imported directly as compacted blocks
   for (let ws = Math.floor(T0 / week) * week; ws < end; ws += week) {
     const from = Math.max(ws, T0), to = Math.min(ws + week, end);
-    const n = Math.ceil((to - from) / 10_000);
+    const n = Math.ceil((to - from) / stepMs);
     const ts = new Float64Array(n), values = new Float64Array(n), quality = new Uint16Array(n);
     for (let i = 0; i < n; i++) {
-      ts[i] = from + i * 10_000;
+      ts[i] = from + i * stepMs;
       x += 0.001 * (50 - x) + 0.2 * gauss(r);
       values[i] = Math.round(x * 100) / 100;
     }
-    await store.importBlock([{ tag: 'hist.plant.tank1.level', cols: { ts, values, quality } }], 3);
+    await store.importBlock([{ tag, cols: { ts, values, quality } }], 3);
     samples += n;
   }
-  console.log(`  10 y history: ${samples.toLocaleString()} samples in ${store.blocks().length} blocks, written in ${((performance.now() - t0) / 1000).toFixed(1)} s, ` +
+  console.log(`  10 y history of ${tag} (one sample per ${stepMs / 1000} s): ${samples.toLocaleString()} samples in ${store.blocks().length} blocks, written in ${((performance.now() - t0) / 1000).toFixed(1)} s, ` +
     `${(store.stats().blockBytes / samples).toFixed(3)} B/sample`);
   return { store, dir, end };
 }
 
-async function viewP99(store: TsdbStore, end: number, range: number, iterations: number): Promise<{ agg: number; minmax: number; cold: number }> {
+async function viewP99(store: TsdbStore, tag: string, end: number, range: number, iterations: number): Promise<{ agg: number; minmax: number; cold: number }> {
   const r = rand(range % 1000);
   const agg: number[] = [], mm: number[] = [];
   let cold = 0;
@@ -166,10 +197,10 @@ async function viewP99(store: TsdbStore, end: number, range: number, iterations:
     const from = to - range;
     let t = performance.now();
     let rows = 0;
-    for await (const b of store.aggregate({ tag: 'hist.plant.tank1.level', from, to, points: 1000 })) rows += b.length;
+    for await (const b of store.aggregate({ tag, from, to, points: 1000 })) rows += b.length;
     const a = performance.now() - t;
     t = performance.now();
-    const p = await store.downsample({ tag: 'hist.plant.tank1.level', from, to, points: 1000, mode: 'minmax' });
+    const p = await store.downsample({ tag, from, to, points: 1000, mode: 'minmax' });
     const m = performance.now() - t;
     if (rows === 0 || p.ts.length === 0) throw new Error('empty view');
     if (i === 0) cold = a;
@@ -189,16 +220,19 @@ async function decodeSpeed(store: TsdbStore, end: number): Promise<number> {
 
 // ---------------------------------------------------------------- RSS, 10k tags at 1 Hz (child)
 
-async function rssChild(): Promise<void> {
+async function rssChild(count: number, seconds: number, memoryLimitMb: number): Promise<void> {
+  (globalThis as { gc?: () => void }).gc?.();
+  // the process before any data: Node, tsx and the engine's code
+  const idle = process.memoryUsage().rss / 2 ** 20;
   const dir = tmp('rss');
-  const store = await TsdbStore.open({ dir, fsync: 'interval' });
-  const tags = Array.from({ length: 10_000 }, (_, i) => `site.area${i % 20}.line${i % 7}.dev${i}.value`);
+  const store = await TsdbStore.open({ dir, fsync: 'interval', memoryLimitMb });
+  const tags = Array.from({ length: count }, (_, i) => `site.area${i % 20}.line${i % 7}.dev${i}.value`);
   const batch: Sample[] = tags.map((tag) => ({ tag, ts: 0, value: 0, quality: 0 }));
   const r = rand(1);
   const level = new Float64Array(tags.length).fill(50);
   const start = Date.now() - 2 * H;
-  const seconds = 1800; // half an hour of data at 1 Hz for every tag
   let peak = 0;
+  let headPerSeries = 0;
   for (let s = 0; s < seconds; s++) {
     for (let i = 0; i < tags.length; i++) {
       level[i] += 0.05 * (50 - level[i]) + gauss(r) * 0.3;
@@ -208,6 +242,8 @@ async function rssChild(): Promise<void> {
     if (s % 60 === 59) {
       await new Promise((res) => setImmediate(res)); // let background maintenance (head cuts) run as it would
       peak = Math.max(peak, process.memoryUsage().rss);
+      const st = store.stats();
+      headPerSeries = Math.max(headPerSeries, st.headBytes / count);
     }
   }
   (globalThis as { gc?: () => void }).gc?.();
@@ -218,23 +254,31 @@ async function rssChild(): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
   const mu = process.memoryUsage();
   process.stderr.write(`  (heapUsed ${(mu.heapUsed / 2 ** 20).toFixed(0)} MB, external+arrayBuffers ${((mu.external + mu.arrayBuffers) / 2 ** 20).toFixed(0)} MB, head ${(st.headBytes / 2 ** 20).toFixed(0)} MB)\n`);
-  process.stdout.write(JSON.stringify({ rss, headSamples: st.headSamples, blocks: st.blocks, samples: seconds * tags.length }) + '\n');
+  process.stdout.write(JSON.stringify({ rss, idle, headSamples: st.headSamples, blocks: st.blocks, samples: seconds * tags.length, headPerSeries }) + '\n');
+}
+
+function rssRun(count: number, seconds: number, memoryLimitMb: number): { rss: number; idle: number; headSamples: number; blocks: number; samples: number; headPerSeries: number } {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', __filename, '--rss-child', String(count), String(seconds), String(memoryLimitMb)], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`rss child failed: ${child.stderr}`);
+  process.stderr.write(child.stderr);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!);
 }
 
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--rss-child')) return rssChild();
+  const at = process.argv.indexOf('--rss-child');
+  if (at >= 0) return rssChild(Number(process.argv[at + 1]), Number(process.argv[at + 2]), Number(process.argv[at + 3]));
   const metrics: Metric[] = [];
   console.log('tsdb bench');
 
   const interval = await ingest('interval', 4_000_000, 1000, 10_000, 1);
-  metrics.push(metric('ingest.interval.samples_per_s', interval, 'samples/s', 'higher', 1_000_000));
+  metrics.push(metric('ingest.interval.samples_per_s', interval, 'samples/s', 'higher', 2_000_000));
   const always = await ingest('always', 1_000_000, 1000, 5_000, 8);
   metrics.push(metric('ingest.always.samples_per_s', always, 'samples/s', 'higher', null));
 
   const plant = await plantBytes();
-  metrics.push(metric('bytes_per_sample.plant', plant.ours, 'bytes', 'lower', 1.0, { name: 'plain Gorilla', value: plant.gorilla }));
+  metrics.push(metric('bytes_per_sample.plant', plant.ours, 'bytes', 'lower', 0.8, { name: 'plain Gorilla', value: plant.gorilla }));
   metrics.push(metric('bytes_per_sample.plant.gorilla', plant.gorilla, 'bytes', 'lower', null));
 
   const skab = measureSkabCompression();
@@ -244,24 +288,40 @@ async function main(): Promise<void> {
       f.channels.map((c) => `${c.channel}:${c.ratio.toFixed(2)}`).join(' '));
   }
   const worst = skab.files.reduce((a, b) => (b.ratio > a.ratio ? b : a));
-  metrics.push(metric('bytes_per_sample.skab.max_ratio_to_gorilla', skab.maxRatio, 'ratio', 'lower', 0.35,
+  metrics.push(metric('bytes_per_sample.skab.max_ratio_to_gorilla', skab.maxRatio, 'ratio', 'lower', 0.22,
     { name: `plain Gorilla (worst file ${worst.file}: ${worst.gorilla.toFixed(2)} B/sample)`, value: 1 }));
 
-  const { store, dir, end } = await tenYears();
-  for (const [name, range] of [['1h', H], ['1d', D], ['30d', 30 * D], ['1y', Y], ['10y', 10 * Y - D]] as const) {
-    const p = await viewP99(store, end, range, 100);
-    console.log(`  view ${name}: p99 aggregate ${p.agg.toFixed(1)} ms, min-max ${p.minmax.toFixed(1)} ms (random windows; the very first query, cold indexes and rollup cache: ${p.cold.toFixed(1)} ms)`);
-    metrics.push(metric(`query.p99_ms.${name}`, Math.max(p.agg, p.minmax), 'ms', 'lower', 50));
-  }
-  metrics.push(metric('decode.samples_per_s', await decodeSpeed(store, end), 'samples/s', 'higher', null));
-  await store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  const end = Math.floor(Date.now() / D) * D - D;
+  const nabAll = await allIn(nab());
+  metrics.push(metric('bytes_ratio_to_gorilla.nab_all_in', nabAll.perSample / nabAll.gorilla, 'ratio', 'lower', 0.6, { name: 'plain Gorilla chunks', value: 1 }));
+  const slow = await allIn(slowTags(end));
+  metrics.push(metric('bytes_per_sample.slow_5min_all_in', slow.perSample, 'bytes', 'lower', 1.0, { name: 'plain Gorilla chunks', value: slow.gorilla }));
+  metrics.push(metric('bytes_per_sample.slow_5min_overhead', slow.overhead, 'bytes', 'lower', null));
+  const hourly = await allIn(hourlyTags(end));
+  metrics.push(metric('bytes_per_sample.slow_1h_all_in', hourly.perSample, 'bytes', 'lower', 1.0, { name: 'plain Gorilla chunks', value: hourly.gorilla }));
+  metrics.push(metric('bytes_per_sample.slow_1h_overhead', hourly.overhead, 'bytes', 'lower', null));
 
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', __filename, '--rss-child'], { encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(`rss child failed: ${child.stderr}`);
-  const rss = JSON.parse(child.stdout.trim().split('\n').pop()!);
-  console.log(`  10k tags at 1 Hz: ${rss.samples.toLocaleString()} samples, peak RSS ${rss.rss.toFixed(0)} MB (at the end: head ${rss.headSamples.toLocaleString()} samples, ${rss.blocks} blocks)`);
-  metrics.push(metric('rss_mb.10k_tags', rss.rss, 'MB', 'lower', null)); // peak RSS over the run
+  for (const [label, tag, stepMs] of [['fast', 'hist.plant.tank1.level', 10_000], ['slow', 'hist.plant.tank1.temperature', 300_000]] as const) {
+    const { store, dir, end: tEnd } = await tenYears(tag, stepMs);
+    for (const [name, range] of [['1h', H], ['1d', D], ['30d', 30 * D], ['1y', Y], ['10y', 10 * Y - D]] as const) {
+      const p = await viewP99(store, tag, tEnd, range, 100);
+      console.log(`  view ${name} (${label}): p99 aggregate ${p.agg.toFixed(1)} ms, min-max ${p.minmax.toFixed(1)} ms (random windows; the very first query, cold indexes and rollup cache: ${p.cold.toFixed(1)} ms)`);
+      metrics.push(metric(`query.p99_ms.${label}.${name}`, Math.max(p.agg, p.minmax), 'ms', 'lower', 50));
+    }
+    if (label === 'fast') metrics.push(metric('decode.samples_per_s', await decodeSpeed(store, tEnd), 'samples/s', 'higher', null));
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  const limit = 64;
+  const r10 = rssRun(10_000, 1800, limit);
+  console.log(`  10k tags at 1 Hz, memory limit ${limit} MB: ${r10.samples.toLocaleString()} samples, peak RSS ${r10.rss.toFixed(0)} MB, of which the idle process (Node, tsx, code) ${r10.idle.toFixed(0)} MB (head at most ${r10.headPerSeries.toFixed(0)} bytes per active series; at the end: head ${r10.headSamples.toLocaleString()} samples, ${r10.blocks} blocks)`);
+  metrics.push(metric('rss_mb.10k_tags', r10.rss, 'MB', 'lower', 150));
+  metrics.push(metric('rss_mb.10k_tags.above_idle_process', r10.rss - r10.idle, 'MB', 'lower', null));
+  metrics.push(metric('head_bytes_per_active_series.10k_tags', r10.headPerSeries, 'bytes', 'lower', null));
+  const r100 = rssRun(100_000, 300, 4 * limit);
+  console.log(`  100k tags at 1 Hz, memory limit ${4 * limit} MB: ${r100.samples.toLocaleString()} samples, peak RSS ${r100.rss.toFixed(0)} MB, idle process ${r100.idle.toFixed(0)} MB (head at most ${r100.headPerSeries.toFixed(0)} bytes per active series)`);
+  metrics.push(metric('rss_mb.100k_tags', r100.rss, 'MB', 'lower', 1024));
 
   writeReport('tsdb', metrics);
 }

@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { launchChromium, saveScreenshot } from '../helpers/chromium';
 import { startDistribution, ADMIN_PASSWORD, type Distribution } from '../helpers/distribution';
+import { createUser } from '../helpers/signing';
 import { startNats, type NatsServer } from '../helpers/nats';
 import { makeTempDir } from '../helpers/tmp';
 
@@ -67,8 +68,8 @@ async function signIfAsked(page: Page, password: string, within = 1500): Promise
   } catch {
     return false;
   }
-  await sig.locator('input[name=sig-password]').fill(password);
-  await sig.locator('select[name=sig-meaning]').selectOption('responsibility');
+  await sig.locator('input[name=password]').fill(password);
+  await sig.locator('select[name=meaning]').selectOption('responsibility');
   await sig.locator('button[type=submit]').click();
   await sig.waitFor({ state: 'detached' });
   return true;
@@ -171,7 +172,7 @@ describe('administration in the browser', () => {
   });
 
   it('an admin creates and revokes an API token; the revoked token gets 401', async () => {
-    await api('/api/v1/users', { method: 'POST', body: JSON.stringify({ username: 'gw1', name: 'Line 1 gateway', role: 'SERVICE' }) });
+    await createUser(dist, adminToken, { username: 'gw1', name: 'Line 1 gateway', role: 'SERVICE' });
     const page = await newPage();
     page.on('dialog', (d) => void d.accept());
     await login(page, 'admin', ADMIN_PASSWORD);
@@ -203,7 +204,7 @@ describe('administration in the browser', () => {
   });
 
   it('an engineer sets a tag unit (the trend axis shows it) and a signed retention', async () => {
-    await api('/api/v1/users', { method: 'POST', body: JSON.stringify({ username: 'eng1', name: 'Emre Engineer', role: 'ENGINEER', password: ENG_PASSWORD }) });
+    await createUser(dist, adminToken, { username: 'eng1', name: 'Emre Engineer', role: 'ENGINEER', password: ENG_PASSWORD, temporary: true });
     // the engineer's temporary password is changed through the API here; the browser flow is covered above
     const first = await dist.login('eng1', ENG_PASSWORD).catch(() => null);
     const engPassword = 'engineer own passphrase 3';

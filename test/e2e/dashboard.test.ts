@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import ExcelJS from 'exceljs';
 import { launchChromium, saveScreenshot } from '../helpers/chromium';
 import { startDashboardServer, ADMIN_PASSWORD, PLANT_TAGS, type DashboardServer } from '../integration/dashboard/dashboard-server';
+import { createUser, signedRequest } from '../helpers/signing';
 
 let srv: DashboardServer;
 let browser: Browser;
@@ -48,7 +49,7 @@ describe('dashboard', () => {
     page = await browser.newPage({ viewport: VIEWPORTS[0], acceptDownloads: true });
     await login(page);
     await page.locator('[data-testid=connection]', { hasText: 'connected' }).waitFor({ timeout: 15_000 });
-    await page.locator('[data-testid=live-table] td', { hasText: PLANT_TAGS[0] }).first().waitFor({ timeout: 15_000 });
+    await page.locator(`[data-testid=live-table] tr[data-tag="${PLANT_TAGS[0]}"]`).first().waitFor({ timeout: 15_000 });
     await expect.poll(() => page.locator('[data-testid=who]').textContent()).toContain('ADMIN');
   });
 
@@ -159,12 +160,12 @@ describe('dashboard', () => {
     await dlg.locator('button[type=submit]').click();
     const sig = page.locator('[data-testid=signature-dialog]');
     await sig.waitFor();
-    await sig.locator('input[name=sig-password]').fill(ADMIN_PASSWORD);
-    await sig.locator('select[name=sig-meaning]').selectOption('responsibility');
+    await sig.locator('input[name=password]').fill(ADMIN_PASSWORD);
+    await sig.locator('select[name=meaning]').selectOption('responsibility');
     await saveScreenshot(page, 'dashboard-signature-1280x720');
     await sig.locator('button[type=submit]').click();
     await expect.poll(async () => (await srv.alarm('pump1-temp-hihi')).state).toBe('E');
-    await page.locator('[role=status]', { hasText: 'shelved' }).waitFor();
+    await page.locator('[data-testid=alarm-info]', { hasText: 'Shelve' }).waitFor();
   });
 
   it('layouts: build one with widgets, save it shared, it survives a reload', async () => {
@@ -174,13 +175,12 @@ describe('dashboard', () => {
     await page.locator('label', { hasText: 'shared' }).locator('input').check();
     for (const t of ['value', 'gauge', 'text', 'trend']) await page.click(`[data-add=${t}]`);
     const cfg = page.locator('[data-testid=widget-config]');
-    await cfg.locator('input[name=cfg-tags]').fill(PLANT_TAGS[0]);
-    await cfg.locator('input[name=cfg-tags]').press('Tab');
+    // tags come from the same tag tree as the trend
+    await cfg.locator(`[data-tag="${PLANT_TAGS[0]}"]`).click();
     // pick the value and gauge widgets and bind them to tags
     for (const [i, tag] of [[0, PLANT_TAGS[2]], [1, PLANT_TAGS[1]]] as const) {
       await page.locator('[data-testid=layout-grid] .w').nth(i).locator('.card').click();
-      await cfg.locator('input[name=cfg-tag]').fill(tag);
-      await cfg.locator('input[name=cfg-tag]').press('Tab');
+      await cfg.locator(`[data-tag="${tag}"]`).click();
     }
     // resize the text widget by its corner
     const grip = page.locator('[data-testid=layout-grid] .w').nth(2).locator('.grip');
@@ -214,15 +214,15 @@ describe('dashboard', () => {
     await srv.createUser('olga', 'Olga Operator', 'OPERATOR', 'Initial-Pass-2026!');
     const op = await browser.newPage({ viewport: VIEWPORTS[1] });
     await login(op, 'olga', 'Initial-Pass-2026!');
+    // the administrator set the password: the first sign-in leads to the change form, nothing else
     const change = op.locator('[data-testid=change-password]');
-    await Promise.race([change.waitFor(), op.locator('[data-testid=who]').waitFor()]);
-    if (await change.isVisible()) {
-      await saveScreenshot(op, 'dashboard-password-change-1024x600');
-      await change.locator('input[name=currentPassword]').fill('Initial-Pass-2026!');
-      await change.locator('input[name=newPassword]').fill('Olga-Second-Pass-2026!');
-      await change.locator('input[name=confirm]').fill('Olga-Second-Pass-2026!');
-      await change.locator('button[type=submit]').click();
-    }
+    await change.waitFor();
+    expect(await op.locator('[data-nav=trend]').count()).toBe(0);
+    await saveScreenshot(op, 'dashboard-password-change-1024x600');
+    await change.locator('input[name=currentPassword]').fill('Initial-Pass-2026!');
+    await change.locator('input[name=newPassword]').fill('Second-Shift-Pass-2026!');
+    await change.locator('input[name=confirm]').fill('Second-Shift-Pass-2026!');
+    await change.locator('button[type=submit]').click();
     await op.locator('[data-testid=who]', { hasText: 'OPERATOR' }).waitFor();
     expect(await op.locator('[data-nav=audit]').count()).toBe(0);
     expect(await op.locator('a[href="/editor/"]').count()).toBe(0);
@@ -235,5 +235,23 @@ describe('dashboard', () => {
     await op.goto(`${srv.url}/#/audit`);
     await op.locator('text=may not open this page').waitFor();
     await op.close();
+  });
+
+  it('a session ended elsewhere (account disabled) takes the open dashboard back to sign-in', async () => {
+    const u = await createUser(srv.dist, srv.token, { username: 'lena', name: 'Lena Late', role: 'OPERATOR', password: 'Night-Shift-Pass-2026!' });
+    const page = await browser.newPage({ viewport: VIEWPORTS[1] });
+    await login(page, 'lena', 'Night-Shift-Pass-2026!');
+    await page.locator('[data-testid=who]', { hasText: 'OPERATOR' }).waitFor();
+    await page.locator('text=connected').first().waitFor();
+    // from here the page's HTTP calls get no answer: only the live connection can tell it the session ended
+    await page.route(/\/api\/v1\//, (route) => route.abort());
+    const r = await signedRequest(srv.dist, srv.token, `/api/v1/users/${u.id}`, {
+      method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ disabled: true }),
+    }, 'users.disable', 'user:lena');
+    expect(r.status).toBe(200);
+    // the live connection closes with 4401 and the shell signs out, without a page reload
+    await page.locator('form[aria-label="Sign in"]').waitFor();
+    await page.locator('text=Your session ended').waitFor();
+    await page.close();
   });
 });

@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDistribution, ADMIN_PASSWORD, REPO_ROOT, type Distribution } from '../helpers/distribution';
 import { launchChromium, saveScreenshot } from '../helpers/chromium';
 import { waitFor } from '../helpers/wait';
+import { createUser } from '../helpers/signing';
 
 const P = 'acme.izmir.plant1';
 const PUMP1 = `${P}.line1.cell1.pump1`;
@@ -63,10 +64,8 @@ beforeAll(async () => {
   ]);
   readyAfterMs = Date.now() - startedAt;
   admin = await dist.login();
-  await json('/api/v1/users', {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ ...OPERATOR, role: 'OPERATOR' }),
-  });
+  // signed, as an administrator creates accounts; the operator's own password is in place
+  await createUser(dist, admin, { ...OPERATOR, role: 'OPERATOR' });
 });
 
 afterAll(async () => {
@@ -187,9 +186,10 @@ describe('first run of the assembled product', () => {
     const { alarms } = await json<{ alarms: AlarmView[] }>('/api/v1/alarms');
     expect(alarms.filter((a) => a.tag.startsWith('sys.'))).toEqual([]);
     expect(alarms.every((a) => a.state !== 'A')).toBe(true);
-    // the system alarm exists and rests in Normal: listed only on request
+    // the system alarms exist and rest in Normal: listed only on request
     const all = await json<{ alarms: AlarmView[] }>('/api/v1/alarms?all=true&area=sys.>');
-    expect(all.alarms.map((a) => [a.id, a.state])).toEqual([['sys.historian.audit:DISCRETE', 'A']]);
+    expect(all.alarms.map((a) => a.id)).toContain('sys.historian.audit:DISCRETE');
+    expect(all.alarms.filter((a) => a.state !== 'A')).toEqual([]);
     const page = await browser.newPage({ viewport: { width: 1024, height: 600 } });
     await page.goto(dist.url + '/#/alarms');
     await page.fill('input[name=username]', OPERATOR.username);

@@ -51,7 +51,8 @@ async function violations(page: Page, watch: Watch): Promise<string[]> {
 describe('HTTPS in Chromium with a generated certificate', () => {
   it('dashboard: logs in, receives live samples over wss:// and reports no CSP violation', async () => {
     const { page, watch } = await watchedPage();
-    const res = await page.goto(dist.url + '/');
+    // the live view by its route: the demo's home page after login is the Plant overview layout
+    const res = await page.goto(dist.url + '/#/live');
     expect(res?.status()).toBe(200);
     expect(page.url()).toMatch(/^https:\/\//);
     expect(res?.headers()['strict-transport-security']).toMatch(/max-age=\d+/);
@@ -59,7 +60,7 @@ describe('HTTPS in Chromium with a generated certificate', () => {
     await page.fill('input[name=password]', ADMIN_PASSWORD);
     await page.click('button[type=submit]');
     await page.locator('[data-testid=connection]', { hasText: 'connected' }).waitFor({ timeout: 15_000 });
-    const timeCell = page.locator('[data-testid=live-table] tr', { hasText: 'acme.izmir.plant1.line1.cell1.pump1.flow_sp' }).locator('td').nth(3);
+    const timeCell = page.locator('[data-testid=live-table] tr[data-tag="acme.izmir.plant1.line1.cell1.pump1.flow_sp"] td.time');
     await timeCell.waitFor({ timeout: 15_000 });
     const first = await timeCell.textContent();
     await expect.poll(() => timeCell.textContent(), { timeout: 10_000 }).not.toBe(first);
@@ -106,7 +107,7 @@ describe('HTTPS in Chromium with a generated certificate', () => {
     // an edit dialog runs the node's oneditprepare (inline script) and the code editor
     await page.evaluate(() => {
       const RED = (window as any).RED;
-      RED.editor.edit(RED.nodes.filterNodes({ type: 'debug' })[0]);
+      RED.editor.edit(RED.nodes.filterNodes({ type: 'historian-write' })[0]);
     });
     await page.locator('.red-ui-tray').first().waitFor({ timeout: 10_000 });
     await page.evaluate(() => (window as any).RED.tray.close());

@@ -36,10 +36,10 @@ describe('distribution smoke test', () => {
     await page.fill('input[name=password]', ADMIN_PASSWORD);
     await page.click('button[type=submit]');
     await page.locator('[data-testid=connection]', { hasText: 'connected' }).waitFor({ timeout: 15_000 });
-    const row = page.locator('[data-testid=live-table] td', { hasText: 'acme.izmir.plant1.line1.cell1.pump1.flow' }).first();
+    const row = page.locator('[data-testid=live-table] tr[data-tag="acme.izmir.plant1.line1.cell1.pump1.flow"]');
     await row.waitFor({ timeout: 15_000 });
     // values keep arriving: the shown timestamp of a tag changes
-    const timeCell = page.locator('[data-testid=live-table] tr', { hasText: 'acme.izmir.plant1.line1.cell1.pump1.flow_sp' }).locator('td').nth(3);
+    const timeCell = page.locator('[data-testid=live-table] tr[data-tag="acme.izmir.plant1.line1.cell1.pump1.flow_sp"] td.time');
     const first = await timeCell.textContent();
     await expect.poll(() => timeCell.textContent(), { timeout: 10_000 }).not.toBe(first);
     await saveScreenshot(page, 'smoke-dashboard');

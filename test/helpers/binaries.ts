@@ -13,6 +13,8 @@ export const MOSQUITTO: BinarySpec = { names: ['mosquitto'], aptPackage: 'mosqui
 export const OPENSSL: BinarySpec = { names: ['openssl'], aptPackage: 'openssl' };
 export const MOSQUITTO_PASSWD: BinarySpec = { names: ['mosquitto_passwd'], aptPackage: 'mosquitto' };
 export const CHROMIUM: BinarySpec = { names: ['chromium', 'chromium-browser'], aptPackage: 'chromium' };
+/** the peer TSDB of `npm run bench:peer` (not needed by `npm test`) */
+export const VICTORIA_METRICS: BinarySpec = { names: ['victoria-metrics', 'victoria-metrics-prod'], aptPackage: 'victoria-metrics' };
 
 // Debian installs daemons in /usr/sbin, which is not on every user's PATH.
 const EXTRA_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];

@@ -6,6 +6,7 @@ import historianStore from '../../nodes/historian-store/historian-store';
 import historianWrite from '../../nodes/historian-write/historian-write';
 import historianQuery from '../../nodes/historian-query/historian-query';
 import { services } from '../../runtime/registry';
+import { DiskWatermark } from '../../runtime/disk/disk-watermark';
 import { TsdbStore } from '../../runtime/tsdb/store';
 import { makeTempDir, removeTempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
@@ -61,6 +62,37 @@ describe('historian-write', () => {
     expect(passed).toHaveLength(1);
     await helper.unload();
     expect((await readAll('tsdb/refuse', 'acme.p.a.l.c.e.level')).map((r) => r[1])).toEqual([2, 1]);
+  });
+
+  it('below the disk watermark refuses the whole message with a node error and a red status, and resumes when space returns', async () => {
+    const space = { free: 100 * 1_048_576 };
+    services().disk = new DiskWatermark({ dir: dataDir, minFreeBytes: 10 * 1_048_576, minFreePercent: 0, cacheMs: 0, probe: () => ({ totalBytes: 1000 * 1_048_576, freeBytes: space.free }) });
+    try {
+      await load([store('tsdb/disk'), { id: 'w1', type: 'historian-write', store: 'st1', logging: 'every', wires: [['h1']] }, { id: 'h1', type: 'helper' }]);
+      const w = helper.getNode('w1');
+      const passed: any[] = [];
+      helper.getNode('h1').on('input', (m: any) => passed.push(m));
+      const errors: string[] = [];
+      const statuses: string[] = [];
+      w.on('call:error', (c: any) => errors.push(String(c.firstArg?.message ?? c.firstArg)));
+      w.on('call:status', (c: any) => statuses.push(String(c.firstArg?.text ?? '')));
+      const now = Date.now();
+      w.receive({ topic: 'acme.p.a.l.c.e.disk', payload: 1, timestamp: now });
+      await waitFor(() => passed.length === 1, { what: 'first write' });
+      space.free = 5 * 1_048_576;
+      w.receive({ payload: [{ tag: 'acme.p.a.l.c.e.disk', ts: now + 1, value: 2 }, { tag: 'acme.p.a.l.c.e.disk', ts: now + 2, value: 3 }] });
+      await waitFor(() => errors.length === 1, { what: 'disk-low error' });
+      expect(errors[0]).toMatch(/^data disk low: 5\.0 MB free, below the 10\.0 MB watermark/);
+      expect(statuses).toContain('disk low: writes refused');
+      expect(passed).toHaveLength(1);
+      space.free = 100 * 1_048_576;
+      w.receive({ topic: 'acme.p.a.l.c.e.disk', payload: 4, timestamp: now + 3 });
+      await waitFor(() => passed.length === 2, { what: 'write after space returned' });
+      await helper.unload();
+      expect((await readAll('tsdb/disk', 'acme.p.a.l.c.e.disk')).map((x) => x[1])).toEqual([1, 4]);
+    } finally {
+      services().disk = null;
+    }
   });
 
   it('stores single samples and batches, reports invalid ones by field and stores the rest', async () => {

@@ -1,34 +1,3 @@
-// Range presets of the trend: "the last <span>" with a moving right edge.
-export interface Preset { id: string; label: string; ms: number }
-
-const H = 3_600_000;
-const D = 24 * H;
-export const PRESETS: Preset[] = [
-  { id: '1h', label: '1 h', ms: H },
-  { id: '8h', label: '8 h', ms: 8 * H },
-  { id: '24h', label: '24 h', ms: D },
-  { id: '7d', label: '7 d', ms: 7 * D },
-  { id: '30d', label: '30 d', ms: 30 * D },
-  { id: '1y', label: '1 y', ms: 365 * D },
-  { id: '10y', label: '10 y', ms: 3652 * D },
-];
-
-export function presetMs(id: string): number {
-  return PRESETS.find((p) => p.id === id)?.ms ?? H;
-}
-
-/** `yyyy-MM-ddTHH:mm` in local time, for datetime-local inputs. */
-export function toLocalInput(ms: number): string {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
-}
-
-export function fromLocalInput(s: string): number {
-  return new Date(s).getTime();
-}
-
-export function fmtTime(ms: number, spanMs = 0): string {
-  const d = new Date(ms);
-  if (spanMs > 2 * D) return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
+// Time ranges live in lib/ranges.ts (shared by trend, journal and KPIs); this path stays so
+// existing imports keep working.
+export * from '../lib/ranges';

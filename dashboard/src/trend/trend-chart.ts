@@ -1,30 +1,39 @@
 // <historian-trend>: one uPlot chart of several tags. History comes from the server's
 // min-max downsampling at about one point per pixel; live samples are appended from the
 // WebSocket and the right edge follows "now" until the user zooms or pans into the past.
-// Units get their own y axes; bad/uncertain quality is marked; `<tag>.predicted` with
-// `.lo`/`.hi` is drawn dashed in a shaded band; alarm transitions and annotations are
-// vertical markers.
+// One y axis per engineering unit, labelled with it and coloured like its first pen; step
+// or linear drawing from each tag's interpolation; bad/uncertain quality is marked;
+// `<tag>.predicted` with `.lo`/`.hi` is drawn dashed in a shaded band, with anomaly
+// markers where the actual value leaves the band; alarm transitions and annotations are
+// vertical markers. The legend table below the chart reads the cursor.
 import { LitElement, html, css, unsafeCSS, type PropertyValues } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
 import { api, get, qs, errorText, ApiError } from '../api';
 import { live, type LiveSample } from '../live-client';
 import { can } from '../session';
 import { base } from '../styles';
-import { PRESETS, presetMs, fmtTime, toLocalInput, fromLocalInput } from './ranges';
+import { fmtTime, type TimeRange } from '../lib/ranges';
+import { formatValue, fmtValue, type TagInfo } from '../lib/format';
 import { align, appendLive, emptySeries, indexAt, trimBefore, type TagSeries } from './series-store';
+import { valueAt, viewStats, typicalGap } from './readout';
+import { sameRange, spanOf } from './trend-state';
+import { penColor } from './pens';
 import { downloadExport, type ExportProgress } from './export-download';
+import './trend-legend';
+import '../components/time-range';
+import type { LegendRow } from './trend-legend';
 
-interface TagMeta { tag: string; unit?: string; description?: string; spanLow?: number | null; spanHigh?: number | null }
+export { fmtValue };
+
+type TagMeta = TagInfo;
 interface Plan { kind: 'main' | 'pred' | 'lo' | 'hi'; tag: string; key: string; scale: string }
 interface Marker { ts: number; tag: string; to: string; label: string }
 interface Note { id: string; ts: number; tag: string | null; text: string; author: string }
-interface Readout { time: number; rows: Array<{ tag: string; value: string; unit: string; quality: string }> }
 
-// Quiet, distinguishable greys/blues for normal lines (ISA-101): colour is for abnormal states.
-const LINE = ['#3d4f66', '#6b6b6b', '#2f6f6f', '#7a5c3d', '#4b4b8a', '#5e7a3d', '#806080', '#444'];
 const BAD = '#c00000';
-const UNCERTAIN = '#d08a00';
+const UNCERTAIN = '#b06f00';
 
 function qclass(q: string | undefined): number {
   if (!q || q === 'GOOD' || q.startsWith('GOOD')) return 0;
@@ -34,27 +43,39 @@ function qclass(q: string | undefined): number {
 export class HistorianTrend extends LitElement {
   static properties = {
     tags: { type: Array },
-    preset: { type: String },
+    range: { attribute: false },
+    live: { type: Boolean },
     compact: { type: Boolean },
     height: { type: Number },
     paused: { state: true },
     error: { state: true },
-    readout: { state: true },
+    cursorAt: { state: true },
     loading: { state: true },
-    customOpen: { state: true },
+    confidence: { state: true },
+    legendTick: { state: true },
     progress: { state: true },
     noteOpen: { state: true },
   };
 
   declare tags: string[];
-  declare preset: string;
+  /** the window asked for: a moving preset or a fixed from/to */
+  declare range: TimeRange;
+  /** follow now (only meaningful with a preset) */
+  declare live: boolean;
   declare compact: boolean;
   declare height: number;
   declare paused: boolean;
   declare error: string;
-  declare readout: Readout | null;
+  /** time under the cursor (ms), null when the cursor is off the chart */
+  declare cursorAt: number | null;
   declare loading: boolean;
-  declare customOpen: boolean;
+  /** model confidence of each twin tag, 0..1 (from `<tag>.confidence` when published) */
+  declare confidence: Record<string, number>;
+  /** bumped (at most 4 times a second) when new data arrives, so the legend re-reads */
+  declare legendTick: number;
+  private lastLegend = 0;
+  /** anomaly markers drawn in the last frame (tests read it) */
+  anomalies = 0;
   declare progress: ExportProgress | null;
   declare noteOpen: boolean;
 
@@ -80,30 +101,34 @@ export class HistorianTrend extends LitElement {
   constructor() {
     super();
     this.tags = [];
-    this.preset = '1h';
+    this.range = { preset: '1h' };
+    this.live = true;
     this.compact = false;
     this.height = 360;
     this.paused = false;
     this.error = '';
-    this.readout = null;
+    this.cursorAt = null;
     this.loading = false;
-    this.customOpen = false;
+    this.confidence = {};
+    this.legendTick = 0;
     this.progress = null;
     this.noteOpen = false;
   }
 
   static styles = [base, unsafeCSS(uplotCss), css`
     :host { display: flex; flex-direction: column; gap: 6px; min-width: 0; }
-    .plot { position: relative; min-height: 120px; background: #f4f4f4; border: 1px solid #c8c8c8; flex: 1; }
-    .readout { display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 12px; min-height: 18px; font-variant-numeric: tabular-nums; }
-    .readout .q2 { color: #fff; background: ${unsafeCSS(BAD)}; padding: 0 4px; }
-    .readout .q1 { background: #f6efcf; padding: 0 4px; }
-    .swatch { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin-right: 4px; }
-    .state { font-size: 12px; padding: 1px 6px; border-radius: 2px; background: #d8d8d8; }
-    .state.paused { background: #e8dca0; }
-    .bar { height: 4px; background: #ccc; width: 120px; display: inline-block; vertical-align: middle; }
-    .bar > i { display: block; height: 100%; background: #666; }
+    :host([compact]) { height: 100%; gap: 2px; }
+    .plot { position: relative; min-height: 120px; background: var(--plot-bg); border: 1px solid var(--border); flex: 1; }
+    .nodata { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; flex-direction: column; gap: 4px;
+      background: var(--plot-bg); color: var(--muted); font-size: 15px; z-index: 5; pointer-events: none; text-align: center; padding: 12px; }
+    .nodata b { color: var(--fg); }
+    .state { font-size: 12px; padding: 1px 6px; border-radius: 2px; background: var(--btn); }
+    .state.paused { background: var(--unc-bg); }
+    .bar { height: 4px; background: var(--rule); width: 120px; display: inline-block; vertical-align: middle; }
+    .bar > i { display: block; height: 100%; background: var(--muted); }
     .u-legend { display: none; }
+    .range { font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; }
+    @media (max-width: 600px) { .pan { display: none; } }
   `];
 
   connectedCallback(): void {
@@ -114,6 +139,7 @@ export class HistorianTrend extends LitElement {
   disconnectedCallback(): void {
     super.disconnectedCallback();
     window.clearInterval(this.tick);
+    window.clearTimeout(this.refetchTimer);
     for (const u of this.unsub) u();
     this.unsub = [];
     this.resize?.disconnect();
@@ -125,7 +151,7 @@ export class HistorianTrend extends LitElement {
     const box = this.renderRoot.querySelector('.plot') as HTMLElement;
     this.resize = new ResizeObserver(() => {
       const w = Math.max(200, Math.floor(box.clientWidth));
-      const h = Math.max(100, Math.floor(this.compact ? box.clientHeight : this.height));
+      const h = Math.max(100, Math.floor(box.clientHeight || this.height));
       if (this.plot && (w !== this.plot.width || h !== this.plot.height)) this.plot.setSize({ width: w, height: h });
       if (Math.abs(w - this.width) > 50) { this.width = w; this.scheduleRefetch(); }
     });
@@ -134,15 +160,25 @@ export class HistorianTrend extends LitElement {
   }
 
   protected updated(changed: PropertyValues): void {
-    if (changed.has('tags') || changed.has('preset')) {
-      this.paused = false;
+    if (changed.has('tags') || changed.has('range') || changed.has('live')) {
+      const prev = changed.get('range') as TimeRange | undefined;
+      const onlyRange = !changed.has('tags') && this.plan.length > 0;
+      // the URL echoing our own pan/zoom back: nothing to do
+      if (onlyRange && prev && sameRange(prev, this.range) && !changed.has('live')) return;
+      if (onlyRange && 'from' in this.range && this.paused && Math.abs(this.view.from - this.range.from) < 1000 && Math.abs(this.view.to - this.range.to) < 1000) return;
       void this.load();
     }
   }
 
   // ---------- data ----------
 
-  private span(): number { return presetMs(this.preset); }
+  private span(): number { return spanOf(this.range); }
+
+  /** Tells the page (and so the URL) what the chart shows now. */
+  private emitView(): void {
+    const range: TimeRange = this.paused ? { from: Math.round(this.view.from), to: Math.round(this.view.to) } : this.range;
+    this.dispatchEvent(new CustomEvent('view-change', { detail: { range, live: !this.paused }, bubbles: true, composed: true }));
+  }
 
   /** Re-reads everything for the current tags: metadata, predicted companions, history. */
   private async load(): Promise<void> {
@@ -166,6 +202,15 @@ export class HistorianTrend extends LitElement {
     for (const p of plan) {
       this.unsub.push(live.on(p.key, (s) => this.onLive(s)));
     }
+    for (const t of tags) {
+      for (const key of [`${t}.confidence`, `${t}.predicted.confidence`]) {
+        if (!this.meta.has(key)) continue;
+        this.unsub.push(live.on(key, (s) => {
+          const v = s[s.length - 1].value;
+          this.confidence = { ...this.confidence, [t]: v > 1 ? v / 100 : v };
+        }));
+      }
+    }
     this.unsub.push(live.onAlarm((a) => {
       const tag = String(a.tag ?? '');
       if (!tags.includes(tag)) return;
@@ -173,12 +218,35 @@ export class HistorianTrend extends LitElement {
       this.schedule();
     }));
     this.rebuildPlot();
-    const now = Date.now();
-    await this.fetchRange(now - this.span(), now);
+    void this.loadConfidence(tags);
+    if ('from' in this.range || !this.live) {
+      this.paused = true;
+      const now = Date.now();
+      const b = 'from' in this.range ? this.range : { from: now - this.span(), to: now };
+      await this.fetchRange(b.from, b.to);
+    } else {
+      this.paused = false;
+      const now = Date.now();
+      await this.fetchRange(now - this.span(), now);
+    }
+  }
+
+  /** The twin's confidence score, when the twin publishes one (`<tag>.confidence`). */
+  private async loadConfidence(tags: string[]): Promise<void> {
+    const out: Record<string, number> = {};
+    await Promise.all(tags.map(async (t) => {
+      for (const key of [`${t}.confidence`, `${t}.predicted.confidence`]) {
+        if (!this.meta.has(key)) continue;
+        const m = await get<{ latest?: { value: number } }>(`/tags/${encodeURIComponent(key)}`).catch(() => null);
+        const v = m?.latest?.value;
+        if (typeof v === 'number' && Number.isFinite(v)) { out[t] = v > 1 ? v / 100 : v; break; }
+      }
+    }));
+    this.confidence = out;
   }
 
   private async loadMeta(tag: string): Promise<void> {
-    if (this.meta.has(tag)) return;
+    if (this.meta.has(tag) && this.meta.get(tag)!.interpolation) return;
     try {
       const r = await get<{ tags: TagMeta[] }>(`/tags${qs({ pattern: `${tag}.>` })}`);
       for (const m of r.tags) this.meta.set(m.tag, m);
@@ -195,6 +263,7 @@ export class HistorianTrend extends LitElement {
       if (!this.plan.length) return;
       if (this.paused) void this.fetchRange(this.view.from, this.view.to);
       else { const now = Date.now(); void this.fetchRange(now - this.span(), now); }
+      this.emitView();
     }, 150);
   }
 
@@ -262,6 +331,12 @@ export class HistorianTrend extends LitElement {
     this.draw();
   }
 
+  /** Colour of each pen (tag) in order: chips, legend and axes use the same. */
+  penColors(): string[] {
+    const dark = document.documentElement.dataset.theme === 'dark';
+    return this.plan.filter((p) => p.kind === 'main').map((_, i) => penColor(i, dark));
+  }
+
   /** The uPlot instance (tests and the benchmark drive zoom and pan through it). */
   get chart(): uPlot | null { return this.plot; }
 
@@ -308,6 +383,8 @@ export class HistorianTrend extends LitElement {
     });
     this.plot.setData([xs, ...ys] as uPlot.AlignedData, false);
     this.plot.setScale('x', { min: this.view.from / 1000, max: this.view.to / 1000 });
+    const now = performance.now();
+    if (now - this.lastLegend > 250) { this.lastLegend = now; this.legendTick++; }
   }
 
   // ---------- uPlot ----------
@@ -316,36 +393,53 @@ export class HistorianTrend extends LitElement {
     const box = this.renderRoot.querySelector('.plot') as HTMLElement | null;
     if (!box) return;
     this.plot?.destroy();
+    const cs = getComputedStyle(this);
+    const axisColor = cs.getPropertyValue('--axis').trim() || '#444';
+    const gridColor = cs.getPropertyValue('--grid').trim() || '#ddd';
+    const dark = document.documentElement.dataset.theme === 'dark';
     const scales: uPlot.Scales = { x: { time: true } };
-    const axes: uPlot.Axis[] = [{ stroke: '#555', grid: { stroke: '#e0e0e0', width: 1 }, ticks: { stroke: '#ccc' } }];
+    const xSpace = 90;
+    const axes: uPlot.Axis[] = [{
+      stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, space: xSpace, size: 36,
+      // one line per label, wide enough apart not to overlap on a 1024 px panel
+      values: (u, splits) => { const span = ((u.scales.x.max ?? 0) - (u.scales.x.min ?? 0)) * 1000; return splits.map((v) => axisTime(v * 1000, span)); },
+    }];
     const seen = new Map<string, number>();
     const series: uPlot.Series[] = [{}];
     const mains = this.plan.filter((p) => p.kind === 'main');
     this.plan.forEach((p) => {
-      const color = LINE[mains.findIndex((m) => m.tag === p.tag) % LINE.length];
+      const color = penColor(mains.findIndex((m) => m.tag === p.tag), dark);
       if (!seen.has(p.scale)) {
         const side = seen.size % 2 === 0 ? 3 : 1;
         seen.set(p.scale, seen.size);
-        scales[p.scale] = { auto: true };
         const unit = p.scale.startsWith('_') ? '' : p.scale;
-        axes.push({ scale: p.scale, side, stroke: color, label: unit || undefined, size: 56, grid: { show: seen.size === 1, stroke: '#e0e0e0' }, ticks: { stroke: '#ccc' } });
+        const m = this.meta.get(p.tag);
+        // a discrete tag of its own (no unit): its states, as words, are the axis
+        const states = !unit && p.kind === 'main' ? (m?.states?.length ? m.states : m?.valueType === 'boolean' ? ['Off', 'On'] : null) : null;
+        scales[p.scale] = states ? { range: [-0.25, states.length - 0.75] } : { auto: true, range: (_u, lo, hi) => padRange(lo, hi) };
+        const label = unit ? `${unit}` : `${p.tag.split('.').pop()}${states ? '' : ' (no unit)'}`;
+        axes.push({ scale: p.scale, side, stroke: color, label, labelSize: 18, labelFont: 'bold 12px system-ui, sans-serif', size: 60,
+          font: '12px system-ui, sans-serif', grid: { show: seen.size === 1, stroke: gridColor }, ticks: { stroke: color, width: 2 },
+          ...(states ? { splits: () => states.map((_, i) => i), values: (_u: uPlot, sp: number[]) => sp.map((v) => states[v] ?? '') } : {}) });
       }
+      const step = (this.meta.get(p.key)?.interpolation ?? this.meta.get(p.tag)?.interpolation) !== 'linear';
       series.push({
         label: p.key, scale: p.scale, spanGaps: true, points: { show: false },
-        stroke: p.kind === 'main' ? color : p.kind === 'pred' ? color : 'transparent',
-        width: p.kind === 'main' ? 1.5 : p.kind === 'pred' ? 1.25 : 0,
-        dash: p.kind === 'pred' ? [6, 4] : undefined,
+        stroke: p.kind === 'main' || p.kind === 'pred' ? color : 'transparent',
+        width: p.kind === 'main' ? 2 : p.kind === 'pred' ? 1.5 : 0,
+        dash: p.kind === 'pred' ? [7, 5] : undefined,
+        paths: step && p.kind === 'main' ? stepped : undefined,
       });
     });
     const bands: uPlot.Band[] = [];
     this.plan.forEach((p, i) => {
       if (p.kind === 'hi') {
         const lo = this.plan.findIndex((q) => q.kind === 'lo' && q.tag === p.tag);
-        if (lo >= 0) bands.push({ series: [i + 1, lo + 1], fill: 'rgba(80, 100, 130, 0.14)' });
+        if (lo >= 0) bands.push({ series: [i + 1, lo + 1], fill: dark ? 'rgba(160, 180, 210, 0.16)' : 'rgba(60, 90, 140, 0.14)' });
       }
     });
     const width = Math.max(200, box.clientWidth || this.width);
-    const height = Math.max(100, this.compact ? box.clientHeight || 160 : this.height);
+    const height = Math.max(100, box.clientHeight || (this.compact ? 160 : this.height));
     this.plot = new uPlot({
       width, height, scales, axes, series, bands,
       legend: { show: false },
@@ -377,6 +471,7 @@ export class HistorianTrend extends LitElement {
     const xs = u.data[0];
     const [i0, i1] = [u.series[0].idxs?.[0] ?? 0, u.series[0].idxs?.[1] ?? xs.length - 1];
     ctx.save();
+    this.anomalies = 0;
     // quality: a strip along the bottom and a mark on the line where samples are not GOOD
     this.plan.forEach((p, j) => {
       if (p.kind !== 'main') return;
@@ -395,6 +490,31 @@ export class HistorianTrend extends LitElement {
           ctx.fillRect(x - 3, py - 3, 6, 6);
         }
       }
+    });
+    // anomaly markers: the actual value outside the twin's band (a hollow red diamond)
+    this.plan.forEach((p, j) => {
+      if (p.kind !== 'main') return;
+      const lo = this.plan.findIndex((q) => q.kind === 'lo' && q.tag === p.tag);
+      const hi = this.plan.findIndex((q) => q.kind === 'hi' && q.tag === p.tag);
+      if (lo < 0 || hi < 0) return;
+      const ys = u.data[j + 1]; const los = u.data[lo + 1]; const his = u.data[hi + 1];
+      let lastLo: number | null = null; let lastHi: number | null = null; let lastX = -Infinity;
+      ctx.strokeStyle = BAD; ctx.lineWidth = 2 * devicePixelRatio;
+      for (let i = 0; i <= i1; i++) {
+        if (los[i] != null) lastLo = los[i] as number;
+        if (his[i] != null) lastHi = his[i] as number;
+        const y = ys[i];
+        if (i < i0 || y == null || lastLo === null || lastHi === null) continue;
+        if ((y as number) >= lastLo && (y as number) <= lastHi) continue;
+        const x = u.valToPos(xs[i], 'x', true);
+        if (x - lastX < 8 * devicePixelRatio) continue;
+        lastX = x;
+        const py = u.valToPos(y as number, p.scale, true);
+        const r = 5 * devicePixelRatio;
+        ctx.beginPath(); ctx.moveTo(x, py - r); ctx.lineTo(x + r, py); ctx.lineTo(x, py + r); ctx.lineTo(x - r, py); ctx.closePath(); ctx.stroke();
+        this.anomalies++;
+      }
+      ctx.lineWidth = 1;
     });
     const xmin = u.scales.x.min ?? 0;
     const xmax = u.scales.x.max ?? 0;
@@ -427,17 +547,49 @@ export class HistorianTrend extends LitElement {
     }
   }
 
+  /** The cursor's own time (not the nearest sample's): the legend reads values there. */
   private onCursor(u: uPlot): void {
-    const i = u.cursor.idx;
-    if (i == null || i < 0) { this.readout = null; return; }
-    const x = u.data[0][i] * 1000;
-    const rows = this.plan.filter((p) => p.kind !== 'lo' && p.kind !== 'hi').map((p) => {
+    const left = u.cursor.left;
+    this.cursorAt = left == null || left < 0 ? null : u.posToVal(left, 'x') * 1000;
+  }
+
+  /** Legend rows: value at the cursor (or the latest), statistics of the view, quality. */
+  private legendRows(): LegendRow[] {
+    const mains = this.plan.filter((p) => p.kind === 'main');
+    const dark = document.documentElement.dataset.theme === 'dark';
+    const { from, to } = this.view;
+    return mains.map((p, i) => {
+      const m = this.meta.get(p.tag);
+      const interp = m?.interpolation ?? 'step';
       const s = this.data.get(p.key) ?? emptySeries();
-      const k = indexAt(s.ts, x);
-      const unit = p.scale.startsWith('_') ? '' : p.scale;
-      return { tag: p.key, value: k >= 0 ? fmtValue(s.values[k]) : '—', unit, quality: k >= 0 ? s.quality[k] : '' };
+      // history arrives as min-max buckets about one pixel wide: a bucket is no gap
+      const gap = Math.max(typicalGap(s.ts), (to - from) / Math.max(50, this.width));
+      const at = this.cursorAt ?? (s.ts.length ? s.ts[s.ts.length - 1] : to);
+      const v = valueAt(s, at, interp, gap);
+      const st = viewStats(s, from, to, interp);
+      const predS = this.data.get(`${p.tag}.predicted`);
+      const pred = predS ? valueAt(predS, at, 'linear', typicalGap(predS.ts)) : null;
+      return {
+        tag: p.tag, color: penColor(i, dark), unit: m?.unit ?? '', description: m?.description ?? '',
+        value: v.value === null ? null : formatValue(v.value, m), quality: v.quality,
+        min: st.min === null ? null : formatValue(st.min, m), max: st.max === null ? null : formatValue(st.max, m),
+        avg: st.avg === null ? null : discreteShare(st.avg, m) ?? formatValue(st.avg, m), worst: st.worst,
+        predicted: pred && pred.value !== null ? formatValue(pred.value, m) : pred ? null : undefined,
+        confidence: this.confidence[p.tag],
+        interpolation: interp,
+      };
     });
-    this.readout = { time: x, rows };
+  }
+
+  /** True when no series has a point inside the window shown. */
+  private viewEmpty(): boolean {
+    if (!this.plan.length) return false;
+    for (const p of this.plan) {
+      const s = this.data.get(p.key);
+      if (!s) continue;
+      for (let i = s.ts.length - 1; i >= 0; i--) { if (s.ts[i] < this.view.from) break; if (s.ts[i] <= this.view.to) return false; }
+    }
+    return true;
   }
 
   private onWheel(e: WheelEvent): void {
@@ -459,6 +611,9 @@ export class HistorianTrend extends LitElement {
 
   /** Shows [min, max] (seconds) and fetches detail for it; pauses following. */
   panTo(min: number, max: number): void {
+    // the future holds no data: a pan or zoom past now slides the window back to end at now
+    const now = Date.now() / 1000;
+    if (max > now) { min -= max - now; max = now; }
     this.paused = true;
     this.view = { from: min * 1000, to: max * 1000 };
     this.setX(this.view.from, this.view.to);
@@ -478,21 +633,21 @@ export class HistorianTrend extends LitElement {
     this.panTo((mid - half) / 1000, (mid + half) / 1000);
   }
 
+  /** Back to following now with the preset's span. */
   reset(): void {
+    if (!('preset' in this.range)) this.range = { preset: '1h' };
     this.paused = false;
     const now = Date.now();
     void this.fetchRange(now - this.span(), now);
+    this.emitView();
   }
 
-  private applyCustom(e: Event): void {
-    e.preventDefault();
-    const f = new FormData(e.target as HTMLFormElement);
-    const from = fromLocalInput(String(f.get('from')));
-    const to = fromLocalInput(String(f.get('to')));
-    if (!(to > from)) { this.error = 'custom range: "to" must be after "from"'; return; }
-    this.customOpen = false;
-    this.paused = true;
-    void this.fetchRange(from, to);
+  private onRange(e: CustomEvent<TimeRange>): void {
+    e.stopPropagation();
+    this.range = e.detail;
+    this.live = 'preset' in e.detail;
+    this.paused = !this.live;
+    this.emitView();
   }
 
   private async exportShown(e: Event): Promise<void> {
@@ -534,32 +689,29 @@ export class HistorianTrend extends LitElement {
   render() {
     const mains = this.plan.filter((p) => p.kind === 'main');
     const spanMs = this.view.to - this.view.from;
+    const empty = mains.length > 0 && !this.loading && this.viewEmpty();
+    void this.legendTick;
     return html`
       ${this.compact ? '' : html`<div class="toolbar" part="toolbar">
-        ${PRESETS.map((p) => html`<button data-preset=${p.id} aria-pressed=${String(this.preset === p.id && !this.paused)}
-          @click=${() => { if (this.preset === p.id) this.reset(); else this.preset = p.id; }}>${p.label}</button>`)}
-        <button @click=${() => { this.customOpen = !this.customOpen; }} aria-pressed=${String(this.customOpen)}>Custom…</button>
+        <historian-time-range .range=${this.paused && 'preset' in this.range ? { from: this.view.from, to: this.view.to } : this.range} @range-change=${this.onRange}></historian-time-range>
         <span class="spacer"></span>
-        <button title="Pan back" data-action="pan-left" @click=${() => this.pan(-1)}>◀</button>
-        <button title="Zoom in" data-action="zoom-in" @click=${() => this.zoom(0.5)}>+</button>
-        <button title="Zoom out" data-action="zoom-out" @click=${() => this.zoom(2)}>-</button>
-        <button title="Pan forward" data-action="pan-right" @click=${() => this.pan(1)}>▶</button>
-        <button data-action="reset" @click=${() => this.reset()}>Reset</button>
+        <span class="pan toolbar">
+          <button title="Pan back" aria-label="pan back" data-action="pan-left" @click=${() => this.pan(-1)}>◀</button>
+          <button title="Zoom in" aria-label="zoom in" data-action="zoom-in" @click=${() => this.zoom(0.5)}>+</button>
+          <button title="Zoom out" aria-label="zoom out" data-action="zoom-out" @click=${() => this.zoom(2)}>−</button>
+          <button title="Pan forward (never past now)" aria-label="pan forward" data-action="pan-right" @click=${() => this.pan(1)}>▶</button>
+        </span>
+        <button data-action="reset" title="Follow now again" @click=${() => this.reset()}>Live</button>
         <span class="state ${this.paused ? 'paused' : ''}" data-testid="live-state">${this.paused ? 'paused' : 'live'}</span>
-        ${this.loading ? html`<span class="muted">loading…</span>` : ''}
+        ${this.loading ? html`<span class="muted" role="status">loading…</span>` : ''}
       </div>
-      ${this.customOpen ? html`<form class="toolbar panel" @submit=${this.applyCustom}>
-        <label>From <input type="datetime-local" name="from" .value=${toLocalInput(this.view.from || Date.now() - 3_600_000)} /></label>
-        <label>To <input type="datetime-local" name="to" .value=${toLocalInput(this.view.to || Date.now())} /></label>
-        <button type="submit">Show</button></form>` : ''}`}
-      <div class="plot" data-testid="trend-plot" style=${this.compact ? 'height:100%' : `height:${this.height}px`}></div>
-      <div class="readout" data-testid="readout">
-        ${this.readout
-          ? html`<span>${fmtTime(this.readout.time, spanMs)}</span>${this.readout.rows.map((r, i) => html`<span>
-              <i class="swatch" style="background:${LINE[i % LINE.length]}"></i>${r.tag}: <b>${r.value}</b> ${r.unit}
-              ${r.quality && r.quality !== 'GOOD' ? html`<span class="q${qclass(r.quality)}">${r.quality}</span>` : ''}</span>`)}`
-          : mains.length ? html`<span class="muted">${fmtTime(this.view.from, spanMs)} – ${fmtTime(this.view.to, spanMs)}</span>` : html`<span class="muted">Pick a tag to draw it.</span>`}
+      <div class="range" data-testid="view-range">${mains.length ? `${fmtTime(this.view.from, spanMs)} – ${fmtTime(this.view.to, spanMs)}` : ''}</div>`}
+      <div class="plotwrap" style=${styleMap(this.compact ? { position: 'relative', flex: '1', minHeight: '0' } : { position: 'relative', height: `${this.height}px` })}>
+        <div class="plot" data-testid="trend-plot" style=${styleMap({ height: '100%' })}></div>
+        ${!mains.length && !this.compact ? html`<div class="nodata" data-testid="trend-empty"><b>No tag chosen.</b><span>Pick tags in the tree to draw them.</span></div>`
+          : empty ? html`<div class="nodata" data-testid="no-data"><b>No data in this range.</b><span>${fmtTime(this.view.from, spanMs)} – ${fmtTime(this.view.to, spanMs)}</span><span>Choose a longer range or go back in time.</span></div>` : ''}
       </div>
+      ${mains.length ? html`<historian-trend-legend data-testid="legend" .rows=${this.legendRows()} .at=${this.cursorAt} ?compact=${this.compact}></historian-trend-legend>` : ''}
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       ${this.compact || !mains.length ? '' : html`<div class="toolbar">
         ${can('export') ? html`<form class="toolbar" @submit=${this.exportShown} data-testid="export-form">
@@ -567,7 +719,7 @@ export class HistorianTrend extends LitElement {
           <select name="what" aria-label="what to export"><option value="raw">raw samples</option><option value="shown">as displayed</option></select>
           <select name="layout" aria-label="layout"><option value="long">long</option><option value="wide">wide</option></select>
           <button type="submit" data-action="export">Download</button>
-          ${this.progress ? html`<span data-testid="export-progress"><span class="bar"><i style="width:${Math.round((this.progress.fraction ?? 0) * 100)}%"></i></span>
+          ${this.progress ? html`<span data-testid="export-progress"><span class="bar"><i style=${styleMap({ width: `${Math.round((this.progress.fraction ?? 0) * 100)}%` })}></i></span>
             ${(this.progress.bytes / 1e6).toFixed(1)} MB${this.progress.done ? ' — done' : ''}</span>` : ''}
         </form>` : ''}
         ${can('annotations.write') ? (this.noteOpen
@@ -580,10 +732,48 @@ export class HistorianTrend extends LitElement {
   }
 }
 
-export function fmtValue(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a >= 1e6 || a < 1e-3) ? v.toExponential(3) : String(Math.round(v * 1000) / 1000);
-}
 
 customElements.define('historian-trend', HistorianTrend);
+
+/**
+ * uPlot path builder for step tags: the value holds until the next sample. Where there are
+ * more points than pixels the steps are narrower than a pixel and look like the linear
+ * path, which uPlot decimates per pixel: that one is drawn then, keeping 100k points fluid.
+ */
+const steppedPath = uPlot.paths.stepped!({ align: 1 });
+const linearPath = uPlot.paths.linear!();
+const stepped: uPlot.Series.PathBuilder = (u, si, i0, i1) =>
+  (i1 - i0 > u.bbox.width / devicePixelRatio ? linearPath : steppedPath)(u, si, i0, i1);
+/** marks the builder (function names do not survive minification): tests read it */
+(stepped as unknown as { interpolation: string }).interpolation = 'step';
+
+/** A y range with a little headroom; a flat line gets a visible band around it. */
+function padRange(lo: number | null, hi: number | null): uPlot.Range.MinMax {
+  if (lo == null || hi == null || !Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  if (hi === lo) { const d = Math.abs(lo) * 0.05 || 1; return [lo - d, hi + d]; }
+  const pad = (hi - lo) * 0.06;
+  return [lo - pad, hi + pad];
+}
+
+/** x-axis labels: one short line each (time of day, or date when the view spans days). */
+function axisTime(ms: number, spanMs: number): string {
+  const f = spanMs > 400 * 86_400_000 ? FMT.year : spanMs > 3 * 86_400_000 ? FMT.day : spanMs > 20 * 3_600_000 ? FMT.weekday : spanMs > 10 * 60_000 ? FMT.minute : FMT.second;
+  return f.format(ms);
+}
+
+// formatters made once: the axis is redrawn on every zoom and pan frame
+const FMT = {
+  year: new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short' }),
+  day: new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' }),
+  weekday: new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' }),
+  minute: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }),
+  second: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+};
+
+/** The average of a two-state tag is the share of time in its second state ("62 % Running"). */
+function discreteShare(avg: number, m: TagMeta | undefined): string | null {
+  const states = m?.states?.length ? m.states : m?.valueType === 'boolean' ? ['Off', 'On'] : null;
+  if (!states) return null;
+  if (states.length !== 2) return '—';
+  return `${Math.round(avg * 100)} % ${states[1].charAt(0).toUpperCase()}${states[1].slice(1)}`;
+}

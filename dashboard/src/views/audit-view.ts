@@ -42,6 +42,9 @@ export class AuditView extends LitElement {
     .list { overflow: auto; max-height: calc(100vh - 200px); }
     tr { cursor: pointer; }
     tr.sel td { background: #d6d6d6; }
+    h3.top { margin-top: 0; }
+    .hash { font-size: 11px; word-break: break-all; }
+    [data-testid=audit-absent] { grid-column: 1 / -1; }
     pre { white-space: pre-wrap; word-break: break-all; background: #ececec; padding: 6px; font-size: 12px; }
     .ok { background: #d7e4d7; padding: 6px; }
     .fail { background: #f3d6d6; padding: 6px; color: #800; }
@@ -91,7 +94,7 @@ export class AuditView extends LitElement {
   }
 
   render() {
-    if (this.absent) return html`<div class="empty" data-testid="audit-absent" style="grid-column:1/-1">The audit trail is not available on this server yet.</div>`;
+    if (this.absent) return html`<div class="empty" data-testid="audit-absent">The audit trail is not available on this server yet.</div>`;
     const d = this.detail;
     return html`
       <section>
@@ -103,7 +106,7 @@ export class AuditView extends LitElement {
         </form>
         ${this.verify ? html`<div class=${this.verify.ok ? 'ok' : 'fail'} data-testid="verify-result">${this.verify.text}</div>` : ''}
         ${this.error ? html`<div class="error">${this.error}</div>` : ''}
-        ${this.entries.length ? html`<div class="list"><table data-testid="audit-table"><thead><tr><th>#</th><th>Time</th><th>User</th><th>Action</th><th>Target</th><th>Signed</th></tr></thead>
+        ${this.entries.length ? html`<div class="list" tabindex="0" role="region" aria-label="audit entries"><table data-testid="audit-table"><thead><tr><th>#</th><th>Time</th><th>User</th><th>Action</th><th>Target</th><th>Signed</th></tr></thead>
           <tbody>${this.entries.map((e) => html`<tr class=${d?.seq === e.seq ? 'sel' : ''} @click=${() => { this.detail = e; }}>
             <td>${e.seq}</td><td>${new Date(e.ts).toLocaleString()}</td><td>${e.username ?? '—'}</td><td>${e.action}</td><td>${e.target ?? ''}</td><td>${e.signature ? e.signature.meaning : ''}</td></tr>`)}</tbody></table></div>
           <div class="toolbar"><button ?disabled=${this.offset === 0} @click=${() => { this.cursor = this.cursors.pop(); void this.load(); }}>Newer</button>
@@ -111,7 +114,7 @@ export class AuditView extends LitElement {
           : html`<div class="empty">No audit entries match.</div>`}
       </section>
       <aside class="panel">
-        ${d ? html`<h3 style="margin-top:0">Entry ${d.seq}</h3>
+        ${d ? html`<h3 class="top">Entry ${d.seq}</h3>
           <div>${d.time ?? new Date(d.ts).toISOString()} — ${d.userName ?? d.username ?? 'system'} (${d.role ?? '—'})</div>
           <div><b>${d.action}</b> ${d.target ?? ''}</div>
           ${d.reason ? html`<div>Reason: ${d.reason}</div>` : ''}
@@ -119,7 +122,7 @@ export class AuditView extends LitElement {
           ${d.signature ? html`<div class="sig" data-testid="signature"><b>Electronically signed</b><br />${d.signature.printedName} (${d.signature.username})<br />${d.signature.signedAt}<br />Meaning: ${d.signature.meaning}</div>` : ''}
           <div>Previous value</div><pre>${JSON.stringify(d.previousValue, null, 1)}</pre>
           <div>New value</div><pre>${JSON.stringify(d.newValue, null, 1)}</pre>
-          ${d.hash ? html`<div class="muted" style="font-size:11px;word-break:break-all">hash ${d.hash}<br />prev ${d.prevHash}</div>` : ''}`
+          ${d.hash ? html`<div class="muted hash">hash ${d.hash}<br />prev ${d.prevHash}</div>` : ''}`
           : html`<div class="muted">Select an entry to see its details.</div>`}
       </aside>`;
   }

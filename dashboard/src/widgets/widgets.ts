@@ -5,13 +5,15 @@ import { get, qs } from '../api';
 import { live, type LiveSample } from '../live-client';
 import { base } from '../styles';
 import { renderMarkdown } from '../lib/markdown';
-import { fmtValue } from '../trend/trend-chart';
+import '../components/chips';
+import { formatValue, qualityLevel, qualityLabel, qualityText, type TagInfo } from '../lib/format';
 
 abstract class TagWidget extends LitElement {
-  static properties = { tag: { type: String }, sample: { state: true }, unit: { state: true } };
+  static properties = { tag: { type: String }, sample: { state: true }, unit: { state: true }, meta: { state: true } };
   declare tag: string;
   declare sample: LiveSample | null;
   declare unit: string;
+  declare meta: TagInfo | undefined;
   private off: (() => void) | null = null;
   private bound = '';
 
@@ -23,18 +25,21 @@ abstract class TagWidget extends LitElement {
     this.bound = this.tag;
     this.sample = null;
     if (!this.tag) return;
-    this.off = live.on(this.tag, (s) => { this.sample = s[s.length - 1]; });
+    this.off = live.on(this.tag, (s) => { const last = s[s.length - 1]; this.sample = { ...last, quality: qualityText(last.quality) }; });
+    // the tag API may give quality as its stored number: normalise it to the name
     void get<any>(`/tags/${encodeURIComponent(this.tag)}`).then((m) => {
       this.unit = m.unit ?? '';
-      if (!this.sample && m.latest) this.sample = { tag: this.tag, ...m.latest };
+      this.meta = m;
+      if (!this.sample && m.latest) this.sample = { tag: this.tag, ...m.latest, quality: qualityText(m.latest.quality) };
     }).catch(() => undefined);
   }
 
   disconnectedCallback(): void { super.disconnectedCallback(); this.off?.(); this.bound = ''; }
 
   protected qualityClass(): string {
-    const q = this.sample?.quality ?? 'BAD';
-    return q.startsWith('BAD') ? 'bad' : q.startsWith('UNCERTAIN') ? 'uncertain' : '';
+    if (!this.sample) return 'bad';
+    const q = qualityLevel(this.sample.quality);
+    return q === 'BAD' ? 'bad' : q === 'UNCERTAIN' ? 'uncertain' : '';
   }
 }
 
@@ -44,15 +49,15 @@ export class ValueCard extends TagWidget {
   static styles = [base, css`
     :host { display: flex; flex-direction: column; justify-content: center; height: 100%; padding: 4px 8px; box-sizing: border-box; }
     .v { font-size: 28px; font-variant-numeric: tabular-nums; }
-    .u { color: #666; font-size: 14px; margin-left: 4px; }
+    .u { color: var(--muted); font-size: 14px; margin-left: 4px; }
     .q { font-size: 12px; }
-    :host(.bad) .v { color: #b00000; }
+    .q.bad { color: var(--bad-fg); }
   `];
   render() {
     const s = this.sample;
-    const v = s ? (this.decimals !== undefined ? s.value.toFixed(this.decimals) : fmtValue(s.value)) : '—';
+    const v = s ? (this.decimals !== undefined ? s.value.toFixed(this.decimals) : formatValue(s.value, this.meta)) : '—';
     return html`<div class="v" data-testid="value">${v}<span class="u">${this.unit}</span></div>
-      <div class="q ${this.qualityClass()}">${s ? `${s.quality} · ${new Date(s.ts).toLocaleTimeString()}` : 'no value'}</div>`;
+      <div class="q ${this.qualityClass()}">${s ? `${qualityLabel(s.quality)} · ${new Date(s.ts).toLocaleTimeString()}` : 'no value'}</div>`;
   }
 }
 
@@ -62,13 +67,13 @@ export class GaugeWidget extends TagWidget {
   declare max: number;
   declare kind: 'gauge' | 'bar';
   constructor() { super(); this.min = 0; this.max = 100; this.kind = 'bar'; }
-  static styles = [base, css`:host { display: block; height: 100%; } svg { width: 100%; height: 100%; } text { font: 12px system-ui; fill: #333; }`];
+  static styles = [base, css`:host { display: block; height: 100%; } svg { width: 100%; height: 100%; } text { font: 12px system-ui; fill: var(--fg); } text.big { font-size: 18px; }`];
   render() {
     const v = this.sample?.value;
     const f = v === undefined ? 0 : Math.max(0, Math.min(1, (v - this.min) / (this.max - this.min)));
     const bad = this.qualityClass() === 'bad';
-    const fill = bad ? '#b00000' : '#6a6a6a';
-    const label = `${v === undefined ? '—' : fmtValue(v)} ${this.unit}`;
+    const fill = bad ? 'var(--bad-fg)' : 'var(--normal-line)';
+    const label = `${v === undefined ? '—' : formatValue(v, this.meta)} ${this.unit}`;
     if (this.kind === 'bar') {
       return html`<svg viewBox="0 0 200 60" preserveAspectRatio="none" data-testid="gauge">${svg`
         <rect x="5" y="10" width="190" height="22" fill="#e2e2e2" stroke="#999"/>
@@ -80,7 +85,7 @@ export class GaugeWidget extends TagWidget {
     return html`<svg viewBox="0 0 200 120" data-testid="gauge">${svg`
       <path d="M20 100 A80 80 0 0 1 180 100" fill="none" stroke="#ddd" stroke-width="16"/>
       <path d="M20 100 A80 80 0 0 1 ${100 + 80 * Math.cos(a)} ${100 - 80 * Math.sin(a)}" fill="none" stroke=${fill} stroke-width="16"/>
-      <text x="100" y="95" text-anchor="middle" style="font-size:18px">${label}</text>
+      <text x="100" y="95" text-anchor="middle" class="big">${label}</text>
       <text x="20" y="116" text-anchor="middle">${this.min}</text><text x="180" y="116" text-anchor="middle">${this.max}</text>`}</svg>`;
   }
 }
@@ -106,7 +111,7 @@ export class AlarmListWidget extends LitElement {
   render() {
     if (this.absent) return html`<div class="muted">Alarms not available.</div>`;
     if (!this.alarms.length) return html`<div class="muted">No active alarms.</div>`;
-    return html`<table>${this.alarms.map((a) => html`<tr><td><span class="chip prio-${a.priority}">${a.priority}</span></td><td>${a.tag}</td><td>${a.stateName ?? a.state}</td></tr>`)}</table>`;
+    return html`<table>${this.alarms.map((a) => html`<tr><td><historian-priority-chip priority=${a.priority}></historian-priority-chip></td><td>${a.tag}</td><td>${a.stateName ?? a.state}</td></tr>`)}</table>`;
   }
 }
 

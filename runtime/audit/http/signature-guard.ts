@@ -43,8 +43,8 @@ export function sendSignatureError(res: Response, e: SignatureError, action?: st
 }
 
 export interface RequireSignatureSpec {
-  /** The action name, or how to read it from the request. */
-  action: string | ((req: Request) => string);
+  /** The action name, or how to read it from the request (null: the request needs none). */
+  action: string | ((req: Request) => string | null);
   target?: (req: Request) => string | null | undefined;
   /** Who is signing; default req.principal (set by the auth middleware). */
   signer?: (req: Request) => Signer | undefined;
@@ -58,7 +58,7 @@ export interface RequireSignatureSpec {
 export function requireSignature(signatures: SignatureService, spec: RequireSignatureSpec): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const action = typeof spec.action === 'function' ? spec.action(req) : spec.action;
-    if (!signatures.requiresSignature(action)) return next();
+    if (action === null || !signatures.requiresSignature(action)) return next();
     const target = spec.target?.(req) ?? null;
     const signer = spec.signer ? spec.signer(req) : (req as Request & { principal?: Signer }).principal;
     if (!signer) {

@@ -78,7 +78,8 @@ export function getUserHandler(auth: AuthService): RequestHandler {
 export function createUserHandler(auth: AuthService): RequestHandler {
   return handle(async (req, res) => {
     const body = parse(createUserBody, req.body);
-    const out = await auth.createUser(actorOf(principalOf(req)), body);
+    // a password an administrator sets is temporary: the user changes it at first login
+    const out = await auth.createUser(actorOf(principalOf(req)), { ...body, mustChangePassword: true }, { signature: req.signature });
     res.setHeader('Cache-Control', 'no-store');
     res.status(201).json(out);
   });
@@ -88,15 +89,15 @@ export function createUserHandler(auth: AuthService): RequestHandler {
 export function updateUserHandler(auth: AuthService): RequestHandler {
   return handle((req, res) => {
     const body = parse(updateUserBody, req.body);
-    res.json({ user: auth.updateUser(actorOf(principalOf(req)), param(req, 'id'), body) });
+    res.json({ user: auth.updateUser(actorOf(principalOf(req)), param(req, 'id'), body, { signature: req.signature }) });
   });
 }
 
-/** POST /users/:id/password {password?, mustChange?} → {user, generatedPassword?}. */
+/** POST /users/:id/password {password?, mustChange?: true} → {user, generatedPassword?}; the user must change it at the next login. */
 export function resetPasswordHandler(auth: AuthService): RequestHandler {
   return handle(async (req, res) => {
     const body = parse(resetPasswordBody, req.body);
-    const out = await auth.resetPassword(actorOf(principalOf(req)), param(req, 'id'), body);
+    const out = await auth.resetPassword(actorOf(principalOf(req)), param(req, 'id'), { password: body.password, mustChange: true }, { signature: req.signature });
     res.setHeader('Cache-Control', 'no-store');
     res.json(out);
   });

@@ -8,6 +8,7 @@ import type { ZodType } from 'zod';
 import * as h from './handlers';
 import * as schema from './schemas';
 import { authenticate, requirePermission } from './middleware';
+import { createUserAction, resetPasswordAction, updateUserAction, type SignedActionOf } from './signed-actions';
 
 export interface AuthRoute {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -20,6 +21,9 @@ export interface AuthRoute {
   handler: (auth: AuthService) => RequestHandler;
   /** Request body schema (validated by the handler; also documents the route in OpenAPI). */
   body?: ZodType;
+  /** The signature-worthy actions a request may be (which one, and its target: `signedAction`). */
+  signs?: readonly string[];
+  signedAction?: SignedActionOf;
 }
 
 export const AUTH_ROUTES: readonly AuthRoute[] = [
@@ -28,10 +32,13 @@ export const AUTH_ROUTES: readonly AuthRoute[] = [
   { method: 'get', path: '/me', access: 'authenticated', action: 'auth.me', handler: () => h.meHandler() },
   { method: 'post', path: '/me/password', access: 'authenticated', action: 'auth.password.change', handler: h.changePasswordHandler, body: schema.changePasswordBody },
   { method: 'get', path: '/users', access: 'users.manage', action: 'users.list', handler: h.listUsersHandler },
-  { method: 'post', path: '/users', access: 'users.manage', action: 'users.create', handler: h.createUserHandler, body: schema.createUserBody },
+  { method: 'post', path: '/users', access: 'users.manage', action: 'users.create', handler: h.createUserHandler, body: schema.createUserBody,
+    signs: ['users.create'], signedAction: createUserAction },
   { method: 'get', path: '/users/:id', access: 'users.manage', action: 'users.get', handler: h.getUserHandler },
-  { method: 'patch', path: '/users/:id', access: 'users.manage', action: 'users.update', handler: h.updateUserHandler, body: schema.updateUserBody },
-  { method: 'post', path: '/users/:id/password', access: 'users.manage', action: 'users.password.reset', handler: h.resetPasswordHandler, body: schema.resetPasswordBody },
+  { method: 'patch', path: '/users/:id', access: 'users.manage', action: 'users.update', handler: h.updateUserHandler, body: schema.updateUserBody,
+    signs: ['users.role.change', 'users.disable', 'users.enable', 'users.update'], signedAction: updateUserAction },
+  { method: 'post', path: '/users/:id/password', access: 'users.manage', action: 'users.password.reset', handler: h.resetPasswordHandler, body: schema.resetPasswordBody,
+    signs: ['users.password.reset'], signedAction: resetPasswordAction },
   { method: 'post', path: '/users/:id/unlock', access: 'users.manage', action: 'users.unlock', handler: h.unlockUserHandler },
   { method: 'get', path: '/tokens', access: 'tokens.manage', action: 'tokens.list', handler: h.listTokensHandler },
   { method: 'post', path: '/tokens', access: 'tokens.manage', action: 'tokens.create', handler: h.createTokenHandler, body: schema.createTokenBody },

@@ -31,7 +31,10 @@ export const updateUserBody = z.strictObject({
 
 export const resetPasswordBody = z.strictObject({
   password: z.string().min(1).max(1024).optional(),
-  mustChange: z.boolean().optional(),
+  /** Accepted for clarity; an administrator-set password is always temporary. */
+  mustChange: z.boolean().optional().refine((v) => v !== false, {
+    message: 'a password set by an administrator is temporary: the user must change it at the next sign-in (mustChange cannot be false)',
+  }),
 });
 
 export const createTokenBody = z.strictObject({

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RouteDef } from './route';
 
 /** What OpenAPI needs of a route: route declarations and the auth routes both provide it. */
-export type DocumentedRoute = Pick<RouteDef, 'method' | 'path' | 'summary' | 'group' | 'permission' | 'params' | 'query' | 'body' | 'response'>;
+export type DocumentedRoute = Pick<RouteDef, 'method' | 'path' | 'summary' | 'group' | 'permission' | 'params' | 'query' | 'body' | 'response' | 'alsoChecks' | 'signs'>;
 
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   const s = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -34,9 +34,12 @@ export function openApiDocument(routes: readonly DocumentedRoute[], info: { titl
           ...(r.response?.schema ? { content: { [r.response.contentType ?? 'application/json']: { schema: jsonSchema(r.response.schema) } } } : {}),
         },
         '400': { description: 'invalid input; the message names the failing field' },
+        ...(r.signs?.length ? { '428': { description: `electronic signature required (${r.signs.join(', ')}): POST /api/v1/re-auth, then send the token as X-Historian-Signature` } } : {}),
         ...(r.permission === 'public' ? {} : { '401': { description: 'not authenticated' }, '403': { description: `not allowed (needs ${r.permission})` } }),
       },
       'x-permission': r.permission,
+      ...(r.alsoChecks?.length ? { 'x-also-checks': r.alsoChecks } : {}),
+      ...(r.signs?.length ? { 'x-signature-actions': r.signs } : {}),
     };
     if (r.permission !== 'public') op.security = [{ bearer: [] }];
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } };

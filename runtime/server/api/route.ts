@@ -26,6 +26,10 @@ export interface RouteDef<P = any, Q = any, B = any> {
   group: string;
   /** permission required; `authenticated` = any caller who is logged in; `public` = no login (login itself) */
   permission: string | 'authenticated' | 'public';
+  /** Further permissions the handler checks for some requests (e.g. a retention change in a tag update). */
+  alsoChecks?: string[];
+  /** Critical actions this route may demand an electronic signature for (428 without one). */
+  signs?: string[];
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;

@@ -97,6 +97,8 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
   const byId = (path: string, permission: string, summary: string, body: z.ZodType, run: (svc: AlarmService, id: string, actor: Actor, body: any) => CommandResult) =>
     defineRoute({
       method: 'post', path: `/alarms/:id/${path}`, group: 'alarms', permission, summary, params: idParam, body,
+      // the commands that may need an electronic signature (the service's policy decides which do)
+      ...(path === 'shelve' || path === 'out-of-service' ? { signs: [AUDIT_ACTION[path]] } : {}),
       handler: async (ctx) => {
         const { params, body: b, principal, req } = ctx;
         const action = AUDIT_ACTION[path];

@@ -2,7 +2,8 @@
 // the trail (filtered, paginated), its CSV export with the chain hashes, verification and
 // the signing configuration. Nothing here (nor anywhere) modifies or deletes entries.
 import { z } from 'zod';
-import type { AuditTrail } from '../../audit/audit-trail';
+import type { AuditTrail, TrailVerifyResult } from '../../audit/audit-trail';
+import { CRITICAL } from '../../audit/critical-actions';
 import { actorFields, SIGNATURE_MEANINGS, type SignatureManifestation } from '../../audit/entry';
 import { AuditError } from '../../audit/errors';
 import type { AuditFilter } from '../../audit/query';
@@ -16,6 +17,8 @@ export interface AuditRoutesDeps {
   signatures: SignatureService;
   /** Not needed by these routes today; accepted so the server passes one dependency set. */
   auth?: AuthService;
+  /** Told every verification these routes run (the server's alarm and health follow it). */
+  verified?: (r: TrailVerifyResult) => void;
 }
 
 const time = (field: string) => z.string().optional().transform((v, ctx) => {
@@ -66,9 +69,10 @@ function filterOf(q: { from?: number; to?: number; user?: string; action?: strin
   return f;
 }
 
-export function signatureHttpError(e: SignatureError): HttpError {
+export function signatureHttpError(e: SignatureError, action?: string, target?: string | null): HttpError {
   return new HttpError(e.status, e.status === 428 ? 'signature_required' : e.code, e.message, {
     reason: e.code, ...(e.field ? { field: e.field } : {}), ...(e.status === 428 ? { signatureHeader: SIGNATURE_HEADER, reauth: '/api/v1/re-auth' } : {}),
+    ...(action !== undefined ? { action, target: target ?? null } : {}),
   });
 }
 
@@ -87,7 +91,7 @@ export function signatureFor(ctx: RouteContext<unknown, unknown, unknown>, signa
   try {
     return signatures.consume(signatureTokenOf(ctx.req), action, target ?? null, ctx.principal, ctx.req.ip);
   } catch (e) {
-    if (e instanceof SignatureError) throw signatureHttpError(e);
+    if (e instanceof SignatureError) throw signatureHttpError(e, action, target ?? null);
     throw e;
   }
 }
@@ -154,6 +158,7 @@ export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
       summary: 'Verify the whole hash chain, the signatures and the keyed checkpoints; names the first bad entry and the kind of damage',
       handler: async ({ principal, req }) => {
         const r = await trail.verify();
+        deps.verified?.(r);
         try {
           trail.append({
             ...actorFields(principal), action: 'audit.verify', target: 'audit', clientAddress: req.ip ?? null,
@@ -165,6 +170,39 @@ export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
           if (r.ok) throw e;
         }
         return r;
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/audit/acknowledge', group: 'audit', permission: 'audit.acknowledge',
+      summary: 'Acknowledge a damaged audit trail after investigating it (signed, audit.damage.acknowledge on "audit"): verification restarts from the trail as it is now; the acknowledgement is audited',
+      signs: [CRITICAL.auditAcknowledge],
+      body: z.strictObject({ reason: z.string().trim().min(1).max(2000) }),
+      response: { description: 'the acknowledgement entry and the verification that follows it' },
+      handler: async (ctx) => {
+        const { body, principal, req } = ctx;
+        const before = await trail.verify();
+        deps.verified?.(before);
+        if (!before.acknowledgementRequired) {
+          throw new HttpError(409, 'nothing_to_acknowledge', before.ok ? 'the audit trail verifies: there is no damage to acknowledge' : 'the damage is not recorded yet; verify again');
+        }
+        // always signed, whatever the configured critical list says
+        let signature: SignatureManifestation;
+        try {
+          signature = signatures.consume(signatureTokenOf(req), CRITICAL.auditAcknowledge, 'audit', principal!, req.ip);
+        } catch (e) {
+          if (e instanceof SignatureError) throw signatureHttpError(e, CRITICAL.auditAcknowledge, 'audit');
+          throw e;
+        }
+        let entry;
+        try {
+          entry = trail.acknowledgeDamage({
+            ...actorFields(principal), userId: principal!.userId, username: principal!.username,
+            reason: body.reason, clientAddress: req.ip ?? null, signature,
+          });
+        } catch (e) { return auditHttpError(e); }
+        const after = await trail.verify();
+        deps.verified?.(after);
+        return { acknowledged: entry, verify: after };
       },
     }),
     defineRoute({

@@ -81,7 +81,8 @@ export function tsdbRoutes(deps: TsdbRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'put', path: '/tags/:tag', group: 'tags', permission: 'tags.write',
-      summary: 'Create a tag or change its metadata (description, unit, span, type, interpolation, discrete state names, logging mode, retention)',
+      summary: 'Create a tag or change its metadata (description, unit, span, type, interpolation, discrete state names, logging mode, retention); a retention change needs retention.manage and a signature (retention.change)',
+      alsoChecks: ['retention.manage'], signs: ['retention.change'],
       params: tagParam, query: z.object({ store: storeParam }), body: tagMetaPatch,
       handler: async (ctx) => {
         const { params, query, body, principal, req } = ctx;
@@ -89,6 +90,9 @@ export function tsdbRoutes(deps: TsdbRouteDeps): RouteDef[] {
         const before = store.tags.get(params.tag) ?? null;
         // A retention change deletes data: it needs an electronic signature (Part 11).
         const retentionChange = body.retentionMs !== undefined && body.retentionMs !== (before?.retentionMs ?? null);
+        if (retentionChange && !principal!.permissions.has('retention.manage')) {
+          throw new HttpError(403, 'forbidden', `role ${principal!.role} lacks permission "retention.manage" (retentionMs)`, { field: 'retentionMs', permission: 'retention.manage' });
+        }
         const signature = retentionChange ? signatureFor(ctx, deps.signatures, 'retention.change', params.tag) : null;
         let after;
         try {

@@ -6,9 +6,13 @@ import { readQuality, qualityCodec, validateQuality, writeQuality } from './qual
 import {
   readDodTimestamps, readGapTimestamps, TS_DOD, TS_GAPS, validateTimestamps, writeDodTimestamps, writeGapTimestamps,
 } from './timestamps';
-import { readValues, V_XOR, writeValues } from './values';
+import { readValues, V_DICT, V_XOR, writeValues } from './values';
 
-export const CHUNK_MAGIC = 0xa1;
+const V_LAST_V1 = V_DICT;
+
+/** Format 2 (written): adds value codec DECIMAL_EXC. Format 1 (0xA1) is still read. */
+export const CHUNK_MAGIC = 0xa2;
+export const CHUNK_MAGIC_V1 = 0xa1;
 /** Largest sample count a chunk header accepts (guards allocation on corrupt input). */
 export const MAX_CHUNK_SAMPLES = 1 << 24;
 
@@ -49,7 +53,9 @@ interface Header { tsCodec: number; valueCodec: number; qCodec: number; n: numbe
 function readHeader(buf: Uint8Array): Header {
   if (!(buf instanceof Uint8Array)) throw new Error('chunk: expected a Uint8Array');
   if (buf.length < 3) throw new Error(`corrupt chunk: ${buf.length} bytes is shorter than a chunk header`);
-  if (buf[0] !== CHUNK_MAGIC) throw new Error(`corrupt chunk: bad magic byte 0x${buf[0].toString(16)} (expected 0x${CHUNK_MAGIC.toString(16)})`);
+  if (buf[0] !== CHUNK_MAGIC && buf[0] !== CHUNK_MAGIC_V1) {
+    throw new Error(`corrupt chunk: bad magic byte 0x${buf[0].toString(16)} (expected 0x${CHUNK_MAGIC.toString(16)} or 0x${CHUNK_MAGIC_V1.toString(16)})`);
+  }
   let n = 0;
   let scale = 1;
   let p = 2;
@@ -63,7 +69,9 @@ function readHeader(buf: Uint8Array): Header {
   }
   if (n > MAX_CHUNK_SAMPLES) throw new Error(`corrupt chunk: sample count ${n} exceeds ${MAX_CHUNK_SAMPLES}`);
   const c = buf[1];
-  return { tsCodec: c >>> 6, valueCodec: (c >>> 2) & 15, qCodec: c & 3, n, bodyStart: p };
+  const valueCodec = (c >>> 2) & 15;
+  if (buf[0] === CHUNK_MAGIC_V1 && valueCodec > V_LAST_V1) throw new Error(`corrupt chunk: value codec ${valueCodec} does not exist in chunk format 1`);
+  return { tsCodec: c >>> 6, valueCodec, qCodec: c & 3, n, bodyStart: p };
 }
 
 export function chunkSampleCount(buf: Uint8Array): number {

@@ -5,6 +5,7 @@ import {
   countRuns, distinctInts, readDecimal, readDecimalRuns, readDictionary, toDecimal, writeDecimal, writeDecimalRuns,
   writeDictionary,
 } from './decimal';
+import { exceptionScales, readDecimalExceptions, scaleProfile, writeDecimalExceptions } from './decimal-exceptions';
 import { float64Bits, readGorillaValues, writeGorillaValues } from './gorilla-values';
 
 export const V_XOR = 0;
@@ -12,6 +13,8 @@ export const V_CONST = 1;
 export const V_DECIMAL = 2;
 export const V_DECIMAL_RUNS = 3;
 export const V_DICT = 4;
+/** chunk format 2 only */
+export const V_DECIMAL_EXC = 5;
 
 function allIdenticalBits(values: ArrayLike<number>, n: number): boolean {
   if (n === 0) return true;
@@ -21,36 +24,56 @@ function allIdenticalBits(values: ArrayLike<number>, n: number): boolean {
 }
 
 /** Writes the value section onto `w` and returns the codec id used. */
+const XOR_CHECK_BITS = 12;
+/** up to this exact scale a chunk keeps it: a smaller scale would save at most ~10 bits a value */
+const SMALL_SCALE = 3;
+
 export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number): number {
   if (allIdenticalBits(values, n)) {
     if (n > 0) writeGorillaValues(w, values, 1);
     return V_CONST;
   }
+  // values that round-trip only at a large scale, or not at all, may be cheaper as
+  // exceptions to a smaller scale; each candidate is measured, never guessed
   const d = toDecimal(values, n);
-  if (d === null) {
-    writeGorillaValues(w, values, n);
-    return V_XOR;
+  // the per-value scale profile costs a pass over the chunk: it is taken only where a
+  // smaller scale could pay, i.e. no exact scale exists (float artefacts) or a large one
+  const profile = d === null || d.scale > SMALL_SCALE ? scaleProfile(values, n) : null;
+  let best: BitWriter | null = null;
+  let codec = V_XOR;
+  if (d !== null) {
+    best = new BitWriter((n >>> 2) + 8);
+    codec = V_DECIMAL;
+    writeDecimal(best, d, n);
+    const runs = countRuns(d.ints, n);
+    if (runs * 4 < n) {
+      const alt = new BitWriter(runs + 8);
+      writeDecimalRuns(alt, d, n, runs);
+      if (alt.pos < best.pos) { best = alt; codec = V_DECIMAL_RUNS; }
+    }
+    const dict = runs > 2 ? distinctInts(d.ints, n, n >>> 2) : null;
+    if (dict !== null) {
+      const alt = new BitWriter((n >>> 3) + dict.length + 8);
+      writeDictionary(alt, d, dict, n);
+      if (alt.pos < best.pos) { best = alt; codec = V_DICT; }
+    }
   }
-  let best = new BitWriter((n >>> 2) + 8);
-  let codec = V_DECIMAL;
-  writeDecimal(best, d, n);
-  const runs = countRuns(d.ints, n);
-  if (runs * 4 < n) {
-    const alt = new BitWriter(runs + 8);
-    writeDecimalRuns(alt, d, n, runs);
-    if (alt.pos < best.pos) { best = alt; codec = V_DECIMAL_RUNS; }
+  if (n > 1 && profile) {
+    for (const k of exceptionScales(profile.histogram, n)) {
+      if (d !== null && k >= d.scale) continue;
+      const alt = new BitWriter((n >>> 2) + 8);
+      if (!writeDecimalExceptions(alt, values, n, k)) continue;
+      if (best === null || alt.pos < best.pos) { best = alt; codec = V_DECIMAL_EXC; }
+    }
   }
-  const dict = runs > 2 ? distinctInts(d.ints, n, n >>> 2) : null;
-  if (dict !== null) {
-    const alt = new BitWriter((n >>> 3) + dict.length + 8);
-    writeDictionary(alt, d, dict, n);
-    if (alt.pos < best.pos) { best = alt; codec = V_DICT; }
-  }
-  // large scales on wide-ranging data can lose to XOR coding; then XOR is used
-  if (best.pos > 40 * n) {
+  // compared with its XOR coding whenever that could be smaller: XOR needs 2 bits plus the
+  // changed mantissa bits for every value that changes (usually 12 or more), so a decimal
+  // section under 12 bits a value is kept without encoding XOR too (that costs as much
+  // as the decimal coding itself, and ingest pays it for every chunk)
+  if (best === null || best.pos > XOR_CHECK_BITS * n) {
     const alt = new BitWriter(n * 2 + 8);
     writeGorillaValues(alt, values, n);
-    if (alt.pos < best.pos) { best = alt; codec = V_XOR; }
+    if (best === null || alt.pos <= best.pos) { best = alt; codec = V_XOR; }
   }
   appendBits(w, best);
   return codec;
@@ -65,6 +88,7 @@ export function readValues(r: BitReader, codec: number, out: Float64Array, n: nu
     case V_DECIMAL: readDecimal(r, out, n); return;
     case V_DECIMAL_RUNS: readDecimalRuns(r, out, n); return;
     case V_DICT: readDictionary(r, out, n); return;
+    case V_DECIMAL_EXC: readDecimalExceptions(r, out, n); return;
     default: throw new Error(`corrupt chunk: unknown value codec ${codec}`);
   }
 }

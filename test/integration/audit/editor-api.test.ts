@@ -105,7 +105,7 @@ describe('signed deploys in front of the Node-RED editor API', () => {
     expect(e).toMatchObject({ username: 'eng', signature: { meaning: 'authorship', printedName: 'eng Person' }, newValue: { summary: { added: 1, changed: 0, removed: 0 } } });
   });
 
-  it('an operator signs but Node-RED still refuses the deploy; the failure is recorded', async () => {
+  it('an operator signs but may not deploy (no flows.write); the refusal is recorded', async () => {
     const tok = await editorLogin('op', STRONG);
     const s = await fetch(`${base}/historian/re-auth`, {
       method: 'POST', headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
@@ -113,9 +113,10 @@ describe('signed deploys in front of the Node-RED editor API', () => {
     });
     const { token } = await s.json() as { token: string };
     const r = await deploy(tok, { flows: [] }, token);
-    expect(r.status).toBe(401);
+    expect(r.status).toBe(403);
+    expect(await r.json()).toMatchObject({ permission: 'flows.write' });
     expect(deployedBy).toEqual(['eng']);
     await expect.poll(() => t.trail.query({ action: 'flows.deploy.failed' }).entries.length).toBe(1);
-    expect(t.trail.query({ action: 'flows.deploy.failed' }).entries[0]).toMatchObject({ username: 'op', reason: 'HTTP 401' });
+    expect(t.trail.query({ action: 'flows.deploy.failed' }).entries[0]).toMatchObject({ username: 'op', reason: 'HTTP 403: role OPERATOR lacks permission "flows.write"' });
   });
 });

@@ -5,9 +5,11 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startDistribution, ADMIN_PASSWORD, type Distribution } from '../../helpers/distribution';
 import { makeTempDir } from '../../helpers/tmp';
+import { createUser } from '../../helpers/signing';
 
 export { ADMIN_PASSWORD };
 export const PLANT_TAGS = ['flow', 'pressure', 'temperature'].map((p) => `acme.izmir.plant1.line1.cell1.pump1.${p}`);
+export const LATCH_TAG = 'acme.izmir.plant1.line1.cell1.pump2.flow';
 export const DASHBOARD_DIR = resolve(__dirname, '..', '..', '..', 'dist', 'dashboard');
 const DAY = 86_400_000;
 
@@ -21,6 +23,10 @@ function testFlow(): object[] {
       { id: 'pump1-flow-hi', type: 'HI', tag: PLANT_TAGS[0], priority: 'high', setpoint: 1, deadband: 0, message: 'Pump 1 flow high' },
       { id: 'pump1-temp-hihi', type: 'HIHI', tag: PLANT_TAGS[2], priority: 'urgent', setpoint: 1, deadband: 0, message: 'Pump 1 temperature very high' },
       { id: 'pump1-press-lo', type: 'LO', tag: PLANT_TAGS[1], priority: 'low', setpoint: 100, deadband: 0, message: 'Pump 1 pressure low' },
+      // latching, its setpoint in the middle of the flow's range: it comes and goes, so a
+      // latched alarm whose condition has cleared can be reset
+      { id: 'pump2-flow-latch', type: 'HI', tag: LATCH_TAG, priority: 'medium', setpoint: 65, deadband: 0, latching: true,
+        message: 'Pump 2 flow high (latched)', consequence: 'Cavitation wears the impeller', correctiveAction: 'Check the suction pressure, then reset' },
     ] },
     // a late-data window of 20 years lets the test load a decade of history
     { id: 't-store', type: 'historian-store', name: 'default', directory: 'tsdb/default', retentionDays: 0, blockHours: 2, fsync: 'interval', fsyncIntervalMs: 50, outOfOrderMinutes: 20 * 365 * 24 * 60 },
@@ -35,7 +41,10 @@ export interface DashboardServer {
   storedCount(tag: string, from: number, to: number): Promise<number>;
   lastExport(): Promise<{ username: string; target: string; newValue: { from: number; to: number; format: string; layout: string } }>;
   alarm(id: string): Promise<{ state: string; acknowledged: boolean; shelve?: { reason?: string } | null }>;
+  /** Creates a user with an administrator-set (temporary) password. */
   createUser(username: string, name: string, role: string, password: string): Promise<void>;
+  /** a JSON call to the API as admin */
+  call(method: string, path: string, body?: unknown): Promise<any>;
   stop(): Promise<void>;
 }
 
@@ -69,8 +78,10 @@ export async function startDashboardServer(): Promise<DashboardServer> {
       return (await json('/api/v1/alarms?all=true')).alarms.find((a: { id: string }) => a.id === id);
     },
     async createUser(username, name, role, password) {
-      await json('/api/v1/users', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, name, role, password }) });
+      // as an administrator does it: signed, the password temporary (changed at first login)
+      await createUser(dist, token, { username, name, role, password, temporary: true });
     },
+    call: (method, path, body) => json(path, { method, ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }) }),
     stop: () => dist.stop(),
   };
 }

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDistribution, type Distribution } from '../../helpers/distribution';
+import { createUser } from '../../helpers/signing';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
 
 const KILLS = 10;
@@ -30,8 +31,7 @@ describe('HTTP ingest under kill -9', () => {
     const start = () => startDistribution({ dataDir: join(dir, 'data'), env: { HISTORIAN_DEMO_FLOW: flowFile } });
     dist = await start();
     const admin = await dist.login();
-    const user = await dist.request('/api/v1/users', { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'crash-gw', name: 'Crash gateway', role: 'SERVICE' }) });
-    expect(user.status).toBe(201);
+    await createUser(dist, admin, { username: 'crash-gw', name: 'Crash gateway', role: 'SERVICE' });
     const t = await dist.request('/api/v1/tokens', { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: 'crash-gw', scopes: ['ingest', 'query'], tagPattern: 'acme.crash.>' }) });
     const token = (await t.json() as { token: string }).token;
 

@@ -2,6 +2,7 @@
 // replays, bad items, payload and rate limits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDistribution, type Distribution } from '../../helpers/distribution';
+import { createUser } from '../../helpers/signing';
 
 let dist: Distribution;
 let admin: string;
@@ -16,11 +17,7 @@ beforeAll(async () => {
   // a clock-skew limit of one hour instead of the default 5 minutes, to see the setting work
   dist = await startDistribution({ env: { HISTORIAN_INGEST_RATE: '20000', HISTORIAN_MAX_CLOCK_SKEW_S: '3600' } });
   admin = await dist.login();
-  const user = await dist.request('/api/v1/users', {
-    method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: 'line2-gateway', name: 'Line 2 gateway', role: 'SERVICE' }),
-  });
-  expect(user.status).toBe(201);
+  await createUser(dist, admin, { username: 'line2-gateway', name: 'Line 2 gateway', role: 'SERVICE' });
   const t = await dist.request('/api/v1/tokens', {
     method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ user: 'line2-gateway', scopes: ['ingest', 'query'], tagPattern: 'acme.izmir.line2.>' }),
@@ -135,11 +132,7 @@ describe('POST /api/v1/metrics', () => {
   it('refuses oversized bodies (413), sessions without ingest (403), no token (401), and rate-limits with Retry-After (429)', async () => {
     const big = Array.from({ length: 150_000 }, (_, i) => ({ tag: 'acme.izmir.line2.x', value: i }));
     expect((await post(big)).status).toBe(413);
-    const opUser = await dist.request('/api/v1/users', {
-      method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'op1', name: 'Operator One', role: 'OPERATOR', password: 'Control-Room-2026' }),
-    });
-    expect(opUser.status).toBe(201);
+    await createUser(dist, admin, { username: 'op1', name: 'Operator One', role: 'OPERATOR', password: 'Control-Room-2026' });
     expect((await post([{ tag: 'acme.izmir.line2.x', value: 1 }], await dist.login('op1', 'Control-Room-2026'))).status).toBe(403);
     expect((await dist.request('/api/v1/metrics', { method: 'POST', body: '[]', headers: { 'Content-Type': 'application/json' } })).status).toBe(401);
     // the limit is 20,000 samples/s with a burst of 40,000: three requests of 20,000 exceed it

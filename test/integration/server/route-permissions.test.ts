@@ -6,13 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROLES, ROLE_PERMISSIONS, type Role } from '../../../runtime/auth/permissions';
+import { ALL_PERMISSIONS, isPermission, ROLES, ROLE_PERMISSIONS, type Role } from '../../../runtime/auth/permissions';
+import { NON_ROUTE_CHECKS } from '../../../runtime/server/permission-checks';
+import { DEFAULT_CRITICAL_ACTIONS } from '../../../runtime/audit/critical-actions';
 import { startDistribution, type Distribution } from '../../helpers/distribution';
+import { createUser } from '../../helpers/signing';
 
-interface Op { method: string; path: string; permission: string }
+interface Op { method: string; path: string; permission: string; alsoChecks: string[]; signs: string[] }
 
 let dist: Distribution;
 let ops: Op[] = [];
+let allOps: Op[] = [];
 const tokens = {} as Record<Role, string>;
 const PASSWORD = 'Role-Check-Pass-2026';
 
@@ -36,11 +40,7 @@ beforeAll(async () => {
   for (const role of ROLES) {
     if (role === 'ADMIN') continue;
     const username = `user-${role.toLowerCase()}`;
-    const r = await dist.request('/api/v1/users', {
-      method: 'POST', token: tokens.ADMIN, headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username, name: `${role} user`, role, ...(role === 'SERVICE' ? {} : { password: PASSWORD }) }),
-    });
-    expect(r.status, `create ${role}`).toBe(201);
+    await createUser(dist, tokens.ADMIN, { username, name: `${role} user`, role, ...(role === 'SERVICE' ? {} : { password: PASSWORD }) });
     if (role === 'SERVICE') {
       const t = await dist.request('/api/v1/tokens', {
         method: 'POST', token: tokens.ADMIN, headers: { 'Content-Type': 'application/json' },
@@ -49,10 +49,15 @@ beforeAll(async () => {
       tokens.SERVICE = ((await t.json()) as { token: string }).token;
     } else tokens[role] = await dist.login(username, PASSWORD);
   }
-  const doc = await (await dist.request('/api/v1/openapi.json', { token: tokens.ADMIN })).json() as { paths: Record<string, Record<string, { 'x-permission': string }>> };
+  const doc = await (await dist.request('/api/v1/openapi.json', { token: tokens.ADMIN })).json() as {
+    paths: Record<string, Record<string, { 'x-permission': string; 'x-also-checks'?: string[]; 'x-signature-actions'?: string[] }>>;
+  };
   for (const [path, methods] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(methods)) ops.push({ method, path, permission: op['x-permission'] });
+    for (const [method, op] of Object.entries(methods)) {
+      ops.push({ method, path, permission: op['x-permission'], alsoChecks: op['x-also-checks'] ?? [], signs: op['x-signature-actions'] ?? [] });
+    }
   }
+  allOps = [...ops];
   // logout revokes the token that calls it: it is checked separately below
   ops = ops.filter((o) => o.path !== '/api/v1/logout');
 });
@@ -67,7 +72,29 @@ describe('every route × every role', () => {
       'get /api/v1/system/health authenticated', 'get /api/v1/me/sessions authenticated', 'post /api/v1/me/sessions/revoke authenticated',
       'get /api/v1/password-policy authenticated', 'get /api/v1/tags/{tag}/stats tags.read', 'post /api/v1/users/{id}/unlock users.manage',
       'patch /api/v1/users/{id} users.manage', 'delete /api/v1/tokens/{id} tokens.manage', 'put /api/v1/tags/{tag} tags.write',
+      // issue 18: the acknowledgement of a damaged audit trail, alarm limits, the deployed flows
+      'post /api/v1/audit/acknowledge audit.acknowledge', 'put /api/v1/alarms/{id}/limits alarms.configure', 'get /api/v1/flows flows.read',
     ]));
+  });
+
+  it('every permission of the table is checked by some route or other check; every check names a permission of the table', () => {
+    const checkedBy = new Map<string, string[]>();
+    const add = (p: string, where: string) => checkedBy.set(p, [...(checkedBy.get(p) ?? []), where]);
+    for (const op of allOps) {
+      add(op.permission, `${op.method.toUpperCase()} ${op.path}`);
+      for (const p of op.alsoChecks) add(p, `${op.method.toUpperCase()} ${op.path} (some requests)`);
+    }
+    for (const c of NON_ROUTE_CHECKS) add(c.permission, c.where);
+    expect(ALL_PERMISSIONS.filter((p) => !checkedBy.has(p)), 'permissions nothing checks').toEqual([]);
+    expect([...checkedBy.keys()].filter((p) => p !== 'public' && p !== 'authenticated' && !isPermission(p)), 'checks of permissions not in the table').toEqual([]);
+    // the retention promise in particular: gated by its own permission, not tags.write alone
+    expect(checkedBy.get('retention.manage')).toEqual(expect.arrayContaining(['PUT /api/v1/tags/{tag} (some requests)']));
+  });
+
+  it('documents the signed actions of its routes (x-signature-actions) for every API-reachable critical action', () => {
+    const signed = new Set(allOps.flatMap((o) => o.signs));
+    // tiers.policy.change is reached by deploys only (covered in signatures.test.ts)
+    expect(DEFAULT_CRITICAL_ACTIONS.filter((a) => a !== 'tiers.policy.change' && !signed.has(a))).toEqual([]);
   });
 
   for (const role of ROLES) {
@@ -114,7 +141,7 @@ describe('every route × every role', () => {
     expect((await dist.request('/api/v1/logout', { method: 'POST', token: revoked })).status).toBe(204);
     // the expired token is otherwise valid: same claims, signed by the server's own key
     const fresh = rs256({ ...claims });
-    expect(await send({ method: 'get', path: '/api/v1/me', permission: 'authenticated' }, fresh)).toBe(200);
+    expect(await send({ method: 'get', path: '/api/v1/me', permission: 'authenticated', alsoChecks: [], signs: [] }, fresh)).toBe(200);
     const wrong: string[] = [];
     for (const [name, bad] of Object.entries({ expired, revoked, forged, none, hs256, garbage: 'not-a-token' })) {
       for (const op of ops.filter((o) => o.permission !== 'public')) {

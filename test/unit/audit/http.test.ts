@@ -177,7 +177,7 @@ describe('audit routes', () => {
 
   it('offers no way to modify or delete entries', async () => {
     const routes = auditRoutes({ trail: t.trail, signatures: new SignatureService({ auth: a.auth }) });
-    expect(routes.filter((r) => r.method !== 'get').map((r) => `${r.method} ${r.path}`)).toEqual(['post /re-auth']);
+    expect(routes.filter((r) => r.method !== 'get').map((r) => `${r.method} ${r.path}`)).toEqual(['post /re-auth', 'post /audit/acknowledge']);
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       expect((await call('/api/v1/audit', { method, token: tokens.admin })).status).toBe(404);
     }

@@ -50,7 +50,7 @@ export async function seeded(f: Fixture) {
   await f.auth.ensureAdmin({ adminPassword: ADMIN_PW });
   const actor = { kind: 'system' as const, username: 'test' };
   for (const [username, role] of [['eng', 'ENGINEER'], ['op', 'OPERATOR'], ['aud', 'AUDITOR']] as const) {
-    await f.auth.createUser(actor, { username, name: `${username} Person`, role, password: STRONG });
+    await f.auth.createUser(actor, { username, name: `${username} Person`, role, password: STRONG, mustChangePassword: false });
   }
   await f.auth.createUser(actor, { username: 'svc', name: 'Line 1 gateway', role: 'SERVICE' });
   return actor;

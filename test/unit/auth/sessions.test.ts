@@ -125,15 +125,20 @@ describe('session JWT', () => {
     expect(reason(() => f.auth.authenticateToken(out.token))).toBe('expired');
   });
 
-  it('applies role changes and disabling at once', async () => {
+  it('ends the sessions at a role change and at disabling', async () => {
     const out = await session();
     const actor = { kind: 'system' as const, username: 'test' };
+    // a renamed user keeps the session
+    f.auth.updateUser(actor, 'eng', { name: 'Eng Renamed' });
+    expect(f.auth.authenticateToken(out.token).name).toBe('Eng Renamed');
     f.auth.updateUser(actor, 'eng', { role: 'OPERATOR' });
-    const p = f.auth.authenticateToken(out.token);
+    expect(reason(() => f.auth.authenticateToken(out.token))).toBe('revoked');
+    const again = await f.auth.login({ username: 'eng', password: STRONG });
+    const p = f.auth.authenticateToken(again.token);
     expect(p.role).toBe('OPERATOR');
     expect(p.permissions.has('flows.write')).toBe(false);
     f.auth.updateUser(actor, 'eng', { disabled: true });
-    expect(reason(() => f.auth.authenticateToken(out.token))).toMatch(/revoked|disabled/);
+    expect(reason(() => f.auth.authenticateToken(again.token))).toMatch(/revoked|disabled/);
   });
 
   it('is refused by another installation (different key)', async () => {

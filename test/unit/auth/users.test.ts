@@ -12,9 +12,18 @@ describe('user administration', () => {
     await seeded(f);
     const { user, generatedPassword } = await f.auth.createUser(admin, { username: 'ayse', name: 'Ayşe Yılmaz', role: 'OPERATOR', password: STRONG });
     expect(generatedPassword).toBeUndefined();
-    expect(user).toMatchObject({ username: 'ayse', name: 'Ayşe Yılmaz', role: 'OPERATOR', mustChangePassword: false });
+    // a password set by someone else is temporary
+    expect(user).toMatchObject({ username: 'ayse', name: 'Ayşe Yılmaz', role: 'OPERATOR', mustChangePassword: true });
+    const first = await f.auth.login({ username: 'ayse', password: STRONG });
+    expect(first.mustChangePassword).toBe(true);
+    expect(f.auth.authenticateToken(first.token).permissions.size).toBe(0);
+    // only the account's own operator at the command line may set a final one
+    const own = await f.auth.createUser(admin, { username: 'self', name: 'Self Made', role: 'OPERATOR', password: STRONG, mustChangePassword: false });
+    expect(own.user.mustChangePassword).toBe(false);
+    // service accounts never sign in with a password: nothing to change
+    expect((await f.auth.createUser(admin, { username: 'gw9', name: 'Gateway 9', role: 'SERVICE' })).user.mustChangePassword).toBe(false);
     await expect(f.auth.createUser(admin, { username: 'AYSE', name: 'x', role: 'OPERATOR', password: STRONG })).rejects.toMatchObject({ code: 'conflict', status: 409 });
-    expect(f.events.at(-1)).toMatchObject({ type: 'user_created', actor: { username: 'admin' }, subject: { username: 'ayse' }, after: { role: 'OPERATOR' } });
+    expect(f.events.findLast((e) => e.type === 'user_created' && e.subject?.username === 'ayse')).toMatchObject({ type: 'user_created', actor: { username: 'admin' }, subject: { username: 'ayse' }, after: { role: 'OPERATOR' } });
   });
 
   it('validates fields and the password policy with the field named', async () => {
@@ -44,7 +53,11 @@ describe('user administration', () => {
     const u = f.auth.updateUser(admin, 'eng', { role: 'AUDITOR', name: 'Eng Renamed' });
     expect(u).toMatchObject({ role: 'AUDITOR', name: 'Eng Renamed' });
     expect(f.events.find((e) => e.type === 'user_role_changed')).toMatchObject({ before: { role: 'ENGINEER' }, after: { role: 'AUDITOR' } });
-    expect(f.events.find((e) => e.type === 'user_renamed')).toMatchObject({ before: { name: 'eng Person' }, after: { name: 'Eng Renamed' } });
+    expect(f.events.find((e) => e.type === 'user_updated')).toMatchObject({ before: { name: 'eng Person' }, after: { name: 'Eng Renamed' } });
+    // the role change ended the session
+    expect(() => f.auth.authenticateToken(s.token)).toThrow(/revoked/);
+    f.auth.updateUser(admin, 'eng', { maxAgeDays: 90 });
+    expect(f.events.at(-1)).toMatchObject({ type: 'user_updated', before: { maxAgeDays: null }, after: { maxAgeDays: 90 } });
     f.auth.updateUser(admin, u.id, { disabled: true });
     expect(() => f.auth.authenticateToken(s.token)).toThrow();
     await expect(f.auth.login({ username: 'eng', password: STRONG })).rejects.toMatchObject({ code: 'invalid_credentials' });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { permissionTableMarkdown } from '../../../runtime/auth/permissions';
+import { CRITICAL_ACTION_INFO, DEFAULT_CRITICAL_ACTIONS, signatureTableMarkdown } from '../../../runtime/audit/critical-actions';
 
 const root = join(__dirname, '..', '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -14,7 +15,13 @@ describe('README', () => {
   });
 
   it('holds the permission table exactly as runtime/auth/permissions.ts defines it (npx tsx scripts/readme-permissions.ts)', () => {
-    expect(readme).toContain(permissionTableMarkdown());
+    expect(readme).toContain(`<!-- permission-table:start -->\n${permissionTableMarkdown()}\n<!-- permission-table:end -->`);
+  });
+
+  it('holds the signature table exactly as runtime/audit/critical-actions.ts defines it (npx tsx scripts/readme-permissions.ts)', () => {
+    // every critical action is described, so the table has no hole
+    for (const a of DEFAULT_CRITICAL_ACTIONS) expect(CRITICAL_ACTION_INFO[a], a).toBeDefined();
+    expect(readme).toContain(`<!-- signature-table:start -->\n${signatureTableMarkdown()}\n<!-- signature-table:end -->`);
   });
 
   it('documents every HISTORIAN_* variable that settings.js reads', () => {

@@ -91,12 +91,48 @@ describe('queries against a naive reference', () => {
       want.write(data);
       expectRowsClose(got as never, want.aggregate('q.a', from, to, bucketMs));
     }
-    expect(s2.stats().rollupQueries).toBe(4); // every bucket width above is a multiple of a rollup resolution
+    // every width is a multiple of a rollup resolution, but at ~6 samples per minute the
+    // series keeps no 1-min level (it would not pay for itself): 1 and 5 min buckets read chunks
+    expect(s2.stats().rollupQueries).toBe(2);
     // worst quality per bucket survives the rollup
     const rows = await collect(s2.aggregate({ tag: 'q.a', from: T0, to: T0 + 3 * D, bucketMs: D }));
     expect(rows.some((r) => r.quality === 0x8001)).toBe(true);
     await s2.close();
     await removeTempDir(d2);
+  });
+
+  it('mixes rollup rows and chunks of a series that slows down, exactly as raw data would', async () => {
+    const d3 = await makeTempDir('tsdb-slow-');
+    const late = T0 + 40 * D;
+    const s3 = await TsdbStore.open({ dir: d3, maintenanceIntervalMs: 0, clock: () => late });
+    const r = rng(5);
+    const data: Sample[] = [];
+    let v = 20;
+    // three hours at 1 s, then a month at one sample per 5 min, then three hours at 1 s again
+    for (let t = T0; t < T0 + 3 * H; t += 1000) data.push({ tag: 's.x', ts: t, value: (v += Math.round((r() - 0.5) * 10) / 100), quality: 0 });
+    for (let t = T0 + 3 * H; t < T0 + 32 * D; t += 300_000) data.push({ tag: 's.x', ts: t, value: (v += Math.round((r() - 0.5) * 100) / 100), quality: r() < 0.01 ? 0x8001 : 0 });
+    for (let t = T0 + 32 * D; t < T0 + 32 * D + 3 * H; t += 1000) data.push({ tag: 's.x', ts: t, value: (v += Math.round((r() - 0.5) * 10) / 100), quality: 0 });
+    for (let k = 0; k < data.length; k += 20_000) await s3.write(data.slice(k, k + 20_000));
+    await s3.flush();
+    await s3.compact();
+    const want = new Reference();
+    want.write(data);
+    const before = s3.stats().rollupQueries;
+    for (const [bucketMs, from, to] of [[60_000, T0, T0 + 2 * D], [60_000, T0 + 31 * D, T0 + 33 * D], [H, T0, T0 + 33 * D], [6 * H, T0, T0 + 33 * D], [D, T0, T0 + 33 * D], [2 * D, T0, T0 + 34 * D]]) {
+      const got = await collect(s3.aggregate({ tag: 's.x', from, to, bucketMs }));
+      expectRowsClose(got as never, want.aggregate('s.x', from, to, bucketMs));
+    }
+    // 1 h and coarser read rollup rows where blocks keep them (the 1 s parts) and chunks elsewhere;
+    // the week blocks average too few samples per minute for a 1-min level at all
+    expect(s3.stats().rollupQueries - before).toBe(4);
+    // a long min-max view keeps the true extremes
+    const p = await s3.downsample({ tag: 's.x', from: T0, to: T0 + 34 * D, points: 200, mode: 'minmax' });
+    const values = data.map((x) => x.value);
+    expect(p.values.reduce((a, b) => Math.max(a, b))).toBe(values.reduce((a, b) => Math.max(a, b)));
+    expect(p.values.reduce((a, b) => Math.min(a, b))).toBe(values.reduce((a, b) => Math.min(a, b)));
+    expect(p.ts.length).toBeLessThanOrEqual(200);
+    await s3.close();
+    await removeTempDir(d3);
   });
 
   it('points= chooses rollup-aligned buckets for long ranges', () => {

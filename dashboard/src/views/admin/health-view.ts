@@ -16,7 +16,7 @@ interface Report {
   devices: Array<{ name: string; kind: string; target: string; state: string; connected: boolean; downForMs: number | null; lastGoodAt: number | null; requests: number; errors: number; lastError: string | null }>;
   audit: { verified: boolean; ok: boolean | null; checkedAt: string | null; entries: number | null; damage: string | null };
   links: Array<{ name: string; kind: string; connected: boolean; detail: string | null }>;
-  disk: { path: string; totalBytes: number; freeBytes: number; freePercent: number } | null;
+  disk: { path: string; totalBytes: number; freeBytes: number; freePercent: number; watermarkBytes?: number | null; writesRefused?: boolean } | null;
   process: { pid: number; uptimeSec: number; version: string; node: string; rssBytes: number; heapUsedBytes: number; cpuPercent: number | null };
 }
 
@@ -32,6 +32,7 @@ export class HealthView extends LitElement {
   static styles = [...adminStyles, css`
     .summary { padding: 8px 10px; font-weight: 600; font-size: 15px; margin-bottom: 8px; border: 1px solid #9fb59f; background: #e4ece4; }
     .summary.problems { border-color: #c08a8a; background: #f3d6d6; }
+    .summary.problems .muted { color: #4d4d4d; } /* #666 on the problem red is below 4.5:1 */
     .summary ul { margin: 4px 0 0; font-weight: 400; font-size: 13px; }
     section { margin-bottom: 10px; }
     tr.bad td { background: #f3d6d6; }
@@ -140,7 +141,7 @@ export class HealthView extends LitElement {
         <div class="panel"><h3 style="margin-top:0">NATS / MQTT</h3>${r.links.length || r.buffers.length ? html`<dl>
           ${r.links.map((l) => html`<dt>${l.kind} ${l.name}</dt><dd>${l.connected ? 'connected' : 'not connected'}</dd>`)}
           ${r.buffers.map((b) => html`<dt>buffer ${b.name}</dt><dd>${b.connected ? 'connected' : 'not connected'}</dd>`)}</dl>` : html`<span class="muted">not configured</span>`}</div>
-        <div class="panel"><h3 style="margin-top:0">Disk</h3>${r.disk ? html`<dl><dt>Free</dt><dd>${fmtBytes(r.disk.freeBytes)} of ${fmtBytes(r.disk.totalBytes)} (${r.disk.freePercent.toFixed(1)} %)</dd><dt>Data</dt><dd style="overflow-wrap:anywhere">${r.disk.path}</dd></dl>` : '—'}</div>
+        <div class="panel"><h3 style="margin-top:0">Disk</h3>${r.disk ? html`<dl><dt>Free</dt><dd>${fmtBytes(r.disk.freeBytes)} of ${fmtBytes(r.disk.totalBytes)} (${r.disk.freePercent.toFixed(1)} %)</dd>${r.disk.watermarkBytes ? html`<dt>Writes</dt><dd data-field="disk-writes">${r.disk.writesRefused ? html`<strong>refused</strong> below ${fmtBytes(r.disk.watermarkBytes)} free` : `accepted (refused below ${fmtBytes(r.disk.watermarkBytes)} free)`}</dd>` : ''}<dt>Data</dt><dd style="overflow-wrap:anywhere">${r.disk.path}</dd></dl>` : '—'}</div>
         <div class="panel"><h3 style="margin-top:0">Process</h3><dl>
           <dt>Version</dt><dd>${r.process.version} (Node ${r.process.node})</dd><dt>Uptime</dt><dd>${fmtDuration(r.process.uptimeSec * 1000)}</dd>
           <dt>CPU</dt><dd>${r.process.cpuPercent === null ? '—' : `${r.process.cpuPercent.toFixed(1)} %`}</dd><dt>Memory</dt><dd>${fmtBytes(r.process.rssBytes)} RSS</dd></dl></div>

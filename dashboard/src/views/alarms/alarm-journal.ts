@@ -1,0 +1,103 @@
+// The alarm journal: every transition and operator action with readable state and event
+// names, filtered by tag or area (a tag pattern), priority, event and time range, paged by
+// the server's cursor (newest first).
+import { LitElement, html, css } from 'lit';
+import { get, qs, errorText } from '../../api';
+import { base } from '../../styles';
+import { priorityIcon } from '../../components/chips';
+import { fmtDateTime, formatValue } from '../../lib/format';
+import { rangeBounds, type TimeRange } from '../../lib/ranges';
+import { EVENTS, eventName, listOf, stateName } from './alarm-names';
+import '../../components/time-range';
+
+interface Entry { seq: number; ts: number; alarmId: string; tag: string; from: string; to: string; event: string; value: number | null; limit: number | null; user?: string | null; comment?: string | null }
+const PAGE = 50;
+
+export class AlarmJournal extends LitElement {
+  static properties = { entries: { state: true }, error: { state: true }, page: { state: true }, hasNext: { state: true }, range: { state: true } };
+  declare entries: Entry[];
+  declare error: string;
+  declare page: number;
+  declare hasNext: boolean;
+  declare range: TimeRange;
+  private cursors: Array<number | undefined> = [undefined];
+  private next: number | null = null;
+  private filter: { tag?: string; event?: string; priority?: string } = {};
+  private priorities = new Map<string, string>();
+
+  constructor() { super(); this.entries = []; this.error = ''; this.page = 0; this.hasNext = false; this.range = { preset: '24h' }; }
+
+  static styles = [base, css`
+    :host { display: flex; flex-direction: column; gap: 8px; }
+    form { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+    .scroll { overflow: auto; max-height: calc(100vh - 300px); }
+    td.tag { overflow-wrap: anywhere; }
+    td.time { white-space: nowrap; }
+    @media (max-width: 700px) { .hide-s { display: none; } .scroll { max-height: none; } }
+  `];
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    void get<{ alarms: Array<{ id: string; priority: string }> }>('/alarms').then((r) => {
+      this.priorities = new Map(r.alarms.map((a) => [a.id, a.priority]));
+      this.requestUpdate();
+    }).catch(() => undefined);
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    const { from, to } = rangeBounds(this.range);
+    try {
+      // priority is the alarm's (not stored per entry): filter client-side, fetch more to fill a page
+      const r = await get<any>(`/alarms/journal${qs({ tag: this.filter.tag, event: this.filter.event, from, to, limit: this.filter.priority ? 500 : PAGE, cursor: this.cursors[this.page] })}`);
+      let entries = listOf<Entry>(r, 'entries');
+      if (this.filter.priority) entries = entries.filter((e) => this.priorities.get(e.alarmId) === this.filter.priority);
+      this.entries = entries;
+      this.next = r.next ?? null;
+      this.hasNext = this.next !== null;
+      this.error = '';
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  private apply(e: Event): void {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    const tag = String(f.get('tag') ?? '').trim();
+    this.filter = { tag: tag || undefined, event: String(f.get('event') || '') || undefined, priority: String(f.get('priority') || '') || undefined };
+    this.cursors = [undefined];
+    this.page = 0;
+    void this.load();
+  }
+
+  private go(d: 1 | -1): void {
+    if (d === 1 && this.next !== null) { this.cursors[this.page + 1] = this.next; this.page++; }
+    else if (d === -1 && this.page > 0) this.page--;
+    void this.load();
+  }
+
+  render() {
+    return html`
+      <historian-time-range .range=${this.range} .presets=${['1h', '8h', '24h', '7d', '30d']}
+        @range-change=${(e: CustomEvent<TimeRange>) => { this.range = e.detail; this.cursors = [undefined]; this.page = 0; void this.load(); }}></historian-time-range>
+      <form @submit=${this.apply} data-testid="journal-filter">
+        <label for="j-tag">Tag or area</label><input id="j-tag" name="tag" placeholder="e.g. acme.izmir.plant1.>" size="24" />
+        <label for="j-prio">Priority</label><select id="j-prio" name="priority"><option value="">any</option>${['urgent', 'high', 'medium', 'low'].map((p) => html`<option value=${p}>${p}</option>`)}</select>
+        <label for="j-event">Event</label><select id="j-event" name="event"><option value="">any</option>${EVENTS.map((ev) => html`<option value=${ev}>${eventName(ev)}</option>`)}</select>
+        <button type="submit">Filter</button>
+      </form>
+      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
+      ${!this.entries.length ? html`<div class="empty">No journal entries match.</div>` : html`
+      <div class="scroll" tabindex="0" role="region" aria-label="journal entries"><table data-testid="journal-table"><thead><tr><th>Time</th><th>Priority</th><th>Tag</th><th>Event</th><th>State change</th><th class="hide-s">Value</th><th class="hide-s">Limit</th><th>User</th><th class="hide-s">Comment</th></tr></thead>
+      <tbody>${this.entries.map((e) => { const p = this.priorities.get(e.alarmId); return html`<tr>
+        <td class="time">${fmtDateTime(e.ts)}</td><td>${p ? html`${priorityIcon(p)} ${p}` : ''}</td><td class="tag">${e.tag}</td><td>${eventName(e.event)}</td>
+        <td data-testid="journal-states">${stateName(e.from)} → ${stateName(e.to)}</td><td class="hide-s">${formatValue(e.value)}</td><td class="hide-s">${formatValue(e.limit)}</td>
+        <td>${e.user ?? ''}</td><td class="hide-s">${e.comment ?? ''}</td></tr>`; })}</tbody></table></div>`}
+      <div class="toolbar"><button data-action="prev-page" ?disabled=${this.page === 0} @click=${() => this.go(-1)}>Newer</button>
+        <span class="muted">page ${this.page + 1}</span>
+        <button data-action="next-page" ?disabled=${!this.hasNext} @click=${() => this.go(1)}>Older</button></div>`;
+  }
+}
+
+customElements.define('historian-alarm-journal', AlarmJournal);

@@ -1,0 +1,195 @@
+// Overview of live values, grouped by equipment (the ISA-95 path without the point):
+// description, value in the tag's unit with one precision per tag, discrete states as
+// words, a sparkline of the last hour, quality and alarm state ISA-101 style (grey when
+// normal; colour only where something is abnormal; alarm priority as shape + colour).
+import { LitElement, html, css } from 'lit';
+import { get, qs } from '../../api';
+import { live, type LiveSample } from '../../live-client';
+import { can } from '../../session';
+import { base } from '../../styles';
+import { formatValue, qualityLevel, qualityText, splitTag, fmtClock, type TagInfo } from '../../lib/format';
+import { priorityIcon, PRIORITY_RANK } from '../../components/chips';
+import { stateName } from '../alarms/alarm-names';
+import '../../components/chips';
+import '../../components/sparkline';
+
+interface Row { tag: string; ts: number; value: number; quality: string }
+interface ActiveAlarm { tag: string; priority: string; state: string; stateName?: string; message: string }
+const SPARK_POINTS = 60;
+const HOUR = 3_600_000;
+/** companions of a twin tag are shown in the trend, not as rows of their own */
+const COMPANION = /\.predicted(\.(lo|hi|confidence|anomaly))?$/;
+
+export class LiveView extends LitElement {
+  static properties = { rows: { state: true }, filter: { state: true }, meta: { state: true }, alarms: { state: true }, sparks: { state: true }, collapsed: { state: true } };
+  declare rows: Row[];
+  declare filter: string;
+  declare meta: Map<string, TagInfo>;
+  declare alarms: Map<string, ActiveAlarm>;
+  declare sparks: Map<string, Array<number | null>>;
+  declare collapsed: Set<string>;
+  private values = new Map<string, Row>();
+  private offs: Array<() => void> = [];
+  private pending = false;
+  private timers: number[] = [];
+
+  constructor() {
+    super();
+    this.rows = [];
+    this.filter = '';
+    this.meta = new Map();
+    this.alarms = new Map();
+    this.sparks = new Map();
+    this.collapsed = new Set();
+  }
+
+  static styles = [base, css`
+    :host { display: flex; flex-direction: column; gap: 8px; }
+    .scroll { overflow: auto; max-height: calc(100vh - 170px); }
+    table { font-size: 13px; }
+    tbody th { background: var(--th); text-align: left; position: static; }
+    tbody th button { border: none; background: none; font-weight: 600; padding: 2px 0; min-height: 24px; text-align: left; }
+    .path { color: var(--muted); font-weight: 400; font-size: 12px; margin-left: 6px; }
+    td.value { text-align: right; white-space: nowrap; font-size: 14px; }
+    td.value b { font-weight: 600; }
+    .unit { color: var(--muted); margin-left: 3px; font-size: 12px; }
+    td.point a { color: var(--fg); font-weight: 600; }
+    td.desc { color: var(--muted); }
+    td.time { color: var(--muted); white-space: nowrap; font-size: 12px; }
+    tr.BAD td.value b { color: var(--bad-fg); text-decoration: line-through; }
+    tr.alarm td.point { box-shadow: inset 4px 0 0 var(--prio-urgent); }
+    tr.alarm-high td.point { box-shadow: inset 4px 0 0 var(--prio-high); }
+    tr.alarm-medium td.point { box-shadow: inset 4px 0 0 var(--prio-medium); }
+    tr.alarm-low td.point { box-shadow: inset 4px 0 0 var(--prio-low); }
+    .alarm-cell { display: inline-flex; gap: 4px; align-items: center; font-size: 12px; font-weight: 600; white-space: nowrap; }
+    @media (max-width: 1100px) { td.time, th.time { display: none; } }
+    @media (max-width: 700px) {
+      td.desc, th.desc, td.spark, th.spark { display: none; }
+      th, td { padding: 3px 4px; }
+      td.point { overflow-wrap: anywhere; }
+      .scroll { max-height: none; }
+    }
+  `];
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadMeta();
+    void this.loadAlarms();
+    this.offs.push(live.on('>', (samples: LiveSample[]) => {
+      for (const s of samples) if (!COMPANION.test(s.tag)) this.values.set(s.tag, { tag: s.tag, ts: s.ts, value: s.value, quality: qualityText(s.quality) });
+      if (this.pending) return;
+      this.pending = true;
+      requestAnimationFrame(() => {
+        this.pending = false;
+        this.rows = [...this.values.values()].sort((a, b) => (a.tag < b.tag ? -1 : 1));
+      });
+    }));
+    this.offs.push(live.onAlarm(() => { void this.loadAlarms(); }));
+    this.timers.push(window.setInterval(() => { void this.loadSparks(); }, 60_000), window.setInterval(() => { void this.loadAlarms(); }, 10_000));
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    for (const o of this.offs) o();
+    this.offs = [];
+    for (const t of this.timers) window.clearInterval(t);
+    this.timers = [];
+  }
+
+  private async loadMeta(): Promise<void> {
+    try {
+      const r = await get<{ tags: TagInfo[] }>(`/tags${qs({ pattern: '>', limit: 20000 })}`);
+      this.meta = new Map(r.tags.map((t) => [t.tag, t]));
+      const tags = r.tags.map((t) => t.tag).filter((t) => !COMPANION.test(t) && !t.startsWith('sys.'));
+      // the latest stored values, so the page is filled before the next live sample
+      if (tags.length && can('query')) {
+        const l = await get<{ samples: Row[] }>(`/query${qs({ kind: 'latest', tags: tags.slice(0, 2000).join(',') })}`).catch(() => null);
+        for (const s of l?.samples ?? []) if (!this.values.has(s.tag)) this.values.set(s.tag, { ...s, quality: qualityText(s.quality) });
+        this.rows = [...this.values.values()].sort((a, b) => (a.tag < b.tag ? -1 : 1));
+      }
+      void this.loadSparks();
+    } catch { /* the live samples still fill the page */ }
+  }
+
+  private async loadSparks(): Promise<void> {
+    if (!can('query')) return;
+    const tags = [...this.values.keys()];
+    if (!tags.length) return;
+    const to = Date.now();
+    const out = new Map<string, Array<number | null>>();
+    for (let i = 0; i < tags.length; i += 200) {
+      const chunk = tags.slice(i, i + 200);
+      const r = await get<{ tags: string[]; rows: Array<{ ts: number; values: Array<number | null> }> }>(
+        `/query${qs({ kind: 'aligned', tags: chunk.join(','), from: to - HOUR, to, stepMs: HOUR / SPARK_POINTS })}`).catch(() => null);
+      if (!r) continue;
+      r.tags.forEach((t, j) => out.set(t, r.rows.map((row) => row.values[j])));
+    }
+    this.sparks = out;
+  }
+
+  private async loadAlarms(): Promise<void> {
+    if (!can('alarms.read')) return;
+    const r = await get<{ alarms: ActiveAlarm[] }>('/alarms?state=B,C,D').catch(() => null);
+    const m = new Map<string, ActiveAlarm>();
+    for (const a of r?.alarms ?? []) {
+      const cur = m.get(a.tag);
+      if (!cur || (PRIORITY_RANK[a.priority] ?? 9) < (PRIORITY_RANK[cur.priority] ?? 9)) m.set(a.tag, a);
+    }
+    this.alarms = m;
+  }
+
+  private toggleGroup(g: string): void {
+    const c = new Set(this.collapsed);
+    if (c.has(g)) c.delete(g); else c.add(g);
+    this.collapsed = c;
+  }
+
+  private renderRow(r: Row) {
+    const m = this.meta.get(r.tag);
+    const { point } = splitTag(r.tag);
+    const lvl = qualityLevel(r.quality);
+    const a = this.alarms.get(r.tag);
+    const cls = `${lvl} ${a ? `alarm alarm-${a.priority}` : ''}`;
+    const discrete = !!m?.states?.length || m?.valueType === 'boolean';
+    return html`<tr class=${cls} data-tag=${r.tag}>
+      <td class="point"><a href="#/trend?tags=${encodeURIComponent(r.tag)}&range=1h&live=1" title=${r.tag}>${point}</a></td>
+      <td class="desc">${m?.description ?? ''}</td>
+      <td class="value" data-testid="value"><b>${formatValue(r.value, m)}</b>${m?.unit && !discrete ? html`<span class="unit">${m.unit}</span>` : ''}</td>
+      <td class="spark"><historian-sparkline .values=${this.sparks.get(r.tag) ?? []} ?step=${discrete || m?.interpolation === 'step'}></historian-sparkline></td>
+      <td class="state">${a ? html`<span class="alarm-cell" data-testid="row-alarm" title=${a.message}>${priorityIcon(a.priority)}${stateName(a.state)}</span>` : ''}
+        <historian-quality-chip .quality=${r.quality}></historian-quality-chip></td>
+      <td class="time">${fmtClock(r.ts)}</td>
+    </tr>`;
+  }
+
+  render() {
+    const f = this.filter.toLowerCase();
+    const rows = f ? this.rows.filter((r) => r.tag.toLowerCase().includes(f) || (this.meta.get(r.tag)?.description ?? '').toLowerCase().includes(f)) : this.rows;
+    const groups = new Map<string, Row[]>();
+    for (const r of rows) {
+      const { equipment } = splitTag(r.tag);
+      const g = groups.get(equipment) ?? [];
+      g.push(r);
+      groups.set(equipment, g);
+    }
+    const abnormal = rows.filter((r) => qualityLevel(r.quality) !== 'GOOD' || this.alarms.has(r.tag)).length;
+    return html`
+      <div class="toolbar"><label class="sr-only" for="live-filter">Filter tags</label>
+        <input id="live-filter" type="search" placeholder="Filter tags or descriptions" @input=${(e: Event) => { this.filter = (e.target as HTMLInputElement).value; }} />
+        <span class="muted" role="status">${this.rows.length} tags live in ${groups.size} equipment groups · ${abnormal} abnormal</span></div>
+      ${this.rows.length === 0
+        ? html`<div class="empty">No live values yet. Values appear here as soon as a flow publishes samples.</div>`
+        : html`<div class="scroll"><table data-testid="live-table">
+            <thead><tr><th>Point</th><th class="desc">Description</th><th class="value">Value</th><th class="spark">Last hour</th><th>Alarm / quality</th><th class="time">Time</th></tr></thead>
+            ${[...groups.entries()].map(([g, list]) => {
+              const parts = g.split('.');
+              const shut = this.collapsed.has(g);
+              return html`<tbody data-group=${g}>
+                <tr><th colspan="6"><button aria-expanded=${String(!shut)} @click=${() => this.toggleGroup(g)}>${shut ? '▸' : '▾'} ${parts.slice(-2).join(' / ')}</button><span class="path">${parts.slice(0, -2).join('.')}</span></th></tr>
+                ${shut ? '' : list.map((r) => this.renderRow(r))}</tbody>`;
+            })}
+          </table></div>`}`;
+  }
+}
+
+customElements.define('historian-live-view', LiveView);

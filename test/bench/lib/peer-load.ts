@@ -1,0 +1,115 @@
+// Load client of the peer benchmark, run as its own process so the server under test has
+// the other core to itself:
+//   node --import tsx peer-load.ts '<json: {target, url, token, dataset, end, batch, concurrency, timedSamples}>'
+// Sends a data set in batches of `batch` samples with `concurrency` requests in flight:
+// to Historian's POST /api/v1/metrics (a JSON array of {tag, value, timestamp}) or to
+// VictoriaMetrics' /api/v1/import (JSON lines, one per series in the batch), in time order
+// (all tags of one time, then the next) as a collector sends them. The first
+// `timedSamples` are serialized before the clock starts, so the rate measures the server,
+// not this client; the rest is streamed untimed. Prints one JSON line.
+import { dataSetByName } from './peer-datasets';
+
+interface Args { target: 'ours' | 'vm'; url: string; token: string; dataset: string; end: number; batch: number; concurrency: number; timedSamples: number }
+
+const a = JSON.parse(process.argv[2]) as Args;
+
+/**
+ * Batches per worker: a tag always goes to the same worker, so the samples of one series
+ * arrive in time order whatever the interleaving of concurrent requests (an engine may
+ * reject samples far behind a series' newest one, as Historian does outside its
+ * out-of-order window).
+ */
+function* batches(): Generator<{ worker: number; body: string; n: number }> {
+  const C = a.concurrency;
+  const bufs = Array.from({ length: C }, () => ({ tags: [] as string[], ts: [] as number[], vs: [] as number[], qs: [] as number[] }));
+  const owner = new Map<string, number>();
+  const body = (b: (typeof bufs)[number]) => (a.target === 'ours' ? oursBody(b.tags, b.ts, b.vs, b.qs) : vmBody(b.tags, b.ts, b.vs));
+  for (const r of dataSetByName(a.dataset, a.end).rows()) {
+    let w = owner.get(r.tag);
+    if (w === undefined) owner.set(r.tag, (w = owner.size % C));
+    const b = bufs[w];
+    b.tags.push(r.tag); b.ts.push(r.ts); b.vs.push(r.value); b.qs.push(r.quality);
+    if (b.ts.length === a.batch) {
+      yield { worker: w, body: body(b), n: b.ts.length };
+      b.tags = []; b.ts = []; b.vs = []; b.qs = [];
+    }
+  }
+  for (let w = 0; w < C; w++) if (bufs[w].ts.length) yield { worker: w, body: body(bufs[w]), n: bufs[w].ts.length };
+}
+
+function oursBody(tags: string[], ts: number[], vs: number[], qs: number[]): string {
+  const parts: string[] = new Array(ts.length);
+  for (let i = 0; i < ts.length; i++) {
+    parts[i] = qs[i] ? `{"tag":"${tags[i]}","value":${vs[i]},"timestamp":${ts[i]},"quality":${qs[i]}}` : `{"tag":"${tags[i]}","value":${vs[i]},"timestamp":${ts[i]}}`;
+  }
+  return `[${parts.join(',')}]`;
+}
+
+/** JSON lines, one per series of the batch (its samples in time order). */
+function vmBody(tags: string[], ts: number[], vs: number[]): string {
+  const by = new Map<string, { t: number[]; v: number[] }>();
+  for (let i = 0; i < ts.length; i++) {
+    let e = by.get(tags[i]);
+    if (!e) by.set(tags[i], (e = { t: [], v: [] }));
+    e.t.push(ts[i]); e.v.push(vs[i]);
+  }
+  let out = '';
+  for (const [tag, e] of by) out += `{"metric":{"__name__":"${tag}"},"values":[${e.v.join(',')}],"timestamps":[${e.t.join(',')}]}\n`;
+  return out;
+}
+
+let retries = 0;
+
+async function post(body: string): Promise<boolean> {
+  const url = a.target === 'ours' ? `${a.url}/api/v1/metrics` : `${a.url}/api/v1/import`;
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (a.token) headers.Authorization = `Bearer ${a.token}`;
+  let res: Response | undefined;
+  // a keep-alive connection the server is just closing resets the request: send it again
+  for (let attempt = 1; !res; attempt++) {
+    try { res = await fetch(url, { method: 'POST', headers, body }); } catch (e) {
+      if (attempt >= 3) throw e;
+      retries++;
+    }
+  }
+  const text = await res.text();
+  if (res.status !== 202 && res.status !== 204) { process.stderr.write(`HTTP ${res.status}: ${text.slice(0, 300)}\n`); return false; }
+  if (a.target === 'ours' && !text.includes('"rejected":0')) { process.stderr.write(`rejected samples: ${text.slice(0, 300)}\n`); return false; }
+  return true;
+}
+
+async function run(): Promise<void> {
+  const it = batches();
+  const C = a.concurrency;
+  const queues: Array<Array<{ body: string; n: number }>> = Array.from({ length: C }, () => []);
+  let timed = 0;
+  let rest: IteratorResult<{ worker: number; body: string; n: number }> | null = null;
+  while (timed < a.timedSamples) {
+    const b = it.next();
+    if (b.done) { rest = b; break; }
+    queues[b.value.worker].push(b.value);
+    timed += b.value.n;
+  }
+  let errors = 0;
+  const t0 = performance.now();
+  await Promise.all(queues.map(async (q) => { for (const b of q) if (!(await post(b.body))) errors++; }));
+  const seconds = (performance.now() - t0) / 1000;
+  queues.forEach((q) => { q.length = 0; });
+  // the rest, untimed: each worker's requests stay in order, at most two bodies waiting per worker
+  let sent = 0;
+  const chains: Array<Promise<void>> = Array.from({ length: C }, () => Promise.resolve());
+  const pending = new Array<number>(C).fill(0);
+  if (!rest) {
+    for (let b = it.next(); !b.done; b = it.next()) {
+      const { worker, body, n } = b.value;
+      sent += n;
+      if (pending[worker] >= 2) await chains[worker];
+      pending[worker]++;
+      chains[worker] = chains[worker].then(async () => { if (!(await post(body))) errors++; pending[worker]--; });
+    }
+  }
+  await Promise.all(chains);
+  console.log(JSON.stringify({ timedSamples: timed, seconds, total: timed + sent, errors, retries }));
+}
+
+run().catch((e) => { console.error(e); process.exit(1); });

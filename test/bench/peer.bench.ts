@@ -1,0 +1,252 @@
+// Peer benchmark (issue 19): the same samples into Historian (the built distribution,
+// POST /api/v1/metrics) and VictoriaMetrics (Debian `victoria-metrics`, /api/v1/import,
+// rollup result cache disabled), one server at a time, same client, batch size and
+// concurrency. Per data set, side by side: disk bytes/sample after compaction (Historian:
+// store flushed on shutdown and compacted; VictoriaMetrics: force_flush + force_merge, then
+// stopped; whole data directories), HTTP ingest samples/s, 1000-point view latency p50/p99
+// for 1 h … 10 y over HTTP (ours: kind=downsample minmax; VM: rollup() = min/max/avg per
+// step), latest value of every tag, and server RSS. Ratios (ours / VM) go into the JSON.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { TsdbStore } from '../../runtime/tsdb/store';
+import { encodeGorillaChunk } from '../../runtime/tsdb/codec';
+import { startDistribution, type Distribution } from '../helpers/distribution';
+import { createUser } from '../helpers/signing';
+import { makeTempDir, removeTempDir } from '../helpers/tmp';
+import { startVictoriaMetrics, type VictoriaMetricsServer } from '../helpers/victoria-metrics';
+import { waitFor } from '../helpers/wait';
+import { DAY, HOUR, rand } from './lib/datasets';
+import { dataSetByName, PEER_DATASETS } from './lib/peer-datasets';
+import { metric, writeReport, type Metric } from './lib/report';
+import { dirBytes } from './lib/store-load';
+
+const BATCH = 10_000;
+const CONCURRENCY = 4;
+/** samples whose ingest is timed per data set (serialized before the clock starts) */
+const TIMED = 2_000_000;
+const VIEWS = 100;
+const RANGES: Array<[string, number]> = [['1h', HOUR], ['1d', DAY], ['30d', 30 * DAY], ['1y', 365 * DAY], ['10y', 3652 * DAY]];
+const END = Math.floor(Date.now() / DAY) * DAY - DAY;
+
+interface Info { tags: string[]; spans: Map<string, [number, number]>; minT: number; maxT: number; samples: number; gorillaBytes: number }
+interface Side { ingest: number; bytes: number; views: Record<string, { p50: number; p99: number; empty: number }>; latestMs: number; latestCount: number; rssMb: number; peakRssMb: number }
+
+function info(name: string): Info {
+  const ds = dataSetByName(name, END);
+  const tags: string[] = [];
+  const spans = new Map<string, [number, number]>();
+  let minT = Infinity, maxT = -Infinity, samples = 0, gorillaBytes = 0;
+  for (const s of ds.series()) {
+    const c = s.cols, n = c.ts.length;
+    tags.push(s.tag);
+    samples += n;
+    if (n) { minT = Math.min(minT, c.ts[0]); maxT = Math.max(maxT, c.ts[n - 1]); spans.set(s.tag, [c.ts[0], c.ts[n - 1]]); }
+    for (let i = 0; i < n; i += 2048) {
+      const e = Math.min(n, i + 2048);
+      gorillaBytes += encodeGorillaChunk(c.ts.subarray(i, e), c.values.subarray(i, e), c.quality.subarray(i, e)).length;
+    }
+  }
+  return { tags, spans, minT, maxT, samples, gorillaBytes };
+}
+
+function load(target: 'ours' | 'vm', url: string, token: string, name: string): { rate: number; total: number } {
+  const args = JSON.stringify({ target, url, token, dataset: name, end: END, batch: BATCH, concurrency: CONCURRENCY, timedSamples: TIMED });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib', 'peer-load.ts'), args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`load client (${target}, ${name}) failed: ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { timedSamples: number; seconds: number; total: number; errors: number };
+  if (out.errors) throw new Error(`load client (${target}, ${name}): ${out.errors} failed requests: ${r.stderr.slice(0, 2000)}`);
+  return { rate: out.timedSamples / out.seconds, total: out.total };
+}
+
+function rss(pid: number | undefined): { rssMb: number; peakRssMb: number } {
+  if (!pid) throw new Error('server is not running');
+  const st = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)![1]);
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+function pct(xs: number[], p: number): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+}
+
+async function views(inf: Info, query: (tag: string, from: number, to: number) => Promise<number>, strict: boolean): Promise<Side['views']> {
+  const out: Side['views'] = {};
+  const r = rand(19);
+  for (const [name, range] of RANGES) {
+    const ms: number[] = [];
+    let empty = 0;
+    for (let i = 0; i < VIEWS + 3; i++) {
+      // a random tag, a random window inside that tag's data (ending at its last sample when the range is longer)
+      const tag = inf.tags[Math.floor(r() * inf.tags.length)];
+      const [lo, hi] = inf.spans.get(tag)!;
+      const slack = Math.max(0, hi + 1 - lo - range);
+      const to = hi + 1 - Math.floor(r() * slack);
+      const t = performance.now();
+      const points = await query(tag, to - range, to);
+      const dt = performance.now() - t;
+      // irregular series may have no sample in an hour or a day; a month never lacks one here.
+      // (VictoriaMetrics aligns start and end to the step, which can leave out a short
+      // series at the end of a 10-year window: its empty answers are counted, not fatal.)
+      if (points === 0 && range >= 30 * DAY) {
+        if (strict) throw new Error(`empty view of ${tag} over ${name} ending ${new Date(to).toISOString()}`);
+        empty++;
+      }
+      if (i >= 3) ms.push(dt);
+    }
+    out[name] = { p50: pct(ms, 0.5), p99: pct(ms, 0.99), empty };
+  }
+  return out;
+}
+
+async function getJson(url: string, token?: string): Promise<any> {
+  const r = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  const text = await r.text();
+  if (r.status !== 200) throw new Error(`GET ${url.slice(0, 200)}: HTTP ${r.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+// ------------------------------------------------------------------ VictoriaMetrics
+
+async function runVm(name: string, inf: Info): Promise<Side> {
+  const vm: VictoriaMetricsServer = await startVictoriaMetrics();
+  try {
+    const { rate, total } = load('vm', vm.url, '', name);
+    if (total !== inf.samples) throw new Error(`vm ${name}: sent ${total} of ${inf.samples}`);
+    await vm.forceFlush();
+    await vm.forceMerge();
+    // force_merge runs in the background: wait until the directory stops changing
+    let last = -1, stable = 0;
+    await waitFor(async () => {
+      const b = dirBytes(vm.dataDir);
+      stable = b === last ? stable + 1 : 0;
+      last = b;
+      await new Promise((res) => setTimeout(res, 1000));
+      return stable >= 3;
+    }, { timeoutMs: 600_000, intervalMs: 0, what: 'VictoriaMetrics merge to settle' });
+    await vm.stop();
+    const bytes = dirBytes(vm.dataDir);
+    await vm.restart();
+    const q = async (tag: string, from: number, to: number) => {
+      const step = Math.max(1, Math.ceil((to - from) / 1000 / 1000));
+      const sel = encodeURIComponent(`rollup({__name__="${tag}"}[${step}s])`);
+      const j = await getJson(`${vm.url}/api/v1/query_range?query=${sel}&start=${from / 1000}&end=${to / 1000}&step=${step}`);
+      return j.data.result.reduce((a: number, s: { values: unknown[] }) => a + s.values.length, 0);
+    };
+    const v = await views(inf, q, false);
+    const prefix = inf.tags[0].split('.')[0];
+    const t = performance.now();
+    const span = Math.ceil((inf.maxT - inf.minT) / 1000) + 1;
+    const sel = encodeURIComponent(`last_over_time({__name__=~"${prefix}\\\\..*"}[${span}s])`);
+    const latest = await getJson(`${vm.url}/api/v1/query?query=${sel}&time=${Math.floor(inf.maxT / 1000) + 1}`);
+    const latestMs = performance.now() - t;
+    return { ingest: rate, bytes, views: v, latestMs, latestCount: latest.data.result.length, ...rss(vm.pid()) };
+  } finally {
+    await vm.dispose();
+  }
+}
+
+// ------------------------------------------------------------------ Historian
+
+async function startOurs(dataDir: string, flowFile: string): Promise<Distribution> {
+  return startDistribution({ dataDir, env: { HISTORIAN_INGEST_RATE: '100000000', HISTORIAN_DEMO_FLOW: flowFile, HISTORIAN_LOG_LEVEL: 'warn' } });
+}
+
+async function runOurs(name: string, inf: Info): Promise<Side> {
+  const dataDir = await makeTempDir('historian-peer-');
+  const flowFile = path.join(dataDir, '..', `peer-flow-${process.pid}.json`);
+  // only a store: no simulator writing next to the benchmark
+  fs.writeFileSync(flowFile, JSON.stringify([
+    { id: 'bench-tab', type: 'tab', label: 'Bench' },
+    { id: 'bench-store', type: 'historian-store', name: 'default', directory: 'tsdb/default', retentionDays: 0, blockHours: 2, fsync: 'interval', fsyncIntervalMs: 200, outOfOrderMinutes: 60 },
+  ]));
+  let dist = await startOurs(dataDir, flowFile);
+  try {
+    const admin = await dist.login();
+    const post = (p: string, body: unknown) => dist.request(p, { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    await createUser(dist, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
+    const token = ((await (await post('/api/v1/tokens', { user: 'bench', scopes: ['ingest'] })).json()) as { token: string }).token;
+    await waitFor(async () => (await dist.request('/api/v1/tags', { token: admin })).status === 200, { what: 'the store to be deployed' });
+    const { rate, total } = load('ours', dist.url, token, name);
+    if (total !== inf.samples) throw new Error(`ours ${name}: sent ${total} of ${inf.samples}`);
+    // shutdown cuts the head into blocks; compaction then runs as the engine's maintenance would
+    await dist.stop();
+    const storeDir = path.join(dataDir, 'tsdb', 'default');
+    const store = await TsdbStore.open({ dir: storeDir, maintenanceIntervalMs: 0 });
+    await store.compact();
+    const stored = store.stats().blockSamples + store.stats().headSamples;
+    await store.close();
+    // every acknowledged sample must be there (a 202 is a promise)
+    if (stored !== inf.samples) throw new Error(`ours ${name}: ${stored} samples stored of ${inf.samples} acknowledged`);
+    const bytes = dirBytes(storeDir);
+    dist = await startOurs(dataDir, flowFile);
+    const jwt = await dist.login();
+    const q = async (tag: string, from: number, to: number) => {
+      const j = await getJson(`${dist.url}/api/v1/query?kind=downsample&tag=${encodeURIComponent(tag)}&from=${from}&to=${to}&points=1000&mode=minmax`, jwt);
+      return (j as { ts: number[] }).ts.length;
+    };
+    const v = await views(inf, q, true);
+    const t = performance.now();
+    let latestCount = 0;
+    // the tag list travels in the URL: groups keep it under common header limits
+    for (let i = 0; i < inf.tags.length; i += 100) {
+      const j = await getJson(`${dist.url}/api/v1/query?kind=latest&tags=${inf.tags.slice(i, i + 100).map(encodeURIComponent).join(',')}`, jwt);
+      latestCount += (j as { samples: unknown[] }).samples.length;
+    }
+    const latestMs = performance.now() - t;
+    return { ingest: rate, bytes, views: v, latestMs, latestCount, ...rss(dist.proc.pid) };
+  } finally {
+    await dist.stop();
+    fs.rmSync(flowFile, { force: true });
+    await removeTempDir(dataDir);
+  }
+}
+
+// ------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  const only = process.env.PEER_DATASETS?.split(',').filter(Boolean);
+  const sets = PEER_DATASETS.filter((s) => !only || only.includes(s));
+  const metrics: Metric[] = [];
+  const table: string[] = ['| data set | samples | Historian B/sample | VictoriaMetrics B/sample | ratio | vs plain Gorilla | ingest ours / VM (samples/s) | view p99 1h / 1d / 30d / 1y / 10y ms, ours | same, VM | latest of all tags ms, ours / VM | RSS MB ours / VM |', '|---|---|---|---|---|---|---|---|---|---|---|'];
+  console.log(`peer bench: Historian vs VictoriaMetrics, batches of ${BATCH}, ${CONCURRENCY} requests in flight, ingest timed over the first ${TIMED.toLocaleString()} samples`);
+  for (const name of sets) {
+    const inf = info(name);
+    console.log(`  ${name}: ${inf.samples.toLocaleString()} samples, ${inf.tags.length} tags, ${new Date(inf.minT).toISOString().slice(0, 10)} .. ${new Date(inf.maxT).toISOString().slice(0, 10)}`);
+    const vm = await runVm(name, inf);
+    const ours = await runOurs(name, inf);
+    if (ours.latestCount !== inf.tags.length) throw new Error(`${name}: latest gave ${ours.latestCount} of ${inf.tags.length} tags`);
+    const ob = ours.bytes / inf.samples, vb = vm.bytes / inf.samples, gb = inf.gorillaBytes / inf.samples;
+    console.log(`    disk B/sample: ours ${ob.toFixed(3)}, VM ${vb.toFixed(3)} (ratio ${(ob / vb).toFixed(2)}; plain Gorilla chunks ${gb.toFixed(3)}, ours all-in ${(ob / gb).toFixed(2)}x)`);
+    console.log(`    HTTP ingest samples/s: ours ${Math.round(ours.ingest).toLocaleString()}, VM ${Math.round(vm.ingest).toLocaleString()}`);
+    for (const [r] of RANGES) {
+      const e = vm.views[r].empty ? ` (${vm.views[r].empty} empty answers)` : '';
+      console.log(`    view ${r.padEnd(3)} p50/p99 ms: ours ${ours.views[r].p50.toFixed(1)}/${ours.views[r].p99.toFixed(1)}, VM ${vm.views[r].p50.toFixed(1)}/${vm.views[r].p99.toFixed(1)}${e}`);
+    }
+    console.log(`    latest of ${inf.tags.length} tags: ours ${ours.latestMs.toFixed(1)} ms, VM ${vm.latestMs.toFixed(1)} ms (${vm.latestCount} series); RSS MB ours ${ours.rssMb.toFixed(0)} (peak ${ours.peakRssMb.toFixed(0)}), VM ${vm.rssMb.toFixed(0)} (peak ${vm.peakRssMb.toFixed(0)})`);
+    metrics.push(metric(`${name}.bytes_per_sample`, ob, 'bytes', 'lower', vb, { name: 'VictoriaMetrics', value: vb }));
+    metrics.push(metric(`${name}.bytes_ratio_to_vm`, ob / vb, 'ratio', 'lower', 1));
+    metrics.push(metric(`${name}.bytes_ratio_to_gorilla`, ob / gb, 'ratio', 'lower', name === 'nab' ? 0.6 : null, { name: 'plain Gorilla chunks', value: 1 }));
+    metrics.push(metric(`${name}.ingest_http.samples_per_s`, ours.ingest, 'samples/s', 'higher', vm.ingest, { name: 'VictoriaMetrics /api/v1/import', value: vm.ingest }));
+    metrics.push(metric(`${name}.ingest_ratio_to_vm`, ours.ingest / vm.ingest, 'ratio', 'higher', 1));
+    for (const [r] of RANGES) {
+      metrics.push(metric(`${name}.view_p99_ms.${r}`, ours.views[r].p99, 'ms', 'lower', Math.min(50, vm.views[r].p99), { name: 'VictoriaMetrics p99', value: vm.views[r].p99 }));
+      metrics.push(metric(`${name}.view_p50_ms.${r}`, ours.views[r].p50, 'ms', 'lower', null, { name: 'VictoriaMetrics p50', value: vm.views[r].p50 }));
+      metrics.push(metric(`${name}.view_p99_ratio_to_vm.${r}`, ours.views[r].p99 / vm.views[r].p99, 'ratio', 'lower', 1));
+    }
+    metrics.push(metric(`${name}.latest_all_ms`, ours.latestMs, 'ms', 'lower', null, { name: 'VictoriaMetrics last_over_time', value: vm.latestMs }));
+    metrics.push(metric(`${name}.rss_mb`, ours.rssMb, 'MB', 'lower', null, { name: 'VictoriaMetrics', value: vm.rssMb }));
+    metrics.push(metric(`${name}.peak_rss_mb`, ours.peakRssMb, 'MB', 'lower', null, { name: 'VictoriaMetrics', value: vm.peakRssMb }));
+    const p99 = (s: Side) => RANGES.map(([r]) => s.views[r].p99.toFixed(1)).join(' / ');
+    table.push(`| ${name} | ${inf.samples.toLocaleString('en-US')} | ${ob.toFixed(2)} | ${vb.toFixed(2)} | ${(ob / vb).toFixed(2)} | ${(ob / gb).toFixed(2)} | ${fmtK(ours.ingest)} / ${fmtK(vm.ingest)} | ${p99(ours)} | ${p99(vm)} | ${ours.latestMs.toFixed(0)} / ${vm.latestMs.toFixed(0)} | ${ours.peakRssMb.toFixed(0)} / ${vm.peakRssMb.toFixed(0)} |`);
+  }
+  console.log('\n' + table.join('\n'));
+  writeReport('peer', metrics);
+}
+
+function fmtK(v: number): string {
+  return v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : `${Math.round(v / 1000)}k`;
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

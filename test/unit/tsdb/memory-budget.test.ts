@@ -1,0 +1,61 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Sample } from '../../../runtime/model';
+import { TsdbStore } from '../../../runtime/tsdb/store';
+import { makeTempDir, removeTempDir } from '../../helpers/tmp';
+import { waitFor } from '../../helpers/wait';
+import { readAll } from './reference';
+
+const T0 = Date.UTC(2024, 0, 1);
+const H = 3_600_000;
+
+describe('memory budget', () => {
+  let dir: string;
+  beforeEach(async () => { dir = await makeTempDir('tsdb-mem-'); });
+  afterEach(async () => { await removeTempDir(dir); });
+
+  it('cuts the head into blocks early when it outgrows half the budget, losing nothing', async () => {
+    const now = T0 + H;
+    const s = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock: () => now, memoryLimitMb: 8 });
+    const tags = Array.from({ length: 2000 }, (_, i) => `m.area${i % 10}.dev${i}.pv`);
+    const written: Sample[] = [];
+    for (let sec = 0; sec < 300; sec++) {
+      const batch = tags.map((tag, i) => ({ tag, ts: T0 + sec * 1000, value: Math.round((i + Math.sin(sec / 9)) * 100) / 100, quality: 0 }));
+      await s.write(batch);
+      if (sec % 50 === 0) written.push(batch[7]);
+      await new Promise((r) => setImmediate(r)); // lets scheduled maintenance run, as between real requests
+    }
+    await waitFor(() => s.stats().cuts > 0, { what: 'a head cut triggered by the memory budget' });
+    expect(s.stats().blocks).toBeGreaterThan(0);
+    expect(s.stats().headBytes).toBeLessThan(4 * 2 ** 20 * 1.5);
+    // every sample is still there, whether in blocks or the head
+    const got = await readAll(s, tags[7]);
+    expect(got.length).toBe(300);
+    for (const w of written) expect(got.find((x) => x.ts === w.ts)!.value).toBe(w.value);
+    await s.close();
+  });
+
+  it('keeps block indexes within their share, reopening evicted ones on demand', async () => {
+    const now = T0 + 100 * H;
+    const s = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock: () => now, memoryLimitMb: 8 });
+    const tags = Array.from({ length: 800 }, (_, i) => `ix.dev${i}.pv`);
+    // 24 separate 2 h blocks of 800 series each: ~19,000 index entries against a share of ~8,400
+    for (let b = 0; b < 24; b++) {
+      await s.write(tags.map((tag, i) => ({ tag, ts: T0 + b * 2 * H + 1000, value: i + b, quality: 0 })));
+      await s.flush();
+    }
+    expect(s.stats().blocks).toBe(24);
+    const budget = Math.floor((8 * 2 ** 20) / 5 / 200);
+    for (const tag of [tags[0], tags[400], tags[799], tags[3]]) {
+      const got = await readAll(s, tag);
+      expect(got.length).toBe(24);
+      expect(s.stats().indexCacheEntries).toBeLessThanOrEqual(budget);
+      expect(s.stats().indexCacheEntries).toBeGreaterThan(0);
+    }
+    expect(s.stats().corruptBlocks).toBe(0);
+    await s.close();
+  });
+
+  it('rejects a budget too small to work with, naming the option', async () => {
+    await expect(TsdbStore.open({ dir, memoryLimitMb: 2 })).rejects.toThrow(/^memoryLimitMb:/);
+  });
+});
