@@ -172,8 +172,8 @@ class Detector implements TwinDetector {
     const actual = this.latest.get(m.target)!;
     this.fresh.clear();
     this.lastTs = ts;
-    const predicted = p.predict(inputs);
-    p.commit(inputs, actual, predicted);
+    const predicted = p.predict(inputs, ts);
+    p.commit(inputs, actual, predicted, ts);
     if (predicted === null) return this.idle(ts);
     const band = p.interval(predicted);
     const residual = actual - predicted;
@@ -201,7 +201,7 @@ class Detector implements TwinDetector {
     const events: AnomalyEvent[] = [];
     if (this.open) {
       if (score > this.open.peakScore) this.open.peakScore = score;
-      if (!over) {
+      if (!(score > this.config.threshold * this.config.clearRatio)) {
         const ended: AnomalyEvent = { ...this.open, phase: 'end', end: ts, residual, score, confidence: this.conf.value() };
         this.open = null;
         this.overSince = null;

@@ -24,6 +24,11 @@ export interface DetectorConfig {
   k?: number;
   /** the condition must hold this long (ms) before an event starts */
   minDurationMs?: number;
+  /**
+   * hysteresis: an open event ends only when the statistic falls below clearRatio × threshold
+   * (in (0, 1]; default 1 = ends at the first value below the threshold)
+   */
+  clearRatio?: number;
 }
 
 export interface TrainingWindow {
@@ -109,6 +114,8 @@ export interface HoltModel extends PredictiveBase {
     /** state at the end of the training window, a warm start for prediction */
     level: number;
     slope: number;
+    /** additive daily profile by time slot (UTC), updated with weight gamma as samples arrive */
+    season?: { periodMs: number; slots: number; gamma: number; profile: number[] };
   };
 }
 

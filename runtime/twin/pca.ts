@@ -27,6 +27,8 @@ export interface PcaSpec extends GroupSpecBase {
   robust?: boolean;
   /** the alarm threshold is this multiple of the largest smoothed training score; default 1.5 */
   limitMargin?: number;
+  /** hysteresis of the stored detector (see DetectorConfig.clearRatio); default 1 */
+  clearRatio?: number;
 }
 
 interface Pca { components: number[][]; eigenvalues: number[] }
@@ -104,6 +106,7 @@ export function fitPca(data: TrainingData, spec: PcaSpec): PcaModel {
   if (!(margin >= 1) || !Number.isFinite(margin)) throw new TwinFitError('limitMargin', `must be a finite number ≥ 1 (got ${margin})`);
   const detector: DetectorConfig = {
     method: 'score', lambda: smoothing, threshold: margin * smoothedScoreLimit(scores, smoothing, lags), minDurationMs: spec.minDurationMs ?? 4000,
+    ...(spec.clearRatio !== undefined && spec.clearRatio !== 1 ? { clearRatio: spec.clearRatio } : {}),
   };
   const report = buildReport(n, n - kept.length, Math.max(200, 10 * width));
   return {

@@ -20,6 +20,7 @@ const detector = z.strictObject({
   lambda: z.number().positive().max(1).optional(),
   k: z.number().nonnegative().optional(),
   minDurationMs: z.number().int().nonnegative().optional(),
+  clearRatio: z.number().positive().max(1).optional(),
 }).optional();
 const common = { validationFraction: z.number().min(0).lt(1).optional(), detector };
 const group = { tags: z.array(tag).min(2).max(200), lags: z.number().int().min(0).max(60).optional(), scaleFloor: z.record(z.string(), z.number().nonnegative()).optional(), limitQuantile: z.number().gt(0).lt(1).optional(), smoothing: z.number().gt(0).max(1).optional(), minDurationMs: z.number().int().nonnegative().optional(), validationFraction: common.validationFraction };
@@ -27,7 +28,7 @@ const spec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('regression'), target: tag, inputs: z.array(tag).min(1).max(200), ridge: z.number().nonnegative().optional(), ...common }),
   z.strictObject({ kind: z.literal('arx'), target: tag, inputs: z.array(tag).max(200), targetLags: z.array(z.number().int().min(1)).optional(), inputLags: z.array(z.number().int().min(0)).optional(), ridge: z.number().nonnegative().optional(), ...common }),
   z.strictObject({ kind: z.literal('fopdt'), target: tag, input: tag, maxDeadSteps: z.number().int().min(0).max(10_000).optional(), ...common }),
-  z.strictObject({ kind: z.literal('holt'), target: tag, trend: z.boolean().optional(), alpha: z.number().gt(0).max(1).optional(), beta: z.number().gt(0).max(1).optional(), ...common }),
+  z.strictObject({ kind: z.literal('holt'), target: tag, trend: z.boolean().optional(), alpha: z.number().gt(0).max(1).optional(), beta: z.number().gt(0).max(1).optional(), season: z.enum(['auto', 'off']).optional(), robust: z.boolean().optional(), ...common }),
   z.strictObject({ kind: z.literal('pca'), ...group, varianceFraction: z.number().gt(0).max(1).optional() }),
   z.strictObject({ kind: z.literal('mset'), ...group, memorySize: z.number().int().min(2).max(10_000).optional(), bandwidth: z.number().positive().optional() }),
 ]);
