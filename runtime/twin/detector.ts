@@ -9,6 +9,7 @@ import type { IntervalOptions } from './interval';
 import { isGroupModel, type DetectorConfig, type DetectorMethod, type TwinModel } from './model';
 import { parseModel } from './model-file';
 import { createPredictor, type PredictionPoint, type Predictor } from './predictor';
+import { RecordWindow } from './record-window';
 import { createStatistic, resolveDetectorConfig, type Statistic } from './residual-detectors';
 
 export interface DetectorOptions {
@@ -88,6 +89,7 @@ class Detector implements TwinDetector {
   private readonly watched: Set<string>;
   private readonly name: string;
   private overSince: number | null = null;
+  private readonly record: RecordWindow | null;
   private open: AnomalyEvent | null = null;
   private lastTs = -Infinity;
 
@@ -108,6 +110,7 @@ class Detector implements TwinDetector {
     this.predictor = isGroupModel(this.model) ? null : createPredictor(this.model, opts.interval);
     this.scorer = isGroupModel(this.model) ? createGroupScorer(this.model) : null;
     this.stat = createStatistic(this.config, 0);
+    this.record = this.config.recordWindowMs > 0 ? new RecordWindow(this.config.recordWindowMs) : null;
     this.conf = new ConfidenceTracker(this.model.validation.rmse, this.model.window.rows, opts.confidence);
     this.watched = new Set(isGroupModel(this.model) ? this.model.tags : [this.model.target, ...this.model.inputs]);
   }
@@ -197,7 +200,8 @@ class Detector implements TwinDetector {
 
   /** Minimum-duration logic and event bookkeeping; `error` feeds the confidence when normal. */
   private judge(ts: number, score: number, residual: number, tag: string, error: number): AnomalyEvent[] {
-    const over = score > this.config.threshold;
+    const over = score > this.config.threshold && (!this.record || this.open !== null || score > this.record.max(ts));
+    this.record?.push(ts, score);
     const events: AnomalyEvent[] = [];
     if (this.open) {
       if (score > this.open.peakScore) this.open.peakScore = score;

@@ -34,9 +34,11 @@ export interface HoltSpec {
  * exceed 5 to raise an event (a level that normal noise reaches about once in 3 million
  * samples; real residuals have heavier tails, which is why 3 is too low), and the event ends
  * only when |z| falls below 2.5 (hysteresis: a noisy fault does not open and close events
- * sample after sample).
+ * sample after sample), and a new event needs a deviation larger than any seen outside events
+ * in the previous 7 days (record-window.ts: about one false alarm a week at most on a
+ * stationary residual, whatever the sampling rate).
  */
-export const SIGNAL_DETECTOR: DetectorConfig = { method: 'ksigma', threshold: 5, clearRatio: 0.5, minDurationMs: 0 };
+export const SIGNAL_DETECTOR: DetectorConfig = { method: 'ksigma', threshold: 5, clearRatio: 0.5, minDurationMs: 0, recordWindowMs: 7 * 86_400_000 };
 
 export interface HoltState { level: number; slope: number }
 
@@ -85,7 +87,7 @@ export function fitHolt(data: TrainingData, spec: HoltSpec): HoltModel {
   const nv = validationRows(n, spec.validationFraction ?? 0.2);
   const nt = n - nv;
   const ts = data.ts;
-  const profile: SeasonProfile | null = spec.season !== 'off' && ts ? estimateDailyProfile(Array.from(ts).slice(0, nt), y.slice(0, nt), samplePeriodS(data) * 1000) : null;
+  const profile: SeasonProfile | null = spec.season !== 'off' && ts ? estimateDailyProfile(ts, y, samplePeriodS(data) * 1000) : null;
   const seasonOf = (gamma: number): Season | null => (profile ? { periodMs: profile.periodMs, slots: profile.slots, profile: profile.profile.slice(), gamma } : null);
   const s0: HoltState = { level: y[0] - (profile && ts ? profile.profile[slotOf(ts[0], profile.periodMs, profile.slots)] : 0), slope: 0 };
   let best = { alpha: spec.alpha ?? 0.5, beta: trend ? spec.beta ?? 0.1 : 0, gamma: 0, loss: Infinity };

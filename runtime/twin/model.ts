@@ -29,6 +29,11 @@ export interface DetectorConfig {
    * (in (0, 1]; default 1 = ends at the first value below the threshold)
    */
   clearRatio?: number;
+  /**
+   * alarm-rate bound: an event starts only when the statistic also exceeds every value it
+   * took over this many ms before (see record-window.ts); 0 = off (default)
+   */
+  recordWindowMs?: number;
 }
 
 export interface TrainingWindow {

@@ -7,6 +7,8 @@
 // The fixed 3-sigma band per channel (same 400 rows) runs on every split as the peer.
 // Nothing is fitted or chosen from a test file's labels; nothing comes from anomaly-free.csv
 // except in the legacy "*_floor" variants kept for comparison.
+// NAB: the single-signal default streamed over every labelled file with NAB's probationary
+// period and standard-profile score (see nabEvaluation).
 // Also: CPU cost of 1,000 models receiving 1 Hz input.
 import { readSkab, skabExperimentFiles, SKAB_CHANNELS, } from './lib/skab';
 import { metric, writeReport, type Metric } from './lib/report';
@@ -14,9 +16,11 @@ import type { DetectorScore } from './lib/twin-eval';
 import { evaluate, evaluateBand, pcaBuild, selectPca, TAGS, trainingData, type Build } from './lib/skab-eval';
 import {
   createDetector, fitArx, fitFopdt, fitHolt, fitMset, fitPca, fitRegression,
-  type DetectorMethod, type TwinModel,
+  type DetectorMethod, type TwinDetector, type TwinModel,
 } from '../../runtime/twin';
 import { stdDev } from '../../runtime/twin/stats';
+import { nabFiles, readNab } from './lib/nab';
+import { nabWindows, normalisedScore, probationRows, scoreNabFile, type NabFileScore } from './lib/nab-eval';
 
 // Long-run spread of each channel in normal operation, from SKAB's anomaly-free recording:
 // only the legacy "*_floor" variants use it (the defaults no longer borrow it).
@@ -101,6 +105,8 @@ function main(): void {
     );
   }
 
+  metrics.push(...nabEvaluation());
+
   const cpu = cpuFraction();
   metrics.push(
     metric('cpu_fraction.1k_models_1hz', cpu.fraction, 'fraction of one core', 'lower', 0.05),
@@ -108,6 +114,56 @@ function main(): void {
   );
   writeReport('twin', metrics);
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+/**
+ * NAB: the single-signal default (robust EWMA/Holt with an automatic daily profile and its
+ * stored default detector, runtime/twin/fit-holt.ts SIGNAL_DETECTOR) on every file with
+ * labels. Each file is trained on its probationary period (the first 15 %, at most 750 rows:
+ * what NAB lets a detector learn from) and then streamed in time order through the detector,
+ * probationary rows included (they are not scored). A detection is an event start. Peer in
+ * the same run: the never-alarming detector, which scores 0 by NAB's definition, and a plain
+ * smoothed level with a 3σ band (the previous twin-predict default).
+ */
+function nabEvaluation(): Metric[] {
+  const windows = nabWindows();
+  const names = nabFiles().filter((n) => n in windows);
+  const run = (label: string, build: (ts: Float64Array, v: Float64Array) => TwinDetector) => {
+    const all: NabFileScore[] = [], real: NabFileScore[] = [];
+    for (const name of names) {
+      const s = readNab(name);
+      const d = build(s.ts.slice(0, probationRows(s.ts.length)), s.values.slice(0, probationRows(s.ts.length)));
+      const alarms: number[] = [];
+      for (let i = 0; i < s.ts.length; i++) {
+        if (d.update({ tag: 'y', ts: s.ts[i], value: s.values[i] }).events.some((e) => e.phase === 'start')) alarms.push(i);
+      }
+      const r = scoreNabFile(s.ts, alarms, windows[name]);
+      all.push(r);
+      if (name.startsWith('real')) real.push(r);
+    }
+    const sum = (fs: NabFileScore[], k: 'hit' | 'missed' | 'windows' | 'falsePositives' | 'days') => fs.reduce((a, f) => a + f[k], 0);
+    const out = {
+      score: normalisedScore(all), scoreReal: normalisedScore(real),
+      hit: sum(all, 'hit'), missed: sum(all, 'missed'), windows: sum(all, 'windows'),
+      fpPerDay: sum(all, 'falsePositives') / sum(all, 'days'), fpPerDayReal: sum(real, 'falsePositives') / sum(real, 'days'),
+    };
+    console.log(`  ${label.padEnd(26)} score ${out.score.toFixed(1)} (real-sensor files ${out.scoreReal.toFixed(1)}) windows hit ${out.hit}/${out.windows} missed ${out.missed} FP/day ${out.fpPerDay.toFixed(2)} (real-sensor ${out.fpPerDayReal.toFixed(2)})`);
+    return out;
+  };
+  console.log(`NAB (${names.length} labelled files, standard profile, never alarming = 0)`);
+  const def = run('single_signal_default', (ts, v) => createDetector(fitHolt({ ts, columns: { y: v } }, { target: 'y' })));
+  const old = run('level_3sigma', (ts, v) => createDetector(fitHolt({ ts, columns: { y: v } }, { target: 'y', robust: false, season: 'off' })));
+  console.log(`  ${'never_alarming'.padEnd(26)} score 0.0 by definition`);
+  const never = { name: 'never alarming', value: 0 };
+  return [
+    metric('nab.score.default', def.score, 'NAB standard score', 'higher', 40, never),
+    metric('nab.score.level_3sigma', old.score, 'NAB standard score', 'higher', null, never),
+    metric('nab.score_real_sensor.default', def.scoreReal, 'NAB standard score', 'higher', null, never),
+    metric('nab.windows_hit.default', def.hit, 'windows', 'higher', null, { name: 'smoothed level, 3-sigma', value: old.hit }),
+    metric('nab.windows_missed.default', def.missed, 'windows', 'lower', null, { name: 'smoothed level, 3-sigma', value: old.missed }),
+    metric('nab.fp_per_day.default', def.fpPerDay, 'detections/day', 'lower', null, { name: 'smoothed level, 3-sigma', value: old.fpPerDay }),
+    metric('nab.fp_per_day_real_sensor.default', def.fpPerDayReal, 'detections/day', 'lower', 0.5, { name: 'smoothed level, 3-sigma', value: old.fpPerDayReal }),
+  ];
 }
 
 /**

@@ -21,6 +21,7 @@ const detector = z.strictObject({
   k: z.number().nonnegative().optional(),
   minDurationMs: z.number().int().nonnegative().optional(),
   clearRatio: z.number().positive().max(1).optional(),
+  recordWindowMs: z.number().int().nonnegative().optional(),
 }).optional();
 const common = { validationFraction: z.number().min(0).lt(1).optional(), detector };
 const group = { tags: z.array(tag).min(2).max(200), lags: z.number().int().min(0).max(60).optional(), scaleFloor: z.record(z.string(), z.number().nonnegative()).optional(), limitQuantile: z.number().gt(0).lt(1).optional(), smoothing: z.number().gt(0).max(1).optional(), minDurationMs: z.number().int().nonnegative().optional(), validationFraction: common.validationFraction };
@@ -38,7 +39,7 @@ const trainBody = z.strictObject({
   spec,
   from: time,
   to: time,
-  stepMs: z.number().int().positive().default(1000),
+  stepMs: z.number().int().positive().optional(),
   interpolation: z.enum(['step', 'linear']).optional(),
   store: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
   overwrite: z.boolean().default(false),
@@ -59,7 +60,7 @@ export function twinRoutes(deps: TwinRouteDeps): RouteDef[] {
       method: 'post', path: '/twin/models', group: 'twin', permission: 'twin.train',
       summary: 'Train a model of normal operation (regression, arx, fopdt, holt, pca, mset) on a stored time range aligned on stepMs, and save it as a model file',
       body: trainBody,
-      response: { status: 201, description: 'the saved model summary: name, kind, tags, window, validation {rows, rmse, mae, r2}' },
+      response: { status: 201, description: 'the saved model summary: name, kind, tags, window, validation {rows, rmse, mae, r2}, report {rows, rejectedRows, warnings}; without stepMs the grid is the tags\' median sampling interval, widened to at most 100,000 rows' },
       handler: async ({ body, principal }) => {
         if (body.to <= body.from) throw new HttpError(400, 'bad_request', 'body.to: must be after from', { field: 'to' });
         const tags = specTags(body.spec as ModelSpec);
