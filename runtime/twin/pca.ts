@@ -5,7 +5,7 @@ import { TwinFitError } from './errors';
 import { covariance, symmetricEigen } from './linalg';
 import { MODEL_FORMAT, MODEL_VERSION, type DetectorConfig, type PcaModel } from './model';
 import { checkGroupSpec, fitGroupScaler, groupRows, laggedRows, type GroupSpecBase } from './group-rows';
-import { robustLocationScale, upperOutliers } from './robust';
+import { mcdOutliers, robustLocationScale, stretchesOnly, upperOutliers } from './robust';
 import { smoothedScoreLimit } from './score-limit';
 import { buildReport } from './training-report';
 import { fitMetrics, quantile } from './stats';
@@ -92,7 +92,7 @@ export function fitPca(data: TrainingData, spec: PcaSpec): PcaModel {
     validation.rows = nv;
   }
 
-  const kept = spec.robust === false ? rows : robustRows(rows, varianceFraction);
+  const kept = spec.robust === false ? rows : robustRows(rows, varianceFraction, lags);
   const scaler = fitGroupScaler(kept, spec, lags);
   const Z = kept.map((r) => r.map((v, j) => (v - scaler.mean[j]) / scaler.scale[j]));
   const core = fitPcaCore(Z, varianceFraction);
@@ -121,15 +121,18 @@ export function fitPca(data: TrainingData, spec: PcaSpec): PcaModel {
 }
 
 /**
- * Rows kept for the final fit: first rows with a column beyond 6 robust σ of its median,
- * then, up to three times, rows whose T² or Q is in the far tail of a fit on the rest.
+ * Rows kept for the final fit: first rows flagged by the MCD screen of the current tag values
+ * where they form a stretch of time (robust.ts mcdOutliers, stretchesOnly) or with a column beyond 6 robust σ of its median, then, up to three times, rows whose T² or Q is in the far tail of a fit on the rest.
  * At least half the window is always kept (beyond that the window is not "normal" at all,
  * and the report says so).
  */
-function robustRows(rows: number[][], varianceFraction: number): number[][] {
+function robustRows(rows: number[][], varianceFraction: number, lags: number): number[][] {
   const width = rows[0].length;
   const loc = Array.from({ length: width }, (_, j) => robustLocationScale(rows.map((r) => r[j])));
-  let keep = rows.map((r) => r.every((v, j) => loc[j].scale <= 0 || Math.abs(v - loc[j].location) <= 6 * loc[j].scale));
+  // the current values of each tag (the first columns; lagged copies repeat them) screened by MCD
+  const tags = width / (lags + 1);
+  const mcd = stretchesOnly(mcdOutliers(rows.map((r) => r.slice(0, tags))));
+  let keep = rows.map((r, i) => !mcd[i] && r.every((v, j) => loc[j].scale <= 0 || Math.abs(v - loc[j].location) <= 6 * loc[j].scale));
   if (keep.filter(Boolean).length < rows.length / 2) keep = rows.map(() => true);
   for (let it = 0; it < 3; it++) {
     const sub = rows.filter((_, i) => keep[i]);
