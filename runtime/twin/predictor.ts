@@ -231,8 +231,9 @@ class HoltPredictor extends Base<HoltModel> {
     const { alpha, beta, trend, season } = this.model.params;
     const values: number[] = [], spread: number[] = [];
     let acc = 1;
-    // without sample times the step of a forecast is unknown: the profile is then left out
-    const stepMs = season && this.lastTs !== null ? this.model.window.rows > 1 && this.model.window.from !== null && this.model.window.to !== null ? (this.model.window.to - this.model.window.from) / (this.model.window.rows - 1) : 0 : 0;
+    // forecast steps are spaced like the training rows; without sample times the profile is left out
+    const w = this.model.window;
+    const stepMs = season && this.lastTs !== null && w.rows > 1 && w.from !== null && w.to !== null ? (w.to - w.from) / (w.rows - 1) : 0;
     for (let k = 1; k <= h; k++) {
       const slot = stepMs > 0 ? this.slot(this.lastTs! + k * stepMs) : -1;
       values.push(this.level + (trend ? k * this.slope : 0) + (slot >= 0 ? this.profile![slot] : 0));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDetector, fitHolt, type DetectorUpdate } from '../../../runtime/twin';
+import { createDetector, fitHolt, parseModel, serializeModel, type DetectorUpdate } from '../../../runtime/twin';
 import { TsdbStore } from '../../../runtime/tsdb/store';
 import { MAX_TRAINING_ROWS, TwinModelStore, trainFromStore, trainingGrid } from '../../../runtime/twin/model-store';
 import { makeTempDir } from '../../helpers/tmp';
@@ -81,6 +81,21 @@ describe('single-signal default detector', () => {
     expect(caught!.ts - faultAt).toBeLessThanOrEqual(3 * STEP);
     const plainStarts = starts(run(plain, after)).filter((u) => u.ts < faultAt || u.ts > faultAt + 2 * 3_600_000);
     expect(plainStarts.length / days).toBeGreaterThan(1);
+  });
+
+  it('a seasonal model survives its model file and forecasts the daily cycle', () => {
+    const train = temperature(4, 5);
+    const model = fitHolt({ ts: train.ts, columns: { [TAG]: train.v } }, { target: TAG });
+    const copy = parseModel(JSON.parse(serializeModel(model)));
+    const a = createDetector(model), b = createDetector(copy);
+    const next = temperature(5, 6);
+    for (let i = 4 * 288; i < 4 * 288 + 100; i++) {
+      const s = { tag: TAG, ts: next.ts[i], value: next.v[i] };
+      expect(b.update(s).predicted).toBe(a.update(s).predicted);
+    }
+    // one day ahead: the forecast swings with the daily cycle (±2 °C), not flat
+    const f = a.forecast(288).map((p) => p.predicted);
+    expect(Math.max(...f) - Math.min(...f)).toBeGreaterThan(3);
   });
 
   it('hysteresis: an event ends only when the score falls below clearRatio × threshold', () => {
