@@ -52,7 +52,7 @@ function trainRoute(RED: RED) {
       if (!node?.train) throw new HttpError(404, 'not_found', 'deploy the node first');
       try {
         const m = await node.train({ from: `-${query.hours ?? 1}h`, to: 'now' });
-        return { ok: true, validation: m.validation };
+        return { ok: true, validation: m.validation, ...(m.report ? { report: m.report } : {}) };
       } catch (e) {
         throw new HttpError(400, 'training_failed', (e as Error).message, { ok: false });
       }
@@ -71,16 +71,24 @@ export default function register(RED: RED): void {
     let name: string;
     const overrides = detectorOverrides(config);
     const interval = { k: numberField(config, 'bandK', 3), method: config.band === 'quantile' ? 'quantile' as const : 'sigma' as const };
+    const adapt = config.adapt === 'confirm' || config.adapt === 'auto'
+      ? { mode: config.adapt as 'confirm' | 'auto', ...(numberField(config, 'adaptRate', 0) > 0 ? { rate: numberField(config, 'adaptRate', 0) } : {}) }
+      : undefined;
 
+    let coverage: number | undefined;
     const showStatus = () => {
       if (!detector) return node.status({ fill: 'yellow', shape: 'ring', text: `no model "${name}" yet: send {train}` });
       const c = Math.round(detector.confidence * 100);
+      const cov = coverage !== undefined ? ` · band ${Math.round(coverage * 100)}%` : '';
+      // the training report's first warning stays visible in the editor until the model is retrained
+      const warn = detector.model.report?.warnings[0];
       node.status(detector.anomaly
         ? { fill: 'red', shape: 'dot', text: `anomaly · confidence ${c}%` }
-        : { fill: 'green', shape: 'dot', text: `confidence ${c}%${invalid ? ` · ${invalid} invalid` : ''}` });
+        : { fill: warn ? 'yellow' : 'green', shape: 'dot', text: `confidence ${c}%${cov}${invalid ? ` · ${invalid} invalid` : ''}${warn ? ` · ⚠ ${warn}` : ''}`.slice(0, 160) });
     };
     const use = (model: TwinModel) => {
-      detector = createDetector({ model, detector: overrides, interval });
+      detector = createDetector({ model, detector: overrides, interval, adapt });
+      coverage = undefined;
       showStatus();
     };
 
@@ -119,17 +127,28 @@ export default function register(RED: RED): void {
     node.on('input', (msg, send, done) => {
       if (msg.train !== undefined) {
         node.train!(msg.train).then((model) => {
-          send([null, { topic: 'twin/trained', payload: { model: name, kind: model.kind, window: model.window, validation: model.validation } }]);
+          send([null, { topic: 'twin/trained', payload: { model: name, kind: model.kind, window: model.window, validation: model.validation, ...(model.report ? { report: model.report } : {}) } }]);
           done();
         }, (e) => done(e instanceof ModelStoreError || e instanceof Error ? e : new Error(String(e))));
         return;
       }
       const d = detector;
       if (!d) return done(new Error(`model "${name}" not found in ${models.dir}; train it first (msg.train) or POST /api/v1/twin/models`));
+      if (msg.rebaseline !== undefined) {
+        const r = d.confirmNewNormal(Date.now());
+        if (!r) return done(new Error('msg.rebaseline: re-baselining is off for this node (set "Re-baseline" to operator-confirmed or automatic), or no sample has been seen yet'));
+        if (r.ended) {
+          send([null, { topic: ANOMALY_SUBJECT, payload: r.ended }]);
+          servicesOf(RED).events?.publish(ANOMALY_SUBJECT, r.ended);
+        }
+        showStatus();
+        return done();
+      }
       const { samples, errors } = samplesFromMessage(msg);
       const out: Sample[] = [];
       const events: NodeMessage[] = [];
       const target = isGroupModel(d.model) ? null : d.model.target;
+      const confTag = target ? `${target}.confidence` : `twin.${name.replace(/[^A-Za-z0-9_-]+/g, '_')}.confidence`;
       try {
         for (const group of byInstant(samples)) {
           const u = d.update(group);
@@ -138,6 +157,9 @@ export default function register(RED: RED): void {
             if (u.lo !== undefined) out.push({ tag: `${target}.predicted.lo`, ts: u.ts, value: u.lo, quality: GOOD });
             if (u.hi !== undefined) out.push({ tag: `${target}.predicted.hi`, ts: u.ts, value: u.hi, quality: GOOD });
           }
+          // the model's rolling accuracy, published next to its prediction (the dashboard shows it in the trend legend)
+          if (u.ready) out.push({ tag: confTag, ts: u.ts, value: u.confidence, quality: GOOD });
+          if (u.coverage !== undefined) coverage = u.coverage;
           for (const ev of u.events) events.push({ topic: ANOMALY_SUBJECT, payload: ev });
         }
       } catch (e) {
