@@ -18,6 +18,16 @@ function str(config: NodeDef, key: string): string | undefined {
   return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
 
+/** Replica count ("auto" or 1-5) and placement (cluster, comma-separated server tags) of the stream. */
+export function streamPlacement(config: NodeDef): { replicas?: number | 'auto'; placement?: { cluster?: string; tags?: string[] } } {
+  const r = str(config, 'replicas');
+  const replicas = r === undefined || r === 'auto' ? 'auto' : Number(r);
+  if (replicas !== 'auto' && !(Number.isInteger(replicas) && replicas >= 1 && replicas <= 5)) throw new Error(`replicas: must be "auto" or 1 to 5 (got ${JSON.stringify(r)})`);
+  const cluster = str(config, 'placementCluster');
+  const tags = (str(config, 'placementTags') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  return { replicas, ...(cluster || tags.length ? { placement: { cluster, tags } } : {}) };
+}
+
 export function uplinkConfig(config: NodeDef, creds: Record<string, string | undefined>, name: string): UplinkConfig {
   const url = str(config, 'url');
   if (!url) throw new Error('url: the broker URL is required (nats://host:4222 or mqtt://host:1883)');
@@ -36,7 +46,7 @@ export function uplinkConfig(config: NodeDef, creds: Record<string, string | und
     }),
     stream: stream ? {
       name: stream, subjects: (str(config, 'streamSubjects') ?? 'hist.>').split(',').map((s) => s.trim()),
-      create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000,
+      create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000, ...streamPlacement(config),
     } : undefined,
   };
 }
@@ -54,7 +64,7 @@ export function settingsUplink(config: NodeDef, historian: { nats?: NatsSettings
     type: 'nats', ...n,
     stream: stream ? {
       name: stream, subjects: (str(config, 'streamSubjects') ?? 'hist.>').split(',').map((s) => s.trim()),
-      create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000,
+      create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000, ...streamPlacement(config),
     } : undefined,
   };
 }

@@ -14,7 +14,13 @@ export interface StreamConfig {
   duplicateWindowMs?: number;
   maxBytes?: number;
   maxAgeMs?: number;
+  /** copies of the stream on cluster nodes: a number, or "auto" (default): 3 on a cluster, 1 on a single server */
+  replicas?: number | 'auto';
+  /** where the replicas go: a cluster name and/or server tags (nats-server `server_tags`) */
+  placement?: StreamPlacement;
 }
+
+export interface StreamPlacement { cluster?: string; tags?: string[] }
 
 export interface NatsUplinkOptions extends NatsConnectOptions {
   stream?: StreamConfig;
@@ -36,6 +42,7 @@ export class NatsUplink implements Sender {
     if (o.stream) {
       if (!/^[A-Za-z0-9_-]+$/.test(o.stream.name ?? '')) throw new Error('stream.name: must match [A-Za-z0-9_-]+');
       if (!Array.isArray(o.stream.subjects) || !o.stream.subjects.length) throw new Error('stream.subjects: must list at least one subject');
+      try { validReplicas(o.stream.replicas); } catch (e) { throw new Error(`stream.${(e as Error).message}`); }
     }
   }
 
@@ -124,18 +131,47 @@ function isPermanent(e: NatsError): boolean {
 
 export async function ensureStream(nc: NatsConnection, s: StreamConfig): Promise<void> {
   const jsm = await nc.jetstreamManager();
+  const replicas = validReplicas(s.replicas);
   const cfg = {
     name: s.name, subjects: s.subjects, storage: StorageType.File,
     duplicate_window: nanos(s.duplicateWindowMs ?? 120_000),
     ...(s.maxBytes ? { max_bytes: s.maxBytes } : {}),
     ...(s.maxAgeMs ? { max_age: nanos(s.maxAgeMs) } : {}),
+    ...(s.placement && (s.placement.cluster || s.placement.tags?.length) ? { placement: { cluster: s.placement.cluster ?? '', tags: s.placement.tags ?? [] } } : {}),
   };
   try {
     const info = await jsm.streams.info(s.name);
     const have = new Set(info.config.subjects ?? []);
-    if (s.subjects.some((x) => !have.has(x))) await jsm.streams.update(s.name, { ...info.config, subjects: [...new Set([...have, ...s.subjects])] });
+    const moreSubjects = s.subjects.some((x) => !have.has(x));
+    // an explicit replica count is applied to an existing stream (JetStream moves the data); "auto" never shrinks one
+    const scale = typeof replicas === 'number' && info.config.num_replicas !== replicas;
+    if (moreSubjects || scale) {
+      await jsm.streams.update(s.name, { ...info.config, subjects: [...new Set([...have, ...s.subjects])], ...(scale ? { num_replicas: replicas as number } : {}) });
+    }
   } catch (e) {
     if ((e as NatsError).api_error?.err_code !== 10059 && !/not found/i.test((e as Error).message)) throw e;
-    await jsm.streams.add(cfg);
+    if (typeof replicas === 'number') { await jsm.streams.add({ ...cfg, num_replicas: replicas }); return; }
+    try {
+      // 3 copies survive the loss of one node; a client behind a leaf node sees no cluster
+      // in its server's INFO, so ask for 3 and settle for 1 only when JetStream says it
+      // runs on a single server
+      await jsm.streams.add({ ...cfg, num_replicas: 3 });
+    } catch (err) {
+      if (!isNotClustered(err)) throw err;
+      await jsm.streams.add({ ...cfg, num_replicas: 1 });
+    }
+    return;
   }
+}
+
+/** JetStream's answer to replicas > 1 on a server that is not part of a cluster. */
+function isNotClustered(e: unknown): boolean {
+  const api = (e as NatsError).api_error;
+  return api?.err_code === 10074 || /non-clustered|not clustered/i.test((e as Error).message ?? '');
+}
+
+export function validReplicas(r: StreamConfig['replicas']): number | 'auto' {
+  if (r === undefined || r === 'auto') return 'auto';
+  if (!Number.isInteger(r) || r < 1 || r > 5) throw new Error(`replicas: must be "auto" or an integer from 1 to 5 (got ${JSON.stringify(r)})`);
+  return r;
 }
