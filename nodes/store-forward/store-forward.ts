@@ -78,6 +78,7 @@ export default function register(RED: RED): void {
     let sf: StoreForward | null = null;
     let unregister: (() => void) | null = null;
     let rejected = 0;
+    let refusal: string | null = null;
     const kind = config.uplink === 'mqtt' ? 'mqtt' : 'nats';
     let uplink: UplinkConfig | null = null;
     let configError: Error | null = null;
@@ -118,7 +119,11 @@ export default function register(RED: RED): void {
         onEvent: (e) => {
           if (e.type === 'dropped') node.warn(`disk limit reached: dropped ${e.samples} oldest samples (${e.totalDropped} in all)`);
           else if (e.type === 'disk-full') node.warn(`disk limit of ${Math.round(e.limit / MB)} MB reached; policy ${e.policy}`);
-          else if (e.type === 'quarantined') node.warn(`envelope ${e.id} quarantined: ${e.reason}`);
+          else if (e.type === 'quarantined' && /permissions violation/i.test(e.reason)) {
+            // the broker refused this gateway the subject: a configuration error, shown in red
+            refusal = e.reason;
+            node.error(`envelope ${e.id} quarantined: ${e.reason}`);
+          } else if (e.type === 'quarantined') node.warn(`envelope ${e.id} quarantined: ${e.reason}`);
           else if (e.type === 'recovered') node.log(`recovered ${e.samples} buffered samples`);
         },
       });
@@ -135,7 +140,8 @@ export default function register(RED: RED): void {
       if (!sf) return;
       const s = sf.status();
       const age = Math.round(s.oldestAgeMs / 1000);
-      if (s.paused) node.status({ fill: 'grey', shape: 'ring', text: `paused · buffering ${s.pendingSamples}` });
+      if (refusal) node.status({ fill: 'red', shape: 'dot', text: `refused by NATS: ${/"([^"]+)"/.exec(refusal)?.[1] ?? refusal} · ${s.quarantined} quarantined` });
+      else if (s.paused) node.status({ fill: 'grey', shape: 'ring', text: `paused · buffering ${s.pendingSamples}` });
       else if (!s.connected) node.status({ fill: 'yellow', shape: 'ring', text: `buffering ${s.pendingSamples} · oldest ${age}s` });
       else if (s.pendingSamples > 0 && age > 2) node.status({ fill: 'yellow', shape: 'dot', text: `connected · draining ${s.pendingSamples} · oldest ${age}s` });
       else node.status({ fill: 'green', shape: 'dot', text: `connected · ${formatRate(s.sentPerSecond)}${rejected ? ` · ${rejected} rejected` : ''}` });

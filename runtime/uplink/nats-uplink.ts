@@ -35,6 +35,11 @@ export class NatsUplink implements Sender {
   private closed = false;
   private listeners = new Set<() => void>();
   private connecting: Promise<void> | null = null;
+  // sends waiting for an acknowledgement, by subject: a publish the server refuses for
+  // lack of permission gets no answer, only an asynchronous error naming the subject
+  private waiting = new Map<string, Set<(e: Error) => void>>();
+  /** publishes the server refused for lack of permission (subject → count) */
+  readonly refused = new Map<string, number>();
   lastError: string | null = null;
 
   constructor(readonly o: NatsUplinkOptions) {
@@ -88,6 +93,8 @@ export class NatsUplink implements Sender {
 
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
+      const ctx = (s as { permissionContext?: { operation?: string; subject?: string } }).permissionContext;
+      if (s.type === 'error' && ctx?.operation === 'publish' && ctx.subject) this.refuse(ctx.subject);
       if (s.type === 'disconnect') this.connected = false;
       else if (s.type === 'reconnect') void this.ready();
     }
@@ -100,15 +107,44 @@ export class NatsUplink implements Sender {
     return () => { this.listeners.delete(cb); };
   }
 
+  /** Fails the sends waiting on `subject` (counting them) and says why; `extra` counts a send already failed. */
+  private refuse(subject: string, extra = 0): PermanentError {
+    const message = `NATS refused publishing to "${subject}": permissions violation (this gateway's credentials allow other subjects; check the subject template against the site prefix it was given)`;
+    // JetStream API refusals are reported by the stream setup that made them
+    if (subject.startsWith('$JS.')) return new PermanentError(message);
+    this.lastError = message;
+    const err = new PermanentError(message);
+    const waiting = this.waiting.get(subject) ?? new Set();
+    if (waiting.size + extra) this.refused.set(subject, (this.refused.get(subject) ?? 0) + waiting.size + extra);
+    for (const reject of waiting) reject(err);
+    this.waiting.delete(subject);
+    return err;
+  }
+
   async send(e: OutboundEntry): Promise<void> {
     if (!this.js || !this.connected) throw new Error('not connected to NATS');
+    let reject!: (e: Error) => void;
+    const refusal = new Promise<never>((_, rej) => { reject = rej; });
+    let set = this.waiting.get(e.subject);
+    if (!set) { set = new Set(); this.waiting.set(e.subject, set); }
+    set.add(reject);
     try {
-      await this.js.publish(e.subject, e.body, { msgID: e.id, timeout: this.o.ackTimeoutMs ?? 5000 });
+      await Promise.race([this.js.publish(e.subject, e.body, { msgID: e.id, timeout: this.o.ackTimeoutMs ?? 5000 }), refusal]);
     } catch (err) {
+      if (err instanceof PermanentError) throw new PermanentError(`${err.message} [${e.id}]`);
       const ne = err as NatsError;
+      // the request's own rejection may come before the connection's status event
+      if (ne?.code === 'PERMISSIONS_VIOLATION') {
+        set.delete(reject);
+        const r = this.refuse(e.subject, 1);
+        throw new PermanentError(`${r.message} [${e.id}]`);
+      }
       this.lastError = ne.message;
       if (isPermanent(ne)) throw new PermanentError(`NATS refused ${e.id}: ${ne.message}`);
       throw err;
+    } finally {
+      set.delete(reject);
+      if (!set.size && this.waiting.get(e.subject) === set) this.waiting.delete(e.subject);
     }
   }
 
