@@ -1,9 +1,11 @@
 // store-forward: puts incoming samples into a durable buffer (runtime/uplink StoreForward)
 // that forwards them over NATS JetStream or MQTT, and registers the buffer by name for
 // the HTTP API and /metrics. Credentials are Node-RED credentials, never flow JSON.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { registerBufferMetrics } from '../../runtime/buffer/metrics';
+import { isDeviceComponent, type DeviceComponent } from '../../runtime/devices/health';
 import { samplesFromMessage } from '../../runtime/model';
 import { services } from '../../runtime/registry';
 import { StoreForward, type UplinkConfig } from '../../runtime/uplink/store-forward';
@@ -12,6 +14,10 @@ import { mqttFromSettings, natsFromSettings, NOT_CONFIGURED, type MqttSettings, 
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 
 const MB = 1 << 20;
+
+function packageVersion(): string {
+  try { return String(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')).version); } catch { return ''; }
+}
 
 function str(config: NodeDef, key: string): string | undefined {
   const v = config[key];
@@ -116,6 +122,14 @@ export default function register(RED: RED): void {
           fsync: config.fsync === 'always' || config.fsync === 'never' ? config.fsync : 'interval',
           logger: { info: (m) => node.log(m), warn: (m) => node.warn(m), error: (m) => node.error(m) },
         },
+        // gateway health on sys.gateway.<source>.health (NATS only), when the node names its site
+        heartbeat: kind === 'nats' && str(config, 'site') && numberField(config, 'heartbeatS', 10) > 0 ? {
+          site: str(config, 'site')!, intervalMs: numberField(config, 'heartbeatS', 10) * 1000, version: packageVersion(), dataDir,
+          devices: () => svc.components.devices.entries().filter(([, d]) => isDeviceComponent(d)).map(([n, d]) => {
+            const h = (d as DeviceComponent).health();
+            return { name: n, connected: h.connected, detail: h.lastError ?? h.state };
+          }),
+        } : undefined,
         onEvent: (e) => {
           if (e.type === 'dropped') node.warn(`disk limit reached: dropped ${e.samples} oldest samples (${e.totalDropped} in all)`);
           else if (e.type === 'disk-full') node.warn(`disk limit of ${Math.round(e.limit / MB)} MB reached; policy ${e.policy}`);

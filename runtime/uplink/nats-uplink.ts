@@ -121,6 +121,12 @@ export class NatsUplink implements Sender {
     return err;
   }
 
+  /** A plain (not JetStream) publish, e.g. the gateway heartbeat; throws while disconnected. */
+  publishCore(subject: string, data: Uint8Array): void {
+    if (!this.nc || !this.connected) throw new Error('not connected to NATS');
+    this.nc.publish(subject, data);
+  }
+
   async send(e: OutboundEntry): Promise<void> {
     if (!this.js || !this.connected) throw new Error('not connected to NATS');
     let reject!: (e: Error) => void;
