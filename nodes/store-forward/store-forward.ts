@@ -15,8 +15,15 @@ import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '.
 
 const MB = 1 << 20;
 
+/** The distribution's version, from its package.json (dist/nodes/<node>/ or nodes/<node>/ below it). */
 function packageVersion(): string {
-  try { return String(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')).version); } catch { return ''; }
+  for (const up of [['..', '..', '..'], ['..', '..']]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, ...up, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'historian' && pkg.version) return pkg.version;
+    } catch { /* not there */ }
+  }
+  return '';
 }
 
 function str(config: NodeDef, key: string): string | undefined {
