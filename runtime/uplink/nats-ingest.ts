@@ -112,6 +112,13 @@ export class NatsIngest {
       try {
         await this.setup(c);
         const consumer = await this.nc!.jetstream().consumers.get(this.o.stream, c.durable);
+        if (this.o.partitions) {
+          // a partition has one owner: a second process pulling it would split the site's
+          // tags across two stores. Pull requests of a process that died expire within
+          // pullExpiresMs, so a restart waits that long at most.
+          const waiting = (await consumer.info()).num_waiting ?? 0;
+          if (waiting > 0) throw new PartitionBusyError(c.durable, c.filterSubject ?? '', waiting);
+        }
         const batch = this.o.batch ?? 1000;
         const msgs = await consumer.consume({
           max_messages: Math.max(batch * 2, 100),
@@ -171,6 +178,13 @@ export class NatsIngest {
     const nc = this.nc;
     this.nc = null;
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
+  }
+}
+
+export class PartitionBusyError extends Error {
+  constructor(durable: string, filter: string, waiting: number) {
+    super(`partition ${filter} (consumer ${durable}) is being pulled by another process (${waiting} pull requests waiting): each partition must have one central owner; retrying`);
+    this.name = 'PartitionBusyError';
   }
 }
 

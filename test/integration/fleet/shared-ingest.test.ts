@@ -82,4 +82,21 @@ describe('shared central ingest by site partitions', () => {
       expect(await storedTs(other, tag), `${tag} not in ${other}`).toHaveLength(0);
     }
   });
+
+  it('refuses a second process on a partition that already has an owner, and names it', async () => {
+    const owner = central('owner', ['hist.acme.s9.>']);
+    await owner.waitForOutput(/ready/, { timeoutMs: 20_000 });
+    const intruder = central('intruder', ['hist.acme.s9.>']);
+    await intruder.waitForOutput(/partition hist\.acme\.s9\.> \(consumer historian-ingest-hist_acme_s9_all\) is being pulled by another process/, { timeoutMs: 20_000 });
+    await intruder.stop(10_000);
+    // the owner gone, the partition is free again once its pull requests expired
+    await owner.stop(10_000);
+    const next = central('next', ['hist.acme.s9.>']);
+    await next.waitForOutput(/ready/, { timeoutMs: 20_000 });
+    const sf = StoreForward.open({ dir: path.join(dir, 'gw9'), source: 'gw9', template: 'hist.{tag:4}', lingerMs: 0, uplink: { type: 'nats', servers: cluster.urls } });
+    await sf.write(Array.from({ length: 50 }, (_, i) => ({ tag: 'acme.s9.line1.m0.v', ts: BASE_TS + i, value: i, quality: 0 })));
+    await waitFor(() => lastNumber(next.logs(), 'stored') >= 50, { timeoutMs: 30_000, what: 'the new owner storing the partition' });
+    await sf.close();
+    await next.stop(10_000);
+  });
 });
