@@ -25,7 +25,11 @@ export interface GatewayEntry {
 }
 
 export class FleetRegistry {
-  private readonly gateways = new Map<string, { entry: Omit<GatewayEntry, 'online' | 'backlogGrowing'>; lastBacklog: number }>();
+  // `watchFrom`: when the offline clock started, the last heartbeat or, for a gateway
+  // restored from the saved registry, the central's start: a central restart alone does
+  // not make every gateway offline, and a gateway that died meanwhile still turns offline.
+  private readonly gateways = new Map<string, { entry: Omit<GatewayEntry, 'online' | 'backlogGrowing'>; lastBacklog: number; watchFrom: number }>();
+  private changed = false;
   readonly offlineAfterMs: number;
   readonly backlogGrowthMs: number;
   private readonly clock: () => number;
@@ -43,9 +47,12 @@ export class FleetRegistry {
     const now = this.clock();
     const g = this.gateways.get(h.id);
     if (!g) {
-      this.gateways.set(h.id, { entry: { id: h.id, site: h.site, lastSeen: now, firstSeen: now, backlogGrowingSince: null, heartbeat: h }, lastBacklog: h.backlog.samples });
+      this.gateways.set(h.id, { entry: { id: h.id, site: h.site, lastSeen: now, firstSeen: now, backlogGrowingSince: null, heartbeat: h }, lastBacklog: h.backlog.samples, watchFrom: now });
+      this.changed = true;
       return;
     }
+    g.watchFrom = now;
+    this.changed = true;
     const e = g.entry;
     // growing: more than before and not drained; any drop resets the clock
     if (h.backlog.samples > g.lastBacklog && h.backlog.samples > 0) e.backlogGrowingSince ??= now;
@@ -59,12 +66,33 @@ export class FleetRegistry {
   list(filter: { site?: string } = {}): GatewayEntry[] {
     const now = this.clock();
     const out: GatewayEntry[] = [];
-    for (const { entry } of this.gateways.values()) {
+    for (const { entry, watchFrom } of this.gateways.values()) {
       if (filter.site && entry.site !== filter.site && !entry.site.startsWith(`${filter.site}.`)) continue;
-      const online = now - entry.lastSeen < this.offlineAfterMs;
+      const online = now - watchFrom < this.offlineAfterMs;
       out.push({ ...entry, online, backlogGrowing: entry.backlogGrowingSince !== null && now - entry.backlogGrowingSince >= this.backlogGrowthMs });
     }
     return out.sort((a, b) => a.site.localeCompare(b.site) || a.id.localeCompare(b.id));
+  }
+
+  /** What to keep across a central restart (JSON); null when nothing changed since the last call. */
+  snapshot(): string | null {
+    if (!this.changed) return null;
+    this.changed = false;
+    return JSON.stringify({ v: 1, gateways: [...this.gateways.values()].map((g) => ({ ...g.entry, lastBacklog: g.lastBacklog })) });
+  }
+
+  /** Takes back a snapshot: gateways known before the restart, their offline clocks starting now. */
+  restore(text: string): number {
+    const o = JSON.parse(text) as { v?: number; gateways?: Array<Omit<GatewayEntry, 'online' | 'backlogGrowing'> & { lastBacklog: number }> };
+    if (o.v !== 1 || !Array.isArray(o.gateways)) throw new Error('fleet registry file: unknown format');
+    const now = this.clock();
+    let n = 0;
+    for (const { lastBacklog, ...entry } of o.gateways) {
+      if (typeof entry?.id !== 'string' || this.gateways.has(entry.id) || !entry.heartbeat) continue;
+      this.gateways.set(entry.id, { entry, lastBacklog: Number(lastBacklog) || 0, watchFrom: Math.max(Number(entry.lastSeen) || 0, now) });
+      n++;
+    }
+    return n;
   }
 
   sites(): string[] {

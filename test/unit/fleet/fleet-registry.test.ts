@@ -60,4 +60,24 @@ describe('fleet registry and alarms', () => {
     now += 30_000; reg.observe(hb('gw1', 's', 70));
     expect(reg.list()[0].backlogGrowing).toBe(false);
   });
+
+  it('survives a central restart: known gateways come back, a dead one turns offline one offline time after the restart', () => {
+    let now = 1_000_000;
+    const a = new FleetRegistry({ offlineAfterMs: 30_000, clock: () => now });
+    a.observe(hb('gw1', 'acme.izmir', 5));
+    a.observe(hb('gw2', 'acme.bursa'));
+    const saved = a.snapshot()!;
+    expect(a.snapshot()).toBeNull(); // nothing new since
+    now += 120_000; // the central was down for two minutes
+    const b = new FleetRegistry({ offlineAfterMs: 30_000, clock: () => now });
+    expect(b.restore(saved)).toBe(2);
+    expect(b.list().map((g) => [g.id, g.online, g.lastSeen])).toEqual([['gw2', true, 1_000_000], ['gw1', true, 1_000_000]]);
+    now += 10_000;
+    b.observe(hb('gw1', 'acme.izmir', 6));
+    now += 20_000;
+    expect(b.list().map((g) => [g.id, g.online])).toEqual([['gw2', false], ['gw1', true]]);
+    expect(b.list().find((g) => g.id === 'gw1')!.heartbeat.backlog.samples).toBe(6);
+    expect(() => b.restore('{"v":2}')).toThrow(/unknown format/);
+  });
 });
+
