@@ -11,7 +11,7 @@ import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '.
 import { RateMeter } from '../lib/rate-meter';
 import { sinkFor } from '../../runtime/ingest/write-policy';
 import { storeHandleOf } from '../lib/store-ref';
-import { uplinkConfig } from '../store-forward/store-forward';
+import { streamPlacement, uplinkConfig } from '../store-forward/store-forward';
 
 export default function register(RED: RED): void {
   RED.nodes.registerType('nats-ingest', function (this: RedNode, config: NodeDef) {
@@ -43,9 +43,11 @@ export default function register(RED: RED): void {
       });
       ingest = new NatsIngest({
         ...nats, stream,
-        createStream: config.createStream === false ? undefined : { subjects: String(config.streamSubjects || 'hist.>').split(',').map((s) => s.trim()), duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000 },
+        createStream: config.createStream === false ? undefined : { subjects: String(config.streamSubjects || 'hist.>').split(',').map((s) => s.trim()), duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000, ...streamPlacement(config) },
         durable: String(config.durable || 'historian-ingest'),
-        filterSubject: typeof config.filterSubject === 'string' && config.filterSubject ? config.filterSubject : undefined,
+        filterSubject: typeof config.filterSubject === 'string' && config.filterSubject && !config.partitions ? config.filterSubject : undefined,
+        // partitions this process owns (FLEET.md): comma-separated subject filters, one durable consumer each
+        partitions: typeof config.partitions === 'string' && config.partitions.trim() ? config.partitions.split(',').map((f) => ({ filterSubject: f.trim() })).filter((p) => p.filterSubject) : undefined,
         ackWaitMs: numberField(config, 'ackWaitS', 30) * 1000,
         batch: numberField(config, 'batch', 1000),
         onError: (m) => node.warn(m),

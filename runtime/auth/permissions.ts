@@ -38,13 +38,14 @@ export const PERMISSIONS = {
   'twin.train': 'train and replace digital-twin models',
   'annotations.write': 'annotate trends',
   'metrics.read': 'read Prometheus metrics',
+  'fleet.read': 'see the gateway fleet (online/offline, last seen, backlog, host metrics)',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 
 const AUDITOR: Permission[] = [
   'tags.read', 'query', 'live.subscribe', 'alarms.read', 'audit.read', 'audit.verify',
-  'flows.read', 'export', 'layouts.read', 'buffers.read', 'tiers.read', 'twin.read', 'metrics.read',
+  'flows.read', 'export', 'layouts.read', 'buffers.read', 'tiers.read', 'twin.read', 'metrics.read', 'fleet.read',
 ];
 
 // Operators run the plant: they watch, acknowledge and shelve (ISA-18.2 leaves suppression
@@ -52,7 +53,7 @@ const AUDITOR: Permission[] = [
 const OPERATOR: Permission[] = [
   'tags.read', 'query', 'live.subscribe', 'alarms.read', 'alarms.ack', 'alarms.shelve',
   'flows.read', 'export', 'layouts.read', 'layouts.write', 'buffers.read', 'tiers.read',
-  'twin.read', 'annotations.write',
+  'twin.read', 'annotations.write', 'fleet.read',
 ];
 
 // Engineers configure everything except identities and the audit verification, which stay

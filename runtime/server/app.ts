@@ -49,6 +49,8 @@ import { securityHeaders } from './security-headers';
 import { startRedirectServer, type RedirectServer } from './https-redirect';
 import { SystemHealth, DEFAULT_THRESHOLDS } from '../health/system-health';
 import { SystemAlarmMonitor } from '../health/system-alarms';
+import { openFleet } from '../fleet/fleet-wiring';
+import { fleetRoutes } from './routes/fleet-routes';
 import { systemRoutes } from './routes/system-routes';
 import { accountRoutes } from './routes/account-routes';
 import { tagStatsRoutes } from './routes/tag-stats-routes';
@@ -150,6 +152,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const systemAlarms = new SystemAlarmMonitor(health, alarms.service, {
     intervalMs: sa.intervalMs ?? 5000, onError: (e) => log(`[historian] system alarms: ${(e as Error).message}`),
   }).start();
+  const fleet = openFleet(cfg, alarms.service, log);
   const twinModels = TwinModelStore.forDataDir(cfg.dataDir);
   const layouts = LayoutStore.openIn(cfg.dataDir);
   if (install === 'installed') {
@@ -218,6 +221,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...annotationRoutes({ store: annotations }),
     ...twinRoutes({ models: () => twinModels, stores }),
     ...systemRoutes({ health: () => health.collect() }),
+    ...fleetRoutes({ registry: () => fleet?.registry ?? null, connected: () => fleet?.monitor.connected ?? false }),
     ...accountRoutes(security.auth),
     ...tagStatsRoutes(Date.now, stores),
     ...flowRoutes({ flows: () => flowAccess, trail: compliance.trail, signatures: compliance.signatures! }),
@@ -311,6 +315,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();
       systemAlarms.stop();
+      await fleet?.close();
       alarms.close();
       layouts.close();
       annotations.close();
