@@ -121,6 +121,10 @@ module.exports = {
       // credentials: HISTORIAN_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN or the
       // standard AWS_* variables, read from the environment by the tier mover, never stored here
     },
+    /** every deploy's flows are kept as a version (editor: Historian sidebar → Versions); the newest `keep` stay */
+    flowVersions: {
+      keep: int('HISTORIAN_FLOW_VERSIONS_KEEP', 100, 1, 100000),
+    },
     storage: {
       /**
        * Memory each historian store may use (MiB): half for recent data (cut into blocks

@@ -10,7 +10,7 @@ import type { AuthEvent } from '../auth/events';
 import type { AuthService } from '../auth/auth-service';
 import type { RouteDef } from './api/route';
 import { auditRoutes } from './routes/audit-routes';
-import { deploySigning } from './deploy-signing';
+import { deploySigning, type AcceptedDeploy } from './deploy-signing';
 
 export const VERIFY_INTERVAL_MS = 15 * 60_000;
 
@@ -90,8 +90,8 @@ export class ComplianceLayer {
     return auditRoutes({ trail: this.trail, signatures: this.signatures!, auth, verified: (r) => this.report(r) });
   }
 
-  deployGuard(auth: AuthService, requireSignature: boolean, currentFlows: () => Promise<unknown>): Router {
-    return deploySigning({ auth, trail: this.trail, signatures: this.signatures!, requireSignature, currentFlows, log: this.log });
+  deployGuard(auth: AuthService, requireSignature: boolean, currentFlows: () => Promise<unknown>, onDeployed?: (d: AcceptedDeploy) => void): Router {
+    return deploySigning({ auth, trail: this.trail, signatures: this.signatures!, requireSignature, currentFlows, log: this.log, onDeployed });
   }
 
   close(): void {

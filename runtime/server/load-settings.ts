@@ -43,6 +43,8 @@ export const historianConfigSchema = z.object({
     deviceDownSeconds: z.number().positive(),
     intervalMs: z.number().int().min(100),
   }).partial().default({}),
+  /** Flow versions kept in <dataDir>/flow-versions (runtime/flow-versions). */
+  flowVersions: z.object({ keep: z.number().int().min(1) }).partial().default({}),
   storage: z.object({ memoryLimitMb: z.number().int().refine((v) => v === 0 || v >= 8, 'must be 0 (no limit) or at least 8') }).partial().default({}),
   security: z.object({
     adminPassword: z.string(),
