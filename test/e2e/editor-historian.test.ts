@@ -85,6 +85,88 @@ describe('Historian in the editor', () => {
     await page.context().close();
   }, 180_000);
 
+  it('picks a tag through the picker of an isa-alarm dialog, validating as you type', async () => {
+    const page = await openEditor();
+    const id = await page.evaluate(() => {
+      let found = '';
+      (window as any).RED.nodes.eachNode((n: any) => { if (n.type === 'isa-alarm') found = n.id; });
+      (window as any).RED.editor.edit((window as any).RED.nodes.node(found));
+      return found;
+    });
+    const field = page.locator('.ia-tag').first();
+    await field.waitFor();
+    const msg = page.locator('.htp-msg').first();
+    await field.fill('acme.izmir..pump1');
+    await expect.poll(() => msg.textContent(), { timeout: 10_000 }).toContain('Not a tag');
+    await page.locator('.htp-btn').first().click();
+    const picker = page.locator('[data-testid=tag-picker]');
+    await picker.locator('.hs-search').fill('line2.cell1.pump2.pressure');
+    const leaf = picker.locator('.hs-leaf[data-tag="acme.izmir.plant1.line2.cell1.pump2.pressure"]');
+    await leaf.waitFor({ timeout: 10_000 });
+    await expect.poll(() => picker.locator('.hs-hint').textContent(), { timeout: 10_000 }).toMatch(/^1 tag /);
+    await saveScreenshot(page, 'editor-isa-alarm-tag-picker-1440x900');
+    await leaf.click();
+    expect(await field.inputValue()).toBe('acme.izmir.plant1.line2.cell1.pump2.pressure');
+    await expect.poll(() => msg.textContent(), { timeout: 10_000 }).toContain('bar');
+    await page.getByRole('button', { name: 'Done' }).click();
+    const row = await page.evaluate((nid) => (window as any).RED.nodes.node(nid).alarms[0].tag, id);
+    expect(row).toBe('acme.izmir.plant1.line2.cell1.pump2.pressure');
+    await page.context().close();
+  }, 120_000);
+
+  it('compares version 1 with version 3 and restores version 1 with a signature; the running flows equal version 1', async () => {
+    const page = await openEditor();
+    // two more deploys from the editor: rename the demo's comment, then remove it
+    const comment = await page.evaluate(() => {
+      let found: any = null;
+      (window as any).RED.nodes.eachNode((n: any) => { if (n.type === 'comment' && !found) found = n; });
+      found.name = 'Plant, second version';
+      found.changed = true;
+      (window as any).RED.nodes.dirty(true);
+      (window as any).RED.view.redraw(true);
+      return found.id as string;
+    });
+    await deployFromEditor(page);
+    await page.evaluate((cid) => {
+      const RED = (window as any).RED;
+      RED.nodes.remove(cid);
+      RED.nodes.dirty(true);
+      RED.view.redraw(true);
+    }, comment);
+    await deployFromEditor(page);
+    const v1 = (await (await dist.request('/api/v1/flows/versions/1', { token })).json() as { flows: Node[] }).flows;
+    expect(v1.some((n) => n.id === comment)).toBe(true);
+    expect((await running()).some((n) => n.id === comment)).toBe(false);
+
+    await openSidebar(page, 'versions');
+    await page.locator('[data-testid=hv-list] [data-version="3"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid=hv-from]').selectOption('1');
+    await page.locator('[data-testid=hv-to]').selectOption('3');
+    await page.locator('[data-testid=hv-compare]').click();
+    const diff = page.locator('[data-testid=hv-diff]');
+    await diff.locator('[data-testid=hv-removed]').waitFor({ timeout: 20_000 });
+    expect(await diff.locator('[data-testid=hv-removed]').textContent()).toContain('Plant: simulator');
+    await saveScreenshot(page, 'editor-versions-diff-1440x900');
+
+    await page.locator('[data-testid=hv-list] [data-version="1"] [data-action=restore]').click();
+    await page.getByRole('button', { name: 'Restore', exact: true }).click();
+    const sign = page.locator('[data-testid=hv-sign]');
+    await sign.waitFor({ timeout: 20_000 });
+    expect(await sign.textContent()).toContain('flows.restore');
+    await sign.locator('.hv-password').fill(ADMIN_PASSWORD);
+    await saveScreenshot(page, 'editor-versions-sign-restore-1440x900');
+    await page.getByRole('button', { name: 'Sign and restore' }).click();
+    const canonical = (flows: Node[]) => flows.map((n) => JSON.stringify(Object.fromEntries(Object.entries(n).sort(([a], [b]) => a.localeCompare(b))))).sort();
+    await waitFor(async () => JSON.stringify(canonical(await running())) === JSON.stringify(canonical(v1)), { what: 'the running flows to equal version 1', timeoutMs: 30_000 });
+    const list = (await (await dist.request('/api/v1/flows/versions', { token })).json() as { versions: Array<Record<string, any>> }).versions;
+    expect(list[0]).toMatchObject({ version: 4, restoredFrom: 1, signature: { action: 'flows.restore', username: 'admin' } });
+    // the editor reloads the restored flows and reopens the versions list
+    await page.waitForFunction((cid) => !!(window as any).RED?.nodes?.node?.(cid), comment, { timeout: 60_000 });
+    await page.locator('[data-testid=hv-list] [data-version="4"]').waitFor({ timeout: 30_000 });
+    await saveScreenshot(page, 'editor-versions-restored-1440x900');
+    await page.context().close();
+  }, 240_000);
+
   it('shows the status section linking to the dashboard', async () => {
     const page = await openEditor();
     await openSidebar(page, 'status');
