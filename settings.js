@@ -78,9 +78,20 @@ module.exports = {
   editorTheme: {
     page: { title: 'Historian' },
     header: { title: 'Historian', url: '/' },
+    // Off: a Projects checkout or pull replaces the running flows without a deploy request,
+    // so it would pass neither the signature guard nor the audit trail. Every deploy is kept
+    // as a flow version instead (README "Working in the editor": export a version to git).
     projects: { enabled: false },
     tours: false,
-    palette: { catalogues: [] },
+    palette: {
+      catalogues: [],
+      // Historian's nodes first; colours per family: storage (blue-grey), alarms and audit
+      // (red), analytics (lilac), connectivity (amber), uplink (teal) — README "Working in the editor"
+      categories: {
+        order: ['historian', 'subflows', 'common', 'function', 'network', 'sequence', 'parser', 'storage'],
+        descriptions: { historian: 'Historian: storage, alarms and audit, analytics, connectivity, uplink' },
+      },
+    },
   },
 
   // --- Historian ------------------------------------------------------------------------
