@@ -175,8 +175,20 @@ describe('Historian in the editor', () => {
     await expect.poll(async () => page.locator('[data-testid=historian-audit-state]').textContent(), { timeout: 20_000 }).toMatch(/chain verified|not verified yet/);
     expect(await status.locator('a[href$="/#/health"]').count()).toBe(1);
     await saveScreenshot(page, 'editor-sidebar-status-1440x900');
+    // the palette opens with Historian's nodes
+    expect(await page.evaluate(() => (window as any).$('.red-ui-palette-category').first().attr('id'))).toBe('red-ui-palette-container-historian');
     const axe = await new AxeBuilder({ page }).include('[data-testid=historian-sidebar]').analyze();
     expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it.each([[1024, 600], [390, 844]])('keeps the tag browser usable at %ix%i', async (width, height) => {
+    const page = await openEditor(width, height);
+    await openSidebar(page, 'tags');
+    await page.locator('[data-testid=historian-sidebar] .hs-search').fill('pump1.flow');
+    await page.locator('.hs-leaf[data-tag="acme.izmir.plant1.line1.cell1.pump1.flow"]').waitFor({ timeout: 20_000 });
+    await expect.poll(async () => page.locator('.hs-leaf[data-tag="acme.izmir.plant1.line1.cell1.pump1.flow"] .hs-v').textContent(), { timeout: 20_000 }).toMatch(/\d/);
+    await saveScreenshot(page, `editor-sidebar-tags-${width}x${height}`);
     await page.context().close();
   }, 120_000);
 });
