@@ -29,7 +29,8 @@ afterAll(async () => {
 async function openEditor(width = 1440, height = 900): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
-  await page.goto(dist.url + '/editor/');
+  // the demo backfills a month of history at first start: the first page load may wait for it
+  await page.goto(dist.url + '/editor/', { timeout: 120_000 });
   await page.fill('#node-dialog-login-username', 'admin');
   await page.fill('#node-dialog-login-password', ADMIN_PASSWORD);
   await page.click('#node-dialog-login-submit');
