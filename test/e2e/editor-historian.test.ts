@@ -80,6 +80,18 @@ describe('Historian in the editor', () => {
     }, before);
     expect(created).toMatchObject({ type: 'historian-query', tag: TAG, kind: 'latest', store: 'demo-store' });
     await saveScreenshot(page, 'editor-drag-created-query-1440x900');
+    // the "alarm" chip makes an isa-alarm for the tag instead (removed again: this deploy is about the query)
+    const known = await page.evaluate(() => { const out: string[] = []; (window as any).RED.nodes.eachNode((n: any) => { out.push(n.id); }); return out; });
+    await leaf.locator('.hs-chip').dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 700, y: 650 } });
+    const alarm = await page.evaluate((ids) => {
+      const RED = (window as any).RED;
+      let found: any = null;
+      RED.nodes.eachNode((n: any) => { if (!ids.includes(n.id)) found = n; });
+      const out = found && { type: found.type, row: found.alarms?.[0] };
+      if (found) { RED.nodes.remove(found.id); RED.view.redraw(true); }
+      return out;
+    }, known);
+    expect(alarm).toMatchObject({ type: 'isa-alarm', row: { type: 'HI', tag: TAG, priority: 'medium' } });
     await deployFromEditor(page);
     const deployed = (await running()).find((n) => n.id === created.id);
     expect(deployed).toMatchObject({ type: 'historian-query', tag: TAG, store: 'demo-store' });
@@ -109,9 +121,17 @@ describe('Historian in the editor', () => {
     await leaf.click();
     expect(await field.inputValue()).toBe('acme.izmir.plant1.line2.cell1.pump2.pressure');
     await expect.poll(() => msg.textContent(), { timeout: 10_000 }).toContain('bar');
+    // a tag dragged from the sidebar onto a tag field fills it
+    await openSidebar(page, 'tags');
+    await page.locator('[data-testid=historian-sidebar] .hs-search').fill('pump1.flow');
+    const flowLeaf = page.locator('[data-testid=historian-sidebar] .hs-leaf[data-tag="acme.izmir.plant1.line1.cell1.pump1.flow"]');
+    await flowLeaf.waitFor({ timeout: 20_000 });
+    const second = page.locator('.ia-tag').nth(1);
+    await flowLeaf.dragTo(second);
+    expect(await second.inputValue()).toBe('acme.izmir.plant1.line1.cell1.pump1.flow');
     await page.getByRole('button', { name: 'Done' }).click();
-    const row = await page.evaluate((nid) => (window as any).RED.nodes.node(nid).alarms[0].tag, id);
-    expect(row).toBe('acme.izmir.plant1.line2.cell1.pump2.pressure');
+    const rows = await page.evaluate((nid) => (window as any).RED.nodes.node(nid).alarms.map((r: any) => r.tag), id);
+    expect(rows.slice(0, 2)).toEqual(['acme.izmir.plant1.line2.cell1.pump2.pressure', 'acme.izmir.plant1.line1.cell1.pump1.flow']);
     await page.context().close();
   }, 120_000);
 
