@@ -78,9 +78,20 @@ module.exports = {
   editorTheme: {
     page: { title: 'Historian' },
     header: { title: 'Historian', url: '/' },
+    // Off: a Projects checkout or pull replaces the running flows without a deploy request,
+    // so it would pass neither the signature guard nor the audit trail. Every deploy is kept
+    // as a flow version instead (README "Working in the editor": export a version to git).
     projects: { enabled: false },
     tours: false,
-    palette: { catalogues: [] },
+    palette: {
+      catalogues: [],
+      // Historian's nodes first; colours per family: storage (blue-grey), alarms and audit
+      // (red), analytics (lilac), connectivity (amber), uplink (teal) — README "Working in the editor"
+      categories: {
+        order: ['historian', 'subflows', 'common', 'function', 'network', 'sequence', 'parser', 'storage'],
+        descriptions: { historian: 'Historian: storage, alarms and audit, analytics, connectivity, uplink' },
+      },
+    },
   },
 
   // --- Historian ------------------------------------------------------------------------
@@ -120,6 +131,10 @@ module.exports = {
       forcePathStyle: bool('HISTORIAN_S3_PATH_STYLE', true),
       // credentials: HISTORIAN_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN or the
       // standard AWS_* variables, read from the environment by the tier mover, never stored here
+    },
+    /** every deploy's flows are kept as a version (editor: Historian sidebar → Versions); the newest `keep` stay */
+    flowVersions: {
+      keep: int('HISTORIAN_FLOW_VERSIONS_KEEP', 100, 1, 100000),
     },
     storage: {
       /**

@@ -12,15 +12,20 @@ export default function register(RED: RED): void {
     for (const k of ['tag', 'from', 'to', 'points', 'bucketMs', 'limit'] as const) {
       if (config[k] !== undefined && config[k] !== '') defaults[k] = config[k];
     }
+    // a store the node cannot reach shows on the node in the editor, not only in the debug sidebar
+    const problem = (e: unknown) => node.status({ fill: 'red', shape: 'ring', text: (e as Error).message.slice(0, 100) });
+    let failing = false;
+    try { storeHandleOf(RED, config); } catch (e) { failing = true; problem(e); }
     node.on('input', (msg, send, done) => {
       (async () => {
         const given = msg.payload !== null && typeof msg.payload === 'object' && !Array.isArray(msg.payload) ? msg.payload as Record<string, unknown> : {};
         const request = parseQueryRequest({ ...defaults, ...(typeof msg.topic === 'string' && msg.topic ? { tag: msg.topic } : {}), ...given });
         const store = await storeHandleOf(RED, config).ready;
         msg.payload = await runQuery(store, request);
+        if (failing) { failing = false; node.status({}); }
         send(msg);
         done();
-      })().catch((e) => done(e as Error));
+      })().catch((e) => { failing = true; problem(e); done(e as Error); });
     });
   });
 }

@@ -15,6 +15,7 @@ export const CRITICAL = {
   retentionChange: 'retention.change',
   tierPolicyChange: 'tiers.policy.change',
   flowsDeploy: 'flows.deploy',
+  flowsRestore: 'flows.restore',
   auditAcknowledge: 'audit.damage.acknowledge',
 } as const;
 
@@ -70,12 +71,16 @@ export const CRITICAL_ACTION_INFO: Readonly<Record<string, { what: string; where
   },
   [CRITICAL.tierPolicyChange]: { what: 'change a tier policy (policy age, tag pattern)', where: 'a deploy that changes a tier-mover\'s policy', target: '`flows`', permission: 'tiers.manage' },
   [CRITICAL.flowsDeploy]: { what: 'deploy flows (only with `HISTORIAN_SIGNED_DEPLOYS=true`)', where: '`POST /editor/flows`', target: '`flows`', permission: 'flows.write' },
+  [CRITICAL.flowsRestore]: {
+    what: 'restore a stored flow version (a deploy; only with `HISTORIAN_SIGNED_DEPLOYS=true`)', where: '`POST /flows/versions/{version}/restore` (also under `/editor/historian`)',
+    target: '`flows`', permission: 'flows.write',
+  },
   [CRITICAL.auditAcknowledge]: { what: 'acknowledge a damaged audit trail (always signed)', where: '`POST /audit/acknowledge`', target: '`audit`', permission: 'audit.acknowledge' },
 };
 
-/** The README table: one row per critical action of the default list, plus signed deploys. */
+/** The README table: one row per critical action of the default list, plus signed deploys and restores. */
 export function signatureTableMarkdown(): string {
-  const rows = [...DEFAULT_CRITICAL_ACTIONS, CRITICAL.flowsDeploy].map((a) => {
+  const rows = [...DEFAULT_CRITICAL_ACTIONS, CRITICAL.flowsDeploy, CRITICAL.flowsRestore].map((a) => {
     const i = CRITICAL_ACTION_INFO[a];
     return `| \`${a}\` | ${i.what} | ${i.where} | ${i.target} | \`${i.permission}\` |`;
   });

@@ -98,7 +98,7 @@ export interface SignatureServiceOptions {
   ttlMs?: number;
   /** Default DEFAULT_CRITICAL_ACTIONS. */
   criticalActions?: Iterable<string>;
-  /** Adds flows.deploy to the critical actions. */
+  /** Adds flows.deploy and flows.restore to the critical actions. */
   signedDeploys?: boolean;
 }
 
@@ -117,6 +117,8 @@ export class SignatureService {
     this.signedDeploys = opts.signedDeploys ?? false;
     const list = [...(opts.criticalActions ?? DEFAULT_CRITICAL_ACTIONS)];
     if (this.signedDeploys && !list.includes(CRITICAL.flowsDeploy)) list.push(CRITICAL.flowsDeploy);
+    // a restore is a deploy: signed whenever deploys are
+    if (this.signedDeploys && !list.includes(CRITICAL.flowsRestore)) list.push(CRITICAL.flowsRestore);
     for (const a of ALWAYS_SIGNED) if (!list.includes(a)) list.push(a);
     this.critical = new CriticalActions(list);
   }

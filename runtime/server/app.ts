@@ -56,6 +56,10 @@ import { accountRoutes } from './routes/account-routes';
 import { tagStatsRoutes } from './routes/tag-stats-routes';
 import { flowRoutes, type FlowAccess } from './routes/flow-routes';
 import { METRICS_PERMISSION } from './permission-checks';
+import { FlowVersionStore } from '../flow-versions';
+import { flowVersionRoutes } from './routes/flow-version-routes';
+import { editorApiRouter, restoreAsDeploy } from './editor-api';
+import { editorAuthenticate } from './editor-principal';
 
 // Node-RED ships no types; it is a process-wide singleton initialised once here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -161,6 +165,9 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     if (existsSync(overview)) log(`[historian] first start: shared layout "${installDemoLayout(layouts, overview).name}" is the dashboard's home page`);
   }
   const annotations = AnnotationStore.openIn(cfg.dataDir);
+  // every deploy's flows, for the editor's versions tab (diff, export, restore)
+  const flowVersions = FlowVersionStore.forDataDir(cfg.dataDir, cfg.flowVersions.keep);
+  let restoreDeploy: ReturnType<typeof restoreAsDeploy> | null = null;
   // Every export is an audit event, written before the first byte leaves.
   const recordExport = async (e: ExportEvent) => {
     const user = e.user ? security.auth.getUser(e.user) : null;
@@ -195,6 +202,14 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   let flowAccess: FlowAccess | null = null;
   let deployGuard: DeploySigningRouter | null = null;
   const stores = svc.components.stores;
+  const recordVersion = (flows: unknown, username: string, deploymentType: string) => {
+    try {
+      const u = security.auth.getUser(username);
+      flowVersions.record({ flows, user: { username: u.username, name: u.name, role: u.role }, deploymentType });
+    } catch (e) {
+      log(`[historian] flow versions: could not store the deployed flows: ${(e as Error).message}`);
+    }
+  };
   const routes: RouteDef[] = [
     defineRoute({
       method: 'get', path: '/openapi.json', group: 'system', permission: 'authenticated',
@@ -225,6 +240,14 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...accountRoutes(security.auth),
     ...tagStatsRoutes(Date.now, stores),
     ...flowRoutes({ flows: () => flowAccess, trail: compliance.trail, signatures: compliance.signatures! }),
+    ...flowVersionRoutes({
+      versions: () => flowVersions,
+      isInstalled: (type) => !!RED.nodes.getType(type),
+      deploy: (req, res, flows, version) => {
+        if (!restoreDeploy) throw new HttpError(503, 'unavailable', 'the flow runtime is not running');
+        restoreDeploy(req, res, flows, version);
+      },
+    }),
     ...ingestRoutes({
       stores, dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2),
       newTags: new TokenTagBudget(cfg.ingest.maxNewTagsPerTokenPerMinute || null), disk,
@@ -245,13 +268,17 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     get: () => RED.runtime.flows.getFlows({}),
     set: async (flows, rev, username) => {
       await RED.runtime.flows.setFlows({ flows: { flows, rev }, deploymentType: 'nodes', user: { username } });
+      recordVersion(flows, username, 'api');
     },
   };
   metrics.hookNodeRed(RED.hooks);
   // Deploys pass the signature guard (428 without a signing token when signed deploys are
   // on) and are recorded in the audit trail either way.
   deployGuard = compliance.deployGuard(security.auth, signedDeploys,
-    () => RED.runtime.flows.getFlows({}).then((r: { flows: unknown }) => r.flows));
+    () => RED.runtime.flows.getFlows({}).then((r: { flows: unknown }) => r.flows),
+    (d) => { flowVersions.record({ flows: d.flows, user: d.signer ? { username: d.signer.username, name: d.signer.name ?? null, role: d.signer.role ?? null } : null, deploymentType: d.deploymentType, signature: d.signature, restoredFrom: d.restoredFrom }); });
+  restoreDeploy = restoreAsDeploy(deployGuard, RED.httpAdmin);
+  app.use(`${redSettings.httpAdminRoot.replace(/\/$/, '')}/historian`, editorApiRouter(routes, editorAuthenticate(security.auth, authenticate)));
   app.use(redSettings.httpAdminRoot, deployGuard);
   app.use(redSettings.httpAdminRoot, RED.httpAdmin);
   app.use(redSettings.httpNodeRoot, RED.httpNode);

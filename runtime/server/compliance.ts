@@ -9,7 +9,7 @@ import type { AuthEvent } from '../auth/events';
 import type { AuthService } from '../auth/auth-service';
 import type { RouteDef } from './api/route';
 import { auditRoutes } from './routes/audit-routes';
-import { deploySigning, type DeploySigningRouter } from './deploy-signing';
+import { deploySigning, type AcceptedDeploy, type DeploySigningRouter } from './deploy-signing';
 
 export const VERIFY_INTERVAL_MS = 15 * 60_000;
 
@@ -89,8 +89,8 @@ export class ComplianceLayer {
     return auditRoutes({ trail: this.trail, signatures: this.signatures!, auth, verified: (r) => this.report(r) });
   }
 
-  deployGuard(auth: AuthService, requireSignature: boolean, currentFlows: () => Promise<unknown>): DeploySigningRouter {
-    return deploySigning({ auth, trail: this.trail, signatures: this.signatures!, requireSignature, currentFlows, log: this.log });
+  deployGuard(auth: AuthService, requireSignature: boolean, currentFlows: () => Promise<unknown>, onDeployed?: (d: AcceptedDeploy) => void): DeploySigningRouter {
+    return deploySigning({ auth, trail: this.trail, signatures: this.signatures!, requireSignature, currentFlows, log: this.log, onDeployed });
   }
 
   close(): void {

@@ -24,9 +24,29 @@ import { isRole, permissionsOf } from '../auth/permissions';
 import { CRITICAL_NODE_RULES, criticalFlowChanges, type CriticalChange } from '../audit/critical-flow-changes';
 
 export const DEPLOY_ACTION = CRITICAL.flowsDeploy;
+export const RESTORE_ACTION = CRITICAL.flowsRestore;
 export const DEPLOY_TARGET = 'flows';
 /** Actions the editor plugin may ask a signing token for (all on target "flows"). */
-export const DEPLOY_SIGNED_ACTIONS: readonly string[] = [DEPLOY_ACTION, ...CRITICAL_NODE_RULES.map((r) => r.action)];
+export const DEPLOY_SIGNED_ACTIONS: readonly string[] = [DEPLOY_ACTION, RESTORE_ACTION, ...CRITICAL_NODE_RULES.map((r) => r.action)];
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by the flow-version restore before it hands the request to this guard as a deploy. */
+      historianRestore?: { version: number };
+    }
+  }
+}
+
+/** A deploy Node-RED accepted, for the flow version store. */
+export interface AcceptedDeploy {
+  flows: unknown;
+  signer: Signer | null;
+  deploymentType: string;
+  signature: SignatureManifestation | null;
+  restoredFrom: number | null;
+}
 /** The permissions a deploy checks: flows.write, and each critical change's own. */
 export const DEPLOY_PERMISSIONS: readonly string[] = ['flows.write', ...CRITICAL_NODE_RULES.map((r) => r.permission)];
 
@@ -49,6 +69,8 @@ export interface DeploySigningOptions {
   /** Body size limit for the deploy (Node-RED's apiMaxLength); default 5mb. */
   bodyLimit?: string;
   log?: (line: string) => void;
+  /** Called after each deploy Node-RED accepted (not a restart): the flow version store records it. */
+  onDeployed?: (d: AcceptedDeploy) => void;
 }
 
 /**
@@ -95,7 +117,7 @@ export function deploySigning(opts: DeploySigningOptions): DeploySigningRouter {
   const { auth, trail, signatures } = opts;
   const log = opts.log ?? ((l: string) => console.log(l));
   const editorSessionUser = opts.editorSessionUser ?? nodeRedEditorSessions(log);
-  const mustSign = () => opts.requireSignature && signatures.requiresSignature(DEPLOY_ACTION);
+  const mustSign = (action: string = DEPLOY_ACTION) => opts.requireSignature && signatures.requiresSignature(action);
 
   /**
    * The person behind the editor's bearer token, as a route principal, or null: one of our
@@ -136,6 +158,9 @@ export function deploySigning(opts: DeploySigningOptions): DeploySigningRouter {
       const deploymentType = String(req.get('Node-RED-Deployment-Type') ?? 'full');
       // "Restart flows" re-reads the deployed configuration: recorded, never a change to sign.
       const restart = deploymentType === 'reload';
+      // a restore is a deploy signed as a restore (flows.restore) when deploys are signed
+      const restoredFrom = req.historianRestore?.version ?? null;
+      const deployAction = restoredFrom !== null ? RESTORE_ACTION : DEPLOY_ACTION;
       let diff: FlowDiff | null = null;
       let diffError: string | null = null;
       let critical: CriticalChange[] = [];
@@ -148,7 +173,7 @@ export function deploySigning(opts: DeploySigningOptions): DeploySigningRouter {
           diffError = (e as Error).message;
         }
       }
-      const actions = [...(!restart && mustSign() ? [DEPLOY_ACTION] : []), ...critical.map((c) => c.action)];
+      const actions = [...(!restart && mustSign(deployAction) ? [deployAction] : []), ...critical.map((c) => c.action)];
       const signed = new Map<string, SignatureManifestation>();
       if (actions.length > 0) {
         if (!signer) {
@@ -190,11 +215,11 @@ export function deploySigning(opts: DeploySigningOptions): DeploySigningRouter {
         try {
           for (const a of actions) signed.set(a, signatures.consume(forAction.get(a), a, DEPLOY_TARGET, signer, req.ip));
         } catch (e) {
-          if (e instanceof SignatureError) return sendError(res, e.at(DEPLOY_ACTION, DEPLOY_TARGET));
+          if (e instanceof SignatureError) return sendError(res, e.at(deployAction, DEPLOY_TARGET));
           throw e;
         }
       }
-      const signature = signed.get(DEPLOY_ACTION) ?? null;
+      const signature = signed.get(deployAction) ?? null;
       res.on('finish', () => {
         const ok = res.statusCode >= 200 && res.statusCode < 300;
         // Refusals of anonymous requests are Node-RED's business; keep the trail to people.
@@ -203,10 +228,10 @@ export function deploySigning(opts: DeploySigningOptions): DeploySigningRouter {
         try {
           trail.append({
             ...who,
-            action: ok ? (restart ? 'flows.restart' : DEPLOY_ACTION) : 'flows.deploy.failed',
+            action: ok ? (restart ? 'flows.restart' : deployAction) : 'flows.deploy.failed',
             target: DEPLOY_TARGET,
             newValue: {
-              deploymentType, ...(diff ? { summary: diff.counts, added: diff.added, changed: diff.changed, removed: diff.removed } : {}), ...(diffError ? { summaryError: diffError } : {}),
+              deploymentType, ...(restoredFrom !== null ? { restoredFrom } : {}), ...(diff ? { summary: diff.counts, added: diff.added, changed: diff.changed, removed: diff.removed } : {}), ...(diffError ? { summaryError: diffError } : {}),
               ...(!ok && signed.size ? { signatureIds: [...signed.values()].map((x) => x.signatureId) } : {}),
             },
             reason: ok ? null : `HTTP ${res.statusCode}`,
@@ -226,6 +251,13 @@ export function deploySigning(opts: DeploySigningOptions): DeploySigningRouter {
           }
         } catch (e) {
           log(`[historian] audit: could not record a deploy: ${(e as Error).message}`);
+        }
+        if (ok && !restart && opts.onDeployed) {
+          try {
+            opts.onDeployed({ flows: req.body, signer, deploymentType, signature, restoredFrom });
+          } catch (e) {
+            log(`[historian] flow versions: could not store the deployed flows: ${(e as Error).message}`);
+          }
         }
       });
       next();

@@ -49,6 +49,8 @@ export const historianConfigSchema = z.object({
     offlineAfterSeconds: z.number().positive(),
     backlogGrowthSeconds: z.number().positive(),
   }).partial().default({}),
+  /** Flow versions kept in <dataDir>/flow-versions (runtime/flow-versions). */
+  flowVersions: z.object({ keep: z.number().int().min(1) }).partial().default({}),
   storage: z.object({ memoryLimitMb: z.number().int().refine((v) => v === 0 || v >= 8, 'must be 0 (no limit) or at least 8') }).partial().default({}),
   security: z.object({
     adminPassword: z.string(),

@@ -192,4 +192,25 @@ describe('historian-query', () => {
     expect(byKind.latest.samples[0]).toMatchObject({ tag: 'x.y', ts: 540_000, value: 9, quality: 'GOOD' });
     expect(errors[0]).toMatch(/^from: /);
   });
+
+  it('shows on the node that it cannot reach its store, and clears it once a query works', async () => {
+    await load([{ id: 'q0', type: 'historian-query', store: 'no-such-store', kind: 'latest', wires: [['h0']] }, { id: 'h0', type: 'helper' }]);
+    const q = helper.getNode('q0');
+    const last = () => (q.status as any).getCalls().filter((c: any) => c.thisValue === q).at(-1)?.firstArg;
+    expect(last()).toEqual({ fill: 'red', shape: 'ring', text: 'store: no historian store configured; pick or add one in the node' });
+    await helper.unload();
+    await load([store('tsdb/query-status'), { id: 'q1', type: 'historian-query', store: 'st1', kind: 'latest', wires: [['h1']] }, { id: 'h1', type: 'helper' }]);
+    const q1 = helper.getNode('q1');
+    const got: any[] = [];
+    helper.getNode('h1').on('input', (m: any) => got.push(m));
+    const errors: string[] = [];
+    q1.on('call:error', (c: any) => errors.push(String(c.firstArg?.message ?? c.firstArg)));
+    q1.receive({ payload: { tags: 'acme..bad' } });
+    await waitFor(() => errors.length === 1, { what: 'the refused query' });
+    const status1 = () => (q1.status as any).getCalls().filter((c: any) => c.thisValue === q1).at(-1)?.firstArg;
+    expect(status1()).toMatchObject({ fill: 'red', shape: 'ring' });
+    q1.receive({ payload: { tags: ['acme.p.a.l.c.e.level'] } });
+    await waitFor(() => got.length === 1, { what: 'the answer' });
+    expect(status1()).toEqual({});
+  });
 });
