@@ -126,6 +126,12 @@ const WAYS: Record<string, () => Promise<Way[]>> = {
     name: 'deploy adding a node', target: 'flows', ok: [200, 204],
     send: deploy((f) => { f.push({ id: `sig-note-${++n}`, type: 'comment', z: 'sig-tab', name: 'note', info: '', x: 100, y: 100, wires: [] }); }),
   }],
+  [CRITICAL.flowsRestore]: async () => {
+    // the newest stored version (the deploys above made some): restoring it is a deploy too
+    const list = await (await dist.request('/api/v1/flows/versions', { token: admin })).json() as { versions: Array<{ version: number }> };
+    expect(list.versions.length, 'a stored flow version to restore').toBeGreaterThan(0);
+    return [{ name: 'POST /flows/versions/{version}/restore', target: 'flows', ok: [200], send: call('POST', `/api/v1/flows/versions/${list.versions[0].version}/restore`, {}) }];
+  },
   // tested with its own restart case in audit-alarm.test.ts (it needs a damaged trail)
   [CRITICAL.auditAcknowledge]: async () => [],
 };
@@ -147,7 +153,7 @@ describe('the signature table', () => {
     expect([...declared].sort()).toEqual(Object.keys(WAYS).sort());
   });
 
-  for (const action of [...DEFAULT_CRITICAL_ACTIONS, CRITICAL.flowsDeploy]) {
+  for (const action of [...DEFAULT_CRITICAL_ACTIONS, CRITICAL.flowsDeploy, CRITICAL.flowsRestore]) {
     it(`${action}: 428 without a signature, done with one, recorded with it`, async () => {
       const ways = await WAYS[action]();
       if (action === CRITICAL.auditAcknowledge) return; // see above
