@@ -3,17 +3,30 @@
 // timestamps and StatusCode quality, reconnects, and browse for the editor's tag picker.
 import path from 'node:path';
 import { browseEndpoint, OpcuaSubscriber, validateItems } from '../../runtime/devices/opcua/subscriber';
+import { listCertificates, rejectCertificate, trustCertificate } from '../../runtime/devices/opcua/cert-store';
+import { validateSecurity, validateUser, type OpcuaSecurity, type OpcuaUser } from '../../runtime/devices/opcua/security';
 import { DeviceHealthTracker } from '../../runtime/devices/health';
 import { toWireSample, type Sample } from '../../runtime/model';
 import { services } from '../../runtime/registry';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
 
-type Handler = (req: { query: Record<string, unknown> }, res: { json(v: unknown): void; status(n: number): { json(v: unknown): void } }) => void;
+type Handler = (req: { query: Record<string, unknown>; params: Record<string, string> }, res: { json(v: unknown): void; status(n: number): { json(v: unknown): void } }) => void;
 
 function pkiDir(): string | undefined {
   const d = services().dataDir;
   return d ? path.join(d, 'opcua-pki') : undefined;
+}
+
+/** Security and identity from a node's config and credentials; errors name the field. */
+function securityOf(config: NodeDef, credentials: Record<string, string | undefined> | undefined): { security: OpcuaSecurity; user: OpcuaUser } {
+  return {
+    security: validateSecurity({ mode: config.securityMode || 'None', policy: config.securityPolicy || undefined }),
+    user: validateUser({
+      kind: config.userAuth || 'anonymous', userName: credentials?.userName, password: credentials?.password,
+      certificateFile: config.userCertificate, privateKeyFile: config.userPrivateKey,
+    }),
+  };
 }
 
 export default function register(RED: RED): void {
@@ -22,11 +35,37 @@ export default function register(RED: RED): void {
   if (RED.httpAdmin && auth) {
     const browse: Handler = (req, res) => {
       const endpoint = String(req.query.endpoint ?? '');
-      browseEndpoint(endpoint, { pkiDir: pkiDir(), root: req.query.root ? String(req.query.root) : undefined }).then(
+      let sec: { security: OpcuaSecurity; user: OpcuaUser };
+      try {
+        // The editor never receives stored passwords: a deployed node's id stands for its credentials.
+        const nodeId = req.query.node ? String(req.query.node) : '';
+        const creds = nodeId ? (RED.nodes as unknown as { getCredentials(id: string): Record<string, string> | undefined }).getCredentials(nodeId) : undefined;
+        sec = securityOf({ id: '', type: 'opcua-subscribe', securityMode: req.query.securityMode, securityPolicy: req.query.securityPolicy, userAuth: req.query.userAuth, userCertificate: req.query.userCertificate, userPrivateKey: req.query.userPrivateKey }, creds);
+      } catch (e) {
+        return res.status(400).json({ error: (e as Error).message });
+      }
+      browseEndpoint(endpoint, { pkiDir: pkiDir(), root: req.query.root ? String(req.query.root) : undefined, ...sec }).then(
         (vars) => res.json(vars),
-        (e: Error) => res.status(/^endpoint:/.test(e.message) ? 400 : 502).json({ error: e.message }),
+        (e: Error) => res.status(/^endpoint:/.test(e.message) ? 400 : 502).json({ error: e.message.split('\n')[0] }),
       );
     };
+    // The certificate store: listed for whoever may see the node, changed only by those who may deploy flows.
+    const certificates: Handler = (_req, res) => {
+      const dir = pkiDir();
+      if (!dir) return res.status(409).json({ error: 'no data directory: the certificate store lives in <dataDir>/opcua-pki' });
+      res.json({ pkiDir: dir, ...listCertificates(dir) });
+    };
+    const decide = (action: 'trust' | 'reject'): Handler => (req, res) => {
+      const dir = pkiDir();
+      if (!dir) return res.status(409).json({ error: 'no data directory: the certificate store lives in <dataDir>/opcua-pki' });
+      (action === 'trust' ? trustCertificate : rejectCertificate)(dir, req.params.thumbprint).then(
+        () => { RED.log.info(`opcua: server certificate ${req.params.thumbprint} ${action === 'trust' ? 'trusted' : 'rejected'}`); res.json({ pkiDir: dir, ...listCertificates(dir) }); },
+        (e: Error) => res.status(/^thumbprint: no server/.test(e.message) ? 404 : 400).json({ error: e.message }),
+      );
+    };
+    RED.httpAdmin.get('/historian/opcua/certificates', auth.needsPermission('opcua-subscribe.read'), certificates);
+    RED.httpAdmin.post('/historian/opcua/certificates/:thumbprint/trust', auth.needsPermission('flows.write'), decide('trust'));
+    RED.httpAdmin.post('/historian/opcua/certificates/:thumbprint/reject', auth.needsPermission('flows.write'), decide('reject'));
     RED.httpAdmin.get('/historian/opcua/browse', auth.needsPermission('opcua-subscribe.read'), browse);
   }
 
@@ -52,8 +91,10 @@ export default function register(RED: RED): void {
     try {
       const sampling = numberField(config, 'samplingInterval', 1000);
       if (sampling < 10 || sampling > 3_600_000) throw new Error(`samplingInterval: must be 10 … 3,600,000 ms (got ${sampling})`);
+      const sec = securityOf(config, node.credentials);
       sub = new OpcuaSubscriber({
         endpoint,
+        ...sec,
         items: validateItems(config.items ?? []),
         samplingInterval: sampling,
         reconnectInitialMs: numberField(config, 'reconnectInitial', 500),
@@ -63,7 +104,9 @@ export default function register(RED: RED): void {
         onState: (s, detail) => {
           state = s;
           health.state(s, detail);
-          node.status({ fill: s === 'connected' ? 'green' : s === 'closed' ? 'grey' : s === 'connecting' ? 'yellow' : 'red', shape: 'dot', text: detail ? `${s}: ${detail}` : s });
+          // The one failure an engineer fixes in this node's editor gets a status that says where.
+          const text = detail && /BadCertificateUntrusted/.test(detail) ? 'server certificate not trusted: trust it under Security in this node' : detail ? `${s}: ${detail}` : s;
+          node.status({ fill: s === 'connected' ? 'green' : s === 'closed' ? 'grey' : s === 'connecting' ? 'yellow' : 'red', shape: 'dot', text });
         },
       });
       sub.start().catch((e: Error) => {
@@ -96,5 +139,5 @@ export default function register(RED: RED): void {
       if (!s) return done();
       s.close().then(() => done(), () => done());
     });
-  });
+  }, { credentials: { userName: { type: 'text' }, password: { type: 'password' } } });
 }
