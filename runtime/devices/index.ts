@@ -10,3 +10,4 @@ export * as sparkplug from './sparkplug';
 export * as opcua from './opcua';
 export * as s7 from './s7';
 export * as eip from './eip';
+export * as egd from './egd';
