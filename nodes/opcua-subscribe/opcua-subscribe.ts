@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { browseEndpoint, OpcuaSubscriber, validateItems } from '../../runtime/devices/opcua/subscriber';
 import { listCertificates, rejectCertificate, trustCertificate } from '../../runtime/devices/opcua/cert-store';
+import { processAuditTrail } from '../../runtime/audit/process-trail';
 import { validateSecurity, validateUser, type OpcuaSecurity, type OpcuaUser } from '../../runtime/devices/opcua/security';
 import { DeviceHealthTracker } from '../../runtime/devices/health';
 import { toWireSample, type Sample } from '../../runtime/model';
@@ -11,7 +12,7 @@ import { services } from '../../runtime/registry';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
 
-type Handler = (req: { query: Record<string, unknown>; params: Record<string, string> }, res: { json(v: unknown): void; status(n: number): { json(v: unknown): void } }) => void;
+type Handler = (req: { query: Record<string, unknown>; params: Record<string, string>; user?: { username?: string }; ip?: string }, res: { json(v: unknown): void; status(n: number): { json(v: unknown): void } }) => void;
 
 function pkiDir(): string | undefined {
   const d = services().dataDir;
@@ -58,8 +59,19 @@ export default function register(RED: RED): void {
     const decide = (action: 'trust' | 'reject'): Handler => (req, res) => {
       const dir = pkiDir();
       if (!dir) return res.status(409).json({ error: 'no data directory: the certificate store lives in <dataDir>/opcua-pki' });
+      const before = listCertificates(dir);
+      const cert = [...before.rejected, ...before.trusted].find((c) => c.thumbprint === String(req.params.thumbprint).toLowerCase());
       (action === 'trust' ? trustCertificate : rejectCertificate)(dir, req.params.thumbprint).then(
-        () => { RED.log.info(`opcua: server certificate ${req.params.thumbprint} ${action === 'trust' ? 'trusted' : 'rejected'}`); res.json({ pkiDir: dir, ...listCertificates(dir) }); },
+        () => {
+          // Which servers the historian talks to is a security decision: it goes into the audit trail.
+          processAuditTrail()?.append({
+            username: req.user?.username ?? null, action: `opcua.certificate.${action}`, target: cert?.applicationUri ?? cert?.subject ?? req.params.thumbprint,
+            previousValue: cert ? (before.trusted.includes(cert) ? 'trusted' : 'rejected') : null, newValue: { state: action === 'trust' ? 'trusted' : 'rejected', thumbprint: cert?.thumbprint, subject: cert?.subject, validTo: cert?.validTo },
+            clientAddress: req.ip ?? null,
+          });
+          RED.log.info(`opcua: server certificate ${req.params.thumbprint} ${action === 'trust' ? 'trusted' : 'rejected'}`);
+          res.json({ pkiDir: dir, ...listCertificates(dir) });
+        },
         (e: Error) => res.status(/^thumbprint: no server/.test(e.message) ? 404 : 400).json({ error: e.message }),
       );
     };

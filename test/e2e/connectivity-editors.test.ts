@@ -35,15 +35,16 @@ afterAll(async () => {
 
 const FLOW = [
   { id: 'e2e-eip-dev', type: 'eip-device', name: 'Press line L83', host: '192.168.1.20', port: 44818, slot: 0, timeout: 2000, maxPacket: 504 },
-  { id: 'e2e-eip', type: 'eip-poll', name: 'Press 2', device: 'e2e-eip-dev', groups: [{ name: 'fast', period: '250ms' }, { name: 'slow', period: '5s' }], coalesce: true,
+  { id: 'e2e-eip', type: 'eip-poll', name: 'Press 2', device: 'e2e-eip-dev', groups: [{ name: 'fast', period: '250ms' }, { name: 'slow', period: '5s' }], coalesce: true, output: 'batch', topic: 'press2',
     tags: [
       { tag: 'acme.izmir.plant1.line2.press2.speed', group: 'fast', address: 'Press2.Speed', type: 'real', deadband: '0.5' },
       { tag: 'acme.izmir.plant1.line2.press2.strokes', group: 'slow', address: 'Program:Press2.StrokeCount', type: 'dint' },
       { tag: 'acme.izmir.plant1.line2.press2.oil', group: 'slow', address: 'OilLevels', type: 'real', elements: '4' },
     ], x: 200, y: 80, wires: [[]] },
-  { id: 'e2e-egd', type: 'egd-consume', name: 'GT1 exchange 1', producerId: '10.0.0.5', exchangeId: 1, period: 100, port: 18246,
+  { id: 'e2e-egd', type: 'egd-consume', name: 'GT1 exchange 1', producerId: '10.0.0.5', exchangeId: 1, period: 100, timeout: '', configSignature: 0, port: 18246, bindAddress: '', multicastGroup: '', timestamps: 'receive', output: 'batch', topic: 'gt1',
     layout: [{ tag: 'acme.izmir.plant1.power.gt1.speed', byte: '0', type: 'uint16' }, { tag: 'acme.izmir.plant1.power.gt1.trip', byte: '8', type: 'bool', bit: '1' }], x: 200, y: 160, wires: [[]] },
-  { id: 'e2e-opcua', type: 'opcua-subscribe', name: 'Line 2 PLC', endpoint: 'opc.tcp://line2-plc:4840', securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256', userAuth: 'username',
+  { id: 'e2e-opcua', type: 'opcua-subscribe', name: 'Line 2 PLC', endpoint: 'opc.tcp://line2-plc:4840', samplingInterval: 1000, reconnectInitial: 500, reconnectMax: 10000, output: 'batch',
+    securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256', userAuth: 'username', userCertificate: '', userPrivateKey: '',
     items: [{ nodeId: 'ns=2;s=Line2.Temp', tag: 'acme.line2.temp' }], x: 200, y: 240, wires: [[], []] },
 ];
 
@@ -109,6 +110,12 @@ describe('connectivity node editors', () => {
       const store = await res.json() as { trusted: Array<{ applicationUri: string }>; rejected: unknown[] };
       expect(store.trusted.map((c) => c.applicationUri)).toEqual(['urn:acme:line2:plc']);
       expect(store.rejected).toEqual([]);
+      // the decision is in the audit trail with who made it
+      const audit = await dist.request('/api/v1/audit?action=opcua.certificate.trust', { token: await dist.login() });
+      const text = await audit.text();
+      expect(audit.status, text).toBe(200);
+      expect(text).toContain('urn:acme:line2:plc');
+      expect(text).toContain('"username":"admin"');
       await saveScreenshot(page, `opcua-security-trusted-${width}x${height}`);
     }
     await context.close();
