@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 const FLOW = [
-  { id: 'e2e-eip-dev', type: 'eip-device', name: 'Press line L83', host: '192.168.1.20', port: 44818, slot: 0, timeout: 2000, maxPacket: 504 },
+  { id: 'e2e-eip-dev', type: 'eip-device', name: 'Press line L83', host: '192.168.1.20', port: 44818, slot: 0, timeout: 2000, maxPacket: 504, backoffInitial: 500, backoffMax: 30000 },
   { id: 'e2e-eip', type: 'eip-poll', name: 'Press 2', device: 'e2e-eip-dev', groups: [{ name: 'fast', period: '250ms' }, { name: 'slow', period: '5s' }], coalesce: true, output: 'batch', topic: 'press2',
     tags: [
       { tag: 'acme.izmir.plant1.line2.press2.speed', group: 'fast', address: 'Press2.Speed', type: 'real', deadband: '0.5' },
@@ -91,6 +91,13 @@ describe('connectivity node editors', () => {
     expect((await page.inputValue('#eip-csv')).split('\n')[0]).toBe('tag,group,address,type,elements,scale,offset,deadband');
     await closeTray(page);
     await openAndCheck(page, 'e2e-eip', 'eip-poll-dialog', width, height);
+    // the tag table must not push the dialog's Done button out of the window
+    await page.evaluate((nid) => { const RED = (window as any).RED; RED.editor.edit(RED.nodes.node(nid)); }, 'e2e-eip');
+    const done = page.locator('#node-dialog-ok');
+    await done.waitFor({ timeout: 10_000 });
+    const box = await done.boundingBox();
+    expect(box && box.x + box.width <= width).toBe(true);
+    await closeTray(page);
     await openAndCheck(page, 'e2e-egd', 'egd-consume-dialog', width, height);
 
     await page.evaluate((nid) => { const RED = (window as any).RED; RED.editor.edit(RED.nodes.node(nid)); }, 'e2e-opcua');
