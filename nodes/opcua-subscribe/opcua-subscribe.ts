@@ -3,6 +3,9 @@
 // timestamps and StatusCode quality, reconnects, and browse for the editor's tag picker.
 import path from 'node:path';
 import { browseEndpoint, OpcuaSubscriber, validateItems } from '../../runtime/devices/opcua/subscriber';
+import { listCertificates, rejectCertificate, trustCertificate } from '../../runtime/devices/opcua/cert-store';
+import { processAuditTrail } from '../../runtime/audit/process-trail';
+import { validateSecurity, validateUser, type OpcuaSecurity, type OpcuaUser } from '../../runtime/devices/opcua/security';
 import { DeviceHealthTracker } from '../../runtime/devices/health';
 import { toWireSample, type Sample } from '../../runtime/model';
 import { servicesOf } from '../lib/services';
@@ -17,21 +20,83 @@ function pkiDir(RED: RED): string | undefined {
   return d ? path.join(d, 'opcua-pki') : undefined;
 }
 
+/** Security and identity from a node's config and credentials; errors name the field. */
+function securityOf(config: NodeDef, credentials: Record<string, string | undefined> | undefined): { security: OpcuaSecurity; user: OpcuaUser } {
+  return {
+    security: validateSecurity({ mode: config.securityMode || 'None', policy: config.securityPolicy || undefined }),
+    user: validateUser({
+      kind: config.userAuth || 'anonymous', userName: credentials?.userName, password: credentials?.password,
+      certificateFile: config.userCertificate, privateKeyFile: config.userPrivateKey,
+    }),
+  };
+}
+
 export default function register(RED: RED): void {
   // Browse for the editor: only users who may read this node type in the editor reach it.
+  const noStore = () => new HttpError(409, 'no_data_directory', 'no data directory: the certificate store lives in <dataDir>/opcua-pki');
+  const editorUser = (req: unknown) => (req as { user?: { username?: string } }).user?.username ?? null;
   mountAdminRoute(RED, defineRoute({
     method: 'get', path: '/historian/opcua/browse', group: 'editor', permission: 'opcua-subscribe.read',
-    query: z.object({ endpoint: z.string().default(''), root: z.string().optional() }),
-    summary: 'Browses an OPC UA server\'s variables for the edit dialog',
+    query: z.object({
+      endpoint: z.string().default(''), root: z.string().optional(), node: z.string().optional(),
+      securityMode: z.string().optional(), securityPolicy: z.string().optional(), userAuth: z.string().optional(),
+      userCertificate: z.string().optional(), userPrivateKey: z.string().optional(),
+    }),
+    summary: 'Browses an OPC UA server\'s variables for the edit dialog (with the node\'s security settings)',
     handler: async ({ query }) => {
+      let sec: { security: OpcuaSecurity; user: OpcuaUser };
       try {
-        return await browseEndpoint(query.endpoint, { pkiDir: pkiDir(RED), root: query.root || undefined });
+        // The editor never receives stored passwords: a deployed node's id stands for its credentials.
+        const creds = query.node ? (RED.nodes as unknown as { getCredentials(id: string): Record<string, string> | undefined }).getCredentials(query.node) : undefined;
+        sec = securityOf({ id: '', type: 'opcua-subscribe', securityMode: query.securityMode, securityPolicy: query.securityPolicy, userAuth: query.userAuth, userCertificate: query.userCertificate, userPrivateKey: query.userPrivateKey }, creds);
       } catch (e) {
-        const message = (e as Error).message;
+        throw new HttpError(400, 'bad_request', (e as Error).message);
+      }
+      try {
+        return await browseEndpoint(query.endpoint, { pkiDir: pkiDir(RED), root: query.root || undefined, ...sec });
+      } catch (e) {
+        const message = (e as Error).message.split('\n')[0];
         throw /^endpoint:/.test(message) ? new HttpError(400, 'bad_request', message, { field: 'endpoint' }) : new HttpError(502, 'browse_failed', message);
       }
     },
   }));
+  // The certificate store: listed for whoever may see the node, changed only by those who may deploy flows.
+  mountAdminRoute(RED, defineRoute({
+    method: 'get', path: '/historian/opcua/certificates', group: 'editor', permission: 'opcua-subscribe.read',
+    summary: 'Lists the OPC UA certificate store (own, trusted and rejected server certificates)',
+    handler: () => {
+      const dir = pkiDir(RED);
+      if (!dir) throw noStore();
+      return { pkiDir: dir, ...listCertificates(dir) };
+    },
+  }));
+  for (const action of ['trust', 'reject'] as const) {
+    mountAdminRoute(RED, defineRoute({
+      method: 'post', path: `/historian/opcua/certificates/:thumbprint/${action}`, group: 'editor', permission: 'flows.write',
+      params: z.object({ thumbprint: z.string().min(1) }),
+      summary: `${action === 'trust' ? 'Trusts' : 'Rejects'} an OPC UA server certificate (audited)`,
+      handler: async ({ params, req }) => {
+        const dir = pkiDir(RED);
+        if (!dir) throw noStore();
+        const before = listCertificates(dir);
+        const cert = [...before.rejected, ...before.trusted].find((c) => c.thumbprint === params.thumbprint.toLowerCase());
+        try {
+          await (action === 'trust' ? trustCertificate : rejectCertificate)(dir, params.thumbprint);
+        } catch (e) {
+          const message = (e as Error).message;
+          throw new HttpError(/^thumbprint: no server/.test(message) ? 404 : 400, /^thumbprint: no server/.test(message) ? 'not_found' : 'bad_request', message, { field: 'thumbprint' });
+        }
+        // Which servers the historian talks to is a security decision: it goes into the audit trail.
+        processAuditTrail()?.append({
+          username: editorUser(req), action: `opcua.certificate.${action}`, target: cert?.applicationUri ?? cert?.subject ?? params.thumbprint,
+          previousValue: cert ? (before.trusted.includes(cert) ? 'trusted' : 'rejected') : null, newValue: { state: action === 'trust' ? 'trusted' : 'rejected', thumbprint: cert?.thumbprint, subject: cert?.subject, validTo: cert?.validTo },
+          clientAddress: req.ip ?? null,
+        });
+        RED.log.info(`opcua: server certificate ${params.thumbprint} ${action === 'trust' ? 'trusted' : 'rejected'}`);
+        return { pkiDir: dir, ...listCertificates(dir) };
+      },
+    }));
+  }
 
   RED.nodes.registerType('opcua-subscribe', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
@@ -55,8 +120,10 @@ export default function register(RED: RED): void {
     try {
       const sampling = numberField(config, 'samplingInterval', 1000);
       if (sampling < 10 || sampling > 3_600_000) throw new Error(`samplingInterval: must be 10 … 3,600,000 ms (got ${sampling})`);
+      const sec = securityOf(config, node.credentials);
       sub = new OpcuaSubscriber({
         endpoint,
+        ...sec,
         items: validateItems(config.items ?? []),
         samplingInterval: sampling,
         reconnectInitialMs: numberField(config, 'reconnectInitial', 500),
@@ -66,7 +133,9 @@ export default function register(RED: RED): void {
         onState: (s, detail) => {
           state = s;
           health.state(s, detail);
-          node.status({ fill: s === 'connected' ? 'green' : s === 'closed' ? 'grey' : s === 'connecting' ? 'yellow' : 'red', shape: 'dot', text: detail ? `${s}: ${detail}` : s });
+          // The one failure an engineer fixes in this node's editor gets a status that says where.
+          const text = detail && /BadCertificateUntrusted/.test(detail) ? 'server certificate not trusted: trust it under Security in this node' : detail ? `${s}: ${detail}` : s;
+          node.status({ fill: s === 'connected' ? 'green' : s === 'closed' ? 'grey' : s === 'connecting' ? 'yellow' : 'red', shape: 'dot', text });
         },
       });
       sub.start().catch((e: Error) => {
@@ -99,5 +168,5 @@ export default function register(RED: RED): void {
       if (!s) return done();
       s.close().then(() => done(), () => done());
     });
-  });
+  }, { credentials: { userName: { type: 'text' }, password: { type: 'password' } } });
 }

@@ -9,3 +9,5 @@ export * as modbus from './modbus';
 export * as sparkplug from './sparkplug';
 export * as opcua from './opcua';
 export * as s7 from './s7';
+export * as eip from './eip';
+export * as egd from './egd';

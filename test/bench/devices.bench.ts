@@ -7,10 +7,12 @@
 //   modbus.cpu_fraction_1k_tags_1s    process CPU time / wall time while polling 1,000 tags
 //                                      every second (fraction of one core, lower is better)
 //   modbus.jitter_p99_ms_100ms_group  p99 lateness of a 100 ms poll group of 500 tags
+//   eip.samples_per_s, egd.exchanges_per_s: see lib/eip-egd-load.ts
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { resolve } from 'node:path';
 import { ModbusConnection, ModbusPoller, parseGroups, parseTagTable, planReads } from '../../runtime/devices/modbus';
+import { egdMetrics, eipMetrics } from './lib/eip-egd-load';
 import { metric, writeReport } from './lib/report';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -113,7 +115,12 @@ async function main() {
     const st = jitterRun.stats[0];
     console.log(`100 ms group, 500 tags: ${st.polls} polls, skipped ${st.skipped}, overruns ${st.overruns}, max lateness ${Math.max(...st.lateness)} ms`);
 
+    const eip = await eipMetrics();
+    const egd = await egdMetrics();
+
     writeReport('devices', [
+      ...eip,
+      ...egd,
       metric('modbus.samples_per_s', coalesced.samplesPerS, 'samples/s', 'higher', 100_000, { name: 'one request per tag (no coalescing)', value: perTag.samplesPerS }),
       metric('modbus.registers_per_s', coalesced.registersPerS, 'registers/s', 'higher', null, { name: 'one request per tag (no coalescing)', value: perTag.registersPerS }),
       metric('modbus.cpu_fraction_1k_tags_1s', cpuRun.cpuFraction, 'fraction of one core', 'lower', 0.02),

@@ -3,14 +3,20 @@
 // and the StatusCode mapped to a quality. node-opcua reconnects with its own exponential
 // backoff; while the link is down every tag gets BAD_NOT_CONNECTED once, and after the
 // session is back the current values are read again so tags turn GOOD without waiting for
-// a change. Security: "None" only (message security is a deployment decision for later).
+// a change. Security (security.ts, cert-store.ts): None, Sign or SignAndEncrypt with the
+// Basic256Sha256 / Aes128_Sha256_RsaOaep / Aes256_Sha256_RsaPss policies, anonymous, user
+// name or user certificate identity; server certificates are checked against the store in
+// the data directory and never accepted unseen.
 import {
   AttributeIds, BrowseDirection, ClientMonitoredItem, ClientSession, ClientSubscription, DataType, DataValue,
-  MessageSecurityMode, NodeClass, OPCUACertificateManager, OPCUAClient, SecurityPolicy, TimestampsToReturn,
+  NodeClass, OPCUAClient, TimestampsToReturn, type UserIdentityInfo,
 } from 'node-opcua';
 import { QUALITY_CODES, type Sample } from '../../model';
 import { joinTag } from '../tag-path';
 import { statusToQuality } from './status-quality';
+import { Backoff } from '../backoff';
+import { sharedCertificateManager } from './cert-store';
+import { toMessageSecurityMode, toSecurityPolicy, toUserIdentity, type OpcuaSecurity, type OpcuaUser } from './security';
 
 export interface OpcuaItem {
   nodeId: string;
@@ -27,8 +33,12 @@ export interface SubscriberOptions {
   /** node-opcua reconnect backoff (ms) */
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
-  /** PKI folder for the client certificate (default: node-opcua's per-user folder) */
+  /** certificate store (own certificate, trusted/rejected servers); default: node-opcua's per-user folder */
   pkiDir?: string;
+  /** message security, default None/None */
+  security?: OpcuaSecurity;
+  /** user identity, default anonymous */
+  user?: OpcuaUser;
   emit: (samples: Sample[]) => void;
   onState?: (state: 'connecting' | 'connected' | 'disconnected' | 'closed', detail?: string) => void;
   now?: () => number;
@@ -111,6 +121,8 @@ export class OpcuaSubscriber {
   private readonly last = new Map<string, { value: number; quality: number }>();
   private readonly now: () => number;
   private closed = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryWake: (() => void) | null = null;
   monitored: ClientMonitoredItem[] = [];
 
   constructor(private readonly o: SubscriberOptions) {
@@ -139,18 +151,59 @@ export class OpcuaSubscriber {
     this.deliver(out);
   }
 
+  /**
+   * Connects and subscribes; resolves once subscribed. A failed first connection (server
+   * down, server certificate not trusted yet, identity refused) is retried with backoff until
+   * close(): trusting the certificate in the store is enough, no redeploy. Rejects only for
+   * configuration errors (unreadable user certificate or key).
+   */
   async start(): Promise<void> {
-    this.state('connecting');
+    // Read the user's key and certificate before connecting: a bad file is a configuration error, not a retry.
+    const identity = toUserIdentity(this.o.user ?? { kind: 'anonymous' });
+    const backoff = new Backoff({ initialMs: this.o.reconnectInitialMs ?? 500, maxMs: this.o.reconnectMaxMs ?? 10_000 });
+    for (;;) {
+      this.state('connecting');
+      try {
+        await this.open(identity);
+        return;
+      } catch (e) {
+        if (this.closed) return;
+        await this.dropClient();
+        this.state('disconnected', (e as Error).message.split('\n')[0]);
+        this.markDisconnected();
+        await new Promise<void>((resolve) => {
+          this.retryWake = resolve;
+          this.retryTimer = setTimeout(resolve, backoff.next());
+        });
+        this.retryTimer = null;
+        if (this.closed) return;
+      }
+    }
+  }
+
+  private async dropClient(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    this.session = null;
+    this.subscription = null;
+    try { await c?.disconnect(); } catch { /* already down */ }
+  }
+
+  private async open(identity: UserIdentityInfo): Promise<void> {
+    const security = this.o.security ?? { mode: 'None', policy: 'None' };
     const client = OPCUAClient.create({
       applicationName: 'historian',
+      applicationUri: 'urn:historian:opcua-client',
       endpointMustExist: false,
-      securityMode: MessageSecurityMode.None,
-      securityPolicy: SecurityPolicy.None,
+      securityMode: toMessageSecurityMode(security.mode),
+      securityPolicy: toSecurityPolicy(security.policy),
       keepSessionAlive: true,
       connectionStrategy: { initialDelay: this.o.reconnectInitialMs ?? 500, maxDelay: this.o.reconnectMaxMs ?? 10_000, maxRetry: -1 },
-      ...(this.o.pkiDir ? { clientCertificateManager: new OPCUACertificateManager({ rootFolder: this.o.pkiDir, automaticallyAcceptUnknownCertificate: true }) } : {}),
+      ...(this.o.pkiDir ? { clientCertificateManager: await sharedCertificateManager(this.o.pkiDir) } : {}),
     });
     this.client = client;
+    // Each failed attempt (untrusted server certificate, refused identity, no server) is reported, not only the first.
+    client.on('backoff', (retry: number, delay: number) => this.state('connecting', `retry ${retry} in ${Math.round(delay)} ms`));
     client.on('connection_lost', () => {
       this.state('disconnected', 'connection lost');
       this.markDisconnected();
@@ -159,9 +212,14 @@ export class OpcuaSubscriber {
       this.state('connected');
       void this.readAll().catch(() => {});
     });
+    // node-opcua retries a refused first connection itself only for network errors; one attempt here, the loop in start() retries.
     await client.connect(this.o.endpoint);
     if (this.closed) return;
-    this.session = await client.createSession();
+    try {
+      this.session = await client.createSession(identity);
+    } catch (e) {
+      throw new Error(`session refused by the server (${this.o.user?.kind ?? 'anonymous'} identity): ${(e as Error).message.split('\n')[0]}`);
+    }
     const sampling = this.o.samplingInterval ?? 1000;
     this.subscription = await this.session.createSubscription2({
       requestedPublishingInterval: this.o.publishingInterval ?? sampling,
@@ -203,6 +261,8 @@ export class OpcuaSubscriber {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryWake?.();
     try {
       await this.subscription?.terminate();
     } catch { /* server gone */ }
@@ -220,16 +280,19 @@ export class OpcuaSubscriber {
 }
 
 /** Connects, browses and disconnects: for the editor's tag picker. */
-export async function browseEndpoint(endpoint: string, o: { root?: string; pkiDir?: string; timeoutMs?: number } = {}): Promise<BrowsedVariable[]> {
+export async function browseEndpoint(endpoint: string, o: { root?: string; pkiDir?: string; timeoutMs?: number; security?: OpcuaSecurity; user?: OpcuaUser } = {}): Promise<BrowsedVariable[]> {
   if (!/^opc\.tcp:\/\/.+/.test(endpoint)) throw new Error(`endpoint: must be an opc.tcp:// URL (got ${JSON.stringify(endpoint)})`);
+  const security = o.security ?? { mode: 'None', policy: 'None' };
+  const identity = toUserIdentity(o.user ?? { kind: 'anonymous' });
   const client = OPCUAClient.create({
-    applicationName: 'historian-browse', endpointMustExist: false, securityMode: MessageSecurityMode.None, securityPolicy: SecurityPolicy.None,
+    applicationName: 'historian-browse', applicationUri: 'urn:historian:opcua-client', endpointMustExist: false,
+    securityMode: toMessageSecurityMode(security.mode), securityPolicy: toSecurityPolicy(security.policy),
     connectionStrategy: { initialDelay: 200, maxDelay: 1000, maxRetry: 1 }, requestedSessionTimeout: o.timeoutMs ?? 10_000,
-    ...(o.pkiDir ? { clientCertificateManager: new OPCUACertificateManager({ rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: true }) } : {}),
+    ...(o.pkiDir ? { clientCertificateManager: await sharedCertificateManager(o.pkiDir) } : {}),
   });
   await client.connect(endpoint);
   try {
-    const session = await client.createSession();
+    const session = await client.createSession(identity);
     try {
       return await browseVariables(session, o.root);
     } finally {

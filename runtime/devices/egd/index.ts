@@ -1,0 +1,3 @@
+export * from './datagram';
+export * from './layout';
+export * from './consumer';
