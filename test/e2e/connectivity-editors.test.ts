@@ -95,8 +95,8 @@ describe('connectivity node editors', () => {
     await page.evaluate((nid) => { const RED = (window as any).RED; RED.editor.edit(RED.nodes.node(nid)); }, 'e2e-eip');
     const done = page.locator('#node-dialog-ok');
     await done.waitFor({ timeout: 10_000 });
-    const box = await done.boundingBox();
-    expect(box && box.x + box.width <= width).toBe(true);
+    // the tray slides in and Node-RED sizes it after opening: wait for it to settle
+    await expect.poll(async () => { const box = await done.boundingBox(); return !!box && box.x + box.width <= width; }, { timeout: 10_000 }).toBe(true);
     await closeTray(page);
     await openAndCheck(page, 'e2e-egd', 'egd-consume-dialog', width, height);
 
