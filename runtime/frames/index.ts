@@ -5,3 +5,5 @@ export { FrameStore, ftsQuery, MAX_QUERY_LIMIT } from './frame-store';
 export { frameStoreFor, closeFrameStore } from './frame-stores';
 export * from './frame-data';
 export * from './overlay';
+export { FrameEngine, type FrameDefinition, type FrameCommand, type FrameEvent, type AttributeCapture, type TriggerMode } from './frame-engine';
+export { Condition, bareTagsToCalls } from './condition';

@@ -1,0 +1,72 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import helper from 'node-red-node-test-helper';
+import eventFrame from '../../nodes/event-frame/event-frame';
+import { services } from '../../runtime/registry';
+import { closeFrameStore, frameStoreFor } from '../../runtime/frames';
+import { makeTempDir, removeTempDir } from '../helpers/tmp';
+import { waitFor } from '../helpers/wait';
+
+const NODES = [eventFrame] as any[];
+const P = 'acme.izmir.plant1.line1.cell1.pump1';
+let dataDir: string;
+
+beforeAll(async () => {
+  helper.init(require.resolve('node-red'));
+  dataDir = await makeTempDir('event-frame-');
+  services().dataDir = dataDir;
+});
+afterEach(async () => { await helper.unload(); });
+afterAll(async () => { closeFrameStore(dataDir); await removeTempDir(dataDir); });
+
+function load(flow: object[]): Promise<void> {
+  return new Promise((resolve) => helper.load(NODES, flow, () => resolve()));
+}
+function collect(id: string): any[] {
+  const msgs: any[] = [];
+  helper.getNode(id).on('input', (m: any) => msgs.push(m));
+  return msgs;
+}
+
+describe('event-frame node', () => {
+  it('records pump trips from samples and reports open and close', async () => {
+    await load([
+      { id: 'ef1', type: 'event-frame', frames: [{ key: 'trip', template: 'trip', mode: 'expression', start: `${P}.running == 0`, name: 'Pump 1 trip', attributes: `flowBefore=${P}.flow @start, flowAfter=${P}.flow @end`, minDurationS: '2' }], wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ]);
+    const msgs = collect('out');
+    const n = helper.getNode('ef1');
+    n.receive({ payload: [{ tag: `${P}.running`, ts: 1000, value: 1 }, { tag: `${P}.flow`, ts: 1000, value: 42 }] });
+    n.receive({ payload: [{ tag: `${P}.running`, ts: 2000, value: 0 }] });
+    n.receive({ payload: [{ tag: `${P}.flow`, ts: 6000, value: 3 }, { tag: `${P}.running`, ts: 7000, value: 1 }] });
+    await waitFor(() => msgs.length === 2);
+    expect(msgs.map((m) => m.event)).toEqual(['open', 'close']);
+    expect(msgs[1].payload).toMatchObject({ template: 'trip', name: 'Pump 1 trip', start: 2000, end: 7000, attributes: { flowBefore: 42, flowAfter: 3 } });
+    expect(frameStoreFor(dataDir).get(msgs[1].payload.id)?.end).toBe(7000);
+  });
+
+  it('opens and closes from msg.frame commands and resumes an open frame after a redeploy', async () => {
+    const flow = [
+      { id: 'ef2', type: 'event-frame', frames: [{ key: 'shift', template: 'shift', mode: 'message' }], wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ];
+    await load(flow);
+    let msgs = collect('out');
+    helper.getNode('ef2').receive({ frame: { action: 'start', name: 'Shift A', attributes: { crew: 'A' }, time: 5000 } });
+    await waitFor(() => msgs.length === 1);
+    const id = msgs[0].payload.id;
+    await helper.unload();
+    await load(flow);
+    msgs = collect('out');
+    helper.getNode('ef2').receive({ frame: { action: 'end', time: 9000 } });
+    await waitFor(() => msgs.length === 1);
+    expect(msgs[0].payload).toMatchObject({ id, name: 'Shift A', start: 5000, end: 9000 });
+  });
+
+  it('shows a configuration error in its status, naming the definition', async () => {
+    await load([{ id: 'ef3', type: 'event-frame', frames: [{ key: 'x', template: 'batch', mode: 'expression', start: 'nope >' }], wires: [[]] }]);
+    const n = helper.getNode('ef3');
+    const last = (n.status as any).getCalls().filter((c: any) => c.thisValue === n).at(-1)?.firstArg;
+    expect(last.fill).toBe('red');
+    expect(last.text).toMatch(/^frame #1 start:/);
+  });
+});
