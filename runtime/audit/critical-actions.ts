@@ -16,6 +16,8 @@ export const CRITICAL = {
   tierPolicyChange: 'tiers.policy.change',
   flowsDeploy: 'flows.deploy',
   auditAcknowledge: 'audit.damage.acknowledge',
+  frameClose: 'frames.close',
+  frameAttributesChange: 'frames.attributes.change',
 } as const;
 
 /** Actions signed whatever the configured list says: the signature is their point. */
@@ -26,6 +28,7 @@ export const DEFAULT_CRITICAL_ACTIONS: readonly string[] = [
   CRITICAL.alarmShelve, CRITICAL.alarmOutOfService, CRITICAL.alarmLimitsChange,
   CRITICAL.userCreate, CRITICAL.userUpdate, CRITICAL.userRoleChange, CRITICAL.userDisable, CRITICAL.userPasswordReset,
   CRITICAL.retentionChange, CRITICAL.tierPolicyChange, CRITICAL.auditAcknowledge,
+  CRITICAL.frameClose, CRITICAL.frameAttributesChange,
 ];
 
 export class CriticalActions {
@@ -71,6 +74,8 @@ export const CRITICAL_ACTION_INFO: Readonly<Record<string, { what: string; where
   [CRITICAL.tierPolicyChange]: { what: 'change a tier policy (policy age, tag pattern)', where: 'a deploy that changes a tier-mover\'s policy', target: '`flows`', permission: 'tiers.manage' },
   [CRITICAL.flowsDeploy]: { what: 'deploy flows (only with `HISTORIAN_SIGNED_DEPLOYS=true`)', where: '`POST /editor/flows`', target: '`flows`', permission: 'flows.write' },
   [CRITICAL.auditAcknowledge]: { what: 'acknowledge a damaged audit trail (always signed)', where: '`POST /audit/acknowledge`', target: '`audit`', permission: 'audit.acknowledge' },
+  [CRITICAL.frameClose]: { what: 'close an event frame by hand (e.g. end a batch)', where: '`POST /frames/{id}/close`', target: '`frame:<id>`', permission: 'frames.write' },
+  [CRITICAL.frameAttributesChange]: { what: 'edit an event frame\'s attributes (e.g. batch release by QA)', where: '`PATCH /frames/{id}/attributes`', target: '`frame:<id>`', permission: 'frames.write' },
 };
 
 /** The README table: one row per critical action of the default list, plus signed deploys. */

@@ -38,6 +38,8 @@ export const PERMISSIONS = {
   'twin.train': 'train and replace digital-twin models',
   'annotations.write': 'annotate trends',
   'metrics.read': 'read Prometheus metrics',
+  'frames.read': 'find event frames (batches, coils, trips) and read their data and overlays',
+  'frames.write': 'open event frames by hand, close them and edit their attributes (signed)',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
@@ -45,6 +47,7 @@ export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 const AUDITOR: Permission[] = [
   'tags.read', 'query', 'live.subscribe', 'alarms.read', 'audit.read', 'audit.verify',
   'flows.read', 'export', 'layouts.read', 'buffers.read', 'tiers.read', 'twin.read', 'metrics.read',
+  'frames.read',
 ];
 
 // Operators run the plant: they watch, acknowledge and shelve (ISA-18.2 leaves suppression
@@ -52,7 +55,7 @@ const AUDITOR: Permission[] = [
 const OPERATOR: Permission[] = [
   'tags.read', 'query', 'live.subscribe', 'alarms.read', 'alarms.ack', 'alarms.shelve',
   'flows.read', 'export', 'layouts.read', 'layouts.write', 'buffers.read', 'tiers.read',
-  'twin.read', 'annotations.write',
+  'twin.read', 'annotations.write', 'frames.read', 'frames.write',
 ];
 
 // Engineers configure everything except identities and the audit verification, which stay

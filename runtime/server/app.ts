@@ -52,6 +52,8 @@ import { accountRoutes } from './routes/account-routes';
 import { tagStatsRoutes } from './routes/tag-stats-routes';
 import { flowRoutes, type FlowAccess } from './routes/flow-routes';
 import { METRICS_PERMISSION } from './permission-checks';
+import { frameRoutes } from './routes/frame-routes';
+import { frameStoreFor, closeFrameStore } from '../frames';
 
 // Node-RED ships no types; it is a process-wide singleton initialised once here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -154,6 +156,8 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     if (existsSync(overview)) log(`[historian] first start: shared layout "${installDemoLayout(layouts, overview).name}" is the dashboard's home page`);
   }
   const annotations = AnnotationStore.openIn(cfg.dataDir);
+  // event frames: one store per data directory, shared with the event-frame nodes
+  const frames = frameStoreFor(cfg.dataDir);
   // Every export is an audit event, written before the first byte leaves.
   const recordExport = async (e: ExportEvent) => {
     const user = e.user ? security.auth.getUser(e.user) : null;
@@ -203,6 +207,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...exportRoutes({ onExport: recordExport }),
     ...layoutRoutes({ store: layouts }),
     ...annotationRoutes({ store: annotations }),
+    ...frameRoutes({ frames, trail: compliance.trail, signatures: compliance.signatures!, onExport: recordExport }),
     ...twinRoutes({ models: () => twinModels }),
     ...systemRoutes({ health: () => health.collect() }),
     ...accountRoutes(security.auth),
@@ -301,6 +306,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       alarms.close();
       layouts.close();
       annotations.close();
+      closeFrameStore(cfg.dataDir);
       offAuditEvents();
       compliance.close();
       security.close();
