@@ -36,6 +36,7 @@ CREATE INDEX IF NOT EXISTS frame_start ON frame (start);
 CREATE INDEX IF NOT EXISTS frame_template ON frame (template, start);
 CREATE INDEX IF NOT EXISTS frame_parent ON frame (parent) WHERE parent IS NOT NULL;
 CREATE INDEX IF NOT EXISTS frame_open ON frame (source, start) WHERE "end" IS NULL;
+CREATE INDEX IF NOT EXISTS frame_open_start ON frame (start) WHERE "end" IS NULL;
 CREATE TABLE IF NOT EXISTS frame_attr (
   seq INTEGER NOT NULL,
   key TEXT NOT NULL,
@@ -79,6 +80,7 @@ export class FrameStore {
   private readonly deleteText: StatementSync;
   private readonly oldestOpen: StatementSync;
   private longestClosed: number;
+  private readonly statements = new Map<string, StatementSync>();
   private readonly listeners = new Set<(f: Frame, change: 'open' | 'close' | 'update' | 'discard') => void>();
 
   static open(path: string, clock?: () => number): FrameStore {
@@ -100,7 +102,8 @@ export class FrameStore {
     this.deleteAttrs = db.prepare('DELETE FROM frame_attr WHERE seq = ?');
     this.insertText = db.prepare('INSERT INTO frame_text (rowid, body) VALUES (?, ?)');
     this.deleteText = db.prepare('DELETE FROM frame_text WHERE rowid = ?');
-    this.oldestOpen = db.prepare('SELECT MIN(start) AS s FROM frame WHERE "end" IS NULL');
+    // reads the first entry of the partial index of open frames, whatever the number of closed ones
+    this.oldestOpen = db.prepare('SELECT start AS s FROM frame INDEXED BY frame_open_start WHERE "end" IS NULL ORDER BY start LIMIT 1');
     const m = db.prepare('SELECT MAX("end" - start) AS d FROM frame WHERE "end" IS NOT NULL').get() as { d: number | null };
     this.longestClosed = m.d ?? 0;
   }
@@ -249,7 +252,7 @@ export class FrameStore {
     }
     if (q.to !== undefined) { where.push(`${startCol} < ?`); args.push(q.to); }
     if (q.from !== undefined) {
-      const oldest = (this.oldestOpen.get() as { s: number | null }).s;
+      const oldest = (this.oldestOpen.get() as { s: number } | undefined)?.s;
       const lo = Math.min(q.from - this.longestClosed, oldest ?? Infinity);
       where.push(`${startCol} >= ?`, '(f."end" IS NULL OR f."end" > ?)');
       args.push(lo, q.from);
@@ -264,9 +267,22 @@ export class FrameStore {
       args.push(m);
     }
     const dir = q.order === 'asc' ? 'ASC' : 'DESC';
-    const sql = `SELECT f.* FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${startCol} ${dir}, f.seq ${dir} LIMIT ?`;
+    // ordered by the driving index's own columns, so SQLite stops after `limit` rows instead of sorting
+    const seqCol = attrs.length ? 'a0.seq' : 'f.seq';
+    const sql = `SELECT f.* FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${startCol} ${dir}, ${seqCol} ${dir} LIMIT ?`;
     args.push(limit);
-    return (this.db.prepare(sql).all(...args) as unknown as Row[]).map(toFrame);
+    return (this.statement(sql).all(...args) as unknown as Row[]).map(toFrame);
+  }
+
+  /** Prepared statements by SQL text: a query shape is prepared once. */
+  private statement(sql: string): StatementSync {
+    let st = this.statements.get(sql);
+    if (!st) {
+      if (this.statements.size > 256) this.statements.clear();
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
   }
 
   /** Many frames in one transaction (imports, benchmarks); the same checks as add(). */

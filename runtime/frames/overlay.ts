@@ -46,14 +46,27 @@ export interface OverlayResult {
   envelope: { t: number[]; lo: number[]; hi: number[] };
 }
 
+/**
+ * Bucket averages of one frame from its raw samples: an overlay's buckets are seconds wide
+ * (an hour into 1000 points), far below any rollup, so the samples are read once and summed
+ * straight into the grid, without the general per-bucket aggregator's extra statistics.
+ */
 async function bucketsOf(reader: FrameDataReader, tag: string, f: Frame, now: number, spanMs: number, bucketMs: number): Promise<OverlaySeries> {
   const w = frameWindow(f, now);
   const to = Math.min(w.to, f.start + spanMs);
   const s: OverlaySeries = { id: f.id, name: f.name, start: f.start, t: [], v: [] };
   if (to <= f.start) return s;
-  for await (const rows of reader.aggregate({ tag, from: f.start, to, bucketMs })) {
-    for (const r of rows) { s.t.push(r.ts - f.start); s.v.push(r.avg); }
+  const n = Math.ceil((to - f.start) / bucketMs);
+  const sums = new Float64Array(n);
+  const counts = new Uint32Array(n);
+  for await (const b of reader.raw({ tag, from: f.start, to })) {
+    for (let i = 0; i < b.ts.length; i++) {
+      const k = Math.floor((b.ts[i] - f.start) / bucketMs);
+      sums[k] += b.values[i];
+      counts[k]++;
+    }
   }
+  for (let k = 0; k < n; k++) if (counts[k]) { s.t.push(k * bucketMs); s.v.push(sums[k] / counts[k]); }
   return s;
 }
 
