@@ -70,3 +70,29 @@ describe('event-frame node', () => {
     expect(last.text).toMatch(/^frame #1 start:/);
   });
 });
+
+describe('frame-capture node', () => {
+  it('stores the minute before a trip and the trip itself when an event-frame opens and closes', async () => {
+    const { default: frameCapture } = await import('../../nodes/frame-capture/frame-capture');
+    await new Promise<void>((resolve) => helper.load([eventFrame, frameCapture] as any[], [
+      { id: 'ef', type: 'event-frame', frames: [{ key: 'trip', template: 'trip', mode: 'expression', start: `${P}.running == 0` }], wires: [['cap']] },
+      { id: 'cap', type: 'frame-capture', tags: `${P}.flow`, template: 'trip', preS: '60', postS: '0', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ], () => resolve()));
+    const msgs = collect('out');
+    const ef = helper.getNode('ef');
+    const cap = helper.getNode('cap');
+    const T = 1_000_000;
+    for (let s = 0; s < 200; s++) {
+      const batch = [{ tag: `${P}.flow`, ts: T + s * 1000, value: s }, { tag: `${P}.running`, ts: T + s * 1000, value: s >= 150 && s < 170 ? 0 : 1 }];
+      // as in a flow at 1 Hz: the event frame's message for this second reaches the capture before the next second's samples
+      ef.receive({ payload: batch });
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      cap.receive({ payload: batch });
+    }
+    await waitFor(() => msgs.flatMap((m) => m.payload).some((s: any) => s.ts === T + 170_000));
+    const ts = msgs.flatMap((m) => m.payload).map((s: any) => (s.ts - T) / 1000);
+    expect(ts).toEqual(Array.from({ length: 81 }, (_, i) => 90 + i)); // [150 − 60, 170]
+  });
+});
