@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import helper from 'node-red-node-test-helper';
 import eventFrame from '../../nodes/event-frame/event-frame';
+import frameCapture from '../../nodes/frame-capture/frame-capture';
 import { services } from '../../runtime/registry';
 import { closeFrameStore, frameStoreFor } from '../../runtime/frames';
 import { makeTempDir, removeTempDir } from '../helpers/tmp';
@@ -73,7 +74,6 @@ describe('event-frame node', () => {
 
 describe('frame-capture node', () => {
   it('stores the minute before a trip and the trip itself when an event-frame opens and closes', async () => {
-    const { default: frameCapture } = await import('../../nodes/frame-capture/frame-capture');
     await new Promise<void>((resolve) => helper.load([eventFrame, frameCapture] as any[], [
       { id: 'ef', type: 'event-frame', frames: [{ key: 'trip', template: 'trip', mode: 'expression', start: `${P}.running == 0` }], wires: [['cap']] },
       { id: 'cap', type: 'frame-capture', tags: `${P}.flow`, template: 'trip', preS: '60', postS: '0', wires: [['out']] },
