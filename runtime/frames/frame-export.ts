@@ -1,10 +1,12 @@
 // Export of a frame through the export service: the frame's window and tags become an
-// ordinary export request, and a header section describing the frame (name, template,
-// times, parent, attributes) comes first, so the file says which batch it is. CSV only:
-// the header is `field,value` lines, a blank line, then the export's own CSV.
+// ordinary export request, and a header describing the frame (name, template, times,
+// parent, attributes) comes first, so the file says which batch it is. CSV: `field,value`
+// lines, a blank line, then the export's own CSV. XLSX: a first sheet "Frame" with those
+// rows, then the data sheets as GET /export writes them.
 import type { Writable } from 'node:stream';
 import { csvField } from '../export/csv-encoder';
 import { encoderFor, rawSource, runExport, type ExportResult } from '../export/export-service';
+import { MAX_SHEET_ROWS, XlsxEncoder } from '../export/xlsx-encoder';
 import type { ExportRequest } from '../export/export-request';
 import { ZonedTime } from '../export/time-format';
 import { writeTo } from '../export/zip-writer';
@@ -23,9 +25,14 @@ export function frameHeader(f: Frame, time: ZonedTime): Array<[string, string]> 
   return rows;
 }
 
-export function frameExportRequest(f: Frame, tags: string[], opts: { tz: string; layout: 'long' | 'wide' }, now: number): ExportRequest {
+export function frameExportRequest(f: Frame, tags: string[], opts: { tz: string; layout: 'long' | 'wide'; format?: 'csv' | 'xlsx' }, now: number): ExportRequest {
   const w = frameWindow(f, now);
-  return { tags, from: w.from, to: w.to, format: 'csv', layout: opts.layout, tz: opts.tz };
+  return { tags, from: w.from, to: w.to, format: opts.format ?? 'csv', layout: opts.layout, tz: opts.tz };
+}
+
+export async function exportFrameXlsx(out: Writable, store: TsdbStore, f: Frame, req: ExportRequest): Promise<ExportResult> {
+  const time = new ZonedTime(req.tz);
+  return runExport(rawSource(store), req, new XlsxEncoder(out, req.tags, req.layout, time, MAX_SHEET_ROWS, frameHeader(f, time), 'Frame'));
 }
 
 export async function exportFrameCsv(out: Writable, store: TsdbStore, f: Frame, req: ExportRequest): Promise<ExportResult> {

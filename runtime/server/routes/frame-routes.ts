@@ -9,7 +9,7 @@ import { tagSchema, timeSchema } from '../../model/schemas';
 import { checkTimeZone } from '../../export/time-format';
 import type { OnExport } from '../../export/export-service';
 import {
-  exportFrameCsv, frameAggregates, frameDownsampled, frameExportRequest, frameRaw, FrameError, overlay, tagsOf,
+  exportFrameCsv, exportFrameXlsx, frameAggregates, frameDownsampled, frameExportRequest, frameRaw, FrameError, overlay, tagsOf,
   MAX_OVERLAY_FRAMES, MAX_QUERY_LIMIT, type Frame, type FrameStore,
 } from '../../frames';
 import type { TsdbStore } from '../../tsdb/store';
@@ -150,13 +150,13 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/frames/:id/export', group: 'frames', permission: 'export', alsoChecks: ['frames.read'],
-      summary: 'CSV export of a frame: a header section (frame, id, template, start, end, parent, attribute:<name>) then the samples of its tags over its window, as GET /export writes them',
+      summary: 'Export of a frame (csv or xlsx): its header (frame, id, template, start, end, parent, attribute:<name>) — CSV lines before the data, an XLSX sheet "Frame" — then the samples of its tags over its window, as GET /export writes them',
       params: frameId,
       query: z.object({
         tags: list(tagSchema, 200).optional(), layout: z.enum(['long', 'wide']).default('long'),
-        tz: z.string().max(64).default('UTC'), format: z.literal('csv').default('csv'), store: storeName,
+        tz: z.string().max(64).default('UTC'), format: z.enum(['csv', 'xlsx']).default('csv'), store: storeName,
       }),
-      response: { description: 'the CSV file, as an attachment', contentType: 'text/csv' },
+      response: { description: 'the file, as an attachment', contentType: 'text/csv' },
       handler: async ({ params, query, principal, res }) => {
         needs(principal, 'frames.read');
         try { checkTimeZone(query.tz); } catch (e) { throw new HttpError(400, 'bad_request', (e as Error).message, { field: 'tz' }); }
@@ -164,14 +164,15 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
         const tags = await guarded(() => tagsOf(f, query.tags));
         checkTags(principal, tags);
         const store = await findStore(query.store);
-        const req = frameExportRequest(f, tags, { tz: query.tz, layout: query.layout }, clock());
-        await deps.onExport?.({ user: principal?.username ?? null, tags, from: req.from, to: req.to, format: 'csv', layout: req.layout, points: null });
+        const req = frameExportRequest(f, tags, { tz: query.tz, layout: query.layout, format: query.format }, clock());
+        await deps.onExport?.({ user: principal?.username ?? null, tags, from: req.from, to: req.to, format: req.format, layout: req.layout, points: null });
+        const xlsx = req.format === 'xlsx';
         res.status(200);
-        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-        res.setHeader('Content-Disposition', `attachment; filename="${f.template}_${f.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}.csv"`);
+        res.setHeader('Content-Type', xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
+        res.setHeader('Content-Disposition', `attachment; filename="${f.template}_${f.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}.${req.format}"`);
         res.setHeader('Cache-Control', 'no-store');
         try {
-          await exportFrameCsv(res, store, f, req);
+          await (xlsx ? exportFrameXlsx : exportFrameCsv)(res, store, f, req);
         } catch (e) {
           if (!res.destroyed) res.destroy(e instanceof Error ? e : undefined);
           return undefined;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startDistribution, type Distribution } from '../../helpers/distribution';
 import { signingToken } from '../../helpers/signing';
 import { makeTempDir } from '../../helpers/tmp';
+import ExcelJS from 'exceljs';
 
 const TAG = 'acme.izmir.frames.line1.reactor1.temperature';
 const json = { 'Content-Type': 'application/json' };
@@ -111,6 +112,21 @@ describe('frames API', () => {
     });
     const audit = await api('/api/v1/audit?action=data.export&limit=1');
     expect(audit.body.entries[0].target).toBe(TAG);
+  });
+
+  it('exports a frame as XLSX: a Frame sheet with its attributes, then the stored samples', async () => {
+    const r = await dist.request(`/api/v1/frames/${ids[1]}/export?format=xlsx`, { token: admin });
+    expect(r.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await r.arrayBuffer()) as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Frame', 'Data']);
+    const head = Object.fromEntries(wb.worksheets[0].getSheetValues().slice(1).map((row) => [(row as unknown[])[1], (row as unknown[])[2]]));
+    expect(head).toMatchObject({ frame: 'Batch 4712', template: 'batch', 'attribute:product': 'PX-200', 'attribute:lot': '4712' });
+    const data = wb.worksheets[1];
+    const q = new URLSearchParams({ kind: 'raw', tag: TAG, from: String(T0 + H), to: String(T0 + H + 2400_000) });
+    const stored = (await api(`/api/v1/query?${q}`)).body.samples as Array<{ ts: number; value: number }>;
+    expect(data.rowCount - 1).toBe(stored.length);
+    for (const i of [0, 1, 1000, stored.length - 1]) expect(data.getRow(i + 2).getCell(3).value).toBe(stored[i].value);
   });
 
   it('closes a frame by hand only with a signature, and records it', async () => {
