@@ -62,6 +62,8 @@ const toFrame = (r: Row): Frame => ({
 });
 
 export const MAX_QUERY_LIMIT = 10_000;
+/** Above this many text matches a search walks the time index instead of sorting every match. */
+const TEXT_DRIVE_LIMIT = 1000;
 const SEARCH_WORD = /[\p{L}\p{N}_]+\*?/gu;
 
 /** Words of a search as an FTS5 query: each word quoted (no operators reach FTS5), `*` keeps a prefix search. */
@@ -263,7 +265,11 @@ export class FrameStore {
     if (q.text !== undefined) {
       const m = ftsQuery(q.text);
       if (m === null) throw new FrameError('text', 'give at least one word to search for');
-      where.push('f.seq IN (SELECT rowid FROM frame_text WHERE frame_text MATCH ?)');
+      // few matches: start from them and sort; many: walk the time index and stop at the
+      // limit, testing each frame against the (materialised) matches ('+' keeps SQLite from
+      // driving the search by them)
+      const matches = (this.statement('SELECT count(*) AS n FROM frame_text WHERE frame_text MATCH ?').get(m) as { n: number }).n;
+      where.push(`${matches > TEXT_DRIVE_LIMIT ? '+' : ''}f.seq IN (SELECT rowid FROM frame_text WHERE frame_text MATCH ?)`);
       args.push(m);
     }
     const dir = q.order === 'asc' ? 'ASC' : 'DESC';
