@@ -87,14 +87,14 @@ describe('frames in the dashboard', () => {
     await login(page);
     await page.goto(`${dist.url}/#/frames`);
     await poll(() => rows(page).count()).toBe(5);
-    await page.getByLabel('Text').fill('Yilmaz');
+    await page.getByLabel('Text', { exact: true }).fill('Yilmaz');
     await page.getByRole('button', { name: 'Search' }).click();
     await poll(async () => (await rows(page).allTextContents()).map((t) => t.match(/Batch \d+/)?.[0]).sort()).toEqual(['Batch 4711', 'Batch 4712']);
-    await page.getByLabel('Text').fill('');
-    await page.getByLabel('Attribute').fill('product=PX-200');
+    await page.getByLabel('Text', { exact: true }).fill('');
+    await page.getByLabel('Attribute', { exact: true }).fill('product=PX-200');
     await page.getByRole('button', { name: 'Search' }).click();
     await poll(async () => (await rows(page).allTextContents()).map((t) => t.match(/Batch \d+/)?.[0]).sort()).toEqual(['Batch 4712', 'Batch 4714']);
-    await page.getByLabel('Attribute').fill('');
+    await page.getByLabel('Attribute', { exact: true }).fill('');
     await page.getByRole('button', { name: 'Search' }).click();
     await poll(() => rows(page).count()).toBe(5);
     for (const vp of VIEWPORTS) {
@@ -143,6 +143,28 @@ describe('frames in the dashboard', () => {
     await poll(async () => (await call('GET', `/api/v1/frames/${open.id}`)).frame.closedBy).toBe('admin');
     const audit = await call('GET', '/api/v1/audit?action=frames.close&limit=1');
     expect(audit.entries[0]).toMatchObject({ target: `frame:${open.id}`, reason: 'cleaning finished', signature: { action: 'frames.close' } });
+  });
+
+  it('sets an attribute with a signature (QA release) and downloads the frame as XLSX', async () => {
+    const f = frames[0];
+    const answers = ['released=true', 'QA release of batch 4711'];
+    const onDialog = (d: import('playwright-core').Dialog) => void d.accept(answers.shift());
+    page.on('dialog', onDialog);
+    await page.locator(`tr[data-frame="${f.id}"]`).getByRole('button', { name: `set an attribute of ${f.name}` }).click();
+    const sig = page.locator('[data-testid=signature-dialog]');
+    await sig.waitFor();
+    expect(await sig.getByLabel('Meaning of this signature').inputValue()).toBe('approval');
+    await sig.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await sig.locator('button[type=submit]').click();
+    await sig.waitFor({ state: 'detached' });
+    page.off('dialog', onDialog);
+    await poll(async () => (await call('GET', `/api/v1/frames/${f.id}`)).frame.attributes.released).toBe(true);
+    await poll(() => page.locator(`tr[data-frame="${f.id}"]`).textContent()).toContain('released=true');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator(`tr[data-frame="${f.id}"]`).getByRole('button', { name: `export ${f.name} as XLSX` }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('batch_Batch_4711.xlsx');
   });
 
   it('the trend\'s frame selector shows a batch\'s window', async () => {

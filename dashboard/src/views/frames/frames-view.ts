@@ -11,6 +11,7 @@ import { rangeBounds, type TimeRange } from '../../lib/ranges';
 import '../../components/time-range';
 import { trendLink, type FrameView, type OverlayAnswer } from './frame-types';
 import './overlay-chart';
+import { downloadFrame } from './frame-download';
 
 export class FramesView extends LitElement {
   static properties = {
@@ -116,8 +117,40 @@ export class FramesView extends LitElement {
     }
   }
 
+  /** Sets one attribute (e.g. released=true by QA): audited and signed. */
+  private async editAttribute(f: FrameView): Promise<void> {
+    const entry = prompt(`Set an attribute of "${f.name}" (name=value, e.g. released=true):`);
+    if (!entry) return;
+    const eq = entry.indexOf('=');
+    if (eq < 1) { this.error = 'Attribute: write name=value'; return; }
+    const name = entry.slice(0, eq).trim();
+    const text = entry.slice(eq + 1).trim();
+    // numbers and true/false keep their type, so filters and exports see what was meant
+    const value = text === 'true' ? true : text === 'false' ? false : text !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+    const reason = prompt('Reason (recorded in the audit trail):');
+    if (!reason) return;
+    try {
+      const r = await withSignature(this.renderRoot as ShadowRoot, { action: 'frames.attributes.change', target: `frame:${f.id}`, title: `Set ${name} of ${f.name}`, meaning: 'approval' },
+        (headers) => api<FrameView>('PATCH', `/frames/${encodeURIComponent(f.id)}/attributes`, { set: { [name]: value }, reason }, { headers }));
+      this.info = r === null ? 'Attribute: cancelled (not signed)' : `${f.name}: ${name} set`;
+      await this.search();
+    } catch (err) {
+      this.error = `Attribute: ${errorText(err)}`;
+    }
+  }
+
+  private async download(f: FrameView, format: 'csv' | 'xlsx'): Promise<void> {
+    try {
+      await downloadFrame(f.id, format);
+      this.info = `${f.name}: ${format.toUpperCase()} downloaded`;
+    } catch (err) {
+      this.error = `Export: ${errorText(err)}`;
+    }
+  }
+
   render() {
     const tags = this.tagsOfPicked();
+    const mayExport = can('export');
     const mayClose = can('frames.write');
     return html`
       <form class="search" @submit=${this.search} role="search" aria-label="Find frames">
@@ -144,7 +177,10 @@ export class FramesView extends LitElement {
             <td class=${f.end === null ? 'open' : ''}>${f.end === null ? `open · ${fmtDuration(Date.now() - f.start)}` : fmtDuration(f.end - f.start)}</td>
             <td class="attrs hide-narrow">${Object.entries(f.attributes).map(([k, v]) => `${k}=${v}`).join(', ')}</td>
             <td><a href=${trendLink(f)} data-testid="frame-trend">Trend</a>
-              ${f.end === null && mayClose ? html` <button class="link" @click=${() => this.close(f)}>Close…</button>` : ''}</td>
+              ${f.end === null && mayClose ? html` <button class="link" @click=${() => this.close(f)}>Close…</button>` : ''}
+              ${mayClose ? html` <button class="link" aria-label=${`set an attribute of ${f.name}`} @click=${() => this.editAttribute(f)}>Attribute…</button>` : ''}
+              ${mayExport ? html` <button class="link" aria-label=${`export ${f.name} as CSV`} @click=${() => this.download(f, 'csv')}>CSV</button>
+                <button class="link" aria-label=${`export ${f.name} as XLSX`} @click=${() => this.download(f, 'xlsx')}>XLSX</button>` : ''}</td>
           </tr>`)}</tbody>
         </table>
       </div>`}
