@@ -30,6 +30,19 @@ export function frameExportRequest(f: Frame, tags: string[], opts: { tz: string;
   return { tags, from: w.from, to: w.to, format: opts.format ?? 'csv', layout: opts.layout, tz: opts.tz };
 }
 
+/**
+ * Several frames in one CSV: one section per frame (its header lines, a blank line, its
+ * data with its own column titles), sections separated by a blank line, in the order given.
+ */
+export async function exportFramesCsv(out: Writable, store: TsdbStore, sections: ReadonlyArray<{ frame: Frame; req: ExportRequest }>): Promise<ExportResult> {
+  let rows = 0;
+  for (let i = 0; i < sections.length; i++) {
+    if (i > 0) await writeTo(out, '\r\n');
+    rows += (await exportFrameCsv(out, store, sections[i].frame, sections[i].req)).rows;
+  }
+  return { rows };
+}
+
 export async function exportFrameXlsx(out: Writable, store: TsdbStore, f: Frame, req: ExportRequest): Promise<ExportResult> {
   const time = new ZonedTime(req.tz);
   return runExport(rawSource(store), req, new XlsxEncoder(out, req.tags, req.layout, time, MAX_SHEET_ROWS, frameHeader(f, time), 'Frame'));

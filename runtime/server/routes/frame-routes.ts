@@ -9,7 +9,7 @@ import { tagSchema, timeSchema } from '../../model/schemas';
 import { checkTimeZone } from '../../export/time-format';
 import type { OnExport } from '../../export/export-service';
 import {
-  exportFrameCsv, exportFrameXlsx, frameAggregates, frameDownsampled, frameExportRequest, frameRaw, FrameError, overlay, tagsOf,
+  exportFrameCsv, exportFramesCsv, exportFrameXlsx, frameAggregates, frameDownsampled, frameExportRequest, frameRaw, FrameError, overlay, tagsOf,
   MAX_OVERLAY_FRAMES, MAX_QUERY_LIMIT, type Frame, type FrameStore,
 } from '../../frames';
 import type { TsdbStore } from '../../tsdb/store';
@@ -117,6 +117,44 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
         const reference = query.reference ? get(query.reference) : null;
         const store = await findStore(query.store);
         return guarded(() => overlay(store, { tag: query.tag, frames, reference, band: query.band, points: query.points, spanMs: query.spanMs }, clock()));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/frames/export', group: 'frames', permission: 'export', alsoChecks: ['frames.read'],
+      summary: 'CSV export of several frames: one section per frame (its header lines, a blank line, the samples of its tags over its window), in the order given',
+      query: z.object({
+        ids: list(z.string().max(64), MAX_OVERLAY_FRAMES), tags: list(tagSchema, 200).optional(),
+        layout: z.enum(['long', 'wide']).default('long'), tz: z.string().max(64).default('UTC'), store: storeName,
+      }),
+      response: { description: 'the CSV file, as an attachment', contentType: 'text/csv' },
+      handler: async ({ query, principal, res }) => {
+        needs(principal, 'frames.read');
+        try { checkTimeZone(query.tz); } catch (e) { throw new HttpError(400, 'bad_request', (e as Error).message, { field: 'tz' }); }
+        const now = clock();
+        const sections = await guarded(() => query.ids.map((id) => {
+          const frame = get(id);
+          const tags = tagsOf(frame, query.tags);
+          checkTags(principal, tags);
+          return { frame, req: frameExportRequest(frame, tags, { tz: query.tz, layout: query.layout }, now) };
+        }));
+        const store = await findStore(query.store);
+        const all = [...new Set(sections.flatMap((x) => x.req.tags))];
+        await deps.onExport?.({
+          user: principal?.username ?? null, tags: all, from: Math.min(...sections.map((x) => x.req.from)), to: Math.max(...sections.map((x) => x.req.to)),
+          format: 'csv', layout: query.layout, points: null,
+        });
+        res.status(200);
+        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+        res.setHeader('Content-Disposition', `attachment; filename="frames_${sections.length}.csv"`);
+        res.setHeader('Cache-Control', 'no-store');
+        try {
+          await exportFramesCsv(res, store, sections);
+        } catch (e) {
+          if (!res.destroyed) res.destroy(e instanceof Error ? e : undefined);
+          return undefined;
+        }
+        res.end();
+        return undefined;
       },
     }),
     defineRoute({

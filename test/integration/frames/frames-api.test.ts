@@ -114,6 +114,19 @@ describe('frames API', () => {
     expect(audit.body.entries[0].target).toBe(TAG);
   });
 
+  it('exports several frames as CSV, one section per frame', async () => {
+    const r = await api(`/api/v1/frames/export?ids=${ids[2]},${ids[0]}`);
+    expect(r.status, r.text.slice(0, 300)).toBe(200);
+    const sections = r.text.split('\r\n\r\n');
+    // header, data, header, data
+    expect(sections).toHaveLength(4);
+    expect(sections[0]).toContain('frame,Batch 4713');
+    expect(sections[2]).toContain('frame,Batch 4711');
+    expect(sections[1].trim().split('\r\n')).toHaveLength(1 + 3000);
+    expect(sections[3].trim().split('\r\n')).toHaveLength(1 + 1800);
+    expect(sections[3].trim().split('\r\n')[1].split(',')[0]).toBe(new Date(T0).toISOString());
+  });
+
   it('exports a frame as XLSX: a Frame sheet with its attributes, then the stored samples', async () => {
     const r = await dist.request(`/api/v1/frames/${ids[1]}/export?format=xlsx`, { token: admin });
     expect(r.status).toBe(200);
