@@ -4,6 +4,7 @@
 // open or close leaves as a message, so a flow can react (capture, notify, audit).
 import { samplesFromMessage } from '../../runtime/model';
 import { services } from '../../runtime/registry';
+import type { StoreHandle } from '../../runtime/tsdb/store-handle';
 import { FrameEngine, FrameError, frameStoreFor, type FrameCommand, type FrameEvent } from '../../runtime/frames';
 import type { NodeDef, RED, RedNode, SendFn } from '../lib/red';
 import { parseFrameRows } from './config';
@@ -15,11 +16,27 @@ export default function register(RED: RED): void {
     let engine: FrameEngine;
     let opened = 0;
     let closed = 0;
+    /** inputs seeded from the store's latest values (null: no store) */
+    let seeded: number | null = null;
     try {
       const dataDir = services().dataDir ?? (RED.settings.userDir as string | undefined);
       if (!dataDir) throw new Error('no data directory: run inside the Historian distribution');
       engine = new FrameEngine(parseFrameRows(config.frames), frameStoreFor(dataDir), node.id);
       engine.resume();
+      // the store's latest values stand in for the inputs until live samples arrive, so an
+      // attribute captured right after a deploy or restart has its value
+      if (config.store) {
+        const handle = (RED.nodes.getNode(String(config.store)) as { handle?: StoreHandle } | null)?.handle;
+        if (!handle) throw new Error('store: the historian store is not deployed; deploy it or clear the field');
+        const inputs = engine.inputs;
+        handle.ready.then(async (store) => {
+          const latest = await store.latest(inputs);
+          engine.seed(latest);
+          seeded = latest.length;
+          status();
+        })
+          .catch((e: Error) => node.error(`store: ${e.message}`));
+      }
     } catch (e) {
       const text = (e as Error).message;
       node.status({ fill: 'red', shape: 'ring', text: text.slice(0, 160) });
@@ -30,7 +47,7 @@ export default function register(RED: RED): void {
 
     const status = () => {
       const open = engine.openCount;
-      node.status({ fill: open ? 'blue' : 'green', shape: open ? 'dot' : 'ring', text: `${open} open · ${opened} opened · ${closed} closed` });
+      node.status({ fill: open ? 'blue' : 'green', shape: open ? 'dot' : 'ring', text: `${open} open · ${opened} opened · ${closed} closed${seeded !== null && opened + closed === 0 ? ` · ${seeded} value(s) from the store` : ''}` });
     };
     const report = (events: FrameEvent[], send: SendFn) => {
       for (const ev of events) {

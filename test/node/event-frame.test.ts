@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import helper from 'node-red-node-test-helper';
 import eventFrame from '../../nodes/event-frame/event-frame';
 import frameCapture from '../../nodes/frame-capture/frame-capture';
+import historianStore from '../../nodes/historian-store/historian-store';
 import { services } from '../../runtime/registry';
 import { closeFrameStore, frameStoreFor } from '../../runtime/frames';
 import { makeTempDir, removeTempDir } from '../helpers/tmp';
@@ -69,6 +70,31 @@ describe('event-frame node', () => {
     const last = (n.status as any).getCalls().filter((c: any) => c.thisValue === n).at(-1)?.firstArg;
     expect(last.fill).toBe('red');
     expect(last.text).toMatch(/^frame #1 start:/);
+  });
+});
+
+describe('event-frame node with a store', () => {
+  it('seeds its inputs from the store, so an attribute captured at the first trigger has the stored value', async () => {
+    await new Promise<void>((resolve) => helper.load([eventFrame, historianStore] as any[], [
+      { id: 'st', type: 'historian-store', name: 'ef-seed', directory: 'tsdb/ef-seed', fsync: 'never' },
+      { id: 'ef4', type: 'event-frame', store: 'st', frames: [{ key: 'b', template: 'batch', mode: 'change', tag: `${P}.batch`, attributes: `product=${P}.product @start` }], wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ], () => resolve()));
+    const store = await services().components.stores.get('ef-seed')!.ready;
+    await store.write([{ tag: `${P}.product`, ts: Date.now() - 60_000, value: 42, quality: 0 }]);
+    await helper.unload();
+    await new Promise<void>((resolve) => helper.load([eventFrame, historianStore] as any[], [
+      { id: 'st', type: 'historian-store', name: 'ef-seed', directory: 'tsdb/ef-seed', fsync: 'never' },
+      { id: 'ef4', type: 'event-frame', store: 'st', frames: [{ key: 'b', template: 'batch', mode: 'change', tag: `${P}.batch`, attributes: `product=${P}.product @start` }], wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ], () => resolve()));
+    const n = helper.getNode('ef4');
+    // seeded (after the store opened): the status says so
+    await waitFor(() => (n.status as any).getCalls().some((c: any) => /1 value\(s\) from the store/.test(c.firstArg?.text ?? '')));
+    const msgs = collect('out');
+    n.receive({ payload: [{ tag: `${P}.batch`, ts: Date.now(), value: 7 }] });
+    await waitFor(() => msgs.length > 0);
+    expect(msgs[0].payload.attributes).toMatchObject({ value: 7, product: 42 });
   });
 });
 
