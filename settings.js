@@ -162,6 +162,12 @@ module.exports = {
       minFreePercent: int('HISTORIAN_DISK_MIN_FREE_PERCENT', 5, 0, 99),
       minFreeMb: int('HISTORIAN_DISK_MIN_FREE_MB', 500, 0, 10000000),
     },
+    // Central fleet view: watch the gateways' heartbeats (needs historian.nats)
+    fleet: {
+      monitor: bool('HISTORIAN_FLEET_MONITOR', false),
+      offlineAfterSeconds: int('HISTORIAN_FLEET_OFFLINE_SECONDS', 30, 1, 86400),
+      backlogGrowthSeconds: int('HISTORIAN_FLEET_BACKLOG_GROWTH_SECONDS', 300, 1, 604800),
+    },
     systemAlarms: {
       bufferPending: int('HISTORIAN_ALARM_BUFFER_PENDING', 100, 0, 1e9),
       bufferFailed: int('HISTORIAN_ALARM_BUFFER_FAILED', 0, 0, 1e9),

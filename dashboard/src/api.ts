@@ -6,6 +6,8 @@
 // browser (and the flow editor, which accepts the same token). The server still decides:
 // idle and absolute limits apply to the one token, and a sign-out revokes it server-side
 // and removes it here, which every other tab sees through the `storage` event.
+import type { ApiErrorBody } from '../../runtime/server/api/contract';
+
 const KEY = 'historian.token';
 /** the editor's path (settings.js httpAdminRoot); the dashboard links to it */
 export const EDITOR_PATH = '/editor/';
@@ -40,11 +42,9 @@ export function onTokenChange(fn: (token: string | null) => void): () => void {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly body: Record<string, unknown> = {}) {
+  constructor(readonly status: number, message: string, readonly body: Partial<ApiErrorBody> = {}) {
     super(message);
   }
-  /** The route does not exist on this server (feature not installed). */
-  get absent(): boolean { return this.status === 404 && this.body.error === 'not_found' && /no such API route/.test(String(this.body.message)); }
 }
 
 type Listener = () => void;
@@ -69,7 +69,7 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: opts.signal });
   const text = await res.text();
-  let data: any;
+  let data: any; // the caller names the answer's type (runtime/server/api/contract.ts)
   try { data = text ? JSON.parse(text) : undefined; } catch { data = { message: text }; }
   if (!res.ok) {
     if (res.status === 401 && path !== '/login' && path !== '/re-auth') {

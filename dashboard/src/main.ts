@@ -34,6 +34,7 @@ const ADMIN_VIEWS: Record<string, () => Promise<unknown>> = {
   tokens: () => import('./views/admin/tokens-view'),
   tags: () => import('./views/admin/tags-view'),
   health: () => import('./views/admin/health-view'),
+  fleet: () => import('./views/fleet/fleet-view'),
   account: () => import('./views/admin/account-view'),
   rules: () => import('./views/admin/admin-common'),
 };
@@ -230,6 +231,7 @@ export class HistorianApp extends LitElement {
       case 'audit': return can('audit.read') ? html`<historian-audit-view></historian-audit-view>` : this.denied();
       case 'layouts': return can('layouts.read') ? html`<historian-layout-view .selectId=${params.get('id')}></historian-layout-view>` : this.denied();
       case 'health': return html`<historian-admin-health></historian-admin-health>`;
+      case 'fleet': return can('fleet.read') ? html`<historian-fleet></historian-fleet>` : this.denied();
       case 'account': return html`<historian-account @signed-out=${() => this.signedOut('You signed out everywhere.')}></historian-account>`;
       case 'tags': return can('tags.write') ? html`<historian-admin-tags></historian-admin-tags>` : this.denied();
       case 'users': return can('users.manage') ? html`<historian-admin-users></historian-admin-users>` : this.denied();
@@ -284,6 +286,7 @@ export class HistorianApp extends LitElement {
           ${link('users', 'Users', can('users.manage'))}
           ${link('tokens', 'Tokens', can('tokens.manage'))}
           ${link('health', 'Health')}
+          ${link('fleet', 'Fleet', can('fleet.read'))}
           ${link('account', 'Account')}
         </nav>
         <span class="spacer"></span>

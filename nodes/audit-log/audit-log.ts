@@ -1,6 +1,6 @@
 // audit-log: appends a flow's own critical event to the Part 11 audit trail. The trail is
 // process-level (it exists whatever the flows are); the node only adapts messages.
-import { processAuditTrail } from '../../runtime/audit/process-trail';
+import { auditTrailOf } from '../lib/services';
 import { flowEventEntry } from '../../runtime/audit/flow-event';
 import type { NodeDef, RED, RedNode } from '../lib/red';
 
@@ -12,9 +12,9 @@ export default function register(RED: RED): void {
     const defaults = { action: str('action'), target: str('target'), reason: str('reason') };
     const source = { nodeId: config.id, nodeName: config.name, flowId: typeof config.z === 'string' ? config.z : undefined };
     let count = 0;
-    node.status(processAuditTrail() ? { fill: 'grey', shape: 'ring', text: 'ready' } : { fill: 'red', shape: 'ring', text: 'no audit trail' });
+    node.status(auditTrailOf(RED) ? { fill: 'grey', shape: 'ring', text: 'ready' } : { fill: 'red', shape: 'ring', text: 'no audit trail' });
     node.on('input', (msg, send, done) => {
-      const trail = processAuditTrail();
+      const trail = auditTrailOf(RED);
       if (!trail) {
         node.status({ fill: 'red', shape: 'ring', text: 'no audit trail' });
         return done(new Error('the audit trail is not available (the server has not opened it)'));

@@ -4,44 +4,45 @@
 // the tag registry of the optional store, whose latest values also seed the inputs.
 import { CalcConfigError, CalcGraph } from '../../runtime/calc';
 import { samplesFromMessage, toWireSample, type Sample } from '../../runtime/model';
-import { services } from '../../runtime/registry';
-import type { StoreHandle } from '../../runtime/tsdb/store-handle';
 import type { TsdbStore } from '../../runtime/tsdb/store';
+import { z } from 'zod';
+import { defineRoute, HttpError } from '../../runtime/http';
+import { mountAdminRoute } from '../lib/admin-route';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
+import { findStore } from '../lib/store-ref';
 import { RateMeter } from '../lib/rate-meter';
 import { parseCalcRows } from './config';
 import { previewExpression } from './preview';
 
-type Middleware = (req: unknown, res: unknown, next: () => void) => void;
-interface AdminRequest { query: Record<string, unknown> }
-interface AdminResponse { json(body: unknown): void; status(code: number): AdminResponse }
-type RedWithAuth = RED & { auth?: { needsPermission?: (p: string) => Middleware } };
+const previewQuery = z.object({
+  expression: z.string().optional(),
+  aliases: z.string().optional(),
+  staleAfterMs: z.string().optional(),
+  /** a historian-store config node id or a registered store name; default: the only store */
+  store: z.string().optional(),
+});
 
-/** The store of a config node id, or one registered by name (the preview may name either). */
-function storeHandle(RED: RED, ref: unknown): StoreHandle | null {
-  if (typeof ref !== 'string' || ref === '') return null;
-  const cfg = RED.nodes.getNode(ref) as { handle?: StoreHandle } | null;
-  if (cfg?.handle) return cfg.handle;
-  return services().components.stores.get(ref) ?? null;
-}
-
-function registerPreview(RED: RedWithAuth): void {
-  if (!RED.httpAdmin) return;
-  // Node-RED's own permission check (editor roles: `read` covers calc-tag.read); the
-  // distribution maps its roles onto the editor's through adminAuth.
-  const guard: Middleware = RED.auth?.needsPermission?.('calc-tag.read') ?? ((_q, _s, next) => next());
-  RED.httpAdmin.get('/calc-tag/preview', guard, (req: AdminRequest, res: AdminResponse) => {
-    (async () => {
-      const q = req.query;
-      const handle = storeHandle(RED, q.store) ?? services().components.stores.getOrDefault() ?? null;
+function previewRoute(RED: RED) {
+  return defineRoute({
+    method: 'get', path: '/calc-tag/preview', group: 'editor', permission: 'calc-tag.read', query: previewQuery,
+    summary: 'Evaluates a calc expression once against the latest stored inputs (the edit dialog\'s live preview)',
+    handler: async ({ query }) => {
+      const handle = findStore(RED, query.store, { orDefault: true });
       const store = handle ? await handle.ready : null;
-      res.json(await previewExpression(store, handle?.name ?? null, { expression: q.expression, aliases: q.aliases, staleAfterMs: q.staleAfterMs }));
-    })().catch((e) => res.status(500).json({ ok: false, error: String((e as Error)?.message ?? e), reason: 'internal', pos: null }));
+      try {
+        return await previewExpression(store, handle?.name ?? null, { expression: query.expression, aliases: query.aliases, staleAfterMs: query.staleAfterMs });
+      } catch (e) {
+        const message = String((e as Error)?.message ?? e);
+        throw new HttpError(500, 'internal', message, { ok: false, reason: 'internal', pos: null });
+      }
+    },
   });
 }
 
 export default function register(RED: RED): void {
-  registerPreview(RED as RedWithAuth);
+  // Node-RED's own permission check (editor roles: `read` covers calc-tag.read); the
+  // distribution maps its roles onto the editor's through adminAuth.
+  mountAdminRoute(RED, previewRoute(RED));
   RED.nodes.registerType('calc-tag', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -55,7 +56,7 @@ export default function register(RED: RED): void {
       const { defs, meta } = parseCalcRows(config.calcs);
       const staleS = numberField(config, 'staleAfterS', 0);
       graph = new CalcGraph(defs, { staleAfterMs: staleS > 0 ? staleS * 1000 : undefined });
-      const handle = config.store ? storeHandle(RED, config.store) : null;
+      const handle = config.store ? findStore(RED, config.store) : null;
       if (config.store && !handle) throw new Error('store: the historian store is not deployed; deploy it or clear the field');
       if (handle) {
         handle.ready.then(async (store: TsdbStore) => {

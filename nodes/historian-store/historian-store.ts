@@ -2,7 +2,7 @@
 // name for the nodes, the HTTP API and the dashboard, publishes what it made durable on
 // the live bus, and closes it (flushing everything) on redeploy or shutdown.
 import { isAbsolute, join, normalize } from 'node:path';
-import { services } from '../../runtime/registry';
+import { servicesOf } from '../lib/services';
 import { DEFAULT_MAX_FUTURE_MS, TsdbStore } from '../../runtime/tsdb/store';
 import { StoreHandle } from '../../runtime/tsdb/store-handle';
 import type { TagLimitOptions } from '../../runtime/tsdb/tag-limits';
@@ -44,7 +44,7 @@ export default function register(RED: RED): void {
   RED.nodes.registerType('historian-store', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const svc = services();
+    const svc = servicesOf(RED);
     const name = (typeof config.name === 'string' && config.name.trim()) || 'default';
     const dataDir = svc.dataDir ?? String(RED.settings.userDir ?? join(process.cwd(), 'data'));
     let unregister: (() => void) | null = null;

@@ -5,7 +5,8 @@
 import { mapRejections } from '../../runtime/ingest/write-outcome';
 import { DiskLowError } from '../../runtime/disk/disk-watermark';
 import { samplesFromMessage } from '../../runtime/model';
-import { StoreWriter, type LoggingSetting } from '../../runtime/tsdb/store-writer';
+import type { LoggingSetting } from '../../runtime/tsdb/store-writer';
+import { sinkFor, type SampleSink } from '../../runtime/ingest/write-policy';
 import { applyMessageMeta } from '../../runtime/tsdb/message-meta';
 import type { TsdbStore } from '../../runtime/tsdb/store';
 import type { LoggingMode } from '../../runtime/tsdb/filter';
@@ -31,7 +32,7 @@ export default function register(RED: RED): void {
     const node = this;
     const meter = new RateMeter();
     let rejected = 0;
-    let writer: StoreWriter | null = null;
+    let writer: SampleSink | null = null;
     let store: TsdbStore | null = null;
     let pending: Promise<unknown> = Promise.resolve();
     let handleName = '';
@@ -41,7 +42,8 @@ export default function register(RED: RED): void {
       const handle = storeHandleOf(RED, config);
       handleName = handle.name;
       store = await handle.ready;
-      writer = new StoreWriter(store, loggingSetting(config));
+      // the tag's write policy (or this node's setting) applies here: runtime/ingest/write-policy.ts
+      writer = sinkFor('historian-write', store, loggingSetting(config));
       return writer;
     })();
     ready.catch((e) => node.status({ fill: 'red', shape: 'ring', text: (e as Error).message }));
@@ -60,12 +62,13 @@ export default function register(RED: RED): void {
           // metadata first: the tag's logging mode and interpolation apply to these samples
           const meta = applyMessageMeta(store!.tags, msg);
           // what the store refuses (too old, too far in the future) is an error, not "stored"
-          const r = samples.length ? await w.write(samples) : { stored: 0, rejected: [] };
-          const stored = samples.length - r.rejected.length;
+          const r = samples.length ? await w.write(samples) : { accepted: 0, errors: [] };
+          const refused = r.errors ?? [];
+          const stored = samples.length - refused.length;
           const problems = [
             ...meta.errors,
             ...errors.map((e) => e.message),
-            ...mapRejections(r.rejected, null, { ts: 'ts', value: 'value', tag: 'tag' }).map((e) => `${samples[e.index].tag} ${e.field}: ${e.message}`),
+            ...mapRejections(refused, null, { ts: 'ts', value: 'value', tag: 'tag' }).map((e) => `${samples[e.index].tag} ${e.field}: ${e.message}`),
           ];
           meter.add(stored);
           diskLow = false;

@@ -4,8 +4,8 @@
 // an operator command through the API — leaves the node as one message.
 import { samplesFromMessage, type Sample } from '../../runtime/model';
 import { STATE_NAMES, type AlarmService, type AlarmState, type Transition } from '../../runtime/alarm';
-import { openProcessAlarmService, processAlarmService } from '../../runtime/alarm/process-service';
-import { services } from '../../runtime/registry';
+import { openProcessAlarmService } from '../../runtime/alarm/process-service';
+import { alarmServiceOf, servicesOf } from '../lib/services';
 import type { NodeDef, NodeStatus, RED, RedNode } from '../lib/red';
 import { rowToDefinition, watchedTags, type AlarmRow } from './rows';
 
@@ -13,12 +13,12 @@ import { rowToDefinition, watchedTags, type AlarmRow } from './rows';
 const SEVERITY: AlarmState[] = ['B', 'D', 'C', 'G', 'E', 'F', 'A'];
 const FILL: Record<AlarmState, NodeStatus['fill']> = { B: 'red', D: 'yellow', C: 'yellow', G: 'grey', E: 'grey', F: 'grey', A: 'green' };
 
-function alarmService(): AlarmService {
-  const svc = processAlarmService();
+function alarmService(RED: RED): AlarmService {
+  const svc = alarmServiceOf(RED);
   if (svc) return svc;
   // Normally the server opens it at start-up; a runtime without that (tests, an embedding
   // that did not) gets it opened here, in the same data directory.
-  const dataDir = services().dataDir;
+  const dataDir = servicesOf(RED).dataDir;
   if (!dataDir) throw new Error('alarm service: not started and no data directory is set');
   return openProcessAlarmService({ dataDir });
 }
@@ -31,6 +31,7 @@ export default function register(RED: RED): void {
     let svc: AlarmService;
     let watched: Set<string>;
     let unsubscribe: (() => void) | null = null;
+    let unregister: (() => void) | null = null;
     let invalid = 0;
 
     const showStatus = () => {
@@ -48,8 +49,10 @@ export default function register(RED: RED): void {
       const rows = Array.isArray(config.alarms) ? (config.alarms as AlarmRow[]) : [];
       const defs = rows.map(rowToDefinition);
       watched = watchedTags(defs);
-      svc = alarmService();
+      svc = alarmService(RED);
       svc.configure(group, defs);
+      const service = svc;
+      unregister = servicesOf(RED).components.alarms.register(group, { group, label: node.name || group, alarms: () => service.list({ group }) });
       unsubscribe = svc.onTransition((t: Transition) => {
         if (t.group !== group) return;
         node.send({ topic: t.alarmId, payload: t });
@@ -84,9 +87,10 @@ export default function register(RED: RED): void {
 
     node.on('close', (removed, done) => {
       unsubscribe?.();
+      unregister?.();
       try {
         // a redeploy keeps the states; deleting the node drops them (the journal stays)
-        if (processAlarmService() === svc) svc.removeGroup(group, { purge: removed === true });
+        if (alarmServiceOf(RED) === svc) svc.removeGroup(group, { purge: removed === true });
       } catch (e) {
         node.error(e);
       }

@@ -1,7 +1,7 @@
 // live-publish: puts samples on the live bus (dashboard and WebSocket clients) without
 // storing them. Stores publish what they made durable themselves; this node is for
 // values that are only watched.
-import { services } from '../../runtime/registry';
+import { servicesOf } from '../lib/services';
 import { samplesFromMessage } from '../../runtime/model';
 import { formatRate, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
@@ -18,7 +18,7 @@ export default function register(RED: RED): void {
     node.on('input', (msg, _send, done) => {
       const { samples, errors } = samplesFromMessage(msg);
       if (samples.length) {
-        services().live.publish(samples);
+        servicesOf(RED).live.publish(samples);
         meter.add(samples.length);
       }
       if (errors.length) {

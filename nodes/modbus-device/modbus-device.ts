@@ -1,7 +1,7 @@
 // modbus-device: config node holding one Modbus TCP connection, shared by the poll and
 // write nodes that point at it (runtime/devices/modbus/connection.ts).
 import { ModbusConnection, validateTarget } from '../../runtime/devices/modbus';
-import { services } from '../../runtime/registry';
+import { servicesOf } from '../lib/services';
 import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 
 export interface ModbusDeviceNode extends RedNode {
@@ -29,7 +29,7 @@ export default function register(RED: RED): void {
       });
       conn.setMaxListeners(0);
       // The system health page and the device-down system alarm find it here.
-      const devices = services().components.devices;
+      const devices = servicesOf(RED).components.devices;
       const name = typeof config.name === 'string' && config.name.trim() && !devices.get(config.name.trim()) ? config.name.trim() : `modbus-${node.id}`;
       unregister = devices.register(name, conn);
       return conn;

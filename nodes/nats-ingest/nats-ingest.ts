@@ -9,8 +9,9 @@ import { EventIdSet } from '../../runtime/uplink/event-id-set';
 import { NatsIngest } from '../../runtime/uplink/nats-ingest';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
+import { sinkFor } from '../../runtime/ingest/write-policy';
 import { storeHandleOf } from '../lib/store-ref';
-import { uplinkConfig } from '../store-forward/store-forward';
+import { streamPlacement, uplinkConfig } from '../store-forward/store-forward';
 
 export default function register(RED: RED): void {
   RED.nodes.registerType('nats-ingest', function (this: RedNode, config: NodeDef) {
@@ -32,7 +33,8 @@ export default function register(RED: RED): void {
       const stream = String(config.stream || 'HISTORIAN');
       ids = new EventIdSet({ file: path.join(store.dir, 'ingest-event-ids.db'), windowMs: numberField(config, 'dedupWindowH', 24) * 3_600_000 });
       ingestor = new EnvelopeIngestor({
-        sink: store, ids,
+        // every sample as sent: the decision for this path is in runtime/ingest/write-policy.ts
+        sink: sinkFor('nats-ingest', store), ids,
         onError: (m) => node.warn(m),
         onStored: (samples, envelopes) => {
           meter.add(samples.length);
@@ -41,9 +43,11 @@ export default function register(RED: RED): void {
       });
       ingest = new NatsIngest({
         ...nats, stream,
-        createStream: config.createStream === false ? undefined : { subjects: String(config.streamSubjects || 'hist.>').split(',').map((s) => s.trim()), duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000 },
+        createStream: config.createStream === false ? undefined : { subjects: String(config.streamSubjects || 'hist.>').split(',').map((s) => s.trim()), duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000, ...streamPlacement(config) },
         durable: String(config.durable || 'historian-ingest'),
-        filterSubject: typeof config.filterSubject === 'string' && config.filterSubject ? config.filterSubject : undefined,
+        filterSubject: typeof config.filterSubject === 'string' && config.filterSubject && !config.partitions ? config.filterSubject : undefined,
+        // partitions this process owns (FLEET.md): comma-separated subject filters, one durable consumer each
+        partitions: typeof config.partitions === 'string' && config.partitions.trim() ? config.partitions.split(',').map((f) => ({ filterSubject: f.trim() })).filter((p) => p.filterSubject) : undefined,
         ackWaitMs: numberField(config, 'ackWaitS', 30) * 1000,
         batch: numberField(config, 'batch', 1000),
         onError: (m) => node.warn(m),

@@ -5,30 +5,33 @@ import path from 'node:path';
 import { browseEndpoint, OpcuaSubscriber, validateItems } from '../../runtime/devices/opcua/subscriber';
 import { DeviceHealthTracker } from '../../runtime/devices/health';
 import { toWireSample, type Sample } from '../../runtime/model';
-import { services } from '../../runtime/registry';
+import { servicesOf } from '../lib/services';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
+import { z } from 'zod';
+import { defineRoute, HttpError } from '../../runtime/http';
+import { mountAdminRoute } from '../lib/admin-route';
 import { RateMeter } from '../lib/rate-meter';
 
-type Handler = (req: { query: Record<string, unknown> }, res: { json(v: unknown): void; status(n: number): { json(v: unknown): void } }) => void;
-
-function pkiDir(): string | undefined {
-  const d = services().dataDir;
+function pkiDir(RED: RED): string | undefined {
+  const d = servicesOf(RED).dataDir;
   return d ? path.join(d, 'opcua-pki') : undefined;
 }
 
 export default function register(RED: RED): void {
   // Browse for the editor: only users who may read this node type in the editor reach it.
-  const auth = (RED as unknown as { auth?: { needsPermission(p: string): unknown } }).auth;
-  if (RED.httpAdmin && auth) {
-    const browse: Handler = (req, res) => {
-      const endpoint = String(req.query.endpoint ?? '');
-      browseEndpoint(endpoint, { pkiDir: pkiDir(), root: req.query.root ? String(req.query.root) : undefined }).then(
-        (vars) => res.json(vars),
-        (e: Error) => res.status(/^endpoint:/.test(e.message) ? 400 : 502).json({ error: e.message }),
-      );
-    };
-    RED.httpAdmin.get('/historian/opcua/browse', auth.needsPermission('opcua-subscribe.read'), browse);
-  }
+  mountAdminRoute(RED, defineRoute({
+    method: 'get', path: '/historian/opcua/browse', group: 'editor', permission: 'opcua-subscribe.read',
+    query: z.object({ endpoint: z.string().default(''), root: z.string().optional() }),
+    summary: 'Browses an OPC UA server\'s variables for the edit dialog',
+    handler: async ({ query }) => {
+      try {
+        return await browseEndpoint(query.endpoint, { pkiDir: pkiDir(RED), root: query.root || undefined });
+      } catch (e) {
+        const message = (e as Error).message;
+        throw /^endpoint:/.test(message) ? new HttpError(400, 'bad_request', message, { field: 'endpoint' }) : new HttpError(502, 'browse_failed', message);
+      }
+    },
+  }));
 
   RED.nodes.registerType('opcua-subscribe', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
@@ -40,7 +43,7 @@ export default function register(RED: RED): void {
     // The system health page and the device-down system alarm read it from the registry.
     const endpoint = String(config.endpoint ?? '').trim();
     const health = new DeviceHealthTracker('opcua', endpoint);
-    const devices = services().components.devices;
+    const devices = servicesOf(RED).components.devices;
     const devName = typeof config.name === 'string' && config.name.trim() && !devices.get(config.name.trim()) ? config.name.trim() : `opcua-${node.id}`;
     const unregister = devices.register(devName, health);
     const emit = (samples: Sample[]) => {
@@ -58,7 +61,7 @@ export default function register(RED: RED): void {
         samplingInterval: sampling,
         reconnectInitialMs: numberField(config, 'reconnectInitial', 500),
         reconnectMaxMs: numberField(config, 'reconnectMax', 10_000),
-        pkiDir: pkiDir(),
+        pkiDir: pkiDir(RED),
         emit,
         onState: (s, detail) => {
           state = s;

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { backfill, counterFile, maxCounters, PlantSimulator, readCounters, writeCounters, type PlantCounters, type TagInfo } from '../../runtime/sim';
 import { toWireSample } from '../../runtime/model';
-import { services } from '../../runtime/registry';
+import { servicesOf } from '../lib/services';
 import type { TsdbStore } from '../../runtime/tsdb/store';
 import { applyMessageMeta } from '../../runtime/tsdb/message-meta';
 import type { StoreHandle } from '../../runtime/tsdb/store-handle';
@@ -44,7 +44,7 @@ export default function register(RED: RED): void {
     let metaSent = false;
     let preparing: Promise<void> | null = null;
     const meter = new RateMeter();
-    const dataDir = services().dataDir ?? String(RED.settings.userDir ?? join(process.cwd(), 'data'));
+    const dataDir = servicesOf(RED).dataDir ?? String(RED.settings.userDir ?? join(process.cwd(), 'data'));
     const stateFile = counterFile(dataDir, node.id);
 
     const mode = config.mode === 'single' ? 'single' : 'batch';

@@ -1,11 +1,13 @@
 // store-forward: puts incoming samples into a durable buffer (runtime/uplink StoreForward)
 // that forwards them over NATS JetStream or MQTT, and registers the buffer by name for
 // the HTTP API and /metrics. Credentials are Node-RED credentials, never flow JSON.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { registerBufferMetrics } from '../../runtime/buffer/metrics';
+import { isDeviceComponent, type DeviceComponent } from '../../runtime/devices/health';
 import { samplesFromMessage } from '../../runtime/model';
-import { services } from '../../runtime/registry';
+import { servicesOf } from '../lib/services';
 import { StoreForward, type UplinkConfig } from '../../runtime/uplink/store-forward';
 import { mqttConnectOptions, natsConnectOptions } from '../../runtime/uplink/connection-settings';
 import { mqttFromSettings, natsFromSettings, NOT_CONFIGURED, type MqttSettings, type NatsSettings } from '../../runtime/uplink/settings-connection';
@@ -13,9 +15,30 @@ import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '.
 
 const MB = 1 << 20;
 
+/** The distribution's version, from its package.json (dist/nodes/<node>/ or nodes/<node>/ below it). */
+function packageVersion(): string {
+  for (const up of [['..', '..', '..'], ['..', '..']]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, ...up, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'historian' && pkg.version) return pkg.version;
+    } catch { /* not there */ }
+  }
+  return '';
+}
+
 function str(config: NodeDef, key: string): string | undefined {
   const v = config[key];
   return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
+/** Replica count ("auto" or 1-5) and placement (cluster, comma-separated server tags) of the stream. */
+export function streamPlacement(config: NodeDef): { replicas?: number | 'auto'; placement?: { cluster?: string; tags?: string[] } } {
+  const r = str(config, 'replicas');
+  const replicas = r === undefined || r === 'auto' ? 'auto' : Number(r);
+  if (replicas !== 'auto' && !(Number.isInteger(replicas) && replicas >= 1 && replicas <= 5)) throw new Error(`replicas: must be "auto" or 1 to 5 (got ${JSON.stringify(r)})`);
+  const cluster = str(config, 'placementCluster');
+  const tags = (str(config, 'placementTags') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  return { replicas, ...(cluster || tags.length ? { placement: { cluster, tags } } : {}) };
 }
 
 export function uplinkConfig(config: NodeDef, creds: Record<string, string | undefined>, name: string): UplinkConfig {
@@ -36,7 +59,7 @@ export function uplinkConfig(config: NodeDef, creds: Record<string, string | und
     }),
     stream: stream ? {
       name: stream, subjects: (str(config, 'streamSubjects') ?? 'hist.>').split(',').map((s) => s.trim()),
-      create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000,
+      create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000, ...streamPlacement(config),
     } : undefined,
   };
 }
@@ -54,7 +77,7 @@ export function settingsUplink(config: NodeDef, historian: { nats?: NatsSettings
     type: 'nats', ...n,
     stream: stream ? {
       name: stream, subjects: (str(config, 'streamSubjects') ?? 'hist.>').split(',').map((s) => s.trim()),
-      create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000,
+      create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000, ...streamPlacement(config),
     } : undefined,
   };
 }
@@ -63,11 +86,12 @@ export default function register(RED: RED): void {
   RED.nodes.registerType('store-forward', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const svc = services();
+    const svc = servicesOf(RED);
     const name = str(config, 'name') ?? `buffer-${node.id}`;
     let sf: StoreForward | null = null;
     let unregister: (() => void) | null = null;
     let rejected = 0;
+    let refusal: string | null = null;
     const kind = config.uplink === 'mqtt' ? 'mqtt' : 'nats';
     let uplink: UplinkConfig | null = null;
     let configError: Error | null = null;
@@ -105,10 +129,22 @@ export default function register(RED: RED): void {
           fsync: config.fsync === 'always' || config.fsync === 'never' ? config.fsync : 'interval',
           logger: { info: (m) => node.log(m), warn: (m) => node.warn(m), error: (m) => node.error(m) },
         },
+        // gateway health on sys.gateway.<source>.health (NATS only), when the node names its site
+        heartbeat: kind === 'nats' && str(config, 'site') && numberField(config, 'heartbeatS', 10) > 0 ? {
+          site: str(config, 'site')!, intervalMs: numberField(config, 'heartbeatS', 10) * 1000, version: packageVersion(), dataDir,
+          devices: () => svc.components.devices.entries().filter(([, d]) => isDeviceComponent(d)).map(([n, d]) => {
+            const h = (d as DeviceComponent).health();
+            return { name: n, connected: h.connected, detail: h.lastError ?? h.state };
+          }),
+        } : undefined,
         onEvent: (e) => {
           if (e.type === 'dropped') node.warn(`disk limit reached: dropped ${e.samples} oldest samples (${e.totalDropped} in all)`);
           else if (e.type === 'disk-full') node.warn(`disk limit of ${Math.round(e.limit / MB)} MB reached; policy ${e.policy}`);
-          else if (e.type === 'quarantined') node.warn(`envelope ${e.id} quarantined: ${e.reason}`);
+          else if (e.type === 'quarantined' && /permissions violation/i.test(e.reason)) {
+            // the broker refused this gateway the subject: a configuration error, shown in red
+            refusal = e.reason;
+            node.error(`envelope ${e.id} quarantined: ${e.reason}`);
+          } else if (e.type === 'quarantined') node.warn(`envelope ${e.id} quarantined: ${e.reason}`);
           else if (e.type === 'recovered') node.log(`recovered ${e.samples} buffered samples`);
         },
       });
@@ -125,7 +161,8 @@ export default function register(RED: RED): void {
       if (!sf) return;
       const s = sf.status();
       const age = Math.round(s.oldestAgeMs / 1000);
-      if (s.paused) node.status({ fill: 'grey', shape: 'ring', text: `paused · buffering ${s.pendingSamples}` });
+      if (refusal) node.status({ fill: 'red', shape: 'dot', text: `refused by NATS: ${/"([^"]+)"/.exec(refusal)?.[1] ?? refusal} · ${s.quarantined} quarantined` });
+      else if (s.paused) node.status({ fill: 'grey', shape: 'ring', text: `paused · buffering ${s.pendingSamples}` });
       else if (!s.connected) node.status({ fill: 'yellow', shape: 'ring', text: `buffering ${s.pendingSamples} · oldest ${age}s` });
       else if (s.pendingSamples > 0 && age > 2) node.status({ fill: 'yellow', shape: 'dot', text: `connected · draining ${s.pendingSamples} · oldest ${age}s` });
       else node.status({ fill: 'green', shape: 'dot', text: `connected · ${formatRate(s.sentPerSecond)}${rejected ? ` · ${rejected} rejected` : ''}` });

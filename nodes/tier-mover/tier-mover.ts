@@ -1,8 +1,7 @@
 // tier-mover: moves a store's old blocks to an S3-compatible bucket on a schedule or when
 // a message arrives, and registers itself for GET /api/v1/tiers. Credentials come from the
 // node's credentials, `historian.s3` in the settings or HISTORIAN_S3_* — never the flow.
-import { processAuditTrail } from '../../runtime/audit/process-trail';
-import { services } from '../../runtime/registry';
+import { auditTrailOf, servicesOf } from '../lib/services';
 import { MoverSchedule, parseDuration, resolveS3Settings, TierMover, type PassReport } from '../../runtime/tier';
 import { storeHandleOf } from '../lib/store-ref';
 import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
@@ -26,7 +25,7 @@ export default function register(RED: RED): void {
   RED.nodes.registerType('tier-mover', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const svc = services();
+    const svc = servicesOf(RED);
     let schedule: MoverSchedule | null = null;
     let unregister: (() => void) | null = null;
     let closed = false;
@@ -60,7 +59,7 @@ export default function register(RED: RED): void {
         metrics: svc.metrics,
         logger: { info: (m) => node.log(m), warn: (m) => node.warn(m), error: (m) => node.error(m) },
         // deletions from the cold tier and corrupt objects are records the plant must keep
-        onAudit: (e) => processAuditTrail()?.append({
+        onAudit: (e) => auditTrailOf(RED)?.append({
           action: e.action, target: `${e.store}/${e.blockId}`, username: 'system', role: 'SYSTEM', reason: e.reason, newValue: e,
         }),
       });

@@ -4,10 +4,13 @@
 // `{train: {from, to, ...}}` (or the editor's button) fits the model on the store's
 // history, saves it under the node's model name and switches to it.
 import { samplesFromMessage, toWireSample, GOOD, type Sample } from '../../runtime/model';
-import { services } from '../../runtime/registry';
 import { createDetector, isGroupModel, type DetectorConfig, type TwinDetector, type TwinModel } from '../../runtime/twin';
 import { checkModelName, ModelStoreError, TwinModelStore, trainFromStore } from '../../runtime/twin/model-store';
-import type { StoreHandle } from '../../runtime/tsdb/store-handle';
+import { z } from 'zod';
+import { defineRoute, HttpError } from '../../runtime/http';
+import { mountAdminRoute } from '../lib/admin-route';
+import { servicesOf } from '../lib/services';
+import { findStore } from '../lib/store-ref';
 import { numberField, type NodeDef, type NodeMessage, type RED, type RedNode } from '../lib/red';
 import { configuredSpec, parseTrainRequest } from './train-request';
 
@@ -15,9 +18,6 @@ import { configuredSpec, parseTrainRequest } from './train-request';
 export const ANOMALY_SUBJECT = 'sys.analytics.anomaly';
 
 type TwinNode = RedNode & { train?: (train: unknown) => Promise<TwinModel> };
-type Middleware = (req: unknown, res: unknown, next: () => void) => void;
-type RedWithAuth = RED & { auth?: { needsPermission?: (p: string) => Middleware } };
-
 function detectorOverrides(config: NodeDef): Partial<DetectorConfig> | undefined {
   const o: Partial<DetectorConfig> = {};
   if (config.method === 'ksigma' || config.method === 'ewma' || config.method === 'cusum' || config.method === 'score') o.method = config.method;
@@ -40,21 +40,28 @@ function byInstant(samples: Sample[]): Sample[][] {
   return out;
 }
 
-function registerTrainButton(RED: RedWithAuth): void {
-  if (!RED.httpAdmin) return;
-  const guard: Middleware = RED.auth?.needsPermission?.('flows.write') ?? ((_q, _s, next) => next());
-  RED.httpAdmin.post('/twin-predict/:id/train', guard, (req: { params: { id: string }; query: Record<string, unknown> }, res: { status(c: number): { json(b: unknown): void } }) => {
-    const node = RED.nodes.getNode(req.params.id) as TwinNode | null;
-    if (!node?.train) return res.status(404).json({ error: 'not_found', message: 'deploy the node first' });
-    const hours = Number(req.query.hours ?? 1);
-    node.train({ from: `-${hours > 0 ? hours : 1}h`, to: 'now' })
-      .then((m) => res.status(200).json({ ok: true, validation: m.validation }))
-      .catch((e) => res.status(400).json({ ok: false, error: (e as Error).message }));
+/** The editor's "train" button: fits the deployed node's model on the last `hours` of history. */
+function trainRoute(RED: RED) {
+  return defineRoute({
+    method: 'post', path: '/twin-predict/:id/train', group: 'editor', permission: 'flows.write',
+    params: z.object({ id: z.string().min(1) }),
+    query: z.object({ hours: z.coerce.number().positive().optional() }),
+    summary: 'Trains a deployed twin-predict node on its store\'s recent history and switches to the new model',
+    handler: async ({ params, query }) => {
+      const node = RED.nodes.getNode(params.id) as TwinNode | null;
+      if (!node?.train) throw new HttpError(404, 'not_found', 'deploy the node first');
+      try {
+        const m = await node.train({ from: `-${query.hours ?? 1}h`, to: 'now' });
+        return { ok: true, validation: m.validation, ...(m.report ? { report: m.report } : {}) };
+      } catch (e) {
+        throw new HttpError(400, 'training_failed', (e as Error).message, { ok: false });
+      }
+    },
   });
 }
 
 export default function register(RED: RED): void {
-  registerTrainButton(RED as RedWithAuth);
+  mountAdminRoute(RED, trainRoute(RED));
   RED.nodes.registerType('twin-predict', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
     const node = this as TwinNode;
@@ -64,21 +71,29 @@ export default function register(RED: RED): void {
     let name: string;
     const overrides = detectorOverrides(config);
     const interval = { k: numberField(config, 'bandK', 3), method: config.band === 'quantile' ? 'quantile' as const : 'sigma' as const };
+    const adapt = config.adapt === 'confirm' || config.adapt === 'auto'
+      ? { mode: config.adapt as 'confirm' | 'auto', ...(numberField(config, 'adaptRate', 0) > 0 ? { rate: numberField(config, 'adaptRate', 0) } : {}) }
+      : undefined;
 
+    let coverage: number | undefined;
     const showStatus = () => {
       if (!detector) return node.status({ fill: 'yellow', shape: 'ring', text: `no model "${name}" yet: send {train}` });
       const c = Math.round(detector.confidence * 100);
+      const cov = coverage !== undefined ? ` · band ${Math.round(coverage * 100)}%` : '';
+      // the training report's first warning stays visible in the editor until the model is retrained
+      const warn = detector.model.report?.warnings[0];
       node.status(detector.anomaly
         ? { fill: 'red', shape: 'dot', text: `anomaly · confidence ${c}%` }
-        : { fill: 'green', shape: 'dot', text: `confidence ${c}%${invalid ? ` · ${invalid} invalid` : ''}` });
+        : { fill: warn ? 'yellow' : 'green', shape: 'dot', text: `confidence ${c}%${cov}${invalid ? ` · ${invalid} invalid` : ''}${warn ? ` · ⚠ ${warn}` : ''}`.slice(0, 160) });
     };
     const use = (model: TwinModel) => {
-      detector = createDetector({ model, detector: overrides, interval });
+      detector = createDetector({ model, detector: overrides, interval, adapt });
+      coverage = undefined;
       showStatus();
     };
 
     try {
-      const dataDir = services().dataDir ?? String(RED.settings.userDir ?? '');
+      const dataDir = servicesOf(RED).dataDir ?? String(RED.settings.userDir ?? '');
       if (!dataDir) throw new Error('data directory: not set');
       models = TwinModelStore.forDataDir(dataDir);
       name = checkModelName(String(config.model ?? '').trim());
@@ -96,8 +111,7 @@ export default function register(RED: RED): void {
 
     node.train = async (train: unknown) => {
       const req = parseTrainRequest(train, configuredSpec(config), Date.now());
-      const cfg = RED.nodes.getNode(String(config.store ?? '')) as { handle?: StoreHandle } | null;
-      const handle = cfg?.handle ?? services().components.stores.getOrDefault();
+      const handle = findStore(RED, config.store, { orDefault: true });
       if (!handle) throw new Error('store: training needs a historian store; pick one in the node');
       node.status({ fill: 'blue', shape: 'ring', text: 'training...' });
       try {
@@ -113,17 +127,28 @@ export default function register(RED: RED): void {
     node.on('input', (msg, send, done) => {
       if (msg.train !== undefined) {
         node.train!(msg.train).then((model) => {
-          send([null, { topic: 'twin/trained', payload: { model: name, kind: model.kind, window: model.window, validation: model.validation } }]);
+          send([null, { topic: 'twin/trained', payload: { model: name, kind: model.kind, window: model.window, validation: model.validation, ...(model.report ? { report: model.report } : {}) } }]);
           done();
         }, (e) => done(e instanceof ModelStoreError || e instanceof Error ? e : new Error(String(e))));
         return;
       }
       const d = detector;
       if (!d) return done(new Error(`model "${name}" not found in ${models.dir}; train it first (msg.train) or POST /api/v1/twin/models`));
+      if (msg.rebaseline !== undefined) {
+        const r = d.confirmNewNormal(Date.now());
+        if (!r) return done(new Error('msg.rebaseline: re-baselining is off for this node (set "Re-baseline" to operator-confirmed or automatic), or no sample has been seen yet'));
+        if (r.ended) {
+          send([null, { topic: ANOMALY_SUBJECT, payload: r.ended }]);
+          servicesOf(RED).events?.publish(ANOMALY_SUBJECT, r.ended);
+        }
+        showStatus();
+        return done();
+      }
       const { samples, errors } = samplesFromMessage(msg);
       const out: Sample[] = [];
       const events: NodeMessage[] = [];
       const target = isGroupModel(d.model) ? null : d.model.target;
+      const confTag = target ? `${target}.confidence` : `twin.${name.replace(/[^A-Za-z0-9_-]+/g, '_')}.confidence`;
       try {
         for (const group of byInstant(samples)) {
           const u = d.update(group);
@@ -132,6 +157,9 @@ export default function register(RED: RED): void {
             if (u.lo !== undefined) out.push({ tag: `${target}.predicted.lo`, ts: u.ts, value: u.lo, quality: GOOD });
             if (u.hi !== undefined) out.push({ tag: `${target}.predicted.hi`, ts: u.ts, value: u.hi, quality: GOOD });
           }
+          // the model's rolling accuracy, published next to its prediction (the dashboard shows it in the trend legend)
+          if (u.ready) out.push({ tag: confTag, ts: u.ts, value: u.confidence, quality: GOOD });
+          if (u.coverage !== undefined) coverage = u.coverage;
           for (const ev of u.events) events.push({ topic: ANOMALY_SUBJECT, payload: ev });
         }
       } catch (e) {
@@ -141,7 +169,7 @@ export default function register(RED: RED): void {
         send([out.length ? { topic: 'twin-predict', payload: out.map(toWireSample) } : null, null]);
         for (const ev of events) {
           send([null, ev]);
-          services().events?.publish(ANOMALY_SUBJECT, ev.payload);
+          servicesOf(RED).events?.publish(ANOMALY_SUBJECT, ev.payload);
         }
       }
       showStatus();
@@ -153,7 +181,13 @@ export default function register(RED: RED): void {
       done();
     });
 
+    const unregister = servicesOf(RED).components.twins.register(node.id, {
+      model: name,
+      status: () => ({ loaded: detector !== null, confidence: detector ? detector.confidence : null, anomaly: detector?.anomaly ?? false }),
+    });
+
     node.on('close', (_removed, done) => {
+      unregister();
       node.train = undefined;
       node.status({});
       done();

@@ -7,3 +7,4 @@ export * from './record';
 export * from './store';
 export * from './kpi';
 export * from './service';
+export * from './component';

@@ -5,6 +5,7 @@
 // samples; the domain service itself never schedules anything.
 import fs from 'node:fs';
 import path from 'node:path';
+import { services } from '../registry';
 import type { AlarmPolicy } from './policy';
 import { AlarmService } from './service';
 import type { Transition } from './transition';
@@ -65,12 +66,10 @@ export class ProcessAlarmService extends AlarmService {
   }
 }
 
-// Kept on globalThis like runtime/registry: tests load TypeScript sources while the server
-// may run from dist/, and both must see the same service.
-const KEY = Symbol.for('historian.alarmService');
-
+// The open service is a slot of the process registry (runtime/registry), shared by the
+// server's routes and the isa-alarm nodes.
 function current(): ProcessAlarmService | null {
-  return (globalThis as unknown as Record<symbol, ProcessAlarmService | null | undefined>)[KEY] ?? null;
+  return services().alarmService;
 }
 
 /** Opens `<dataDir>/alarms.db`, starts the tick timer and makes it the process service. */
@@ -83,7 +82,7 @@ export function openProcessAlarmService(opts: ProcessAlarmOptions): ProcessAlarm
 }
 
 export function setProcessAlarmService(svc: ProcessAlarmService | null): void {
-  (globalThis as unknown as Record<symbol, ProcessAlarmService | null>)[KEY] = svc;
+  services().alarmService = svc;
 }
 
 /** The process alarm service, or null before start-up / after shutdown. */

@@ -1,19 +1,15 @@
-// The process-level audit trail, for code that is not handed it directly (Node-RED nodes).
-// Kept on globalThis like the service registry, so a second copy of this module (tests
-// loading sources while a server runs from dist/) sees the same trail.
+// The process-level audit trail, for code that is not handed it directly (Node-RED nodes):
+// a slot of the process registry (runtime/registry).
+import { services } from '../registry';
 import type { AuditTrail } from './audit-trail';
-
-const KEY = Symbol.for('historian.audit.trail');
-
-type Holder = Record<symbol, AuditTrail | null | undefined>;
 
 /** Set by the server at start-up (and to null at shutdown). */
 export function setProcessAuditTrail(trail: AuditTrail | null): void {
-  (globalThis as unknown as Holder)[KEY] = trail;
+  services().auditTrail = trail;
 }
 
 /** The process's audit trail, or null before start-up / after shutdown. */
 export function processAuditTrail(): AuditTrail | null {
-  const t = (globalThis as unknown as Holder)[KEY];
+  const t = services().auditTrail;
   return t && t.isOpen ? t : null;
 }

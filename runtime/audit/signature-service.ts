@@ -4,6 +4,7 @@
 // Consuming the token yields the signature manifestation that the action's audit entry
 // carries (and that the trail binds to the entry's hash).
 import { randomUUID } from 'node:crypto';
+import { HttpError, retryAfterHeader } from '../http';
 import type { AuthService } from '../auth/auth-service';
 import { isAuthError } from '../auth/errors';
 import type { AuditTrail } from './audit-trail';
@@ -20,12 +21,41 @@ const STATUS: Record<SignatureRefusal, number> = {
   invalid_credentials: 403, locked: 429, not_session_user: 403, not_a_person: 403, validation: 400,
 };
 
-export class SignatureError extends Error {
-  readonly status: number;
-  constructor(readonly code: SignatureRefusal, message: string, readonly field?: string, readonly retryAfterSec?: number) {
-    super(message);
+/** Where a request carries its signing token(s), and where a client gets one. */
+export const SIGNATURE_HEADER = 'X-Historian-Signature';
+export const REAUTH_PATH = '/api/v1/re-auth';
+
+/**
+ * A refused signature, a member of the API's error family. 428 answers say what to sign
+ * and how (`error: "signature_required"`, the header, the re-auth route); `at()` adds the
+ * action and target the request was refused for.
+ */
+export class SignatureError extends HttpError {
+  declare readonly code: SignatureRefusal;
+  constructor(
+    code: SignatureRefusal, message: string, readonly field?: string, readonly retryAfterSec?: number,
+    readonly action?: string, readonly target?: string | null,
+    /** More of the answer's body (e.g. the actions a deploy still needs signed). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(STATUS[code], code, message, {}, retryAfterHeader(retryAfterSec));
     this.name = 'SignatureError';
-    this.status = STATUS[code];
+  }
+
+  /** The same refusal, naming the action (and target) it concerns. */
+  at(action: string | undefined, target?: string | null, details: Record<string, unknown> = {}): SignatureError {
+    return new SignatureError(this.code, this.message, this.field, this.retryAfterSec, action, target ?? null, details);
+  }
+
+  override toJSON(): Record<string, unknown> {
+    const required = this.status === 428;
+    return {
+      error: required ? 'signature_required' : this.code, reason: this.code, message: this.message,
+      ...(this.action !== undefined ? { action: this.action, target: this.target ?? null } : {}),
+      ...(required ? { signatureHeader: SIGNATURE_HEADER, reauth: REAUTH_PATH } : {}),
+      ...(this.field ? { field: this.field } : {}),
+      ...this.details,
+    };
   }
 }
 

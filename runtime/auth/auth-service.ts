@@ -2,6 +2,7 @@
 // tying them together. One instance per process, opened on the data directory; the CLI
 // opens its own instance on the same directory (SQLite WAL lets both work at once).
 // Every decision that matters to an auditor is emitted as an AuthEvent.
+import { bearerToken } from '../http';
 import type { DatabaseSync } from 'node:sqlite';
 import { patternError } from '../model';
 import { ApiTokenStore, looksLikeApiToken, wellFormedApiToken, type ApiTokenRecord } from './api-token-store';
@@ -311,9 +312,9 @@ export class AuthService {
     if (header === undefined || header === null || header.trim() === '') {
       throw unauthenticated('missing', 'authentication required: send Authorization: Bearer <token>');
     }
-    const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-    if (!m) throw unauthenticated('malformed', 'Authorization header must be "Bearer <token>"');
-    return this.authenticateToken(m[1]);
+    const token = bearerToken(header);
+    if (!token) throw unauthenticated('malformed', 'Authorization header must be "Bearer <token>"');
+    return this.authenticateToken(token);
   }
 
   /** Accepts a bare token: an API token (hst_...) or a session JWT. */

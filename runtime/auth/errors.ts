@@ -1,6 +1,8 @@
-// One error type for the whole auth domain. `code` is stable (tests and clients switch on
-// it), `status` is the HTTP answer, and the message is safe to show: it never says whether
-// an unknown user or a wrong password caused a failed login.
+// One error type for the whole auth domain, a member of the API's error family (HttpError):
+// `code` is stable (tests and clients switch on it), `status` is the HTTP answer, and the
+// message is safe to show: it never says whether an unknown user or a wrong password
+// caused a failed login.
+import { HttpError, retryAfterHeader } from '../http';
 
 export type UnauthenticatedReason =
   | 'missing' | 'malformed' | 'expired' | 'idle' | 'revoked' | 'bad_signature' | 'unknown_token' | 'disabled';
@@ -46,17 +48,15 @@ export interface AuthErrorDetails {
   permission?: string;
 }
 
-export class AuthError extends Error {
-  readonly status: number;
-  constructor(readonly code: AuthErrorCode, message: string, readonly details: AuthErrorDetails = {}) {
-    super(message);
+export class AuthError extends HttpError {
+  declare readonly code: AuthErrorCode;
+  constructor(code: AuthErrorCode, message: string, details: AuthErrorDetails = {}) {
+    super(STATUS[code], code, message, { ...details }, STATUS[code] === 429 ? retryAfterHeader(details.retryAfterSec) : {});
     this.name = 'AuthError';
-    this.status = STATUS[code];
   }
 
-  /** The JSON body an HTTP client receives. */
-  toJSON(): Record<string, unknown> {
-    return { error: this.code, message: this.message, ...this.details };
+  get details(): AuthErrorDetails {
+    return this.extra as AuthErrorDetails;
   }
 }
 

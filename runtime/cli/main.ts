@@ -8,6 +8,7 @@ import type { Actor } from '../auth/events';
 import { UsageError } from './args';
 import type { Io } from './password-input';
 import { tokenCommand } from './token-commands';
+import { fleetCommand } from './fleet-commands';
 import { USAGE } from './usage';
 import { userCommand } from './user-commands';
 
@@ -56,7 +57,8 @@ export async function run(argv: string[], io: Io = process, env: NodeJS.ProcessE
       (help ? io.stdout : io.stderr).write(USAGE);
       return help ? 0 : 2;
     }
-    if (group !== 'user' && group !== 'token') throw new UsageError(`unknown command "${group}" (user, token)`);
+    if (group === 'fleet') { fleetCommand(args, io); return 0; }
+    if (group !== 'user' && group !== 'token') throw new UsageError(`unknown command "${group}" (user, token, fleet)`);
     auth = AuthService.open({ dataDir, bcryptCost: bcryptCost(env), loadKeysNow: false });
     if (group === 'user') await userCommand(auth, cliActor(), args, io);
     else await tokenCommand(auth, cliActor(), args, io);

@@ -23,4 +23,12 @@ API tokens
         pattern such as 'acme.izmir.>'.
   token list [--user USER] [--json]
   token revoke <id>
+
+Fleet (README "Scaling out")
+  fleet gateway --id GATEWAY --site ENTERPRISE.SITE [--hub nats-leaf://hub1:7422,...] [--prefix hist]
+        [--leaf-port 4222] [--account ACCOUNT] [--hub-ca FILE] [--out DIR]
+        Writes the gateway's NATS configuration into DIR (default ./fleet/GATEWAY): leaf.conf
+        (its leaf node), gateway.env (HISTORIAN_NATS_URL, HISTORIAN_NATS_NKEY_SEED) and the
+        hub entries hub-client-user.conf / hub-leaf-user.conf. The gateway may publish only
+        PREFIX.ENTERPRISE.SITE.> and sys.gateway.GATEWAY.health.
 `;

@@ -1,6 +1,7 @@
 // WebSocket endpoint of the live bus (protocol in PROTOCOL.md). Each client gets its own
 // subscriptions and a bounded ClientQueue flushed on a short timer, so many samples
 // travel in one frame and a slow client never makes the server buffer without bound.
+import { REALM } from '../http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -66,7 +67,9 @@ export class LiveSocket {
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const verdict = this.opts.authorize ? await this.opts.authorize(req).catch(() => ({ status: 500, reason: 'authorization failed' })) : true;
     if (verdict !== true) {
-      socket.end(`HTTP/1.1 ${verdict.status} ${verdict.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${verdict.reason}\n`);
+      // the same challenge as every 401 of the API (runtime/http/respond.ts)
+      const challenge = verdict.status === 401 ? `WWW-Authenticate: Bearer realm="${REALM}"\r\n` : '';
+      socket.end(`HTTP/1.1 ${verdict.status} ${verdict.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\n${challenge}Content-Type: text/plain\r\nConnection: close\r\n\r\n${verdict.reason}\n`);
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));

@@ -7,15 +7,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
-import { services } from '../registry';
+import { services, SERVICES_SETTING } from '../registry';
 import { LiveSocket } from '../live/live-socket';
 import { installDemoFlow } from './demo-flow';
 import { quietenBundledModules } from './quiet-modules';
 import { installDemoLayout } from './demo-layout';
 import { loadSettings, PACKAGE_ROOT, type LoadedSettings } from './load-settings';
 import { setupMetrics } from './metrics';
-import { mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError, HttpError } from './api/route';
+import { authorize, mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError, HttpError } from './api/route';
 import { openApiDocument } from './api/openapi';
+import type { Capabilities } from './api/contract';
+import type { DeploySigningRouter } from './deploy-signing';
 import { SecurityLayer } from './security';
 import { ComplianceLayer } from './compliance';
 import { tierRoutes } from './routes/tier-routes';
@@ -47,6 +49,8 @@ import { securityHeaders } from './security-headers';
 import { startRedirectServer, type RedirectServer } from './https-redirect';
 import { SystemHealth, DEFAULT_THRESHOLDS } from '../health/system-health';
 import { SystemAlarmMonitor } from '../health/system-alarms';
+import { openFleet } from '../fleet/fleet-wiring';
+import { fleetRoutes } from './routes/fleet-routes';
 import { systemRoutes } from './routes/system-routes';
 import { accountRoutes } from './routes/account-routes';
 import { tagStatsRoutes } from './routes/tag-stats-routes';
@@ -110,6 +114,8 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   await compliance.startVerification();
   const dedupe = new DedupeLog(join(cfg.dataDir, 'ingest-dedupe.db'));
   redSettings.adminAuth = security.adminAuth();
+  // the process registry, handed to our nodes (nodes/lib/services.ts)
+  redSettings[SERVICES_SETTING] = svc;
   const authenticate: Authenticate = (req) => security.authenticate(req);
 
   const app = express();
@@ -148,6 +154,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const systemAlarms = new SystemAlarmMonitor(health, alarms.service, {
     intervalMs: sa.intervalMs ?? 5000, onError: (e) => log(`[historian] system alarms: ${(e as Error).message}`),
   }).start();
+  const fleet = openFleet(cfg, alarms.service, log);
   const twinModels = TwinModelStore.forDataDir(cfg.dataDir);
   const layouts = LayoutStore.openIn(cfg.dataDir);
   if (install === 'installed') {
@@ -181,9 +188,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   // `metrics.read`); only /health and /ready answer without one.
   app.get('/metrics', async (req, res) => {
     try {
-      const p = await authenticate(req);
-      if (!p) throw new HttpError(401, 'unauthorized', 'authentication required: send "Authorization: Bearer <token>"');
-      if (!p.permissions.has(METRICS_PERMISSION)) throw new HttpError(403, 'forbidden', `role ${p.role} lacks permission "${METRICS_PERMISSION}"`);
+      await authorize(METRICS_PERMISSION, req, authenticate);
       res.setHeader('Content-Type', svc.metrics.contentType);
       res.end(await svc.metrics.metrics());
     } catch (e) {
@@ -192,29 +197,41 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   });
 
   let flowAccess: FlowAccess | null = null;
+  let deployGuard: DeploySigningRouter | null = null;
+  const stores = svc.components.stores;
   const routes: RouteDef[] = [
     defineRoute({
       method: 'get', path: '/openapi.json', group: 'system', permission: 'authenticated',
       summary: 'This API description (OpenAPI 3.1)',
-      handler: () => openApiDocument([...routes, ...security.routeDocs()], { title: 'Historian API', version: VERSION }),
+      handler: () => openApiDocument(routes, { title: 'Historian API', version: VERSION }, {
+        root: redSettings.httpAdminRoot ?? '/editor', routes: [...(deployGuard?.routes ?? []), ...svc.adminRoutes],
+      }),
     }),
-    ...tsdbRoutes({ trail: compliance.trail, signatures: compliance.signatures! }),
+    defineRoute({
+      method: 'get', path: '/capabilities', group: 'system', permission: 'authenticated',
+      summary: 'What this server offers (route groups), for clients to detect features without probing routes',
+      response: { description: '{ version, features: [group] }' },
+      handler: () => ({ version: VERSION, features: [...new Set(routes.map((r) => r.group))].sort() }) satisfies Capabilities,
+    }),
+    ...security.routes(compliance.signatures!),
+    ...tsdbRoutes({ trail: compliance.trail, signatures: compliance.signatures!, stores }),
     ...compliance.routes(security.auth),
-    ...tierRoutes(),
+    ...tierRoutes({ tiers: svc.components.tiers }),
     ...alarmRoutes({ service: () => alarms.service, ...alarms.routeDeps }),
-    ...calcRoutes(),
+    ...calcRoutes({ stores }),
     ...bufferRoutes({ buffers: () => svc.components.buffers.entries() }),
-    ...exportRoutes({ onExport: recordExport }),
+    ...exportRoutes({ onExport: recordExport, stores }),
     ...layoutRoutes({ store: layouts }),
     ...annotationRoutes({ store: annotations }),
-    ...frameRoutes({ frames, trail: compliance.trail, signatures: compliance.signatures!, onExport: recordExport }),
-    ...twinRoutes({ models: () => twinModels }),
+    ...frameRoutes({ frames, trail: compliance.trail, signatures: compliance.signatures!, onExport: recordExport, stores }),
+    ...twinRoutes({ models: () => twinModels, stores }),
     ...systemRoutes({ health: () => health.collect() }),
+    ...fleetRoutes({ registry: () => fleet?.registry ?? null, connected: () => fleet?.monitor.connected ?? false }),
     ...accountRoutes(security.auth),
-    ...tagStatsRoutes(),
+    ...tagStatsRoutes(Date.now, stores),
     ...flowRoutes({ flows: () => flowAccess, trail: compliance.trail, signatures: compliance.signatures! }),
     ...ingestRoutes({
-      dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2),
+      stores, dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2),
       newTags: new TokenTagBudget(cfg.ingest.maxNewTagsPerTokenPerMinute || null), disk,
       tagLedger: new TokenTagLedger(join(cfg.dataDir, 'ingest-token-tags.db'), cfg.ingest.maxTagsPerToken || null),
     }),
@@ -222,7 +239,6 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const api = express.Router();
   api.use(['/metrics', '/stores/:store/metrics'], express.json({ limit: INGEST_BODY_LIMIT }));
   api.use(express.json({ limit: '1mb' }));
-  security.mountRoutes(api, compliance.signatures!);
   mountRoutes(api, routes, authenticate);
   api.use((_req, res) => { res.status(404).json({ error: 'not_found', message: 'no such API route' }); });
   app.use('/api/v1', api);
@@ -239,8 +255,9 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   metrics.hookNodeRed(RED.hooks);
   // Deploys pass the signature guard (428 without a signing token when signed deploys are
   // on) and are recorded in the audit trail either way.
-  app.use(redSettings.httpAdminRoot, compliance.deployGuard(security.auth, signedDeploys,
-    () => RED.runtime.flows.getFlows({}).then((r: { flows: unknown }) => r.flows)));
+  deployGuard = compliance.deployGuard(security.auth, signedDeploys,
+    () => RED.runtime.flows.getFlows({}).then((r: { flows: unknown }) => r.flows));
+  app.use(redSettings.httpAdminRoot, deployGuard);
   app.use(redSettings.httpAdminRoot, RED.httpAdmin);
   app.use(redSettings.httpNodeRoot, RED.httpNode);
 
@@ -303,6 +320,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();
       systemAlarms.stop();
+      await fleet?.close();
       alarms.close();
       layouts.close();
       annotations.close();

@@ -3,14 +3,13 @@
 // (run by the trail before it writes anything) and on a schedule. A damaged trail is
 // logged, exported as a metric and reported through `onChainResult` (the alarm service
 // raises its system alarm) until an administrator acknowledges the damage with a signature.
-import type { Router } from 'express';
 import { Gauge, type Registry } from 'prom-client';
 import { AuditTrail, entryOfAuthEvent, setProcessAuditTrail, SignatureService, type TrailVerifyResult } from '../audit';
 import type { AuthEvent } from '../auth/events';
 import type { AuthService } from '../auth/auth-service';
 import type { RouteDef } from './api/route';
 import { auditRoutes } from './routes/audit-routes';
-import { deploySigning } from './deploy-signing';
+import { deploySigning, type DeploySigningRouter } from './deploy-signing';
 
 export const VERIFY_INTERVAL_MS = 15 * 60_000;
 
@@ -90,7 +89,7 @@ export class ComplianceLayer {
     return auditRoutes({ trail: this.trail, signatures: this.signatures!, auth, verified: (r) => this.report(r) });
   }
 
-  deployGuard(auth: AuthService, requireSignature: boolean, currentFlows: () => Promise<unknown>): Router {
+  deployGuard(auth: AuthService, requireSignature: boolean, currentFlows: () => Promise<unknown>): DeploySigningRouter {
     return deploySigning({ auth, trail: this.trail, signatures: this.signatures!, requireSignature, currentFlows, log: this.log });
   }
 

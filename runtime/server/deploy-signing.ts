@@ -15,7 +15,9 @@ import type { AuditTrail } from '../audit/audit-trail';
 import { CRITICAL } from '../audit/critical-actions';
 import { SIGNATURE_MEANINGS, type SignatureManifestation } from '../audit/entry';
 import { diffFlows, type FlowDiff } from '../audit/flow-diff';
-import { SIGNATURE_HEADER, sendSignatureError, signatureErrorBody, signatureTokenOf } from '../audit/http/signature-guard';
+import { SIGNATURE_HEADER, signatureTokenOf } from '../audit/http/signature-guard';
+import { z } from 'zod';
+import { authenticationRequired, bearerToken, defineRoute, HttpError, mountRoutes, sendError, type Principal, type RouteDef } from '../http';
 import { SignatureError, type SignatureService, type Signer } from '../audit/signature-service';
 import type { AuthService } from '../auth/auth-service';
 import { isRole, permissionsOf } from '../auth/permissions';
@@ -49,13 +51,31 @@ export interface DeploySigningOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Node-RED's editor session store. Node-RED has no public API that maps one of its own
+ * editor session tokens to a user outside its request pipeline, so this is the one
+ * private module the distribution loads; test/unit/server/node-red-private.test.ts fails
+ * when a Node-RED upgrade moves it or changes its shape, and a missing module is logged at
+ * start-up (deploys from editor sessions then cannot be attributed; our own session JWTs
+ * still work).
+ */
+export const NODE_RED_TOKENS_MODULE = '@node-red/editor-api/lib/auth/tokens';
+
+interface NodeRedTokens { get(t: string): Promise<{ user?: unknown } | null | undefined> }
+
+export function loadNodeRedTokens(): NodeRedTokens {
+  const m = createRequire(__filename)(NODE_RED_TOKENS_MODULE) as Partial<NodeRedTokens>;
+  if (typeof m?.get !== 'function') throw new Error(`${NODE_RED_TOKENS_MODULE} no longer exports get(token)`);
+  return m as NodeRedTokens;
+}
+
 /** Node-RED's editor session store (@node-red/editor-api), looked up lazily. */
-export function nodeRedEditorSessions(): (token: string) => Promise<string | null> {
-  let tokens: { get(t: string): Promise<{ user?: unknown } | null | undefined> } | null = null;
+export function nodeRedEditorSessions(log: (line: string) => void = (l) => console.log(l)): (token: string) => Promise<string | null> {
+  let tokens: NodeRedTokens | null = null;
   try {
-    tokens = createRequire(__filename)('@node-red/editor-api/lib/auth/tokens');
-  } catch {
-    tokens = null;
+    tokens = loadNodeRedTokens();
+  } catch (e) {
+    log(`[historian] warning: cannot read Node-RED editor sessions (${(e as Error).message}); deploys are attributed only for Historian session tokens`);
   }
   return async (token) => {
     if (!tokens) return null;
@@ -68,20 +88,22 @@ export function nodeRedEditorSessions(): (token: string) => Promise<string | nul
   };
 }
 
-function bearer(req: Request): string | null {
-  const m = /^Bearer[ ]+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-  return m ? m[1] : null;
-}
+/** The deploy guard, with the editor plugin's route declarations (for the OpenAPI). */
+export type DeploySigningRouter = Router & { readonly routes: readonly RouteDef[] };
 
-export function deploySigning(opts: DeploySigningOptions): Router {
+export function deploySigning(opts: DeploySigningOptions): DeploySigningRouter {
   const { auth, trail, signatures } = opts;
-  const editorSessionUser = opts.editorSessionUser ?? nodeRedEditorSessions();
   const log = opts.log ?? ((l: string) => console.log(l));
+  const editorSessionUser = opts.editorSessionUser ?? nodeRedEditorSessions(log);
   const mustSign = () => opts.requireSignature && signatures.requiresSignature(DEPLOY_ACTION);
 
-  /** The person behind the editor's bearer token, or null. */
-  async function signerOf(req: Request): Promise<Signer | null> {
-    const token = bearer(req);
+  /**
+   * The person behind the editor's bearer token, as a route principal, or null: one of our
+   * session JWTs, or a session the editor obtained from Node-RED's login (adminAuth), which
+   * carries our user's name and role.
+   */
+  async function editorPrincipal(req: Request): Promise<Principal | null> {
+    const token = bearerToken(req.headers.authorization);
     if (!token) return null;
     try {
       const p = auth.authenticateToken(token);
@@ -94,11 +116,16 @@ export function deploySigning(opts: DeploySigningOptions): Router {
     if (!username) return null;
     try {
       const u = auth.getUser(username);
-      return u.disabled || u.role === 'SERVICE' ? null : { kind: 'user', userId: u.id, username: u.username, name: u.name, role: u.role };
+      if (u.disabled || u.role === 'SERVICE') return null;
+      return {
+        kind: 'user', userId: u.id, username: u.username, name: u.name, role: u.role, permissions: permissionsOf(u.role),
+        expiresAt: null, mustChangePassword: false, allowsTag: () => true,
+      };
     } catch {
       return null;
     }
   }
+  const signerOf = (req: Request): Promise<Signer | null> => editorPrincipal(req);
 
   const router = express.Router();
   const json = express.json({ limit: opts.bodyLimit ?? '5mb' });
@@ -125,8 +152,7 @@ export function deploySigning(opts: DeploySigningOptions): Router {
       const signed = new Map<string, SignatureManifestation>();
       if (actions.length > 0) {
         if (!signer) {
-          res.status(401).json({ error: 'unauthorized', message: 'log in to the editor before deploying' });
-          return;
+          return sendError(res, authenticationRequired('log in to the editor before deploying'));
         }
         const role = signer.role;
         const perms = role && isRole(role) ? permissionsOf(role) : new Set<string>();
@@ -142,8 +168,7 @@ export function deploySigning(opts: DeploySigningOptions): Router {
           } catch (e) {
             log(`[historian] audit: could not record a refused deploy: ${(e as Error).message}`);
           }
-          res.status(403).json({ error: 'forbidden', permission: lacking, message });
-          return;
+          return sendError(res, new HttpError(403, 'forbidden', message, { permission: lacking }));
         }
         // every signature present before any is used: a refused deploy spends none
         const tokens = tokensOf(req);
@@ -160,13 +185,12 @@ export function deploySigning(opts: DeploySigningOptions): Router {
           }
           const e = new SignatureError('missing', `this deploy needs an electronic signature for ${missing.map((a) => `"${a}"`).join(' and ')}` +
             `${critical.length ? ` (it changes ${critical.map((c) => c.what).join(', ')})` : ''}: sign each at <editor>/historian/re-auth with action and target "${DEPLOY_TARGET}", and send the tokens comma-separated in ${SIGNATURE_HEADER}`);
-          res.status(428).json({ ...signatureErrorBody(e, missing[0], DEPLOY_TARGET), actions: missing, changes: critical.map((c) => ({ action: c.action, what: c.what, items: c.items })) });
-          return;
+          return sendError(res, e.at(missing[0], DEPLOY_TARGET, { actions: missing, changes: critical.map((c) => ({ action: c.action, what: c.what, items: c.items })) }));
         }
         try {
           for (const a of actions) signed.set(a, signatures.consume(forAction.get(a), a, DEPLOY_TARGET, signer, req.ip));
         } catch (e) {
-          if (e instanceof SignatureError) return sendSignatureError(res, e, DEPLOY_ACTION, DEPLOY_TARGET);
+          if (e instanceof SignatureError) return sendError(res, e.at(DEPLOY_ACTION, DEPLOY_TARGET));
           throw e;
         }
       }
@@ -208,42 +232,37 @@ export function deploySigning(opts: DeploySigningOptions): Router {
     })().catch(next);
   });
 
-  router.post('/historian/re-auth', json, (req: Request, res: Response, next: NextFunction) => {
-    void (async () => {
-      const signer = await signerOf(req);
-      if (!signer) {
-        res.status(401).json({ error: 'unauthorized', message: 'log in to the editor first' });
-        return;
-      }
-      const b = (req.body ?? {}) as Record<string, unknown>;
-      const action = b.action === undefined ? DEPLOY_ACTION : b.action;
-      if (typeof action !== 'string' || !DEPLOY_SIGNED_ACTIONS.includes(action)) {
-        res.status(400).json({ error: 'bad_request', field: 'action', message: `action: a deploy is signed for one of ${DEPLOY_SIGNED_ACTIONS.join(', ')}` });
-        return;
-      }
-      try {
-        const ticket = await signatures.reauth({
-          userId: typeof b.userId === 'string' ? b.userId : undefined,
-          username: typeof b.username === 'string' ? b.username : undefined,
-          password: b.password as string, meaning: b.meaning as never,
-          action, target: DEPLOY_TARGET,
-        }, signer, req.ip);
-        res.json(ticket);
-      } catch (e) {
-        if (e instanceof SignatureError) return sendSignatureError(res, e);
-        throw e;
-      }
-    })().catch(next);
+  // The editor plugin's endpoints, declared like every API route (runtime/http).
+  const reauthBody = z.object({
+    action: z.string().refine((a) => DEPLOY_SIGNED_ACTIONS.includes(a), { message: `a deploy is signed for one of ${DEPLOY_SIGNED_ACTIONS.join(', ')}` }).default(DEPLOY_ACTION),
+    userId: z.string().optional(),
+    username: z.string().optional(),
+    // checked by the signature service, which names the failing field
+    password: z.unknown(),
+    meaning: z.unknown(),
   });
+  const routes: RouteDef[] = [
+    defineRoute({
+      method: 'post', path: '/historian/re-auth', group: 'editor', permission: 'authenticated', body: reauthBody,
+      summary: 'Electronic signature for a deploy: re-enter user id and password with a meaning; answers a signing token for the action on "flows"',
+      handler: ({ body, principal, req }) => signatures.reauth({
+        userId: body.userId, username: body.username, password: body.password as string, meaning: body.meaning as never,
+        action: body.action, target: DEPLOY_TARGET,
+      }, principal!, req.ip),
+    }),
+    defineRoute({
+      method: 'get', path: '/historian/signing-config', group: 'editor', permission: 'public',
+      summary: 'Whether deploys are signed, the meanings, and the critical changes a deploy must sign',
+      handler: () => ({
+        signedDeploys: mustSign(), action: DEPLOY_ACTION, target: DEPLOY_TARGET, meanings: SIGNATURE_MEANINGS,
+        // signed whenever a deploy changes them, whatever signedDeploys says
+        criticalChanges: CRITICAL_NODE_RULES.filter((r) => signatures.requiresSignature(r.action)).map((r) => ({ type: r.type, action: r.action, what: r.what, permission: r.permission })),
+        tokenTtlMs: signatures.ttlMs, header: SIGNATURE_HEADER,
+      }),
+    }),
+  ];
+  router.use('/historian/re-auth', json);
+  mountRoutes(router, routes, editorPrincipal);
 
-  router.get('/historian/signing-config', (_req: Request, res: Response) => {
-    res.json({
-      signedDeploys: mustSign(), action: DEPLOY_ACTION, target: DEPLOY_TARGET, meanings: SIGNATURE_MEANINGS,
-      // signed whenever a deploy changes them, whatever signedDeploys says
-      criticalChanges: CRITICAL_NODE_RULES.filter((r) => signatures.requiresSignature(r.action)).map((r) => ({ type: r.type, action: r.action, what: r.what, permission: r.permission })),
-      tokenTtlMs: signatures.ttlMs, header: SIGNATURE_HEADER,
-    });
-  });
-
-  return router;
+  return Object.assign(router, { routes });
 }

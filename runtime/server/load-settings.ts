@@ -43,6 +43,12 @@ export const historianConfigSchema = z.object({
     deviceDownSeconds: z.number().positive(),
     intervalMs: z.number().int().min(100),
   }).partial().default({}),
+  /** Central fleet view (README "Scaling out"): watch gateway heartbeats on sys.gateway.*.health. */
+  fleet: z.object({
+    monitor: z.boolean(),
+    offlineAfterSeconds: z.number().positive(),
+    backlogGrowthSeconds: z.number().positive(),
+  }).partial().default({}),
   storage: z.object({ memoryLimitMb: z.number().int().refine((v) => v === 0 || v >= 8, 'must be 0 (no limit) or at least 8') }).partial().default({}),
   security: z.object({
     adminPassword: z.string(),

@@ -7,22 +7,23 @@ import { AuthService } from '../auth/auth-service';
 import { isAuthError } from '../auth/errors';
 import type { AuthEventSink, AuthEventType } from '../auth/events';
 import { adminAuthFor } from '../auth/http/admin-auth';
-import { authenticateUpgrade } from '../auth/http/middleware';
+import { authenticateUpgrade, authenticatorFor } from '../auth/http/credentials';
 import type { Principal as AuthPrincipal } from '../auth/principal';
 import type { HistorianConfig } from './load-settings';
-import type { Router } from 'express';
-import type { Principal } from './api/route';
-import type { DocumentedRoute } from './api/openapi';
-import { AUTH_ROUTES, mountAuthRoutes } from '../auth/http/routes';
-import { resolveSignedAction } from '../auth/http/signed-actions';
-import { requireSignature } from '../audit/http/signature-guard';
+import type { Authenticate, Principal, RouteDef } from './api/route';
+import { authRoutes } from '../auth/http/routes';
+import { consumeSignature } from '../audit/http/signature-guard';
 import type { SignatureService } from '../audit/signature-service';
 import { LIVE_PERMISSION } from './permission-checks';
 
 const SESSION_EVENTS = new Set<AuthEventType>(['logout', 'user_disabled', 'user_role_changed', 'password_changed', 'password_reset', 'token_revoked']);
 
 export class SecurityLayer {
-  private constructor(readonly auth: AuthService) {}
+  private readonly authenticator: Authenticate;
+
+  private constructor(readonly auth: AuthService) {
+    this.authenticator = authenticatorFor(auth);
+  }
 
   static async open(cfg: HistorianConfig, log: (l: string) => void, onEvent?: AuthEventSink): Promise<SecurityLayer> {
     const sec = cfg.security;
@@ -45,18 +46,12 @@ export class SecurityLayer {
     return new SecurityLayer(auth);
   }
 
-  /** The caller behind a bearer token (header, or ?access_token= for browsers' WebSockets), or null. */
-  private principalOf(req: IncomingMessage): AuthPrincipal | null {
-    try {
-      return authenticateUpgrade(this.auth, req);
-    } catch (e) {
-      if (isAuthError(e)) return null;
-      throw e;
-    }
-  }
-
+  /**
+   * The caller of an HTTP request: null without credentials; refused credentials throw
+   * their AuthError (401 naming the reason); anything else (a database failure) is a 500.
+   */
   async authenticate(req: Request): Promise<Principal | null> {
-    return this.principalOf(req);
+    return this.authenticator(req);
   }
 
   async authorizeUpgrade(req: IncomingMessage): Promise<true | { status: number; reason: string }> {
@@ -98,24 +93,14 @@ export class SecurityLayer {
   }
 
   /**
-   * Mounts the identity routes (login, users, tokens) on the /api/v1 router; user
+   * The identity routes (login, users, tokens) for the /api/v1 router; user
    * administration demands the electronic signature of its critical actions (428).
    */
-  mountRoutes(router: Router, signatures: SignatureService): void {
-    mountAuthRoutes(router, this.auth, {
-      before: (r) => (r.signedAction ? [
-        resolveSignedAction(this.auth, r.signedAction),
-        requireSignature(signatures, { action: (req) => req.signedAction?.action ?? null, target: (req) => req.signedAction?.target ?? null }),
-      ] : []),
+  routes(signatures: SignatureService): RouteDef[] {
+    return authRoutes({
+      auth: this.auth,
+      sign: (req, signer, { action, target }) => consumeSignature(signatures, req, signer, action, target),
     });
-  }
-
-  /** The identity routes as OpenAPI sees them. */
-  routeDocs(): DocumentedRoute[] {
-    return AUTH_ROUTES.map((r) => ({
-      method: r.method, path: r.path, group: 'identity', permission: r.access, summary: r.action, body: r.body,
-      ...(r.signs ? { signs: [...r.signs] } : {}),
-    }));
   }
 
   close(): void {

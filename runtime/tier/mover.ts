@@ -17,7 +17,7 @@ import type { TsdbStore } from '../tsdb/store';
 import { silentLogger, type Logger } from '../tsdb/types';
 import type { AuditSink } from './audit-event';
 import { tierMetrics, type TierMetrics } from './metrics';
-import { blockToParquet } from './parquet';
+import { blockToParquetByDay } from './parquet';
 import { buildPin } from './pin';
 import { withRetry, type RetryOptions } from './retry';
 import { S3BlockSource, SHA256_META } from './s3-block-source';
@@ -254,13 +254,14 @@ export class TierMover {
     if (this.o.parquet) {
       try {
         const reader = await BlockReader.open(id, local);
-        const file = await blockToParquet(reader);
-        await uploadObject({
-          client: this.client, bucket: this.o.s3.bucket, key: this.keys.parquet(id), size: file.length, partBytes: this.o.partBytes,
-          read: async (off, len) => file.subarray(off, off + len), contentType: 'application/vnd.apache.parquet',
-          metadata: { 'historian-block': id }, throttle: this.throttle, retry: this.retryOptions(),
-          onBytes: (n) => { uploaded += n; this.metrics?.bytesUploaded.inc({ store: this.o.storeName }, n); },
-        });
+        for (const { day, file } of await blockToParquetByDay(reader)) {
+          await uploadObject({
+            client: this.client, bucket: this.o.s3.bucket, key: this.keys.parquet(id, day), size: file.length, partBytes: this.o.partBytes,
+            read: async (off, len) => file.subarray(off, off + len), contentType: 'application/vnd.apache.parquet',
+            metadata: { 'historian-block': id }, throttle: this.throttle, retry: this.retryOptions(),
+            onBytes: (n) => { uploaded += n; this.metrics?.bytesUploaded.inc({ store: this.o.storeName }, n); },
+          });
+        }
       } catch (e) { throw new StepError('parquet', (e as Error).message); }
       await this.step('parquet', id);
     }
@@ -312,13 +313,13 @@ export class TierMover {
     const blocks = new Map(this.o.store.blocks().map((b) => [b.id, b]));
     const bucket = this.o.s3.bucket;
     const found = new Set<string>();
-    for (const prefix of [this.keys.blocksPrefix, this.keys.parquet('x').slice(0, -'x.parquet'.length)]) {
+    for (const prefix of [this.keys.blocksPrefix, this.keys.parquetPrefix]) {
       let token: string | undefined;
       do {
         const page = await withRetry(() => this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })), this.retryOptions());
         for (const obj of page.Contents ?? []) {
           const k = obj.Key!;
-          const id = this.keys.idOf(k) ?? (k.endsWith('.parquet') ? k.slice(prefix.length, -'.parquet'.length) : null);
+          const id = this.keys.idOf(k) ?? this.keys.parquetIdOf(k);
           if (!id) continue;
           if (k.endsWith('.blk')) found.add(id);
           const b = blocks.get(id);

@@ -1,8 +1,56 @@
-// The open archive: a block's samples as one Parquet file (columns tag, ts, value,
-// quality; FORMAT-objects.md) so DuckDB, Spark or Athena read the archive without us.
+// The open archive: a block's samples as Parquet files, one per UTC day the block covers,
+// in a Hive-style layout (parquet/store=<store>/date=<day>/<block>.parquet; columns tag,
+// ts, value, quality with statistics; FORMAT-objects.md) so DuckDB, Trino, Spark or Athena
+// read the archive without us and prune by day.
 import type { BlockReader } from '../tsdb/block';
 
 export const PARQUET_COLUMNS = ['tag', 'ts', 'value', 'quality'] as const;
+
+const DAY_MS = 86_400_000;
+
+/** The UTC day of a timestamp, YYYY-MM-DD. */
+export function utcDay(ts: number): string { return new Date(Math.floor(ts / DAY_MS) * DAY_MS).toISOString().slice(0, 10); }
+
+/** The UTC days from minT to maxT, in order. */
+export function utcDays(minT: number, maxT: number): string[] {
+  const out: string[] = [];
+  for (let d = Math.floor(minT / DAY_MS); d <= Math.floor(maxT / DAY_MS); d++) out.push(utcDay(d * DAY_MS));
+  return out;
+}
+
+/** The block's samples split by UTC day: one Parquet file per day, rows by tag then time. */
+export async function blockToParquetByDay(reader: BlockReader): Promise<Array<{ day: string; rows: number; file: Uint8Array }>> {
+  const { parquetWriteBuffer } = await import('hyparquet-writer');
+  const days = new Map<number, { tags: string[]; ts: number[]; values: number[]; quality: number[] }>();
+  const tags = [...reader.series.keys()].sort();
+  for (const tag of tags) {
+    const s = reader.series.get(tag)!;
+    for (const c of s.chunks) {
+      const cols = await reader.loadChunk(c);
+      for (let k = 0; k < cols.ts.length; k++) {
+        const d = Math.floor(cols.ts[k] / DAY_MS);
+        let g = days.get(d);
+        if (!g) { g = { tags: [], ts: [], values: [], quality: [] }; days.set(d, g); }
+        g.tags.push(tag); g.ts.push(cols.ts[k]); g.values.push(cols.values[k]); g.quality.push(cols.quality[k]);
+      }
+    }
+  }
+  return [...days.entries()].sort((a, b) => a[0] - b[0]).map(([d, g]) => ({
+    day: utcDay(d * DAY_MS), rows: g.ts.length,
+    file: new Uint8Array(parquetWriteBuffer({
+      columnData: [
+        { name: 'tag', data: g.tags, type: 'STRING', nullable: false, columnIndex: true },
+        { name: 'ts', data: g.ts, type: 'TIMESTAMP', nullable: false, columnIndex: true },
+        { name: 'value', data: g.values, type: 'DOUBLE', nullable: false },
+        { name: 'quality', data: g.quality, type: 'INT32', nullable: false },
+      ],
+      // whole tag paths in the min/max statistics, so engines can skip row groups by tag
+      statisticsTruncateLength: 255,
+      kvMetadata: [{ key: 'historian.block', value: reader.id }, { key: 'historian.quality', value: 'OPC UA-style status code (runtime/model quality.ts)' }],
+      createdBy: 'historian tier mover',
+    })),
+  }));
+}
 
 /** Every sample of the block, series by series in time order, as a Parquet file. */
 export async function blockToParquet(reader: BlockReader): Promise<Uint8Array> {

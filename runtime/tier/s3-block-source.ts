@@ -8,12 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { BlockReader, CorruptBlockError } from '../tsdb/block';
 import type { BlockSource } from '../tsdb/block-source';
 import { silentLogger, type Logger } from '../tsdb/types';
 import { fsyncDir } from '../tsdb/wal';
 import type { AuditSink } from './audit-event';
+import { utcDays } from './parquet';
 import type { TierMetrics } from './metrics';
 import { PageCache, type PageCacheStats } from './page-cache';
 import { buildPin, Pin } from './pin';
@@ -279,9 +280,11 @@ export class S3BlockSource implements BlockSource {
 
   /** Deletes a block's objects (block and Parquet) and local state; reports each deletion. */
   async deleteObjects(id: string, reason: 'retention' | 'dropped' | 'orphan' | 'unverified', range: { minT?: number; maxT?: number } = {}): Promise<void> {
-    const keys = [this.o.keys.block(id), this.o.keys.parquet(id)];
+    let keys: string[];
     try {
-      for (const key of keys) await this.call(() => this.o.client.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key })));
+      keys = [this.o.keys.block(id), ...(await this.parquetKeys(id, range))];
+      // the block object last: while it exists, a recovery pass finds the block and finishes the deletion
+      for (const key of [...keys.slice(1), keys[0]]) await this.call(() => this.o.client.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key })));
     } catch (e) {
       this.o.metrics?.errors.inc({ store: this.store, step: 'retention' });
       throw e;
@@ -289,6 +292,19 @@ export class S3BlockSource implements BlockSource {
     this.forget(id);
     this.o.metrics?.remoteDeleted.inc({ store: this.store, reason });
     this.o.onAudit?.({ action: 'tier.object.deleted', store: this.store, blockId: id, keys, reason, ...range, at: (this.o.clock ?? Date.now)() });
+  }
+
+  /** The block's Parquet objects: one per UTC day of its range, or (range unknown) as listed. */
+  private async parquetKeys(id: string, range: { minT?: number; maxT?: number }): Promise<string[]> {
+    if (range.minT !== undefined && range.maxT !== undefined) return utcDays(range.minT, range.maxT).map((d) => this.o.keys.parquet(id, d));
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call(() => this.o.client.send(new ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: this.o.keys.parquetPrefix, ContinuationToken: token })));
+      for (const o of page.Contents ?? []) if (this.o.keys.parquetIdOf(o.Key!) === id) out.push(o.Key!);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
   }
 
   stats(): RemoteReadStats {

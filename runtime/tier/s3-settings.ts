@@ -82,7 +82,18 @@ export class ObjectKeys {
   private get root(): string { return this.prefix ? `${this.prefix}/` : ''; }
   get blocksPrefix(): string { return `${this.root}${this.store}/blocks/`; }
   block(id: string): string { return `${this.blocksPrefix}${id}.blk`; }
-  parquet(id: string): string { return `${this.root}parquet/${this.store}/${id}.parquet`; }
+  /** Hive-style: one directory per store and UTC day (FORMAT-objects.md "Parquet") */
+  get parquetPrefix(): string { return `${this.root}parquet/store=${this.store}/`; }
+  parquet(id: string, day: string): string {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new TierConfigError('day', `"${day}" must be YYYY-MM-DD`);
+    return `${this.parquetPrefix}date=${day}/${id}.parquet`;
+  }
+  /** The block id of a Parquet key of this store, or null for other keys. */
+  parquetIdOf(key: string): string | null {
+    if (!key.startsWith(this.parquetPrefix) || !key.endsWith('.parquet')) return null;
+    const m = /^date=\d{4}-\d{2}-\d{2}\/([^/]+)\.parquet$/.exec(key.slice(this.parquetPrefix.length));
+    return m ? m[1] : null;
+  }
   /** The block id of a block key, or null for other keys. */
   idOf(key: string): string | null {
     if (!key.startsWith(this.blocksPrefix) || !key.endsWith('.blk')) return null;

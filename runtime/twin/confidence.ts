@@ -17,14 +17,26 @@ export class ConfidenceTracker {
   private sumSq = 0;
   private seen = 0;
   private readonly dataScale: number;
+  private readonly inBand: Uint8Array;
+  private bandCount = 0;
+  private bandPos = 0;
+  private bandHits = 0;
 
   constructor(private readonly validationRmse: number, private readonly trainingRows: number, opts: ConfidenceOptions = {}) {
     this.buf = new Float64Array(Math.max(1, opts.window ?? 120));
     this.dataScale = opts.dataScale ?? 200;
+    this.inBand = new Uint8Array(this.buf.length);
   }
 
-  /** Records the error of a step judged normal. */
-  observe(error: number): void {
+  /** Records the error of a step judged normal, and whether it fell inside the prediction band. */
+  observe(error: number, inBand?: boolean): void {
+    if (inBand !== undefined) {
+      if (this.bandCount === this.inBand.length) this.bandHits -= this.inBand[this.bandPos];
+      else this.bandCount++;
+      this.inBand[this.bandPos] = inBand ? 1 : 0;
+      this.bandHits += inBand ? 1 : 0;
+      this.bandPos = (this.bandPos + 1) % this.inBand.length;
+    }
     const e2 = error * error;
     if (this.count === this.buf.length) this.sumSq -= this.buf[this.pos];
     else this.count++;
@@ -32,6 +44,11 @@ export class ConfidenceTracker {
     this.sumSq += e2;
     this.pos = (this.pos + 1) % this.buf.length;
     this.seen++;
+  }
+
+  /** share of the recent normal samples inside the band; undefined before any (or for group models) */
+  coverage(): number | undefined {
+    return this.bandCount ? this.bandHits / this.bandCount : undefined;
   }
 
   rollingRmse(): number {

@@ -13,6 +13,8 @@ export interface GroupScore {
   top: number;
   /** that tag's standardised residual (observed minus expected) */
   topResidual: number;
+  /** per tag (model.tags order): share of the squared residual of the current row, summing to 1 */
+  shares: number[];
 }
 
 export interface GroupScorer { score(row: number[]): GroupScore }
@@ -25,13 +27,17 @@ export function createGroupScorer(model: GroupModel): GroupScorer {
   const rec = new Array<number>(width);
   const p = model.tags.length;
   const finish = (score: number): GroupScore => {
-    let sse = 0, top = 0, topAbs = -1;
+    let sse = 0, top = 0, topAbs = -1, cur = 0;
     for (let j = 0; j < width; j++) sse += (z[j] - rec[j]) ** 2;
+    const shares = new Array<number>(p);
     for (let j = 0; j < p; j++) {
       const r = z[j] - rec[j];
+      shares[j] = r * r;
+      cur += r * r;
       if (Math.abs(r) > topAbs) { topAbs = Math.abs(r); top = j; }
     }
-    return { score, error: Math.sqrt(sse / width), top, topResidual: z[top] - rec[top] };
+    for (let j = 0; j < p; j++) shares[j] = cur > 0 ? shares[j] / cur : 1 / p;
+    return { score, error: Math.sqrt(sse / width), top, topResidual: z[top] - rec[top], shares };
   };
   const standardise = (row: number[]) => {
     const x = lag.push(row);

@@ -14,5 +14,7 @@ export { fitModel, type ModelSpec } from './fit';
 export { createPredictor, type Predictor, type PredictionPoint } from './predictor';
 export type { IntervalOptions } from './interval';
 export { createDetector, type TwinDetector, type DetectorOptions, type DetectorUpdate, type AnomalyEvent, type RowInput } from './detector';
+export type { AdaptOptions } from './baseline';
 export { DETECTOR_DEFAULTS } from './residual-detectors';
 export type { FitMetrics, ResidualSummary } from './stats';
+export type { TwinComponent } from './component';

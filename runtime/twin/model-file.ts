@@ -157,6 +157,13 @@ export function parseModel(input: unknown): TwinModel {
       if (typeof p.trend !== 'boolean') throw new TwinModelError('params.trend', 'must be true or false');
       num(p, 'level', 'params');
       num(p, 'slope', 'params');
+      if (p.season !== undefined) {
+        const se = obj(p.season, 'params.season');
+        num(se, 'periodMs', 'params.season', positive);
+        const slots = num(se, 'slots', 'params.season', (v) => (Number.isInteger(v) && v >= 2 ? null : 'must be an integer ≥ 2'));
+        num(se, 'gamma', 'params.season', (v) => (v >= 0 && v <= 1 ? null : 'must be in [0, 1]'));
+        nums(se, 'profile', 'params.season', slots);
+      }
       break;
     }
   }

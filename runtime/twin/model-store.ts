@@ -42,6 +42,8 @@ export interface ModelSummary {
   window?: TwinModel['window'];
   validation?: FitMetrics;
   detector?: TwinModel['detector'];
+  /** training report: rows set aside, warnings (contaminated or short window, decimation) */
+  report?: TwinModel['report'];
   bytes: number;
   /** the file does not load: why (the others are still listed) */
   error?: string;
@@ -123,7 +125,7 @@ export class TwinModelStore {
 }
 
 export function summaryOf(m: TwinModel): Omit<ModelSummary, 'name' | 'bytes'> {
-  const base = { kind: m.kind, trainedAt: m.trainedAt, window: m.window, validation: m.validation, ...(m.detector ? { detector: m.detector } : {}) };
+  const base = { kind: m.kind, trainedAt: m.trainedAt, window: m.window, validation: m.validation, ...(m.detector ? { detector: m.detector } : {}), ...(m.report ? { report: m.report } : {}) };
   return isGroupModel(m) ? { ...base, tags: [...m.tags] } : { ...base, target: m.target, inputs: [...m.inputs] };
 }
 
@@ -147,20 +149,65 @@ export function specTags(spec: ModelSpec): string[] {
 export interface TrainRange {
   from: number;
   to: number;
-  /** grid step; default 1000 ms */
+  /** grid step; default: the tags' own median sampling interval (see trainingGrid) */
   stepMs?: number;
   interpolation?: 'step' | 'linear';
+}
+
+/** Training never reads more grid rows than this: a longer window is decimated to fit. */
+export const MAX_TRAINING_ROWS = 100_000;
+/** intervals looked at per tag to estimate its sampling interval */
+const INTERVAL_SAMPLE = 20_000;
+
+/** Median spacing (ms) of a tag's stored samples in [from, to), from its first samples; null with fewer than two. */
+export async function medianIntervalMs(store: TsdbStore, tag: string, from: number, to: number): Promise<number | null> {
+  const d: number[] = [];
+  let last: number | null = null;
+  for await (const b of store.raw({ tag, from, to, limit: INTERVAL_SAMPLE + 1 })) {
+    for (let i = 0; i < b.ts.length; i++) {
+      if (last !== null && b.ts[i] > last) d.push(b.ts[i] - last);
+      last = b.ts[i];
+    }
+  }
+  if (!d.length) return null;
+  d.sort((a, b) => a - b);
+  return d[d.length >> 1];
+}
+
+export interface TrainingGrid {
+  stepMs: number;
+  /** the interval the data was recorded at (slowest tag's median), when known */
+  nativeMs: number | null;
+  /** the window was longer than MAX_TRAINING_ROWS steps: the step was widened */
+  decimated: boolean;
+}
+
+/**
+ * The grid a model is trained on: the requested step, or else the slowest tag's median
+ * sampling interval (no invented rows between samples, none thrown away); then widened, if
+ * needed, so the window holds at most MAX_TRAINING_ROWS rows — a long window is decimated,
+ * never refused.
+ */
+export async function trainingGrid(store: TsdbStore, tags: string[], range: TrainRange): Promise<TrainingGrid> {
+  if (!Number.isFinite(range.from) || !Number.isFinite(range.to) || range.to <= range.from) throw new TwinFitError('to', 'the training window needs from < to (epoch ms)');
+  if (range.stepMs !== undefined && !(range.stepMs > 0)) throw new TwinFitError('stepMs', 'must be a positive number of milliseconds');
+  let nativeMs: number | null = null;
+  for (const t of tags) {
+    const m = await medianIntervalMs(store, t, range.from, range.to);
+    if (m !== null) nativeMs = Math.max(nativeMs ?? 0, m);
+  }
+  const wanted = range.stepMs ?? nativeMs ?? 1000;
+  const floor = Math.ceil((range.to - range.from) / MAX_TRAINING_ROWS);
+  return { stepMs: Math.max(wanted, floor), nativeMs, decimated: floor > wanted };
 }
 
 /**
  * Aligned training data for `tags` over [from, to): one row per grid step, rows where a
  * tag has no value yet (before its first sample) left out.
  */
-export async function trainingDataFromStore(store: TsdbStore, tags: string[], range: TrainRange): Promise<TrainingData> {
-  const stepMs = range.stepMs ?? 1000;
-  if (!Number.isFinite(range.from) || !Number.isFinite(range.to) || range.to <= range.from) throw new TwinFitError('to', 'the training window needs from < to (epoch ms)');
-  if (!(stepMs > 0)) throw new TwinFitError('stepMs', 'must be a positive number of milliseconds');
-  if ((range.to - range.from) / stepMs > 2_000_000) throw new TwinFitError('stepMs', 'the window has more than 2,000,000 grid rows; use a larger step');
+export async function trainingDataFromStore(store: TsdbStore, tags: string[], range: TrainRange): Promise<TrainingData & { grid: TrainingGrid }> {
+  const grid = await trainingGrid(store, tags, range);
+  const stepMs = grid.stepMs;
   const ts: number[] = [];
   const columns: Record<string, number[]> = {};
   for (const t of tags) columns[t] = [];
@@ -172,7 +219,7 @@ export async function trainingDataFromStore(store: TsdbStore, tags: string[], ra
     }
   }
   if (ts.length === 0) throw new TwinFitError('from', `no stored data for ${tags.join(', ')} in the training window`);
-  return { ts, columns };
+  return { ts, columns, grid };
 }
 
 /** Fits `spec` on the store's history over the range and saves it as `name`. */
@@ -183,6 +230,10 @@ export async function trainFromStore(
   if (!opts.overwrite && models.has(name)) throw new ModelStoreError('name', `a model "${name}" exists; set overwrite to replace it`, 'exists');
   const data = await trainingDataFromStore(store, specTags(spec), range);
   const model = fitModel(data, { name, ...spec } as ModelSpec);
+  if (data.grid.decimated) {
+    const note = `window decimated to a ${data.grid.stepMs} ms grid (at most ${MAX_TRAINING_ROWS} rows; recorded every ${data.grid.nativeMs ?? '?'} ms)`;
+    model.report = model.report ? { ...model.report, warnings: [...model.report.warnings, note] } : { rows: data.ts?.length ?? 0, rejectedRows: 0, rejectedFraction: 0, warnings: [note] };
+  }
   return models.save(name, model, { overwrite: true });
 }
 

@@ -3,6 +3,7 @@
 // how well it did on held-out data, so the confidence of its predictions can be judged.
 import type { Scaler } from './scaler';
 import type { FitMetrics, ResidualSummary } from './stats';
+import type { TrainingReport } from './training-report';
 
 export const MODEL_FORMAT = 'historian.twin.model';
 export const MODEL_VERSION = 1;
@@ -23,6 +24,16 @@ export interface DetectorConfig {
   k?: number;
   /** the condition must hold this long (ms) before an event starts */
   minDurationMs?: number;
+  /**
+   * hysteresis: an open event ends only when the statistic falls below clearRatio × threshold
+   * (in (0, 1]; default 1 = ends at the first value below the threshold)
+   */
+  clearRatio?: number;
+  /**
+   * alarm-rate bound: an event starts only when the statistic also exceeds every value it
+   * took over this many ms before (see record-window.ts); 0 = off (default)
+   */
+  recordWindowMs?: number;
 }
 
 export interface TrainingWindow {
@@ -41,6 +52,8 @@ interface ModelBase {
   /** metrics on the held-out tail of the training window */
   validation: FitMetrics;
   detector?: DetectorConfig;
+  /** how the training went: rows set aside as abnormal, warnings (optional, see FORMAT-model.md) */
+  report?: TrainingReport;
 }
 
 /** Models that predict one target tag. */
@@ -106,6 +119,8 @@ export interface HoltModel extends PredictiveBase {
     /** state at the end of the training window, a warm start for prediction */
     level: number;
     slope: number;
+    /** additive daily profile by time slot (UTC), updated with weight gamma as samples arrive */
+    season?: { periodMs: number; slots: number; gamma: number; profile: number[] };
   };
 }
 

@@ -2,6 +2,7 @@
 // history a dynamic model needs (past target values, lagged inputs, Holt state).
 import { TwinModelError } from './errors';
 import { intervalOffsets, resolveInterval, type IntervalOptions, type ResolvedInterval } from './interval';
+import { slotOf } from './season';
 import type { ArxModel, FopdtModel, HoltModel, PredictiveModel, RegressionModel } from './model';
 
 export interface PredictionPoint {
@@ -12,10 +13,10 @@ export interface PredictionPoint {
 
 export interface Predictor {
   readonly model: PredictiveModel;
-  /** prediction for the current step given the current inputs; null until enough history */
-  predict(inputs: Record<string, number>): number | null;
+  /** prediction for the current step given the current inputs; null until enough history (ts: the step's time, for daily profiles) */
+  predict(inputs: Record<string, number>, ts?: number): number | null;
   /** records the step: the current inputs and the actual target (or the prediction when missing) */
-  commit(inputs: Record<string, number>, actual: number | null, predicted: number | null): void;
+  commit(inputs: Record<string, number>, actual: number | null, predicted: number | null, ts?: number): void;
   /** h steps ahead from the last committed step, inputs held at their last values */
   forecast(h: number): PredictionPoint[];
   /** interval around a one-step prediction */
@@ -30,8 +31,8 @@ function need(inputs: Record<string, number>, tag: string): number | undefined {
 abstract class Base<M extends PredictiveModel> implements Predictor {
   protected readonly iv: ResolvedInterval;
   constructor(readonly model: M, interval?: IntervalOptions) { this.iv = resolveInterval(interval); }
-  abstract predict(inputs: Record<string, number>): number | null;
-  abstract commit(inputs: Record<string, number>, actual: number | null, predicted: number | null): void;
+  abstract predict(inputs: Record<string, number>, ts?: number): number | null;
+  abstract commit(inputs: Record<string, number>, actual: number | null, predicted: number | null, ts?: number): void;
   /** forecast path and the spread multiplier of each step's interval */
   protected abstract path(h: number): { values: number[]; spread: number[] } | null;
   interval(predicted: number): PredictionPoint {
@@ -196,27 +197,46 @@ class FopdtPredictor extends Base<FopdtModel> {
 class HoltPredictor extends Base<HoltModel> {
   private level: number;
   private slope: number;
+  private readonly profile: number[] | null;
+  private lastTs: number | null = null;
   constructor(model: HoltModel, interval?: IntervalOptions) {
     super(model, interval);
     this.level = model.params.level;
     this.slope = model.params.slope;
+    this.profile = model.params.season ? model.params.season.profile.slice() : null;
   }
-  predict(): number | null {
-    return this.level + (this.model.params.trend ? this.slope : 0);
+  private slot(ts: number | undefined): number {
+    const se = this.model.params.season;
+    return se && this.profile && ts !== undefined ? slotOf(ts, se.periodMs, se.slots) : -1;
   }
-  commit(_inputs: Record<string, number>, actual: number | null): void {
+  predict(_inputs?: Record<string, number>, ts?: number): number | null {
+    const k = this.slot(ts);
+    return this.level + (this.model.params.trend ? this.slope : 0) + (k >= 0 ? this.profile![k] : 0);
+  }
+  commit(_inputs: Record<string, number>, actual: number | null, _predicted?: number | null, ts?: number): void {
     if (actual === null) return;
     const { alpha, beta, trend } = this.model.params;
+    const k = this.slot(ts);
+    const off = k >= 0 ? this.profile![k] : 0;
     const prev = this.level;
-    this.level = alpha * actual + (1 - alpha) * (prev + (trend ? this.slope : 0));
+    this.level = alpha * (actual - off) + (1 - alpha) * (prev + (trend ? this.slope : 0));
     if (trend) this.slope = beta * (this.level - prev) + (1 - beta) * this.slope;
+    const gamma = this.model.params.season?.gamma ?? 0;
+    if (k >= 0 && gamma > 0) this.profile![k] += gamma * (actual - this.level - off);
+    if (ts !== undefined) this.lastTs = ts;
   }
+  /** Moves the level (after an operator confirms a new normal, or slow re-baselining). */
+  shiftLevel(delta: number): void { this.level += delta; }
   protected path(h: number) {
-    const { alpha, beta, trend } = this.model.params;
+    const { alpha, beta, trend, season } = this.model.params;
     const values: number[] = [], spread: number[] = [];
     let acc = 1;
+    // forecast steps are spaced like the training rows; without sample times the profile is left out
+    const w = this.model.window;
+    const stepMs = season && this.lastTs !== null && w.rows > 1 && w.from !== null && w.to !== null ? (w.to - w.from) / (w.rows - 1) : 0;
     for (let k = 1; k <= h; k++) {
-      values.push(this.level + (trend ? k * this.slope : 0));
+      const slot = stepMs > 0 ? this.slot(this.lastTs! + k * stepMs) : -1;
+      values.push(this.level + (trend ? k * this.slope : 0) + (slot >= 0 ? this.profile![slot] : 0));
       spread.push(Math.sqrt(acc));
       const c = alpha * (1 + (trend ? k * beta : 0));
       acc += c * c;

@@ -12,20 +12,22 @@ import type { DetectorConfig, DetectorMethod } from './model';
 export interface Statistic { next(z: number): number; reset(): void }
 
 export const DETECTOR_DEFAULTS: Record<DetectorMethod, Required<Omit<DetectorConfig, 'method'>>> = {
-  ksigma: { threshold: 3, lambda: 1, k: 0, minDurationMs: 0 },
-  ewma: { threshold: 3.5, lambda: 0.2, k: 0, minDurationMs: 0 },
-  cusum: { threshold: 8, lambda: 1, k: 0.5, minDurationMs: 0 },
-  score: { threshold: 1, lambda: 0.1, k: 0, minDurationMs: 0 },
+  ksigma: { threshold: 3, lambda: 1, k: 0, minDurationMs: 0, clearRatio: 1, recordWindowMs: 0 },
+  ewma: { threshold: 3.5, lambda: 0.2, k: 0, minDurationMs: 0, clearRatio: 1, recordWindowMs: 0 },
+  cusum: { threshold: 8, lambda: 1, k: 0.5, minDurationMs: 0, clearRatio: 1, recordWindowMs: 0 },
+  score: { threshold: 1, lambda: 0.1, k: 0, minDurationMs: 0, clearRatio: 1, recordWindowMs: 0 },
 };
 
 export function resolveDetectorConfig(c: Partial<DetectorConfig> & { method: DetectorMethod }): Required<DetectorConfig> {
   const d = DETECTOR_DEFAULTS[c.method];
   if (!d) throw new TwinModelError('detector.method', `must be one of ${Object.keys(DETECTOR_DEFAULTS).join(', ')} (got ${String(c.method)})`);
-  const r = { method: c.method, threshold: c.threshold ?? d.threshold, lambda: c.lambda ?? d.lambda, k: c.k ?? d.k, minDurationMs: c.minDurationMs ?? d.minDurationMs };
+  const r = { method: c.method, threshold: c.threshold ?? d.threshold, lambda: c.lambda ?? d.lambda, k: c.k ?? d.k, minDurationMs: c.minDurationMs ?? d.minDurationMs, clearRatio: c.clearRatio ?? d.clearRatio, recordWindowMs: c.recordWindowMs ?? d.recordWindowMs };
   if (!(r.threshold > 0) || !Number.isFinite(r.threshold)) throw new TwinModelError('detector.threshold', `must be a finite number > 0 (got ${r.threshold})`);
   if (!(r.lambda > 0 && r.lambda <= 1)) throw new TwinModelError('detector.lambda', `must be in (0, 1] (got ${r.lambda})`);
   if (!(r.k >= 0) || !Number.isFinite(r.k)) throw new TwinModelError('detector.k', `must be a finite number ≥ 0 (got ${r.k})`);
   if (!(r.minDurationMs >= 0) || !Number.isFinite(r.minDurationMs)) throw new TwinModelError('detector.minDurationMs', `must be a finite number ≥ 0 (got ${r.minDurationMs})`);
+  if (!(r.clearRatio > 0 && r.clearRatio <= 1)) throw new TwinModelError('detector.clearRatio', `must be in (0, 1] (got ${r.clearRatio})`);
+  if (!(r.recordWindowMs >= 0) || !Number.isFinite(r.recordWindowMs)) throw new TwinModelError('detector.recordWindowMs', `must be a finite number ≥ 0 (got ${r.recordWindowMs})`);
   return r;
 }
 

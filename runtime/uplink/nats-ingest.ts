@@ -1,7 +1,9 @@
-// Central NATS ingest: a JetStream durable pull consumer. Every process that uses the
-// same durable name shares the work (pull consumers hand each message to one puller,
-// like a queue group). Messages are acknowledged only after their samples are durable
-// in the store; a crash before that means redelivery after `ackWaitMs`.
+// Central NATS ingest: JetStream durable pull consumers. Messages are acknowledged only
+// after their samples are durable in the store; a crash before that means redelivery
+// after `ackWaitMs`. Several central processes share a stream by partition (FLEET.md):
+// each owns some subject filters, one durable consumer per filter, so every tag always
+// lands in the same store and a redelivery after a crash meets its own event-id memory.
+// (Processes that use the same durable name share its messages like a queue group.)
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError } from 'nats';
 import { connectNats, type NatsConnectOptions } from './nats-connection';
 import { ensureStream, type StreamConfig } from './nats-uplink';
@@ -14,6 +16,16 @@ export interface NatsIngestOptions extends NatsConnectOptions {
   /** durable consumer name shared by every ingest instance (default "historian-ingest") */
   durable?: string;
   filterSubject?: string;
+  /**
+   * Partitions this process owns: one durable consumer per subject filter, named
+   * `<durable>-<name>` (name defaults to the filter with its dots and wildcards made safe).
+   * Replaces `filterSubject`.
+   */
+  partitions?: Array<{ filterSubject: string; name?: string }>;
+  /** how long one pull request waits on the server (default 5 s; heartbeats at half of it) */
+  pullExpiresMs?: number;
+  /** consumer replicas (default: the stream's) */
+  consumerReplicas?: number;
   /** redelivery delay of unacknowledged messages (default 30 s) */
   ackWaitMs?: number;
   /** unacknowledged messages in flight at most (default 10,000) */
@@ -29,7 +41,7 @@ export class NatsIngest {
   private nc: NatsConnection | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
-  private msgs: ConsumerMessages | null = null;
+  private msgs = new Set<ConsumerMessages>();
   private buf: JsMsg[] = [];
   private wake: (() => void) | null = null;
   readonly stats: NatsIngestStats = { messages: 0, batches: 0, redelivered: 0, connected: false, lastError: null };
@@ -38,6 +50,25 @@ export class NatsIngest {
     if (!/^[A-Za-z0-9_-]+$/.test(o.stream ?? '')) throw new Error('stream: must match [A-Za-z0-9_-]+');
     if (o.durable !== undefined && !/^[A-Za-z0-9_-]+$/.test(o.durable)) throw new Error('durable: must match [A-Za-z0-9_-]+');
     if (o.batch !== undefined && !(Number.isInteger(o.batch) && o.batch > 0)) throw new Error('batch: must be a positive integer');
+    if (o.partitions !== undefined) {
+      if (!Array.isArray(o.partitions) || !o.partitions.length) throw new Error('partitions: list at least one { filterSubject }');
+      if (o.filterSubject) throw new Error('filterSubject: give either filterSubject or partitions');
+      const names = new Set<string>();
+      o.partitions.forEach((p, i) => {
+        if (typeof p?.filterSubject !== 'string' || !/^[^\s]+$/.test(p.filterSubject)) throw new Error(`partitions[${i}].filterSubject: must be a subject such as hist.*.izmir.>`);
+        const n = partitionName(p);
+        if (names.has(n)) throw new Error(`partitions[${i}]: name ${n} is given twice`);
+        names.add(n);
+      });
+    }
+    if (o.consumerReplicas !== undefined && !(Number.isInteger(o.consumerReplicas) && o.consumerReplicas >= 1 && o.consumerReplicas <= 5)) throw new Error('consumerReplicas: must be an integer from 1 to 5');
+  }
+
+  /** the durable consumers this process pulls from, with their filters */
+  consumers(): Array<{ durable: string; filterSubject?: string }> {
+    const durable = this.o.durable ?? 'historian-ingest';
+    if (!this.o.partitions) return [{ durable, filterSubject: this.o.filterSubject }];
+    return this.o.partitions.map((p) => ({ durable: `${durable}-${partitionName(p)}`, filterSubject: p.filterSubject }));
   }
 
   async start(): Promise<void> {
@@ -51,7 +82,7 @@ export class NatsIngest {
       }
     })();
     this.stats.connected = true;
-    this.loop = Promise.all([this.consumeLoop(), this.processLoop()]).then(() => undefined);
+    this.loop = Promise.all([...this.consumers().map((c) => this.consumeLoop(c)), this.processLoop()]).then(() => undefined);
   }
 
   private error(m: string): void {
@@ -59,38 +90,50 @@ export class NatsIngest {
     this.o.onError?.(m);
   }
 
-  private async setup(): Promise<void> {
+  private async setup(c: { durable: string; filterSubject?: string }): Promise<void> {
     const nc = this.nc!;
     if (this.o.createStream) await ensureStream(nc, { name: this.o.stream, ...this.o.createStream });
     const jsm = await nc.jetstreamManager();
-    const durable = this.o.durable ?? 'historian-ingest';
     const cfg = {
-      durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
+      durable_name: c.durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(this.o.ackWaitMs ?? 30_000), max_ack_pending: this.o.maxAckPending ?? 10_000,
-      ...(this.o.filterSubject ? { filter_subject: this.o.filterSubject } : {}),
+      ...(c.filterSubject ? { filter_subject: c.filterSubject } : {}),
+      ...(this.o.consumerReplicas ? { num_replicas: this.o.consumerReplicas } : {}),
     };
-    try { await jsm.consumers.info(this.o.stream, durable); } catch (e) {
+    try { await jsm.consumers.info(this.o.stream, c.durable); } catch (e) {
       if ((e as NatsError).api_error?.err_code !== 10014 && !/not found/i.test((e as Error).message)) throw e;
       await jsm.consumers.add(this.o.stream, cfg);
     }
   }
 
-  private async consumeLoop(): Promise<void> {
+  private async consumeLoop(c: { durable: string; filterSubject?: string }): Promise<void> {
     let delay = 200;
     while (this.running) {
       try {
-        await this.setup();
-        const c = await this.nc!.jetstream().consumers.get(this.o.stream, this.o.durable ?? 'historian-ingest');
+        await this.setup(c);
+        const consumer = await this.nc!.jetstream().consumers.get(this.o.stream, c.durable);
+        if (this.o.partitions) {
+          // a partition has one owner: a second process pulling it would split the site's
+          // tags across two stores. Pull requests of a process that died expire within
+          // pullExpiresMs, so a restart waits that long at most.
+          const waiting = (await consumer.info()).num_waiting ?? 0;
+          if (waiting > 0) throw new PartitionBusyError(c.durable, c.filterSubject ?? '', waiting);
+        }
         const batch = this.o.batch ?? 1000;
-        this.msgs = await c.consume({
+        const msgs = await consumer.consume({
           max_messages: Math.max(batch * 2, 100),
+          // short pulls: after a cluster node is lost the consumer's new leader is asked
+          // within seconds instead of when a 30 s pull would have expired
+          expires: this.o.pullExpiresMs ?? 5000,
           callback: (m) => { this.buf.push(m); const w = this.wake; this.wake = null; w?.(); },
         });
+        this.msgs.add(msgs);
         delay = 200;
-        const err = await this.msgs.closed();
-        if (err) this.error(`consumer stopped: ${(err as Error).message}`);
+        const err = await msgs.closed();
+        this.msgs.delete(msgs);
+        if (err) this.error(`consumer ${c.durable} stopped: ${(err as Error).message}`);
       } catch (e) {
-        this.error(`consumer setup: ${(e as Error).message}`);
+        this.error(`consumer ${c.durable} setup: ${(e as Error).message}`);
       }
       if (!this.running) break;
       await new Promise((r) => setTimeout(r, delay));
@@ -129,11 +172,25 @@ export class NatsIngest {
     this.running = false;
     // messages pulled but not processed are simply left unacknowledged: redelivered later
     this.buf.length = 0;
-    try { await this.msgs?.close(); } catch { /* already closed */ }
+    for (const m of this.msgs) { try { await m.close(); } catch { /* already closed */ } }
     const w = this.wake; this.wake = null; w?.();
     await this.loop;
     const nc = this.nc;
     this.nc = null;
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
   }
+}
+
+export class PartitionBusyError extends Error {
+  constructor(durable: string, filter: string, waiting: number) {
+    super(`partition ${filter} (consumer ${durable}) is being pulled by another process (${waiting} pull requests waiting): each partition must have one central owner; retrying`);
+    this.name = 'PartitionBusyError';
+  }
+}
+
+/** A partition's consumer-name part: its name, or its filter with dots and wildcards made safe. */
+export function partitionName(p: { filterSubject: string; name?: string }): string {
+  const n = p.name ?? p.filterSubject.replace(/\*/g, 'any').replace(/>/g, 'all').replace(/[^A-Za-z0-9_-]+/g, '_');
+  if (!/^[A-Za-z0-9_-]+$/.test(n)) throw new Error(`partitions: name ${JSON.stringify(n)} must match [A-Za-z0-9_-]+`);
+  return n;
 }

@@ -14,7 +14,13 @@ export interface StreamConfig {
   duplicateWindowMs?: number;
   maxBytes?: number;
   maxAgeMs?: number;
+  /** copies of the stream on cluster nodes: a number, or "auto" (default): 3 on a cluster, 1 on a single server */
+  replicas?: number | 'auto';
+  /** where the replicas go: a cluster name and/or server tags (nats-server `server_tags`) */
+  placement?: StreamPlacement;
 }
+
+export interface StreamPlacement { cluster?: string; tags?: string[] }
 
 export interface NatsUplinkOptions extends NatsConnectOptions {
   stream?: StreamConfig;
@@ -29,6 +35,11 @@ export class NatsUplink implements Sender {
   private closed = false;
   private listeners = new Set<() => void>();
   private connecting: Promise<void> | null = null;
+  // sends waiting for an acknowledgement, by subject: a publish the server refuses for
+  // lack of permission gets no answer, only an asynchronous error naming the subject
+  private waiting = new Map<string, Set<(e: Error) => void>>();
+  /** publishes the server refused for lack of permission (subject → count) */
+  readonly refused = new Map<string, number>();
   lastError: string | null = null;
 
   constructor(readonly o: NatsUplinkOptions) {
@@ -36,6 +47,7 @@ export class NatsUplink implements Sender {
     if (o.stream) {
       if (!/^[A-Za-z0-9_-]+$/.test(o.stream.name ?? '')) throw new Error('stream.name: must match [A-Za-z0-9_-]+');
       if (!Array.isArray(o.stream.subjects) || !o.stream.subjects.length) throw new Error('stream.subjects: must list at least one subject');
+      try { validReplicas(o.stream.replicas); } catch (e) { throw new Error(`stream.${(e as Error).message}`); }
     }
   }
 
@@ -81,6 +93,8 @@ export class NatsUplink implements Sender {
 
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
+      const ctx = (s as { permissionContext?: { operation?: string; subject?: string } }).permissionContext;
+      if (s.type === 'error' && ctx?.operation === 'publish' && ctx.subject) this.refuse(ctx.subject);
       if (s.type === 'disconnect') this.connected = false;
       else if (s.type === 'reconnect') void this.ready();
     }
@@ -93,15 +107,50 @@ export class NatsUplink implements Sender {
     return () => { this.listeners.delete(cb); };
   }
 
+  /** Fails the sends waiting on `subject` (counting them) and says why; `extra` counts a send already failed. */
+  private refuse(subject: string, extra = 0): PermanentError {
+    const message = `NATS refused publishing to "${subject}": permissions violation (this gateway's credentials allow other subjects; check the subject template against the site prefix it was given)`;
+    // JetStream API refusals are reported by the stream setup that made them
+    if (subject.startsWith('$JS.')) return new PermanentError(message);
+    this.lastError = message;
+    const err = new PermanentError(message);
+    const waiting = this.waiting.get(subject) ?? new Set();
+    if (waiting.size + extra) this.refused.set(subject, (this.refused.get(subject) ?? 0) + waiting.size + extra);
+    for (const reject of waiting) reject(err);
+    this.waiting.delete(subject);
+    return err;
+  }
+
+  /** A plain (not JetStream) publish, e.g. the gateway heartbeat; throws while disconnected. */
+  publishCore(subject: string, data: Uint8Array): void {
+    if (!this.nc || !this.connected) throw new Error('not connected to NATS');
+    this.nc.publish(subject, data);
+  }
+
   async send(e: OutboundEntry): Promise<void> {
     if (!this.js || !this.connected) throw new Error('not connected to NATS');
+    let reject!: (e: Error) => void;
+    const refusal = new Promise<never>((_, rej) => { reject = rej; });
+    let set = this.waiting.get(e.subject);
+    if (!set) { set = new Set(); this.waiting.set(e.subject, set); }
+    set.add(reject);
     try {
-      await this.js.publish(e.subject, e.body, { msgID: e.id, timeout: this.o.ackTimeoutMs ?? 5000 });
+      await Promise.race([this.js.publish(e.subject, e.body, { msgID: e.id, timeout: this.o.ackTimeoutMs ?? 5000 }), refusal]);
     } catch (err) {
+      if (err instanceof PermanentError) throw new PermanentError(`${err.message} [${e.id}]`);
       const ne = err as NatsError;
+      // the request's own rejection may come before the connection's status event
+      if (ne?.code === 'PERMISSIONS_VIOLATION') {
+        set.delete(reject);
+        const r = this.refuse(e.subject, 1);
+        throw new PermanentError(`${r.message} [${e.id}]`);
+      }
       this.lastError = ne.message;
       if (isPermanent(ne)) throw new PermanentError(`NATS refused ${e.id}: ${ne.message}`);
       throw err;
+    } finally {
+      set.delete(reject);
+      if (!set.size && this.waiting.get(e.subject) === set) this.waiting.delete(e.subject);
     }
   }
 
@@ -124,18 +173,47 @@ function isPermanent(e: NatsError): boolean {
 
 export async function ensureStream(nc: NatsConnection, s: StreamConfig): Promise<void> {
   const jsm = await nc.jetstreamManager();
+  const replicas = validReplicas(s.replicas);
   const cfg = {
     name: s.name, subjects: s.subjects, storage: StorageType.File,
     duplicate_window: nanos(s.duplicateWindowMs ?? 120_000),
     ...(s.maxBytes ? { max_bytes: s.maxBytes } : {}),
     ...(s.maxAgeMs ? { max_age: nanos(s.maxAgeMs) } : {}),
+    ...(s.placement && (s.placement.cluster || s.placement.tags?.length) ? { placement: { cluster: s.placement.cluster ?? '', tags: s.placement.tags ?? [] } } : {}),
   };
   try {
     const info = await jsm.streams.info(s.name);
     const have = new Set(info.config.subjects ?? []);
-    if (s.subjects.some((x) => !have.has(x))) await jsm.streams.update(s.name, { ...info.config, subjects: [...new Set([...have, ...s.subjects])] });
+    const moreSubjects = s.subjects.some((x) => !have.has(x));
+    // an explicit replica count is applied to an existing stream (JetStream moves the data); "auto" never shrinks one
+    const scale = typeof replicas === 'number' && info.config.num_replicas !== replicas;
+    if (moreSubjects || scale) {
+      await jsm.streams.update(s.name, { ...info.config, subjects: [...new Set([...have, ...s.subjects])], ...(scale ? { num_replicas: replicas as number } : {}) });
+    }
   } catch (e) {
     if ((e as NatsError).api_error?.err_code !== 10059 && !/not found/i.test((e as Error).message)) throw e;
-    await jsm.streams.add(cfg);
+    if (typeof replicas === 'number') { await jsm.streams.add({ ...cfg, num_replicas: replicas }); return; }
+    try {
+      // 3 copies survive the loss of one node; a client behind a leaf node sees no cluster
+      // in its server's INFO, so ask for 3 and settle for 1 only when JetStream says it
+      // runs on a single server
+      await jsm.streams.add({ ...cfg, num_replicas: 3 });
+    } catch (err) {
+      if (!isNotClustered(err)) throw err;
+      await jsm.streams.add({ ...cfg, num_replicas: 1 });
+    }
+    return;
   }
+}
+
+/** JetStream's answer to replicas > 1 on a server that is not part of a cluster. */
+function isNotClustered(e: unknown): boolean {
+  const api = (e as NatsError).api_error;
+  return api?.err_code === 10074 || /non-clustered|not clustered/i.test((e as Error).message ?? '');
+}
+
+export function validReplicas(r: StreamConfig['replicas']): number | 'auto' {
+  if (r === undefined || r === 'auto') return 'auto';
+  if (!Number.isInteger(r) || r < 1 || r > 5) throw new Error(`replicas: must be "auto" or an integer from 1 to 5 (got ${JSON.stringify(r)})`);
+  return r;
 }

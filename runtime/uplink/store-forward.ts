@@ -13,6 +13,7 @@ import { encodeEnvelope } from './envelope';
 import { MqttUplink, type MqttUplinkOptions } from './mqtt-uplink';
 import { NatsUplink, type NatsUplinkOptions } from './nats-uplink';
 import { compileSubjectTemplate } from './subject-template';
+import { HeartbeatPublisher, type DeviceState } from '../fleet/heartbeat';
 
 export type UplinkConfig = ({ type: 'nats' } & NatsUplinkOptions) | ({ type: 'mqtt' } & MqttUplinkOptions);
 
@@ -20,6 +21,8 @@ export interface Uplink extends Sender {
   start(): Promise<void>;
   close(): Promise<void>;
   lastError?: string | null;
+  /** plain publish (NATS only): carries the gateway heartbeat */
+  publishCore?(subject: string, data: Uint8Array): void;
 }
 
 export function createUplink(c: UplinkConfig): Uplink {
@@ -47,6 +50,8 @@ export interface StoreForwardOptions {
   /** open with sending paused (buffer only) until resume() */
   paused?: boolean;
   clock?: () => number;
+  /** publish the gateway health heartbeat on sys.gateway.<source>.health (NATS uplinks; runtime/fleet/FORMAT-heartbeat.md) */
+  heartbeat?: { site: string; intervalMs?: number; version?: string; dataDir?: string; devices?: () => DeviceState[] };
 }
 
 export class StoreForward {
@@ -66,6 +71,8 @@ export class StoreForward {
   private readonly clock: () => number;
   private readonly category: Category;
   private rate = { t: 0, samples: 0, perSecond: 0 };
+  readonly heartbeat: HeartbeatPublisher | null = null;
+  private offConnected: (() => void) | null = null;
 
   private constructor(readonly o: StoreForwardOptions) {
     if (typeof o.source !== 'string' || !/^[A-Za-z0-9_-]+$/.test(o.source)) throw new Error('source: gateway id must match [A-Za-z0-9_-]+');
@@ -79,6 +86,13 @@ export class StoreForward {
     this.uplink = 'send' in o.uplink ? o.uplink : createUplink(o.uplink);
     this.queue = DurableQueue.open({ ...o.queue, dir: o.dir, onEvent: o.onEvent, clock: this.clock });
     this.dispatcher = new Dispatcher(this.queue, this.uplink, o.dispatcher);
+    const up = this.uplink;
+    if (o.heartbeat && up.publishCore) {
+      this.heartbeat = new HeartbeatPublisher({
+        id: o.source, site: o.heartbeat.site, version: o.heartbeat.version ?? '', dataDir: o.heartbeat.dataDir ?? o.dir, devices: o.heartbeat.devices,
+        backlog: () => { const s = this.status(); return { samples: s.pendingSamples, entries: s.pending, oldestAgeMs: s.oldestAgeMs, quarantined: s.quarantined }; },
+      }, (subject, data) => up.publishCore!(subject, data), o.heartbeat.intervalMs ?? 10_000);
+    }
   }
 
   /** Opens the buffer (recovering what a previous run left) and starts the uplink and the dispatcher. */
@@ -86,6 +100,11 @@ export class StoreForward {
     const sf = new StoreForward(o);
     sf.uplink.start().catch((e) => { sf.uplink.lastError = (e as Error).message; });
     if (!o.paused) sf.dispatcher.start();
+    if (sf.heartbeat) {
+      sf.heartbeat.start();
+      // say so at once after a (re)connect instead of at the next tick
+      sf.offConnected = sf.uplink.onConnected(() => sf.heartbeat?.beat());
+    }
     return sf;
   }
 
@@ -170,6 +189,8 @@ export class StoreForward {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
+    this.heartbeat?.stop();
+    this.offConnected?.();
     const stopping = this.dispatcher.stop();
     // sends still waiting for an acknowledgement end when the uplink closes
     await this.uplink.close();

@@ -56,6 +56,15 @@ function collect(id: string): any[] {
 const sample = (ts: number, value: number) => ({ topic: TAG, payload: value, timestamp: ts });
 
 describe('isa-alarm node', () => {
+  it('registers its group in the typed component registry and unregisters on close', async () => {
+    await load([isaAlarm], [{ ...alarmNode([hi]), name: 'Pump 1 bearing' }, { id: 'out1', type: 'helper' }]);
+    const g = services().components.alarms.get('al1');
+    expect(g).toMatchObject({ group: 'al1', label: 'Pump 1 bearing' });
+    expect(g!.alarms().map((a) => a.id)).toEqual([`${TAG}:HI`]);
+    await helper.unload();
+    expect(services().components.alarms.get('al1')).toBeUndefined();
+  });
+
   it('emits exactly one message per state transition, including operator and timer ones', async () => {
     await load([isaAlarm], [alarmNode([hi, { ...hi, type: 'HIHI', setpoint: '90', onDelayS: '5' }]), { id: 'out1', type: 'helper' }]);
     const n = helper.getNode('al1');

@@ -64,6 +64,33 @@ describe('nats-ingest node', () => {
     await store.close();
   });
 
+  it('stores every sample of an envelope on a deadband tag: envelope ingest does not apply the write policy (runtime/ingest/write-policy.ts)', async () => {
+    resetServices();
+    services().dataDir = dir;
+    const flow = [
+      { id: 'cfgStore', type: 'historian-store', name: 'central3', directory: 'tsdb/central3', fsync: 'interval' },
+      { id: 'in1', type: 'nats-ingest', store: 'cfgStore', url: nats.url, stream: 'CENTRAL3', streamSubjects: 'e.>', createStream: true, durable: 'central3-ingest', ackWaitS: 5, batch: 100, output: true, wires: [['h1']] },
+      { id: 'h1', type: 'helper' },
+    ];
+    await new Promise<void>((resolve) => helper.load([historianStore, natsIngest] as any, flow, () => resolve()));
+    const store = await services().components.stores.get('central3')!.ready;
+    store.tags.update('p.tank.level', { loggingMode: 'deadband', deviation: 1 });
+    const out: any[] = [];
+    helper.getNode('h1').on('input', (m: any) => out.push(m));
+    const nc = await connect({ servers: nats.url });
+    await ensureStream(nc, { name: 'CENTRAL3', subjects: ['e.>'] });
+    const values = [10, 10.2, 10.4, 12, 12.5, 14];
+    await nc.jetstream().publish('e.p', encodeEnvelope({
+      id: '0190a000-0000-7000-8000-000000000031', source: 'gw9', category: 'telemetry', created: Date.now(),
+      samples: values.map((value, i) => ({ tag: 'p.tank.level', ts: 1_700_000_000_000 + i * 1000, value, quality: 0 })),
+    }));
+    await waitFor(() => out.length > 0, { timeoutMs: 10_000, what: 'the stored batch' });
+    await nc.close();
+    const got: number[] = [];
+    for await (const b of store.raw({ tag: 'p.tank.level', from: 0, to: 2e12 })) got.push(...b.values);
+    expect(got).toEqual(values);
+  });
+
   it('does not pass on or count as stored the samples the store refuses, and reports them', async () => {
     resetServices();
     services().dataDir = dir;

@@ -47,7 +47,7 @@ describe('opcua-subscribe node', () => {
     await waitFor(() => samples.length > 0, { what: 'first sample', timeoutMs: 20_000 });
     expect(samples[0]).toMatchObject({ tag: 'plant.line1.pressure', value: 1.25, quality: 'GOOD' });
     // the subscription reports its health for the system health page and alarms
-    const dev = services().components.devices.get('opcua-o1') as { health(): Record<string, unknown> };
+    const dev = services().components.devices.get('opcua-o1')!;
     expect(dev.health()).toMatchObject({ kind: 'opcua', target: srv.endpoint, state: 'connected', connected: true, lastGoodAt: expect.any(Number) });
     helper.getNode('o1').receive({ payload: 'browse' });
     await waitFor(() => browsed.length > 0, { what: 'browse result', timeoutMs: 20_000 });

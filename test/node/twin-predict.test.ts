@@ -88,7 +88,10 @@ describe('twin-predict node', () => {
     for (let i = 0; i < 20; i++) n.receive({ payload: plant(2000 + i, live).map((x) => ({ ...x, quality: 'GOOD' })) });
     await waitFor(() => o1.samples.length === 20, { what: '20 prediction batches' });
     const first = o1.samples[0].payload;
-    expect(first.map((x: any) => x.tag)).toEqual([`${T}.predicted`, `${T}.predicted.lo`, `${T}.predicted.hi`]);
+    expect(first.map((x: any) => x.tag)).toEqual([`${T}.predicted`, `${T}.predicted.lo`, `${T}.predicted.hi`, `${T}.confidence`]);
+    // the confidence tag: the model's rolling accuracy, high on the data it was trained for
+    expect(first[3].value).toBeGreaterThan(0.5);
+    expect(first[3].value).toBeLessThanOrEqual(1);
     expect(first.every((x: any) => x.ts === plant(2000, live)[0].ts)).toBe(true);
     const actual = plant(2000, live)[2].value;
     expect(Math.abs(first[0].value - actual)).toBeLessThan(0.5);
@@ -101,7 +104,7 @@ describe('twin-predict node', () => {
     for (let i = 0; i < 5; i++) n.receive({ payload: plant(2030 + i, live) });
     await waitFor(() => o2.events.filter((m) => m.topic === 'sys.analytics.anomaly').length === 2, { what: 'anomaly start and end' });
     const [start, end] = o2.events.filter((m) => m.topic === 'sys.analytics.anomaly').map((m) => m.payload);
-    expect(start).toMatchObject({ phase: 'start', tag: T, detector: 'ksigma', start: plant(2020, live)[0].ts });
+    expect(start).toMatchObject({ phase: 'start', tag: T, detector: 'ksigma', start: plant(2020, live)[0].ts, channels: [{ tag: T, share: 1 }] });
     expect(start.residual).toBeGreaterThan(4);
     expect(start.confidence).toBeGreaterThan(0);
     expect(start.confidence).toBeLessThanOrEqual(1);

@@ -5,6 +5,7 @@
 // changed: a signature is always the signer's own.
 import { LitElement, html, css } from 'lit';
 import { api, ApiError } from '../api';
+import type { SigningTicketView } from '../../../runtime/server/api/contract';
 import { me } from '../session';
 import { base } from '../styles';
 
@@ -59,13 +60,11 @@ export class SignatureDialog extends LitElement {
     const f = new FormData(e.target as HTMLFormElement);
     this.busy = true;
     try {
-      const r = await api<Record<string, unknown>>('POST', '/re-auth', {
+      const r = await api<SigningTicketView>('POST', '/re-auth', {
         username: me()?.username ?? '', password: String(f.get('password') ?? ''), meaning: String(f.get('meaning')),
         action: this.request.action, target: this.request.target,
       });
-      const token = (r.token ?? r.signingToken ?? r.signature) as string | undefined;
-      if (!token) throw new Error('the server gave no signing token');
-      this.finish(token);
+      this.finish(r.token);
     } catch (err) {
       this.error = err instanceof ApiError && err.status === 404 ? 'electronic signatures are not available on this server' : (err as Error).message;
     } finally {

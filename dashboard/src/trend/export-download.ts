@@ -1,6 +1,8 @@
 // Downloads an export through fetch so the page can show progress: bytes received and,
 // for text formats, how far through the time range the rows have come.
 import { getToken, qs } from '../api';
+import { offers } from '../capabilities';
+import type { ApiErrorBody } from '../../../runtime/server/api/contract';
 
 export interface ExportParams { tags: string[]; from: number; to: number; format: string; layout: string; tz: string; points?: number }
 export interface ExportProgress { bytes: number; fraction: number | null; done: boolean }
@@ -9,8 +11,8 @@ export async function downloadExport(p: ExportParams, onProgress: (p: ExportProg
   const url = `/api/v1/export${qs({ tags: p.tags.join(','), from: p.from, to: p.to, format: p.format, layout: p.layout, tz: p.tz, points: p.points })}`;
   const res = await fetch(url, { headers: { Authorization: `Bearer ${getToken() ?? ''}` } });
   if (!res.ok || !res.body) {
-    const body = await res.json().catch(() => ({ message: res.statusText }));
-    throw new Error(res.status === 404 && /no such API route/.test(body.message) ? 'export is not available on this server' : body.message);
+    const body = (await res.json().catch(() => ({ message: res.statusText }))) as Partial<ApiErrorBody>;
+    throw new Error(res.status === 404 && !(await offers('export')) ? 'export is not available on this server' : body.message ?? res.statusText);
   }
   const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `export.${p.format}`;
   const reader = res.body.getReader();

@@ -11,6 +11,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
 import { api, get, qs, errorText, ApiError } from '../api';
+import type { AlarmJournalPage } from '../../../runtime/server/api/contract';
 import { live, type LiveSample } from '../live-client';
 import { can } from '../session';
 import { base } from '../styles';
@@ -309,12 +310,12 @@ export class HistorianTrend extends LitElement {
   private async loadMarkers(from: number, to: number, seq: number): Promise<void> {
     const tags = this.plan.filter((p) => p.kind === 'main').map((p) => p.tag);
     const [journal, notes] = await Promise.all([
-      get<any>(`/alarms/journal${qs({ from: Math.floor(from), to: Math.ceil(to), limit: 1000 })}`).catch(() => null),
+      get<AlarmJournalPage>(`/alarms/journal${qs({ from: Math.floor(from), to: Math.ceil(to), limit: 1000 })}`).catch(() => null),
       get<{ annotations: Note[] }>(`/annotations${qs({ from: Math.floor(from), to: Math.ceil(to) + 1, tags: tags.join(',') })}`).catch(() => null),
     ]);
     if (seq !== this.fetchSeq) return;
-    const entries: any[] = Array.isArray(journal) ? journal : journal?.entries ?? journal?.journal ?? journal?.items ?? [];
-    this.markers = entries.filter((e) => tags.includes(e.tag)).map((e) => ({ ts: e.ts, tag: e.tag, to: e.to, label: `${e.event ?? ''} → ${e.to}` }));
+    const entries = journal?.entries ?? [];
+    this.markers = entries.filter((e) => tags.includes(e.tag)).map((e) => ({ ts: e.ts, tag: e.tag, to: e.to, label: `${e.event} → ${e.to}` }));
     this.notes = notes?.annotations ?? [];
     this.plot?.redraw(false);
   }

@@ -2,14 +2,11 @@
 // entry with its signature manifestation, and verify the hash chain.
 import { LitElement, html, css } from 'lit';
 import { get, qs, errorText, ApiError } from '../api';
+import type { AuditEntryView, AuditPageView, AuditVerifyView } from '../../../runtime/server/api/contract';
 import { can } from '../session';
 import { base } from '../styles';
 
-interface Entry {
-  seq: number; ts: number; time?: string; username: string | null; userName: string | null; role: string | null; action: string;
-  target: string | null; previousValue: unknown; newValue: unknown; reason: string | null; clientAddress: string | null;
-  signature: { printedName: string; signedAt: string; meaning: string; username: string; action: string } | null; hash?: string; prevHash?: string;
-}
+type Entry = AuditEntryView;
 
 export class AuditView extends LitElement {
   static properties = { entries: { state: true }, absent: { state: true }, error: { state: true }, detail: { state: true }, verify: { state: true }, offset: { state: true } };
@@ -59,9 +56,9 @@ export class AuditView extends LitElement {
 
   private async load(): Promise<void> {
     try {
-      const r = await get<any>(`/audit${qs({ ...this.filter, limit: 200, cursor: this.cursor })}`);
-      this.entries = Array.isArray(r) ? r : r.entries ?? r.items ?? [];
-      this.nextCursor = r.nextCursor ?? null;
+      const r = await get<AuditPageView>(`/audit${qs({ ...this.filter, limit: 200, cursor: this.cursor })}`);
+      this.entries = r.entries;
+      this.nextCursor = r.nextCursor;
       this.offset = this.cursors.length;
       this.absent = false;
       this.error = '';
@@ -84,9 +81,8 @@ export class AuditView extends LitElement {
 
   private async runVerify(): Promise<void> {
     try {
-      const r = await get<any>('/audit/verify');
-      const ok = r.ok ?? r.valid ?? false;
-      this.verify = { ok, text: ok ? `Chain intact: ${r.entries ?? r.checked ?? ''} entries verified${r.checkpoints !== undefined ? `, ${r.checkpoints} checkpoints` : ''}.`
+      const r = await get<AuditVerifyView>('/audit/verify');
+      this.verify = { ok: r.ok, text: r.ok ? `Chain intact: ${r.entries} entries verified, ${r.checkpoints} checkpoints.`
         : `Chain damaged: ${r.damage?.kind ?? 'damage'} at entry ${r.damage?.seq ?? '?'}${r.damage?.message ? ` — ${r.damage.message}` : ''}` };
     } catch (e) {
       this.verify = { ok: false, text: e instanceof ApiError && e.status === 404 ? 'verification is not available on this server' : errorText(e) };

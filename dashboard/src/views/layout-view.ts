@@ -4,6 +4,7 @@
 import { styleMap } from 'lit/directives/style-map.js';
 import { LitElement, html, css } from 'lit';
 import { api, get, errorText, ApiError } from '../api';
+import { offers } from '../capabilities';
 import { can } from '../session';
 import { base } from '../styles';
 import { PRESETS } from '../lib/ranges';
@@ -143,7 +144,7 @@ export class LayoutView extends LitElement {
       this.error = '';
       this.info = `"${c.name}" is now the home page`;
     } catch (e) {
-      this.error = e instanceof ApiError && e.absent ? 'a home layout is not available on this server' : `set as home: ${errorText(e)}`;
+      this.error = e instanceof ApiError && e.status === 404 && !(await offers('layouts')) ? 'a home layout is not available on this server' : `set as home: ${errorText(e)}`;
     }
   }
 

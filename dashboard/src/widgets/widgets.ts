@@ -2,6 +2,7 @@
 // trend widget is <historian-trend compact>. Each live widget listens to its own tag.
 import { LitElement, html, css, svg } from 'lit';
 import { get, qs } from '../api';
+import type { AlarmList, AlarmSummary, TagDetail } from '../../../runtime/server/api/contract';
 import { live, type LiveSample } from '../live-client';
 import { base } from '../styles';
 import { renderMarkdown } from '../lib/markdown';
@@ -27,7 +28,7 @@ abstract class TagWidget extends LitElement {
     if (!this.tag) return;
     this.off = live.on(this.tag, (s) => { const last = s[s.length - 1]; this.sample = { ...last, quality: qualityText(last.quality) }; });
     // the tag API may give quality as its stored number: normalise it to the name
-    void get<any>(`/tags/${encodeURIComponent(this.tag)}`).then((m) => {
+    void get<TagDetail>(`/tags/${encodeURIComponent(this.tag)}`).then((m) => {
       this.unit = m.unit ?? '';
       this.meta = m;
       if (!this.sample && m.latest) this.sample = { tag: this.tag, ...m.latest, quality: qualityText(m.latest.quality) };
@@ -94,7 +95,7 @@ export class AlarmListWidget extends LitElement {
   static properties = { area: { type: String }, max: { type: Number }, alarms: { state: true }, absent: { state: true } };
   declare area: string;
   declare max: number;
-  declare alarms: any[];
+  declare alarms: AlarmSummary[];
   declare absent: boolean;
   private timer: number | undefined;
   constructor() { super(); this.area = '>'; this.max = 10; this.alarms = []; this.absent = false; }
@@ -103,8 +104,8 @@ export class AlarmListWidget extends LitElement {
   disconnectedCallback(): void { super.disconnectedCallback(); window.clearInterval(this.timer); }
   private async load(): Promise<void> {
     try {
-      const r = await get<any>(`/alarms${qs({ area: this.area === '>' ? undefined : this.area })}`);
-      this.alarms = (Array.isArray(r) ? r : r.alarms ?? []).slice(0, this.max);
+      const r = await get<AlarmList>(`/alarms${qs({ area: this.area === '>' ? undefined : this.area })}`);
+      this.alarms = r.alarms.slice(0, this.max);
       this.absent = false;
     } catch { this.absent = true; }
   }

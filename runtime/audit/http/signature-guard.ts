@@ -1,11 +1,13 @@
-// Express side of electronic signatures: where a request carries its signing token (the
-// X-Historian-Signature header, or a `signatureToken` body field), and a middleware that
-// answers 428 Precondition Required when a critical action arrives without a valid one.
+// HTTP side of electronic signatures: where a request carries its signing token (the
+// X-Historian-Signature header, or a `signatureToken` body field), the check a route
+// handler makes before a critical action (signatureFor: 428 without a valid token), and
+// the same check as express middleware for handlers outside the route layer.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { authenticationRequired, sendError, type RouteContext } from '../../http';
 import type { SignatureManifestation } from '../entry';
-import { SignatureError, type SignatureService, type Signer } from '../signature-service';
+import { SIGNATURE_HEADER, SignatureError, type SignatureService, type Signer } from '../signature-service';
 
-export const SIGNATURE_HEADER = 'X-Historian-Signature';
+export { SIGNATURE_HEADER };
 export const SIGNATURE_BODY_FIELD = 'signatureToken';
 
 declare global {
@@ -27,19 +29,30 @@ export function signatureTokenOf(req: Request): string | undefined {
   return typeof field === 'string' && field !== '' ? field : undefined;
 }
 
-/** The JSON body of a refused signature. */
+/** The JSON body of a refused signature (SignatureError.toJSON, naming the action). */
 export function signatureErrorBody(e: SignatureError, action?: string, target?: string | null): Record<string, unknown> {
-  return {
-    error: e.status === 428 ? 'signature_required' : e.code, reason: e.code, message: e.message,
-    ...(action !== undefined ? { action, target: target ?? null } : {}),
-    ...(e.status === 428 ? { signatureHeader: SIGNATURE_HEADER, reauth: '/api/v1/re-auth' } : {}),
-    ...(e.field ? { field: e.field } : {}),
-  };
+  return (action === undefined ? e : e.at(action, target)).toJSON();
 }
 
-export function sendSignatureError(res: Response, e: SignatureError, action?: string, target?: string | null): void {
-  if (e.retryAfterSec !== undefined) res.setHeader('Retry-After', String(Math.max(1, e.retryAfterSec)));
-  res.status(e.status).json(signatureErrorBody(e, action, target));
+/**
+ * Consumes the request's signing token for a critical action: the manifestation to put
+ * in the action's audit entry, null when the action needs no signature; throws a
+ * SignatureError (428, 403, 429) naming the action otherwise.
+ */
+export function consumeSignature(signatures: SignatureService, req: Request, signer: Signer | null | undefined, action: string, target?: string | null): SignatureManifestation | null {
+  if (!signatures.requiresSignature(action)) return null;
+  if (!signer) throw authenticationRequired('authentication required before signing');
+  try {
+    return signatures.consume(signatureTokenOf(req), action, target ?? null, signer, req.ip);
+  } catch (e) {
+    if (e instanceof SignatureError) throw e.at(action, target ?? null);
+    throw e;
+  }
+}
+
+/** For a route handler doing a possibly critical action (see consumeSignature). */
+export function signatureFor(ctx: RouteContext<unknown, unknown, unknown>, signatures: SignatureService, action: string, target?: string | null): SignatureManifestation | null {
+  return consumeSignature(signatures, ctx.req, ctx.principal, action, target);
 }
 
 export interface RequireSignatureSpec {
@@ -51,26 +64,20 @@ export interface RequireSignatureSpec {
 }
 
 /**
- * For critical actions, consumes the request's signing token and leaves the manifestation
- * on req.signature for the handler's audit entry; refuses with 428 otherwise. Actions not
- * on the critical list pass untouched. Mount after authentication.
+ * Middleware form of consumeSignature for handlers outside the route layer: leaves the
+ * manifestation on req.signature. Actions not on the critical list pass untouched.
  */
 export function requireSignature(signatures: SignatureService, spec: RequireSignatureSpec): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const action = typeof spec.action === 'function' ? spec.action(req) : spec.action;
-    if (action === null || !signatures.requiresSignature(action)) return next();
-    const target = spec.target?.(req) ?? null;
-    const signer = spec.signer ? spec.signer(req) : (req as Request & { principal?: Signer }).principal;
-    if (!signer) {
-      res.status(401).json({ error: 'unauthenticated', message: 'authentication required before signing' });
-      return;
-    }
     try {
-      req.signature = signatures.consume(signatureTokenOf(req), action, target, signer, req.ip);
+      const action = typeof spec.action === 'function' ? spec.action(req) : spec.action;
+      if (action === null) return next();
+      const signer = spec.signer ? spec.signer(req) : (req as Request & { principal?: Signer }).principal;
+      const signature = consumeSignature(signatures, req, signer, action, spec.target?.(req) ?? null);
+      if (signature) req.signature = signature;
       next();
     } catch (e) {
-      if (e instanceof SignatureError) sendSignatureError(res, e, action, target);
-      else next(e);
+      sendError(res, e, next);
     }
   };
 }

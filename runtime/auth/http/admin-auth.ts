@@ -7,7 +7,11 @@
 // - `tokens` lets a Historian session JWT (`Authorization: Bearer <jwt>`) open the editor
 //   and its admin API directly — Node-RED tries it when the bearer token is not one of
 //   its own sessions.
+// Only a refusal (an AuthError: unknown user, wrong password, lockout, revoked token) is
+// "not authenticated"; anything else — the user database failing — is thrown, so Node-RED
+// answers an error and the log shows it instead of a login form saying "wrong password".
 import type { AuthService } from '../auth-service';
+import { isAuthError } from '../errors';
 import { editorPermissionsOf, type Role } from '../permissions';
 
 export interface EditorUser {
@@ -39,16 +43,18 @@ export function adminAuthFor(auth: AuthService): AdminAuthSettings {
       try {
         const u = auth.getUser(username);
         return u.disabled ? null : editorUser(u.username, u.role, u.name);
-      } catch {
-        return null;
+      } catch (e) {
+        if (isAuthError(e)) return null;
+        throw e;
       }
     },
     async authenticate(username, password) {
       try {
         const u = await auth.authenticatePassword({ username, password, source: 'editor', allowMustChange: false });
         return editorUser(u.username, u.role, u.name);
-      } catch {
-        return null;
+      } catch (e) {
+        if (isAuthError(e)) return null;
+        throw e;
       }
     },
     async tokens(token) {
@@ -56,8 +62,9 @@ export function adminAuthFor(auth: AuthService): AdminAuthSettings {
         const p = auth.authenticateToken(token);
         if (p.kind !== 'user' || p.mustChangePassword) return null;
         return editorUser(p.username, p.role, p.name);
-      } catch {
-        return null;
+      } catch (e) {
+        if (isAuthError(e)) return null;
+        throw e;
       }
     },
     tokenHeader: 'authorization',

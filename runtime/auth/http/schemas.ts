@@ -46,3 +46,8 @@ export const createTokenBody = z.strictObject({
   /** Lifetime in days (fractions allowed); null = never expires; absent = the default (90 days). */
   expiresInDays: z.number().positive().max(36500).nullable().optional(),
 });
+
+export const listTokensQuery = z.object({
+  /** Id or user name: only this user's tokens. */
+  user: z.string().max(256).optional(),
+});

@@ -3,25 +3,14 @@
 // the audit entry's (`user:<username>`): the trail binds the signature to the entry of the
 // action it was given for. A PATCH changes one signed thing at a time — role, disabled, or
 // name / password age — and a PATCH that changes nothing needs no signature.
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request } from 'express';
 import type { AuthService } from '../auth-service';
 import { AuthError } from '../errors';
 import { createUserBody, resetPasswordBody, updateUserBody } from './schemas';
-import { sendAuthError } from './respond';
 
 export interface SignedAction {
   action: string;
   target: string | null;
-}
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** Set by resolveSignedAction(): the action to sign, or null when the request changes nothing. */
-      signedAction?: SignedAction | null;
-    }
-  }
 }
 
 export type SignedActionOf = (auth: AuthService, req: Request) => SignedAction | null;
@@ -69,16 +58,3 @@ export const updateUserAction: SignedActionOf = (auth, req) => {
   const [action] = actions;
   return action ? { action, target: userTarget(u.username) } : null;
 };
-
-/** Middleware: works out req.signedAction for the guard that follows (400 for a mixed PATCH). */
-export function resolveSignedAction(auth: AuthService, of: SignedActionOf): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    try {
-      req.signedAction = of(auth, req);
-      next();
-    } catch (e) {
-      if (e instanceof AuthError) sendAuthError(res, e);
-      else next(e);
-    }
-  };
-}

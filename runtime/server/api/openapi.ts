@@ -19,10 +19,10 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): unk
   }));
 }
 
-export function openApiDocument(routes: readonly DocumentedRoute[], info: { title: string; version: string }): Record<string, unknown> {
+function pathsOf(routes: readonly DocumentedRoute[], root: string): Record<string, Record<string, unknown>> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
-    const p = '/api/v1' + r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const p = root + r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const op: Record<string, unknown> = {
       summary: r.summary,
       tags: [r.group],
@@ -45,10 +45,22 @@ export function openApiDocument(routes: readonly DocumentedRoute[], info: { titl
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } };
     (paths[p] ??= {})[r.method] = op;
   }
+  return paths;
+}
+
+/** Routes under the Node-RED editor's root: node admin endpoints and the editor plugin's. */
+export interface EditorRoutes { root: string; routes: readonly DocumentedRoute[] }
+
+/**
+ * The API description: /api/v1 routes in `paths`; the editor's routes (authenticated by
+ * Node-RED's adminAuth with editor permissions, not the API's table) in `x-editor-api`.
+ */
+export function openApiDocument(routes: readonly DocumentedRoute[], info: { title: string; version: string }, editor?: EditorRoutes): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info,
-    paths,
+    paths: pathsOf(routes, '/api/v1'),
+    ...(editor ? { 'x-editor-api': { root: editor.root, description: 'Node-RED admin API extensions: node admin endpoints (permission = an editor permission) and the deploy-signing plugin', paths: pathsOf(editor.routes, editor.root) } } : {}),
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'session JWT from POST /api/v1/login, or an API token' } } },
   };
 }

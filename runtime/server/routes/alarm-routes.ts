@@ -10,6 +10,7 @@ import {
 } from '../../alarm';
 import type { Actor } from '../../alarm/policy';
 import { defineRoute, HttpError, type Principal, type RouteContext, type RouteDef } from '../api/route';
+import type { AlarmJournalPage, AlarmKpiView, AlarmList } from '../api/contract';
 
 export interface AlarmRouteDeps {
   /** the process alarm service; null until it is open (answers 503) */
@@ -124,7 +125,7 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
         // not "alarms" to an operator (ISA-18.2 alarm summary), so they appear only on request.
         if (!all && filter.state === undefined && filter.active === undefined) filter.state = STATES.filter((s) => s !== 'A');
         try {
-          return { alarms: visible(principal!, serviceOf(deps).list(filter)) };
+          return { alarms: visible(principal!, serviceOf(deps).list(filter)) } satisfies AlarmList;
         } catch (e) { badRequest(e); }
       },
     }),
@@ -141,7 +142,7 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
         const { limit, cursor, order, ...filter } = query;
         try {
           const page = serviceOf(deps).journal(filter, { limit, cursor, order });
-          return { entries: page.entries.filter((e) => principal!.allowsTag(e.tag)), next: page.next };
+          return { entries: page.entries.filter((e) => principal!.allowsTag(e.tag)), next: page.next } satisfies AlarmJournalPage;
         } catch (e) { badRequest(e); }
       },
     }),
@@ -152,7 +153,7 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
       handler: ({ query }) => {
         if (query.to <= query.from) throw new HttpError(400, 'bad_request', 'query.to: must be after from', { field: 'to' });
         try {
-          return serviceOf(deps).kpi(query.from, query.to, { console: query.console });
+          return serviceOf(deps).kpi(query.from, query.to, { console: query.console }) satisfies AlarmKpiView;
         } catch (e) { badRequest(e); }
       },
     }),

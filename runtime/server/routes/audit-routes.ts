@@ -7,10 +7,11 @@ import { CRITICAL } from '../../audit/critical-actions';
 import { actorFields, SIGNATURE_MEANINGS, type SignatureManifestation } from '../../audit/entry';
 import { AuditError } from '../../audit/errors';
 import type { AuditFilter } from '../../audit/query';
-import { SIGNATURE_HEADER, signatureTokenOf } from '../../audit/http/signature-guard';
+import { SIGNATURE_HEADER, signatureFor, signatureTokenOf } from '../../audit/http/signature-guard';
 import { SignatureError, type SignatureService } from '../../audit/signature-service';
 import type { AuthService } from '../../auth/auth-service';
 import { defineRoute, HttpError, type RouteContext, type RouteDef } from '../api/route';
+import type { AuditPageView, AuditVerifyView, SigningTicketView } from '../api/contract';
 
 export interface AuditRoutesDeps {
   trail: AuditTrail;
@@ -69,11 +70,9 @@ function filterOf(q: { from?: number; to?: number; user?: string; action?: strin
   return f;
 }
 
-export function signatureHttpError(e: SignatureError, action?: string, target?: string | null): HttpError {
-  return new HttpError(e.status, e.status === 428 ? 'signature_required' : e.code, e.message, {
-    reason: e.code, ...(e.field ? { field: e.field } : {}), ...(e.status === 428 ? { signatureHeader: SIGNATURE_HEADER, reauth: '/api/v1/re-auth' } : {}),
-    ...(action !== undefined ? { action, target: target ?? null } : {}),
-  });
+/** A refused signature as the API answers it (kept for callers of the earlier name). */
+export function signatureHttpError(e: SignatureError, action?: string, target?: string | null): SignatureError {
+  return action === undefined ? e : e.at(action, target);
 }
 
 function auditHttpError(e: unknown): never {
@@ -81,20 +80,7 @@ function auditHttpError(e: unknown): never {
   throw e;
 }
 
-/**
- * For a defineRoute handler doing a possibly critical action: the signature manifestation
- * to put in its audit entry (null when the action needs none), or an HttpError 428.
- */
-export function signatureFor(ctx: RouteContext<unknown, unknown, unknown>, signatures: SignatureService, action: string, target?: string | null): SignatureManifestation | null {
-  if (!signatures.requiresSignature(action)) return null;
-  if (!ctx.principal) throw new HttpError(401, 'unauthorized', 'authentication required before signing');
-  try {
-    return signatures.consume(signatureTokenOf(ctx.req), action, target ?? null, ctx.principal, ctx.req.ip);
-  } catch (e) {
-    if (e instanceof SignatureError) throw signatureHttpError(e, action, target ?? null);
-    throw e;
-  }
-}
+export { signatureFor };
 
 export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
   const { trail, signatures } = deps;
@@ -104,14 +90,8 @@ export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
       summary: 'Electronic signature: re-enter user id and password with a meaning for one action; answers a 60-second, single-use signing token',
       body: reauthBody,
       response: { description: 'signing token bound to the user, action and target; send it as X-Historian-Signature' },
-      handler: async ({ body, principal, req, res }) => {
-        try {
-          return await signatures.reauth(body, principal!, req.ip);
-        } catch (e) {
-          if (!(e instanceof SignatureError)) throw e;
-          if (e.retryAfterSec !== undefined) res.setHeader('Retry-After', String(Math.max(1, e.retryAfterSec)));
-          throw signatureHttpError(e);
-        }
+      handler: async ({ body, principal, req }) => {
+        return signatures.reauth(body, principal!, req.ip) satisfies Promise<SigningTicketView>;
       },
     }),
     defineRoute({
@@ -120,7 +100,7 @@ export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
       query: listQuery,
       handler: ({ query }) => {
         try {
-          return trail.query(filterOf(query), { limit: query.limit, cursor: query.cursor, order: query.order });
+          return trail.query(filterOf(query), { limit: query.limit, cursor: query.cursor, order: query.order }) satisfies AuditPageView;
         } catch (e) { return auditHttpError(e); }
       },
     }),
@@ -169,7 +149,7 @@ export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
           // result is what the auditor needs, so it is answered all the same.
           if (r.ok) throw e;
         }
-        return r;
+        return r satisfies AuditVerifyView;
       },
     }),
     defineRoute({

@@ -8,7 +8,7 @@ import { qualityName } from '../../model';
 import { timeSchema } from '../../model/schemas';
 import type { TsdbStore } from '../../tsdb/store';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
-import { storeFor } from './store-lookup';
+import { storeLookup, type StoreLookup, type StoreRegistry } from './store-lookup';
 
 /** Grid points one request may ask for (the engine allows more; HTTP answers stay small). */
 export const MAX_HTTP_POINTS = 100_000;
@@ -57,7 +57,7 @@ async function collect(store: TsdbStore, tag: string, from: number, to: number, 
   return { ts, values, quality };
 }
 
-async function evaluate(q: EvaluateRequest, allowsTag: (tag: string) => boolean) {
+async function evaluate(storeFor: StoreLookup, q: EvaluateRequest, allowsTag: (tag: string) => boolean) {
   if (q.to < q.from) throw new HttpError(400, 'bad_request', `to: must not be before from (from ${new Date(q.from).toISOString()}, to ${new Date(q.to).toISOString()})`, { field: 'to' });
   const points = Math.floor((q.to - q.from) / q.stepMs) + 1;
   if (points > MAX_HTTP_POINTS) {
@@ -82,19 +82,20 @@ async function evaluate(q: EvaluateRequest, allowsTag: (tag: string) => boolean)
   };
 }
 
-export function calcRoutes(): RouteDef[] {
+export function calcRoutes(deps: { stores?: StoreRegistry } = {}): RouteDef[] {
+  const storeFor = storeLookup(deps.stores);
   const summary = 'Evaluate a calculated-tag expression over stored history on a time grid (from, to inclusive, stepMs; step or linear interpolation); window functions see one point per step';
   const response = { description: '{expression, inputs, from, to, stepMs, interpolation, ts[], values[] (null when not finite), quality[] (names)}' };
   return [
     defineRoute({
       method: 'get', path: '/calc/evaluate', group: 'calc', permission: 'query', summary, response,
       query: request,
-      handler: ({ query, principal }) => evaluate(query, (t) => principal!.allowsTag(t)),
+      handler: ({ query, principal }) => evaluate(storeFor, query, (t) => principal!.allowsTag(t)),
     }),
     defineRoute({
       method: 'post', path: '/calc/evaluate', group: 'calc', permission: 'query', summary: `${summary} (JSON body, for long expressions)`, response,
       body: request,
-      handler: ({ body, principal }) => evaluate(body, (t) => principal!.allowsTag(t)),
+      handler: ({ body, principal }) => evaluate(storeFor, body, (t) => principal!.allowsTag(t)),
     }),
   ];
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { encoderFor, downsampledSource, fileName, rawSource, runExport, type OnExport } from '../../export/export-service';
 import { parseExportRequest, ExportRequestError } from '../../export/export-request';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
-import { storeFor } from './store-lookup';
+import { storeLookup, type StoreRegistry } from './store-lookup';
 import type { TsdbStore } from '../../tsdb/store';
 
 export interface ExportRouteDeps {
@@ -11,10 +11,12 @@ export interface ExportRouteDeps {
   onExport?: OnExport;
   /** The store to read (default: the `?store=` one, or the only/default store). */
   store?: (name?: string) => Promise<TsdbStore>;
+  /** The store registry (the server's); default: the process registry. */
+  stores?: StoreRegistry;
 }
 
 export function exportRoutes(deps: ExportRouteDeps = {}): RouteDef[] {
-  const findStore = deps.store ?? storeFor;
+  const findStore = deps.store ?? storeLookup(deps.stores);
   return [
     defineRoute({
       method: 'get', path: '/export', group: 'export', permission: 'export',

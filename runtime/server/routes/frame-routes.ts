@@ -16,7 +16,7 @@ import type { TsdbStore } from '../../tsdb/store';
 import { QueryError } from '../../tsdb/query';
 import { defineRoute, HttpError, type Principal, type RouteDef } from '../api/route';
 import { signatureFor } from './audit-routes';
-import { storeFor } from './store-lookup';
+import { storeLookup, type StoreRegistry } from './store-lookup';
 
 export interface FrameRouteDeps {
   frames: FrameStore;
@@ -24,6 +24,8 @@ export interface FrameRouteDeps {
   signatures: SignatureService;
   onExport?: OnExport;
   store?: (name?: string) => Promise<TsdbStore>;
+  /** The store registry (the server's); default: the process registry. */
+  stores?: StoreRegistry;
   clock?: () => number;
 }
 
@@ -72,7 +74,7 @@ function needs(principal: Principal | null, permission: string): void {
 
 export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
   const clock = deps.clock ?? Date.now;
-  const findStore = deps.store ?? storeFor;
+  const findStore = deps.store ?? storeLookup(deps.stores);
   const get = (id: string): Frame => {
     const f = deps.frames.get(id);
     if (!f) throw new HttpError(404, 'not_found', `id: no frame "${id}"`, { field: 'id' });

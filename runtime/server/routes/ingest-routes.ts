@@ -14,20 +14,22 @@ import type { TokenTagBudget } from '../../ingest/token-tag-budget';
 import type { TokenTagLedger } from '../../ingest/token-tag-ledger';
 import { DiskLowError, type DiskWatermark } from '../../disk/disk-watermark';
 import { defineRoute, HttpError, type RouteDef, type RouteContext } from '../api/route';
-import { storeFor } from './store-lookup';
+import { sinkFor } from '../../ingest/write-policy';
+import { storeLookup, type StoreRegistry } from './store-lookup';
 
 /** Largest accepted request body (413 above). */
 export const INGEST_BODY_LIMIT = '8mb';
 /** Items per request at most. */
 export const MAX_ITEMS = 100_000;
 
-export interface IngestDeps { dedupe: DedupeLog; limiter: RateLimiter; newTags?: TokenTagBudget; tagLedger?: TokenTagLedger; disk?: DiskWatermark | null }
+export interface IngestDeps { dedupe: DedupeLog; limiter: RateLimiter; newTags?: TokenTagBudget; tagLedger?: TokenTagLedger; disk?: DiskWatermark | null; stores?: StoreRegistry }
 
 function diskFull(e: DiskLowError): HttpError {
   return new HttpError(507, 'insufficient_storage', e.message, { accepted: 0, disk: { freeBytes: e.state.freeBytes, watermarkBytes: e.state.watermarkBytes } });
 }
 
 export function ingestRoutes(deps: IngestDeps): RouteDef[] {
+  const storeFor = storeLookup(deps.stores);
   const handler = async ({ body, principal, res, params, query }: RouteContext<{ store?: string }, { store?: string }, unknown>) => {
     const storeName = params.store ?? query.store;
     const count = Array.isArray(body) ? body.length : 1;
@@ -81,7 +83,8 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
     const all: Array<IngestItemError & { reason?: string }> = errors;
     if (keep.length) {
       let r;
-      try { r = await store.write(keep); } catch (e) { throw e instanceof DiskLowError ? diskFull(e) : e; }
+      // every sample as sent: the decision for this path is in runtime/ingest/write-policy.ts
+      try { r = await sinkFor('http-ingest', store).write(keep); } catch (e) { throw e instanceof DiskLowError ? diskFull(e) : e; }
       accepted = r.accepted;
       overwrites = r.overwrites ?? 0;
       // only what the store kept counts as accepted, and only its dedupe ids are remembered

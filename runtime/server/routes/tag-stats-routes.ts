@@ -7,11 +7,12 @@ import { z } from 'zod';
 import { tagSchema } from '../../model/schemas';
 import { HEAD_PRIORITY_BASE } from '../../tsdb/head';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
-import { storeFor } from './store-lookup';
+import { storeLookup, type StoreRegistry } from './store-lookup';
 
 const HOUR = 3_600_000;
 
-export function tagStatsRoutes(clock: () => number = Date.now): RouteDef[] {
+export function tagStatsRoutes(clock: () => number = Date.now, stores?: StoreRegistry): RouteDef[] {
+  const storeFor = storeLookup(stores);
   return [
     defineRoute({
       method: 'get', path: '/tags/:tag/stats', group: 'tags', permission: 'tags.read',

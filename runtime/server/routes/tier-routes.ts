@@ -1,19 +1,19 @@
 // GET /tiers: the cold tier of every store with a tier mover — local vs remote bytes and
 // blocks, read cache hit ratio, corrupt objects, the mover's last pass.
 import { z } from 'zod';
-import { services } from '../../registry';
+import { services, type Components } from '../../registry';
 import type { TierMover, TierSummary } from '../../tier';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 
-export function tierRoutes(): RouteDef[] {
+export function tierRoutes(deps: { tiers?: Pick<Components['tiers'], 'entries'> } = {}): RouteDef[] {
+  const reg = deps.tiers ?? services().components.tiers;
   return [
     defineRoute({
       method: 'get', path: '/tiers', group: 'tiers', permission: 'tiers.read',
       summary: 'Tiered storage per store: local and remote bytes and blocks, cache hit ratio, last mover pass',
       query: z.object({ store: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional() }),
       handler: ({ query }) => {
-        const reg = services().components.tiers;
-        const all = reg.entries().map(([name, m]) => ({ name, summary: (m as TierMover).summary() }));
+        const all = reg.entries().map(([name, m]) => ({ name, summary: m.summary() }));
         const tiers: Array<TierSummary & { name: string }> = all
           .filter((t) => !query.store || t.summary.store === query.store)
           .map((t) => ({ name: t.name, ...t.summary }));

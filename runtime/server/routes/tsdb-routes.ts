@@ -8,7 +8,8 @@ import { QueryBudget, QueryBudgetError } from '../../tsdb/pace';
 import { TagMetaError } from '../../tsdb/tag-registry';
 import { QueryError } from '../../tsdb/query';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
-import { storeFor } from './store-lookup';
+import type { TagDetail } from '../api/contract';
+import { storeLookup, type StoreRegistry } from './store-lookup';
 import { actorFields, type AuditTrail, type SignatureService } from '../../audit';
 import { signatureFor } from './audit-routes';
 
@@ -49,7 +50,8 @@ function drained(res: Response): Promise<void> {
   });
 }
 
-export function tsdbRoutes(deps: TsdbRouteDeps): RouteDef[] {
+export function tsdbRoutes(deps: TsdbRouteDeps & { stores?: StoreRegistry }): RouteDef[] {
+  const storeFor = storeLookup(deps.stores);
   return [
     defineRoute({
       method: 'get', path: '/tags', group: 'tags', permission: 'tags.read',
@@ -76,7 +78,7 @@ export function tsdbRoutes(deps: TsdbRouteDeps): RouteDef[] {
         if (!meta) throw new HttpError(404, 'not_found', `tag: "${params.tag}" is not in store`);
         const [latest] = await store.latest([params.tag]);
         // quality by name, as every other answer gives it
-        return { ...meta, latest: latest ? { ...latest, quality: qualityName(latest.quality) } : null };
+        return { ...meta, latest: latest ? { ...latest, quality: qualityName(latest.quality) } : null } satisfies TagDetail;
       },
     }),
     defineRoute({

@@ -5,7 +5,7 @@ import { tagError } from '../../model';
 import { TwinFitError, TwinModelError, type ModelSpec } from '../../twin';
 import { ModelStoreError, specTags, summaryOf, trainFromStore, type TwinModelStore } from '../../twin/model-store';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
-import { storeFor } from './store-lookup';
+import { storeLookup, type StoreRegistry } from './store-lookup';
 
 export interface TwinRouteDeps {
   /** the model files of the running process (`TwinModelStore.forDataDir(dataDir)`) */
@@ -20,6 +20,8 @@ const detector = z.strictObject({
   lambda: z.number().positive().max(1).optional(),
   k: z.number().nonnegative().optional(),
   minDurationMs: z.number().int().nonnegative().optional(),
+  clearRatio: z.number().positive().max(1).optional(),
+  recordWindowMs: z.number().int().nonnegative().optional(),
 }).optional();
 const common = { validationFraction: z.number().min(0).lt(1).optional(), detector };
 const group = { tags: z.array(tag).min(2).max(200), lags: z.number().int().min(0).max(60).optional(), scaleFloor: z.record(z.string(), z.number().nonnegative()).optional(), limitQuantile: z.number().gt(0).lt(1).optional(), smoothing: z.number().gt(0).max(1).optional(), minDurationMs: z.number().int().nonnegative().optional(), validationFraction: common.validationFraction };
@@ -27,7 +29,7 @@ const spec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('regression'), target: tag, inputs: z.array(tag).min(1).max(200), ridge: z.number().nonnegative().optional(), ...common }),
   z.strictObject({ kind: z.literal('arx'), target: tag, inputs: z.array(tag).max(200), targetLags: z.array(z.number().int().min(1)).optional(), inputLags: z.array(z.number().int().min(0)).optional(), ridge: z.number().nonnegative().optional(), ...common }),
   z.strictObject({ kind: z.literal('fopdt'), target: tag, input: tag, maxDeadSteps: z.number().int().min(0).max(10_000).optional(), ...common }),
-  z.strictObject({ kind: z.literal('holt'), target: tag, trend: z.boolean().optional(), alpha: z.number().gt(0).max(1).optional(), beta: z.number().gt(0).max(1).optional(), ...common }),
+  z.strictObject({ kind: z.literal('holt'), target: tag, trend: z.boolean().optional(), alpha: z.number().gt(0).max(1).optional(), beta: z.number().gt(0).max(1).optional(), season: z.enum(['auto', 'off']).optional(), robust: z.boolean().optional(), ...common }),
   z.strictObject({ kind: z.literal('pca'), ...group, varianceFraction: z.number().gt(0).max(1).optional() }),
   z.strictObject({ kind: z.literal('mset'), ...group, memorySize: z.number().int().min(2).max(10_000).optional(), bandwidth: z.number().positive().optional() }),
 ]);
@@ -37,7 +39,7 @@ const trainBody = z.strictObject({
   spec,
   from: time,
   to: time,
-  stepMs: z.number().int().positive().default(1000),
+  stepMs: z.number().int().positive().optional(),
   interpolation: z.enum(['step', 'linear']).optional(),
   store: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
   overwrite: z.boolean().default(false),
@@ -52,13 +54,14 @@ function asHttp(e: unknown): never {
   throw e;
 }
 
-export function twinRoutes(deps: TwinRouteDeps): RouteDef[] {
+export function twinRoutes(deps: TwinRouteDeps & { stores?: StoreRegistry }): RouteDef[] {
+  const storeFor = storeLookup(deps.stores);
   return [
     defineRoute({
       method: 'post', path: '/twin/models', group: 'twin', permission: 'twin.train',
       summary: 'Train a model of normal operation (regression, arx, fopdt, holt, pca, mset) on a stored time range aligned on stepMs, and save it as a model file',
       body: trainBody,
-      response: { status: 201, description: 'the saved model summary: name, kind, tags, window, validation {rows, rmse, mae, r2}' },
+      response: { status: 201, description: 'the saved model summary: name, kind, tags, window, validation {rows, rmse, mae, r2}, report {rows, rejectedRows, warnings}; without stepMs the grid is the tags\' median sampling interval, widened to at most 100,000 rows' },
       handler: async ({ body, principal }) => {
         if (body.to <= body.from) throw new HttpError(400, 'bad_request', 'body.to: must be after from', { field: 'to' });
         const tags = specTags(body.spec as ModelSpec);

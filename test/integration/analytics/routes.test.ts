@@ -264,6 +264,14 @@ describe('twin routes', () => {
     expect((await call('SERVICE', 'GET', '/twin/models')).status).toBe(403);
   });
 
+  it('trains a single tag on its own sampling interval when no step is given, and returns the training report', async () => {
+    const made = await call('ENGINEER', 'POST', '/twin/models', { name: 'line2-temp-level', spec: { kind: 'holt', target: T }, from: T0, to: T0 + 600_000 });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ kind: 'holt', window: { from: T0, rows: 600 }, report: { rows: 600, rejectedRows: expect.any(Number), warnings: expect.any(Array) } });
+    const list = await call('OPERATOR', 'GET', '/twin/models');
+    expect(list.body.models.find((m: { name: string }) => m.name === 'line2-temp-level').report).toEqual(made.body.report);
+  });
+
   it('refuses impossible training with the field named', async () => {
     const base = { name: 'x', from: T0, to: T0 + 600_000 };
     const kind = await call('ENGINEER', 'POST', '/twin/models', { ...base, spec: { kind: 'neural', target: T } });

@@ -74,18 +74,23 @@ describe('ingest: duplicates and tag limits', () => {
         steady++;
       }
     })();
+    const started = Date.now();
     const [a, b] = await Promise.all([flood(tokens[0], 'a'), flood(tokens[1], 'b')]);
+    // the budgets are token buckets refilling continuously (limit per minute), so a loaded
+    // machine that takes longer over the flood may grant the refill of that time
+    const refill = (limit: number) => Math.ceil(((Date.now() - started) / 60_000) * limit);
     // one token may not spend more than its own budget ...
     const ra = await json(a);
     expect(a.status).toBe(202);
-    expect(ra.accepted).toBe(PER_TOKEN);
-    expect(ra.rejected).toBe(5000 - PER_TOKEN);
+    expect(ra.accepted).toBeGreaterThanOrEqual(PER_TOKEN);
+    expect(ra.accepted).toBeLessThanOrEqual(PER_TOKEN + refill(PER_TOKEN));
+    expect(ra.rejected).toBe(5000 - ra.accepted);
     expect(ra.errors[0]).toMatchObject({ field: 'tag', reason: 'tag_limit' });
     expect(ra.errors[0].message).toMatch(/maxNewTagsPerTokenPerMinute = 1000/);
     // ... and the store as a whole not more than its own (whichever flood came second hit it)
     const rb = await json(b);
     expect(rb.accepted + rb.rejected).toBe(5000);
-    expect(ra.accepted + rb.accepted).toBeLessThanOrEqual(PER_STORE);
+    expect(ra.accepted + rb.accepted).toBeLessThanOrEqual(PER_STORE + refill(PER_STORE));
     const messages = [...ra.errors, ...rb.errors].map((e: { message: string }) => e.message);
     expect(messages.some((m) => /limit maxNewTagsPerMinute = 1500/.test(m))).toBe(true);
     // the system alarm is raised

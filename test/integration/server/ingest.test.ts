@@ -69,6 +69,20 @@ describe('POST /api/v1/metrics', () => {
     expect(await stored('acme.izmir.line2.pump9.flow')).toHaveLength(1);
   });
 
+  it('stores every sample as sent on a deadband tag: HTTP ingest does not apply the write policy (runtime/ingest/write-policy.ts)', async () => {
+    const tag = 'acme.izmir.line2.tank1.level';
+    const put = await dist.request(`/api/v1/tags/${tag}`, {
+      method: 'PUT', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ loggingMode: 'deadband', deviation: 1 }),
+    });
+    expect(put.status, JSON.stringify(await json(put.clone()))).toBe(200);
+    expect(await json(await dist.request(`/api/v1/tags/${tag}`, { token: admin }))).toMatchObject({ loggingMode: 'deadband', deviation: 1 });
+    const t0 = 1_750_100_000_000;
+    const values = [10, 10.2, 10.4, 12, 12.5, 14];
+    const r = await post(values.map((value, i) => ({ tag, value, timestamp: t0 + i * 1000 })));
+    expect(await json(r)).toMatchObject({ accepted: values.length, rejected: 0 });
+    expect((await stored(tag)).map((x) => x.value)).toEqual(values);
+  });
+
   it('reports each bad item with its index and field and stores the good ones', async () => {
     const r = await post([
       { tag: 'acme.izmir.line2.valve1.pos', value: 10, timestamp: 1_750_000_000_000 },

@@ -77,6 +77,15 @@ describe('every route × every role', () => {
     ]));
   });
 
+  it('documents the editor-side routes (editor plugin, node admin endpoints) with the same generator, under x-editor-api', async () => {
+    const doc = await (await dist.request('/api/v1/openapi.json', { token: tokens.ADMIN })).json() as { 'x-editor-api': { root: string; paths: Record<string, Record<string, { 'x-permission': string }>> } };
+    const editor = Object.entries(doc['x-editor-api'].paths).flatMap(([p, m]) => Object.entries(m).map(([method, op]) => `${method} ${p} ${op['x-permission']}`));
+    expect(editor).toEqual(expect.arrayContaining([
+      'post /editor/historian/re-auth authenticated', 'get /editor/historian/signing-config public',
+      'get /editor/calc-tag/preview calc-tag.read', 'post /editor/twin-predict/{id}/train flows.write', 'get /editor/historian/opcua/browse opcua-subscribe.read',
+    ]));
+  });
+
   it('every permission of the table is checked by some route or other check; every check names a permission of the table', () => {
     const checkedBy = new Map<string, string[]>();
     const add = (p: string, where: string) => checkedBy.set(p, [...(checkedBy.get(p) ?? []), where]);

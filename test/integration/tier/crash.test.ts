@@ -9,6 +9,7 @@ import { spawnManaged } from '../../helpers/process';
 import { startS3, type S3Server } from '../../helpers/s3';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
 import { MOVE_STEPS, TierMover } from '../../../runtime/tier';
+import { ObjectKeys } from '../../../runtime/tier/s3-settings';
 import { D, openStore, seedBig, seedWeeks, snapshot, type Snapshot } from './fixture';
 
 const CHILD = path.join(__dirname, 'mover-child.ts');
@@ -89,7 +90,8 @@ describe('mover killed between protocol steps', () => {
         const remote = store.blocks().filter((b) => b.location === 'remote').map((b) => b.id).sort();
         expect(remote.length).toBe(kind === 'big' ? 4 : 3); // (the big block and) three old weeks; the recent block stays
         expect(await keys(`crash/${name}/blocks/`)).toEqual(remote.map((id) => `crash/${name}/blocks/${id}.blk`));
-        expect(await keys(`crash/parquet/${name}/`)).toEqual(remote.map((id) => `crash/parquet/${name}/${id}.parquet`));
+        const pk = new ObjectKeys('crash', name);
+        expect([...new Set((await keys(`crash/parquet/store=${name}/`)).map((k) => pk.parquetIdOf(k)))].sort()).toEqual(remote);
         expect(mover.source.pinnedIds().sort()).toEqual(remote);
         expect(await snapshot(store)).toEqual(expected);
       } finally {

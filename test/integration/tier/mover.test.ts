@@ -11,6 +11,7 @@ import { startS3, type S3Server } from '../../helpers/s3';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
 import { waitFor } from '../../helpers/wait';
 import { TierMover, type TierAuditEvent } from '../../../runtime/tier';
+import { ObjectKeys } from '../../../runtime/tier/s3-settings';
 import type { TsdbStore } from '../../../runtime/tsdb/store';
 import { BlockReader } from '../../../runtime/tsdb/block';
 import { D, NOW, openStore, seedBig, seedWeeks, snapshot, TAGS, W } from './fixture';
@@ -93,19 +94,30 @@ describe('tier mover against an S3-API server', () => {
 
     // Parquet copies hold exactly the block's samples
     const { parquetReadObjects } = await import('hyparquet');
+    const pk = new ObjectKeys('hist', 'main');
+    const parquetKeys = await keys('hist/parquet/store=main/');
+    // Hive layout: one file per UTC day of the block
+    expect([...new Set(parquetKeys.map((k) => pk.parquetIdOf(k)))].sort()).toEqual(old);
     for (const id of old) {
-      const obj = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: `hist/parquet/main/${id}.parquet` }));
-      const bytes = await obj.Body!.transformToByteArray();
-      const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer });
+      const rows: Array<Record<string, unknown>> = [];
+      for (const key of parquetKeys.filter((k) => pk.parquetIdOf(k) === id)) {
+        const obj = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+        const bytes = await obj.Body!.transformToByteArray();
+        const part = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer });
+        const day = /date=(\d{4}-\d{2}-\d{2})\//.exec(key)![1];
+        for (const r of part) expect(new Date((r.ts as Date).getTime()).toISOString().slice(0, 10), key).toBe(day);
+        rows.push(...part);
+      }
       const reader = await BlockReader.open(id, mover2.source);
       const expected: unknown[] = [];
       for (const [tag, s] of reader.series) for (const c of s.chunks) {
         const cols = await reader.loadChunk(c);
         for (let i = 0; i < cols.ts.length; i++) expected.push({ tag, ts: cols.ts[i], value: cols.values[i], quality: cols.quality[i] });
       }
-      const got = rows.map((r: Record<string, unknown>) => ({ tag: r.tag, ts: (r.ts as Date).getTime(), value: r.value, quality: r.quality }));
+      const byTagTime = (a: any, b: any) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : a.ts - b.ts);
+      const got = rows.map((r: Record<string, unknown>) => ({ tag: r.tag, ts: (r.ts as Date).getTime(), value: r.value, quality: r.quality })).sort(byTagTime);
       expect(got.length).toBe(expected.length);
-      expect(got).toEqual(expected);
+      expect(got).toEqual(expected.sort(byTagTime));
     }
 
     // cold-tier retention: advance time past the retention of the two oldest weeks
@@ -114,12 +126,14 @@ describe('tier mover against an S3-API server', () => {
     expect(expired.length).toBe(2);
     await store.maintain();
     await waitFor(async () => (await keys('hist/main/blocks/')).length === 2, { what: 'expired objects deleted', timeoutMs: 10_000 });
-    expect(await keys('hist/parquet/main/')).toEqual(old.filter((id) => !expired.includes(id)).map((id) => `hist/parquet/main/${id}.parquet`));
+    expect([...new Set((await keys('hist/parquet/store=main/')).map((k) => pk.parquetIdOf(k)))].sort()).toEqual(old.filter((id) => !expired.includes(id)));
     const deletions = audit.filter((e) => e.action === 'tier.object.deleted');
     expect(deletions.map((e) => e.blockId).sort()).toEqual(expired);
     for (const e of deletions) {
       expect(e.reason).toBe('retention');
-      expect(e.keys).toEqual([`hist/main/blocks/${e.blockId}.blk`, `hist/parquet/main/${e.blockId}.parquet`]);
+      expect(e.keys[0]).toBe(`hist/main/blocks/${e.blockId}.blk`);
+      expect(e.keys.length).toBeGreaterThan(1);
+      for (const k of e.keys.slice(1)) expect(pk.parquetIdOf(k)).toBe(e.blockId);
       expect(e.maxT).toBeLessThan(now - 100 * D);
     }
     await store.close();

@@ -66,7 +66,7 @@ beforeAll(async () => {
   mountRoutes(api, [...auditRoutes({ trail: t.trail, signatures, auth: a.auth }), shelve], authenticate);
   app.use('/api/v1', api);
   const plain = express.Router();
-  plain.use(express.json(), (req, _res, next) => { req.principal = a.auth.authenticateBearer(req.headers.authorization); next(); });
+  plain.use(express.json(), (req, _res, next) => { (req as typeof req & { principal?: unknown }).principal = a.auth.authenticateBearer(req.headers.authorization); next(); });
   plain.post('/oos/:tag', requireSignature(signatures, { action: 'alarms.out_of_service', target: (req) => req.params.tag }), (req, res) => {
     res.json({ signature: req.signature ?? null });
   });

@@ -3,13 +3,15 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_ROUTES, mountAuthRoutes, requirePermission, authenticateUpgrade } from '../../../runtime/auth/http';
+import { authRoutes, authenticateUpgrade, authenticatorFor } from '../../../runtime/auth/http';
+import { callerOf, defineRoute, mountRoutes, type RouteDef } from '../../../runtime/http';
 import { ADMIN_PW, STRONG, cleanupDirs, makeAuth, seeded, type Fixture } from './fixture';
 
 let f: Fixture;
 let server: Server;
 let base: string;
 const signed: string[] = [];
+let AUTH_ROUTES: RouteDef[];
 
 beforeAll(async () => {
   f = makeAuth({ lockout: { addressMaxFailures: 1000 } });
@@ -18,13 +20,15 @@ beforeAll(async () => {
   app.set('trust proxy', false);
   const api = express.Router();
   api.use(express.json());
-  mountAuthRoutes(api, f.auth, {
-    before: (r) => (r.action === 'users.update' ? [(req, _res, next) => { signed.push(`${r.action}:${req.params.id}`); next(); }] : []),
+  AUTH_ROUTES = authRoutes({ auth: f.auth, sign: (req, _signer, a) => { signed.push(`${a.action}:${req.params.id}`); return undefined; } });
+  const ingest = defineRoute({
+    method: 'post', path: '/metrics', group: 'test', summary: 'ingest stand-in', permission: 'ingest', response: { status: 202, description: 'accepted' },
+    handler: (ctx) => {
+      const p = callerOf(ctx);
+      return { by: p.username, allowed: p.allowsTag(String((ctx.body as { tag?: unknown }).tag)) };
+    },
   });
-  api.post('/metrics', requirePermission(f.auth, 'ingest'), (req, res) => {
-    const p = req.principal!;
-    res.status(202).json({ by: p.username, allowed: p.allowsTag(String(req.body.tag)) });
-  });
+  mountRoutes(api, [...AUTH_ROUTES, ingest], authenticatorFor(f.auth));
   app.use('/api/v1', api);
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
@@ -59,7 +63,7 @@ describe('auth HTTP API', () => {
     expect(me.body.permissions).toContain('users.manage');
   });
 
-  it('answers 401 with the same body for unknown user and wrong password, 400 naming the field', async () => {
+  it('answers 401 with the same body for unknown user and wrong password, 400 naming the field and listing every issue', async () => {
     const a = await call('POST', '/login', { body: { username: 'nobody', password: STRONG } });
     const b = await call('POST', '/login', { body: { username: 'eng', password: 'wrong password 1' } });
     expect(a.status).toBe(401);
@@ -67,13 +71,18 @@ describe('auth HTTP API', () => {
     expect(a.body).toEqual(b.body);
     const c = await call('POST', '/login', { body: { username: 'eng' } });
     expect(c.status).toBe(400);
-    expect(c.body).toMatchObject({ error: 'validation', field: 'password' });
+    expect(c.body).toMatchObject({ error: 'bad_request', field: 'password' });
     const d = await call('POST', '/login', { body: { username: 'eng', password: STRONG, extra: 1 } });
     expect(d.status).toBe(400);
+    const e = await call('POST', '/login', { body: { username: '', password: '', extra: 1 } });
+    expect(e.status).toBe(400);
+    expect(e.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body', 'body.password', 'body.username']);
   });
 
   it('answers 401 without or with a bad token, 403 without the permission', async () => {
-    expect((await call('GET', '/users')).status).toBe(401);
+    const none = await call('GET', '/users');
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="historian"');
     const bad = await call('GET', '/users', { token: 'a.b.c' });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('www-authenticate')).toMatch(/^Bearer realm="historian", error="invalid_token"/);
@@ -90,11 +99,11 @@ describe('auth HTTP API', () => {
       ADMIN: await login('admin', ADMIN_PW), ENGINEER: await login('eng'), OPERATOR: await login('op'), AUDITOR: await login('aud'),
     };
     for (const r of AUTH_ROUTES) {
-      if (r.access === 'public' || r.action === 'auth.logout') continue;
+      if (r.permission === 'public' || r.path === '/logout') continue;
       const path = r.path.replace(':id', 'nobody');
       for (const [role, token] of Object.entries(tokens)) {
         const res = await call(r.method.toUpperCase(), path, { token, body: r.method === 'get' || r.method === 'delete' ? undefined : {} });
-        const allowed = r.access === 'authenticated' || role === 'ADMIN';
+        const allowed = r.permission === 'authenticated' || role === 'ADMIN';
         if (allowed) expect([200, 204, 400, 404], `${role} ${r.method} ${r.path}`).toContain(res.status);
         else expect(res.status, `${role} ${r.method} ${r.path}`).toBe(403);
       }
@@ -102,7 +111,7 @@ describe('auth HTTP API', () => {
     }
   });
 
-  it('runs the pluggable per-route middleware (signature hook) after authentication', async () => {
+  it('asks the signature hook for a user-administration change, after authentication', async () => {
     signed.length = 0;
     const admin = await login('admin', ADMIN_PW);
     const r = await call('PATCH', '/users/aud', { token: admin, body: { name: 'Audrey Auditor' } });

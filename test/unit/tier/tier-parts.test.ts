@@ -26,7 +26,9 @@ describe('S3 settings', () => {
   it('lays out keys per store and recognizes block keys', () => {
     const k = new ObjectKeys('hist', 'main');
     expect(k.block('0001-3-x')).toBe('hist/main/blocks/0001-3-x.blk');
-    expect(k.parquet('0001-3-x')).toBe('hist/parquet/main/0001-3-x.parquet');
+    expect(k.parquet('0001-3-x', '2026-03-01')).toBe('hist/parquet/store=main/date=2026-03-01/0001-3-x.parquet');
+    expect(k.parquetIdOf('hist/parquet/store=main/date=2026-03-01/0001-3-x.parquet')).toBe('0001-3-x');
+    expect(k.parquetIdOf('hist/parquet/store=other/date=2026-03-01/0001-3-x.parquet')).toBeNull();
     expect(k.idOf('hist/main/blocks/0001-3-x.blk')).toBe('0001-3-x');
     expect(k.idOf('hist/other/blocks/0001-3-x.blk')).toBeNull();
     expect(new ObjectKeys('', 's').block('b')).toBe('s/blocks/b.blk');

@@ -12,18 +12,13 @@ import { base } from '../../styles';
 import { withSignature } from '../../components/signature-dialog';
 import { PRIORITY_RANK, priorityIcon } from '../../components/chips';
 import { fmtDateTime, fmtDuration, formatValue } from '../../lib/format';
-import { listOf, stateName } from './alarm-names';
+import { stateName } from './alarm-names';
+import type { AlarmList, AlarmSummary } from '../../../../runtime/server/api/contract';
 import './alarm-journal';
 import './alarm-kpi';
 
-export interface AlarmView {
-  id: string; tag: string; type: string; priority: string; state: string; stateName?: string; since: number;
-  acknowledged: boolean; latched?: boolean; conditionActive?: boolean; value: number | null; limit: number | null; message: string;
-  consequence?: string; correctiveAction?: string;
-  shelve?: { user: string; reason: string; until: number | null; oneShot: boolean; at?: number } | null;
-  outOfService?: { user: string; reason?: string; at?: number } | null;
-  suppressed?: { byCondition: boolean; manually: boolean };
-}
+/** An alarm as GET /alarms answers it (the API contract). */
+export type AlarmView = AlarmSummary;
 type Tab = 'active' | 'journal' | 'kpi';
 type Show = 'attention' | 'all';
 const DURATIONS = [['15 min', 15 * 60_000], ['1 h', 3_600_000], ['4 h', 4 * 3_600_000], ['8 h', 8 * 3_600_000], ['One-shot (until it clears)', 0]] as const;
@@ -128,7 +123,7 @@ export class AlarmConsole extends LitElement {
   private async refresh(): Promise<void> {
     if (this.tab !== 'active') return;
     try {
-      const list = listOf<AlarmView>(await get('/alarms'), 'alarms', 'items');
+      const list = (await get<AlarmList>('/alarms')).alarms;
       this.alarms = sortAlarms(this.show === 'all' ? list : list.filter((a) => a.state !== 'A'));
       this.absent = false;
       this.error = '';

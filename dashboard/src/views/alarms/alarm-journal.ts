@@ -7,10 +7,11 @@ import { base } from '../../styles';
 import { priorityIcon } from '../../components/chips';
 import { fmtDateTime, formatValue } from '../../lib/format';
 import { rangeBounds, type TimeRange } from '../../lib/ranges';
-import { EVENTS, eventName, listOf, stateName } from './alarm-names';
+import { EVENTS, eventName, stateName } from './alarm-names';
+import type { AlarmJournalEntry, AlarmJournalPage } from '../../../../runtime/server/api/contract';
 import '../../components/time-range';
 
-interface Entry { seq: number; ts: number; alarmId: string; tag: string; from: string; to: string; event: string; value: number | null; limit: number | null; user?: string | null; comment?: string | null }
+type Entry = AlarmJournalEntry;
 const PAGE = 50;
 
 export class AlarmJournal extends LitElement {
@@ -49,11 +50,11 @@ export class AlarmJournal extends LitElement {
     const { from, to } = rangeBounds(this.range);
     try {
       // priority is the alarm's (not stored per entry): filter client-side, fetch more to fill a page
-      const r = await get<any>(`/alarms/journal${qs({ tag: this.filter.tag, event: this.filter.event, from, to, limit: this.filter.priority ? 500 : PAGE, cursor: this.cursors[this.page] })}`);
-      let entries = listOf<Entry>(r, 'entries');
+      const r = await get<AlarmJournalPage>(`/alarms/journal${qs({ tag: this.filter.tag, event: this.filter.event, from, to, limit: this.filter.priority ? 500 : PAGE, cursor: this.cursors[this.page] })}`);
+      let entries = r.entries;
       if (this.filter.priority) entries = entries.filter((e) => this.priorities.get(e.alarmId) === this.filter.priority);
       this.entries = entries;
-      this.next = r.next ?? null;
+      this.next = r.next;
       this.hasNext = this.next !== null;
       this.error = '';
     } catch (e) {

@@ -3,6 +3,7 @@
 // count, flood threshold drawn, x axis = time).
 import { LitElement, html, svg, css } from 'lit';
 import { get, qs, errorText } from '../../api';
+import type { AlarmKpiView } from '../../../../runtime/server/api/contract';
 import { base } from '../../styles';
 import { rangeBounds, type TimeRange } from '../../lib/ranges';
 import '../../components/time-range';
@@ -17,7 +18,7 @@ function niceMax(n: number): number {
 
 export class AlarmKpi extends LitElement {
   static properties = { kpi: { state: true }, error: { state: true }, range: { state: true } };
-  declare kpi: any | null;
+  declare kpi: AlarmKpiView | null;
   declare error: string;
   declare range: TimeRange;
   constructor() { super(); this.kpi = null; this.error = ''; this.range = { preset: '24h' }; }
@@ -37,7 +38,7 @@ export class AlarmKpi extends LitElement {
 
   private async load(): Promise<void> {
     const { from, to } = rangeBounds(this.range);
-    try { this.kpi = await get(`/alarms/kpi${qs({ from, to })}`); this.error = ''; } catch (e) { this.error = errorText(e); }
+    try { this.kpi = await get<AlarmKpiView>(`/alarms/kpi${qs({ from, to })}`); this.error = ''; } catch (e) { this.error = errorText(e); }
   }
 
   private chart(periods: Array<{ start: number; count: number }>, from: number, to: number) {
@@ -81,7 +82,7 @@ export class AlarmKpi extends LitElement {
       </div>
       <figure data-testid="kpi-chart"><figcaption>Alarms per 10 minutes</figcaption>${this.chart(k.periods ?? [], from, to)}</figure>
       <h3>Top offenders</h3>
-      ${(k.top10 ?? []).length ? html`<table><thead><tr><th>Alarm</th><th>Tag</th><th>Count</th><th>Share</th></tr></thead><tbody>${k.top10.map((t: any) => html`<tr><td>${t.alarmId}</td><td>${t.tag}</td><td>${t.count}</td><td>${t.share.toFixed(1)} %</td></tr>`)}</tbody></table>` : html`<div class="empty">None.</div>`}`}`;
+      ${(k.top10 ?? []).length ? html`<table><thead><tr><th>Alarm</th><th>Tag</th><th>Count</th><th>Share</th></tr></thead><tbody>${k.top10.map((t) => html`<tr><td>${t.alarmId}</td><td>${t.tag}</td><td>${t.count}</td><td>${t.share.toFixed(1)} %</td></tr>`)}</tbody></table>` : html`<div class="empty">None.</div>`}`}`;
   }
 }
 

@@ -10,9 +10,3 @@ export const EVENTS = Object.keys(EVENT_NAMES);
 
 export function stateName(s: string): string { return STATE_NAMES[s] ?? s; }
 export function eventName(e: string): string { return EVENT_NAMES[e] ?? e; }
-
-export function listOf<T>(r: any, ...keys: string[]): T[] {
-  if (Array.isArray(r)) return r;
-  for (const k of keys) if (Array.isArray(r?.[k])) return r[k];
-  return [];
-}

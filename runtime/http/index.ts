@@ -1,0 +1,7 @@
+// The HTTP layer shared by every capability that answers HTTP: route declarations
+// (route.ts), the error family (errors.ts), the one error-to-answer mapping (respond.ts)
+// and the bearer-token parser (bearer.ts). No capability writes its own.
+export * from './bearer';
+export * from './errors';
+export * from './respond';
+export * from './route';

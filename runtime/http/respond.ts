@@ -1,0 +1,33 @@
+// The one function that turns an error into an HTTP answer, for every route of the API,
+// the auth routes, the signature guard, the deploy guard and node admin endpoints.
+import type { NextFunction, Response } from 'express';
+import { REALM } from './bearer';
+import { HttpError } from './errors';
+
+/** `Bearer realm="historian"`, plus RFC 6750's error="invalid_token" when a token was sent and refused. */
+export function wwwAuthenticate(e: HttpError): string {
+  const reason = e.extra.reason;
+  const invalid = typeof reason === 'string' && reason !== 'missing';
+  return `Bearer realm="${REALM}"${invalid ? `, error="invalid_token", error_description="${e.message.replace(/"/g, "'")}"` : ''}`;
+}
+
+/**
+ * Answers an HttpError (or a subclass) with its status, body and headers. Anything else is
+ * a bug: it goes to `next` (the app's error handler logs it) or becomes a bare 500.
+ * A response already under way is cut, so the client sees a broken transfer, not a
+ * truncated success.
+ */
+export function sendError(res: Response, e: unknown, next?: NextFunction): void {
+  if (res.headersSent) {
+    res.destroy(e instanceof Error ? e : undefined);
+    return;
+  }
+  if (e instanceof HttpError) {
+    for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+    if (e.status === 401) res.setHeader('WWW-Authenticate', wwwAuthenticate(e));
+    res.status(e.status).json(e.toJSON());
+    return;
+  }
+  if (next) return next(e);
+  res.status(500).json({ error: 'internal', message: 'internal error' });
+}
