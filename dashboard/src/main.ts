@@ -20,6 +20,7 @@ const LAZY: Record<string, () => Promise<unknown>> = {
   trend: () => import('./views/trend/trend-view'),
   layouts: () => import('./views/layout-view'),
   audit: () => import('./views/audit-view'),
+  frames: () => import('./views/frames/frames-view'),
 };
 const loading = new Map<string, Promise<unknown>>();
 function ensureView(view: string): void {
@@ -226,6 +227,7 @@ export class HistorianApp extends LitElement {
     switch (view) {
       case 'trend': return html`<historian-trend-view .state=${trendStateFromParams(params)} @trend-change=${this.onTrendChange}></historian-trend-view>`;
       case 'alarms': return can('alarms.read') ? html`<historian-alarm-console></historian-alarm-console>` : this.denied();
+      case 'frames': return can('frames.read') ? html`<historian-frames-view></historian-frames-view>` : this.denied();
       case 'audit': return can('audit.read') ? html`<historian-audit-view></historian-audit-view>` : this.denied();
       case 'layouts': return can('layouts.read') ? html`<historian-layout-view .selectId=${params.get('id')}></historian-layout-view>` : this.denied();
       case 'health': return html`<historian-admin-health></historian-admin-health>`;
@@ -277,6 +279,7 @@ export class HistorianApp extends LitElement {
           ${link('live', 'Live')}
           ${link('trend', 'Trend', can('query'))}
           ${link('alarms', 'Alarms', can('alarms.read'))}
+          ${link('frames', 'Frames', can('frames.read'))}
           ${link('layouts', 'Layouts', can('layouts.read'))}
           ${link('audit', 'Audit', can('audit.read'))}
           ${link('tags', 'Tags', can('tags.write'))}

@@ -39,6 +39,8 @@ export const PERMISSIONS = {
   'annotations.write': 'annotate trends',
   'metrics.read': 'read Prometheus metrics',
   'fleet.read': 'see the gateway fleet (online/offline, last seen, backlog, host metrics)',
+  'frames.read': 'find event frames (batches, coils, trips) and read their data and overlays',
+  'frames.write': 'open event frames by hand, close them and edit their attributes (signed)',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
@@ -46,6 +48,7 @@ export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 const AUDITOR: Permission[] = [
   'tags.read', 'query', 'live.subscribe', 'alarms.read', 'audit.read', 'audit.verify',
   'flows.read', 'export', 'layouts.read', 'buffers.read', 'tiers.read', 'twin.read', 'metrics.read', 'fleet.read',
+  'frames.read',
 ];
 
 // Operators run the plant: they watch, acknowledge and shelve (ISA-18.2 leaves suppression
@@ -53,7 +56,7 @@ const AUDITOR: Permission[] = [
 const OPERATOR: Permission[] = [
   'tags.read', 'query', 'live.subscribe', 'alarms.read', 'alarms.ack', 'alarms.shelve',
   'flows.read', 'export', 'layouts.read', 'layouts.write', 'buffers.read', 'tiers.read',
-  'twin.read', 'annotations.write', 'fleet.read',
+  'twin.read', 'annotations.write', 'fleet.read', 'frames.read', 'frames.write',
 ];
 
 // Engineers configure everything except identities and the audit verification, which stay

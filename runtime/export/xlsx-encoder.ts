@@ -45,8 +45,14 @@ export class XlsxEncoder implements ExportEncoder {
   private readonly tagIdx: number[];
   private readonly cols: string[];
 
+  /** sheets before the data (a `header` sheet) */
+  private readonly leading: number;
+
+  /** `header`: `field, value` rows written first on their own sheet named `headerName` (e.g. the event frame an export is of). */
   constructor(out: Writable, private readonly tags: readonly string[], private readonly layout: ExportLayout, private readonly time: ZonedTime,
-    private readonly maxSheetRows = MAX_SHEET_ROWS) {
+    private readonly maxSheetRows = MAX_SHEET_ROWS, private readonly header: ReadonlyArray<readonly [string, string]> | null = null,
+    private readonly headerName = 'Info') {
+    this.leading = header ? 1 : 0;
     this.zip = new ZipWriter(out);
     this.titles = columnTitles(layout, tags);
     this.tagIdx = tags.map((t) => this.str(t));
@@ -78,7 +84,15 @@ export class XlsxEncoder implements ExportEncoder {
     await this.zip.closeEntry();
   }
 
-  begin(): Promise<void> {
+  async begin(): Promise<void> {
+    if (this.header) {
+      this.sheets++;
+      await this.zip.openEntry(`xl/worksheets/sheet${this.sheets}.xml`);
+      const rows = this.header.map(([k, v], i) => `<row r="${i + 1}"><c r="A${i + 1}" t="s" s="2"><v>${this.str(k)}</v></c><c r="B${i + 1}" t="s"><v>${this.str(v)}</v></c></row>`).join('');
+      await this.zip.write(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cols><col min="1" max="1" width="24" customWidth="1"/><col min="2" max="2" width="48" customWidth="1"/></cols><sheetData>${rows}</sheetData></worksheet>`);
+      await this.zip.closeEntry();
+    }
     return this.openSheet();
   }
 
@@ -126,7 +140,8 @@ export class XlsxEncoder implements ExportEncoder {
   async end(): Promise<void> {
     await this.closeSheet();
     const n = this.sheets;
-    const sheetList = Array.from({ length: n }, (_, i) => `<sheet name="${i === 0 ? 'Data' : `Data ${i + 1}`}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('');
+    const name = (i: number) => (i < this.leading ? xmlEscape(this.headerName) : i === this.leading ? 'Data' : `Data ${i - this.leading + 1}`);
+    const sheetList = Array.from({ length: n }, (_, i) => `<sheet name="${name(i)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('');
     await this.zip.entry('xl/workbook.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>${sheetList}</sheets></workbook>`);
     const rels = Array.from({ length: n }, (_, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join('');

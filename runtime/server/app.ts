@@ -60,6 +60,8 @@ import { FlowVersionStore } from '../flow-versions';
 import { flowVersionRoutes } from './routes/flow-version-routes';
 import { editorApiRouter, restoreAsDeploy } from './editor-api';
 import { editorAuthenticate } from './editor-principal';
+import { frameRoutes } from './routes/frame-routes';
+import { frameStoreFor, closeFrameStore } from '../frames';
 
 // Node-RED ships no types; it is a process-wide singleton initialised once here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -168,6 +170,8 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   // every deploy's flows, for the editor's versions tab (diff, export, restore)
   const flowVersions = FlowVersionStore.forDataDir(cfg.dataDir, cfg.flowVersions.keep);
   let restoreDeploy: ReturnType<typeof restoreAsDeploy> | null = null;
+  // event frames: one store per data directory, shared with the event-frame nodes
+  const frames = frameStoreFor(cfg.dataDir);
   // Every export is an audit event, written before the first byte leaves.
   const recordExport = async (e: ExportEvent) => {
     const user = e.user ? security.auth.getUser(e.user) : null;
@@ -234,6 +238,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...exportRoutes({ onExport: recordExport, stores }),
     ...layoutRoutes({ store: layouts }),
     ...annotationRoutes({ store: annotations }),
+    ...frameRoutes({ frames, trail: compliance.trail, signatures: compliance.signatures!, onExport: recordExport, stores }),
     ...twinRoutes({ models: () => twinModels, stores }),
     ...systemRoutes({ health: () => health.collect() }),
     ...fleetRoutes({ registry: () => fleet?.registry ?? null, connected: () => fleet?.monitor.connected ?? false }),
@@ -346,6 +351,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       alarms.close();
       layouts.close();
       annotations.close();
+      closeFrameStore(cfg.dataDir);
       offAuditEvents();
       compliance.close();
       security.close();

@@ -72,6 +72,12 @@ function deploy(edit: (f: Array<Record<string, any>>) => void): (tokens: string[
 }
 
 let n = 0;
+/** A frame recorded by hand (not signed), for the frame actions. */
+async function openFrame(): Promise<string> {
+  const r = await dist.request('/api/v1/frames', { method: 'POST', token: admin, headers: json, body: JSON.stringify({ template: 'batch', name: `sig batch ${++n}` }) });
+  return ((await r.json()) as { id: string }).id;
+}
+
 const deploySigned = () => (declared.includes(CRITICAL.flowsDeploy) ? [CRITICAL.flowsDeploy] : []);
 
 /** Every way each critical action can happen. A new critical action needs an entry here. */
@@ -131,6 +137,14 @@ const WAYS: Record<string, () => Promise<Way[]>> = {
     const list = await (await dist.request('/api/v1/flows/versions', { token: admin })).json() as { versions: Array<{ version: number }> };
     expect(list.versions.length, 'a stored flow version to restore').toBeGreaterThan(0);
     return [{ name: 'POST /flows/versions/{version}/restore', target: 'flows', ok: [200], send: call('POST', `/api/v1/flows/versions/${list.versions[0].version}/restore`, {}) }];
+  },
+  [CRITICAL.frameClose]: async () => {
+    const id = await openFrame();
+    return [{ name: 'POST /frames/{id}/close', target: `frame:${id}`, ok: [200], send: call('POST', `/api/v1/frames/${id}/close`, { reason: 'closed by hand' }) }];
+  },
+  [CRITICAL.frameAttributesChange]: async () => {
+    const id = await openFrame();
+    return [{ name: 'PATCH /frames/{id}/attributes', target: `frame:${id}`, ok: [200], send: call('PATCH', `/api/v1/frames/${id}/attributes`, { set: { released: true }, reason: 'release' }) }];
   },
   // tested with its own restart case in audit-alarm.test.ts (it needs a damaged trail)
   [CRITICAL.auditAcknowledge]: async () => [],

@@ -8,6 +8,9 @@ import type { TimeRange } from '../../lib/ranges';
 import type { TrendState } from '../../trend/trend-state';
 import '../../components/tag-picker';
 import '../../trend/trend-chart';
+import { can } from '../../session';
+import type { FrameView } from '../frames/frame-types';
+import '../frames/frame-select';
 
 const MAX_PENS = 8;
 
@@ -52,6 +55,12 @@ export class TrendView extends LitElement {
     this.emit({ tags });
   }
 
+  /** A picked batch/event: its window, and its tags when none are chosen yet. */
+  private showFrame(f: FrameView): void {
+    const to = f.end ?? Date.now();
+    this.emit({ range: { from: f.start, to: Math.max(to, f.start + 1000) }, live: false, tags: this.state.tags.length ? this.state.tags : f.tags.slice(0, MAX_PENS) });
+  }
+
   updated(): void {
     for (const el of this.renderRoot.querySelectorAll<HTMLElement>('.chip[data-color]')) el.style.borderLeftColor = el.dataset.color!;
   }
@@ -62,6 +71,7 @@ export class TrendView extends LitElement {
     const colors = Object.fromEntries(this.state.tags.map((t, i) => [t, penColor(i, dark)]));
     return html`
       <aside class=${this.pickerOpen ? 'open' : 'closed'}>
+        ${can('frames.read') ? html`<historian-frame-select @frame-pick=${(e: CustomEvent<FrameView>) => this.showFrame(e.detail)}></historian-frame-select>` : ''}
         <div class="chosen" data-testid="chosen-tags">${this.state.tags.map((t) => html`<span class="chip" data-color=${colors[t]} title=${t}>
           <span>${t.split('.').slice(-2).join('.')}</span><button aria-label="remove ${t}" @click=${() => this.toggle(t)}>×</button></span>`)}
           <button class="drawer" aria-expanded=${String(this.pickerOpen)} @click=${() => { this.pickerOpen = !this.pickerOpen; }}>${this.pickerOpen ? 'Hide tags' : 'Choose tags…'}</button>

@@ -1,0 +1,20 @@
+// Event frames as the API answers them (/api/v1/frames).
+export type AttributeValue = string | number | boolean | null;
+
+export interface FrameView {
+  id: string; template: string; name: string; start: number; end: number | null; parent: string | null;
+  tags: string[]; attributes: Record<string, AttributeValue>; closedBy: string | null;
+}
+
+export interface OverlaySeries { id: string; name: string; start: number; t: number[]; v: number[]; deviation?: Array<number | null>; maxDeviation?: number | null }
+export interface OverlayAnswer {
+  tag: string; bucketMs: number; spanMs: number; frames: OverlaySeries[];
+  reference: (OverlaySeries & { lo?: number[]; hi?: number[] }) | null;
+  envelope: { t: number[]; lo: number[]; hi: number[] };
+}
+
+/** The trend link of a frame: its tags over its window (an open frame up to now). */
+export function trendLink(f: FrameView, tags = f.tags): string {
+  const to = f.end ?? Date.now();
+  return `#/trend?tags=${tags.slice(0, 8).join(',')}&from=${f.start}&to=${Math.max(to, f.start + 1000)}&live=0`;
+}

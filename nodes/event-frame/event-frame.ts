@@ -1,0 +1,89 @@
+// event-frame: opens and closes event frames (batches, phases, coils, trips) from
+// expressions over tags, from a tag's value change, or from messages, through a
+// runtime/frames FrameEngine over the process's frame store (<dataDir>/frames.db). Every
+// open or close leaves as a message, so a flow can react (capture, notify, audit).
+import { samplesFromMessage } from '../../runtime/model';
+import { services } from '../../runtime/registry';
+import type { StoreHandle } from '../../runtime/tsdb/store-handle';
+import { FrameEngine, FrameError, frameStoreFor, type FrameCommand, type FrameEvent } from '../../runtime/frames';
+import type { NodeDef, RED, RedNode, SendFn } from '../lib/red';
+import { parseFrameRows } from './config';
+
+export default function register(RED: RED): void {
+  RED.nodes.registerType('event-frame', function (this: RedNode, config: NodeDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    let engine: FrameEngine;
+    let opened = 0;
+    let closed = 0;
+    /** inputs seeded from the store's latest values (null: no store) */
+    let seeded: number | null = null;
+    try {
+      const dataDir = services().dataDir ?? (RED.settings.userDir as string | undefined);
+      if (!dataDir) throw new Error('no data directory: run inside the Historian distribution');
+      engine = new FrameEngine(parseFrameRows(config.frames), frameStoreFor(dataDir), node.id);
+      engine.resume();
+      // the store's latest values stand in for the inputs until live samples arrive, so an
+      // attribute captured right after a deploy or restart has its value
+      if (config.store) {
+        const handle = (RED.nodes.getNode(String(config.store)) as { handle?: StoreHandle } | null)?.handle;
+        if (!handle) throw new Error('store: the historian store is not deployed; deploy it or clear the field');
+        const inputs = engine.inputs;
+        handle.ready.then(async (store) => {
+          const latest = await store.latest(inputs);
+          engine.seed(latest);
+          seeded = latest.length;
+          status();
+        })
+          .catch((e: Error) => node.error(`store: ${e.message}`));
+      }
+    } catch (e) {
+      const text = (e as Error).message;
+      node.status({ fill: 'red', shape: 'ring', text: text.slice(0, 160) });
+      node.error(text);
+      node.on('input', (_m, _s, done) => done(new Error(`event-frame not configured: ${text}`)));
+      return;
+    }
+
+    const status = () => {
+      const open = engine.openCount;
+      node.status({ fill: open ? 'blue' : 'green', shape: open ? 'dot' : 'ring', text: `${open} open · ${opened} opened · ${closed} closed${seeded !== null && opened + closed === 0 ? ` · ${seeded} value(s) from the store` : ''}` });
+    };
+    const report = (events: FrameEvent[], send: SendFn) => {
+      for (const ev of events) {
+        if (ev.type === 'open') opened++;
+        else if (ev.type === 'close') closed++;
+        send({ topic: `frame/${ev.type}`, event: ev.type, definition: ev.key, payload: ev.frame as unknown });
+      }
+      if (events.length) status();
+    };
+    status();
+
+    // held conditions (`for 30s`) become due without new samples
+    const timer = setInterval(() => {
+      try { report(engine.tick(Date.now()), (m) => node.send(m)); } catch (e) { node.error(e); }
+    }, 1000);
+
+    node.on('input', (msg, send, done) => {
+      try {
+        if (msg.frame !== undefined) {
+          report(engine.command(msg.frame as FrameCommand, msg, Date.now()), send);
+          return done();
+        }
+        const { samples, errors } = samplesFromMessage(msg);
+        report(engine.ingest(samples, msg), send);
+        if (errors.length) return done(new Error(`${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}; ${samples.length} valid sample(s) applied`));
+        done();
+      } catch (e) {
+        done(e instanceof FrameError ? e : (e as Error));
+      }
+    });
+
+    node.on('close', (_removed, done) => {
+      // open frames stay open in the store: the next deploy or start resumes them
+      clearInterval(timer);
+      node.status({});
+      done();
+    });
+  });
+}

@@ -1,0 +1,56 @@
+// Export of a frame through the export service: the frame's window and tags become an
+// ordinary export request, and a header describing the frame (name, template, times,
+// parent, attributes) comes first, so the file says which batch it is. CSV: `field,value`
+// lines, a blank line, then the export's own CSV. XLSX: a first sheet "Frame" with those
+// rows, then the data sheets as GET /export writes them.
+import type { Writable } from 'node:stream';
+import { csvField } from '../export/csv-encoder';
+import { encoderFor, rawSource, runExport, type ExportResult } from '../export/export-service';
+import { MAX_SHEET_ROWS, XlsxEncoder } from '../export/xlsx-encoder';
+import type { ExportRequest } from '../export/export-request';
+import { ZonedTime } from '../export/time-format';
+import { writeTo } from '../export/zip-writer';
+import type { TsdbStore } from '../tsdb/store';
+import { attributeText, type Frame } from './frame';
+import { frameWindow } from './frame-data';
+
+/** `field, value` rows describing a frame: what precedes its data in an export. */
+export function frameHeader(f: Frame, time: ZonedTime): Array<[string, string]> {
+  const rows: Array<[string, string]> = [
+    ['frame', f.name], ['id', f.id], ['template', f.template],
+    ['start', time.iso(f.start)], ['end', f.end === null ? '' : time.iso(f.end)],
+  ];
+  if (f.parent) rows.push(['parent', f.parent]);
+  for (const [k, v] of Object.entries(f.attributes)) rows.push([`attribute:${k}`, attributeText(v)]);
+  return rows;
+}
+
+export function frameExportRequest(f: Frame, tags: string[], opts: { tz: string; layout: 'long' | 'wide'; format?: 'csv' | 'xlsx' }, now: number): ExportRequest {
+  const w = frameWindow(f, now);
+  return { tags, from: w.from, to: w.to, format: opts.format ?? 'csv', layout: opts.layout, tz: opts.tz };
+}
+
+/**
+ * Several frames in one CSV: one section per frame (its header lines, a blank line, its
+ * data with its own column titles), sections separated by a blank line, in the order given.
+ */
+export async function exportFramesCsv(out: Writable, store: TsdbStore, sections: ReadonlyArray<{ frame: Frame; req: ExportRequest }>): Promise<ExportResult> {
+  let rows = 0;
+  for (let i = 0; i < sections.length; i++) {
+    if (i > 0) await writeTo(out, '\r\n');
+    rows += (await exportFrameCsv(out, store, sections[i].frame, sections[i].req)).rows;
+  }
+  return { rows };
+}
+
+export async function exportFrameXlsx(out: Writable, store: TsdbStore, f: Frame, req: ExportRequest): Promise<ExportResult> {
+  const time = new ZonedTime(req.tz);
+  return runExport(rawSource(store), req, new XlsxEncoder(out, req.tags, req.layout, time, MAX_SHEET_ROWS, frameHeader(f, time), 'Frame'));
+}
+
+export async function exportFrameCsv(out: Writable, store: TsdbStore, f: Frame, req: ExportRequest): Promise<ExportResult> {
+  const time = new ZonedTime(req.tz);
+  const head = frameHeader(f, time).map(([k, v]) => `${csvField(k)},${csvField(v)}`).join('\r\n');
+  await writeTo(out, `${head}\r\n\r\n`);
+  return runExport(rawSource(store), req, encoderFor(out, req, time));
+}

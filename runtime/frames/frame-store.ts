@@ -1,0 +1,321 @@
+// Event frames in SQLite (<dataDir>/frames.db, see FORMAT-frames-db.md). Every change is
+// one transaction with synchronous=FULL: a frame acknowledged as open is on disk, so open
+// frames survive a kill -9 and are closed when their end condition arrives after it.
+//
+// Time search: frames overlapping [from, to) are those with start < to and end > from (or
+// still open). An index on start alone would have to scan every older frame for long ones,
+// so the store remembers the longest closed frame and the oldest open start: no frame
+// starting before min(from - longest, oldest open start) can overlap, which bounds the scan.
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { transaction } from '../sqlite/transaction';
+import {
+  attributeText, checkAttributes, FrameError, MAX_FRAME_TAGS, MAX_NAME, TEMPLATE_RE,
+  type Attributes, type Frame, type FrameQuery, type NewFrame,
+} from './frame';
+import { tagError } from '../model';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS frame (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  template TEXT NOT NULL,
+  name TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  "end" INTEGER,
+  parent TEXT,
+  source TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  closed_by TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS frame_start ON frame (start);
+CREATE INDEX IF NOT EXISTS frame_template ON frame (template, start);
+CREATE INDEX IF NOT EXISTS frame_parent ON frame (parent) WHERE parent IS NOT NULL;
+CREATE INDEX IF NOT EXISTS frame_open ON frame (source, start) WHERE "end" IS NULL;
+CREATE INDEX IF NOT EXISTS frame_open_start ON frame (start) WHERE "end" IS NULL;
+CREATE TABLE IF NOT EXISTS frame_attr (
+  seq INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  PRIMARY KEY (seq, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS frame_attr_value ON frame_attr (key, value, start);
+CREATE VIRTUAL TABLE IF NOT EXISTS frame_text USING fts5(body);
+CREATE TABLE IF NOT EXISTS frame_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO frame_meta (key, value) VALUES ('format', '1');
+`;
+
+interface Row {
+  seq: number; id: string; template: string; name: string; start: number; end: number | null; parent: string | null;
+  source: string; tags: string; attributes: string; closed_by: string | null; created_at: number; updated_at: number;
+}
+
+const toFrame = (r: Row): Frame => ({
+  id: r.id, template: r.template, name: r.name, start: r.start, end: r.end, parent: r.parent,
+  tags: JSON.parse(r.tags) as string[], attributes: JSON.parse(r.attributes) as Attributes, source: r.source,
+  closedBy: r.closed_by, createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+export const MAX_QUERY_LIMIT = 10_000;
+/** Above this many text matches a search walks the time index instead of sorting every match. */
+const TEXT_DRIVE_LIMIT = 1000;
+const SEARCH_WORD = /[\p{L}\p{N}_]+\*?/gu;
+
+/** Words of a search as an FTS5 query: each word quoted (no operators reach FTS5), `*` keeps a prefix search. */
+export function ftsQuery(text: string): string | null {
+  const words = text.match(SEARCH_WORD) ?? [];
+  if (words.length === 0) return null;
+  return words.slice(0, 16).map((w) => (w.endsWith('*') ? `"${w.slice(0, -1)}"*` : `"${w}"`)).join(' ');
+}
+
+export class FrameStore {
+  private readonly byId: StatementSync;
+  private readonly insertFrame: StatementSync;
+  private readonly insertAttr: StatementSync;
+  private readonly deleteAttrs: StatementSync;
+  private readonly insertText: StatementSync;
+  private readonly deleteText: StatementSync;
+  private readonly oldestOpen: StatementSync;
+  private longestClosed: number;
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly listeners = new Set<(f: Frame, change: 'open' | 'close' | 'update' | 'discard') => void>();
+
+  static open(path: string, clock?: () => number): FrameStore {
+    return new FrameStore(new DatabaseSync(path), clock);
+  }
+
+  /** `<dataDir>/frames.db` */
+  static openIn(dataDir: string, clock?: () => number): FrameStore {
+    return FrameStore.open(join(dataDir, 'frames.db'), clock);
+  }
+
+  constructor(private readonly db: DatabaseSync, private readonly clock: () => number = Date.now) {
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+    db.exec(SCHEMA);
+    this.byId = db.prepare('SELECT * FROM frame WHERE id = ?');
+    this.insertFrame = db.prepare(`INSERT INTO frame (id, template, name, start, "end", parent, source, tags, attributes, closed_by, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`);
+    this.insertAttr = db.prepare('INSERT INTO frame_attr (seq, key, value, start) VALUES (?, ?, ?, ?)');
+    this.deleteAttrs = db.prepare('DELETE FROM frame_attr WHERE seq = ?');
+    this.insertText = db.prepare('INSERT INTO frame_text (rowid, body) VALUES (?, ?)');
+    this.deleteText = db.prepare('DELETE FROM frame_text WHERE rowid = ?');
+    // reads the first entry of the partial index of open frames, whatever the number of closed ones
+    this.oldestOpen = db.prepare('SELECT start AS s FROM frame INDEXED BY frame_open_start WHERE "end" IS NULL ORDER BY start LIMIT 1');
+    const m = db.prepare('SELECT MAX("end" - start) AS d FROM frame WHERE "end" IS NOT NULL').get() as { d: number | null };
+    this.longestClosed = m.d ?? 0;
+  }
+
+  /** Called after every committed change (the live bus and the dashboard listen). */
+  onChange(fn: (f: Frame, change: 'open' | 'close' | 'update' | 'discard') => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(f: Frame, change: 'open' | 'close' | 'update' | 'discard'): void {
+    for (const l of this.listeners) {
+      try { l(f, change); } catch { /* a listener never undoes a committed change */ }
+    }
+  }
+
+  private indexText(seq: number, f: { name: string; template: string; attributes: Attributes }): void {
+    this.deleteText.run(seq);
+    this.insertText.run(seq, [f.name, f.template, ...Object.entries(f.attributes).map(([k, v]) => `${k} ${attributeText(v)}`)].join(' '));
+  }
+
+  private indexAttrs(seq: number, start: number, a: Attributes): void {
+    this.deleteAttrs.run(seq);
+    for (const [k, v] of Object.entries(a)) this.insertAttr.run(seq, k, attributeText(v), start);
+  }
+
+  /** Stores a frame (open when `end` is absent); returns it with its id. */
+  add(n: NewFrame): Frame {
+    if (typeof n.template !== 'string' || !TEMPLATE_RE.test(n.template)) throw new FrameError('template', 'must be 1-64 of [A-Za-z0-9_.-]');
+    if (typeof n.name !== 'string' || n.name.trim() === '' || n.name.length > MAX_NAME) throw new FrameError('name', `must be 1-${MAX_NAME} characters`);
+    if (!Number.isSafeInteger(n.start)) throw new FrameError('start', 'must be epoch milliseconds');
+    const end = n.end ?? null;
+    if (end !== null && (!Number.isSafeInteger(end) || end < n.start)) throw new FrameError('end', 'must be epoch milliseconds not before start');
+    const tags = [...new Set(n.tags ?? [])];
+    if (tags.length > MAX_FRAME_TAGS) throw new FrameError('tags', `at most ${MAX_FRAME_TAGS} tags`);
+    for (const t of tags) { const e = tagError(t); if (e) throw new FrameError('tags', e); }
+    const attributes = checkAttributes(n.attributes);
+    if (n.parent != null && !this.get(n.parent)) throw new FrameError('parent', `no frame "${n.parent}"`);
+    const now = this.clock();
+    const id = uuidv7();
+    const source = n.source ?? 'api';
+    transaction(this.db, () => {
+      const r = this.insertFrame.run(id, n.template, n.name.trim(), n.start, end, n.parent ?? null, source, JSON.stringify(tags), JSON.stringify(attributes), now, now);
+      const seq = Number(r.lastInsertRowid);
+      this.indexAttrs(seq, n.start, attributes);
+      this.indexText(seq, { name: n.name, template: n.template, attributes });
+    });
+    if (end !== null) this.longestClosed = Math.max(this.longestClosed, end - n.start);
+    const f = this.get(id)!;
+    this.emit(f, end === null ? 'open' : 'close');
+    return f;
+  }
+
+  get(id: string): Frame | null {
+    const r = this.byId.get(id) as Row | undefined;
+    return r ? toFrame(r) : null;
+  }
+
+  private row(id: string): Row {
+    const r = this.byId.get(id) as Row | undefined;
+    if (!r) throw new FrameError('id', `no frame "${id}"`, 'not_found');
+    return r;
+  }
+
+  /** Closes an open frame at `end`, optionally merging end attributes. */
+  close(id: string, end: number, opts: { closedBy?: string | null; attributes?: Attributes } = {}): Frame {
+    const r = this.row(id);
+    if (r.end !== null) throw new FrameError('id', `frame "${id}" is already closed`, 'conflict');
+    if (!Number.isSafeInteger(end) || end < r.start) throw new FrameError('end', 'must be epoch milliseconds not before the frame start');
+    const attributes = { ...(JSON.parse(r.attributes) as Attributes), ...checkAttributes(opts.attributes) };
+    transaction(this.db, () => {
+      this.db.prepare('UPDATE frame SET "end" = ?, closed_by = ?, attributes = ?, updated_at = ? WHERE seq = ?')
+        .run(end, opts.closedBy ?? null, JSON.stringify(attributes), this.clock(), r.seq);
+      if (opts.attributes && Object.keys(opts.attributes).length) {
+        this.indexAttrs(r.seq, r.start, attributes);
+        this.indexText(r.seq, { name: r.name, template: r.template, attributes });
+      }
+    });
+    this.longestClosed = Math.max(this.longestClosed, end - r.start);
+    const f = this.get(id)!;
+    this.emit(f, 'close');
+    return f;
+  }
+
+  /** Sets (value) or removes (null... use `remove`) attributes; returns the frame before and after. */
+  updateAttributes(id: string, set: Attributes, remove: readonly string[] = []): { before: Frame; after: Frame } {
+    const r = this.row(id);
+    const before = toFrame(r);
+    const attributes: Attributes = { ...before.attributes, ...checkAttributes(set) };
+    for (const k of remove) delete attributes[k];
+    checkAttributes(attributes);
+    transaction(this.db, () => {
+      this.db.prepare('UPDATE frame SET attributes = ?, updated_at = ? WHERE seq = ?').run(JSON.stringify(attributes), this.clock(), r.seq);
+      this.indexAttrs(r.seq, r.start, attributes);
+      this.indexText(r.seq, { name: r.name, template: r.template, attributes });
+    });
+    const after = this.get(id)!;
+    this.emit(after, 'update');
+    return { before, after };
+  }
+
+  /**
+   * Removes an open frame that turned out shorter than its definition's minimum duration
+   * (chatter): such a frame never became a record. Closed frames are never removed.
+   */
+  discard(id: string): void {
+    const r = this.row(id);
+    if (r.end !== null) throw new FrameError('id', `frame "${id}" is closed; closed frames are records and are never removed`, 'conflict');
+    transaction(this.db, () => {
+      this.deleteAttrs.run(r.seq);
+      this.deleteText.run(r.seq);
+      this.db.prepare('DELETE FROM frame WHERE seq = ?').run(r.seq);
+    });
+    this.emit(toFrame(r), 'discard');
+  }
+
+  /** Open frames whose source starts with `sourcePrefix` (a node resumes its own after a restart). */
+  openFrames(sourcePrefix = ''): Frame[] {
+    const rows = this.db.prepare(`SELECT * FROM frame WHERE "end" IS NULL AND source >= ? AND source < ? ORDER BY start, seq`)
+      .all(sourcePrefix, sourcePrefix + '\uffff') as unknown as Row[];
+    return rows.map(toFrame);
+  }
+
+  children(id: string): Frame[] {
+    return (this.db.prepare('SELECT * FROM frame WHERE parent = ? ORDER BY start, seq').all(id) as unknown as Row[]).map(toFrame);
+  }
+
+  /** Frames matching every given criterion, newest start first unless order is 'asc'. */
+  query(q: FrameQuery = {}): Frame[] {
+    const limit = Math.min(q.limit ?? 100, MAX_QUERY_LIMIT);
+    if (!Number.isInteger(limit) || limit < 1) throw new FrameError('limit', `must be an integer 1-${MAX_QUERY_LIMIT}`);
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    const attrs = Object.entries(q.attributes ?? {});
+    let from = 'frame f';
+    // the first attribute drives the search through its (key, value, start) index
+    const startCol = attrs.length ? 'a0.start' : 'f.start';
+    if (attrs.length) {
+      from = 'frame_attr a0 JOIN frame f ON f.seq = a0.seq';
+      where.push('a0.key = ?', 'a0.value = ?');
+      args.push(attrs[0][0], attrs[0][1]);
+      for (const [k, v] of attrs.slice(1)) {
+        where.push('EXISTS (SELECT 1 FROM frame_attr a WHERE a.seq = f.seq AND a.key = ? AND a.value = ?)');
+        args.push(k, v);
+      }
+    }
+    if (q.to !== undefined) { where.push(`${startCol} < ?`); args.push(q.to); }
+    if (q.from !== undefined) {
+      const oldest = (this.oldestOpen.get() as { s: number } | undefined)?.s;
+      const lo = Math.min(q.from - this.longestClosed, oldest ?? Infinity);
+      where.push(`${startCol} >= ?`, '(f."end" IS NULL OR f."end" > ?)');
+      args.push(lo, q.from);
+    }
+    if (q.template !== undefined) { where.push('f.template = ?'); args.push(q.template); }
+    if (q.parent !== undefined) { where.push('f.parent = ?'); args.push(q.parent); }
+    if (q.open !== undefined) where.push(q.open ? 'f."end" IS NULL' : 'f."end" IS NOT NULL');
+    if (q.text !== undefined) {
+      const m = ftsQuery(q.text);
+      if (m === null) throw new FrameError('text', 'give at least one word to search for');
+      // few matches: start from them and sort; many: walk the time index and stop at the
+      // limit, testing each frame against the (materialised) matches ('+' keeps SQLite from
+      // driving the search by them)
+      const matches = (this.statement('SELECT count(*) AS n FROM frame_text WHERE frame_text MATCH ?').get(m) as { n: number }).n;
+      where.push(`${matches > TEXT_DRIVE_LIMIT ? '+' : ''}f.seq IN (SELECT rowid FROM frame_text WHERE frame_text MATCH ?)`);
+      args.push(m);
+    }
+    const dir = q.order === 'asc' ? 'ASC' : 'DESC';
+    // ordered by the driving index's own columns, so SQLite stops after `limit` rows instead of sorting
+    const seqCol = attrs.length ? 'a0.seq' : 'f.seq';
+    const sql = `SELECT f.* FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${startCol} ${dir}, ${seqCol} ${dir} LIMIT ?`;
+    args.push(limit);
+    return (this.statement(sql).all(...args) as unknown as Row[]).map(toFrame);
+  }
+
+  /** Prepared statements by SQL text: a query shape is prepared once. */
+  private statement(sql: string): StatementSync {
+    let st = this.statements.get(sql);
+    if (!st) {
+      if (this.statements.size > 256) this.statements.clear();
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
+  /** Many frames in one transaction (imports, benchmarks); the same checks as add(). */
+  addMany(frames: readonly NewFrame[]): number {
+    let n = 0;
+    transaction(this.db, () => {
+      const now = this.clock();
+      for (const f of frames) {
+        const attributes = checkAttributes(f.attributes);
+        if (!TEMPLATE_RE.test(f.template)) throw new FrameError('template', 'must be 1-64 of [A-Za-z0-9_.-]');
+        const end = f.end ?? null;
+        if (end !== null && end < f.start) throw new FrameError('end', 'must not be before start');
+        const r = this.insertFrame.run(uuidv7(), f.template, f.name, f.start, end, f.parent ?? null, f.source ?? 'api', JSON.stringify([...(f.tags ?? [])]), JSON.stringify(attributes), now, now);
+        const seq = Number(r.lastInsertRowid);
+        this.indexAttrs(seq, f.start, attributes);
+        this.indexText(seq, { name: f.name, template: f.template, attributes });
+        if (end !== null) this.longestClosed = Math.max(this.longestClosed, end - f.start);
+        n++;
+      }
+    });
+    return n;
+  }
+
+  /** Closes the database (not a frame). */
+  shutdown(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  get isOpen(): boolean { return this.db.isOpen; }
+}

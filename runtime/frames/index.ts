@@ -1,0 +1,11 @@
+// Event frames (batches, phases, coils, trips): the durable store, queries of frame data,
+// overlays, and the trigger engine the event-frame node runs.
+export * from './frame';
+export { FrameStore, ftsQuery, MAX_QUERY_LIMIT } from './frame-store';
+export { frameStoreFor, closeFrameStore } from './frame-stores';
+export * from './frame-data';
+export * from './overlay';
+export { FrameEngine, type FrameDefinition, type FrameCommand, type FrameEvent, type AttributeCapture, type TriggerMode } from './frame-engine';
+export { Condition, bareTagsToCalls } from './condition';
+export { frameHeader, frameExportRequest, exportFrameCsv, exportFramesCsv, exportFrameXlsx } from './frame-export';
+export { TriggeredCapture, type CaptureOptions } from './capture';

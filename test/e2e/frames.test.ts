@@ -1,0 +1,191 @@
+// The Frames page, the trend's frame selector and the overlay in headless Chromium against
+// the running distribution: search by text and attribute, a batch's window on the trend,
+// an overlay of batches against a reference with its band, a signed manual close; axe-core
+// and screenshots at 1440x900, 1024x600 and 390x844 without horizontal scrolling.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { launchChromium, saveScreenshot } from '../helpers/chromium';
+import { startDistribution, ADMIN_PASSWORD, type Distribution } from '../helpers/distribution';
+import { makeTempDir } from '../helpers/tmp';
+
+const TAG = 'acme.izmir.plant1.line1.reactor1.temperature';
+const H = 3_600_000;
+const VIEWPORTS = [{ width: 1440, height: 900 }, { width: 1024, height: 600 }, { width: 390, height: 844 }];
+let dist: Distribution;
+let browser: Browser;
+let admin: string;
+const T0 = Math.floor(Date.now() / H) * H - 8 * H;
+const frames: Array<{ id: string; name: string; start: number; end: number | null }> = [];
+const pageErrors: string[] = [];
+
+async function call(method: string, path: string, body?: unknown): Promise<any> {
+  const r = await dist.request(path, { method, token: admin, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const t = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${t}`);
+  return t ? JSON.parse(t) : undefined;
+}
+
+beforeAll(async () => {
+  const dir = await makeTempDir('frames-e2e-');
+  const flowFile = join(dir, 'flow.json');
+  writeFileSync(flowFile, JSON.stringify([
+    { id: 'fe-tab', type: 'tab', label: 'Frames e2e' },
+    { id: 'fe-store', type: 'historian-store', name: 'default', directory: 'tsdb/default', retentionDays: 0, blockHours: 2, fsync: 'interval', fsyncIntervalMs: 50 },
+  ]));
+  [dist, browser] = await Promise.all([startDistribution({ dataDir: join(dir, 'data'), env: { HISTORIAN_DEMO_FLOW: flowFile } }), launchChromium()]);
+  admin = await dist.login();
+  // four batches of a reactor temperature profile (heat, hold, cool) at 10 s
+  const rows = [];
+  for (let b = 0; b < 4; b++) {
+    const hold = 70 + b * 1.5;
+    for (let s = 0; s < 3600; s += 10) {
+      const v = s < 1200 ? 20 + (hold - 20) * (s / 1200) : s < 2700 ? hold + Math.sin(s / 200) : hold - (hold - 25) * ((s - 2700) / 900);
+      rows.push({ tag: TAG, timestamp: T0 + b * 2 * H + s * 1000, value: Math.round(v * 100) / 100 });
+    }
+  }
+  await call('POST', '/api/v1/metrics', rows);
+  await call('PUT', `/api/v1/tags/${TAG}`, { unit: '°C', description: 'Reactor 1 temperature' });
+  for (let b = 0; b < 4; b++) {
+    const f = await call('POST', '/api/v1/frames', {
+      template: 'batch', name: `Batch ${4711 + b}`, start: T0 + b * 2 * H, end: T0 + b * 2 * H + H, tags: [TAG],
+      attributes: { product: b % 2 ? 'PX-200' : 'PX-100', operator: b < 2 ? 'Ayse Yilmaz' : 'Mehmet Kaya', lot: 9000 + b },
+    });
+    frames.push(f);
+  }
+  frames.push(await call('POST', '/api/v1/frames', { template: 'downtime', name: 'Cleaning reactor 1', start: T0 + 7 * H, tags: [TAG], attributes: { reason: 'CIP' } }));
+});
+afterAll(async () => {
+  await browser?.close();
+  await dist?.stop();
+});
+
+async function login(page: Page): Promise<void> {
+  await page.goto(dist.url + '/');
+  await page.fill('input[name=username]', 'admin');
+  await page.fill('input[name=password]', ADMIN_PASSWORD);
+  await page.click('button[type=submit]');
+  await page.locator('[data-testid=who]').waitFor();
+}
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
+async function axe(page: Page, what: string): Promise<void> {
+  const r = await new AxeBuilder({ page }).analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+}
+const rows = (page: Page) => page.locator('[data-testid=frames-table] tbody tr');
+
+describe('frames in the dashboard', () => {
+  let page: Page;
+
+  it('lists frames and finds them by text and attribute; fits every screen; accessible', async () => {
+    const ctx = await browser.newContext({ viewport: VIEWPORTS[0] });
+    page = await ctx.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await login(page);
+    await page.goto(`${dist.url}/#/frames`);
+    await poll(() => rows(page).count()).toBe(5);
+    await page.getByLabel('Text', { exact: true }).fill('Yilmaz');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await poll(async () => (await rows(page).allTextContents()).map((t) => t.match(/Batch \d+/)?.[0]).sort()).toEqual(['Batch 4711', 'Batch 4712']);
+    await page.getByLabel('Text', { exact: true }).fill('');
+    await page.getByLabel('Attribute', { exact: true }).fill('product=PX-200');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await poll(async () => (await rows(page).allTextContents()).map((t) => t.match(/Batch \d+/)?.[0]).sort()).toEqual(['Batch 4712', 'Batch 4714']);
+    await page.getByLabel('Attribute', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await poll(() => rows(page).count()).toBe(5);
+    for (const vp of VIEWPORTS) {
+      await page.setViewportSize(vp);
+      await page.waitForTimeout(300);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `no horizontal scroll at ${vp.width}`).toBeLessThanOrEqual(vp.width);
+      await saveScreenshot(page, `frames-list-${vp.width}x${vp.height}`);
+    }
+    await page.setViewportSize(VIEWPORTS[0]);
+    await axe(page, 'frames');
+  });
+
+  it('overlays batches on time since start against a reference with its band', async () => {
+    for (const f of frames.slice(1, 4)) await page.getByLabel(`overlay ${f.name}`).check();
+    await page.locator('#ov-ref').selectOption(frames[0].id);
+    await page.locator('#band').fill('2');
+    await page.getByTestId('overlay-run').click();
+    const legend = page.getByTestId('overlay-legend');
+    await poll(() => legend.textContent()).toContain('Batch 4711 (reference, band shaded)');
+    for (const f of frames.slice(1, 4)) await poll(() => legend.textContent()).toContain(f.name);
+    // the chart's x axis is minutes since start: 0 … 60 whatever the batches' clock times
+    const xMax = await page.evaluate(`(() => { const v = document.querySelector('historian-app').shadowRoot.querySelector('historian-frames-view').shadowRoot;
+      const o = v.querySelector('historian-frame-overlay'); return o.plot.data[0][o.plot.data[0].length - 1]; })()`);
+    expect(xMax).toBeGreaterThan(59);
+    expect(xMax).toBeLessThanOrEqual(60);
+    for (const vp of VIEWPORTS) {
+      await page.setViewportSize(vp);
+      await page.waitForTimeout(300);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(vp.width);
+      await page.getByTestId('overlay-legend').scrollIntoViewIfNeeded();
+      await saveScreenshot(page, `frames-overlay-${vp.width}x${vp.height}`);
+    }
+    await page.setViewportSize(VIEWPORTS[0]);
+    await axe(page, 'frames overlay');
+  });
+
+  it('closes an open frame by hand with a signature', async () => {
+    const open = frames[4];
+    page.once('dialog', (d) => void d.accept('cleaning finished'));
+    await page.locator(`tr[data-frame="${open.id}"]`).getByRole('button', { name: 'Close…' }).click();
+    const sig = page.locator('[data-testid=signature-dialog]');
+    await sig.waitFor();
+    await sig.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await sig.locator('button[type=submit]').click();
+    await sig.waitFor({ state: 'detached' });
+    await poll(async () => (await call('GET', `/api/v1/frames/${open.id}`)).frame.closedBy).toBe('admin');
+    const audit = await call('GET', '/api/v1/audit?action=frames.close&limit=1');
+    expect(audit.entries[0]).toMatchObject({ target: `frame:${open.id}`, reason: 'cleaning finished', signature: { action: 'frames.close' } });
+  });
+
+  it('sets an attribute with a signature (QA release) and downloads the frame as XLSX', async () => {
+    const f = frames[0];
+    const answers = ['released=true', 'QA release of batch 4711'];
+    const onDialog = (d: import('playwright-core').Dialog) => void d.accept(answers.shift());
+    page.on('dialog', onDialog);
+    await page.locator(`tr[data-frame="${f.id}"]`).getByRole('button', { name: `set an attribute of ${f.name}` }).click();
+    const sig = page.locator('[data-testid=signature-dialog]');
+    await sig.waitFor();
+    expect(await sig.getByLabel('Meaning of this signature').inputValue()).toBe('approval');
+    await sig.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await sig.locator('button[type=submit]').click();
+    await sig.waitFor({ state: 'detached' });
+    page.off('dialog', onDialog);
+    await poll(async () => (await call('GET', `/api/v1/frames/${f.id}`)).frame.attributes.released).toBe(true);
+    await poll(() => page.locator(`tr[data-frame="${f.id}"]`).textContent()).toContain('released=true');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator(`tr[data-frame="${f.id}"]`).getByRole('button', { name: `export ${f.name} as XLSX` }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('batch_Batch_4711.xlsx');
+  });
+
+  it('the trend\'s frame selector shows a batch\'s window', async () => {
+    await page.goto(`${dist.url}/#/trend`);
+    const select = page.getByTestId('frame-select');
+    await select.fill('4713');
+    await page.getByRole('button', { name: /Batch 4713/ }).click();
+    const f = frames[2];
+    await poll(async () => new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1] ?? '').get('from')).toBe(String(f.start));
+    const params = new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1]);
+    expect(params.get('to')).toBe(String(f.end));
+    expect(params.get('tags')).toBe(TAG);
+    expect(params.get('live')).toBe('0');
+    for (const vp of VIEWPORTS) {
+      await page.setViewportSize(vp);
+      await page.waitForTimeout(500);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(vp.width);
+      await saveScreenshot(page, `frames-trend-${vp.width}x${vp.height}`);
+    }
+    await page.setViewportSize(VIEWPORTS[0]);
+    await axe(page, 'trend with frame selector');
+    expect(pageErrors).toEqual([]);
+  });
+});

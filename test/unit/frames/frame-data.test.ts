@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TsdbStore } from '../../../runtime/tsdb/store';
+import { FrameStore, frameAggregates, frameDownsampled, frameRaw, overlay, type Frame } from '../../../runtime/frames';
+import { makeTempDir } from '../../helpers/tmp';
+
+const TAG = 'acme.izmir.plant1.r1.reactor.temp';
+const T0 = Date.UTC(2026, 0, 1);
+let tsdb: TsdbStore;
+let frames: FrameStore;
+const batches: Frame[] = [];
+// batch k runs 600 s at 1 Hz from T0 + k·1 h; its temperature is 20 + k + 0.1·(s since start)
+const valueOf = (k: number, s: number) => 20 + k + 0.1 * s;
+
+beforeAll(async () => {
+  tsdb = await TsdbStore.open({ dir: await makeTempDir('frames-data-'), maintenanceIntervalMs: 0, outOfOrderWindowMs: 1e12, clock: () => T0 + 10 * 3_600_000 });
+  frames = FrameStore.openIn(await makeTempDir('frames-db-'));
+  const samples = [];
+  for (let k = 0; k < 3; k++) {
+    // a little data between batches that no frame query may return
+    samples.push({ tag: TAG, ts: T0 + k * 3_600_000 - 5000, value: -1, quality: 0 });
+    for (let s = 0; s < 600; s++) samples.push({ tag: TAG, ts: T0 + k * 3_600_000 + s * 1000, value: valueOf(k, s), quality: 0 });
+    batches.push(frames.add({ template: 'batch', name: `B${k}`, start: T0 + k * 3_600_000, end: T0 + k * 3_600_000 + (600 - k * 100) * 1000, tags: [TAG] }));
+  }
+  await tsdb.write(samples);
+});
+afterAll(async () => { await tsdb.close(); frames.shutdown(); });
+
+describe('frame data', () => {
+  it('raw data is exactly the samples in [start, end)', async () => {
+    const [s] = await frameRaw(tsdb, batches[1], [TAG], T0);
+    expect(s.ts.length).toBe(500);
+    expect(s.ts[0]).toBe(batches[1].start);
+    expect(s.ts.at(-1)).toBe(batches[1].end! - 1000);
+    expect(s.values[10]).toBeCloseTo(valueOf(1, 10), 9);
+  });
+
+  it('aggregates per frame match the samples', async () => {
+    const a = await frameAggregates(tsdb, batches[2], [TAG], T0);
+    const n = 400;
+    const vals = Array.from({ length: n }, (_, s) => valueOf(2, s));
+    expect(a.durationMs).toBe(400_000);
+    expect(a.tags[0].count).toBe(n);
+    expect(a.tags[0].min).toBeCloseTo(Math.min(...vals), 9);
+    expect(a.tags[0].max).toBeCloseTo(Math.max(...vals), 9);
+    expect(a.tags[0].avg).toBeCloseTo(vals.reduce((x, y) => x + y, 0) / n, 9);
+    expect(a.tags[0].first).toBeCloseTo(vals[0], 9);
+    expect(a.tags[0].last).toBeCloseTo(vals[n - 1], 9);
+  });
+
+  it('downsamples a frame to about N points inside its window', async () => {
+    const [s] = await frameDownsampled(tsdb, batches[0], [TAG], T0, 50);
+    expect(s.ts.length).toBeGreaterThan(10);
+    expect(s.ts.length).toBeLessThanOrEqual(52);
+    expect(Math.min(...s.ts)).toBeGreaterThanOrEqual(batches[0].start);
+    expect(Math.max(...s.ts)).toBeLessThan(batches[0].end!);
+    expect(Math.min(...s.values)).toBeCloseTo(valueOf(0, 0), 9);
+  });
+
+  it('overlay aligns frames on their start, with deviation from a reference', async () => {
+    const r = await overlay(tsdb, { tag: TAG, frames: batches.slice(1), reference: batches[0], points: 60, band: 0.5 }, T0);
+    expect(r.spanMs).toBe(600_000);
+    expect(r.bucketMs).toBe(10_000);
+    const b1 = r.frames[0];
+    // relative times are bucket starts since each frame's start, whatever its absolute time
+    expect(b1.t.slice(0, 3)).toEqual([0, 10_000, 20_000]);
+    expect(b1.t.length).toBe(50); // 500 s of data in 10 s buckets
+    expect(r.frames[1].t.length).toBe(40);
+    // bucket k averages s = 10k … 10k+9
+    expect(b1.v[3]).toBeCloseTo(valueOf(1, 34.5), 9);
+    expect(r.reference!.v[3]).toBeCloseTo(valueOf(0, 34.5), 9);
+    // same slope, offset by the batch number: deviation is exactly 1 and 2
+    for (const d of b1.deviation!) expect(d).toBeCloseTo(1, 9);
+    expect(r.frames[1].maxDeviation).toBeCloseTo(2, 9);
+    expect(r.reference!.hi![0] - r.reference!.lo![0]).toBeCloseTo(1, 9);
+    // envelope of the compared frames only
+    expect(r.envelope.lo[0]).toBeCloseTo(valueOf(1, 4.5), 9);
+    expect(r.envelope.hi[0]).toBeCloseTo(valueOf(2, 4.5), 9);
+    expect(r.envelope.t.length).toBe(50);
+  });
+
+  it('refuses an empty overlay naming the field', async () => {
+    await expect(overlay(tsdb, { tag: TAG, frames: [] }, T0)).rejects.toThrow(/^ids:/);
+    await expect(overlay(tsdb, { tag: TAG, frames: batches, points: 1 }, T0)).rejects.toThrow(/^points:/);
+  });
+});

@@ -1,0 +1,99 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FrameStore, FrameError, ftsQuery } from '../../../runtime/frames';
+import { makeTempDir, removeTempDir } from '../../helpers/tmp';
+
+let dir: string;
+let store: FrameStore;
+beforeEach(async () => { dir = await makeTempDir('historian-frames-'); store = FrameStore.openIn(dir); });
+afterEach(async () => { store.shutdown(); await removeTempDir(dir); });
+
+const H = 3_600_000;
+
+describe('FrameStore', () => {
+  it('stores open frames and closes them with end attributes', () => {
+    const f = store.add({ template: 'batch', name: 'Batch 4711', start: 1000, tags: ['acme.p.r1.temp'], attributes: { product: 'Aspirin', lot: 42 } });
+    expect(f.end).toBeNull();
+    expect(store.openFrames().map((x) => x.id)).toEqual([f.id]);
+    const c = store.close(f.id, 5000, { attributes: { yield: 97.5 } });
+    expect(c.end).toBe(5000);
+    expect(c.attributes).toEqual({ product: 'Aspirin', lot: 42, yield: 97.5 });
+    expect(store.openFrames()).toEqual([]);
+    expect(() => store.close(f.id, 6000)).toThrow(/already closed/);
+    expect(() => store.discard(f.id)).toThrow(/records/);
+  });
+
+  it('refuses bad input naming the field', () => {
+    expect(() => store.add({ template: 'bad template', name: 'x', start: 0 })).toThrow(/^template:/);
+    expect(() => store.add({ template: 'batch', name: '', start: 0 })).toThrow(/^name:/);
+    expect(() => store.add({ template: 'batch', name: 'x', start: 10, end: 5 })).toThrow(/^end:/);
+    expect(() => store.add({ template: 'batch', name: 'x', start: 0, attributes: { a: Number.NaN } })).toThrow(/attributes\.a/);
+    expect(() => store.add({ template: 'batch', name: 'x', start: 0, attributes: { o: {} as never } })).toThrow(/attributes\.o/);
+    expect(() => store.add({ template: 'batch', name: 'x', start: 0, tags: ['not a tag'] })).toThrow(/^tags:/);
+    expect(() => store.add({ template: 'batch', name: 'x', start: 0, parent: 'nope' })).toThrow(/^parent:/);
+    expect(() => store.close('nope', 1)).toThrow(FrameError);
+  });
+
+  it('finds frames overlapping a time range, including long and open ones', () => {
+    const long = store.add({ template: 'campaign', name: 'long', start: 0, end: 100 * H });
+    const a = store.add({ template: 'batch', name: 'a', start: 10 * H, end: 11 * H });
+    const b = store.add({ template: 'batch', name: 'b', start: 12 * H, end: 13 * H });
+    const open = store.add({ template: 'batch', name: 'open', start: 1 * H });
+    const ids = (q: Parameters<FrameStore['query']>[0]) => store.query(q).map((f) => f.name).sort();
+    expect(ids({ from: 50 * H, to: 60 * H })).toEqual(['long', 'open']);
+    expect(ids({ from: 10.5 * H, to: 12.5 * H })).toEqual(['a', 'b', 'long', 'open']);
+    expect(ids({ from: 11 * H, to: 12 * H })).toEqual(['long', 'open']); // [start, end) touches are not overlaps
+    expect(ids({ from: 10.5 * H, to: 12.5 * H, template: 'batch' })).toEqual(['a', 'b', 'open']);
+    expect(ids({ open: true })).toEqual(['open']);
+    expect(store.query({ template: 'batch', order: 'asc' }).map((f) => f.name)).toEqual(['open', 'a', 'b']);
+    expect(long.end).toBe(100 * H);
+    expect([a.id, b.id, open.id].every(Boolean)).toBe(true);
+  });
+
+  it('filters by attributes and searches text', () => {
+    store.add({ template: 'batch', name: 'B-1', start: 1 * H, end: 2 * H, attributes: { product: 'Aspirin', lot: 1, released: true } });
+    store.add({ template: 'batch', name: 'B-2', start: 3 * H, end: 4 * H, attributes: { product: 'Ibuprofen', lot: 2 } });
+    store.add({ template: 'coil', name: 'C-2231 hot strip', start: 5 * H, end: 6 * H, attributes: { grade: 'S355', operator: 'Ayse Yilmaz' } });
+    expect(store.query({ attributes: { product: 'Aspirin' } }).map((f) => f.name)).toEqual(['B-1']);
+    expect(store.query({ attributes: { lot: '2' } }).map((f) => f.name)).toEqual(['B-2']);
+    expect(store.query({ attributes: { product: 'Aspirin', released: 'true' } }).map((f) => f.name)).toEqual(['B-1']);
+    expect(store.query({ attributes: { product: 'Aspirin', lot: '2' } })).toEqual([]);
+    expect(store.query({ attributes: { product: 'Ibuprofen' }, from: 0, to: 3 * H })).toEqual([]);
+    expect(store.query({ text: 'yilmaz' }).map((f) => f.name)).toEqual(['C-2231 hot strip']);
+    expect(store.query({ text: 'ibu*' }).map((f) => f.name)).toEqual(['B-2']);
+    expect(store.query({ text: 'S355 "OR 1=1' }).map((f) => f.name)).toEqual([]);
+    expect(() => store.query({ text: '"()' })).toThrow(/^text:/);
+  });
+
+  it('re-indexes edited attributes and keeps nesting', () => {
+    const batch = store.add({ template: 'batch', name: 'B', start: 0, attributes: { status: 'running' } });
+    const phase = store.add({ template: 'phase', name: 'heat', start: 10, parent: batch.id });
+    expect(store.children(batch.id).map((f) => f.id)).toEqual([phase.id]);
+    const { before, after } = store.updateAttributes(batch.id, { status: 'released' });
+    expect(before.attributes.status).toBe('running');
+    expect(after.attributes.status).toBe('released');
+    expect(store.query({ attributes: { status: 'running' } })).toEqual([]);
+    expect(store.query({ attributes: { status: 'released' } }).map((f) => f.id)).toEqual([batch.id]);
+    expect(store.query({ text: 'released' }).map((f) => f.id)).toEqual([batch.id]);
+  });
+
+  it('discards an open frame (chatter) and keeps it out of every index', () => {
+    const f = store.add({ template: 'trip', name: 't', start: 0, attributes: { k: 'v' } });
+    store.discard(f.id);
+    expect(store.get(f.id)).toBeNull();
+    expect(store.query({ attributes: { k: 'v' } })).toEqual([]);
+    expect(store.query({ text: 't' })).toEqual([]);
+  });
+
+  it('keeps frames and the longest-duration bound across reopening', () => {
+    store.add({ template: 'campaign', name: 'long', start: 0, end: 100 * H });
+    store.shutdown();
+    store = FrameStore.openIn(dir);
+    expect(store.query({ from: 99 * H, to: 101 * H }).map((f) => f.name)).toEqual(['long']);
+  });
+
+  it('quotes search words for FTS5', () => {
+    expect(ftsQuery('pump trip')).toBe('"pump" "trip"');
+    expect(ftsQuery('C-2231*')).toBe('"C" "2231"*');
+    expect(ftsQuery('  ')).toBeNull();
+  });
+});
