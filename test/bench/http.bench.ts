@@ -93,7 +93,7 @@ async function main(): Promise<void> {
 
   // limits off: what 100,000 distinct tags cost, and what an unlimited flood does to the others
   const open = await startDistribution({
-    env: { HISTORIAN_INGEST_RATE: '100000000', HISTORIAN_MAX_TAGS: '0', HISTORIAN_MAX_NEW_TAGS_PER_MINUTE: '0', HISTORIAN_MAX_NEW_TAGS_PER_TOKEN_PER_MINUTE: '0' },
+    env: { HISTORIAN_INGEST_RATE: '100000000', HISTORIAN_MAX_TAGS: '0', HISTORIAN_MAX_NEW_TAGS_PER_MINUTE: '0', HISTORIAN_MAX_NEW_TAGS_PER_TOKEN_PER_MINUTE: '0', HISTORIAN_MAX_TAGS_PER_TOKEN: '0' },
   });
   try {
     const { admin, token, floodToken } = await tokens(open);
