@@ -66,7 +66,9 @@ export class LiveClient {
     for (const fn of this.stateListeners) fn(s);
   }
 
+  /** Opens the connection; a call while one is open or opening keeps that one. */
   connect(): void {
+    if (this.ws && !this.closed) return;
     this.closed = false;
     window.clearTimeout(this.retry);
     this.setState('connecting');

@@ -8,10 +8,11 @@ import { api, getToken, setToken, ApiError, errorText, onUnauthorized, onTokenCh
 import { live, type LiveState } from './live-client';
 import { can, setMe, type Me } from './session';
 import { base } from './styles';
+import { warmFormats } from './lib/format';
 import { applyTheme, preferences, setPreference } from './lib/preferences';
 import { trendStateFromParams, trendStateToQuery, type TrendState } from './trend/trend-state';
 import './components/alarm-banner';
-import './views/live/live-view';
+import { prefetchOverview } from './views/live/live-view';
 import './views/alarms/alarm-console';
 
 // Views with heavy parts (the chart library, the layout grid) load when first opened, so
@@ -153,10 +154,18 @@ export class HistorianApp extends LitElement {
     const data = new FormData(e.target as HTMLFormElement);
     this.busy = true;
     try {
-      const ans = await api<LoginAnswer>('POST', '/login', { username: data.get('username'), password: data.get('password') });
+      const answer = api<LoginAnswer>('POST', '/login', { username: data.get('username'), password: data.get('password') });
+      // the server spends its time checking the password: prepare the overview meanwhile
+      warmFormats();
+      const ans = await answer;
       setToken(ans.token);
       this.token = ans.token;
       this.error = '';
+      if (!ans.mustChangePassword) {
+        // the live connection and the overview's data load while /me answers, not after it
+        live.connect();
+        if (this.route.view === 'live') prefetchOverview();
+      }
       await this.loadMe();
     } catch (err) {
       // A server may refuse the sign-in with a session that can only change the password:

@@ -148,8 +148,15 @@ export default function register(RED: RED): void {
         if (closed) return;
         sim = s;
         metaSent = false;
-        const period = Math.min(1000, Math.max(20, s.tickMs));
-        timer = setInterval(emit, period);
+        // Each tick leaves when it is due, as a device sends a reading when it takes it (a
+        // fixed-period timer would send samples up to one period after their timestamp);
+        // at most every 20 ms (faster rates go as batches), at least once a second.
+        const floor = s.tickMs < 20 ? 20 : 1;
+        const loop = () => {
+          emit();
+          if (timer) timer = setTimeout(loop, Math.min(1000, Math.max(floor, s.nextTs - Date.now())));
+        };
+        timer = setTimeout(loop, Math.min(1000, Math.max(floor, s.nextTs - Date.now())));
         statusTimer = setInterval(() => {
           node.status({ fill: 'green', shape: 'dot', text: `${formatRate(meter.perSecond())} · ${s.tags.length} tags` });
         }, 1000);
@@ -163,7 +170,7 @@ export default function register(RED: RED): void {
       });
     };
     const stop = () => {
-      if (timer) clearInterval(timer);
+      if (timer) clearTimeout(timer);
       if (statusTimer) clearInterval(statusTimer);
       timer = statusTimer = null;
       // counters persist next to a store only: without one there is no history to keep consistent

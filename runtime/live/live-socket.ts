@@ -1,6 +1,8 @@
 // WebSocket endpoint of the live bus (protocol in PROTOCOL.md). Each client gets its own
-// subscriptions and a bounded ClientQueue flushed on a short timer, so many samples
-// travel in one frame and a slow client never makes the server buffer without bound.
+// subscriptions and a bounded ClientQueue; queued samples leave at once when nothing was
+// sent for `flushMs`, otherwise at the end of that interval. So a quiet stream pays no
+// batching delay, a busy one still travels as at most one frame per `flushMs`, and a slow
+// client never makes the server buffer without bound.
 import { REALM } from '../http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -43,7 +45,10 @@ interface Client {
 export class LiveSocket {
   private wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private clients = new Set<Client>();
-  private timer: NodeJS.Timeout;
+  /** the pending flush (immediate or timer), at most one */
+  private pending: { cancel(): void } | null = null;
+  private lastFlush = -Infinity;
+  private closed = false;
   private readonly flushMs: number;
   private readonly maxQueue: number;
   private readonly maxBatch: number;
@@ -55,8 +60,6 @@ export class LiveSocket {
     this.maxQueue = opts.maxQueue ?? 20_000;
     this.maxBatch = opts.maxBatch ?? 5_000;
     this.maxBuffered = opts.maxBufferedBytes ?? 1 << 20;
-    this.timer = setInterval(() => this.flush(), this.flushMs);
-    this.timer.unref();
   }
 
   get clientCount(): number {
@@ -113,7 +116,7 @@ export class LiveSocket {
     }
     for (const p of patterns as string[]) {
       if (msg.op === 'subscribe') {
-        if (!client.unsubs.has(p)) client.unsubs.set(p, this.bus.subscribe(p, (samples) => client.queue.push(samples)));
+        if (!client.unsubs.has(p)) client.unsubs.set(p, this.bus.subscribe(p, (samples) => { client.queue.push(samples); this.schedule(); }));
       } else {
         client.unsubs.get(p)?.();
         client.unsubs.delete(p);
@@ -148,16 +151,41 @@ export class LiveSocket {
     for (const c of this.clients) this.send(c, event);
   }
 
+  /**
+   * Plans the next flush: right after the current event-loop turn (so every sample
+   * published in it shares the frame) when the last flush is `flushMs` old, else when it
+   * will be.
+   */
+  private schedule(): void {
+    if (this.pending || this.closed) return;
+    const wait = this.lastFlush + this.flushMs - performance.now();
+    if (wait <= 0) {
+      const h = setImmediate(() => this.flush());
+      this.pending = { cancel: () => clearImmediate(h) };
+    } else {
+      const t = setTimeout(() => this.flush(), wait);
+      t.unref();
+      this.pending = { cancel: () => clearTimeout(t) };
+    }
+  }
+
   private flush(): void {
+    this.pending = null;
+    this.lastFlush = performance.now();
+    let left = false;
     for (const c of this.clients) {
-      if (c.queue.size === 0 || c.ws.bufferedAmount > this.maxBuffered) continue;
+      if (c.queue.size === 0) continue;
+      // a client with a full send buffer waits (its queue coalesces) until the next interval
+      if (c.ws.bufferedAmount > this.maxBuffered) { left = true; continue; }
       const coalesced = c.queue.coalescing;
       const batch = c.queue.take(this.maxBatch);
       const dropped = c.queue.dropped;
       c.queue.dropped = 0;
       this.sentSamples += batch.length;
       this.send(c, { type: 'samples', samples: batch.map(toWireSample), coalesced, dropped });
+      if (c.queue.size > 0) left = true;
     }
+    if (left) this.schedule();
   }
 
   private send(c: Client, obj: unknown): void {
@@ -171,7 +199,9 @@ export class LiveSocket {
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.closed = true;
+    this.pending?.cancel();
+    this.pending = null;
     for (const c of this.clients) {
       c.ws.close(1001, 'server shutting down');
       this.drop(c);

@@ -81,6 +81,28 @@ export function toQuality(quality: unknown, field = 'quality'): number {
   throw new SampleError(field, `must be one of ${Object.keys(QUALITY_CODES).join(', ')} or its numeric code (got ${describe(quality)})`);
 }
 
+/**
+ * The common case of parseSample without its error bookkeeping: a valid tag, a finite
+ * number, an integer millisecond time in range (or none: `now`) and no quality or a known
+ * one (code or upper-case name). Anything else answers null, and the caller runs
+ * parseSample, which converts what may be converted and names what is wrong; so both give
+ * the same sample for every input this accepts.
+ */
+export function quickSample(tag: unknown, ts: unknown, value: unknown, quality: unknown, now: number): Sample | null {
+  if (typeof tag !== 'string' || tagError(tag) !== null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  let t: number;
+  if (ts === undefined || ts === null) t = now;
+  else if (typeof ts === 'number' && Number.isInteger(ts) && ts >= MIN_TS && ts <= MAX_TS && !(ts >= SECONDS_LO && ts < SECONDS_HI)) t = ts;
+  else return null;
+  let q: number;
+  if (quality === undefined || quality === null) q = GOOD;
+  else if (typeof quality === 'number' && isQualityCode(quality)) q = quality;
+  else if (typeof quality === 'string' && isQualityName(quality)) q = QUALITY_CODES[quality];
+  else return null;
+  return { tag, ts: t, value, quality: q };
+}
+
 /** Validates one external sample; `now` fills a missing timestamp. */
 export function parseSample(input: SampleInput, now: number = Date.now(), index?: number): Sample {
   try {

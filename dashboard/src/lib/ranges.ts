@@ -27,10 +27,13 @@ export function fromLocalInput(s: string): number {
   return new Date(s).getTime();
 }
 
+// formatters are built once: a formatter per call costs about a millisecond
+let longFormat: Intl.DateTimeFormat | undefined;
+let shortFormat: Intl.DateTimeFormat | undefined;
+
 export function fmtTime(ms: number, spanMs = 0): string {
-  const d = new Date(ms);
-  if (spanMs > 2 * D) return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  if (spanMs > 2 * D) return (longFormat ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })).format(ms);
+  return (shortFormat ??= new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })).format(ms);
 }
 
 /** A time range as a URL or a control carries it: a moving preset, or fixed from/to. */

@@ -20,6 +20,41 @@ const HOUR = 3_600_000;
 /** companions of a twin tag are shown in the trend, not as rows of their own */
 const COMPANION = /\.predicted(\.(lo|hi|confidence|anomaly))?$/;
 
+interface Overview { tags: TagInfo[]; latest: Row[] | null }
+
+/** The tag list with metadata, then the latest stored value of each shown tag. */
+async function fetchOverview(query: boolean): Promise<Overview> {
+  const r = await get<{ tags: TagInfo[] }>(`/tags${qs({ pattern: '>', limit: 20000 })}`);
+  const tags = r.tags.map((t) => t.tag).filter((t) => !COMPANION.test(t) && !t.startsWith('sys.'));
+  // the latest stored values, so the page is filled before the next live sample
+  const latest = tags.length && query
+    ? (await get<{ samples: Row[] }>(`/query${qs({ kind: 'latest', tags: tags.slice(0, 2000).join(',') })}`).catch(() => null))?.samples ?? null
+    : null;
+  return { tags: r.tags, latest };
+}
+
+let early: { at: number; overview: Promise<Overview> } | null = null;
+/** How long a prefetched overview may stand in for a fresh one. */
+const PREFETCH_FRESH_MS = 5000;
+
+/**
+ * Starts loading the overview right after sign-in, while the shell still asks who the user
+ * is, so the first live values do not wait for that round trip (an account without the
+ * needed permissions gets a refusal here, which the view treats as "nothing stored").
+ */
+export function prefetchOverview(): void {
+  const overview = fetchOverview(true);
+  overview.catch(() => undefined);
+  early = { at: Date.now(), overview };
+}
+
+function takeOverview(query: boolean): Promise<Overview> {
+  const e = early;
+  early = null;
+  if (e && query && Date.now() - e.at < PREFETCH_FRESH_MS) return e.overview;
+  return fetchOverview(query);
+}
+
 export class LiveView extends LitElement {
   static properties = { rows: { state: true }, filter: { state: true }, meta: { state: true }, alarms: { state: true }, sparks: { state: true }, collapsed: { state: true } };
   declare rows: Row[];
@@ -98,15 +133,10 @@ export class LiveView extends LitElement {
 
   private async loadMeta(): Promise<void> {
     try {
-      const r = await get<{ tags: TagInfo[] }>(`/tags${qs({ pattern: '>', limit: 20000 })}`);
-      this.meta = new Map(r.tags.map((t) => [t.tag, t]));
-      const tags = r.tags.map((t) => t.tag).filter((t) => !COMPANION.test(t) && !t.startsWith('sys.'));
-      // the latest stored values, so the page is filled before the next live sample
-      if (tags.length && can('query')) {
-        const l = await get<{ samples: Row[] }>(`/query${qs({ kind: 'latest', tags: tags.slice(0, 2000).join(',') })}`).catch(() => null);
-        for (const s of l?.samples ?? []) if (!this.values.has(s.tag)) this.values.set(s.tag, { ...s, quality: qualityText(s.quality) });
-        this.rows = [...this.values.values()].sort((a, b) => (a.tag < b.tag ? -1 : 1));
-      }
+      const { tags, latest } = await takeOverview(can('query'));
+      this.meta = new Map(tags.map((t) => [t.tag, t]));
+      for (const s of latest ?? []) if (!this.values.has(s.tag)) this.values.set(s.tag, { ...s, quality: qualityText(s.quality) });
+      if (latest) this.rows = [...this.values.values()].sort((a, b) => (a.tag < b.tag ? -1 : 1));
       void this.loadSparks();
     } catch { /* the live samples still fill the page */ }
   }
@@ -157,7 +187,7 @@ export class LiveView extends LitElement {
       <td class="value" data-testid="value"><b>${formatValue(r.value, m)}</b>${m?.unit && !discrete ? html`<span class="unit">${m.unit}</span>` : ''}</td>
       <td class="spark"><historian-sparkline .values=${this.sparks.get(r.tag) ?? []} ?step=${discrete || m?.interpolation === 'step'}></historian-sparkline></td>
       <td class="state">${a ? html`<span class="alarm-cell" data-testid="row-alarm" title=${a.message}>${priorityIcon(a.priority)}${stateName(a.state)}</span>` : ''}
-        <historian-quality-chip .quality=${r.quality}></historian-quality-chip></td>
+        ${lvl === 'GOOD' ? '' : html`<historian-quality-chip .quality=${r.quality}></historian-quality-chip>`}</td>
       <td class="time">${fmtClock(r.ts)}</td>
     </tr>`;
   }
