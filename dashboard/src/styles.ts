@@ -29,7 +29,9 @@ export const base = css`
   .panel { background: var(--panel); border: 1px solid var(--border); padding: 8px; }
   dialog { border: 1px solid var(--btn-border-strong); background: var(--panel); color: var(--fg); padding: 16px; min-width: 300px; max-width: 92vw; box-sizing: border-box; }
   dialog::backdrop { background: rgba(0, 0, 0, 0.35); }
-  dialog form { display: grid; gap: 8px; }
+  /* one column that may shrink: a long tag path in a title or field wraps instead of widening the dialog past its edge */
+  dialog form { display: grid; gap: 8px; grid-template-columns: minmax(0, 1fr); }
+  dialog h2, dialog p { overflow-wrap: anywhere; }
   .tabs { display: flex; flex-wrap: wrap; gap: 2px; border-bottom: 1px solid var(--border); margin-bottom: 8px; }
   .tabs button { border-bottom: none; border-radius: 2px 2px 0 0; }
   .prio-urgent { color: #fff; background: var(--prio-urgent); }
