@@ -5,7 +5,7 @@
 import { GOOD, QUALITY_CODES, qualityRank, worstQuality } from '../model/quality';
 import { tagError } from '../model/tag';
 import { KEYWORDS, type Node } from './ast';
-import { parseDuration } from './duration';
+import { durationOrError as parseDuration } from '../platform';
 import { CalcError } from './error';
 import { CONSTANTS, PURE_FUNCTIONS } from './functions';
 import { resolveLimits, type CalcLimits } from './limits';

@@ -2,7 +2,6 @@
 // ./opcua/subscriber and is imported from there only (it loads the whole OPC UA stack).
 export * from './clock';
 export * from './scheduler';
-export * from './backoff';
 export * from './deadband';
 export * from './tag-path';
 export * as modbus from './modbus';

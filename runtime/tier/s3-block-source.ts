@@ -12,7 +12,7 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client
 import { BlockReader, CorruptBlockError } from '../tsdb/block';
 import type { BlockSource } from '../tsdb/block-source';
 import { silentLogger, type Logger } from '../tsdb/types';
-import { fsyncDir } from '../tsdb/wal';
+import { writeFileAtomic } from '../platform';
 import type { AuditSink } from './audit-event';
 import type { TierMetrics } from './metrics';
 import { PageCache, type PageCacheStats } from './page-cache';
@@ -83,10 +83,7 @@ export class S3BlockSource implements BlockSource {
   /** Writes a pin atomically (temp, fsync, rename, fsync dir): before a block is marked remote. */
   savePin(id: string, pin: Pin): void {
     const file = this.pinFile(id);
-    const fd = fs.openSync(file + '.tmp', 'w');
-    try { fs.writeSync(fd, pin.encode()); fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
-    fs.renameSync(file + '.tmp', file);
-    fsyncDir(path.dirname(file));
+    writeFileAtomic(file, pin.encode());
     this.opened.delete(id);
   }
 
