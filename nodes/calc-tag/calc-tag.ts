@@ -5,8 +5,8 @@
 import { CalcConfigError, CalcGraph } from '../../runtime/calc';
 import { samplesFromMessage, toWireSample, type Sample } from '../../runtime/model';
 import { services } from '../../runtime/registry';
-import type { StoreHandle } from '../../runtime/tsdb/store-handle';
-import type { TsdbStore } from '../../runtime/tsdb/store';
+import type { StoreHandle } from '../../runtime/tsdb';
+import type { TsdbStore } from '../../runtime/tsdb';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
 import { parseCalcRows } from './config';

@@ -3,7 +3,7 @@
 // back with their position so the dialog can point at them.
 import { CalcError, compile, type InputSample } from '../../runtime/calc';
 import { qualityName } from '../../runtime/model';
-import type { TsdbStore } from '../../runtime/tsdb/store';
+import type { TsdbStore } from '../../runtime/tsdb';
 import { parseAliases } from './config';
 
 export interface PreviewRequest {

@@ -1,5 +1,5 @@
 // Resolves a node's `store` property (a historian-store config node) to its StoreHandle.
-import type { StoreHandle } from '../../runtime/tsdb/store-handle';
+import type { StoreHandle } from '../../runtime/tsdb';
 import type { NodeDef, RED } from './red';
 
 export function storeHandleOf(RED: RED, config: NodeDef): StoreHandle {

@@ -2,8 +2,8 @@
 // (runtime/devices/opcua/subscriber.ts): node ids → tag paths, samples with source
 // timestamps and StatusCode quality, reconnects, and browse for the editor's tag picker.
 import path from 'node:path';
-import { browseEndpoint, OpcuaSubscriber, validateItems } from '../../runtime/devices/opcua/subscriber';
-import { DeviceHealthTracker } from '../../runtime/devices/health';
+import { browseEndpoint, OpcuaSubscriber, validateItems } from '../../runtime/devices';
+import { DeviceHealthTracker } from '../../runtime/devices';
 import { toWireSample, type Sample } from '../../runtime/model';
 import { services } from '../../runtime/registry';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';

@@ -1,7 +1,7 @@
 // tier-mover: moves a store's old blocks to an S3-compatible bucket on a schedule or when
 // a message arrives, and registers itself for GET /api/v1/tiers. Credentials come from the
 // node's credentials, `historian.s3` in the settings or HISTORIAN_S3_* — never the flow.
-import { processAuditTrail } from '../../runtime/audit/process-trail';
+import { processAuditTrail } from '../../runtime/audit';
 import { services } from '../../runtime/registry';
 import { parseDurationSetting } from '../../runtime/platform';
 import { MoverSchedule, resolveS3Settings, TierMover, type PassReport } from '../../runtime/tier';

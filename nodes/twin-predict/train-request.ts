@@ -3,7 +3,7 @@
 // the spec defaults to the one configured in the node.
 import { durationOrError as parseDuration } from '../../runtime/platform';
 import type { ModelSpec } from '../../runtime/twin';
-import type { TrainRange } from '../../runtime/twin/model-store';
+import type { TrainRange } from '../../runtime/twin';
 
 export interface TrainRequest extends TrainRange {
   spec: ModelSpec;

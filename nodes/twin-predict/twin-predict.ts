@@ -6,8 +6,8 @@
 import { samplesFromMessage, toWireSample, GOOD, type Sample } from '../../runtime/model';
 import { services } from '../../runtime/registry';
 import { createDetector, isGroupModel, type DetectorConfig, type TwinDetector, type TwinModel } from '../../runtime/twin';
-import { checkModelName, ModelStoreError, TwinModelStore, trainFromStore } from '../../runtime/twin/model-store';
-import type { StoreHandle } from '../../runtime/tsdb/store-handle';
+import { checkModelName, ModelStoreError, TwinModelStore, trainFromStore } from '../../runtime/twin';
+import type { StoreHandle } from '../../runtime/tsdb';
 import { numberField, type NodeDef, type NodeMessage, type RED, type RedNode } from '../lib/red';
 import { configuredSpec, parseTrainRequest } from './train-request';
 

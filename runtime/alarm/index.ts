@@ -7,3 +7,6 @@ export * from './record';
 export * from './store';
 export * from './kpi';
 export * from './service';
+export { SETTABLE_LIMITS, alarmIdOfRow, limitsOfRow, sameLimits } from './limits';
+export { openProcessAlarmService, processAlarmService } from './process-service';
+export type { ProcessAlarmService } from './process-service';

@@ -8,3 +8,5 @@ export * as modbus from './modbus';
 export * as sparkplug from './sparkplug';
 export * as opcua from './opcua';
 export * as s7 from './s7';
+export { DeviceHealthTracker, isDeviceComponent } from './health';
+export { OpcuaSubscriber, browseEndpoint, validateItems } from './opcua/subscriber';

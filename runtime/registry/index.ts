@@ -3,10 +3,10 @@
 // would usually be enough; keeping it on globalThis also survives a second copy of the
 // module (tests load TypeScript sources while a server may run from dist/).
 import { Registry as MetricsRegistry } from 'prom-client';
-import { LiveBus } from '../live/bus';
+import { LiveBus } from '../live';
 import { ComponentRegistry } from './components';
-import type { StoreHandle } from '../tsdb/store-handle';
-import type { DiskWatermark } from '../disk/disk-watermark';
+import type { StoreHandle } from '../tsdb';
+import type { DiskWatermark } from '../disk';
 
 export interface Services {
   live: LiveBus;

@@ -6,8 +6,8 @@
 import type { Router } from 'express';
 import { Gauge, type Registry } from 'prom-client';
 import { AuditTrail, entryOfAuthEvent, setProcessAuditTrail, SignatureService, type TrailVerifyResult } from '../audit';
-import type { AuthEvent } from '../auth/events';
-import type { AuthService } from '../auth/auth-service';
+import type { AuthEvent } from '../auth';
+import type { AuthService } from '../auth';
 import type { RouteDef } from './api/route';
 import { auditRoutes } from './routes/audit-routes';
 import { deploySigning } from './deploy-signing';

@@ -3,20 +3,20 @@
 // token as ?access_token=) and gives Node-RED its adminAuth.
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
-import { AuthService } from '../auth/auth-service';
-import { isAuthError } from '../auth/errors';
-import type { AuthEventSink, AuthEventType } from '../auth/events';
-import { adminAuthFor } from '../auth/http/admin-auth';
-import { authenticateUpgrade } from '../auth/http/middleware';
-import type { Principal as AuthPrincipal } from '../auth/principal';
+import { AuthService } from '../auth';
+import { isAuthError } from '../auth';
+import type { AuthEventSink, AuthEventType } from '../auth';
+import { adminAuthFor } from '../auth';
+import { authenticateUpgrade } from '../auth';
+import type { Principal as AuthPrincipal } from '../auth';
 import type { HistorianConfig } from './load-settings';
 import type { Router } from 'express';
 import type { Principal } from './api/route';
 import type { DocumentedRoute } from './api/openapi';
-import { AUTH_ROUTES, mountAuthRoutes } from '../auth/http/routes';
-import { resolveSignedAction } from '../auth/http/signed-actions';
-import { requireSignature } from '../audit/http/signature-guard';
-import type { SignatureService } from '../audit/signature-service';
+import { AUTH_ROUTES, mountAuthRoutes } from '../auth';
+import { resolveSignedAction } from '../auth';
+import { requireSignature } from '../audit';
+import type { SignatureService } from '../audit';
 import { LIVE_PERMISSION } from './permission-checks';
 
 const SESSION_EVENTS = new Set<AuthEventType>(['logout', 'user_disabled', 'user_role_changed', 'password_changed', 'password_reset', 'token_revoked']);

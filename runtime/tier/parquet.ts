@@ -1,6 +1,6 @@
 // The open archive: a block's samples as one Parquet file (columns tag, ts, value,
 // quality; FORMAT-objects.md) so DuckDB, Spark or Athena read the archive without us.
-import type { BlockReader } from '../tsdb/block';
+import type { BlockReader } from '../tsdb';
 
 export const PARQUET_COLUMNS = ['tag', 'ts', 'value', 'quality'] as const;
 

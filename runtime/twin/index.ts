@@ -16,3 +16,5 @@ export type { IntervalOptions } from './interval';
 export { createDetector, type TwinDetector, type DetectorOptions, type DetectorUpdate, type AnomalyEvent, type RowInput } from './detector';
 export { DETECTOR_DEFAULTS } from './residual-detectors';
 export type { FitMetrics, ResidualSummary } from './stats';
+export { ModelStoreError, TwinModelStore, checkModelName, specTags, summaryOf, trainFromStore } from './model-store';
+export type { TrainRange } from './model-store';

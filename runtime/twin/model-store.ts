@@ -4,7 +4,7 @@
 // model's tags on a time grid in a store, fit, save.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TsdbStore } from '../tsdb/store';
+import type { TsdbStore } from '../tsdb';
 import { writeFileAtomic } from '../platform';
 import { TwinFitError } from './errors';
 import { fitModel, type ModelSpec } from './fit';

@@ -5,7 +5,7 @@ import { z, type ZodType } from 'zod';
 
 export type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 
-import type { Principal } from '../../auth/principal';
+import type { Principal } from '../../auth';
 
 export type { Principal };
 

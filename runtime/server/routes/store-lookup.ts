@@ -1,6 +1,6 @@
 // Finds the store a request names (?store=), or the only/`default` store.
 import { services } from '../../registry';
-import type { TsdbStore } from '../../tsdb/store';
+import type { TsdbStore } from '../../tsdb';
 import { HttpError } from '../api/route';
 
 export async function storeFor(name?: string): Promise<TsdbStore> {
