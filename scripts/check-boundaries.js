@@ -4,7 +4,8 @@
 //      (or a sub-folder's own index.ts, a sub-surface such as runtime/devices/modbus);
 //   2. runtime/ never imports Node-RED (node-red, @node-red/*, node-red-*), except the
 //      composition root runtime/server, which embeds it;
-//   3. a node (nodes/<type>/) never imports another node; shared node code is in nodes/lib/.
+//   3. a node (nodes/<type>/) never imports another node; shared node code is in nodes/lib/;
+//   4. runtime/platform (building blocks) imports no capability: capabilities build on it.
 // Imports are read from the source text (import/export ... from, import(), require()),
 // type-only imports included: a type reaching into another capability is a deep import too.
 // Usage: node scripts/check-boundaries.js [root]   (exit 1 and one line per violation)
@@ -70,6 +71,10 @@ function check(root) {
         const [tArea, tUnit] = unitOf(target);
         if (tArea === 'runtime' && tUnit && !(area === 'runtime' && unit === tUnit) && !isSurface(root, target)) {
           problems.push(`${where}: deep import "${spec}" into runtime/${tUnit}; import "runtime/${tUnit}" (its index.ts) and export what is needed there`);
+        }
+        const tCap = tArea === 'runtime' ? target.split(path.sep)[1] : undefined;
+        if (area === 'runtime' && unit === 'platform' && tCap && tCap !== 'platform') {
+          problems.push(`${where}: runtime/platform imports runtime/${tCap} ("${spec}"); platform code knows no capability`);
         }
         if (area === 'nodes' && tArea === 'nodes' && unit && tUnit && unit !== tUnit && unit !== 'lib' && tUnit !== 'lib') {
           problems.push(`${where}: node ${unit} imports node ${tUnit} ("${spec}"); move the shared part to nodes/lib or runtime/`);

@@ -72,6 +72,12 @@ describe('boundary check', () => {
     expect(r.stderr).toContain('nodes/c/c.ts:1: node c imports node a');
   });
 
+  it('fails on the platform folder importing a capability', async () => {
+    const r = run(await fixture({ 'runtime/platform/duration.ts': "import { tagError } from '../model';\n" }));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('runtime/platform/duration.ts:1: runtime/platform imports runtime/model');
+  });
+
   it('the repository itself keeps the rules', () => {
     const r = run(repo);
     expect(r.stderr).toBe('');
