@@ -1,7 +1,7 @@
 // audit-log: appends a flow's own critical event to the Part 11 audit trail. The trail is
 // process-level (it exists whatever the flows are); the node only adapts messages.
 import { auditTrailOf } from '../lib/services';
-import { flowEventEntry } from '../../runtime/audit/flow-event';
+import { flowEventEntry } from '../../runtime/audit';
 import type { NodeDef, RED, RedNode } from '../lib/red';
 
 export default function register(RED: RED): void {

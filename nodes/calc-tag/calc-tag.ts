@@ -4,14 +4,14 @@
 // the tag registry of the optional store, whose latest values also seed the inputs.
 import { CalcConfigError, CalcGraph } from '../../runtime/calc';
 import { samplesFromMessage, toWireSample, type Sample } from '../../runtime/model';
-import type { TsdbStore } from '../../runtime/tsdb/store';
+import type { TsdbStore } from '../../runtime/tsdb';
 import { z } from 'zod';
 import { defineRoute, HttpError } from '../../runtime/http';
 import { mountAdminRoute } from '../lib/admin-route';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { findStore } from '../lib/store-ref';
 import { RateMeter } from '../lib/rate-meter';
-import { parseCalcRows } from './config';
+import { parseCalcRows } from '../lib/calc-config';
 import { previewExpression } from './preview';
 
 const previewQuery = z.object({

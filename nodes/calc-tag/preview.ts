@@ -3,8 +3,8 @@
 // back with their position so the dialog can point at them.
 import { CalcError, compile, type InputSample } from '../../runtime/calc';
 import { qualityName } from '../../runtime/model';
-import type { TsdbStore } from '../../runtime/tsdb/store';
-import { parseAliases } from './config';
+import type { TsdbStore } from '../../runtime/tsdb';
+import { parseAliases } from '../lib/calc-config';
 
 export interface PreviewRequest {
   expression: unknown;

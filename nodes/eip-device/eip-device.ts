@@ -3,11 +3,8 @@
 import { EipConnection, validateEipTarget } from '../../runtime/devices/eip';
 import { services } from '../../runtime/registry';
 import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
+import type { EipDeviceNode } from '../lib/eip-device-node';
 
-export interface EipDeviceNode extends RedNode {
-  /** the shared connection, created on first use; throws naming the bad field */
-  connection(): EipConnection;
-}
 
 export default function register(RED: RED): void {
   RED.nodes.registerType('eip-device', function (this: RedNode, config: NodeDef) {

@@ -4,7 +4,7 @@ import { EipPoller, eipTagTableFromCsv, eipTagTableToCsv, parseEipTagTable, pars
 import { toWireSample, type Sample } from '../../runtime/model';
 import { formatRate, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
-import type { EipDeviceNode } from '../eip-device/eip-device';
+import type { EipDeviceNode } from '../lib/eip-device-node';
 
 function rows(v: unknown, field: string): unknown {
   if (typeof v !== 'string') return v;

@@ -3,7 +3,7 @@
 import { parseEipWriteTarget, writeEipValue, type EipWriteTarget } from '../../runtime/devices/eip';
 import { writeRoleError } from '../../runtime/devices/modbus';
 import type { NodeDef, RED, RedNode } from '../lib/red';
-import type { EipDeviceNode } from '../eip-device/eip-device';
+import type { EipDeviceNode } from '../lib/eip-device-node';
 
 // `type` in a node's config is the node type, so the data type is stored as `dataType`.
 function targetConfig(config: NodeDef, address: unknown = config.address): Record<string, unknown> {

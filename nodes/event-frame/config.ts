@@ -1,6 +1,6 @@
 // The event-frame editor keeps its definitions as flat form rows; this turns them into
 // FrameEngine definitions, naming the row and field of any mistake.
-import { parseAliases } from '../calc-tag/config';
+import { parseAliases } from '../lib/calc-config';
 import type { AttributeCapture, FrameDefinition, TriggerMode } from '../../runtime/frames';
 
 export interface FrameRow {

@@ -4,7 +4,7 @@
 // open or close leaves as a message, so a flow can react (capture, notify, audit).
 import { samplesFromMessage } from '../../runtime/model';
 import { services } from '../../runtime/registry';
-import type { StoreHandle } from '../../runtime/tsdb/store-handle';
+import type { StoreHandle } from '../../runtime/tsdb';
 import { FrameEngine, FrameError, frameStoreFor, type FrameCommand, type FrameEvent } from '../../runtime/frames';
 import type { NodeDef, RED, RedNode, SendFn } from '../lib/red';
 import { parseFrameRows } from './config';

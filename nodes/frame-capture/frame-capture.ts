@@ -3,7 +3,7 @@
 // together with the history of the `pre` seconds before the trigger from a ring buffer.
 import { samplesFromMessage, toWireSample, type Sample } from '../../runtime/model';
 import { TriggeredCapture } from '../../runtime/frames';
-import { parseAliases } from '../calc-tag/config';
+import { parseAliases } from '../lib/calc-config';
 import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 
 interface FrameMessage { event?: unknown; payload?: { template?: unknown; start?: unknown; end?: unknown } }

@@ -1,6 +1,6 @@
 // historian-query: msg-driven queries against a store (raw, aggregate, downsample,
 // latest, at, aligned); the answer replaces msg.payload.
-import { parseQueryRequest, runQuery } from '../../runtime/tsdb/query-request';
+import { parseQueryRequest, runQuery } from '../../runtime/tsdb';
 import type { NodeDef, RED, RedNode } from '../lib/red';
 import { storeHandleOf } from '../lib/store-ref';
 

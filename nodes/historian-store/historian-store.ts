@@ -3,9 +3,9 @@
 // the live bus, and closes it (flushing everything) on redeploy or shutdown.
 import { isAbsolute, join, normalize } from 'node:path';
 import { servicesOf } from '../lib/services';
-import { DEFAULT_MAX_FUTURE_MS, TsdbStore } from '../../runtime/tsdb/store';
-import { StoreHandle } from '../../runtime/tsdb/store-handle';
-import type { TagLimitOptions } from '../../runtime/tsdb/tag-limits';
+import { DEFAULT_MAX_FUTURE_MS, TsdbStore } from '../../runtime/tsdb';
+import { StoreHandle } from '../../runtime/tsdb';
+import type { TagLimitOptions } from '../../runtime/tsdb';
 import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 
 const HOUR = 3_600_000;

@@ -2,13 +2,13 @@
 // the message on once what was kept is durable. Invalid samples and samples the store
 // refuses (too old, too far in the future) are reported by field and counted; the rest of
 // the batch is stored.
-import { mapRejections } from '../../runtime/ingest/write-outcome';
-import { DiskLowError } from '../../runtime/disk/disk-watermark';
+import { mapRejections } from '../../runtime/ingest';
+import { DiskLowError } from '../../runtime/disk';
 import { samplesFromMessage } from '../../runtime/model';
-import type { LoggingSetting } from '../../runtime/tsdb/store-writer';
-import { sinkFor, type SampleSink } from '../../runtime/ingest/write-policy';
-import { applyMessageMeta } from '../../runtime/tsdb/message-meta';
-import type { TsdbStore } from '../../runtime/tsdb/store';
+import type { LoggingSetting } from '../../runtime/tsdb';
+import { sinkFor, type SampleSink } from '../../runtime/ingest';
+import { applyMessageMeta } from '../../runtime/tsdb';
+import type { TsdbStore } from '../../runtime/tsdb';
 import type { LoggingMode } from '../../runtime/tsdb/filter';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';

@@ -4,7 +4,7 @@
 // an operator command through the API — leaves the node as one message.
 import { samplesFromMessage, type Sample } from '../../runtime/model';
 import { STATE_NAMES, type AlarmService, type AlarmState, type Transition } from '../../runtime/alarm';
-import { openProcessAlarmService } from '../../runtime/alarm/process-service';
+import { openProcessAlarmService } from '../../runtime/alarm';
 import { alarmServiceOf, servicesOf } from '../lib/services';
 import type { NodeDef, NodeStatus, RED, RedNode } from '../lib/red';
 import { rowToDefinition, watchedTags, type AlarmRow } from './rows';

@@ -1,7 +1,7 @@
 // The editor stores alarm rows as flat form values (strings from inputs, seconds for
 // delays); the alarm service wants definitions in its own units. This turns one into the
 // other and leaves validation to the service, which names the bad field.
-import { alarmIdOfRow } from '../../runtime/alarm/limits';
+import { alarmIdOfRow } from '../../runtime/alarm';
 
 export interface AlarmRow {
   id?: string;

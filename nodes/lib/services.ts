@@ -2,8 +2,8 @@
 // Node-RED in its settings (`historianServices`, set in runtime/server/app.ts), else the
 // process's own (a runtime started without our server: node tests, an embedding).
 import { services, SERVICES_SETTING, type Services } from '../../runtime/registry';
-import type { AuditTrail } from '../../runtime/audit/audit-trail';
-import type { ProcessAlarmService } from '../../runtime/alarm/process-service';
+import type { AuditTrail } from '../../runtime/audit';
+import type { ProcessAlarmService } from '../../runtime/alarm';
 import type { RED } from './red';
 
 export function servicesOf(RED: Pick<RED, 'settings'>): Services {

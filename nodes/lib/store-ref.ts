@@ -2,7 +2,7 @@
 // node id (the `store` field of a node's config) or, for the editor's endpoints, a store
 // registered by name in the process registry; `orDefault` falls back to the only store
 // (or the one named "default") when nothing is named.
-import type { StoreHandle } from '../../runtime/tsdb/store-handle';
+import type { StoreHandle } from '../../runtime/tsdb';
 import type { NodeDef, RED } from './red';
 import { servicesOf } from './services';
 

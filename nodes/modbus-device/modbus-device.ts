@@ -2,12 +2,9 @@
 // write nodes that point at it (runtime/devices/modbus/connection.ts).
 import { ModbusConnection, validateTarget } from '../../runtime/devices/modbus';
 import { servicesOf } from '../lib/services';
+import type { ModbusDeviceNode } from '../lib/modbus-device-node';
 import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 
-export interface ModbusDeviceNode extends RedNode {
-  /** the shared connection, created on first use; throws naming the bad field */
-  connection(): ModbusConnection;
-}
 
 export default function register(RED: RED): void {
   RED.nodes.registerType('modbus-device', function (this: RedNode, config: NodeDef) {

@@ -4,7 +4,7 @@ import { ModbusPoller, parseGroups, parseTagTable, tagTableFromCsv, tagTableToCs
 import { toWireSample, type Sample } from '../../runtime/model';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
-import type { ModbusDeviceNode } from '../modbus-device/modbus-device';
+import type { ModbusDeviceNode } from '../lib/modbus-device-node';
 
 function rows(v: unknown, field: string): unknown {
   if (typeof v !== 'string') return v;

@@ -2,7 +2,7 @@
 // modbus-device (runtime/devices/modbus/writer.ts).
 import { parseWriteTarget, writeRoleError, writeValue, type WriteTarget } from '../../runtime/devices/modbus';
 import type { NodeDef, RED, RedNode } from '../lib/red';
-import type { ModbusDeviceNode } from '../modbus-device/modbus-device';
+import type { ModbusDeviceNode } from '../lib/modbus-device-node';
 
 // `type` in a node's config is the node type, so the data type is stored as `dataType`.
 function targetConfig(config: NodeDef): Record<string, unknown> {

@@ -2,7 +2,7 @@
 // `metrics/{tenant}/{agent}/{metric}` become tags `{tenant}.{agent}.{metric}`; envelopes
 // from our MQTT uplink pass through as their samples (with msg.eventId).
 import { toWireSample } from '../../runtime/model';
-import { convertMqttMessage } from '../../runtime/uplink/mqtt-metrics';
+import { convertMqttMessage } from '../../runtime/uplink';
 import { formatRate, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
 

@@ -4,14 +4,14 @@
 // redelivered envelopes by event id. Stored batches go out on the output.
 import path from 'node:path';
 import { toWireSample } from '../../runtime/model';
-import { EnvelopeIngestor } from '../../runtime/uplink/envelope-ingestor';
-import { EventIdSet } from '../../runtime/uplink/event-id-set';
-import { NatsIngest } from '../../runtime/uplink/nats-ingest';
+import { EnvelopeIngestor } from '../../runtime/uplink';
+import { EventIdSet } from '../../runtime/uplink';
+import { NatsIngest } from '../../runtime/uplink';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
-import { sinkFor } from '../../runtime/ingest/write-policy';
+import { sinkFor } from '../../runtime/ingest';
 import { storeHandleOf } from '../lib/store-ref';
-import { streamPlacement, uplinkConfig } from '../store-forward/store-forward';
+import { streamPlacement, uplinkConfig } from '../lib/uplink-config';
 
 export default function register(RED: RED): void {
   RED.nodes.registerType('nats-ingest', function (this: RedNode, config: NodeDef) {

@@ -2,11 +2,11 @@
 // (runtime/devices/opcua/subscriber.ts): node ids → tag paths, samples with source
 // timestamps and StatusCode quality, reconnects, and browse for the editor's tag picker.
 import path from 'node:path';
-import { browseEndpoint, OpcuaSubscriber, validateItems } from '../../runtime/devices/opcua/subscriber';
-import { listCertificates, rejectCertificate, trustCertificate } from '../../runtime/devices/opcua/cert-store';
-import { processAuditTrail } from '../../runtime/audit/process-trail';
-import { validateSecurity, validateUser, type OpcuaSecurity, type OpcuaUser } from '../../runtime/devices/opcua/security';
-import { DeviceHealthTracker } from '../../runtime/devices/health';
+import { browseEndpoint, OpcuaSubscriber, validateItems } from '../../runtime/devices';
+import { listCertificates, rejectCertificate, trustCertificate } from '../../runtime/devices';
+import { processAuditTrail } from '../../runtime/audit';
+import { validateSecurity, validateUser, type OpcuaSecurity, type OpcuaUser } from '../../runtime/devices';
+import { DeviceHealthTracker } from '../../runtime/devices';
 import { toWireSample, type Sample } from '../../runtime/model';
 import { servicesOf } from '../lib/services';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';

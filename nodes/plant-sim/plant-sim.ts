@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { backfill, counterFile, maxCounters, PlantSimulator, readCounters, writeCounters, type PlantCounters, type TagInfo } from '../../runtime/sim';
 import { toWireSample } from '../../runtime/model';
 import { servicesOf } from '../lib/services';
-import type { TsdbStore } from '../../runtime/tsdb/store';
-import { applyMessageMeta } from '../../runtime/tsdb/message-meta';
-import type { StoreHandle } from '../../runtime/tsdb/store-handle';
+import type { TsdbStore } from '../../runtime/tsdb';
+import { applyMessageMeta } from '../../runtime/tsdb';
+import type { StoreHandle } from '../../runtime/tsdb';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 import { RateMeter } from '../lib/rate-meter';
 

@@ -4,14 +4,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { registerBufferMetrics } from '../../runtime/buffer/metrics';
-import { isDeviceComponent, type DeviceComponent } from '../../runtime/devices/health';
+import { registerBufferMetrics } from '../../runtime/buffer';
+import { isDeviceComponent, type DeviceComponent } from '../../runtime/devices';
 import { samplesFromMessage } from '../../runtime/model';
 import { servicesOf } from '../lib/services';
-import { StoreForward, type UplinkConfig } from '../../runtime/uplink/store-forward';
-import { mqttConnectOptions, natsConnectOptions } from '../../runtime/uplink/connection-settings';
-import { mqttFromSettings, natsFromSettings, NOT_CONFIGURED, type MqttSettings, type NatsSettings } from '../../runtime/uplink/settings-connection';
+import { NOT_CONFIGURED, StoreForward, type UplinkConfig } from '../../runtime/uplink';
 import { formatRate, numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
+import { settingsUplink, str, uplinkConfig } from '../lib/uplink-config';
 
 const MB = 1 << 20;
 
@@ -24,62 +23,6 @@ function packageVersion(): string {
     } catch { /* not there */ }
   }
   return '';
-}
-
-function str(config: NodeDef, key: string): string | undefined {
-  const v = config[key];
-  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
-}
-
-/** Replica count ("auto" or 1-5) and placement (cluster, comma-separated server tags) of the stream. */
-export function streamPlacement(config: NodeDef): { replicas?: number | 'auto'; placement?: { cluster?: string; tags?: string[] } } {
-  const r = str(config, 'replicas');
-  const replicas = r === undefined || r === 'auto' ? 'auto' : Number(r);
-  if (replicas !== 'auto' && !(Number.isInteger(replicas) && replicas >= 1 && replicas <= 5)) throw new Error(`replicas: must be "auto" or 1 to 5 (got ${JSON.stringify(r)})`);
-  const cluster = str(config, 'placementCluster');
-  const tags = (str(config, 'placementTags') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-  return { replicas, ...(cluster || tags.length ? { placement: { cluster, tags } } : {}) };
-}
-
-export function uplinkConfig(config: NodeDef, creds: Record<string, string | undefined>, name: string): UplinkConfig {
-  const url = str(config, 'url');
-  if (!url) throw new Error('url: the broker URL is required (nats://host:4222 or mqtt://host:1883)');
-  const tls = config.tls === true || config.tls === 'true';
-  const files = tls ? { caFile: str(config, 'caFile'), certFile: str(config, 'certFile'), keyFile: str(config, 'keyFile') } : {};
-  if (config.uplink === 'mqtt') {
-    return { type: 'mqtt', ...mqttConnectOptions({ url, clientId: str(config, 'clientId'), username: creds.user, password: creds.password, ...files }, `historian-${name}`) };
-  }
-  if (config.uplink !== undefined && config.uplink !== 'nats') throw new Error(`uplink: must be "nats" or "mqtt" (got ${JSON.stringify(config.uplink)})`);
-  const stream = str(config, 'stream');
-  return {
-    type: 'nats',
-    ...natsConnectOptions({
-      url, name: `historian ${name}`, user: creds.user, password: creds.password, token: creds.token,
-      nkeySeed: creds.nkeySeed, credsFile: creds.credsFile, tls, ...files,
-    }),
-    stream: stream ? {
-      name: stream, subjects: (str(config, 'streamSubjects') ?? 'hist.>').split(',').map((s) => s.trim()),
-      create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000, ...streamPlacement(config),
-    } : undefined,
-  };
-}
-
-/** The uplink from the distribution's settings (HISTORIAN_NATS_* / HISTORIAN_MQTT_*); null when not configured. */
-export function settingsUplink(config: NodeDef, historian: { nats?: NatsSettings; mqtt?: MqttSettings } | undefined, name: string): UplinkConfig | null {
-  if (config.uplink === 'mqtt') {
-    const m = mqttFromSettings(historian?.mqtt, str(config, 'clientId') ?? `historian-${name}`);
-    return m && { type: 'mqtt', ...m };
-  }
-  const n = natsFromSettings(historian?.nats, `historian ${name}`);
-  if (!n) return null;
-  const stream = str(config, 'stream');
-  return {
-    type: 'nats', ...n,
-    stream: stream ? {
-      name: stream, subjects: (str(config, 'streamSubjects') ?? 'hist.>').split(',').map((s) => s.trim()),
-      create: config.createStream !== false, duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000, ...streamPlacement(config),
-    } : undefined,
-  };
 }
 
 export default function register(RED: RED): void {

@@ -2,7 +2,8 @@
 // a message arrives, and registers itself for GET /api/v1/tiers. Credentials come from the
 // node's credentials, `historian.s3` in the settings or HISTORIAN_S3_* — never the flow.
 import { auditTrailOf, servicesOf } from '../lib/services';
-import { MoverSchedule, parseDuration, resolveS3Settings, TierMover, type PassReport } from '../../runtime/tier';
+import { parseDurationSetting } from '../../runtime/platform';
+import { MoverSchedule, resolveS3Settings, TierMover, type PassReport } from '../../runtime/tier';
 import { storeHandleOf } from '../lib/store-ref';
 import { numberField, type NodeDef, type RED, type RedNode } from '../lib/red';
 
@@ -51,7 +52,7 @@ export default function register(RED: RED): void {
       if (closed) return;
       const mover = new TierMover({
         store, storeName: handle.name, s3,
-        policyAgeMs: parseDuration('policyAge', config.policyAge || '30d'),
+        policyAgeMs: parseDurationSetting('policyAge', config.policyAge || '30d'),
         tagPattern: typeof config.tagPattern === 'string' && config.tagPattern.trim() ? config.tagPattern.trim() : null,
         bandwidthBytesPerSec: bandwidth > 0 ? bandwidth * MB : null,
         parquet: config.parquet === true || config.parquet === 'true',

@@ -1,9 +1,9 @@
 // A training request as a flow sends it: `msg.train = {from, to, stepMs?, spec?}` where
 // times are epoch ms, ISO strings, `now` or `-<duration>` relative to now (`-2h`), and
 // the spec defaults to the one configured in the node.
-import { parseDuration } from '../../runtime/calc';
+import { durationOrError as parseDuration } from '../../runtime/platform';
 import type { ModelSpec } from '../../runtime/twin';
-import type { TrainRange } from '../../runtime/twin/model-store';
+import type { TrainRange } from '../../runtime/twin';
 
 export interface TrainRequest extends TrainRange {
   spec: ModelSpec;

@@ -5,7 +5,7 @@
 // history, saves it under the node's model name and switches to it.
 import { samplesFromMessage, toWireSample, GOOD, type Sample } from '../../runtime/model';
 import { createDetector, isGroupModel, type DetectorConfig, type TwinDetector, type TwinModel } from '../../runtime/twin';
-import { checkModelName, ModelStoreError, TwinModelStore, trainFromStore } from '../../runtime/twin/model-store';
+import { checkModelName, ModelStoreError, TwinModelStore, trainFromStore } from '../../runtime/twin';
 import { z } from 'zod';
 import { defineRoute, HttpError } from '../../runtime/http';
 import { mountAdminRoute } from '../lib/admin-route';

@@ -8,3 +8,6 @@ export * from './store';
 export * from './kpi';
 export * from './service';
 export * from './component';
+export { SETTABLE_LIMITS, alarmIdOfRow, limitsOfRow, sameLimits } from './limits';
+export { openProcessAlarmService, processAlarmService } from './process-service';
+export type { ProcessAlarmService } from './process-service';

@@ -1,6 +1,7 @@
 // SQLite persistence of alarm states and the append-only alarm journal (FORMAT-store.md).
 // One writer (the service) in one process; WAL mode so readers (API, KPIs) never block it.
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { configureSqlite, openSqlite } from '../platform';
 import { compilePattern } from '../model';
 import type { AlarmRecord, OutOfServiceInfo, ShelveInfo } from './record';
 import type { AlarmEvent, AlarmState } from './states';
@@ -148,11 +149,11 @@ export class AlarmStore {
 
   /** Opens (creating if needed) the alarm database at `path` (':memory:' for tests). */
   static open(path: string): AlarmStore {
-    return new AlarmStore(new DatabaseSync(path));
+    return new AlarmStore(openSqlite(path));
   }
 
   constructor(readonly db: DatabaseSync) {
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    configureSqlite(db);
     db.exec(SCHEMA);
     const v = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as Row | undefined;
     if (v === undefined) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));

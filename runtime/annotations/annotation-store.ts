@@ -1,6 +1,7 @@
 // Trend annotations (a note at a time, optionally on one tag) in SQLite
 // (<dataDir>/annotations.db, see FORMAT-annotations-db.md).
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { configureSqlite, openSqlite } from '../platform';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 
@@ -41,7 +42,7 @@ export class AnnotationStore {
   private readonly insert: StatementSync;
 
   static open(path: string): AnnotationStore {
-    return new AnnotationStore(new DatabaseSync(path));
+    return new AnnotationStore(openSqlite(path));
   }
 
   /** `<dataDir>/annotations.db` */
@@ -50,7 +51,7 @@ export class AnnotationStore {
   }
 
   constructor(private readonly db: DatabaseSync, private readonly clock: () => number = Date.now) {
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    configureSqlite(db);
     db.exec(SCHEMA);
     this.inRange = db.prepare('SELECT * FROM annotation WHERE ts >= ? AND ts < ? ORDER BY ts, id LIMIT ?');
     this.insert = db.prepare('INSERT INTO annotation (id, ts, tag, text, author, author_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');

@@ -3,12 +3,11 @@
 // table as defence in depth; someone who drops them is still caught by verification.
 // Only the time index exists: every index is one more page to fsync per append, and
 // action/user filters scan backwards from the newest entries. Layout: FORMAT-chain.md.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
+import { openSqlite, openSqliteReadOnly } from '../platform';
 import type { StoredEntry } from './entry';
 
-export { transaction } from '../sqlite/transaction';
+export { transaction } from '../platform';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
@@ -60,15 +59,10 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: ${op} on ${t} is refu
 
 export function openAuditDb(path: string, opts: { readOnly?: boolean } = {}): DatabaseSync {
   if (opts.readOnly) {
-    const db = new DatabaseSync(path, { readOnly: true });
-    db.exec('PRAGMA query_only = ON');
-    return db;
+    return openSqliteReadOnly(path);
   }
-  mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = FULL');
-  db.exec('PRAGMA busy_timeout = 5000');
+  // FULL: an acknowledged audit entry survives a power cut, not only a process crash
+  const db = openSqlite(path, { synchronous: 'FULL' });
   db.exec(SCHEMA);
   db.exec(triggers());
   return db;

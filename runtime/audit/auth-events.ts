@@ -1,8 +1,8 @@
 // Records the identity service's events in the trail: logins, logouts, failed logins,
 // lockouts, re-authentications, user, role and token changes. The auth domain keeps no
 // log of its own; this subscription is its audit trail.
-import type { AuthService } from '../auth/auth-service';
-import type { AuthEvent, AuthEventType } from '../auth/events';
+import type { AuthService } from '../auth';
+import type { AuthEvent, AuthEventType } from '../auth';
 import type { AuditTrail } from './audit-trail';
 import type { AuditEntryInput, SignatureManifestation } from './entry';
 

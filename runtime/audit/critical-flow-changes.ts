@@ -3,7 +3,7 @@
 // electronic signature and a permission of its own, whoever deploys. Only settings that
 // existed before and differ after count: adding or removing a node is configuration, shown
 // in the deploy's own audit entry (flow-diff.ts).
-import { alarmIdOfRow, limitsOfRow, sameLimits } from '../alarm/limits';
+import { alarmIdOfRow, limitsOfRow, sameLimits } from '../alarm';
 import { CRITICAL } from './critical-actions';
 import { flowsOf } from './flow-diff';
 

@@ -16,3 +16,7 @@ export * from './process-trail';
 export type { AuditFilter, AuditPage, AuditQueryResult } from './query';
 export * from './signature-service';
 export type { Damage, DamageKind, VerifyResult } from './verify';
+export { CRITICAL_NODE_RULES, criticalFlowChanges } from './critical-flow-changes';
+export type { CriticalChange } from './critical-flow-changes';
+export { SIGNATURE_HEADER, requireSignature, signatureFor, signatureTokenOf } from './http/signature-guard';
+export { consumeSignature } from './http/signature-guard';

@@ -5,8 +5,8 @@
 // carries (and that the trail binds to the entry's hash).
 import { randomUUID } from 'node:crypto';
 import { HttpError, retryAfterHeader } from '../http';
-import type { AuthService } from '../auth/auth-service';
-import { isAuthError } from '../auth/errors';
+import type { AuthService } from '../auth';
+import { isAuthError } from '../auth';
 import type { AuditTrail } from './audit-trail';
 import { ALWAYS_SIGNED, CriticalActions, DEFAULT_CRITICAL_ACTIONS, CRITICAL } from './critical-actions';
 import { SIGNATURE_MEANINGS, type SignatureManifestation, type SignatureMeaning } from './entry';

@@ -1,11 +1,13 @@
 // The auth database: <dataDir>/auth.db, SQLite in WAL mode so the server and the CLI can
 // use it at the same time. The schema is versioned through PRAGMA user_version; each
 // migration runs once, in order, inside a transaction. Layout: FORMAT-auth-db.md.
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 
-export { transaction } from '../sqlite/transaction';
+import { openSqlite } from '../platform';
+
+export { transaction } from '../platform';
 
 const MIGRATIONS: string[] = [
   // 1: users, password history, sessions, login failures and lockouts, API tokens
@@ -71,14 +73,8 @@ export const AUTH_DB_VERSION = MIGRATIONS.length;
 export function openAuthDb(dataDir: string): DatabaseSync {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'auth.db');
-  const fresh = !existsSync(file);
-  const db = new DatabaseSync(file);
-  // Password and token hashes: readable by the owner only (SQLite gives -wal/-shm the same mode).
-  if (fresh) chmodSync(file, 0o600);
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = NORMAL');
-  db.exec('PRAGMA busy_timeout = 5000');
-  db.exec('PRAGMA foreign_keys = ON');
+  // Password and token hashes: readable by the owner only.
+  const db = openSqlite(file, { mode: 0o600 });
   migrate(db);
   return db;
 }

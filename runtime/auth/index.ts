@@ -10,3 +10,8 @@ export { DEFAULT_PASSWORD_POLICY, passwordProblems, type PasswordPolicy } from '
 export { DEFAULT_LOCKOUT_POLICY, type LockoutPolicy } from './login-guard';
 export { DEFAULT_BCRYPT_COST } from './password-hasher';
 export type { JwtKeyOptions } from './jwt-keys';
+export { adminAuthFor } from './http/admin-auth';
+export { authenticateUpgrade } from './http/credentials';
+export { authRoutes } from './http/routes';
+export { MAX_PASSWORD_BYTES } from './password-policy';
+export { authenticatorFor } from './http/credentials';

@@ -3,7 +3,7 @@
 // it. A transient failure stops new sends, waits for the window to settle, puts the
 // unconfirmed entries back (they go first again) and retries after a backoff. A
 // permanent refusal moves the entry to the quarantine.
-import { Backoff, type BackoffOptions } from './backoff';
+import { Backoff, type BackoffOptions } from '../platform';
 import type { DurableQueue, QueueEntry } from './durable-queue';
 
 export interface OutboundEntry {
@@ -31,7 +31,8 @@ export class PermanentError extends Error {
 
 export interface DispatcherOptions {
   maxInFlight?: number;
-  backoff?: BackoffOptions;
+  /** retry delays; `baseMs` (an alias of initialMs) defaults to 250 ms, jitter to 0.5 (delay in [d/2, d]) */
+  backoff?: BackoffOptions & { baseMs?: number };
   /** per-entry callback once acknowledged (latency measurement, rates) */
   onAcked?: (e: QueueEntry) => void;
   onError?: (err: Error, e: QueueEntry) => void;
@@ -53,7 +54,8 @@ export class Dispatcher {
   constructor(private readonly queue: DurableQueue, private readonly sender: Sender, private readonly o: DispatcherOptions = {}) {
     this.maxInFlight = o.maxInFlight ?? 16;
     if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new Error(`maxInFlight: must be a positive integer (got ${o.maxInFlight})`);
-    this.backoff = new Backoff(o.backoff);
+    const { baseMs, ...backoff } = o.backoff ?? {};
+    this.backoff = new Backoff({ ...backoff, initialMs: backoff.initialMs ?? baseMs ?? 250, jitter: backoff.jitter ?? 0.5 }, 'backoff');
   }
 
   isRunning(): boolean { return this.running; }

@@ -3,6 +3,7 @@
 // replays or purges them; removal rewrites the file atomically.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../platform';
 import { encodeQuarantine, parseRecord, SEGMENT_HEADER, SEGMENT_MAGIC, segmentHeader, type EntryMeta } from './record';
 import type { Logger } from './types';
 
@@ -69,17 +70,7 @@ export class Quarantine {
   private rewrite(): void {
     const parts = [segmentHeader(0)];
     for (const it of this.list()) parts.push(encodeQuarantine(it, it.reason, it.quarantined, it.body));
-    const tmp = `${this.file}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, Buffer.concat(parts));
-      if (this.fsync) fs.fdatasyncSync(fd);
-    } finally { fs.closeSync(fd); }
-    fs.renameSync(tmp, this.file);
-    if (this.fsync) {
-      const d = fs.openSync(path.dirname(this.file), 'r');
-      try { fs.fsyncSync(d); } finally { fs.closeSync(d); }
-    }
+    writeFileAtomic(this.file, Buffer.concat(parts), { durable: this.fsync });
   }
 
   close(): void { fs.closeSync(this.fd); }

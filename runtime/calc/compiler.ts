@@ -2,10 +2,10 @@
 // is ever evaluated (no eval, Function or vm): the only operations an expression can
 // perform are the closures written below, and the only data it can reach are the
 // samples its context returns for the tags it names. Names resolve through Maps only.
-import { GOOD, QUALITY_CODES, qualityRank, worstQuality } from '../model/quality';
-import { tagError } from '../model/tag';
+import { GOOD, QUALITY_CODES, qualityRank, worstQuality } from '../model';
+import { tagError } from '../model';
 import { KEYWORDS, type Node } from './ast';
-import { parseDuration } from './duration';
+import { durationOrError as parseDuration } from '../platform';
 import { CalcError } from './error';
 import { CONSTANTS, PURE_FUNCTIONS } from './functions';
 import { resolveLimits, type CalcLimits } from './limits';

@@ -1,8 +1,8 @@
 // A set of calc tags evaluated as samples arrive. Keeps the latest sample of every tag it
 // reads, recomputes the calc tags an incoming sample triggers, and feeds their outputs to
 // calc tags that read them, in dependency order, within the same call.
-import type { Sample } from '../model/sample';
-import { tagError } from '../model/tag';
+import type { Sample } from '../model';
+import { tagError } from '../model';
 import { compile, type CompiledExpression, type CompileOptions, type InputSample } from './compiler';
 import { dependencyOrder } from './cycles';
 import { CalcError } from './error';

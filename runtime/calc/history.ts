@@ -1,6 +1,6 @@
 // Derived signals over stored history: align every input on a regular time grid and
 // evaluate the expression at each grid point, as if it had run live at those instants.
-import { GOOD, worstQuality } from '../model/quality';
+import { GOOD, worstQuality } from '../model';
 import type { CalcResult, CompiledExpression, InputSample } from './compiler';
 
 export interface HistorySeries {

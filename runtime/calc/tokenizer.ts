@@ -1,6 +1,6 @@
 // Hand-written lexer: one linear pass, no regular expressions over the whole input, so
 // its cost is bounded by the length limit checked before it runs.
-import { parseDuration } from './duration';
+import { durationOrError as parseDuration } from '../platform';
 import { CalcError } from './error';
 import type { CalcLimits } from './limits';
 

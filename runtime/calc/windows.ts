@@ -7,7 +7,7 @@
 // - An evaluation earlier than the previous one does not touch the state; it returns the
 //   previous output, marked UNCERTAIN.
 // - BAD or non-finite arguments never reach a window (the compiler filters them).
-import { GOOD, QUALITY_CODES, worstQuality } from '../model/quality';
+import { GOOD, QUALITY_CODES, worstQuality } from '../model';
 import { WindowBuffer } from './window-buffer';
 
 const UNCERTAIN = QUALITY_CODES.UNCERTAIN;

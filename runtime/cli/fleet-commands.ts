@@ -3,7 +3,7 @@
 // (secrets, mode 0600) and the two entries to paste into the hub cluster's config.
 import fs from 'node:fs';
 import path from 'node:path';
-import { gatewaySecurity } from '../fleet/gateway-config';
+import { gatewaySecurity } from '../fleet';
 import { UsageError, parseArgs, positionals, required } from './args';
 import type { Io } from './password-input';
 

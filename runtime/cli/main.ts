@@ -2,9 +2,9 @@
 // headless gateways. Exit codes: 0 done, 1 refused (policy, not found...), 2 usage error.
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { AuthService } from '../auth/auth-service';
-import { isAuthError } from '../auth/errors';
-import type { Actor } from '../auth/events';
+import { AuthService } from '../auth';
+import { isAuthError } from '../auth';
+import type { Actor } from '../auth';
 import { UsageError } from './args';
 import type { Io } from './password-input';
 import { tokenCommand } from './token-commands';

@@ -1,5 +1,5 @@
-import type { AuthService } from '../auth/auth-service';
-import type { Actor } from '../auth/events';
+import type { AuthService } from '../auth';
+import type { Actor } from '../auth';
 import { UsageError, parseArgs, positionals, required } from './args';
 import { parseDuration } from './duration';
 import type { Io } from './password-input';

@@ -1,6 +1,6 @@
-import type { AuthService } from '../auth/auth-service';
-import type { Actor } from '../auth/events';
-import { isRole } from '../auth/permissions';
+import type { AuthService } from '../auth';
+import type { Actor } from '../auth';
+import { isRole } from '../auth';
 import { UsageError, parseArgs, positionals, required } from './args';
 import { promptNewPassword, readStdinPassword, type Io } from './password-input';
 import { table } from './table';

@@ -2,7 +2,6 @@
 // ./opcua/subscriber and is imported from there only (it loads the whole OPC UA stack).
 export * from './clock';
 export * from './scheduler';
-export * from './backoff';
 export * from './deadband';
 export * from './tag-path';
 export * as modbus from './modbus';
@@ -11,3 +10,9 @@ export * as opcua from './opcua';
 export * as s7 from './s7';
 export * as eip from './eip';
 export * as egd from './egd';
+export { DeviceHealthTracker, isDeviceComponent } from './health';
+export type { DeviceComponent } from './health';
+export { OpcuaSubscriber, browseEndpoint, validateItems } from './opcua/subscriber';
+export { listCertificates, rejectCertificate, trustCertificate } from './opcua/cert-store';
+export { validateSecurity, validateUser } from './opcua/security';
+export type { OpcuaSecurity, OpcuaUser } from './opcua/security';

@@ -1,6 +1,6 @@
 // The one validated description of an export, shared by GET /api/v1/export and tests.
 import { z } from 'zod';
-import { tagSchema, timeSchema } from '../model/schemas';
+import { tagSchema, timeSchema } from '../model';
 import { EXPORT_FORMATS } from './encoder';
 import { checkTimeZone } from './time-format';
 

@@ -3,8 +3,8 @@
 // its min-max downsampling for "as displayed") and an onExport hook that sees every
 // export before its first byte (the audit trail records it there).
 import type { Writable } from 'node:stream';
-import type { TsdbStore } from '../tsdb/store';
-import type { Columns } from '../tsdb/types';
+import type { TsdbStore } from '../tsdb';
+import type { Columns } from '../tsdb';
 import { CsvEncoder } from './csv-encoder';
 import type { ExportEncoder } from './encoder';
 import type { ExportRequest } from './export-request';

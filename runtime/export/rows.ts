@@ -1,7 +1,7 @@
 // Export rows in time order, in batches of columns. Each tag's samples arrive as an
 // ascending stream; a k-way merge interleaves them so that both layouts come out sorted
 // by time without ever holding more than one batch per tag.
-import type { Columns } from '../tsdb/types';
+import type { Columns } from '../tsdb';
 
 /** A source of one tag's samples in [from, to), ascending, in batches. */
 export type SeriesSource = (tag: string, from: number, to: number) => AsyncIterable<Columns>;

@@ -3,7 +3,7 @@
 // registry's offlineAfterMs) and "backlog growing" (its store-forward backlog only grew for
 // backlogGrowthMs). Each watches a discrete system tag sys.fleet.<id>.<kind> fed 1/0.
 import type { Sample } from '../model';
-import type { AlarmSink } from '../health/system-alarms';
+import type { AlarmSink } from '../health';
 import type { FleetRegistry } from './fleet-registry';
 
 export const FLEET_ALARM_GROUP = 'fleet';

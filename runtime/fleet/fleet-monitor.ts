@@ -2,7 +2,7 @@
 // registry and its alarms. Connects in the background; while NATS is away every gateway
 // ages into "offline", which is what the operator should see.
 import type { NatsConnection, Subscription } from 'nats';
-import { connectNats, type NatsConnectOptions } from '../uplink/nats-connection';
+import { connectNats, type NatsConnectOptions } from '../uplink';
 import { decodeHeartbeat, HEALTH_WILDCARD } from './heartbeat';
 import type { FleetRegistry } from './fleet-registry';
 

@@ -2,10 +2,9 @@
 // the distribution's settings; null when the fleet monitor is off or NATS is not set.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../audit/atomic-file';
-import type { AlarmSink } from '../health/system-alarms';
-import { natsConnectOptions } from '../uplink/connection-settings';
-import type { HistorianConfig } from '../server/load-settings';
+import { writeFileAtomic } from '../platform';
+import type { AlarmSink } from '../health';
+import { natsConnectOptions, type NatsConnectionSettings } from '../uplink';
 import { FleetAlarmMonitor } from './fleet-alarms';
 import { FleetMonitor } from './fleet-monitor';
 import { FleetRegistry } from './fleet-registry';
@@ -14,7 +13,14 @@ export interface Fleet { registry: FleetRegistry; monitor: FleetMonitor; alarms:
 
 const SAVE_EVERY_MS = 10_000;
 
-export function openFleet(cfg: Pick<HistorianConfig, 'fleet' | 'nats' | 'dataDir'>, alarms: AlarmSink, log: (l: string) => void): Fleet | null {
+/** What the fleet needs of the distribution's settings (historian.fleet, historian.nats, the data directory). */
+export interface FleetSettings {
+  fleet?: { monitor?: boolean; offlineAfterSeconds?: number; backlogGrowthSeconds?: number };
+  nats: NatsConnectionSettings;
+  dataDir: string;
+}
+
+export function openFleet(cfg: FleetSettings, alarms: AlarmSink, log: (l: string) => void): Fleet | null {
   if (!cfg.fleet?.monitor) return null;
   if (!cfg.nats.url) {
     log('[historian] fleet: HISTORIAN_FLEET_MONITOR is on but HISTORIAN_NATS_URL is not set; no fleet view');

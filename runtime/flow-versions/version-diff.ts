@@ -2,7 +2,7 @@
 // each changed node the properties that differ with their value before and after. Nodes
 // are matched by id (Node-RED keeps ids across edits); position (x, y) is reported as a
 // move, not hidden, because a reviewer may want to know the layout changed too.
-import { stableJson } from '../audit/canonical';
+import { stableJson } from '../audit';
 import { labelOf, type FlowNode } from './flow-nodes';
 
 export interface NodeRef {

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../audit/atomic-file';
-import type { SignatureManifestation } from '../audit/entry';
+import { writeFileAtomic } from '../platform';
+import type { SignatureManifestation } from '../audit';
 import { FlowVersionError } from './errors';
 import { nodesOf, withoutCredentials, type FlowNode } from './flow-nodes';
 import { missingTypes, missingTypesMessage } from './restorable';

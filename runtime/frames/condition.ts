@@ -3,7 +3,8 @@
 // that long, and then from the time it became true (the event began then; the hold only
 // filters chatter). Dotted tag paths may be written bare (`pump1.running == 1`): they are
 // read as tag('pump1.running'); aliases still work.
-import { compile, parseDuration, type CompiledExpression, type EvalContext } from '../calc';
+import { compile, type CompiledExpression, type EvalContext } from '../calc';
+import { durationOrError } from '../platform';
 
 const HOLD = /^([\s\S]*\S)\s+for\s+((?:(?:\d+(?:\.\d+)?|\.\d+)[a-z]+)+)\s*$/;
 // a bare dotted path outside quotes: letters first, then segments of [A-Za-z0-9_-]
@@ -32,7 +33,7 @@ export class Condition {
     let hold = 0;
     const m = HOLD.exec(body);
     if (m) {
-      const d = parseDuration(m[2]);
+      const d = durationOrError(m[2]);
       if (typeof d === 'string') throw new Error(`${field}: ${d}`);
       body = m[1];
       hold = d;

@@ -1,7 +1,7 @@
 // The data of a frame is the data of its tags over its window [start, end) — an open frame
 // up to now. Everything here reads the store through its public queries, so long frames
 // use chunk summaries and rollups exactly as trends do.
-import type { TsdbStore } from '../tsdb/store';
+import type { TsdbStore } from '../tsdb';
 import type { Frame } from './frame';
 import { FrameError } from './frame';
 

@@ -4,13 +4,13 @@
 // lines, a blank line, then the export's own CSV. XLSX: a first sheet "Frame" with those
 // rows, then the data sheets as GET /export writes them.
 import type { Writable } from 'node:stream';
-import { csvField } from '../export/csv-encoder';
-import { encoderFor, rawSource, runExport, type ExportResult } from '../export/export-service';
-import { MAX_SHEET_ROWS, XlsxEncoder } from '../export/xlsx-encoder';
-import type { ExportRequest } from '../export/export-request';
-import { ZonedTime } from '../export/time-format';
-import { writeTo } from '../export/zip-writer';
-import type { TsdbStore } from '../tsdb/store';
+import { csvField } from '../export';
+import { encoderFor, rawSource, runExport, type ExportResult } from '../export';
+import { MAX_SHEET_ROWS, XlsxEncoder } from '../export';
+import type { ExportRequest } from '../export';
+import { ZonedTime } from '../export';
+import { writeTo } from '../export';
+import type { TsdbStore } from '../tsdb';
 import { attributeText, type Frame } from './frame';
 import { frameWindow } from './frame-data';
 

@@ -9,7 +9,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { transaction } from '../sqlite/transaction';
+import { transaction } from '../platform';
 import {
   attributeText, checkAttributes, FrameError, MAX_FRAME_TAGS, MAX_NAME, TEMPLATE_RE,
   type Attributes, type Frame, type FrameQuery, type NewFrame,

@@ -5,11 +5,11 @@
 // Reads what the registered components already expose; nothing here touches Node-RED.
 import fs from 'node:fs';
 import path from 'node:path';
-import { isBufferComponent } from '../buffer/component';
-import { isDeviceComponent } from '../devices/health';
-import type { StoreHandle } from '../tsdb/store-handle';
+import { isBufferComponent } from '../buffer';
+import { isDeviceComponent } from '../devices';
+import type { StoreHandle } from '../tsdb';
 import type { TierSummary } from '../tier';
-import type { DiskWatermark } from '../disk/disk-watermark';
+import type { DiskWatermark } from '../disk';
 
 export interface HealthThresholds {
   /** a buffer with more pending entries than this is a problem (seed 004: 100) */

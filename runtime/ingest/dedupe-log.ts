@@ -2,9 +2,8 @@
 // client that replays a request after a timeout stores each item once, also across
 // restarts. Ids are recorded after the write is durable: a crash in between can only
 // cause a re-write of the same (tag, ts, value), which the store resolves to one sample.
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openSqlite } from '../platform';
 
 export class DedupeLog {
   private readonly db: DatabaseSync;
@@ -14,9 +13,8 @@ export class DedupeLog {
   private lastPrune = 0;
 
   constructor(file: string, private readonly windowMs = 7 * 86_400_000, private readonly clock: () => number = Date.now) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file);
-    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+    this.db = openSqlite(file);
+    this.db.exec(`
       CREATE TABLE IF NOT EXISTS dedupe (scope TEXT NOT NULL, id TEXT NOT NULL, seen_at INTEGER NOT NULL, PRIMARY KEY (scope, id)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS dedupe_seen ON dedupe (seen_at);`);
     this.has = this.db.prepare('SELECT 1 FROM dedupe WHERE scope = ? AND id = ?');

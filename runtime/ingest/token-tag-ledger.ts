@@ -1,9 +1,8 @@
 // How many tags each API token (or user) has created over HTTP ingest, kept in SQLite so the
 // per-token total (README "Limits", HISTORIAN_MAX_TAGS_PER_TOKEN) survives restarts. Only
 // tags the store actually created are counted, after the write.
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openSqlite } from '../platform';
 
 export class TokenTagLedger {
   private readonly db: DatabaseSync;
@@ -13,9 +12,8 @@ export class TokenTagLedger {
   /** `max` null: no limit (the counts are still kept). */
   constructor(file: string, readonly max: number | null) {
     if (max !== null && (!Number.isInteger(max) || max <= 0)) throw new Error(`maxTagsPerToken: must be a positive integer or null (got ${max})`);
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file);
-    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+    this.db = openSqlite(file);
+    this.db.exec(`
       CREATE TABLE IF NOT EXISTS token_tags (client TEXT PRIMARY KEY, created INTEGER NOT NULL) WITHOUT ROWID;`);
     this.get = this.db.prepare('SELECT created FROM token_tags WHERE client = ?');
     this.add = this.db.prepare('INSERT INTO token_tags (client, created) VALUES (?, ?) ON CONFLICT(client) DO UPDATE SET created = created + excluded.created');

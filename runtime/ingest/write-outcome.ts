@@ -2,7 +2,7 @@
 // store lists refused samples by their index in the batch it got; ingest paths map that
 // back to their item numbers and field names, so "accepted" only ever counts what was
 // stored (README "Late and future data").
-import type { RejectedSample, RejectReason } from '../tsdb/store';
+import type { RejectedSample, RejectReason } from '../tsdb';
 
 export interface ItemRejection { index: number; field: string; reason: RejectReason; message: string }
 

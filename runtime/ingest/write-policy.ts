@@ -4,7 +4,7 @@
 // write through; tests (test/unit/ingest/write-policy.test.ts and the path tests) check
 // that each path behaves as its decision says; the reasons are the table below.
 import type { Sample } from '../model';
-import { StoreWriter, type LoggingSetting } from '../tsdb/store-writer';
+import { StoreWriter, type LoggingSetting } from '../tsdb';
 import type { TsdbStore, WriteResult } from '../tsdb';
 
 /** historian-write node; POST /api/v1/metrics; envelope ingest (nats-ingest node, and MQTT envelope ingest, which shares it). */

@@ -1,7 +1,8 @@
 // Dashboard layouts in SQLite (<dataDir>/layouts.db, see FORMAT-layouts-db.md): personal
 // layouts per user and shared ones. Who may see or change which layout is decided here,
 // from the caller's user name and permissions, so every route applies the same rule.
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { configureSqlite, openSqlite } from '../platform';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { LayoutDoc, Widget } from './layout-schema';
@@ -60,7 +61,7 @@ export class LayoutStore {
   private readonly visible: StatementSync;
 
   static open(path: string): LayoutStore {
-    return new LayoutStore(new DatabaseSync(path));
+    return new LayoutStore(openSqlite(path));
   }
 
   /** `<dataDir>/layouts.db` */
@@ -69,7 +70,7 @@ export class LayoutStore {
   }
 
   constructor(private readonly db: DatabaseSync, private readonly clock: () => number = Date.now) {
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    configureSqlite(db);
     db.exec(SCHEMA);
     const v = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema_version') as { value: string } | undefined;
     if (!v) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));

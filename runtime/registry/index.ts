@@ -7,17 +7,17 @@
 // usually be enough, but it is kept on globalThis so that a second copy of this module
 // (tests load TypeScript sources while a server may run from dist/) sees the same one.
 import { Registry as MetricsRegistry } from 'prom-client';
-import { LiveBus } from '../live/bus';
+import { LiveBus } from '../live';
 import { ComponentRegistry } from './components';
-import type { StoreHandle } from '../tsdb/store-handle';
-import type { DiskWatermark } from '../disk/disk-watermark';
-import type { AuditTrail } from '../audit/audit-trail';
-import type { ProcessAlarmService } from '../alarm/process-service';
-import type { AlarmGroupComponent } from '../alarm/component';
-import type { BufferComponent } from '../buffer/component';
-import type { DeviceComponent } from '../devices/health';
-import type { TierMover } from '../tier/mover';
-import type { TwinComponent } from '../twin/component';
+import type { StoreHandle } from '../tsdb';
+import type { DiskWatermark } from '../disk';
+import type { AuditTrail } from '../audit';
+import type { ProcessAlarmService } from '../alarm';
+import type { AlarmGroupComponent } from '../alarm';
+import type { BufferComponent } from '../buffer';
+import type { DeviceComponent } from '../devices';
+import type { TierMover } from '../tier';
+import type { TwinComponent } from '../twin';
 import type { RouteDef } from '../http';
 
 export interface Components {

@@ -1,10 +1,10 @@
 // Connects the process alarm service to the rest of the server: transitions go to live
 // WebSocket clients, signed commands are checked against the signature service, operator
 // commands are recorded in the audit trail, and a damaged audit chain raises a system alarm.
-import { openProcessAlarmService, type ProcessAlarmService } from '../alarm/process-service';
-import type { AlarmAction } from '../alarm/policy';
+import { openProcessAlarmService, type ProcessAlarmService } from '../alarm';
+import type { AlarmAction } from '../alarm';
 import { actorFields, type SignatureManifestation } from '../audit';
-import type { LiveSocket } from '../live/live-socket';
+import type { LiveSocket } from '../live';
 import type { ComplianceLayer } from './compliance';
 import { alarmSubject, type EventPublisher } from './system-events';
 import type { AlarmRouteDeps } from './routes/alarm-routes';

@@ -5,8 +5,8 @@
 // raises its system alarm) until an administrator acknowledges the damage with a signature.
 import { Gauge, type Registry } from 'prom-client';
 import { AuditTrail, entryOfAuthEvent, setProcessAuditTrail, SignatureService, type TrailVerifyResult } from '../audit';
-import type { AuthEvent } from '../auth/events';
-import type { AuthService } from '../auth/auth-service';
+import type { AuthEvent } from '../auth';
+import type { AuthService } from '../auth';
 import type { RouteDef } from './api/route';
 import { auditRoutes } from './routes/audit-routes';
 import { deploySigning, type AcceptedDeploy, type DeploySigningRouter } from './deploy-signing';

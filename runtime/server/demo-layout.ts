@@ -2,8 +2,8 @@
 // dashboard's home page. The file is a layout export (flows/plant-overview.layout.json),
 // validated by the same schema as an import through the API.
 import { readFileSync } from 'node:fs';
-import { layoutDocSchema } from '../layouts/layout-schema';
-import type { Layout, LayoutStore } from '../layouts/layout-store';
+import { layoutDocSchema } from '../layouts';
+import type { Layout, LayoutStore } from '../layouts';
 
 const INSTALLER = { username: 'admin', mayWrite: true, mayWriteShared: true };
 

@@ -11,17 +11,17 @@
 // Several signing tokens travel in one X-Historian-Signature header, comma-separated.
 import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { AuditTrail } from '../audit/audit-trail';
-import { CRITICAL } from '../audit/critical-actions';
-import { SIGNATURE_MEANINGS, type SignatureManifestation } from '../audit/entry';
-import { diffFlows, type FlowDiff } from '../audit/flow-diff';
-import { SIGNATURE_HEADER, signatureTokenOf } from '../audit/http/signature-guard';
+import type { AuditTrail } from '../audit';
+import { CRITICAL } from '../audit';
+import { SIGNATURE_MEANINGS, type SignatureManifestation } from '../audit';
+import { diffFlows, type FlowDiff } from '../audit';
+import { SIGNATURE_HEADER, signatureTokenOf } from '../audit';
 import { z } from 'zod';
 import { authenticationRequired, bearerToken, defineRoute, HttpError, mountRoutes, sendError, type Principal, type RouteDef } from '../http';
-import { SignatureError, type SignatureService, type Signer } from '../audit/signature-service';
-import type { AuthService } from '../auth/auth-service';
-import { isRole, permissionsOf } from '../auth/permissions';
-import { CRITICAL_NODE_RULES, criticalFlowChanges, type CriticalChange } from '../audit/critical-flow-changes';
+import { SignatureError, type SignatureService, type Signer } from '../audit';
+import type { AuthService } from '../auth';
+import { isRole, permissionsOf } from '../auth';
+import { CRITICAL_NODE_RULES, criticalFlowChanges, type CriticalChange } from '../audit';
 
 export const DEPLOY_ACTION = CRITICAL.flowsDeploy;
 export const RESTORE_ACTION = CRITICAL.flowsRestore;

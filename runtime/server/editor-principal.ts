@@ -5,9 +5,9 @@
 // service account gets nothing. This lets the editor plugins use API routes, unchanged,
 // under <admin root>/historian.
 import type { Request } from 'express';
-import type { AuthService } from '../auth/auth-service';
-import { permissionsOf } from '../auth/permissions';
-import type { Principal } from '../auth/principal';
+import type { AuthService } from '../auth';
+import { permissionsOf } from '../auth';
+import type { Principal } from '../auth';
 import { nodeRedEditorSessions } from './deploy-signing';
 
 function bearer(req: Request): string | null {

@@ -2,7 +2,7 @@
 // runtime's postDeliver hook) and the live bus. Capabilities add their own metrics to
 // the same registry (services().metrics).
 import { collectDefaultMetrics, Counter, Gauge, type Registry } from 'prom-client';
-import type { LiveBus } from '../live/bus';
+import type { LiveBus } from '../live';
 
 export interface RedHooks {
   add(name: string, fn: (event: { source?: { node?: { type?: string } } }) => void): void;

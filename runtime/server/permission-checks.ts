@@ -2,7 +2,7 @@
 // description carries as x-permission / x-also-checks). With the routes, this list is what
 // the permission-usage test compares with the permission table: a permission in the table
 // that nothing checks fails it.
-import type { Permission } from '../auth/permissions';
+import type { Permission } from '../auth';
 import { DEPLOY_PERMISSIONS } from './deploy-signing';
 
 /** The live WebSocket's upgrade (security.ts). */

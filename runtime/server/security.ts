@@ -3,17 +3,17 @@
 // token as ?access_token=) and gives Node-RED its adminAuth.
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
-import { AuthService } from '../auth/auth-service';
-import { isAuthError } from '../auth/errors';
-import type { AuthEventSink, AuthEventType } from '../auth/events';
-import { adminAuthFor } from '../auth/http/admin-auth';
-import { authenticateUpgrade, authenticatorFor } from '../auth/http/credentials';
-import type { Principal as AuthPrincipal } from '../auth/principal';
+import { AuthService } from '../auth';
+import { isAuthError } from '../auth';
+import type { AuthEventSink, AuthEventType } from '../auth';
+import { adminAuthFor } from '../auth';
+import { authenticateUpgrade, authenticatorFor } from '../auth';
+import type { Principal as AuthPrincipal } from '../auth';
 import type { HistorianConfig } from './load-settings';
 import type { Authenticate, Principal, RouteDef } from './api/route';
-import { authRoutes } from '../auth/http/routes';
-import { consumeSignature } from '../audit/http/signature-guard';
-import type { SignatureService } from '../audit/signature-service';
+import { authRoutes } from '../auth';
+import { consumeSignature } from '../audit';
+import type { SignatureService } from '../audit';
 import { LIVE_PERMISSION } from './permission-checks';
 
 const SESSION_EVENTS = new Set<AuthEventType>(['logout', 'user_disabled', 'user_role_changed', 'password_changed', 'password_reset', 'token_revoked']);

@@ -5,8 +5,8 @@
 // NATS is unreachable events are dropped and counted, never queued without bound, and
 // start-up never waits for the broker.
 import { JSONCodec, type NatsConnection } from 'nats';
-import { connectNats, type NatsConnectOptions } from '../uplink/nats-connection';
-import { natsConnectOptions } from '../uplink/connection-settings';
+import { connectNats, type NatsConnectOptions } from '../uplink';
+import { natsConnectOptions } from '../uplink';
 import { Counter, type Registry } from 'prom-client';
 import type { HistorianConfig } from './load-settings';
 

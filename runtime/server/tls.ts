@@ -4,11 +4,12 @@
 // reused afterwards. Its SHA-256 fingerprint is printed at start-up so an operator can
 // compare it with what the browser shows before trusting it.
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import { writeFileAtomic } from '../platform';
 
 export interface TlsSettings {
   mode?: 'off' | 'files' | 'self-signed';
@@ -91,9 +92,7 @@ export async function loadTls(s: TlsSettings, dataDir: string, log: (l: string) 
 }
 
 function writeAtomic(file: string, text: string, mode: number): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text, { mode });
-  renameSync(tmp, file);
+  writeFileAtomic(file, text, { mode });
 }
 
 function read(file: string, field: string): string {

@@ -6,6 +6,7 @@
 // Format: {"version": 1, "savedAt": <epoch ms>, "counters": {"<tag>": <number>, ...}}
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../platform';
 import type { PlantCounters } from './plant';
 
 export function counterFile(dataDir: string, nodeId: string): string {
@@ -28,16 +29,7 @@ export function readCounters(file: string): PlantCounters {
 }
 
 export function writeCounters(file: string, counters: PlantCounters, now = Date.now()): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, JSON.stringify({ version: 1, savedAt: now, counters }));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify({ version: 1, savedAt: now, counters }), { mkdir: true });
 }
 
 /** The larger value of each counter. */

@@ -5,5 +5,4 @@ export { resolveS3Settings, s3ClientFor, ObjectKeys, TierConfigError, type S3Set
 export type { TierAuditEvent, AuditSink } from './audit-event';
 export { blockToParquet, PARQUET_COLUMNS } from './parquet';
 export { tierMetrics, type TierMetrics } from './metrics';
-export { parseDuration } from './duration';
 export { MoverSchedule } from './schedule';

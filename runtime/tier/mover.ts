@@ -10,11 +10,11 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Registry } from 'prom-client';
 import { compilePattern } from '../model';
-import { BlockReader } from '../tsdb/block';
-import type { BlockSource } from '../tsdb/block-source';
-import type { BlockMeta } from '../tsdb/manifest';
-import type { TsdbStore } from '../tsdb/store';
-import { silentLogger, type Logger } from '../tsdb/types';
+import { BlockReader } from '../tsdb';
+import type { BlockSource } from '../tsdb';
+import type { BlockMeta } from '../tsdb';
+import type { TsdbStore } from '../tsdb';
+import { silentLogger, type Logger } from '../tsdb';
 import type { AuditSink } from './audit-event';
 import { tierMetrics, type TierMetrics } from './metrics';
 import { blockToParquetByDay } from './parquet';

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { writeFileAtomic } from '../platform';
 
 interface Entry { file: string; bytes: number }
 
@@ -57,9 +58,10 @@ export class PageCache {
     const file = path.join(this.dir, fileOfKey(key));
     const tail = Buffer.alloc(4);
     tail.writeUInt32LE(crc32(data));
-    // a torn write leaves only a .tmp file (removed on open), never a half page
-    fs.writeFileSync(file + '.tmp', Buffer.concat([data, tail]));
-    fs.renameSync(file + '.tmp', file);
+    // Not durable on purpose: a page is a copy of an object in the bucket, checked by its CRC
+    // on read, so a page lost or torn by a power cut is a cache miss. fsync per page would
+    // cost a disk flush on every cold read. A crash mid-write leaves a .tmp (removed on open).
+    writeFileAtomic(file, Buffer.concat([data, tail]), { durable: false });
     this.entries.set(key, { file, bytes: data.length + 4 });
     this.bytes += data.length + 4;
     this.evict();

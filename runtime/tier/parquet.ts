@@ -2,7 +2,7 @@
 // in a Hive-style layout (parquet/store=<store>/date=<day>/<block>.parquet; columns tag,
 // ts, value, quality with statistics; FORMAT-objects.md) so DuckDB, Trino, Spark or Athena
 // read the archive without us and prune by day.
-import type { BlockReader } from '../tsdb/block';
+import type { BlockReader } from '../tsdb';
 
 export const PARQUET_COLUMNS = ['tag', 'ts', 'value', 'quality'] as const;
 

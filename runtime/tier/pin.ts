@@ -2,8 +2,8 @@
 // footer and every rollup section. Opening a remote block and every rollup query
 // (long-range views) therefore never wait for object storage; only raw chunk reads do.
 import { crc32 } from 'node:zlib';
-import { BlockReader, CorruptBlockError } from '../tsdb/block';
-import type { BlockSource } from '../tsdb/block-source';
+import { BlockReader, CorruptBlockError } from '../tsdb';
+import type { BlockSource } from '../tsdb';
 
 export const PIN_MAGIC = Buffer.from('HTSPIN01', 'latin1');
 

@@ -1,5 +1,7 @@
 // Retries with exponential backoff and jitter for calls to object storage. Errors that a
 // retry cannot fix (access denied, missing bucket, bad request) fail at once.
+import { Backoff } from '../platform';
+
 export interface RetryOptions {
   /** total attempts including the first (default 5) */
   attempts?: number;
@@ -26,12 +28,13 @@ export const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, 
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, o: RetryOptions = {}): Promise<T> {
   const attempts = o.attempts ?? 5, base = o.baseDelayMs ?? 200, max = o.maxDelayMs ?? 10_000;
   const sleep = o.sleep ?? realSleep;
+  const backoff = new Backoff({ initialMs: base, maxMs: max, factor: 2, jitter: 0.5 });
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (e) {
       if (attempt >= attempts || isPermanent(e)) throw e;
-      const delay = Math.min(max, base * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+      const delay = backoff.next();
       o.onRetry?.(e, attempt, delay);
       await sleep(delay);
     }

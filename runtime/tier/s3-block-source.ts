@@ -9,10 +9,10 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { BlockReader, CorruptBlockError } from '../tsdb/block';
-import type { BlockSource } from '../tsdb/block-source';
-import { silentLogger, type Logger } from '../tsdb/types';
-import { fsyncDir } from '../tsdb/wal';
+import { BlockReader, CorruptBlockError } from '../tsdb';
+import type { BlockSource } from '../tsdb';
+import { silentLogger, type Logger } from '../tsdb';
+import { fsyncDir, writeFileAtomic } from '../platform';
 import type { AuditSink } from './audit-event';
 import { utcDays } from './parquet';
 import type { TierMetrics } from './metrics';
@@ -84,10 +84,7 @@ export class S3BlockSource implements BlockSource {
   /** Writes a pin atomically (temp, fsync, rename, fsync dir): before a block is marked remote. */
   savePin(id: string, pin: Pin): void {
     const file = this.pinFile(id);
-    const fd = fs.openSync(file + '.tmp', 'w');
-    try { fs.writeSync(fd, pin.encode()); fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
-    fs.renameSync(file + '.tmp', file);
-    fsyncDir(path.dirname(file));
+    writeFileAtomic(file, pin.encode());
     this.opened.delete(id);
   }
 

@@ -10,7 +10,7 @@ import { encodeIndex } from './block-index';
 import { RollupBuilder, ROLLUP_RESOLUTIONS } from './rollup';
 import { type Summary, summarize } from './summary';
 import type { Columns } from './types';
-import { fsyncDir } from './wal';
+import { renameDurable } from '../platform';
 
 const FLUSH_BYTES = 1 << 20;
 
@@ -127,8 +127,7 @@ export class BlockWriter {
     this.flushPending();
     fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
-    fs.renameSync(this.tmp, this.file);
-    fsyncDir(path.dirname(this.file));
+    renameDurable(this.tmp, this.file);
     return { bytes: this.pos, samples: this.samples, series: this.index.length, minT: this.minT, maxT: this.maxT };
   }
 

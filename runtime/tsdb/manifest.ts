@@ -3,7 +3,7 @@
 // whole file atomically (temp, fsync, rename, fsync dir).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fsyncDir } from './wal';
+import { writeFileAtomic } from '../platform';
 
 export interface BlockMeta {
   id: string;
@@ -44,16 +44,7 @@ export class Manifest {
     const blocks = this.data.blocks.filter((b) => !gone.has(b.id)).map((b) => upd.get(b.id) ?? b).concat(add);
     blocks.sort((a, b) => a.minT - b.minT || a.seq - b.seq);
     const next: ManifestFile = { version: 1, nextSeq: this.data.nextSeq, blocks };
-    const tmp = this.file + '.tmp';
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, JSON.stringify(next, null, 1));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
-    fsyncDir(path.dirname(this.file));
+    writeFileAtomic(this.file, JSON.stringify(next, null, 1));
     this.data = next;
   }
 }

@@ -4,7 +4,7 @@
 // (fields, range, answer size) so that a bad request is refused before any work.
 import { z } from 'zod';
 import { qualityName } from '../model';
-import { parseTime, tagSchema, timeSchema } from '../model/schemas';
+import { parseTime, tagSchema, timeSchema } from '../model';
 
 export { parseTime };
 import { AGGREGATES, type AggregateName, type AggregateRow } from './aggregate';

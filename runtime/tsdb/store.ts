@@ -1,200 +1,92 @@
-// The store facade: write path (validate -> WAL -> head -> ack -> onDurable), read path
-// (head + frozen heads + blocks, newest write wins) and background maintenance (cut the
-// head into blocks and checkpoint the WAL, compact, retention), all in one directory:
+// The store facade: the write path (validate -> WAL -> head -> ack -> onDurable) and the
+// read path (head + frozen heads + blocks, newest write wins) of one directory, with the
+// parts it is made of in their own files:
+//   store-options.ts  options, defaults, memory budget    head-set.ts    current and frozen heads
+//   block-set.ts      manifest, readers, corruption        maintenance.ts head cuts, compaction, retention
+//   store-lock.ts     one owner per directory              write-result.ts what a write answers
+//   latest.ts         newest sample of a tag               store-stats.ts  what stats() reports
+// On disk:
 //   <dir>/wal/           WAL segments (FORMAT-wal.md)
 //   <dir>/blocks/        block files (FORMAT-block.md)
 //   <dir>/manifest.json  block list (FORMAT-manifest.md)
 //   <dir>/tags.json      tag registry
-import fs from 'node:fs';
 import path from 'node:path';
 import { tagError, type Sample } from '../model';
 import type { AggregateRow } from './aggregate';
-import { BlockReader, CorruptBlockError, type RollupRows } from './block';
-import { type BlockSource, LocalBlockSource } from './block-source';
-import { BlockWriter } from './block-writer';
+import type { BlockSource } from './block-source';
+import { BlockSet, type StoreCounters } from './block-set';
 import type { ChunkRef } from './chunk-ref';
-import { expiredBlocks, levelRanges, planCompaction } from './compact';
 import type { Points } from './downsample';
-import { Head, HEAD_PRIORITY_BASE, type HeadSeries } from './head';
-import { WeightedLru } from './lru';
-import { type BlockMeta, Manifest } from './manifest';
-import { mergeRefs } from './merge';
+import type { Head, HeadSeries } from './head';
+import { HeadSet } from './head-set';
+import { latestOf } from './latest';
+import { applyRetention, compactOnce, cutHead, headDue, type MaintenanceContext } from './maintenance';
+import type { BlockMeta } from './manifest';
 import {
   type AggregateQuery, type AlignedQuery, type AlignedRow, type DownsampleQuery, type Latest, queryAggregate, queryAligned,
-  queryDownsample, queryRaw, queryValueAt, type PlanPart, type RawQuery, type RollupPlan, type SeriesReader,
+  queryDownsample, queryRaw, queryValueAt, type RawQuery, type RollupPlan, type SeriesReader,
 } from './query';
-import type { Summary } from './summary';
+import { acquireStoreDir, noteClosing, releaseStoreDir } from './store-lock';
+import { resolveOptions, type ResolvedOptions, type TsdbOptions } from './store-options';
+import { collectStats, type TsdbStats } from './store-stats';
 import { TagRegistry } from './tag-registry';
 import { countOverwrites } from './overwrites';
-import { DEFAULT_TAG_LIMITS, TagLimits, type TagLimitOptions } from './tag-limits';
-import { type Clock, type Columns, type FsyncPolicy, type Interpolation, type Logger, type SeriesBatch, silentLogger } from './types';
+import { DEFAULT_TAG_LIMITS, TagLimits } from './tag-limits';
+import type { Columns, Interpolation, SeriesBatch } from './types';
 import { Wal } from './wal';
+import { rejectMessage, type RejectReason, type RejectedSample, type WriteResult } from './write-result';
+import type { Summary } from './summary';
 
-export interface TsdbOptions {
-  dir: string;
-  /** range of the blocks cut from the head and of the first compaction level (default 2 h) */
-  blockRangeMs?: number;
-  fsync?: FsyncPolicy;
-  fsyncIntervalMs?: number;
-  /** store-wide retention; whole blocks older than this are deleted (default: keep forever) */
-  retentionMs?: number;
-  /**
-   * How long a time range stays open (default 1 h): blocks of ranges newer than now minus
-   * this are not compacted to the next level yet nor handed to the tier mover. Late data is
-   * accepted whatever this is; late data into a sealed range is merged by compaction.
-   */
-  outOfOrderWindowMs?: number;
-  /**
-   * Oldest accepted sample, as an age relative to the clock (default null: any age; the
-   * store retention still bounds it). Relative to the clock, never to a series' newest
-   * sample, so one sample stamped in the future cannot make later current ones "too old".
-   */
-  lateLimitMs?: number | null;
-  /** Samples stamped more than this ahead of the clock are rejected (default 5 min): a bad clock cannot poison a tag. */
-  maxFutureMs?: number;
-  logger?: Logger;
-  /** background maintenance period (default 10 s; 0 disables the timer) */
-  maintenanceIntervalMs?: number;
-  /** cut the head into blocks once it holds this many samples (default 4,000,000) */
-  maxHeadSamples?: number;
-  /** WAL segment size (default 64 MiB) */
-  walSegmentBytes?: number;
-  /** decoded rollup rows kept in memory for repeated long-range views (default 500,000, ~60 MB; 0 disables) */
-  rollupCacheRows?: number;
-  /**
-   * Memory the store may use, in MiB: half for the head (it is cut into blocks earlier when
-   * it reaches that), a fifth each for decoded rollup rows and open block indexes (least
-   * recently used ones are dropped). Overrides rollupCacheRows. Default: no limit.
-   */
-  memoryLimitMb?: number;
-  /** extra block locations (e.g. "remote" from the tier mover) */
-  blockSources?: BlockSource[];
-  clock?: Clock;
-  /** called before every write; throws to refuse the whole write (the disk watermark, README "Disk pressure") */
-  writeGuard?: () => void;
-  /** cardinality limits (README "Limits"; default DEFAULT_TAG_LIMITS, null per field: none) */
-  tagLimits?: Partial<TagLimitOptions>;
-}
-
-/** Why the store refused a sample (see README "Late and future data"). */
-export type RejectReason = 'bad_value' | 'bad_time' | 'bad_tag' | 'too_old' | 'too_far_in_future' | 'tag_limit';
-
-export interface RejectedSample { index: number; reason: RejectReason; message: string }
-
-/**
- * Outcome of a write: every sample is either accepted (durable per the fsync policy once
- * the promise resolves) or listed in `errors` with its index in the batch and the reason.
- */
-export interface WriteResult {
-  accepted: number;
-  rejected: number;
-  errors?: RejectedSample[];
-  /** accepted samples that replaced a value stored for the same (tag, ts), or one earlier in the batch (last write wins) */
-  overwrites?: number;
-}
-
-export interface TsdbStats {
-  series: number;
-  headSamples: number;
-  headBytes: number;
-  blocks: number;
-  blockBytes: number;
-  blockSamples: number;
-  walSegments: number;
-  written: number;
-  rejected: number;
-  corruptBlocks: number;
-  readErrors: number;
-  compactions: number;
-  cuts: number;
-  /** queries answered from rollup rows */
-  rollupQueries: number;
-  /** series and chunk entries of the block indexes held in memory */
-  indexCacheEntries: number;
-  /** decoded rollup rows held in memory */
-  rollupCacheRows: number;
-  /** samples refused by a cardinality limit (reason tag_limit) since the store opened */
-  tagLimitRejected: number;
-  /** tags the store knows */
-  tags: number;
-}
+export { DEFAULT_MAX_FUTURE_MS, type TsdbOptions } from './store-options';
+export type { RejectReason, RejectedSample, WriteResult } from './write-result';
+export type { TsdbStats } from './store-stats';
 
 interface SeriesState { maxT: number; head: HeadSeries | null; headGen: number }
 
 export class TsdbStore implements SeriesReader {
   readonly tags: TagRegistry;
-  private head: Head;
-  private frozen: Head[] = [];
-  private headGen = 0;
+  private readonly heads: HeadSet;
   private wal!: Wal;
-  private readonly manifest: Manifest;
-  private readonly local: LocalBlockSource;
-  private readonly sources = new Map<string, BlockSource>();
-  /** open block indexes, weighted by index entries, least recently used dropped first */
-  private readers: WeightedLru<string, Promise<BlockReader>>;
+  private readonly blockSet: BlockSet;
   private readonly headBudget: number;
   private sinceBudgetCheck = 0;
-  /** decoded rollup sections by block, tag and resolution (blocks are immutable) */
-  private rollupCache: WeightedLru<string, RollupRows>;
-  private corrupt = new Set<string>();
   private state = new Map<string, SeriesState>();
   private listeners = new Set<(s: Sample[]) => void>();
   private timer: NodeJS.Timeout | null = null;
   private lock: Promise<void> = Promise.resolve();
   private closed = false;
-  private activeQueries = 0;
-  private pendingRemoval: BlockMeta[] = [];
-  private counters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0, tagLimitRejected: 0 };
+  private counters: StoreCounters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0, tagLimitRejected: 0 };
   private readonly limits: TagLimits;
   private readonly writeGuard: (() => void) | null;
-  private readonly o: Required<Omit<TsdbOptions, 'blockSources' | 'retentionMs' | 'rollupCacheRows' | 'lateLimitMs' | 'tagLimits' | 'writeGuard' | 'memoryLimitMb'>> & { retentionMs: number | null; lateLimitMs: number | null };
+  private readonly o: ResolvedOptions;
   readonly ranges: number[];
 
-  private constructor(o: TsdbOptions) {
-    this.o = {
-      dir: o.dir, blockRangeMs: o.blockRangeMs ?? 7_200_000, fsync: o.fsync ?? 'interval', fsyncIntervalMs: o.fsyncIntervalMs ?? 200,
-      retentionMs: o.retentionMs ?? null, outOfOrderWindowMs: o.outOfOrderWindowMs ?? 3_600_000, logger: o.logger ?? silentLogger,
-      maintenanceIntervalMs: o.maintenanceIntervalMs ?? 10_000, maxHeadSamples: o.maxHeadSamples ?? 4_000_000,
-      walSegmentBytes: o.walSegmentBytes ?? 64 << 20, clock: o.clock ?? Date.now,
-      lateLimitMs: o.lateLimitMs ?? null, maxFutureMs: o.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS,
-    };
-    validateOptions(this.o);
-    this.ranges = levelRanges(this.o.blockRangeMs);
-    const limit = o.memoryLimitMb;
-    if (limit !== undefined && !(Number.isFinite(limit) && limit >= 8)) throw new Error(`memoryLimitMb: must be a number of at least 8 (got ${limit})`);
-    const bytes = (limit ?? 0) * 2 ** 20;
-    this.headBudget = limit ? bytes / 2 : Infinity;
-    this.rollupCache = new WeightedLru(limit ? Math.floor(bytes / 5 / ROLLUP_ROW_BYTES) : o.rollupCacheRows ?? 500_000);
-    this.readers = new WeightedLru(limit ? Math.floor(bytes / 5 / INDEX_ENTRY_BYTES) : Infinity);
-    fs.mkdirSync(path.join(o.dir, 'blocks'), { recursive: true });
-    this.local = new LocalBlockSource(path.join(o.dir, 'blocks'));
-    this.sources.set('local', this.local);
-    for (const s of o.blockSources ?? []) this.sources.set(s.location, s);
-    this.manifest = Manifest.load(path.join(o.dir, 'manifest.json'));
-    this.tags = TagRegistry.open(path.join(o.dir, 'tags.json'), this.o.clock);
-    this.head = this.newHead();
-    this.limits = new TagLimits({ ...DEFAULT_TAG_LIMITS, ...o.tagLimits }, this.o.clock);
-    this.writeGuard = o.writeGuard ?? null;
+  private constructor(opts: TsdbOptions) {
+    const { o, ranges, budget } = resolveOptions(opts);
+    this.o = o;
+    this.ranges = ranges;
+    this.headBudget = budget.headBytes;
+    this.blockSet = new BlockSet(opts.dir, {
+      logger: o.logger, counters: this.counters, indexEntries: budget.indexEntries, rollupRows: budget.rollupRows, sources: opts.blockSources,
+    });
+    this.tags = TagRegistry.open(path.join(opts.dir, 'tags.json'), o.clock);
+    this.heads = new HeadSet(o.clock);
+    this.limits = new TagLimits({ ...DEFAULT_TAG_LIMITS, ...opts.tagLimits }, o.clock);
+    this.writeGuard = opts.writeGuard ?? null;
   }
 
   static async open(opts: TsdbOptions): Promise<TsdbStore> {
     if (!opts || typeof opts.dir !== 'string' || !opts.dir) throw new Error('dir: must be a directory path');
-    const key = path.resolve(opts.dir);
-    // a redeploy may reopen a store while the old instance is still closing: wait for it
-    await closing.get(key);
-    if (openDirs.has(key)) throw new Error(`dir: store ${key} is already open in this process`);
-    fs.mkdirSync(key, { recursive: true });
-    takeLock(key);
-    openDirs.add(key);
+    // a redeploy may reopen a store while the old instance is still closing: this waits for it
+    const key = await acquireStoreDir(opts.dir);
     let s: TsdbStore;
     try {
       s = new TsdbStore(opts);
     } catch (e) {
-      openDirs.delete(key);
-      releaseLock(key);
+      releaseStoreDir(key);
       throw e;
     }
-    s.removeOrphans();
+    s.blockSet.removeOrphans();
     let replayed = 0;
     s.wal = Wal.open(path.join(opts.dir, 'wal'), {
       fsync: s.o.fsync, fsyncIntervalMs: s.o.fsyncIntervalMs, segmentBytes: s.o.walSegmentBytes, logger: s.o.logger,
@@ -204,7 +96,7 @@ export class TsdbStore implements SeriesReader {
     });
     if (replayed) s.o.logger.info(`tsdb ${opts.dir}: replayed ${replayed} samples from the WAL`);
     // replayed tags may have newer samples in blocks than in the WAL (late data)
-    if (replayed && s.liveBlocks().length) for (const [tag, st] of s.state) { st.maxT = Infinity; s.learnMaxT(tag, st); }
+    if (replayed && s.blockSet.live().length) for (const [tag, st] of s.state) { st.maxT = Infinity; s.learnMaxT(tag, st); }
     if (s.o.maintenanceIntervalMs > 0) {
       s.timer = setInterval(() => { void s.maintain().catch((e) => s.o.logger.error(`tsdb maintenance failed: ${(e as Error).stack ?? e}`)); }, s.o.maintenanceIntervalMs);
       s.timer.unref();
@@ -299,10 +191,10 @@ export class TsdbStore implements SeriesReader {
     const durable = this.wal.append(samples, keep, accepted);
     this.applyBatch(samples, keep);
     this.counters.written += accepted;
-    if (this.head.samples >= this.o.maxHeadSamples) this.scheduleMaintenance();
+    if (this.heads.head.samples >= this.o.maxHeadSamples) this.scheduleMaintenance();
     else if (this.headBudget !== Infinity && (this.sinceBudgetCheck += accepted) >= BUDGET_CHECK_SAMPLES) {
       this.sinceBudgetCheck = 0;
-      if (this.head.bytes() >= this.headBudget) this.scheduleMaintenance();
+      if (this.heads.head.bytes() >= this.headBudget) this.scheduleMaintenance();
     }
     if (durable) await durable;
     if (this.listeners.size) {
@@ -330,7 +222,7 @@ export class TsdbStore implements SeriesReader {
   }
 
   private applyBatch(samples: readonly Sample[], keep: Uint8Array | null): void {
-    const head = this.head;
+    const head = this.heads.head;
     let lastTag = '';
     let hs: HeadSeries | null = null;
     let minT = Infinity, maxT = -Infinity, count = 0;
@@ -350,10 +242,11 @@ export class TsdbStore implements SeriesReader {
   private headSeries(tag: string): HeadSeries {
     let st = this.state.get(tag);
     if (!st) { st = { maxT: -Infinity, head: null, headGen: -1 }; this.state.set(tag, st); }
-    if (st.headGen !== this.headGen || !st.head) {
-      const created = !this.head.series.has(tag);
-      st.head = this.head.getOrCreate(tag);
-      st.headGen = this.headGen;
+    if (st.headGen !== this.heads.gen || !st.head) {
+      const head = this.heads.head;
+      const created = !head.series.has(tag);
+      st.head = head.getOrCreate(tag);
+      st.headGen = this.heads.gen;
       if (created) this.tags.ensure(tag);
     }
     return st.head;
@@ -364,12 +257,7 @@ export class TsdbStore implements SeriesReader {
     this.headSeries(tag).append(t, v, q);
     const st = this.state.get(tag)!;
     if (t > st.maxT) st.maxT = t;
-    this.head.noteRange(t, t, 1);
-  }
-
-  private newHead(): Head {
-    this.headGen++;
-    return new Head(HEAD_PRIORITY_BASE + this.headGen * 1e7, this.o.clock());
+    this.heads.head.noteRange(t, t, 1);
   }
 
   // ---------------------------------------------------------------- read path
@@ -382,14 +270,14 @@ export class TsdbStore implements SeriesReader {
 
   /** Min-max or LTTB downsampling to about `points` points. */
   async downsample(q: DownsampleQuery): Promise<Points> {
-    this.activeQueries++;
-    try { return await queryDownsample(this, q); } finally { this.activeQueries--; }
+    this.blockSet.activeQueries++;
+    try { return await queryDownsample(this, q); } finally { this.blockSet.activeQueries--; }
   }
 
   /** Value at a time: the sample at or before it (step) or interpolated (linear); default from the tag's metadata. */
   async valueAt(tag: string, at: number, interpolation?: Interpolation): Promise<Latest | null> {
-    this.activeQueries++;
-    try { return await queryValueAt(this, tag, at, interpolation); } finally { this.activeQueries--; }
+    this.blockSet.activeQueries++;
+    try { return await queryValueAt(this, tag, at, interpolation); } finally { this.blockSet.activeQueries--; }
   }
 
   /** Several tags on one time grid (from, from+stepMs, ... < to). */
@@ -397,7 +285,7 @@ export class TsdbStore implements SeriesReader {
 
   /** The newest sample of each tag (tags without data are left out). */
   async latest(tags: readonly string[]): Promise<Latest[]> {
-    this.activeQueries++;
+    this.blockSet.activeQueries++;
     try {
       const out: Latest[] = [];
       for (const tag of tags) {
@@ -405,66 +293,33 @@ export class TsdbStore implements SeriesReader {
         if (l) out.push(l);
       }
       return out;
-    } finally { this.activeQueries--; }
+    } finally { this.blockSet.activeQueries--; }
   }
 
-  private async latestOne(tag: string): Promise<Latest | null> {
-    const refs: ChunkRef[] = [];
-    for (const h of [this.head, ...this.frozen]) h.refs(tag, -Infinity, Infinity, refs);
-    let best = -Infinity;
-    for (const r of refs) if (r.maxT > best) best = r.maxT;
-    // blocks newest first; stop once a block ends before the best time found
-    const blocks = this.liveBlocks().slice().sort((a, b) => b.maxT - a.maxT);
-    for (const b of blocks) {
-      if (b.maxT < best) break;
-      const reader = await this.reader(b);
-      reader?.chunkRefs(tag, best, Infinity, b.seq, refs);
-      for (const r of refs) if (r.maxT > best) best = r.maxT;
-    }
-    if (best === -Infinity) return null;
-    const top = refs.filter((r) => r.maxT === best).sort((a, b) => b.priority - a.priority);
-    // a run whose worst quality is GOOD ends with a GOOD sample: its summary answers, no decoding
-    const s0 = top[0].summary;
-    if (s0 && s0.quality === 0) return { tag, ts: s0.lastTs, value: s0.last, quality: 0 };
-    for (const r of top) {
-      try {
-        const c = await r.load();
-        const i = c.ts.length - 1;
-        return { tag, ts: c.ts[i], value: c.values[i], quality: c.quality[i] };
-      } catch (e) { this.onError(e); }
-    }
-    return null;
+  private latestOne(tag: string): Promise<Latest | null> {
+    return latestOf(tag, this.heads, this.blockSet);
   }
 
   private async *tracked<T>(g: AsyncGenerator<T>): AsyncGenerator<T> {
-    this.activeQueries++;
-    try { yield* g; } finally { this.activeQueries--; }
+    this.blockSet.activeQueries++;
+    try { yield* g; } finally { this.blockSet.activeQueries--; }
   }
 
   /** SeriesReader: chunk refs of a tag from every source. */
   async refs(tag: string, from: number, to: number): Promise<ChunkRef[]> {
-    const out = await this.blockRefs(tag, from, to);
-    for (const h of this.frozen) h.refs(tag, from, to, out);
-    this.head.refs(tag, from, to, out);
+    const out = await this.blockSet.refs(tag, from, to);
+    this.heads.refs(tag, from, to, out);
     return out;
   }
 
   /** Chunk refs of the blocks only (the overwrite check looks at the head series directly). */
-  async blockRefs(tag: string, from: number, to: number): Promise<ChunkRef[]> {
-    const out: ChunkRef[] = [];
-    for (const b of this.liveBlocks()) {
-      if (b.maxT < from || b.minT >= to) continue;
-      const r = await this.reader(b);
-      r?.chunkRefs(tag, from, to, b.seq, out);
-    }
-    return out;
+  blockRefs(tag: string, from: number, to: number): Promise<ChunkRef[]> {
+    return this.blockSet.refs(tag, from, to);
   }
 
   /** The head series of a tag (current and frozen heads), for the overwrite check. */
   headSeriesOf(tag: string): HeadSeries[] {
-    const out: HeadSeries[] = [];
-    for (const h of [this.head, ...this.frozen]) { const s = h.series.get(tag); if (s) out.push(s); }
-    return out;
+    return this.heads.seriesOf(tag);
   }
 
   /**
@@ -472,55 +327,14 @@ export class TsdbStore implements SeriesReader {
    * head; a block keeping no rollup at `res` for the tag (a slow series) gives its chunk refs.
    */
   async rollups(tag: string, from: number, to: number, res: number): Promise<RollupPlan | null> {
-    const parts: Array<{ reader: BlockReader; seq: number; minT: number; maxT: number; has: boolean }> = [];
-    let any = false;
-    for (const b of this.liveBlocks()) {
-      if (b.maxT < from || b.minT >= to) continue;
-      const reader = await this.reader(b);
-      if (!reader) continue;
-      const range = reader.seriesRange(tag);
-      if (range && range.maxT >= from && range.minT < to) {
-        const has = reader.hasRollup(tag, res);
-        any ||= has;
-        parts.push({ reader, seq: b.seq, ...range, has });
-      }
-    }
-    if (!any) return null;
-    parts.sort((a, b) => a.minT - b.minT);
-    for (let i = 1; i < parts.length; i++) if (parts[i].minT <= parts[i - 1].maxT) return null;
+    const parts = await this.blockSet.rollupSources(tag, from, to, res);
+    if (!parts) return null;
     const headRefs: ChunkRef[] = [];
-    for (const h of this.frozen) h.refs(tag, from, to, headRefs);
-    this.head.refs(tag, from, to, headRefs);
+    this.heads.refs(tag, from, to, headRefs);
     const lastBlock = parts.length ? parts[parts.length - 1].maxT : -Infinity;
     for (const r of headRefs) if (r.minT <= lastBlock) return null;
-    const self = this;
     this.counters.rollupQueries++;
-    async function* partsOf(): AsyncGenerator<PlanPart> {
-      for (const p of parts) {
-        if (!p.has) {
-          const refs: ChunkRef[] = [];
-          p.reader.chunkRefs(tag, from, to, p.seq, refs);
-          yield { refs };
-          continue;
-        }
-        const key = `${p.reader.id}\0${tag}\0${res}`;
-        let rr: RollupRows | null | undefined = self.rollupCache.get(key);
-        if (!rr) {
-          try { rr = await p.reader.rollups(tag, res); } catch (e) { self.onError(e); continue; }
-          if (!rr) continue;
-          self.rollupCache.set(key, rr, rr.starts.length);
-        }
-        const n = rr.starts.length;
-        if (n && rr.starts[0] >= from && rr.starts[n - 1] < to) { yield { rows: rr.rows }; continue; }
-        const out: Summary[] = [];
-        for (let i = 0; i < n; i++) {
-          const s = rr.starts[i];
-          if (s >= from && s < to) out.push(rr.rows[i]);
-        }
-        if (out.length) yield { rows: out };
-      }
-    }
-    return { parts: partsOf(), headRefs };
+    return { parts: this.blockSet.rollupParts(parts, tag, from, to, res), headRefs };
   }
 
   interpolation(tag: string): Interpolation {
@@ -529,42 +343,10 @@ export class TsdbStore implements SeriesReader {
 
   /** SeriesReader: read failures are counted and logged; corrupt blocks are left out from then on. */
   onError(e: unknown): void {
-    if (e instanceof CorruptBlockError) {
-      if (!this.corrupt.has(e.blockId)) {
-        this.corrupt.add(e.blockId);
-        this.counters.corruptBlocks++;
-        this.readers.delete(e.blockId);
-        this.o.logger.error(`tsdb: corrupt ${e.message}; the block is left out of queries and compaction`);
-      }
-      return;
-    }
-    this.counters.readErrors++;
-    this.o.logger.error(`tsdb read error: ${(e as Error)?.message ?? e}`);
+    this.blockSet.onError(e);
   }
 
-  private liveBlocks(): readonly BlockMeta[] {
-    const all = this.manifest.blocks;
-    return this.corrupt.size ? all.filter((b) => !this.corrupt.has(b.id)) : all;
-  }
-
-  private async reader(b: BlockMeta): Promise<BlockReader | null> {
-    let p = this.readers.get(b.id);
-    if (!p) {
-      const src = this.sources.get(b.location);
-      // not corrupt: the source (e.g. the tier mover's "remote") may be attached later
-      if (!src) { this.onError(new Error(`block ${b.id}: no block source for location "${b.location}"`)); return null; }
-      p = BlockReader.open(b.id, src);
-      this.readers.set(b.id, p, 1);
-      void p.then((r) => { if (this.readers.get(b.id) === p) this.readers.reweigh(b.id, r.indexEntries); }, () => undefined);
-    }
-    try { return await p; } catch (e) {
-      this.readers.delete(b.id);
-      this.onError(e instanceof CorruptBlockError ? e : new CorruptBlockError(b.id, (e as Error).message));
-      return null;
-    }
-  }
-
-  // ---------------------------------------------------------------- maintenance
+  // ---------------------------------------------------------------- maintenance (maintenance.ts)
 
   private scheduleMaintenance(): void {
     if (this.maintenanceScheduled || this.closed) return;
@@ -582,197 +364,46 @@ export class TsdbStore implements SeriesReader {
     return run;
   }
 
-  /** One maintenance pass: cut the head when due, compact, apply retention, save tag metadata. */
-  maintain(): Promise<void> {
-    return this.exclusive(async () => {
-      if (this.closed) return;
-      this.removePending();
-      if (this.headDue()) await this.cutHeadLocked();
-      for (let i = 0; i < 64 && !this.closed; i++) if (!(await this.compactOnceLocked())) break;
-      await this.retentionLocked();
-      this.tags.save();
-    });
-  }
-
-  private headDue(): boolean {
-    const h = this.head;
-    if (h.samples === 0) return false;
-    if (h.samples >= this.o.maxHeadSamples) return true;
-    if (this.headBudget !== Infinity && h.bytes() >= this.headBudget) return true;
-    const range = this.o.blockRangeMs;
-    if (h.maxT - Math.floor(h.minT / range) * range >= range * 1.5) return true;
-    return this.o.clock() - h.createdAt >= range / 2;
-  }
-
-  /** Makes everything durable in blocks: cuts the head and checkpoints the WAL. */
-  flush(): Promise<void> {
-    return this.exclusive(() => this.cutHeadLocked());
-  }
-
-  /** Runs compaction until nothing is left to do (normally the timer does it bit by bit). */
-  compact(): Promise<void> {
-    return this.exclusive(async () => { while (await this.compactOnceLocked()); this.removePending(); });
-  }
-
-  private async cutHeadLocked(): Promise<void> {
-    const old = this.head;
-    if (old.samples === 0) return;
-    this.head = this.newHead();
-    this.frozen.push(old);
-    const segment = await this.wal.rotate();
-    for (const s of old.series.values()) s.cut();
-    const range = this.o.blockRangeMs;
-    // Late data far behind the newest sample (a backfill of history) goes straight into
-    // day- or week-aligned blocks of the level compaction would give them: one block per
-    // 2-hour range would mean thousands of tiny files for a year of backfill.
-    const recent = this.ranges.length > 1 ? old.maxT - this.ranges[1] : -Infinity;
-    const windows = new Map<string, { start: number; end: number; level: number }>();
-    const windowOf = (t: number) => {
-      for (let level = this.ranges.length; level >= 2; level--) {
-        const size = this.ranges[level - 1];
-        const start = Math.floor(t / size) * size;
-        if (start + size <= recent) return { start, end: start + size, level };
-      }
-      const start = Math.floor(t / range) * range;
-      return { start, end: start + range, level: 0 };
+  /** The parts maintenance works on (the WAL exists only once open() has replayed it). */
+  private get maintenance(): MaintenanceContext {
+    return {
+      o: this.o, ranges: this.ranges, blocks: this.blockSet, heads: this.heads, tags: this.tags, wal: this.wal,
+      counters: this.counters, headBudget: this.headBudget, forgetHead: (old) => this.forgetHead(old),
     };
-    for (const s of old.series.values()) {
-      for (const c of s.closed) {
-        for (let t = Math.floor(c.summary.firstTs / range) * range; t <= c.summary.lastTs; t += range) {
-          const w = windowOf(t);
-          windows.set(`${w.level}:${w.start}`, w);
-        }
-      }
-    }
-    const metas: BlockMeta[] = [];
-    const tags = [...old.series.keys()].sort();
-    for (const w of [...windows.values()].sort((a, b) => a.start - b.start)) {
-      const meta = await this.writeBlock(w.level, this.manifest.nextSeq(), tags, w.start, w.end, (tag, out) => old.refs(tag, w.start, w.end, out));
-      if (meta) metas.push(meta);
-    }
-    this.manifest.commit(metas);
-    this.wal.removeBefore(segment);
-    this.frozen = this.frozen.filter((h) => h !== old);
-    // a tag that has not written since keeps no reference to its old head series (memory)
+  }
+
+  /** A tag that has not written since keeps no reference to its old head series (memory). */
+  private forgetHead(old: Head): void {
     for (const [tag, hs] of old.series) {
       const st = this.state.get(tag);
       if (st && st.head === hs) st.head = null;
     }
-    this.counters.cuts++;
   }
 
-  /** Writes one block from the merged refs of each tag over [from, to). */
-  private async writeBlock(level: number, seq: number, tags: readonly string[], from: number, to: number,
-    refsOf: (tag: string, out: ChunkRef[]) => Promise<void> | void, minTOf?: (tag: string) => number): Promise<BlockMeta | null> {
-    const id = `${String(seq).padStart(10, '0')}-${level}-${Date.now().toString(36)}`;
-    const w = new BlockWriter(this.local.file(id));
-    try {
-      for (const tag of tags) {
-        const refs: ChunkRef[] = [];
-        await refsOf(tag, refs);
-        if (!refs.length) continue;
-        const lo = Math.max(from, minTOf ? minTOf(tag) : -Infinity);
-        if (lo >= to) continue;
-        const items = mergeRefs(refs, { from: lo, to, onError: (e) => { throw e; } });
-        await w.addSeries(tag, colsOf(items));
-      }
-      if (w.sampleCount === 0) { w.abort(); return null; }
-      const r = w.finish();
-      return { id, seq, minT: r.minT, maxT: r.maxT, level, bytes: r.bytes, samples: r.samples, series: r.series, location: 'local' };
-    } catch (e) {
-      w.abort();
-      throw e;
-    }
+  /** One maintenance pass: cut the head when due, compact, apply retention, save tag metadata. */
+  maintain(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.closed) return;
+      const m = this.maintenance;
+      this.blockSet.removePending();
+      if (headDue(m)) await cutHead(m);
+      for (let i = 0; i < 64 && !this.closed; i++) if (!(await compactOnce(m))) break;
+      await applyRetention(m);
+      this.tags.save();
+    });
   }
 
-  private async compactOnceLocked(): Promise<boolean> {
-    const closedBefore = this.o.clock() - this.o.outOfOrderWindowMs;
-    const plan = planCompaction(this.manifest.blocks, this.ranges, closedBefore, this.corrupt);
-    if (!plan) return false;
-    if (plan.relabel) {
-      const b = plan.inputs[0];
-      this.manifest.commit([], [], [{ ...b, level: plan.level }]);
-      return true;
-    }
-    const readers: Array<{ meta: BlockMeta; reader: BlockReader }> = [];
-    for (const meta of plan.inputs) {
-      const reader = await this.reader(meta);
-      if (!reader) return true; // marked corrupt: the next plan leaves it out
-      readers.push({ meta, reader });
-    }
-    const tagSet = new Set<string>();
-    for (const { reader } of readers) for (const t of reader.series.keys()) tagSet.add(t);
-    const seq = Math.max(...plan.inputs.map((b) => b.seq));
-    let failed = false;
-    const meta = await this.writeBlock(plan.level, seq, [...tagSet].sort(), plan.start, plan.end, (tag, out) => {
-      for (const { meta: m, reader } of readers) reader.chunkRefs(tag, plan.start, plan.end, m.seq, out);
-    }, (tag) => this.tagCutoff(tag)).catch((e) => { failed = true; this.onError(e); return null; });
-    if (failed) return true;
-    this.manifest.commit(meta ? [meta] : [], plan.inputs.map((b) => b.id));
-    for (const b of plan.inputs) this.readers.delete(b.id);
-    this.pendingRemoval.push(...plan.inputs);
-    this.removePending();
-    this.counters.compactions++;
-    return true;
+  /** Makes everything durable in blocks: cuts the head and checkpoints the WAL. */
+  flush(): Promise<void> {
+    return this.exclusive(() => cutHead(this.maintenance));
   }
 
-  /** Oldest time kept for a tag under per-tag retention (-Infinity when none). */
-  private tagCutoff(tag: string): number {
-    const r = this.tags.get(tag)?.retentionMs;
-    return r ? this.o.clock() - r : -Infinity;
+  /** Runs compaction until nothing is left to do (normally the timer does it bit by bit). */
+  compact(): Promise<void> {
+    return this.exclusive(async () => { const m = this.maintenance; while (await compactOnce(m)); this.blockSet.removePending(); });
   }
 
-  private async retentionLocked(): Promise<void> {
-    const now = this.o.clock();
-    const drop: BlockMeta[] = this.o.retentionMs ? expiredBlocks(this.manifest.blocks, now - this.o.retentionMs) : [];
-    if (drop.length) {
-      this.manifest.commit([], drop.map((b) => b.id));
-      for (const b of drop) this.readers.delete(b.id);
-      this.pendingRemoval.push(...drop);
-    }
-    // per-tag retention: rewrite blocks holding expired data of tags with their own retention
-    const tagged = [...this.tags.all()].filter((t) => t.retentionMs);
-    if (tagged.length) {
-      for (const b of this.liveBlocks().slice()) {
-        if (b.location !== 'local') continue;
-        const reader = await this.reader(b);
-        if (!reader) continue;
-        const hit = tagged.some((t) => {
-          const r = reader.seriesRange(t.tag);
-          return r !== null && r.minT < now - t.retentionMs!;
-        });
-        if (!hit) continue;
-        const meta = await this.writeBlock(b.level, b.seq, [...reader.series.keys()].sort(), b.minT, b.maxT + 1,
-          (tag, out) => reader.chunkRefs(tag, b.minT, b.maxT + 1, b.seq, out), (tag) => this.tagCutoff(tag));
-        this.manifest.commit(meta ? [meta] : [], [b.id]);
-        this.readers.delete(b.id);
-        this.pendingRemoval.push(b);
-      }
-    }
-    this.removePending();
-  }
-
-  /** Deletes files of blocks no longer in the manifest once no query may still read them. */
-  private removePending(): void {
-    if (this.activeQueries > 0 || !this.pendingRemoval.length) return;
-    for (const b of this.pendingRemoval) {
-      const src = this.sources.get(b.location);
-      void src?.remove(b.id).catch((e) => this.o.logger.warn(`tsdb: could not remove block ${b.id}: ${e}`));
-    }
-    this.pendingRemoval = [];
-  }
-
-  /** Files a crash left behind: temp files and blocks no manifest names. */
-  private removeOrphans(): void {
-    // a block the manifest places elsewhere (moved to "remote") leaves a stale local copy
-    const known = new Set(this.manifest.blocks.filter((b) => b.location === 'local').map((b) => b.id));
-    for (const f of fs.readdirSync(this.local.dir)) {
-      const id = f.replace(/\.blk$/, '');
-      if (f.endsWith('.tmp') || (f.endsWith('.blk') && !known.has(id))) fs.rmSync(path.join(this.local.dir, f), { force: true });
-    }
-  }
-
-  // ---------------------------------------------------------------- bulk import, stats, close
+  // ---------------------------------------------------------------- bulk import, stats, tier hooks, close
 
   /**
    * Writes already sorted series straight into one block (bulk import and benchmarks):
@@ -781,15 +412,15 @@ export class TsdbStore implements SeriesReader {
   async importBlock(series: Iterable<{ tag: string; cols: Columns }>, level = 0): Promise<BlockMeta | null> {
     return this.exclusive(async () => {
       const list = [...series];
-      const seq = this.manifest.nextSeq();
+      const seq = this.blockSet.manifest.nextSeq();
       const byTag = new Map(list.map((s) => [s.tag, s.cols]));
-      const meta = await this.writeBlock(level, seq, [...byTag.keys()].sort(), -Infinity, Infinity, (tag, out) => {
+      const meta = await this.blockSet.write(level, seq, [...byTag.keys()].sort(), -Infinity, Infinity, (tag, out) => {
         const c = byTag.get(tag)!;
         if (!c.ts.length) return;
         out.push({ minT: c.ts[0], maxT: c.ts[c.ts.length - 1], summary: null as unknown as Summary, priority: seq, load: () => c });
       });
       if (meta) {
-        this.manifest.commit([meta]);
+        this.blockSet.manifest.commit([meta]);
         for (const tag of byTag.keys()) this.tags.ensure(tag);
       }
       return meta;
@@ -797,29 +428,20 @@ export class TsdbStore implements SeriesReader {
   }
 
   stats(): TsdbStats {
-    let series = 0, headSamples = 0, headBytes = 0;
-    for (const h of [this.head, ...this.frozen]) { series += h.series.size; headSamples += h.samples; headBytes += h.bytes(); }
-    let blockBytes = 0, blockSamples = 0;
-    for (const b of this.manifest.blocks) { blockBytes += b.bytes; blockSamples += b.samples; }
-    return {
-      series, headSamples, headBytes, blocks: this.manifest.blocks.length, blockBytes, blockSamples,
-      walSegments: this.wal.segmentCount(), ...this.counters, tags: this.tags.size,
-      indexCacheEntries: this.readers.weight, rollupCacheRows: this.rollupCache.weight,
-    };
+    return collectStats(this.heads, this.blockSet, this.counters, this.wal.segmentCount(), this.tags.size);
   }
 
-  blocks(): readonly BlockMeta[] { return this.manifest.blocks; }
+  blocks(): readonly BlockMeta[] { return this.blockSet.all; }
 
   /** Path of a local block file (for the tier mover to upload). */
-  localBlockPath(id: string): string { return this.local.file(id); }
+  localBlockPath(id: string): string { return this.blockSet.local.file(id); }
 
   /** Adds (or replaces) the block source serving manifest location `source.location`. */
   attachBlockSource(source: BlockSource): void {
-    this.sources.set(source.location, source);
-    for (const b of this.manifest.blocks) if (b.location === source.location) this.readers.delete(b.id);
+    this.blockSet.attach(source);
   }
 
-  blockSource(location: string): BlockSource | undefined { return this.sources.get(location); }
+  blockSource(location: string): BlockSource | undefined { return this.blockSet.source(location); }
 
   /** Store-wide retention in ms (null: keep forever); the tier mover reports deletions with it. */
   get retentionMs(): number | null { return this.o.retentionMs; }
@@ -833,9 +455,9 @@ export class TsdbStore implements SeriesReader {
     const top = this.ranges.length;
     const size = this.ranges[top - 1];
     const closedBefore = this.o.clock() - this.o.outOfOrderWindowMs;
-    const all = this.manifest.blocks;
+    const all = this.blockSet.all;
     return all.filter((b) => {
-      if (b.level !== top || this.corrupt.has(b.id)) return false;
+      if (b.level !== top || this.blockSet.corrupt.has(b.id)) return false;
       const start = Math.floor(b.minT / size) * size, end = start + size;
       if (end > closedBefore) return false;
       return !all.some((x) => x !== b && x.level < top && x.minT < end && x.maxT >= start);
@@ -849,16 +471,15 @@ export class TsdbStore implements SeriesReader {
    */
   relocateBlock(id: string, from: string, to: string): Promise<BlockMeta> {
     return this.exclusive(async () => {
-      const b = this.manifest.blocks.find((x) => x.id === id);
+      const b = this.blockSet.all.find((x) => x.id === id);
       if (!b) throw new Error(`id: block ${id} is not in the manifest`);
       if (b.location !== from) throw new Error(`from: block ${id} is at "${b.location}", not "${from}"`);
-      if (!this.sources.has(to)) throw new Error(`to: no block source for location "${to}"`);
+      if (!this.blockSet.source(to)) throw new Error(`to: no block source for location "${to}"`);
       const moved = { ...b, location: to };
       if (from === to) return moved;
-      this.manifest.commit([], [], [moved]);
-      this.readers.delete(id);
-      this.pendingRemoval.push(b);
-      this.removePending();
+      this.blockSet.manifest.commit([], [], [moved]);
+      this.blockSet.retire([b]);
+      this.blockSet.removePending();
       return moved;
     });
   }
@@ -872,21 +493,19 @@ export class TsdbStore implements SeriesReader {
       this.timer = null;
       try {
         await this.exclusive(async () => {
-          await this.cutHeadLocked();
+          await cutHead(this.maintenance);
           this.closed = true;
           this.tags.save();
         });
       } finally {
         this.closed = true;
         await this.wal.close();
-        this.removePending();
-        for (const s of this.sources.values()) await s.close?.();
-        releaseLock(key);
-        openDirs.delete(key);
-        closing.delete(key);
+        this.blockSet.removePending();
+        await this.blockSet.closeSources();
+        releaseStoreDir(key);
       }
     })();
-    closing.set(key, this.closing);
+    noteClosing(key, this.closing);
     return this.closing;
   }
   private closing: Promise<void> | null = null;
@@ -895,64 +514,5 @@ export class TsdbStore implements SeriesReader {
 /** Samples younger than this are not checked against their tag's own retention (a retention that short keeps nothing anyway). */
 const TAG_RETENTION_CHECK_AGE_MS = 60_000;
 
-/** Default bound on timestamps ahead of the clock (the clock-skew limit). */
-export const DEFAULT_MAX_FUTURE_MS = 300_000;
-
-function rejectMessage(reason: RejectReason, s: Sample | null, now: number, latest: number, oldest: number): string {
-  const at = (t: number) => new Date(t).toISOString();
-  switch (reason) {
-    case 'bad_value': return `value: must be a finite number (got ${s && typeof s === 'object' ? String(s.value) : String(s)})`;
-    case 'bad_time': return `ts: must be epoch milliseconds (got ${String(s?.ts)})`;
-    case 'bad_tag': return `tag: ${tagError(s?.tag) ?? 'invalid'}`;
-    case 'tag_limit': return 'tag: over a cardinality limit';
-    case 'too_far_in_future': return `ts: ${at(s!.ts)} is ${((s!.ts - now) / 1000).toFixed(1)} s ahead of the server clock; at most ${((latest - now) / 1000).toFixed(1)} s allowed (clock-skew limit)`;
-    case 'too_old': return `ts: ${at(s!.ts)} is older than the store keeps (oldest accepted ${at(oldest)}: late-data limit or retention)`;
-  }
-}
-
-/** decoded rollup row (Summary object and its slot), for the memory budget */
-const ROLLUP_ROW_BYTES = 120;
-/** a decoded chunk entry or series of a block index (objects, summary), for the memory budget */
-const INDEX_ENTRY_BYTES = 200;
 /** samples written between two checks of the head's memory against its budget */
 const BUDGET_CHECK_SAMPLES = 16_384;
-
-const openDirs = new Set<string>();
-const closing = new Map<string, Promise<void>>();
-
-/** One process per store directory: a LOCK file names the owner; a dead owner's lock is taken over. */
-function takeLock(dir: string): void {
-  const file = path.join(dir, 'LOCK');
-  try {
-    const pid = Number(fs.readFileSync(file, 'utf8'));
-    if (pid && pid !== process.pid && alive(pid)) throw new Error(`dir: store ${dir} is in use by process ${pid}`);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  fs.writeFileSync(file, String(process.pid));
-}
-
-function releaseLock(dir: string): void {
-  fs.rmSync(path.join(dir, 'LOCK'), { force: true });
-}
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
-
-async function* colsOf(items: AsyncIterable<{ cols?: Columns }>): AsyncGenerator<Columns> {
-  for await (const it of items) if (it.cols) yield it.cols;
-}
-
-function validateOptions(o: { blockRangeMs: number; fsync: string; fsyncIntervalMs: number; outOfOrderWindowMs: number; retentionMs: number | null; maxHeadSamples: number; lateLimitMs: number | null; maxFutureMs: number }): void {
-  const pos = (k: string, v: number) => { if (!Number.isFinite(v) || v <= 0) throw new Error(`${k}: must be a positive number (got ${v})`); };
-  pos('blockRangeMs', o.blockRangeMs);
-  if (o.blockRangeMs % 3_600_000 !== 0 && 3_600_000 % o.blockRangeMs !== 0) throw new Error('blockRangeMs: must divide or be a multiple of one hour');
-  if (!['always', 'interval', 'never'].includes(o.fsync)) throw new Error(`fsync: must be "always", "interval" or "never" (got ${o.fsync})`);
-  pos('fsyncIntervalMs', o.fsyncIntervalMs);
-  if (!Number.isFinite(o.outOfOrderWindowMs) || o.outOfOrderWindowMs < 0) throw new Error('outOfOrderWindowMs: must be zero or a positive number');
-  if (o.retentionMs !== null) pos('retentionMs', o.retentionMs);
-  pos('maxHeadSamples', o.maxHeadSamples);
-  if (o.lateLimitMs !== null) pos('lateLimitMs', o.lateLimitMs);
-  if (!Number.isFinite(o.maxFutureMs) || o.maxFutureMs < 0) throw new Error('maxFutureMs: must be zero or a positive number');
-}

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compilePattern, patternError, tagError } from '../model';
 import type { Clock, Interpolation } from './types';
-import { fsyncDir } from './wal';
+import { writeFileAtomic } from '../platform';
 
 export type ValueType = 'number' | 'boolean';
 export type LoggingMode = 'every' | 'on-change' | 'deadband' | 'swinging-door';
@@ -109,17 +109,7 @@ export class TagRegistry {
   /** Writes the file if anything changed (atomic replace). */
   save(): void {
     if (!this.dirty) return;
-    const tmp = this.file + '.tmp';
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, JSON.stringify({ version: 1, tags: [...this.tags.values()] }));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
-    fsyncDir(path.dirname(this.file));
+    writeFileAtomic(this.file, JSON.stringify({ version: 1, tags: [...this.tags.values()] }), { mkdir: true });
     this.dirty = false;
   }
 }

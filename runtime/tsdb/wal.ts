@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Sample } from '../model';
+import { fsyncDir } from '../platform';
 import { type Logger, type FsyncPolicy, silentLogger } from './types';
 import {
   type DecodedRecord, decodeRecord, dictionaryMark, encodeRecord, RecordError, rollback, TagDictionary,
@@ -208,9 +209,4 @@ export function segmentPath(dir: string, n: number): string {
 
 function listSegments(dir: string): number[] {
   return fs.readdirSync(dir).filter((f) => /^\d{8}\.wal$/.test(f)).map((f) => Number(f.slice(0, 8))).sort((a, b) => a - b);
-}
-
-export function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
 }

@@ -18,3 +18,5 @@ export type { AdaptOptions } from './baseline';
 export { DETECTOR_DEFAULTS } from './residual-detectors';
 export type { FitMetrics, ResidualSummary } from './stats';
 export type { TwinComponent } from './component';
+export { ModelStoreError, TwinModelStore, checkModelName, specTags, summaryOf, trainFromStore } from './model-store';
+export type { TrainRange } from './model-store';

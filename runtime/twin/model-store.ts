@@ -4,7 +4,8 @@
 // model's tags on a time grid in a store, fit, save.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TsdbStore } from '../tsdb/store';
+import type { TsdbStore } from '../tsdb';
+import { writeFileAtomic } from '../platform';
 import { TwinFitError } from './errors';
 import { fitModel, type ModelSpec } from './fit';
 import { isGroupModel, type TwinModel } from './model';
@@ -82,18 +83,7 @@ export class TwinModelStore {
     const file = this.file(name);
     const text = serializeModel(model as TwinModel);
     if (!opts.overwrite && fs.existsSync(file)) throw new ModelStoreError('name', `a model "${name}" exists; set overwrite to replace it`, 'exists');
-    fs.mkdirSync(this.dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-    const dfd = fs.openSync(this.dir, 'r');
-    try { fs.fsyncSync(dfd); } finally { fs.closeSync(dfd); }
+    writeFileAtomic(file, text, { mkdir: true });
     return parseModel(text);
   }
 

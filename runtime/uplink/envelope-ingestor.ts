@@ -5,8 +5,8 @@
 // envelope be written again with the same (tag, ts, value); the store keeps one sample
 // per (tag, ts), so it still reads once.
 import type { Sample } from '../model';
-import { describeRejections, mapRejections, type ItemRejection } from '../ingest/write-outcome';
-import type { WriteResult } from '../tsdb/store';
+import { describeRejections, mapRejections, type ItemRejection } from '../ingest';
+import type { WriteResult } from '../tsdb';
 import { decodeEnvelope } from './envelope';
 import type { EventIdSet } from './event-id-set';
 

@@ -1,7 +1,7 @@
 // The envelope on the wire (FORMAT-envelope.md): one event id, the source gateway, a
 // category and one or many samples. The event id makes every consumer idempotent.
 import { parseBatch, SampleError, toWireSample, type Sample, type SampleInput, type WireSample } from '../model';
-import { CATEGORIES, type Category } from '../buffer/types';
+import { CATEGORIES, type Category } from '../buffer';
 
 export interface Envelope {
   id: string;

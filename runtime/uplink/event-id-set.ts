@@ -2,7 +2,8 @@
 // store, FORMAT-envelope.md "De-duplication"), so a redelivered envelope is stored once.
 // Ids older than the window are forgotten; the window must exceed the longest time a
 // message can be redelivered (JetStream ack wait × attempts, an MQTT session's outage).
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openSqlite } from '../platform';
 
 export interface EventIdSetOptions {
   file: string;
@@ -25,8 +26,7 @@ export class EventIdSet {
     this.windowMs = o.windowMs ?? 86_400_000;
     if (!(this.windowMs > 0)) throw new Error('windowMs: must be positive');
     this.clock = o.clock ?? Date.now;
-    this.db = new DatabaseSync(o.file);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    this.db = openSqlite(o.file);
     this.db.exec('CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID; CREATE INDEX IF NOT EXISTS seen_at ON seen(at);');
     this.has = this.db.prepare('SELECT 1 FROM seen WHERE id = ?');
     this.put = this.db.prepare('INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)');

@@ -3,7 +3,7 @@
 // an acknowledgement that never comes times out and the buffer sends the entry again
 // (the central side drops the duplicate by event id).
 import mqtt, { type MqttClient } from 'mqtt';
-import { PermanentError, type OutboundEntry, type Sender } from '../buffer/dispatcher';
+import { PermanentError, type OutboundEntry, type Sender } from '../buffer';
 import { describeMqttError, mqttOptions, type MqttConnectOptions } from './mqtt-connection';
 
 export interface MqttUplinkOptions extends MqttConnectOptions {

@@ -1,7 +1,7 @@
 // NATS JetStream uplink: publish with an acknowledgement, `Nats-Msg-Id` = event id so the
 // stream's duplicate window drops re-sends; the stream is created when configured.
 import { nanos, StorageType, type JetStreamClient, type NatsConnection, type NatsError } from 'nats';
-import { PermanentError, type OutboundEntry, type Sender } from '../buffer/dispatcher';
+import { PermanentError, type OutboundEntry, type Sender } from '../buffer';
 import { connectNats, type NatsConnectOptions } from './nats-connection';
 
 export interface StreamConfig {

@@ -4,16 +4,16 @@
 // the uplink in order and removes them when the broker acknowledged.
 import { v7 as uuidv7 } from 'uuid';
 import type { Sample } from '../model';
-import { Dispatcher, type DispatcherOptions, type Sender } from '../buffer/dispatcher';
-import { DurableQueue, type QueueOptions } from '../buffer/durable-queue';
-import type { BufferStatus } from '../buffer/component';
-import type { QuarantineItem } from '../buffer/quarantine';
-import type { BufferEvent, Category } from '../buffer/types';
+import { Dispatcher, type DispatcherOptions, type Sender } from '../buffer';
+import { DurableQueue, type QueueOptions } from '../buffer';
+import type { BufferStatus } from '../buffer';
+import type { QuarantineItem } from '../buffer';
+import type { BufferEvent, Category } from '../buffer';
 import { encodeEnvelope } from './envelope';
 import { MqttUplink, type MqttUplinkOptions } from './mqtt-uplink';
 import { NatsUplink, type NatsUplinkOptions } from './nats-uplink';
 import { compileSubjectTemplate } from './subject-template';
-import { HeartbeatPublisher, type DeviceState } from '../fleet/heartbeat';
+import { HeartbeatPublisher, type DeviceState } from '../fleet';
 
 export type UplinkConfig = ({ type: 'nats' } & NatsUplinkOptions) | ({ type: 'mqtt' } & MqttUplinkOptions);
 

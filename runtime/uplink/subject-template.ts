@@ -5,7 +5,7 @@
 // A batch is grouped by rendered subject: every group becomes one envelope, so a
 // coarser template means fewer, larger messages.
 import type { Sample } from '../model';
-import type { Category } from '../buffer/types';
+import type { Category } from '../buffer';
 
 type Part = string | { kind: 'tag'; n: number } | { kind: 'source' } | { kind: 'category' };
 

@@ -4,7 +4,7 @@
 // published so pollers mark their tags BAD_NOT_CONNECTED once per outage. A CIP error
 // status is an answer from the controller and leaves the link up.
 import { EventEmitter } from 'node:events';
-import { Backoff, type BackoffOptions } from '../backoff';
+import { Backoff, type BackoffOptions } from '../../platform';
 import { systemClock, type Clock } from '../clock';
 import type { DeviceHealth } from '../health';
 import { parseMrResponse, type MrResponse } from './cip';
@@ -68,7 +68,7 @@ export class EipConnection extends EventEmitter {
     super();
     this.target = validateEipTarget(o);
     this.clock = o.clock ?? systemClock;
-    this.backoff = new Backoff(o.backoff);
+    this.backoff = new Backoff({ ...o.backoff, initialMs: o.backoff?.initialMs ?? 500, jitter: o.backoff?.jitter ?? 0.2 });
     this.channel = o.channel ?? new EipSession(this.target);
     this.channel.onClose(() => this.linkLost(new Error('connection closed by the controller')));
   }

@@ -3,7 +3,7 @@
 // socket and reconnects with exponential backoff and jitter, and state changes are
 // published so pollers can mark their tags BAD_NOT_CONNECTED once per outage.
 import { EventEmitter } from 'node:events';
-import { Backoff, type BackoffOptions } from '../backoff';
+import { Backoff, type BackoffOptions } from '../../platform';
 import { systemClock, type Clock } from '../clock';
 import type { DeviceHealth } from '../health';
 import type { RegisterKind } from './datatypes';
@@ -62,7 +62,8 @@ export class ModbusConnection extends EventEmitter {
     super();
     this.target = validateTarget(o);
     this.clock = o.clock ?? systemClock;
-    this.backoff = new Backoff(o.backoff);
+    // devices: first retry after 500 ms, 20 % jitter
+    this.backoff = new Backoff({ ...o.backoff, initialMs: o.backoff?.initialMs ?? 500, jitter: o.backoff?.jitter ?? 0.2 });
     this.transport = o.transport ?? new ModbusSerialTransport(this.target);
     this.transport.onClose(() => this.linkLost(new Error('connection closed by the device')));
   }

@@ -14,7 +14,7 @@ import {
 import { QUALITY_CODES, type Sample } from '../../model';
 import { joinTag } from '../tag-path';
 import { statusToQuality } from './status-quality';
-import { Backoff } from '../backoff';
+import { Backoff } from '../../platform';
 import { sharedCertificateManager } from './cert-store';
 import { toMessageSecurityMode, toSecurityPolicy, toUserIdentity, type OpcuaSecurity, type OpcuaUser } from './security';
 

@@ -1,8 +1,8 @@
 // The caller's own account beyond /me and /me/password (runtime/auth/http): the sessions
 // that still work, and "sign out everywhere".
 import { z } from 'zod';
-import type { AuthService } from '../../auth/auth-service';
-import { MAX_PASSWORD_BYTES } from '../../auth/password-policy';
+import type { AuthService } from '../../auth';
+import { MAX_PASSWORD_BYTES } from '../../auth';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 
 export function accountRoutes(auth: AuthService): RouteDef[] {

@@ -8,7 +8,7 @@ import {
   AlarmCommandError, AlarmDefinitionError, EVENTS, PRIORITIES, STATES,
   type AlarmFilter, type AlarmService, type AlarmView, type CommandResult,
 } from '../../alarm';
-import type { Actor } from '../../alarm/policy';
+import type { Actor } from '../../alarm';
 import { defineRoute, HttpError, type Principal, type RouteContext, type RouteDef } from '../api/route';
 import type { AlarmJournalPage, AlarmKpiView, AlarmList } from '../api/contract';
 

@@ -1,8 +1,8 @@
 // Trend annotations: notes at a time, shown on every trend of their tag.
 import { z } from 'zod';
 import { tagError } from '../../model';
-import { parseTime } from '../../tsdb/query-request';
-import type { AnnotationStore } from '../../annotations/annotation-store';
+import { parseTime } from '../../model';
+import type { AnnotationStore } from '../../annotations';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 
 export interface AnnotationRouteDeps { store: AnnotationStore }

@@ -2,14 +2,14 @@
 // the trail (filtered, paginated), its CSV export with the chain hashes, verification and
 // the signing configuration. Nothing here (nor anywhere) modifies or deletes entries.
 import { z } from 'zod';
-import type { AuditTrail, TrailVerifyResult } from '../../audit/audit-trail';
-import { CRITICAL } from '../../audit/critical-actions';
-import { actorFields, SIGNATURE_MEANINGS, type SignatureManifestation } from '../../audit/entry';
-import { AuditError } from '../../audit/errors';
-import type { AuditFilter } from '../../audit/query';
-import { SIGNATURE_HEADER, signatureFor, signatureTokenOf } from '../../audit/http/signature-guard';
-import { SignatureError, type SignatureService } from '../../audit/signature-service';
-import type { AuthService } from '../../auth/auth-service';
+import type { AuditTrail, TrailVerifyResult } from '../../audit';
+import { CRITICAL } from '../../audit';
+import { actorFields, SIGNATURE_MEANINGS, type SignatureManifestation } from '../../audit';
+import { AuditError } from '../../audit';
+import type { AuditFilter } from '../../audit';
+import { SIGNATURE_HEADER, signatureFor, signatureTokenOf } from '../../audit';
+import { SignatureError, type SignatureService } from '../../audit';
+import type { AuthService } from '../../auth';
 import { defineRoute, HttpError, type RouteContext, type RouteDef } from '../api/route';
 import type { AuditPageView, AuditVerifyView, SigningTicketView } from '../api/contract';
 

@@ -2,7 +2,7 @@
 // replay, purge), plus pause/resume of sending. Buffers are the flow-level components
 // registered in services().components.buffers by store-forward nodes.
 import { z } from 'zod';
-import { isBufferComponent, type BufferComponent } from '../../buffer/component';
+import { isBufferComponent, type BufferComponent } from '../../buffer';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 
 export interface BufferRouteDeps {

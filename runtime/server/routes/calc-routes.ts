@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { CalcError, compile, evaluateOverHistory, type HistorySeries } from '../../calc';
 import { qualityName } from '../../model';
-import { timeSchema } from '../../model/schemas';
-import type { TsdbStore } from '../../tsdb/store';
+import { timeSchema } from '../../model';
+import type { TsdbStore } from '../../tsdb';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 import { storeLookup, type StoreLookup, type StoreRegistry } from './store-lookup';
 

@@ -1,10 +1,10 @@
 // GET /api/v1/export: samples of tags over a range as CSV, XLSX or JSON, streamed.
 import { z } from 'zod';
-import { encoderFor, downsampledSource, fileName, rawSource, runExport, type OnExport } from '../../export/export-service';
-import { parseExportRequest, ExportRequestError } from '../../export/export-request';
+import { encoderFor, downsampledSource, fileName, rawSource, runExport, type OnExport } from '../../export';
+import { parseExportRequest, ExportRequestError } from '../../export';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 import { storeLookup, type StoreRegistry } from './store-lookup';
-import type { TsdbStore } from '../../tsdb/store';
+import type { TsdbStore } from '../../tsdb';
 
 export interface ExportRouteDeps {
   /** Called before the first byte of every export (the audit trail records it here). Throwing refuses the export. */

@@ -1,7 +1,7 @@
 // GET /fleet/gateways: the central's fleet registry (gateway heartbeats), filterable by
 // site, for the dashboard's Fleet page and for other systems.
 import { z } from 'zod';
-import type { FleetRegistry } from '../../fleet/fleet-registry';
+import type { FleetRegistry } from '../../fleet';
 import { defineRoute, type RouteDef } from '../api/route';
 
 export interface FleetRouteDeps {

@@ -4,7 +4,7 @@
 // that node — the flows stay the single source of the alarm configuration, and the next
 // editor deploy or restart keeps it.
 import { z } from 'zod';
-import { alarmIdOfRow, limitsOfRow, SETTABLE_LIMITS } from '../../alarm/limits';
+import { alarmIdOfRow, limitsOfRow, SETTABLE_LIMITS } from '../../alarm';
 import { actorFields, CRITICAL, type AuditTrail, type SignatureService } from '../../audit';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 import { signatureFor } from './audit-routes';

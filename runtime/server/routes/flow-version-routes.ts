@@ -6,8 +6,8 @@
 // brings back), Node-RED's deploy, the audit trail and a new version recording it.
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { CRITICAL } from '../../audit/critical-actions';
-import { CRITICAL_NODE_RULES } from '../../audit/critical-flow-changes';
+import { CRITICAL } from '../../audit';
+import { CRITICAL_NODE_RULES } from '../../audit';
 import { FlowVersionError, type FlowNode, type FlowVersionStore } from '../../flow-versions';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 

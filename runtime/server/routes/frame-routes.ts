@@ -5,15 +5,15 @@
 // frames.attributes.change on target `frame:<id>`).
 import { z } from 'zod';
 import { actorFields, CRITICAL, type AuditTrail, type SignatureService } from '../../audit';
-import { tagSchema, timeSchema } from '../../model/schemas';
-import { checkTimeZone } from '../../export/time-format';
-import type { OnExport } from '../../export/export-service';
+import { tagSchema, timeSchema } from '../../model';
+import { checkTimeZone } from '../../export';
+import type { OnExport } from '../../export';
 import {
   exportFrameCsv, exportFramesCsv, exportFrameXlsx, frameAggregates, frameDownsampled, frameExportRequest, frameRaw, FrameError, overlay, tagsOf,
   MAX_OVERLAY_FRAMES, MAX_QUERY_LIMIT, type Frame, type FrameStore,
 } from '../../frames';
-import type { TsdbStore } from '../../tsdb/store';
-import { QueryError } from '../../tsdb/query';
+import type { TsdbStore } from '../../tsdb';
+import { QueryError } from '../../tsdb';
 import { defineRoute, HttpError, type Principal, type RouteDef } from '../api/route';
 import { signatureFor } from './audit-routes';
 import { storeLookup, type StoreRegistry } from './store-lookup';

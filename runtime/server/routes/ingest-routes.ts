@@ -5,16 +5,16 @@
 // future) is reported as rejected with its reason, never counted as accepted; when every
 // item is rejected the answer is 422.
 import { z } from 'zod';
-import type { DedupeLog } from '../../ingest/dedupe-log';
-import { parseIngestItems, type IngestItemError } from '../../ingest/metric-item';
-import { mapRejections } from '../../ingest/write-outcome';
+import type { DedupeLog } from '../../ingest';
+import { parseIngestItems, type IngestItemError } from '../../ingest';
+import { mapRejections } from '../../ingest';
 import type { Sample } from '../../model';
-import type { RateLimiter } from '../../ingest/rate-limiter';
-import type { TokenTagBudget } from '../../ingest/token-tag-budget';
-import type { TokenTagLedger } from '../../ingest/token-tag-ledger';
-import { DiskLowError, type DiskWatermark } from '../../disk/disk-watermark';
+import type { RateLimiter } from '../../ingest';
+import type { TokenTagBudget } from '../../ingest';
+import type { TokenTagLedger } from '../../ingest';
+import { DiskLowError, type DiskWatermark } from '../../disk';
 import { defineRoute, HttpError, type RouteDef, type RouteContext } from '../api/route';
-import { sinkFor } from '../../ingest/write-policy';
+import { sinkFor } from '../../ingest';
 import { storeLookup, type StoreRegistry } from './store-lookup';
 
 /** Largest accepted request body (413 above). */

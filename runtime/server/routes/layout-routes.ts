@@ -1,8 +1,8 @@
 // Dashboard layouts: personal per user, shared ones changed by engineers.
 import { z } from 'zod';
-import { layoutDocSchema } from '../../layouts/layout-schema';
-import { LayoutError, LayoutStore, type Layout, type LayoutCaller } from '../../layouts/layout-store';
-import type { Principal } from '../../auth/principal';
+import { layoutDocSchema } from '../../layouts';
+import { LayoutError, LayoutStore, type Layout, type LayoutCaller } from '../../layouts';
+import type { Principal } from '../../auth';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 
 export interface LayoutRouteDeps { store: LayoutStore }

@@ -1,7 +1,7 @@
 // Finds the store a request names (?store=), or the only/`default` store, in the store
 // registry the server hands its routes (runtime/registry components.stores).
 import { services, type Components } from '../../registry';
-import type { TsdbStore } from '../../tsdb/store';
+import type { TsdbStore } from '../../tsdb';
 import { HttpError } from '../api/route';
 
 export type StoreRegistry = Pick<Components['stores'], 'getOrDefault' | 'names'>;

@@ -2,7 +2,7 @@
 // devices, audit chain, bus links, disk, process) with the list of problems the system
 // health page counts. Everyone signed in may look; actions (quarantine replay/purge,
 // pause) stay on the buffer routes and their permissions.
-import type { HealthReport } from '../../health/system-health';
+import type { HealthReport } from '../../health';
 import { defineRoute, type RouteDef } from '../api/route';
 
 export interface SystemRouteDeps {

@@ -4,8 +4,8 @@
 // store's average bytes per sample in blocks (samples still in the head count as 0 bytes
 // until the head is cut into a block; they are in the WAL meanwhile).
 import { z } from 'zod';
-import { tagSchema } from '../../model/schemas';
-import { HEAD_PRIORITY_BASE } from '../../tsdb/head';
+import { tagSchema } from '../../model';
+import { HEAD_PRIORITY_BASE } from '../../tsdb';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 import { storeLookup, type StoreRegistry } from './store-lookup';
 

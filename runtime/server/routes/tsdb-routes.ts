@@ -1,12 +1,12 @@
 // Tag registry and query routes over the stores deployed by flows.
 import { z } from 'zod';
-import { patternSchema, tagSchema } from '../../model/schemas';
+import { patternSchema, tagSchema } from '../../model';
 import type { Response } from 'express';
 import { qualityName } from '../../model';
-import { parseQueryRequest, executeQuery, QueryRequestError, QUERY_LIMITS } from '../../tsdb/query-request';
-import { QueryBudget, QueryBudgetError } from '../../tsdb/pace';
-import { TagMetaError } from '../../tsdb/tag-registry';
-import { QueryError } from '../../tsdb/query';
+import { parseQueryRequest, executeQuery, QueryRequestError, QUERY_LIMITS } from '../../tsdb';
+import { QueryBudget, QueryBudgetError } from '../../tsdb';
+import { TagMetaError } from '../../tsdb';
+import { QueryError } from '../../tsdb';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 import type { TagDetail } from '../api/contract';
 import { storeLookup, type StoreRegistry } from './store-lookup';

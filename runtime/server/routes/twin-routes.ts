@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { tagError } from '../../model';
 import { TwinFitError, TwinModelError, type ModelSpec } from '../../twin';
-import { ModelStoreError, specTags, summaryOf, trainFromStore, type TwinModelStore } from '../../twin/model-store';
+import { ModelStoreError, specTags, summaryOf, trainFromStore, type TwinModelStore } from '../../twin';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 import { storeLookup, type StoreRegistry } from './store-lookup';
 

@@ -16,7 +16,7 @@ import { connectNats } from '../../../runtime/uplink/nats-connection';
 import { NatsUplink } from '../../../runtime/uplink/nats-uplink';
 import { SystemEvents } from '../../../runtime/server/system-events';
 import { loadSettings, PACKAGE_ROOT } from '../../../runtime/server/load-settings';
-import { uplinkConfig } from '../../../nodes/store-forward/store-forward';
+import { uplinkConfig } from '../../../nodes/lib/uplink-config';
 
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 let dir: string;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Backoff, Dispatcher, DurableQueue, PermanentError, type OutboundEntry, type Sender } from '../../../runtime/buffer';
+import { Dispatcher, DurableQueue, PermanentError, type OutboundEntry, type Sender } from '../../../runtime/buffer';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
 import { waitFor } from '../../helpers/wait';
 
@@ -77,15 +77,12 @@ describe('dispatcher', () => {
   });
 });
 
-describe('backoff', () => {
-  it('grows exponentially to the cap with jitter inside [d/2, d]', () => {
-    const lo = new Backoff({ baseMs: 100, maxMs: 1000, random: () => 1 });
-    expect([1, 2, 3, 4, 5, 6].map(() => lo.next())).toEqual([50, 100, 200, 400, 500, 500]);
-    const hi = new Backoff({ baseMs: 100, maxMs: 1000, random: () => 0 });
-    expect([1, 2, 3, 4, 5].map(() => hi.next())).toEqual([100, 200, 400, 800, 1000]);
-    hi.reset();
-    expect(hi.next()).toBe(100);
-    expect(() => new Backoff({ baseMs: 0 })).toThrow(/^backoff.baseMs: /);
-    expect(() => new Backoff({ baseMs: 10, maxMs: 5 })).toThrow(/^backoff.maxMs: /);
+describe('dispatcher backoff options', () => {
+  it('takes baseMs as the first delay and names the option in errors', async () => {
+    const q = await setup();
+    const s = new FakeSender();
+    expect(() => new Dispatcher(q, s, { backoff: { baseMs: 10, maxMs: 5 } })).toThrow(/^backoff.maxMs: /);
+    expect(() => new Dispatcher(q, s, { backoff: { baseMs: -1 } })).toThrow(/^backoff.initialMs: /);
+    q.close();
   });
 });

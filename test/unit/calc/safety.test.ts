@@ -27,7 +27,7 @@ describe('errors carry the position', () => {
     ['1 = 1', 'unexpected "=" (use == to compare) at 1:3'],
     ['1 & 1', 'unexpected "&" (use && or and) at 1:3'],
     ["'abc", 'unterminated string at 1:1'],
-    ['5q', 'unknown duration unit "q" in "5q" (use ms, s, m (or min), h, d) at 1:1'],
+    ['5q', 'unknown duration unit "q" in "5q" (use ms, s, m (or min), h, d, w, y) at 1:1'],
     ['abs(1, 2)', 'abs expects 1 argument (abs(x)) but got 2 at 1:1'],
     ['clamp(1)', 'clamp expects 3 arguments (clamp(x, lo, hi)) but got 1 at 1:1'],
     ['max()', 'max expects at least 1 argument (max(x, y, ...)) but got 0 at 1:1'],

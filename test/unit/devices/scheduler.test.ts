@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from '../../../runtime/devices/backoff';
 import { ManualClock } from '../../../runtime/devices/clock';
 import { DeadbandFilter } from '../../../runtime/devices/deadband';
 import { PeriodicScheduler, type TickInfo } from '../../../runtime/devices/scheduler';
@@ -49,17 +48,6 @@ describe('drift-free scheduler', () => {
   });
 });
 
-describe('backoff', () => {
-  it('grows exponentially to the cap with jitter inside the band, and resets', () => {
-    const b = new Backoff({ initialMs: 100, maxMs: 1000, jitter: 0, random: () => 0.5 });
-    expect([1, 2, 3, 4, 5, 6].map(() => b.next())).toEqual([100, 200, 400, 800, 1000, 1000]);
-    b.reset();
-    expect(b.next()).toBe(100);
-    const j = new Backoff({ initialMs: 1000, maxMs: 1000, jitter: 0.2 });
-    for (let i = 0; i < 200; i++) { const d = j.next(); expect(d).toBeGreaterThanOrEqual(800); expect(d).toBeLessThanOrEqual(1000); }
-    expect(() => new Backoff({ jitter: 2 })).toThrow(/^jitter: /);
-  });
-});
 
 describe('deadband', () => {
   it('passes changes beyond the band and every quality change', () => {

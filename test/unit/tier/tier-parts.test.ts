@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
-import { ObjectKeys, parseDuration, resolveS3Settings } from '../../../runtime/tier';
+import { ObjectKeys, resolveS3Settings } from '../../../runtime/tier';
 import { PageCache } from '../../../runtime/tier/page-cache';
 import { Pin } from '../../../runtime/tier/pin';
 import { isPermanent, withRetry } from '../../../runtime/tier/retry';
@@ -33,11 +33,6 @@ describe('S3 settings', () => {
     expect(k.idOf('hist/other/blocks/0001-3-x.blk')).toBeNull();
     expect(new ObjectKeys('', 's').block('b')).toBe('s/blocks/b.blk');
     expect(() => new ObjectKeys('p', 'a/b')).toThrow(/^store: /);
-  });
-  it('parses durations', () => {
-    expect(parseDuration('policyAge', '30d')).toBe(30 * 86_400_000);
-    expect(parseDuration('policyAge', 1500)).toBe(1500);
-    expect(() => parseDuration('policyAge', '3 weeks')).toThrow(/^policyAge: must be a duration/);
   });
 });
 

@@ -1,0 +1,2 @@
+// Public surface of runtime/annotations.
+export { AnnotationStore } from './annotation-store';

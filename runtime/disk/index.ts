@@ -1,0 +1,2 @@
+// Public surface of runtime/disk.
+export { DiskLowError, DiskWatermark } from './disk-watermark';
