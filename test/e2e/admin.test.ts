@@ -253,7 +253,7 @@ describe('administration in the browser', () => {
     const row = page.locator('[data-testid=health-buffers] tr[data-buffer=uplink]');
     await row.locator('[data-field=state]', { hasText: 'sending' }).waitFor({ timeout: 20_000 });
     // (a short backlog while the buffer first connects may have come and gone: the condition is what counts)
-    await expect.poll(async () => (await api('/api/v1/alarms')).alarms.find((a: { id: string }) => a.id === BACKLOG_ALARM)?.conditionActive).toBe(false);
+    await expect.poll(async () => (await api('/api/v1/alarms?all=true')).alarms.find((a: { id: string }) => a.id === BACKLOG_ALARM)?.conditionActive).toBe(false);
     await checkView(page, 'health', 'historian-admin-health');
 
     await nats.stop();
@@ -275,7 +275,7 @@ describe('administration in the browser', () => {
     await saveScreenshot(page, 'admin-alarm-console-backlog-1440x900');
 
     await nats.restart();
-    await expect.poll(async () => (await api('/api/v1/alarms')).alarms.find((a: { id: string }) => a.id === BACKLOG_ALARM)?.conditionActive, { timeout: 60_000 }).toBe(false);
+    await expect.poll(async () => (await api('/api/v1/alarms?all=true')).alarms.find((a: { id: string }) => a.id === BACKLOG_ALARM)?.conditionActive, { timeout: 60_000 }).toBe(false);
     const health = await api('/api/v1/system/health');
     expect(health.buffers[0]).toMatchObject({ name: 'uplink', connected: true });
     expect(health.buffers[0].pending).toBeLessThanOrEqual(PENDING_THRESHOLD);
