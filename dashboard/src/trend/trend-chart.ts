@@ -565,7 +565,9 @@ export class HistorianTrend extends LitElement {
       const s = this.data.get(p.key) ?? emptySeries();
       // history arrives as min-max buckets about one pixel wide: a bucket is no gap
       const gap = Math.max(typicalGap(s.ts), (to - from) / Math.max(50, this.width));
-      const at = this.cursorAt ?? (s.ts.length ? s.ts[s.ts.length - 1] : to);
+      // off the chart the legend reads the latest value in the window shown: live samples
+      // that arrive while a past window is paused lie after it and do not belong there
+      const at = this.cursorAt ?? (s.ts.length ? Math.min(s.ts[s.ts.length - 1], to) : to);
       const v = valueAt(s, at, interp, gap);
       const st = viewStats(s, from, to, interp);
       const predS = this.data.get(`${p.tag}.predicted`);
