@@ -28,6 +28,9 @@ export class SegmentLog {
   private pendingBytes = 0;
   private acks: number[] = [];
   private dirty = false;
+  private dirDirty = false;
+  // opened once: a directory fsync needs a descriptor, and opening one per sync costs a syscall pair
+  private dirFdNo: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private nextNo = 1;
   /** bytes in segment files (written and about to be written) */
@@ -39,6 +42,7 @@ export class SegmentLog {
   static open(dir: string, o: SegmentLogOptions): { log: SegmentLog; entries: RecoveredEntry[]; maxSeq: number; torn: number } {
     fs.mkdirSync(dir, { recursive: true });
     const log = new SegmentLog(dir, o);
+    if (o.fsync !== 'never') log.dirFdNo = fs.openSync(dir, 'r');
     const files = fs.readdirSync(dir).filter((f) => NAME.test(f)).sort();
     const entries = new Map<number, RecoveredEntry>();
     const acked = new Set<number>();
@@ -92,11 +96,17 @@ export class SegmentLog {
 
   private roll(): void {
     this.writePending();
+    // the segment being left holds records that the next sync (of the new active
+    // segment only) would not cover
+    if (this.dirty && this.active && this.o.fsync !== 'never') fs.fdatasyncSync(this.active.fd);
     const no = this.nextNo++;
     const fd = fs.openSync(path.join(this.dir, fileName(no)), 'wx+');
     fs.writeSync(fd, segmentHeader(no));
     this.active = { no, fd, size: SEGMENT_HEADER, live: 0 };
     this.segs.push(this.active);
+    // the new file's name must be durable before anything in it is acknowledged
+    this.dirDirty = true;
+    this.dirty = true;
     this.bytes += SEGMENT_HEADER;
   }
 
@@ -145,6 +155,7 @@ export class SegmentLog {
   sync(): void {
     if (!this.dirty || this.o.fsync === 'never') return;
     fs.fdatasyncSync(this.active.fd);
+    if (this.dirDirty && this.dirFdNo !== null) { syncDirFd(this.dirFdNo); this.dirDirty = false; }
     this.dirty = false;
   }
 
@@ -190,5 +201,15 @@ export class SegmentLog {
     if (this.o.fsync !== 'never') fs.fdatasyncSync(this.active.fd);
     for (const s of this.segs) fs.closeSync(s.fd);
     this.segs = [];
+    if (this.dirFdNo !== null) { fs.closeSync(this.dirFdNo); this.dirFdNo = null; }
+  }
+}
+
+function syncDirFd(fd: number): void {
+  try { fs.fsyncSync(fd); } catch (e) {
+    // some filesystems cannot fsync a directory; their renames and creates are then as
+    // durable as they get
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM') throw e;
   }
 }
