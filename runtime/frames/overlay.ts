@@ -101,14 +101,16 @@ export async function overlay(reader: FrameDataReader, req: OverlayRequest, now:
     const s = seriesOf(g, bucketMs);
     if (refGrid) {
       let worst: number | null = null;
-      s.deviation = s.t.map((t) => {
-        const k = t / bucketMs;
-        const r = refGrid.avg[k];
-        if (Number.isNaN(r)) return null;
-        const d = g.avg[k] - r;
+      const dev: Array<number | null> = [];
+      const a = g.avg, r = refGrid.avg;
+      for (let k = 0; k < n; k++) {
+        if (Number.isNaN(a[k])) continue;
+        if (Number.isNaN(r[k])) { dev.push(null); continue; }
+        const d = a[k] - r[k];
         if (worst === null || Math.abs(d) > Math.abs(worst)) worst = d;
-        return d;
-      });
+        dev.push(d);
+      }
+      s.deviation = dev;
       s.maxDeviation = worst;
     }
     if (!ref || f.id !== ref.id) {
