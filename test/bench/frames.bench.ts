@@ -104,9 +104,13 @@ async function overlayBench() {
     await onDisk.write(samples);
     batches.push(frames.add({ template: 'batch', name: `B${b}`, start, end: start + H, tags: [tag] }));
   }
-  // the batches are ten days old for the second store: cut into blocks
+  // the batches are ten days old for the second store: its head is cut into blocks (flush)
+  // and those compacted; compact() alone leaves the head as it is
   now += 10 * 24 * H;
+  await onDisk.flush();
   await onDisk.compact();
+  if (onDisk.stats().headSamples !== 0 || onDisk.stats().blocks === 0) throw new Error('overlay: the second store still holds its batches in the head');
+  if (inHead.stats().headSamples !== 20 * 3600) throw new Error('overlay: the first store should hold every batch in its head');
   const req = { tag, frames: batches.slice(1), reference: batches[0], points: 1000, band: 1 };
   const once = async (tsdb: TsdbStore, label: string) => {
     const t = process.hrtime.bigint();
