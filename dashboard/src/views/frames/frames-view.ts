@@ -44,6 +44,7 @@ export class FramesView extends LitElement {
   private query: { params: Record<string, string | number>; extra: string } | null = null;
   private pending = new Map<string, LiveFrame['change']>();
   private applyTimer: number | undefined;
+  private applying: Promise<void> = Promise.resolve();
   private offs: Array<() => void> = [];
   /** rows changed live: id → until when they are marked */
   private fresh = new Map<string, number>();
@@ -105,7 +106,11 @@ export class FramesView extends LitElement {
   private noteChange(e: LiveFrame): void {
     // an open followed by its close in one interval is still a new row: keep 'open'
     if (this.pending.get(e.id) !== 'open') this.pending.set(e.id, e.change);
-    this.applyTimer ??= window.setTimeout(() => { this.applyTimer = undefined; void this.applyChanges(); }, LIVE_APPLY_MS);
+    // one application at a time, so an older search never lands after a newer one
+    this.applyTimer ??= window.setTimeout(() => {
+      this.applyTimer = undefined;
+      this.applying = this.applying.then(() => this.applyChanges()).catch(() => undefined);
+    }, LIVE_APPLY_MS);
   }
 
   /**
