@@ -9,6 +9,8 @@ import { startDistribution, type Distribution } from '../../helpers/distribution
 import { signingToken } from '../../helpers/signing';
 import { makeTempDir } from '../../helpers/tmp';
 import ExcelJS from 'exceljs';
+import WebSocket from 'ws';
+import { waitFor } from '../../helpers/wait';
 
 const TAG = 'acme.izmir.frames.line1.reactor1.temperature';
 const json = { 'Content-Type': 'application/json' };
@@ -186,6 +188,27 @@ describe('frames API', () => {
     const stored = (await api(`/api/v1/query?${q}`)).body.samples as Array<{ ts: number; value: number }>;
     expect(data.rowCount - 1).toBe(stored.length);
     for (const i of [0, 1, 1000, stored.length - 1]) expect(data.getRow(i + 2).getCell(3).value).toBe(stored[i].value);
+  });
+
+  it('tells live WebSocket clients which frame opened and closed, by id only', async () => {
+    const ws = new WebSocket(`${dist.url.replace(/^http/, 'ws')}/api/v1/live?access_token=${encodeURIComponent(admin)}`);
+    const got: any[] = [];
+    ws.on('message', (d) => { const m = JSON.parse(String(d)); if (m.type === 'frame') got.push(m); });
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    try {
+      const open = await api('/api/v1/frames', { method: 'POST', headers: json, body: JSON.stringify({ template: 'batch', name: 'Batch live', start: T0 + 4 * H, tags: [TAG], attributes: { product: 'secret' } }) });
+      const id = open.body.id;
+      await waitFor(() => got.some((m) => m.id === id && m.change === 'open'), { what: 'the frame open event' });
+      const close = await api(`/api/v1/frames/${id}/close`, {
+        method: 'POST', headers: { ...json, 'X-Historian-Signature': await signingToken(dist, admin, 'frames.close', `frame:${id}`) },
+        body: JSON.stringify({ end: T0 + 4 * H + 60_000, reason: 'test' }),
+      });
+      expect(close.status, close.text).toBe(200);
+      await waitFor(() => got.some((m) => m.id === id && m.change === 'close'), { what: 'the frame close event' });
+      expect(got.filter((m) => m.id === id)).toEqual([{ type: 'frame', change: 'open', id }, { type: 'frame', change: 'close', id }]);
+    } finally {
+      ws.close();
+    }
   });
 
   it('closes a frame by hand only with a signature, and records it', async () => {
