@@ -8,6 +8,8 @@ const SESSION_OVER = new Set([4401, 4403]);
 
 export interface LiveSample { tag: string; ts: number; value: number; quality: string }
 export interface LiveAlarm { type: 'alarm'; [k: string]: unknown }
+/** An event frame opened, closed, changed or discarded: only its id (read it through the API). */
+export interface LiveFrame { type: 'frame'; change: 'open' | 'close' | 'update' | 'discard'; id: string }
 export type LiveState = 'connecting' | 'connected' | 'disconnected';
 
 type SampleListener = (samples: LiveSample[]) => void;
@@ -30,6 +32,7 @@ export class LiveClient {
   private counts = new Map<string, number>();
   private listeners = new Set<{ match: (t: string) => boolean; fn: SampleListener }>();
   private alarmListeners = new Set<(a: LiveAlarm) => void>();
+  private frameListeners = new Set<(f: LiveFrame) => void>();
   private stateListeners = new Set<(s: LiveState) => void>();
   private backoff = 500;
   private closed = true;
@@ -53,6 +56,11 @@ export class LiveClient {
   onAlarm(fn: (a: LiveAlarm) => void): () => void {
     this.alarmListeners.add(fn);
     return () => this.alarmListeners.delete(fn);
+  }
+
+  onFrame(fn: (f: LiveFrame) => void): () => void {
+    this.frameListeners.add(fn);
+    return () => this.frameListeners.delete(fn);
   }
 
   onState(fn: (s: LiveState) => void): () => void {
@@ -91,6 +99,8 @@ export class LiveClient {
         }
       } else if (msg.type === 'alarm') {
         for (const fn of this.alarmListeners) fn(msg as LiveAlarm);
+      } else if (msg.type === 'frame') {
+        for (const fn of this.frameListeners) fn(msg as LiveFrame);
       }
     };
     ws.onclose = (ev) => {

@@ -6,5 +6,6 @@ export { csvField } from './csv-encoder';
 export type { ExportRequest } from './export-request';
 export type { ExportResult } from './export-service';
 export { ZonedTime, checkTimeZone } from './time-format';
-export { MAX_SHEET_ROWS, XlsxEncoder } from './xlsx-encoder';
+export { MAX_SHEET_ROWS, XlsxEncoder, type XlsxSheetOptions } from './xlsx-encoder';
+export { XlsxBook } from './xlsx-book';
 export { writeTo } from './zip-writer';

@@ -2,11 +2,13 @@
 // ordinary export request, and a header describing the frame (name, template, times,
 // parent, attributes) comes first, so the file says which batch it is. CSV: `field,value`
 // lines, a blank line, then the export's own CSV. XLSX: a first sheet "Frame" with those
-// rows, then the data sheets as GET /export writes them.
+// rows, then the data sheets as GET /export writes them. Several frames in one file: CSV
+// sections one after the other; an XLSX sheet per frame, named after it, with the frame's
+// header rows above its column titles.
 import type { Writable } from 'node:stream';
 import { csvField } from '../export';
 import { encoderFor, rawSource, runExport, type ExportResult } from '../export';
-import { MAX_SHEET_ROWS, XlsxEncoder } from '../export';
+import { MAX_SHEET_ROWS, XlsxBook, XlsxEncoder } from '../export';
 import type { ExportRequest } from '../export';
 import { ZonedTime } from '../export';
 import { writeTo } from '../export';
@@ -43,9 +45,27 @@ export async function exportFramesCsv(out: Writable, store: TsdbStore, sections:
   return { rows };
 }
 
+/**
+ * Several frames in one workbook: a sheet per frame, in the order given, named after the
+ * frame (made unique and cut to Excel's 31 characters), its header rows (frame, id,
+ * template, start, end, parent, attribute:<name>), a blank row, then its data with titles.
+ * A frame with more rows than a sheet holds continues on `<name> (2)`.
+ */
+export async function exportFramesXlsx(out: Writable, store: TsdbStore, sections: ReadonlyArray<{ frame: Frame; req: ExportRequest }>): Promise<ExportResult> {
+  const book = new XlsxBook(out);
+  let rows = 0;
+  for (const { frame, req } of sections) {
+    const time = new ZonedTime(req.tz);
+    const enc = new XlsxEncoder(book, req.tags, req.layout, time, MAX_SHEET_ROWS, { header: frameHeader(frame, time), headerAt: 'top', sheetName: frame.name });
+    rows += (await runExport(rawSource(store), req, enc)).rows;
+  }
+  await book.finish();
+  return { rows };
+}
+
 export async function exportFrameXlsx(out: Writable, store: TsdbStore, f: Frame, req: ExportRequest): Promise<ExportResult> {
   const time = new ZonedTime(req.tz);
-  return runExport(rawSource(store), req, new XlsxEncoder(out, req.tags, req.layout, time, MAX_SHEET_ROWS, frameHeader(f, time), 'Frame'));
+  return runExport(rawSource(store), req, new XlsxEncoder(out, req.tags, req.layout, time, MAX_SHEET_ROWS, { header: frameHeader(f, time), headerName: 'Frame' }));
 }
 
 export async function exportFrameCsv(out: Writable, store: TsdbStore, f: Frame, req: ExportRequest): Promise<ExportResult> {

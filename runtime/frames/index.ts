@@ -7,5 +7,5 @@ export * from './frame-data';
 export * from './overlay';
 export { FrameEngine, type FrameDefinition, type FrameCommand, type FrameEvent, type AttributeCapture, type TriggerMode } from './frame-engine';
 export { Condition, bareTagsToCalls } from './condition';
-export { frameHeader, frameExportRequest, exportFrameCsv, exportFramesCsv, exportFrameXlsx } from './frame-export';
+export { frameHeader, frameExportRequest, exportFrameCsv, exportFramesCsv, exportFrameXlsx, exportFramesXlsx } from './frame-export';
 export { TriggeredCapture, type CaptureOptions } from './capture';

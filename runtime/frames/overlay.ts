@@ -46,27 +46,37 @@ export interface OverlayResult {
   envelope: { t: number[]; lo: number[]; hi: number[] };
 }
 
+/** Bucket averages of one frame on the common grid: NaN where the frame has no sample. */
+interface Grid { frame: Frame; avg: Float64Array }
+
 /**
  * Bucket averages of one frame from its raw samples: an overlay's buckets are seconds wide
  * (an hour into 1000 points), far below any rollup, so the samples are read once and summed
  * straight into the grid, without the general per-bucket aggregator's extra statistics.
+ * The grid is dense (one slot per bucket of the span), so comparing frames bucket by bucket
+ * is array indexing rather than lookups by time.
  */
-async function bucketsOf(reader: FrameDataReader, tag: string, f: Frame, now: number, spanMs: number, bucketMs: number): Promise<OverlaySeries> {
-  const w = frameWindow(f, now);
-  const to = Math.min(w.to, f.start + spanMs);
-  const s: OverlaySeries = { id: f.id, name: f.name, start: f.start, t: [], v: [] };
-  if (to <= f.start) return s;
-  const n = Math.ceil((to - f.start) / bucketMs);
+async function gridOf(reader: FrameDataReader, tag: string, f: Frame, now: number, spanMs: number, bucketMs: number, n: number): Promise<Grid> {
+  const avg = new Float64Array(n).fill(NaN);
+  const to = Math.min(frameWindow(f, now).to, f.start + spanMs);
+  if (to <= f.start) return { frame: f, avg };
   const sums = new Float64Array(n);
   const counts = new Uint32Array(n);
   for await (const b of reader.raw({ tag, from: f.start, to })) {
-    for (let i = 0; i < b.ts.length; i++) {
-      const k = Math.floor((b.ts[i] - f.start) / bucketMs);
-      sums[k] += b.values[i];
+    const ts = b.ts, vs = b.values, start = f.start;
+    for (let i = 0; i < ts.length; i++) {
+      const k = Math.floor((ts[i] - start) / bucketMs);
+      sums[k] += vs[i];
       counts[k]++;
     }
   }
-  for (let k = 0; k < n; k++) if (counts[k]) { s.t.push(k * bucketMs); s.v.push(sums[k] / counts[k]); }
+  for (let k = 0; k < n; k++) if (counts[k]) avg[k] = sums[k] / counts[k];
+  return { frame: f, avg };
+}
+
+function seriesOf(g: Grid, bucketMs: number): OverlaySeries {
+  const s: OverlaySeries = { id: g.frame.id, name: g.frame.name, start: g.frame.start, t: [], v: [] };
+  for (let k = 0; k < g.avg.length; k++) if (!Number.isNaN(g.avg[k])) { s.t.push(k * bucketMs); s.v.push(g.avg[k]); }
   return s;
 }
 
@@ -80,38 +90,42 @@ export async function overlay(reader: FrameDataReader, req: OverlayRequest, now:
   const spanMs = req.spanMs ?? longest;
   if (!(spanMs > 0)) throw new FrameError('spanMs', 'must be positive');
   const bucketMs = Math.max(1, Math.ceil(spanMs / points));
-  const ref = req.reference ? await bucketsOf(reader, req.tag, req.reference, now, spanMs, bucketMs) : null;
-  const refAt = new Map<number, number>();
-  if (ref) ref.t.forEach((t, i) => refAt.set(t, ref.v[i]));
+  const n = Math.ceil(spanMs / bucketMs);
+  const refGrid = req.reference ? await gridOf(reader, req.tag, req.reference, now, spanMs, bucketMs, n) : null;
+  const ref = refGrid ? seriesOf(refGrid, bucketMs) : null;
   const frames: OverlaySeries[] = [];
-  const lo = new Map<number, number>();
-  const hi = new Map<number, number>();
+  const lo = new Float64Array(n).fill(Infinity);
+  const hi = new Float64Array(n).fill(-Infinity);
   for (const f of req.frames) {
-    const s = await bucketsOf(reader, req.tag, f, now, spanMs, bucketMs);
-    if (ref) {
+    const g = await gridOf(reader, req.tag, f, now, spanMs, bucketMs, n);
+    const s = seriesOf(g, bucketMs);
+    if (refGrid) {
       let worst: number | null = null;
-      s.deviation = s.t.map((t, i) => {
-        const r = refAt.get(t);
-        if (r === undefined) return null;
-        const d = s.v[i] - r;
+      const dev: Array<number | null> = [];
+      const a = g.avg, r = refGrid.avg;
+      for (let k = 0; k < n; k++) {
+        if (Number.isNaN(a[k])) continue;
+        if (Number.isNaN(r[k])) { dev.push(null); continue; }
+        const d = a[k] - r[k];
         if (worst === null || Math.abs(d) > Math.abs(worst)) worst = d;
-        return d;
-      });
+        dev.push(d);
+      }
+      s.deviation = dev;
       s.maxDeviation = worst;
     }
     if (!ref || f.id !== ref.id) {
-      s.t.forEach((t, i) => {
-        const v = s.v[i];
-        lo.set(t, Math.min(lo.get(t) ?? Infinity, v));
-        hi.set(t, Math.max(hi.get(t) ?? -Infinity, v));
-      });
+      const a = g.avg;
+      for (let k = 0; k < n; k++) {
+        const v = a[k];
+        if (Number.isNaN(v)) continue;
+        if (v < lo[k]) lo[k] = v;
+        if (v > hi[k]) hi[k] = v;
+      }
     }
     frames.push(s);
   }
-  const et = [...lo.keys()].sort((a, b) => a - b);
+  const envelope = { t: [] as number[], lo: [] as number[], hi: [] as number[] };
+  for (let k = 0; k < n; k++) if (lo[k] !== Infinity) { envelope.t.push(k * bucketMs); envelope.lo.push(lo[k]); envelope.hi.push(hi[k]); }
   const reference = ref && req.band !== undefined ? { ...ref, lo: ref.v.map((v) => v - req.band!), hi: ref.v.map((v) => v + req.band!) } : ref;
-  return {
-    tag: req.tag, bucketMs, spanMs, frames, reference,
-    envelope: { t: et, lo: et.map((t) => lo.get(t)!), hi: et.map((t) => hi.get(t)!) },
-  };
+  return { tag: req.tag, bucketMs, spanMs, frames, reference, envelope };
 }

@@ -172,6 +172,9 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   let restoreDeploy: ReturnType<typeof restoreAsDeploy> | null = null;
   // event frames: one store per data directory, shared with the event-frame nodes
   const frames = frameStoreFor(cfg.dataDir);
+  // Frames opening, closing or changing reach dashboards on the live socket as bare ids:
+  // a page reads the frame through the API, which checks frames.read (PROTOCOL.md).
+  const offFrameChanges = frames.onChange((f, change) => live.broadcast({ type: 'frame', change, id: f.id }));
   // Every export is an audit event, written before the first byte leaves.
   const recordExport = async (e: ExportEvent) => {
     const user = e.user ? security.auth.getUser(e.user) : null;
@@ -351,6 +354,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       alarms.close();
       layouts.close();
       annotations.close();
+      offFrameChanges();
       closeFrameStore(cfg.dataDir);
       offAuditEvents();
       compliance.close();

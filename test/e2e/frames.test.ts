@@ -1,9 +1,12 @@
 // The Frames page, the trend's frame selector and the overlay in headless Chromium against
 // the running distribution: search by text and attribute, a batch's window on the trend,
-// an overlay of batches against a reference with its band, a signed manual close; axe-core
-// and screenshots at 1440x900, 1024x600 and 390x844 without horizontal scrolling.
+// an overlay of batches against a reference with its band, a signed manual close, several
+// ticked frames exported as one XLSX/CSV, and frames opened and closed by a flow showing up
+// without a reload; axe-core and screenshots at 1440x900, 1024x600 and 390x844 without
+// horizontal scrolling.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -34,6 +37,12 @@ beforeAll(async () => {
   writeFileSync(flowFile, JSON.stringify([
     { id: 'fe-tab', type: 'tab', label: 'Frames e2e' },
     { id: 'fe-store', type: 'historian-store', name: 'default', directory: 'tsdb/default', retentionDays: 0, blockHours: 2, fsync: 'interval', fsyncIntervalMs: 50 },
+    // a batch recorder driven over HTTP: POST /http/e2e-batch {action, name} → msg.frame → event-frame
+    { id: 'fe-http', type: 'http in', z: 'fe-tab', name: '', url: '/e2e-batch', method: 'post', upload: false, swaggerDoc: '', wires: [['fe-cmd', 'fe-ok']] },
+    { id: 'fe-ok', type: 'http response', z: 'fe-tab', name: '', statusCode: '204', headers: {}, wires: [] },
+    { id: 'fe-cmd', type: 'change', z: 'fe-tab', name: 'payload → frame', rules: [{ t: 'set', p: 'frame', pt: 'msg', to: 'payload', tot: 'msg' }], wires: [['fe-frames']] },
+    { id: 'fe-frames', type: 'event-frame', z: 'fe-tab', name: 'Batches', store: '', wires: [[]],
+      frames: [{ key: 'batch', template: 'batch', name: '', mode: 'message', start: '', end: '', tag: '', aliases: '', attributes: 'product = msg.payload.product @start', parent: '', minDurationS: '', tags: TAG }] },
   ]));
   [dist, browser] = await Promise.all([startDistribution({ dataDir: join(dir, 'data'), env: { HISTORIAN_DEMO_FLOW: flowFile } }), launchChromium()]);
   admin = await dist.login();
@@ -108,7 +117,7 @@ describe('frames in the dashboard', () => {
   });
 
   it('overlays batches on time since start against a reference with its band', async () => {
-    for (const f of frames.slice(1, 4)) await page.getByLabel(`overlay ${f.name}`).check();
+    for (const f of frames.slice(1, 4)) await page.getByLabel(`tick ${f.name}`).check();
     await page.locator('#ov-ref').selectOption(frames[0].id);
     await page.locator('#band').fill('2');
     await page.getByTestId('overlay-run').click();
@@ -165,6 +174,71 @@ describe('frames in the dashboard', () => {
       page.locator(`tr[data-frame="${f.id}"]`).getByRole('button', { name: `export ${f.name} as XLSX` }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('batch_Batch_4711.xlsx');
+  });
+
+  it('exports several ticked frames as one XLSX (a sheet each) and one CSV (a section each)', async () => {
+    await page.getByRole('button', { name: 'Clear ticks' }).click();
+    await poll(() => page.getByTestId('picked-count').textContent()).toContain('0 of 5');
+    expect(await page.getByTestId('export-picked-xlsx').isDisabled()).toBe(true);
+    const picked = [frames[3], frames[1]];
+    for (const f of picked) await page.getByLabel(`tick ${f.name}`).check();
+    await poll(() => page.getByTestId('picked-count').textContent()).toContain('2 of 5');
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-picked-xlsx').click()]);
+    expect(xlsx.suggestedFilename()).toBe('frames_2.xlsx');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync(await xlsx.path()) as unknown as ArrayBuffer);
+    // the list's order: newest first
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Batch 4714', 'Batch 4712']);
+    for (const [i, f] of picked.entries()) {
+      const ws = wb.worksheets[i];
+      expect(ws.getRow(1).values).toEqual([undefined, 'frame', f.name]);
+      const stored = (await call('GET', `/api/v1/query?kind=raw&tag=${TAG}&from=${f.start}&to=${f.end}`)).samples as Array<{ ts: number; value: number }>;
+      expect(stored).toHaveLength(360);
+      const titles = ws.rowCount - stored.length;
+      expect(ws.getRow(titles).getCell(1).value).toBe('time');
+      expect(ws.getRow(titles + 1).getCell(3).value).toBe(stored[0].value);
+      expect(ws.getRow(ws.rowCount).getCell(3).value).toBe(stored[stored.length - 1].value);
+    }
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-picked-csv').click()]);
+    const sections = readFileSync(await csv.path(), 'utf8').split('\r\n\r\n');
+    expect(sections.filter((x) => x.startsWith('frame,')).map((x) => x.split('\r\n')[0])).toEqual(['frame,Batch 4714', 'frame,Batch 4712']);
+    await poll(() => page.getByRole('status').first().textContent()).toContain('2 frame(s) downloaded');
+    for (const vp of VIEWPORTS) {
+      await page.setViewportSize(vp);
+      await page.waitForTimeout(300);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `no horizontal scroll at ${vp.width}`).toBeLessThanOrEqual(vp.width);
+      await page.evaluate('window.scrollTo(0, 0)');
+      await saveScreenshot(page, `frames-export-${vp.width}x${vp.height}`);
+    }
+    await page.setViewportSize(VIEWPORTS[0]);
+    await axe(page, 'frames with ticked frames');
+  });
+
+  it('a frame opened by a flow appears without a reload, and its close updates the row', async () => {
+    const marker = await page.evaluate(() => { (window as unknown as { marker: number }).marker = 42; return 42; });
+    const send = (body: unknown) => fetch(`${dist.url}/http/e2e-batch`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await send({ action: 'start', key: 'batch', name: 'Batch 4800', product: 'PX-300' })).status).toBe(204);
+    const row = rows(page).filter({ hasText: 'Batch 4800' });
+    await poll(() => row.count()).toBe(1);
+    await poll(() => row.textContent()).toContain('open');
+    expect(await row.textContent()).toContain('product=PX-300');
+    await poll(() => page.getByTestId('frames-live').textContent()).toBe('Batch 4800 opened');
+    for (const vp of VIEWPORTS) {
+      await page.setViewportSize(vp);
+      await page.waitForTimeout(300);
+      await saveScreenshot(page, `frames-live-${vp.width}x${vp.height}`);
+    }
+    await page.setViewportSize(VIEWPORTS[0]);
+    expect((await send({ action: 'end', key: 'batch' })).status).toBe(204);
+    await poll(() => row.locator('td').nth(4).textContent()).not.toContain('open');
+    await poll(() => page.getByTestId('frames-live').textContent()).toBe('Batch 4800 closed');
+    const id = await row.getAttribute('data-frame');
+    const stored = (await call('GET', `/api/v1/frames/${id}`)).frame;
+    expect(stored).toMatchObject({ name: 'Batch 4800', attributes: { product: 'PX-300' } });
+    expect(stored.end).not.toBeNull();
+    // the same page all along: no reload happened
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(marker);
+    await axe(page, 'frames after live updates');
   });
 
   it('the trend\'s frame selector shows a batch\'s window', async () => {

@@ -9,7 +9,7 @@ import { tagSchema, timeSchema } from '../../model';
 import { checkTimeZone } from '../../export';
 import type { OnExport } from '../../export';
 import {
-  exportFrameCsv, exportFramesCsv, exportFrameXlsx, frameAggregates, frameDownsampled, frameExportRequest, frameRaw, FrameError, overlay, tagsOf,
+  exportFrameCsv, exportFramesCsv, exportFrameXlsx, exportFramesXlsx, frameAggregates, frameDownsampled, frameExportRequest, frameRaw, FrameError, overlay, tagsOf,
   MAX_OVERLAY_FRAMES, MAX_QUERY_LIMIT, type Frame, type FrameStore,
 } from '../../frames';
 import type { TsdbStore } from '../../tsdb';
@@ -75,9 +75,9 @@ function needs(principal: Principal | null, permission: string): void {
 export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
   const clock = deps.clock ?? Date.now;
   const findStore = deps.store ?? storeLookup(deps.stores);
-  const get = (id: string): Frame => {
+  const get = (id: string, field = 'id'): Frame => {
     const f = deps.frames.get(id);
-    if (!f) throw new HttpError(404, 'not_found', `id: no frame "${id}"`, { field: 'id' });
+    if (!f) throw new HttpError(404, 'not_found', `${field}: no frame "${id}"`, { field });
     return f;
   };
   return [
@@ -115,7 +115,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
       handler: async ({ query, principal }) => {
         needs(principal, 'query');
         checkTags(principal, [query.tag]);
-        const frames = query.ids.map(get);
+        const frames = query.ids.map((id) => get(id, 'ids'));
         const reference = query.reference ? get(query.reference) : null;
         const store = await findStore(query.store);
         return guarded(() => overlay(store, { tag: query.tag, frames, reference, band: query.band, points: query.points, spanMs: query.spanMs }, clock()));
@@ -123,34 +123,37 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/frames/export', group: 'frames', permission: 'export', alsoChecks: ['frames.read'],
-      summary: 'CSV export of several frames: one section per frame (its header lines, a blank line, the samples of its tags over its window), in the order given',
+      summary: 'Export of several frames in one file, in the order given: CSV one section per frame (its header lines, a blank line, the samples of its tags over its window); XLSX one sheet per frame named after it (its header rows, a blank row, then the samples). A missing frame is named in a 404 before anything is sent',
       query: z.object({
-        ids: list(z.string().max(64), MAX_OVERLAY_FRAMES), tags: list(tagSchema, 200).optional(),
-        layout: z.enum(['long', 'wide']).default('long'), tz: z.string().max(64).default('UTC'), store: storeName,
+        ids: list(z.string().max(64), MAX_OVERLAY_FRAMES).refine((ids) => new Set(ids).size === ids.length, 'must not repeat a frame'),
+        tags: list(tagSchema, 200).optional(),
+        layout: z.enum(['long', 'wide']).default('long'), tz: z.string().max(64).default('UTC'),
+        format: z.enum(['csv', 'xlsx']).default('csv'), store: storeName,
       }),
-      response: { description: 'the CSV file, as an attachment', contentType: 'text/csv' },
+      response: { description: 'the file, as an attachment', contentType: 'text/csv' },
       handler: async ({ query, principal, res }) => {
         needs(principal, 'frames.read');
         try { checkTimeZone(query.tz); } catch (e) { throw new HttpError(400, 'bad_request', (e as Error).message, { field: 'tz' }); }
         const now = clock();
         const sections = await guarded(() => query.ids.map((id) => {
-          const frame = get(id);
+          const frame = get(id, 'ids');
           const tags = tagsOf(frame, query.tags);
           checkTags(principal, tags);
-          return { frame, req: frameExportRequest(frame, tags, { tz: query.tz, layout: query.layout }, now) };
+          return { frame, req: frameExportRequest(frame, tags, { tz: query.tz, layout: query.layout, format: query.format }, now) };
         }));
         const store = await findStore(query.store);
         const all = [...new Set(sections.flatMap((x) => x.req.tags))];
         await deps.onExport?.({
           user: principal?.username ?? null, tags: all, from: Math.min(...sections.map((x) => x.req.from)), to: Math.max(...sections.map((x) => x.req.to)),
-          format: 'csv', layout: query.layout, points: null,
+          format: query.format, layout: query.layout, points: null,
         });
+        const xlsx = query.format === 'xlsx';
         res.status(200);
-        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-        res.setHeader('Content-Disposition', `attachment; filename="frames_${sections.length}.csv"`);
+        res.setHeader('Content-Type', xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
+        res.setHeader('Content-Disposition', `attachment; filename="frames_${sections.length}.${query.format}"`);
         res.setHeader('Cache-Control', 'no-store');
         try {
-          await exportFramesCsv(res, store, sections);
+          await (xlsx ? exportFramesXlsx : exportFramesCsv)(res, store, sections);
         } catch (e) {
           if (!res.destroyed) res.destroy(e instanceof Error ? e : undefined);
           return undefined;

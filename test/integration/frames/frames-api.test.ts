@@ -9,6 +9,8 @@ import { startDistribution, type Distribution } from '../../helpers/distribution
 import { signingToken } from '../../helpers/signing';
 import { makeTempDir } from '../../helpers/tmp';
 import ExcelJS from 'exceljs';
+import WebSocket from 'ws';
+import { waitFor } from '../../helpers/wait';
 
 const TAG = 'acme.izmir.frames.line1.reactor1.temperature';
 const json = { 'Content-Type': 'application/json' };
@@ -127,6 +129,52 @@ describe('frames API', () => {
     expect(sections[3].trim().split('\r\n')[1].split(',')[0]).toBe(new Date(T0).toISOString());
   });
 
+  it('exports several frames as XLSX: a sheet per frame, its attributes above exactly its stored samples', async () => {
+    const order = [ids[2], ids[0], ids[1]];
+    const r = await dist.request(`/api/v1/frames/export?ids=${order.join(',')}&format=xlsx`, { token: admin });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('spreadsheetml');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await r.arrayBuffer()) as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Batch 4713', 'Batch 4711', 'Batch 4712']);
+    for (const [i, id] of order.entries()) {
+      const frame = (await api(`/api/v1/frames/${id}`)).body.frame;
+      const ws = wb.worksheets[i];
+      // header rows up to the blank row, then the column titles, then the data
+      const head: Record<string, unknown> = {};
+      let row = 1;
+      for (; ws.getRow(row).getCell(1).value !== null; row++) head[String(ws.getRow(row).getCell(1).value)] = ws.getRow(row).getCell(2).value;
+      expect(head).toMatchObject({
+        frame: frame.name, id, template: 'batch', start: new Date(frame.start).toISOString(), end: new Date(frame.end).toISOString(),
+        'attribute:product': frame.attributes.product, 'attribute:lot': String(frame.attributes.lot),
+      });
+      const titles = row + 1;
+      expect(ws.getRow(titles).values).toEqual([undefined, 'time', 'tag', 'value', 'quality']);
+      const q = new URLSearchParams({ kind: 'raw', tag: TAG, from: String(frame.start), to: String(frame.end) });
+      const stored = (await api(`/api/v1/query?${q}`)).body.samples as Array<{ ts: number; value: number }>;
+      expect(stored.length).toBeGreaterThan(1000);
+      expect(ws.rowCount - titles).toBe(stored.length);
+      stored.forEach((x, k) => {
+        const cells = ws.getRow(titles + 1 + k);
+        expect((cells.getCell(1).value as Date).getTime()).toBe(x.ts);
+        expect(cells.getCell(3).value).toBe(x.value);
+      });
+    }
+    const audit = await api('/api/v1/audit?action=data.export&limit=1');
+    expect(audit.body.entries[0].target).toBe(TAG);
+  });
+
+  it('names a missing or repeated frame of a multi-frame export before sending anything', async () => {
+    const missing = await api(`/api/v1/frames/export?ids=${ids[0]},no-such-frame&format=xlsx`);
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error: 'not_found', field: 'ids' });
+    expect(missing.body.message).toContain('no-such-frame');
+    const repeated = await api(`/api/v1/frames/export?ids=${ids[0]},${ids[0]}`);
+    expect(repeated.status).toBe(400);
+    expect(repeated.body.message).toMatch(/ids: must not repeat/);
+    expect((await api(`/api/v1/frames/export?ids=${ids[0]}&format=pdf`)).status).toBe(400);
+  });
+
   it('exports a frame as XLSX: a Frame sheet with its attributes, then the stored samples', async () => {
     const r = await dist.request(`/api/v1/frames/${ids[1]}/export?format=xlsx`, { token: admin });
     expect(r.status).toBe(200);
@@ -140,6 +188,27 @@ describe('frames API', () => {
     const stored = (await api(`/api/v1/query?${q}`)).body.samples as Array<{ ts: number; value: number }>;
     expect(data.rowCount - 1).toBe(stored.length);
     for (const i of [0, 1, 1000, stored.length - 1]) expect(data.getRow(i + 2).getCell(3).value).toBe(stored[i].value);
+  });
+
+  it('tells live WebSocket clients which frame opened and closed, by id only', async () => {
+    const ws = new WebSocket(`${dist.url.replace(/^http/, 'ws')}/api/v1/live?access_token=${encodeURIComponent(admin)}`);
+    const got: any[] = [];
+    ws.on('message', (d) => { const m = JSON.parse(String(d)); if (m.type === 'frame') got.push(m); });
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    try {
+      const open = await api('/api/v1/frames', { method: 'POST', headers: json, body: JSON.stringify({ template: 'batch', name: 'Batch live', start: T0 + 4 * H, tags: [TAG], attributes: { product: 'secret' } }) });
+      const id = open.body.id;
+      await waitFor(() => got.some((m) => m.id === id && m.change === 'open'), { what: 'the frame open event' });
+      const close = await api(`/api/v1/frames/${id}/close`, {
+        method: 'POST', headers: { ...json, 'X-Historian-Signature': await signingToken(dist, admin, 'frames.close', `frame:${id}`) },
+        body: JSON.stringify({ end: T0 + 4 * H + 60_000, reason: 'test' }),
+      });
+      expect(close.status, close.text).toBe(200);
+      await waitFor(() => got.some((m) => m.id === id && m.change === 'close'), { what: 'the frame close event' });
+      expect(got.filter((m) => m.id === id)).toEqual([{ type: 'frame', change: 'open', id }, { type: 'frame', change: 'close', id }]);
+    } finally {
+      ws.close();
+    }
   });
 
   it('closes a frame by hand only with a signature, and records it', async () => {

@@ -6,6 +6,7 @@ import { qualityCode } from '../../../runtime/model';
 import { encoderFor, rawSource, runExport, downsampledSource } from '../../../runtime/export/export-service';
 import { parseExportRequest, ExportRequestError } from '../../../runtime/export/export-request';
 import { XlsxEncoder } from '../../../runtime/export/xlsx-encoder';
+import { XlsxBook } from '../../../runtime/export/xlsx-book';
 import { ZonedTime } from '../../../runtime/export/time-format';
 import { csvField } from '../../../runtime/export/csv-encoder';
 import { longRows, type SeriesSource } from '../../../runtime/export/rows';
@@ -156,6 +157,34 @@ describe('XLSX', () => {
     await wb.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
     expect(wb.worksheets.map((w) => [w.name, w.rowCount])).toEqual([['Data', 31], ['Data 2', 31], ['Data 3', 31], ['Data 4', 11]]);
     expect(wb.worksheets[3].getRow(11).getCell(3).value).toBe(99 * 1.5);
+  });
+
+  it('several exports share one book: a sheet each, header rows above the titles, names Excel accepts', async () => {
+    const { out, done } = collect();
+    const book = new XlsxBook(out);
+    const time = new ZonedTime('UTC');
+    const a = parseExportRequest({ tags: A, from: T0, to: T0 + 100_000, format: 'xlsx' });
+    const b = parseExportRequest({ tags: B, from: T0, to: T0 + 10_000, format: 'xlsx' });
+    // 100 rows of A with a 2-row header into sheets of 40 data rows and a title (Excel's limit, scaled down): the header and
+    // its blank row take three of them on the first sheet, so 37 + 40 + 23
+    await runExport(rawSource(store), a, new XlsxEncoder(book, a.tags, 'long', time, 40, { header: [['frame', 'Batch: 1/2'], ['lot', '7']], headerAt: 'top', sheetName: 'Batch: 1/2' }));
+    await runExport(rawSource(store), b, new XlsxEncoder(book, b.tags, 'long', time, 40, { header: [['frame', 'other']], headerAt: 'top', sheetName: 'batch_ 1_2' }));
+    await book.finish();
+    out.end();
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await done) as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => [w.name, w.rowCount])).toEqual([['Batch_ 1_2', 41], ['Batch_ 1_2 (2)', 41], ['Batch_ 1_2 (3)', 24], ['batch_ 1_2 (4)', 8]]);
+    const first = wb.worksheets[0];
+    expect([first.getRow(1).values, first.getRow(2).values]).toEqual([[undefined, 'frame', 'Batch: 1/2'], [undefined, 'lot', '7']]);
+    expect(first.getRow(3).getCell(1).value).toBe(null);
+    expect(first.getRow(4).values).toEqual([undefined, 'time', 'tag', 'value', 'quality']);
+    expect(first.getRow(5).getCell(3).value).toBe(0);
+    expect(wb.worksheets[1].getRow(1).getCell(1).value).toBe('time');
+    expect(wb.worksheets[2].getRow(24).getCell(3).value).toBe(99 * 1.5);
+    const last = wb.worksheets[3];
+    expect(last.getRow(1).values).toEqual([undefined, 'frame', 'other']);
+    expect(last.getRow(4).getCell(2).value).toBe(B);
+    expect(book.sheetName('x'.repeat(40))).toHaveLength(31);
   });
 
   it('wide layout leaves absent cells empty', async () => {

@@ -78,6 +78,27 @@ describe('frame data', () => {
     expect(r.envelope.t.length).toBe(50);
   });
 
+  it('overlays the same from the in-memory head and from blocks on disk', async () => {
+    let now = T0 + 10 * 3_600_000;
+    const onDisk = await TsdbStore.open({ dir: await makeTempDir('frames-blocks-'), maintenanceIntervalMs: 0, outOfOrderWindowMs: 1e12, clock: () => now });
+    try {
+      for await (const b of tsdb.raw({ tag: TAG, from: 0, to: T0 + 24 * 3_600_000 })) {
+        await onDisk.write(Array.from(b.ts, (ts, i) => ({ tag: TAG, ts, value: b.values[i], quality: b.quality[i] })));
+      }
+      now += 10 * 24 * 3_600_000;
+      // cut the head into blocks (compact() alone only merges blocks that exist)
+      await onDisk.flush();
+      await onDisk.compact();
+      expect(onDisk.stats().headSamples).toBe(0);
+      expect(onDisk.stats().blocks).toBeGreaterThan(0);
+      expect(tsdb.stats().headSamples).toBe(1803);
+      const req = { tag: TAG, frames: batches.slice(1), reference: batches[0], points: 77, band: 0.5 };
+      expect(await overlay(onDisk, req, T0)).toEqual(await overlay(tsdb, req, T0));
+    } finally {
+      await onDisk.close();
+    }
+  });
+
   it('refuses an empty overlay naming the field', async () => {
     await expect(overlay(tsdb, { tag: TAG, frames: [] }, T0)).rejects.toThrow(/^ids:/);
     await expect(overlay(tsdb, { tag: TAG, frames: batches, points: 1 }, T0)).rejects.toThrow(/^points:/);

@@ -1,9 +1,12 @@
 // The Frames page: find batches, coils, trips… by text, template, attribute and time; open
-// one on the trend (its tags over its window); tick several and overlay them on time since
-// start against a reference frame with a band; close an open frame by hand (signed).
+// one on the trend (its tags over its window); tick several to export them in one file (a
+// CSV section or an XLSX sheet each) or overlay them on time since start against a
+// reference frame with a band; close an open frame by hand (signed). Frames opening and
+// closing arrive on the live socket (ids only), so the list follows them without a reload.
 import { LitElement, html, css } from 'lit';
 import { api, get, qs, errorText } from '../../api';
 import { can } from '../../session';
+import { live, type LiveFrame } from '../../live-client';
 import { base } from '../../styles';
 import { withSignature } from '../../components/signature-dialog';
 import { fmtDateTime, fmtDuration } from '../../lib/format';
@@ -11,12 +14,20 @@ import { rangeBounds, type TimeRange } from '../../lib/ranges';
 import '../../components/time-range';
 import { trendLink, type FrameView, type OverlayAnswer } from './frame-types';
 import './overlay-chart';
-import { downloadFrame } from './frame-download';
+import { downloadFrame, downloadFrames } from './frame-download';
+
+/** Live changes are applied at most this often: a plant opening many frames at once costs one search. */
+const LIVE_APPLY_MS = 300;
+/** More changed rows than this in one go re-run the search instead of reading each frame. */
+const LIVE_MAX_READS = 20;
+/** A row changed live stays marked this long; open frames' durations are redrawn as often as this ticks. */
+const FRESH_MS = 10_000;
+const TICK_MS = 5_000;
 
 export class FramesView extends LitElement {
   static properties = {
     frames: { state: true }, error: { state: true }, info: { state: true }, busy: { state: true }, range: { state: true },
-    picked: { state: true }, reference: { state: true }, overlayTag: { state: true }, overlay: { state: true },
+    picked: { state: true }, reference: { state: true }, overlayTag: { state: true }, overlay: { state: true }, lastChange: { state: true },
   };
   declare frames: FrameView[];
   declare error: string;
@@ -27,11 +38,22 @@ export class FramesView extends LitElement {
   declare reference: string;
   declare overlayTag: string;
   declare overlay: OverlayAnswer | null;
+  /** the latest live change, announced politely */
+  declare lastChange: string;
+  /** the search the list shows (its range is re-resolved on each refresh, so `last 24 h` moves on) */
+  private query: { params: Record<string, string | number>; extra: string } | null = null;
+  private pending = new Map<string, LiveFrame['change']>();
+  private applyTimer: number | undefined;
+  private applying: Promise<void> = Promise.resolve();
+  private offs: Array<() => void> = [];
+  /** rows changed live: id → until when they are marked */
+  private fresh = new Map<string, number>();
+  private ticker: number | undefined;
 
   constructor() {
     super();
     this.frames = []; this.error = ''; this.info = ''; this.busy = false; this.range = { preset: '30d' };
-    this.picked = []; this.reference = ''; this.overlayTag = ''; this.overlay = null;
+    this.picked = []; this.reference = ''; this.overlayTag = ''; this.overlay = null; this.lastChange = '';
   }
 
   static styles = [base, css`
@@ -42,6 +64,10 @@ export class FramesView extends LitElement {
     td.attrs { font-size: 12px; color: var(--muted); max-width: 360px; }
     .open { font-weight: 600; }
     .overlay { display: grid; gap: 6px; }
+    .picked { min-height: 28px; }
+    .picked .live-note { margin-left: auto; }
+    .nowrap { white-space: nowrap; }
+    tr.fresh td:first-child { box-shadow: inset 4px 0 0 var(--focus); }
     @media (max-width: 700px) {
       th.hide-narrow, td.hide-narrow { display: none; }
       form.search label { flex: 1 1 40%; }
@@ -52,6 +78,80 @@ export class FramesView extends LitElement {
   connectedCallback(): void {
     super.connectedCallback();
     void this.search();
+    let wasDown = false;
+    this.offs.push(live.onFrame((e) => this.noteChange(e)));
+    // changes made while the socket was down are not replayed: search again when it is back
+    this.offs.push(live.onState((st) => {
+      if (st === 'disconnected') wasDown = true;
+      else if (st === 'connected' && wasDown) { wasDown = false; void this.refresh(); }
+    }));
+    live.connect();
+    this.ticker = window.setInterval(() => {
+      const now = Date.now();
+      for (const [id, until] of this.fresh) if (until <= now) this.fresh.delete(id);
+      if (this.fresh.size || this.frames.some((f) => f.end === null)) this.requestUpdate();
+    }, TICK_MS);
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    for (const off of this.offs) off();
+    this.offs = [];
+    window.clearTimeout(this.applyTimer);
+    window.clearInterval(this.ticker);
+    this.applyTimer = undefined;
+    this.pending.clear();
+  }
+
+  private noteChange(e: LiveFrame): void {
+    // an open followed by its close in one interval is still a new row: keep 'open'
+    if (this.pending.get(e.id) !== 'open') this.pending.set(e.id, e.change);
+    // one application at a time, so an older search never lands after a newer one
+    this.applyTimer ??= window.setTimeout(() => {
+      this.applyTimer = undefined;
+      this.applying = this.applying.then(() => this.applyChanges()).catch(() => undefined);
+    }, LIVE_APPLY_MS);
+  }
+
+  /**
+   * Applies the changes gathered: rows on the page are read again one by one (or dropped
+   * when discarded); a new frame, or many changes at once, re-runs the search, so the list
+   * keeps the filters and order the user asked for.
+   */
+  private async applyChanges(): Promise<void> {
+    const changes = [...this.pending];
+    this.pending.clear();
+    if (changes.length === 0 || !this.query) return;
+    const shown = new Set(this.frames.map((f) => f.id));
+    const dropped = changes.filter(([id, c]) => c === 'discard' && shown.has(id)).map(([id]) => id);
+    const reread = changes.filter(([id, c]) => c !== 'discard' && c !== 'open' && shown.has(id)).map(([id]) => id);
+    const opened = changes.some(([, c]) => c === 'open');
+    if (dropped.length) {
+      this.frames = this.frames.filter((f) => !dropped.includes(f.id));
+      this.picked = this.picked.filter((id) => !dropped.includes(id));
+    }
+    if (opened || reread.length > LIVE_MAX_READS) await this.refresh();
+    else {
+      for (const id of reread) {
+        try {
+          const { frame } = await get<{ frame: FrameView }>(`/frames/${encodeURIComponent(id)}`);
+          this.frames = this.frames.map((f) => (f.id === id ? frame : f));
+        } catch { /* gone or no longer readable: the next search settles it */ }
+      }
+    }
+    const until = Date.now() + FRESH_MS;
+    for (const [id] of changes) if (this.frames.some((f) => f.id === id)) this.fresh.set(id, until);
+    const [lastId, lastKind] = changes[changes.length - 1];
+    const last = this.frames.find((f) => f.id === lastId);
+    if (last) this.lastChange = `${last.name} ${{ open: 'opened', close: 'closed', update: 'changed', discard: 'discarded' }[lastKind]}`;
+    this.requestUpdate();
+  }
+
+  /** Runs the shown search again (no form read: what the user typed but did not search for stays out). */
+  private async refresh(): Promise<void> {
+    if (!this.query) return;
+    const { from, to } = rangeBounds(this.range, Date.now());
+    await this.run({ ...this.query.params, from: Math.round(from), to: Math.round(to) }, this.query.extra);
   }
 
   private async search(e?: Event): Promise<void> {
@@ -71,6 +171,11 @@ export class FramesView extends LitElement {
       if (eq < 1) { this.error = 'Attribute filter: write name=value, e.g. product=PX-100'; return; }
       extra = `&attr.${encodeURIComponent(attr.slice(0, eq).trim())}=${encodeURIComponent(attr.slice(eq + 1).trim())}`;
     }
+    this.query = { params, extra };
+    await this.run(params, extra);
+  }
+
+  private async run(params: Record<string, string | number>, extra: string): Promise<void> {
     this.busy = true;
     try {
       const r = await get<{ frames: FrameView[] }>(`/frames${qs(params)}${extra}`);
@@ -86,6 +191,30 @@ export class FramesView extends LitElement {
   private toggle(id: string, on: boolean): void {
     this.picked = on ? [...new Set([...this.picked, id])] : this.picked.filter((x) => x !== id);
     if (!this.overlayTag) this.overlayTag = this.frames.find((f) => f.id === id)?.tags[0] ?? '';
+  }
+
+  private toggleAll(on: boolean): void {
+    const shown = this.frames.map((f) => f.id);
+    this.picked = on ? [...new Set([...this.picked, ...shown])] : this.picked.filter((id) => !shown.includes(id));
+    if (on && !this.overlayTag) this.overlayTag = this.frames[0]?.tags[0] ?? '';
+  }
+
+  /** The ticked frames that are listed, in the list's order (the order of the file). */
+  private pickedShown(): FrameView[] {
+    const ids = new Set(this.picked);
+    return this.frames.filter((f) => ids.has(f.id));
+  }
+
+  private async downloadPicked(format: 'csv' | 'xlsx'): Promise<void> {
+    const frames = this.pickedShown();
+    if (frames.length === 0) return;
+    try {
+      await downloadFrames(frames.map((f) => f.id), format);
+      this.info = `${frames.length} frame(s) downloaded as one ${format.toUpperCase()} (${format === 'xlsx' ? 'a sheet' : 'a section'} per frame)`;
+      this.error = '';
+    } catch (err) {
+      this.error = `Export: ${errorText(err)}`;
+    }
   }
 
   private tagsOfPicked(): string[] {
@@ -152,6 +281,8 @@ export class FramesView extends LitElement {
     const tags = this.tagsOfPicked();
     const mayExport = can('export');
     const mayClose = can('frames.write');
+    const ticked = this.pickedShown().length;
+    const allTicked = this.frames.length > 0 && ticked === this.frames.length;
     return html`
       <form class="search" @submit=${this.search} role="search" aria-label="Find frames">
         <label>Text<input name="q" type="search" placeholder="batch number, product, operator…" data-testid="frame-q"></label>
@@ -163,14 +294,22 @@ export class FramesView extends LitElement {
       </form>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       ${this.info ? html`<div class="muted" role="status">${this.info}</div>` : ''}
+      <div class="toolbar picked">
+        <span class="muted" data-testid="picked-count">${ticked} of ${this.frames.length} ticked</span>
+        ${mayExport ? html`<span class="nowrap" role="group" aria-label="Export the ticked frames as one file">Export ticked:
+          <button data-testid="export-picked-csv" ?disabled=${ticked === 0} @click=${() => this.downloadPicked('csv')}>CSV</button>
+          <button data-testid="export-picked-xlsx" ?disabled=${ticked === 0} @click=${() => this.downloadPicked('xlsx')}>XLSX</button></span>` : ''}
+        ${this.picked.length ? html`<button class="link" @click=${() => { this.picked = []; }}>Clear ticks</button>` : ''}
+        <span class="muted live-note" aria-live="polite" data-testid="frames-live">${this.lastChange}</span>
+      </div>
       ${this.frames.length === 0 ? html`<div class="empty">No frames in this range${this.busy ? ' (searching…)' : ''}.</div>` : html`
       <div class="table-wrap">
         <table data-testid="frames-table">
           <caption class="sr-only">Event frames found</caption>
-          <thead><tr><th scope="col">Overlay</th><th scope="col">Name</th><th scope="col" class="hide-narrow">Template</th><th scope="col">Start</th>
+          <thead><tr><th scope="col"><input type="checkbox" aria-label="tick every frame listed" .checked=${allTicked} @change=${(e: Event) => this.toggleAll((e.target as HTMLInputElement).checked)}></th><th scope="col">Name</th><th scope="col" class="hide-narrow">Template</th><th scope="col">Start</th>
             <th scope="col">Duration</th><th scope="col" class="hide-narrow">Attributes</th><th scope="col">Actions</th></tr></thead>
-          <tbody>${this.frames.map((f) => html`<tr data-frame=${f.id}>
-            <td><input type="checkbox" aria-label=${`overlay ${f.name}`} .checked=${this.picked.includes(f.id)} @change=${(e: Event) => this.toggle(f.id, (e.target as HTMLInputElement).checked)}></td>
+          <tbody>${this.frames.map((f) => html`<tr data-frame=${f.id} class=${this.fresh.has(f.id) ? 'fresh' : ''}>
+            <td><input type="checkbox" aria-label=${`tick ${f.name}`} .checked=${this.picked.includes(f.id)} @change=${(e: Event) => this.toggle(f.id, (e.target as HTMLInputElement).checked)}></td>
             <td>${f.name}</td>
             <td class="hide-narrow">${f.template}</td>
             <td>${fmtDateTime(f.start)}</td>
