@@ -15,7 +15,7 @@ describe('segment durability with fsync always', () => {
     const ops: Array<[string, number]> = [];
     const dirFds = new Set<number>();
     const open = fs.openSync;
-    vi.spyOn(fs, 'openSync').mockImplementation(((p: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode) => {
+    vi.spyOn(fs, 'openSync').mockImplementation(((p: fs.PathLike, flags: fs.OpenMode = 'r', mode?: fs.Mode) => {
       const fd = open(p, flags, mode);
       if (fs.statSync(p).isDirectory()) dirFds.add(fd);
       else if (flags === 'wx+') ops.push(['create', fd]);
