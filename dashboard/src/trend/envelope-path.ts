@@ -59,6 +59,24 @@ export function columnEnvelope(xs: ArrayLike<number>, ys: ArrayLike<number | nul
   return { x: X, hi: H, lo: L, length: n };
 }
 
+/**
+ * Widens the envelope sideways by `radius` px: each column takes the extremes of its
+ * neighbours that close, so a jump inside one column is as wide as the pen, not one
+ * device pixel (on a phone's 2x screen a spike would otherwise be half a CSS pixel wide).
+ */
+export function widen(e: Envelope, radius: number): Envelope {
+  if (radius <= 0 || e.length < 2) return e;
+  const hi = new Float64Array(e.length);
+  const lo = new Float64Array(e.length);
+  for (let j = 0; j < e.length; j++) {
+    let h = e.hi[j]; let l = e.lo[j];
+    for (let k = j - 1; k >= 0 && e.x[j] - e.x[k] <= radius; k--) { if (e.hi[k] > h) h = e.hi[k]; if (e.lo[k] < l) l = e.lo[k]; }
+    for (let k = j + 1; k < e.length && e.x[k] - e.x[j] <= radius; k++) { if (e.hi[k] > h) h = e.hi[k]; if (e.lo[k] < l) l = e.lo[k]; }
+    hi[j] = h; lo[j] = l;
+  }
+  return { x: e.x, hi, lo, length: e.length };
+}
+
 function grow(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
   const b = new Float64Array(a.length * 2);
   b.set(a);
@@ -79,8 +97,9 @@ export function envelopeWhenDense(sparse: uPlot.Series.PathBuilder): uPlot.Serie
     const k = u.bbox.width / (sx.max - sx.min);
     const x0 = sx.min;
     const left = u.bbox.left;
-    const env = columnEnvelope(u.data[0], u.data[si], i0, i1, (v) => left + (v - x0) * k);
     const half = ((s.width ?? 1) * devicePixelRatio) / 2;
+    // a vertical run is one column wide; widened so it stays about as wide as the pen
+    const env = widen(columnEnvelope(u.data[0], u.data[si], i0, i1, (v) => left + (v - x0) * k), Math.round(half - 0.5));
     const fill = new Path2D();
     if (env.length) {
       const yPx = (v: number) => u.valToPos(v, s.scale!, true);

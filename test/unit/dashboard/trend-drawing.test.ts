@@ -1,7 +1,7 @@
 // How the trend draws dense series (the per-column envelope) and keeps its aligned data
 // while live samples arrive, on their own.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { columnEnvelope, envelopeWhenDense, DENSE_POINTS_PER_COLUMN } from '../../../dashboard/src/trend/envelope-path';
+import { columnEnvelope, envelopeWhenDense, widen, DENSE_POINTS_PER_COLUMN } from '../../../dashboard/src/trend/envelope-path';
 import { AlignedView, align, type TagSeries } from '../../../dashboard/src/trend/series-store';
 
 const series = (ts: number[], values: number[], quality = ts.map(() => 'GOOD')): TagSeries => ({ ts, values, quality });
@@ -42,6 +42,16 @@ describe('column envelope', () => {
       if (ys[i] < e.lo[c] || ys[i] > e.hi[c]) outside.push(i);
     }
     expect(outside).toEqual([]);
+  });
+});
+
+describe('envelope widening', () => {
+  it('gives a one-column jump the extremes of its neighbours within the radius, others untouched', () => {
+    const e = columnEnvelope([0.5, 1.5, 2.5, 3.5, 4.5], [0, 0, 50, 0, 0], 0, 4, (x) => x);
+    expect(widen(e, 0)).toBe(e);
+    const w = widen(e, 1);
+    expect([...w.hi.subarray(0, w.length)]).toEqual([0, 50, 50, 50, 0]);
+    expect([...w.lo.subarray(0, w.length)]).toEqual([0, 0, 0, 0, 0]);
   });
 });
 
