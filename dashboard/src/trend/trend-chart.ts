@@ -348,18 +348,20 @@ export class HistorianTrend extends LitElement {
   get chart(): uPlot | null { return this.plot; }
 
   private onLive(samples: LiveSample[]): void {
-    let changed = false;
+    // paused on a past window, samples after it change nothing on screen: no redraw (the
+    // next one, on a pan or zoom, takes them along)
+    let visible = false;
     for (const s of samples) {
       const series = this.data.get(s.tag) ?? emptySeries();
       this.data.set(s.tag, series);
       if (appendLive(series, s.ts, s.value, s.quality)) {
-        changed = true;
-        this.freshLive.push(s.ts);
+        if (!this.paused) { visible = true; this.freshLive.push(s.ts); }
+        else if (s.ts >= this.view.from && s.ts <= this.view.to) visible = true;
         const j = this.plan.findIndex((p) => p.key === s.tag);
         if (j >= 0) this.aligned.append(j, s.ts, s.value, s.quality, this.plan[j].kind === 'main');
       }
     }
-    if (changed) this.schedule();
+    if (visible) this.schedule();
   }
 
   private schedule(): void {
