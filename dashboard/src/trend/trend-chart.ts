@@ -99,8 +99,8 @@ export class HistorianTrend extends LitElement {
   private refetchTimer: number | undefined;
   private resize: ResizeObserver | null = null;
   private pinned: number | null = null;
-  /** ts of live samples appended since the last draw: the latency probe reads them */
-  private freshLive: number[] = [];
+  /** live samples appended since the last draw (stamp, arrival in the page): the latency probe reads them */
+  private freshLive: Array<{ ts: number; at: number }> = [];
   private width = 800;
 
   constructor() {
@@ -355,7 +355,7 @@ export class HistorianTrend extends LitElement {
       const series = this.data.get(s.tag) ?? emptySeries();
       this.data.set(s.tag, series);
       if (appendLive(series, s.ts, s.value, s.quality)) {
-        if (!this.paused) { visible = true; this.freshLive.push(s.ts); }
+        if (!this.paused) { visible = true; this.freshLive.push({ ts: s.ts, at: Date.now() }); }
         else if (s.ts >= this.view.from && s.ts <= this.view.to) visible = true;
         const j = this.plan.findIndex((p) => p.key === s.tag);
         if (j >= 0) this.aligned.append(j, s.ts, s.value, s.quality, this.plan[j].kind === 'main');
@@ -551,9 +551,9 @@ export class HistorianTrend extends LitElement {
     ctx.restore();
     if (left < 0 || width < 0) return;
     if (this.freshLive.length) {
-      const probe = ((window as any).__historianLive ??= []) as Array<{ ts: number; shownAt: number }>;
+      const probe = ((window as any).__historianLive ??= []) as Array<{ ts: number; receivedAt: number; shownAt: number }>;
       const shownAt = Date.now();
-      for (const ts of this.freshLive) probe.push({ ts, shownAt });
+      for (const f of this.freshLive) probe.push({ ts: f.ts, receivedAt: f.at, shownAt });
       if (probe.length > 5000) probe.splice(0, probe.length - 5000);
       this.freshLive = [];
     }
