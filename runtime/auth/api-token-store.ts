@@ -4,6 +4,7 @@
 // a prefix so people can tell their tokens apart in a listing.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { statementCache, type Statements } from './statements';
 import type { Permission } from './permissions';
 
 export const API_TOKEN_PREFIX = 'hst_';
@@ -61,13 +62,17 @@ export interface NewApiToken {
 }
 
 export class ApiTokenStore {
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly sql: Statements;
+
+  constructor(db: DatabaseSync) {
+    this.sql = statementCache(db);
+  }
 
   /** Returns the record and the secret; the secret is never stored nor shown again. */
   create(t: NewApiToken, now: number): { record: ApiTokenRecord; secret: string } {
     const secret = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const id = randomUUID();
-    this.db.prepare(`INSERT INTO api_tokens (id, user_id, name, prefix, hash, scopes, tag_pattern, created_at, created_by, expires_at)
+    this.sql(`INSERT INTO api_tokens (id, user_id, name, prefix, hash, scopes, tag_pattern, created_at, created_by, expires_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(id, t.userId, t.name, secret.slice(0, API_TOKEN_PREFIX.length + 6), hashApiToken(secret),
         JSON.stringify(t.scopes), t.tagPattern, now, t.createdBy, t.expiresAt);
@@ -75,26 +80,26 @@ export class ApiTokenStore {
   }
 
   byId(id: string): ApiTokenRecord | null {
-    return fromRow(this.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as Row | undefined);
+    return fromRow(this.sql('SELECT * FROM api_tokens WHERE id = ?').get(id) as Row | undefined);
   }
 
   bySecret(secret: string): ApiTokenRecord | null {
-    return fromRow(this.db.prepare('SELECT * FROM api_tokens WHERE hash = ?').get(hashApiToken(secret)) as Row | undefined);
+    return fromRow(this.sql('SELECT * FROM api_tokens WHERE hash = ?').get(hashApiToken(secret)) as Row | undefined);
   }
 
   list(userId?: string): ApiTokenRecord[] {
     const rows = userId === undefined
-      ? this.db.prepare('SELECT * FROM api_tokens ORDER BY created_at, id').all()
-      : this.db.prepare('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at, id').all(userId);
+      ? this.sql('SELECT * FROM api_tokens ORDER BY created_at, id').all()
+      : this.sql('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at, id').all(userId);
     return (rows as unknown as Row[]).map((r) => fromRow(r)!);
   }
 
   revoke(id: string, now: number): boolean {
-    const r = this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
+    const r = this.sql('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
     return Number(r.changes) > 0;
   }
 
   touch(id: string, now: number): void {
-    this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, id);
+    this.sql('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, id);
   }
 }

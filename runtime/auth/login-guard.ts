@@ -10,6 +10,7 @@
 // the socket's unless a trusted proxy is configured explicitly (HISTORIAN_TRUST_PROXY).
 // State lives in SQLite so a restart or a second process does not reset it.
 import type { DatabaseSync } from 'node:sqlite';
+import { statementCache, type Statements } from './statements';
 import { AuthError } from './errors';
 
 export interface LockoutPolicy {
@@ -45,7 +46,11 @@ const addressKey = (address: string) => `addr:${address}`;
 const pairKey = (username: string, address: string | undefined) => `pair:${username.toLowerCase()}|${address ?? ''}`;
 
 export class LoginGuard {
-  constructor(private readonly db: DatabaseSync, private readonly policy: LockoutPolicy) {}
+  private readonly sql: Statements;
+
+  constructor(db: DatabaseSync, private readonly policy: LockoutPolicy) {
+    this.sql = statementCache(db);
+  }
 
   /**
    * Throws when the address or the account may not try now. `signedIn`: the caller holds a
@@ -95,38 +100,38 @@ export class LoginGuard {
 
   /** Clears the failures of the account from this address (others' failures still count). */
   recordSuccess(username: string, address?: string): void {
-    this.db.prepare('DELETE FROM login_failures WHERE key = ?').run(pairKey(username, address));
+    this.sql('DELETE FROM login_failures WHERE key = ?').run(pairKey(username, address));
   }
 
   /** Lets an administrator lift a lockout (e.g. after resetting the password): the account everywhere and every address's throttle of it. */
   unlock(username: string): void {
     const prefix = `pair:${username.toLowerCase()}|`;
     for (const table of ['login_failures', 'lockouts']) {
-      this.db.prepare(`DELETE FROM ${table} WHERE key = ? OR substr(key, 1, ?) = ?`).run(accountKey(username), prefix.length, prefix);
+      this.sql(`DELETE FROM ${table} WHERE key = ? OR substr(key, 1, ?) = ?`).run(accountKey(username), prefix.length, prefix);
     }
   }
 
   prune(now: number): void {
-    this.db.prepare('DELETE FROM login_failures WHERE at <= ?').run(now - this.policy.windowMs);
-    this.db.prepare('DELETE FROM lockouts WHERE until <= ?').run(now);
+    this.sql('DELETE FROM login_failures WHERE at <= ?').run(now - this.policy.windowMs);
+    this.sql('DELETE FROM lockouts WHERE until <= ?').run(now);
   }
 
   private addFailure(key: string, now: number): number {
-    this.db.prepare('INSERT INTO login_failures (key, at) VALUES (?, ?)').run(key, now);
-    const r = this.db.prepare('SELECT count(*) AS n FROM login_failures WHERE key = ? AND at > ?')
+    this.sql('INSERT INTO login_failures (key, at) VALUES (?, ?)').run(key, now);
+    const r = this.sql('SELECT count(*) AS n FROM login_failures WHERE key = ? AND at > ?')
       .get(key, now - this.policy.windowMs) as { n: number };
     return r.n;
   }
 
   private lock(key: string, until: number): void {
-    this.db.prepare('INSERT INTO lockouts (key, until) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET until = excluded.until')
+    this.sql('INSERT INTO lockouts (key, until) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET until = excluded.until')
       .run(key, until);
     // The count starts again after the lock: the locked period itself is the penalty.
-    this.db.prepare('DELETE FROM login_failures WHERE key = ?').run(key);
+    this.sql('DELETE FROM login_failures WHERE key = ?').run(key);
   }
 
   private lockedUntil(key: string, now: number): number | null {
-    const r = this.db.prepare('SELECT until FROM lockouts WHERE key = ?').get(key) as { until: number } | undefined;
+    const r = this.sql('SELECT until FROM lockouts WHERE key = ?').get(key) as { until: number } | undefined;
     return r && r.until > now ? r.until : null;
   }
 }

@@ -2,6 +2,7 @@
 // last-admin protection, events) live in AuthService.
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { statementCache, type Statements } from './statements';
 import type { Role } from './permissions';
 
 export interface UserRecord {
@@ -51,34 +52,38 @@ export interface NewUser {
 }
 
 export class UserStore {
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly sql: Statements;
+
+  constructor(db: DatabaseSync) {
+    this.sql = statementCache(db);
+  }
 
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+    return (this.sql('SELECT count(*) AS n FROM users').get() as { n: number }).n;
   }
 
   byId(id: string): UserRecord | null {
-    return fromRow(this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined);
+    return fromRow(this.sql('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined);
   }
 
   byUsername(username: string): UserRecord | null {
-    return fromRow(this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined);
+    return fromRow(this.sql('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined);
   }
 
   list(): UserRecord[] {
-    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as unknown as Row[]).map((r) => fromRow(r)!);
+    return (this.sql('SELECT * FROM users ORDER BY username').all() as unknown as Row[]).map((r) => fromRow(r)!);
   }
 
   countEnabledAdmins(): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM users WHERE role = 'ADMIN' AND disabled = 0").get() as { n: number }).n;
+    return (this.sql("SELECT count(*) AS n FROM users WHERE role = 'ADMIN' AND disabled = 0").get() as { n: number }).n;
   }
 
   insert(u: NewUser, now: number): UserRecord {
     const id = randomUUID();
-    this.db.prepare(`INSERT INTO users (id, username, name, role, disabled, password_hash, password_changed_at,
+    this.sql(`INSERT INTO users (id, username, name, role, disabled, password_hash, password_changed_at,
       must_change, max_age_days, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`)
       .run(id, u.username, u.name, u.role, u.passwordHash, now, u.mustChangePassword ? 1 : 0, u.maxAgeDays, now, now);
-    this.db.prepare('INSERT INTO password_history (user_id, hash, changed_at) VALUES (?, ?, ?)').run(id, u.passwordHash, now);
+    this.sql('INSERT INTO password_history (user_id, hash, changed_at) VALUES (?, ?, ?)').run(id, u.passwordHash, now);
     return this.byId(id)!;
   }
 
@@ -92,21 +97,21 @@ export class UserStore {
     if (sets.length === 0) return;
     sets.push('updated_at = ?');
     args.push(now, id);
-    this.db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...args);
+    this.sql(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...args);
   }
 
   /** Newest first: the current hash and the ones before it, at most `limit`. */
   passwordHistory(id: string, limit: number): string[] {
-    const rows = this.db.prepare('SELECT hash FROM password_history WHERE user_id = ? ORDER BY changed_at DESC, rowid DESC LIMIT ?')
+    const rows = this.sql('SELECT hash FROM password_history WHERE user_id = ? ORDER BY changed_at DESC, rowid DESC LIMIT ?')
       .all(id, limit) as { hash: string }[];
     return rows.map((r) => r.hash);
   }
 
   setPassword(id: string, hash: string, mustChange: boolean, historySize: number, now: number): void {
-    this.db.prepare('UPDATE users SET password_hash = ?, password_changed_at = ?, must_change = ?, updated_at = ? WHERE id = ?')
+    this.sql('UPDATE users SET password_hash = ?, password_changed_at = ?, must_change = ?, updated_at = ? WHERE id = ?')
       .run(hash, now, mustChange ? 1 : 0, now, id);
-    this.db.prepare('INSERT INTO password_history (user_id, hash, changed_at) VALUES (?, ?, ?)').run(id, hash, now);
-    this.db.prepare(`DELETE FROM password_history WHERE user_id = ? AND rowid NOT IN
+    this.sql('INSERT INTO password_history (user_id, hash, changed_at) VALUES (?, ?, ?)').run(id, hash, now);
+    this.sql(`DELETE FROM password_history WHERE user_id = ? AND rowid NOT IN
       (SELECT rowid FROM password_history WHERE user_id = ? ORDER BY changed_at DESC, rowid DESC LIMIT ?)`)
       .run(id, id, Math.max(1, historySize));
   }

@@ -60,3 +60,60 @@ export function indexAt(ts: number[], t: number): number {
   }
   return ans;
 }
+
+/**
+ * The aligned form uPlot draws, kept between frames: a live sample newer than everything
+ * drawn is one push (or fills the newest row when another tag already stamped that
+ * time), so following now does not re-align the whole window per frame. Anything else
+ * (new history, trimming, a sample older than the newest row) marks it for a full align.
+ */
+export class AlignedView {
+  xs: number[] = [];
+  ys: (number | null)[][] = [];
+  /** per series and row: 0 good, 1 uncertain, 2 bad; only for series whose quality counts */
+  qual: number[][] = [];
+  private valid = false;
+
+  constructor(private readonly qclass: (q: string) => number) {}
+
+  invalidate(): void { this.valid = false; }
+
+  /** Re-aligns from scratch when marked; `withQuality[j]` says whether series j's quality is drawn. */
+  refresh(series: TagSeries[], withQuality: boolean[]): void {
+    if (this.valid && this.ys.length === series.length) return;
+    const { xs, ys, idx } = align(series);
+    this.xs = xs;
+    this.ys = ys;
+    this.qual = series.map((s, j) => {
+      const q = new Array<number>(xs.length).fill(0);
+      if (withQuality[j]) for (let i = 0; i < xs.length; i++) { const k = idx[j][i]; if (k >= 0) q[i] = this.qclass(s.quality[k]); }
+      return q;
+    });
+    this.valid = true;
+  }
+
+  /** Adds series j's sample at ts (ms) if it lands on or after the newest row; else marks a full align. */
+  append(j: number, ts: number, value: number, quality: string, withQuality: boolean): void {
+    if (!this.valid || j >= this.ys.length) { this.valid = false; return; }
+    const x = ts / 1000;
+    const n = this.xs.length;
+    const last = n ? this.xs[n - 1] : -Infinity;
+    if (x > last) {
+      this.xs.push(x);
+      for (let k = 0; k < this.ys.length; k++) { this.ys[k].push(k === j ? value : null); this.qual[k].push(k === j && withQuality ? this.qclass(quality) : 0); }
+    } else if (x === last && this.ys[j][n - 1] === null) {
+      this.ys[j][n - 1] = value;
+      if (withQuality) this.qual[j][n - 1] = this.qclass(quality);
+    } else {
+      this.valid = false;
+    }
+  }
+}
+
+/** Drops points older than `from` once they are more than `slack` of them (and keeps one before it). */
+export function trimmedBefore(s: TagSeries, from: number, slack: number): boolean {
+  const i = indexAt(s.ts, from);
+  if (i < slack) return false;
+  trimBefore(s, from);
+  return true;
+}

@@ -17,10 +17,11 @@ import { can } from '../session';
 import { base } from '../styles';
 import { fmtTime, type TimeRange } from '../lib/ranges';
 import { formatValue, fmtValue, type TagInfo } from '../lib/format';
-import { align, appendLive, emptySeries, indexAt, trimBefore, type TagSeries } from './series-store';
-import { valueAt, viewStats, typicalGap } from './readout';
+import { AlignedView, appendLive, emptySeries, indexAt, trimmedBefore, type TagSeries } from './series-store';
+import { valueAt, viewStats, typicalGap, type ViewStats } from './readout';
 import { sameRange, spanOf } from './trend-state';
 import { penColor } from './pens';
+import { envelopeWhenDense } from './envelope-path';
 import { downloadExport, type ExportProgress } from './export-download';
 import './trend-legend';
 import '../components/time-range';
@@ -86,7 +87,10 @@ export class HistorianTrend extends LitElement {
   private meta = new Map<string, TagMeta>();
   private markers: Marker[] = [];
   private notes: Note[] = [];
-  private qual: Uint8Array[] = [];
+  /** what uPlot draws: every series on one x array, appended to in place while live */
+  private aligned = new AlignedView(qclass);
+  /** view statistics per series, reused while neither the data nor the window changed */
+  private statsCache = new WeakMap<TagSeries, { key: string; stats: ViewStats }>();
   private view = { from: 0, to: 0 };
   private unsub: Array<() => void> = [];
   private tick: number | undefined;
@@ -95,8 +99,8 @@ export class HistorianTrend extends LitElement {
   private refetchTimer: number | undefined;
   private resize: ResizeObserver | null = null;
   private pinned: number | null = null;
-  /** ts of live samples appended since the last draw: the latency probe reads them */
-  private freshLive: number[] = [];
+  /** live samples appended since the last draw (stamp, arrival in the page): the latency probe reads them */
+  private freshLive: Array<{ ts: number; at: number }> = [];
   private width = 800;
 
   constructor() {
@@ -298,6 +302,7 @@ export class HistorianTrend extends LitElement {
         }
         this.data.set(key, s);
       }
+      this.aligned.invalidate();
       void this.loadMarkers(from, to, seq);
       this.draw();
     } catch (e) {
@@ -327,6 +332,7 @@ export class HistorianTrend extends LitElement {
       this.rebuildPlot();
     }
     this.data.set(tag, { ts: [...ts], values: [...values], quality: quality ? [...quality] : ts.map(() => 'GOOD') });
+    this.aligned.invalidate();
     this.paused = true;
     this.view = { from: ts[0], to: ts[ts.length - 1] };
     this.draw();
@@ -342,13 +348,20 @@ export class HistorianTrend extends LitElement {
   get chart(): uPlot | null { return this.plot; }
 
   private onLive(samples: LiveSample[]): void {
-    let changed = false;
+    // paused on a past window, samples after it change nothing on screen: no redraw (the
+    // next one, on a pan or zoom, takes them along)
+    let visible = false;
     for (const s of samples) {
       const series = this.data.get(s.tag) ?? emptySeries();
       this.data.set(s.tag, series);
-      if (appendLive(series, s.ts, s.value, s.quality)) { changed = true; this.freshLive.push(s.ts); }
+      if (appendLive(series, s.ts, s.value, s.quality)) {
+        if (!this.paused) { visible = true; this.freshLive.push({ ts: s.ts, at: Date.now() }); }
+        else if (s.ts >= this.view.from && s.ts <= this.view.to) visible = true;
+        const j = this.plan.findIndex((p) => p.key === s.tag);
+        if (j >= 0) this.aligned.append(j, s.ts, s.value, s.quality, this.plan[j].kind === 'main');
+      }
     }
-    if (changed) this.schedule();
+    if (visible) this.schedule();
   }
 
   private schedule(): void {
@@ -373,16 +386,13 @@ export class HistorianTrend extends LitElement {
     if (!this.paused) {
       const now = Date.now();
       this.view = { from: now - this.span(), to: now };
-      for (const s of this.data.values()) trimBefore(s, this.view.from - this.span() * 0.05);
+      // trimmed in steps, not per frame: each trim costs a full re-align
+      const cut = this.view.from - this.span() * 0.05;
+      for (const s of this.data.values()) if (trimmedBefore(s, cut, Math.max(500, s.ts.length >> 3))) this.aligned.invalidate();
     }
     const series = this.plan.map((p) => this.data.get(p.key) ?? emptySeries());
-    const { xs, ys, idx } = align(series);
-    this.qual = series.map((s, j) => {
-      const q = new Uint8Array(xs.length);
-      if (this.plan[j].kind === 'main') for (let i = 0; i < xs.length; i++) { const k = idx[j][i]; if (k >= 0) q[i] = qclass(s.quality[k]); }
-      return q;
-    });
-    this.plot.setData([xs, ...ys] as uPlot.AlignedData, false);
+    this.aligned.refresh(series, this.plan.map((p) => p.kind === 'main'));
+    this.plot.setData([this.aligned.xs, ...this.aligned.ys] as uPlot.AlignedData, false);
     this.plot.setScale('x', { min: this.view.from / 1000, max: this.view.to / 1000 });
     const now = performance.now();
     if (now - this.lastLegend > 250) { this.lastLegend = now; this.legendTick++; }
@@ -394,6 +404,7 @@ export class HistorianTrend extends LitElement {
     const box = this.renderRoot.querySelector('.plot') as HTMLElement | null;
     if (!box) return;
     this.plot?.destroy();
+    this.aligned.invalidate();
     const cs = getComputedStyle(this);
     const axisColor = cs.getPropertyValue('--axis').trim() || '#444';
     const gridColor = cs.getPropertyValue('--grid').trim() || '#ddd';
@@ -429,7 +440,7 @@ export class HistorianTrend extends LitElement {
         stroke: p.kind === 'main' || p.kind === 'pred' ? color : 'transparent',
         width: p.kind === 'main' ? 2 : p.kind === 'pred' ? 1.5 : 0,
         dash: p.kind === 'pred' ? [7, 5] : undefined,
-        paths: step && p.kind === 'main' ? stepped : undefined,
+        paths: p.kind === 'main' ? (step ? stepped : linear) : undefined,
       });
     });
     const bands: uPlot.Band[] = [];
@@ -476,7 +487,7 @@ export class HistorianTrend extends LitElement {
     // quality: a strip along the bottom and a mark on the line where samples are not GOOD
     this.plan.forEach((p, j) => {
       if (p.kind !== 'main') return;
-      const q = this.qual[j];
+      const q = this.aligned.qual[j];
       if (!q) return;
       const ys = u.data[j + 1];
       for (let i = i0; i <= i1; i++) {
@@ -540,9 +551,9 @@ export class HistorianTrend extends LitElement {
     ctx.restore();
     if (left < 0 || width < 0) return;
     if (this.freshLive.length) {
-      const probe = ((window as any).__historianLive ??= []) as Array<{ ts: number; shownAt: number }>;
+      const probe = ((window as any).__historianLive ??= []) as Array<{ ts: number; receivedAt: number; shownAt: number }>;
       const shownAt = Date.now();
-      for (const ts of this.freshLive) probe.push({ ts, shownAt });
+      for (const f of this.freshLive) probe.push({ ts: f.ts, receivedAt: f.at, shownAt });
       if (probe.length > 5000) probe.splice(0, probe.length - 5000);
       this.freshLive = [];
     }
@@ -569,7 +580,7 @@ export class HistorianTrend extends LitElement {
       // that arrive while a past window is paused lie after it and do not belong there
       const at = this.cursorAt ?? (s.ts.length ? Math.min(s.ts[s.ts.length - 1], to) : to);
       const v = valueAt(s, at, interp, gap);
-      const st = viewStats(s, from, to, interp);
+      const st = this.statsOf(s, from, to, interp);
       const predS = this.data.get(`${p.tag}.predicted`);
       const pred = predS ? valueAt(predS, at, 'linear', typicalGap(predS.ts)) : null;
       return {
@@ -584,13 +595,25 @@ export class HistorianTrend extends LitElement {
     });
   }
 
+  /** Min / max / average of the view, computed again only when the data or the window changed. */
+  private statsOf(s: TagSeries, from: number, to: number, interp: string): ViewStats {
+    const n = s.ts.length;
+    const key = `${from}|${to}|${interp}|${n}|${n ? s.ts[0] : ''}|${n ? s.ts[n - 1] : ''}`;
+    const hit = this.statsCache.get(s);
+    if (hit && hit.key === key) return hit.stats;
+    const stats = viewStats(s, from, to, interp);
+    this.statsCache.set(s, { key, stats });
+    return stats;
+  }
+
   /** True when no series has a point inside the window shown. */
   private viewEmpty(): boolean {
     if (!this.plan.length) return false;
     for (const p of this.plan) {
       const s = this.data.get(p.key);
       if (!s) continue;
-      for (let i = s.ts.length - 1; i >= 0; i--) { if (s.ts[i] < this.view.from) break; if (s.ts[i] <= this.view.to) return false; }
+      const i = indexAt(s.ts, this.view.to);
+      if (i >= 0 && s.ts[i] >= this.view.from) return false;
     }
     return true;
   }
@@ -739,16 +762,19 @@ export class HistorianTrend extends LitElement {
 customElements.define('historian-trend', HistorianTrend);
 
 /**
- * uPlot path builder for step tags: the value holds until the next sample. Where there are
+ * uPlot path builders. Step tags: the value holds until the next sample; where there are
  * more points than pixels the steps are narrower than a pixel and look like the linear
- * path, which uPlot decimates per pixel: that one is drawn then, keeping 100k points fluid.
+ * path, which is drawn then. Denser still (two samples or more per pixel column), both
+ * draw the filled per-column envelope (envelope-path.ts), which keeps 100k points fluid.
  */
 const steppedPath = uPlot.paths.stepped!({ align: 1 });
 const linearPath = uPlot.paths.linear!();
-const stepped: uPlot.Series.PathBuilder = (u, si, i0, i1) =>
-  (i1 - i0 > u.bbox.width / devicePixelRatio ? linearPath : steppedPath)(u, si, i0, i1);
-/** marks the builder (function names do not survive minification): tests read it */
+const stepped = envelopeWhenDense((u, si, i0, i1) =>
+  (i1 - i0 > u.bbox.width / devicePixelRatio ? linearPath : steppedPath)(u, si, i0, i1));
+const linear = envelopeWhenDense(linearPath);
+/** marks the builders (function names do not survive minification): tests read it */
 (stepped as unknown as { interpolation: string }).interpolation = 'step';
+(linear as unknown as { interpolation: string }).interpolation = 'linear';
 
 /** A y range with a little headroom; a flat line gets a visible band around it. */
 function padRange(lo: number | null, hi: number | null): uPlot.Range.MinMax {

@@ -1,0 +1,126 @@
+// How the trend draws dense series (the per-column envelope) and keeps its aligned data
+// while live samples arrive, on their own.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { columnEnvelope, envelopeWhenDense, widen, DENSE_POINTS_PER_COLUMN } from '../../../dashboard/src/trend/envelope-path';
+import { AlignedView, align, type TagSeries } from '../../../dashboard/src/trend/series-store';
+
+const series = (ts: number[], values: number[], quality = ts.map(() => 'GOOD')): TagSeries => ({ ts, values, quality });
+const qclass = (q: string) => (q === 'GOOD' ? 0 : q.startsWith('BAD') ? 2 : 1);
+
+describe('column envelope', () => {
+  it('keeps the lowest and highest sample of each pixel column, a lone sample at its own x', () => {
+    const xs = [0, 0.2, 0.5, 0.9, 1.1, 2.5];
+    const ys = [5, 9, 1, 4, 7, 3];
+    const e = columnEnvelope(xs, ys, 0, xs.length - 1, (x) => x);
+    expect(e.length).toBe(3);
+    expect([...e.x.subarray(0, 3)]).toEqual([0.5, 1.1, 2.5]);
+    expect([...e.lo.subarray(0, 3)]).toEqual([1, 7, 3]);
+    expect([...e.hi.subarray(0, 3)]).toEqual([9, 7, 3]);
+  });
+
+  it('skips gaps and takes one neighbour outside the window on each side', () => {
+    const xs = [-5, 10, 10.5, 11, 20, 30];
+    const ys = [100, null, 2, 8, -100, 0];
+    const e = columnEnvelope(xs, ys, 1, 3, (x) => x);
+    // -5 (entering neighbour), column 10 (2 only: the null is a gap), 11, 20 (leaving neighbour); 30 is outside
+    expect([...e.x.subarray(0, e.length)]).toEqual([-5, 10.5, 11, 20]);
+    expect([...e.hi.subarray(0, e.length)]).toEqual([100, 2, 8, -100]);
+  });
+
+  it('holds every sample of a long series inside its column, with at most one column per pixel', () => {
+    const n = 100_000;
+    const xs = Array.from({ length: n }, (_, i) => i);
+    const ys = xs.map((i) => Math.sin(i / 300) * 10 + ((i * 7919) % 13));
+    const width = 1000;
+    const toPx = (x: number) => (x / n) * width;
+    const e = columnEnvelope(xs, ys, 0, n - 1, toPx);
+    expect(e.length).toBeLessThanOrEqual(width + 1);
+    let c = 0;
+    const outside: number[] = [];
+    for (let i = 0; i < n; i++) {
+      while (c + 1 < e.length && Math.floor(toPx(xs[i])) > Math.floor(e.x[c])) c++;
+      if (ys[i] < e.lo[c] || ys[i] > e.hi[c]) outside.push(i);
+    }
+    expect(outside).toEqual([]);
+  });
+});
+
+describe('envelope widening', () => {
+  it('gives a one-column jump the extremes of its neighbours within the radius, others untouched', () => {
+    const e = columnEnvelope([0.5, 1.5, 2.5, 3.5, 4.5], [0, 0, 50, 0, 0], 0, 4, (x) => x);
+    expect(widen(e, 0)).toBe(e);
+    const w = widen(e, 1);
+    expect([...w.hi.subarray(0, w.length)]).toEqual([0, 50, 50, 50, 0]);
+    expect([...w.lo.subarray(0, w.length)]).toEqual([0, 0, 0, 0, 0]);
+  });
+});
+
+describe('dense drawing switch', () => {
+  class FakePath { ops: Array<[string, number, number]> = []; moveTo(x: number, y: number) { this.ops.push(['M', x, y]); } lineTo(x: number, y: number) { this.ops.push(['L', x, y]); } closePath() { this.ops.push(['Z', 0, 0]); } }
+  const g = globalThis as unknown as { Path2D?: unknown; devicePixelRatio?: number };
+  let saved: unknown;
+  beforeEach(() => { saved = g.Path2D; g.Path2D = FakePath; g.devicePixelRatio = 1; });
+  afterEach(() => { g.Path2D = saved; delete g.devicePixelRatio; });
+
+  const plot = (n: number, width: number) => {
+    const xs = Array.from({ length: n }, (_, i) => (i / n) * 100);
+    const ys = xs.map((_, i) => (i % 2 ? 10 : 0));
+    return {
+      bbox: { left: 0, top: 0, width, height: 100 }, scales: { x: { min: 0, max: 100 }, y: { min: -10, max: 20 } },
+      series: [{}, { width: 2, scale: 'y', stroke: () => '#0072B2' }], data: [xs, ys],
+      valToPos: (v: number) => 100 - v, // y grows downwards
+    };
+  };
+  const sparse = () => ({ sparse: true });
+
+  it('draws the ordinary path below two samples per column and the filled envelope from there', () => {
+    const build = envelopeWhenDense(sparse as never);
+    const width = 200;
+    expect(build(plot(width * DENSE_POINTS_PER_COLUMN - 10, width) as never, 1, 0, width * DENSE_POINTS_PER_COLUMN - 11)).toEqual({ sparse: true });
+    const n = width * 10;
+    const out = build(plot(n, width) as never, 1, 0, n - 1) as unknown as { fill: FakePath; _width: number; _fill: string };
+    expect(out._width).toBe(0);
+    expect(out._fill).toBe('#0072B2');
+    // one vertex per column along the maxima, one back along the minima, closed
+    const ops = out.fill.ops;
+    expect(ops.at(-1)![0]).toBe('Z');
+    expect(ops.length - 1).toBe(2 * width);
+    // widened by half the pen width: the maxima (10) sit 1 px above, the minima (0) 1 px below
+    expect(ops[0][2]).toBe(100 - 10 - 1);
+    expect(ops[ops.length - 2][2]).toBe(100 - 0 + 1);
+  });
+});
+
+describe('aligned view', () => {
+  it('appends live samples in place and matches a full alignment', () => {
+    const a = series([1000, 2000], [1, 2]);
+    const b = series([1500], [10], ['BAD']);
+    const view = new AlignedView(qclass);
+    view.refresh([a, b], [true, true]);
+    const xs = view.xs;
+    a.ts.push(3000); a.values.push(3); a.quality.push('UNCERTAIN');
+    view.append(0, 3000, 3, 'UNCERTAIN', true);
+    b.ts.push(3000); b.values.push(30); b.quality.push('GOOD');
+    view.append(1, 3000, 30, 'GOOD', true);
+    view.refresh([a, b], [true, true]);
+    expect(view.xs).toBe(xs); // not rebuilt
+    const full = align([a, b]);
+    expect(view.xs).toEqual(full.xs);
+    expect(view.ys).toEqual(full.ys);
+    expect(view.qual).toEqual([[0, 0, 0, 1], [0, 2, 0, 0]]);
+  });
+
+  it('re-aligns when a sample lands before the newest row', () => {
+    const a = series([1000, 3000], [1, 3]);
+    const b = series([1000], [10]);
+    const view = new AlignedView(qclass);
+    view.refresh([a, b], [true, false]);
+    const xs = view.xs;
+    b.ts.push(2000); b.values.push(20); b.quality.push('GOOD');
+    view.append(1, 2000, 20, 'GOOD', false);
+    view.refresh([a, b], [true, false]);
+    expect(view.xs).not.toBe(xs);
+    expect(view.xs).toEqual([1, 2, 3]);
+    expect(view.ys).toEqual([[1, null, 3], [10, 20, null]]);
+  });
+});
