@@ -6,8 +6,11 @@ import { defineConfig } from 'vitest/config';
 // The fleet tests (three clustered nats-servers, 20 gateways at 20,000 samples/s) load both
 // cores for minutes: they run in their own group after all the others, one file at a time,
 // so tests that check poll timing never share the machine with them.
+// expect.poll waits for a condition; its 1 s default is shorter than one signature's
+// password check on a loaded two-core machine, so polls get the time a condition may need.
 export default defineConfig({
   test: {
+    expect: { poll: { timeout: 15_000 } },
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test/artifacts/vitest.json' }]] : ['default'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 } },
