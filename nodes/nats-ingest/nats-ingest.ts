@@ -48,6 +48,11 @@ export default function register(RED: RED): void {
         filterSubject: typeof config.filterSubject === 'string' && config.filterSubject && !config.partitions ? config.filterSubject : undefined,
         // partitions this process owns (FLEET.md): comma-separated subject filters, one durable consumer each
         partitions: typeof config.partitions === 'string' && config.partitions.trim() ? config.partitions.split(',').map((f) => ({ filterSubject: f.trim() })).filter((p) => p.filterSubject) : undefined,
+        // a flow saved before leases has no leaseTtlS: the default (MIGRATIONS.md)
+        leaseTtlMs: numberField(config, 'leaseTtlS', 12) * 1000,
+        leaseReplicas: streamPlacement(config).replicas,
+        // the connection name is written into the partition leases: a refused process names this one
+        name: `historian nats-ingest ${String(config.name || node.id)}`,
         ackWaitMs: numberField(config, 'ackWaitS', 30) * 1000,
         batch: numberField(config, 'batch', 1000),
         onError: (m) => node.warn(m),

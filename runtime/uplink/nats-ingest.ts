@@ -1,13 +1,17 @@
 // Central NATS ingest: JetStream durable pull consumers. Messages are acknowledged only
 // after their samples are durable in the store; a crash before that means redelivery
-// after `ackWaitMs`. Several central processes share a stream by partition (FLEET.md):
-// each owns some subject filters, one durable consumer per filter, so every tag always
-// lands in the same store and a redelivery after a crash meets its own event-id memory.
-// (Processes that use the same durable name share its messages like a queue group.)
+// after `ackWaitMs`. Several central processes share a stream by partition (README
+// "Scaling out"): each owns some subject filters, one durable consumer per filter, so every
+// tag always lands in the same store and a redelivery after a crash meets its own event-id
+// memory. A partition is pulled only while this process holds its lease in a JetStream KV
+// bucket (PROTOCOL-partition-lease.md): one owner at a time, decided by the server.
+// (Without partitions, processes that use the same durable name share its messages like a
+// queue group.)
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError } from 'nats';
 import { connectNats, type NatsConnectOptions } from './nats-connection';
-import { ensureStream, type StreamConfig } from './nats-uplink';
+import { ensureStream, validReplicas, type StreamConfig } from './nats-uplink';
 import type { EnvelopeIngestor } from './envelope-ingestor';
+import { describeHolder, LeaseBucket, LeaseHeldError, type LeaseHolder, type PartitionLease } from './partition-lease';
 
 export interface NatsIngestOptions extends NatsConnectOptions {
   /** stream to consume; created when `createStream` is given */
@@ -22,6 +26,14 @@ export interface NatsIngestOptions extends NatsConnectOptions {
    * Replaces `filterSubject`.
    */
   partitions?: Array<{ filterSubject: string; name?: string }>;
+  /** KV bucket of the partition leases (default "historian-ingest-leases") */
+  leaseBucket?: string;
+  /** lease TTL when this process creates the bucket (default 12 s): how long a dead owner's partitions wait */
+  leaseTtlMs?: number;
+  /** lease bucket copies (default: the stream's replicas setting, "auto" = 3 on a cluster) */
+  leaseReplicas?: number | 'auto';
+  /** told when this process starts or stops pulling a partition (holder: who has it instead) */
+  onOwnership?: (e: OwnershipEvent) => void;
   /** how long one pull request waits on the server (default 5 s; heartbeats at half of it) */
   pullExpiresMs?: number;
   /** consumer replicas (default: the stream's) */
@@ -35,6 +47,10 @@ export interface NatsIngestOptions extends NatsConnectOptions {
   onError?: (message: string) => void;
 }
 
+export interface OwnershipEvent { durable: string; filter: string; owned: boolean; reason?: string; holder?: LeaseHolder | null }
+
+interface Pulled { m: JsMsg; durable: string }
+
 export interface NatsIngestStats { messages: number; batches: number; redelivered: number; connected: boolean; lastError: string | null }
 
 export class NatsIngest {
@@ -42,7 +58,9 @@ export class NatsIngest {
   private running = false;
   private loop: Promise<void> | null = null;
   private msgs = new Set<ConsumerMessages>();
-  private buf: JsMsg[] = [];
+  private buf: Pulled[] = [];
+  private bucket: Promise<LeaseBucket> | null = null;
+  private leases = new Map<string, PartitionLease>();
   private wake: (() => void) | null = null;
   readonly stats: NatsIngestStats = { messages: 0, batches: 0, redelivered: 0, connected: false, lastError: null };
 
@@ -60,6 +78,11 @@ export class NatsIngest {
         if (names.has(n)) throw new Error(`partitions[${i}]: name ${n} is given twice`);
         names.add(n);
       });
+    }
+    if (o.leaseTtlMs !== undefined && !(Number.isFinite(o.leaseTtlMs) && o.leaseTtlMs >= 1000)) throw new Error('leaseTtlMs: must be at least 1000 ms');
+    if (o.leaseBucket !== undefined && !/^[A-Za-z0-9_-]+$/.test(o.leaseBucket)) throw new Error('leaseBucket: must match [A-Za-z0-9_-]+');
+    if (o.leaseReplicas !== undefined) {
+      try { validReplicas(o.leaseReplicas); } catch (e) { throw new Error(`lease${(e as Error).message.replace(/^r/, 'R')}`); }
     }
     if (o.consumerReplicas !== undefined && !(Number.isInteger(o.consumerReplicas) && o.consumerReplicas >= 1 && o.consumerReplicas <= 5)) throw new Error('consumerReplicas: must be an integer from 1 to 5');
   }
@@ -106,34 +129,75 @@ export class NatsIngest {
     }
   }
 
+  private leaseBucket(): Promise<LeaseBucket> {
+    if (!this.bucket) {
+      this.bucket = LeaseBucket.open(this.nc!, {
+        bucket: this.o.leaseBucket, ttlMs: this.o.leaseTtlMs, owner: this.o.name,
+        replicas: this.o.leaseReplicas ?? this.o.createStream?.replicas ?? 'auto',
+      });
+      // opened again on the next attempt (the cluster may still be electing leaders)
+      this.bucket.catch(() => { this.bucket = null; });
+    }
+    return this.bucket;
+  }
+
+  /** Takes the partition's lease; throws PartitionBusyError naming the holder when another process has it. */
+  private async acquire(c: { durable: string; filterSubject?: string }, stopPulling: () => void): Promise<PartitionLease> {
+    const bucket = await this.leaseBucket();
+    const filter = c.filterSubject ?? '';
+    try {
+      const lease = await bucket.acquire(leaseKey(this.o.stream, c.durable), { stream: this.o.stream, durable: c.durable, filter }, (reason) => {
+        // another process may be pulling from now on: stop at once, and leave what was
+        // pulled but not yet stored unacknowledged, for the new owner
+        this.buf = this.buf.filter((p) => p.durable !== c.durable);
+        stopPulling();
+        this.error(`partition ${filter} (consumer ${c.durable}): ${reason}; stopped pulling it`);
+        this.o.onOwnership?.({ durable: c.durable, filter, owned: false, reason });
+      });
+      this.o.onOwnership?.({ durable: c.durable, filter, owned: true });
+      return lease;
+    } catch (e) {
+      if (e instanceof LeaseHeldError) throw new PartitionBusyError(c.durable, filter, e.holder, bucket.ttlMs);
+      throw e;
+    }
+  }
+
   private async consumeLoop(c: { durable: string; filterSubject?: string }): Promise<void> {
     let delay = 200;
+    // the lease outlives one consume() (a consumer leader change ends that, not ownership)
+    const st: { current: ConsumerMessages | null; lost: boolean } = { current: null, lost: true };
     while (this.running) {
       try {
         await this.setup(c);
+        if (this.o.partitions && (st.lost || !this.leases.get(c.durable)?.isHeld())) {
+          this.leases.set(c.durable, await this.acquire(c, () => { st.lost = true; void st.current?.close().catch(() => undefined); }));
+          st.lost = false;
+        } else if (!this.o.partitions) st.lost = false;
         const consumer = await this.nc!.jetstream().consumers.get(this.o.stream, c.durable);
-        if (this.o.partitions) {
-          // a partition has one owner: a second process pulling it would split the site's
-          // tags across two stores. Pull requests of a process that died expire within
-          // pullExpiresMs, so a restart waits that long at most.
-          const waiting = (await consumer.info()).num_waiting ?? 0;
-          if (waiting > 0) throw new PartitionBusyError(c.durable, c.filterSubject ?? '', waiting);
-        }
         const batch = this.o.batch ?? 1000;
         const msgs = await consumer.consume({
           max_messages: Math.max(batch * 2, 100),
           // short pulls: after a cluster node is lost the consumer's new leader is asked
           // within seconds instead of when a 30 s pull would have expired
           expires: this.o.pullExpiresMs ?? 5000,
-          callback: (m) => { this.buf.push(m); const w = this.wake; this.wake = null; w?.(); },
+          callback: (m) => {
+            if (st.lost) return;
+            this.buf.push({ m, durable: c.durable });
+            const w = this.wake; this.wake = null; w?.();
+          },
         });
+        st.current = msgs;
+        if (st.lost || !this.running) await msgs.close().catch(() => undefined);
         this.msgs.add(msgs);
         delay = 200;
         const err = await msgs.closed();
         this.msgs.delete(msgs);
+        st.current = null;
         if (err) this.error(`consumer ${c.durable} stopped: ${(err as Error).message}`);
       } catch (e) {
         this.error(`consumer ${c.durable} setup: ${(e as Error).message}`);
+        // a partition with an owner: ask again at a steady pace, its lease may end any time
+        if (e instanceof PartitionBusyError) delay = Math.max(500, Math.min(2000, e.ttlMs / 6));
       }
       if (!this.running) break;
       await new Promise((r) => setTimeout(r, delay));
@@ -149,7 +213,7 @@ export class NatsIngest {
         await new Promise<void>((r) => { this.wake = r; });
         continue;
       }
-      const take = this.buf.splice(0, max);
+      const take = this.buf.splice(0, max).map((p) => p.m);
       try {
         await this.ingestor.ingest(take.map((m) => m.data));
         for (const m of take) {
@@ -166,7 +230,7 @@ export class NatsIngest {
     }
   }
 
-  /** Stops pulling, finishes the batch in hand (acknowledging it) and closes the connection. */
+  /** Stops pulling, finishes the batch in hand (acknowledging it), gives up the partition leases and closes the connection. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
@@ -175,15 +239,23 @@ export class NatsIngest {
     for (const m of this.msgs) { try { await m.close(); } catch { /* already closed */ } }
     const w = this.wake; this.wake = null; w?.();
     await this.loop;
+    // after the last acknowledgement: the next owner starts where this one stopped
+    await Promise.all([...this.leases.values()].map((l) => l.release()));
+    this.leases.clear();
     const nc = this.nc;
     this.nc = null;
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
   }
 }
 
+/** The lease key of a partition's durable consumer (PROTOCOL-partition-lease.md). */
+export function leaseKey(stream: string, durable: string): string {
+  return `${stream}.${durable}`;
+}
+
 export class PartitionBusyError extends Error {
-  constructor(durable: string, filter: string, waiting: number) {
-    super(`partition ${filter} (consumer ${durable}) is being pulled by another process (${waiting} pull requests waiting): each partition must have one central owner; retrying`);
+  constructor(durable: string, filter: string, readonly holder: LeaseHolder | null, readonly ttlMs: number) {
+    super(`partition ${filter} (consumer ${durable}) is being pulled by another process: ${describeHolder(holder)} holds its lease: each partition must have one central owner; retrying (a dead owner's lease ends within ${Math.round(ttlMs / 1000)} s)`);
     this.name = 'PartitionBusyError';
   }
 }

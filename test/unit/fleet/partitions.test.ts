@@ -24,6 +24,9 @@ describe('central ingest partitions', () => {
     expect(() => new NatsIngest({ ...base, partitions: [{ filterSubject: 'a.>' }, { filterSubject: 'a.>' }] }, ing)).toThrow(/^partitions\[1\]: name a_all is given twice/);
     expect(() => new NatsIngest({ ...base, partitions: [{ filterSubject: 'a.>', name: 'x.y' }] }, ing)).toThrow(/^partitions: name/);
     expect(() => new NatsIngest({ ...base, consumerReplicas: 7 }, ing)).toThrow(/^consumerReplicas: /);
+    expect(() => new NatsIngest({ ...base, leaseTtlMs: 200 }, ing)).toThrow(/^leaseTtlMs: /);
+    expect(() => new NatsIngest({ ...base, leaseBucket: 'a.b' }, ing)).toThrow(/^leaseBucket: /);
+    expect(() => new NatsIngest({ ...base, leaseReplicas: 9 }, ing)).toThrow(/^leaseReplicas: /);
   });
 
   it('takes a replica count of "auto" or 1 to 5', () => {
