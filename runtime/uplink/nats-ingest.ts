@@ -26,6 +26,11 @@ export interface NatsIngestOptions extends NatsConnectOptions {
    * Replaces `filterSubject`.
    */
   partitions?: Array<{ filterSubject: string; name?: string }>;
+  /**
+   * Partitions of other processes this one takes over when their lease expires (the owner
+   * died), named like `partitions`; handed back when the owner claims them again.
+   */
+  standby?: Array<{ filterSubject: string; name?: string }>;
   /** KV bucket of the partition leases (default "historian-ingest-leases") */
   leaseBucket?: string;
   /** lease TTL when this process creates the bucket (default 12 s): how long a dead owner's partitions wait */
@@ -47,7 +52,15 @@ export interface NatsIngestOptions extends NatsConnectOptions {
   onError?: (message: string) => void;
 }
 
-export interface OwnershipEvent { durable: string; filter: string; owned: boolean; reason?: string; holder?: LeaseHolder | null }
+export interface OwnershipEvent {
+  durable: string; filter: string; owned: boolean;
+  /** a standby partition: owned = taken over from its owner; not owned = handed back, or waiting */
+  standby?: boolean;
+  reason?: string; holder?: LeaseHolder | null;
+}
+
+interface Part { durable: string; filterSubject?: string; standby?: boolean }
+interface PartState { current: ConsumerMessages | null; lost: boolean; lastHolder: LeaseHolder | null }
 
 interface Pulled { m: JsMsg; durable: string }
 
@@ -61,6 +74,7 @@ export class NatsIngest {
   private buf: Pulled[] = [];
   private bucket: Promise<LeaseBucket> | null = null;
   private leases = new Map<string, PartitionLease>();
+  private inFlight: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   readonly stats: NatsIngestStats = { messages: 0, batches: 0, redelivered: 0, connected: false, lastError: null };
 
@@ -68,14 +82,16 @@ export class NatsIngest {
     if (!/^[A-Za-z0-9_-]+$/.test(o.stream ?? '')) throw new Error('stream: must match [A-Za-z0-9_-]+');
     if (o.durable !== undefined && !/^[A-Za-z0-9_-]+$/.test(o.durable)) throw new Error('durable: must match [A-Za-z0-9_-]+');
     if (o.batch !== undefined && !(Number.isInteger(o.batch) && o.batch > 0)) throw new Error('batch: must be a positive integer');
-    if (o.partitions !== undefined) {
-      if (!Array.isArray(o.partitions) || !o.partitions.length) throw new Error('partitions: list at least one { filterSubject }');
-      if (o.filterSubject) throw new Error('filterSubject: give either filterSubject or partitions');
-      const names = new Set<string>();
-      o.partitions.forEach((p, i) => {
-        if (typeof p?.filterSubject !== 'string' || !/^[^\s]+$/.test(p.filterSubject)) throw new Error(`partitions[${i}].filterSubject: must be a subject such as hist.*.izmir.>`);
+    const names = new Set<string>();
+    for (const field of ['partitions', 'standby'] as const) {
+      const list = o[field];
+      if (list === undefined) continue;
+      if (!Array.isArray(list) || (!list.length && (field === 'partitions' || !o.partitions?.length))) throw new Error(`${field}: list at least one { filterSubject }`);
+      if (o.filterSubject) throw new Error(`filterSubject: give either filterSubject or ${field}`);
+      list.forEach((p, i) => {
+        if (typeof p?.filterSubject !== 'string' || !/^[^\s]+$/.test(p.filterSubject)) throw new Error(`${field}[${i}].filterSubject: must be a subject such as hist.*.izmir.>`);
         const n = partitionName(p);
-        if (names.has(n)) throw new Error(`partitions[${i}]: name ${n} is given twice`);
+        if (names.has(n)) throw new Error(`${field}[${i}]: name ${n} is given twice${field === 'standby' ? ' (a partition is either owned or stood by for)' : ''}`);
         names.add(n);
       });
     }
@@ -88,11 +104,17 @@ export class NatsIngest {
   }
 
   /** the durable consumers this process pulls from, with their filters */
-  consumers(): Array<{ durable: string; filterSubject?: string }> {
+  consumers(): Part[] {
     const durable = this.o.durable ?? 'historian-ingest';
-    if (!this.o.partitions) return [{ durable, filterSubject: this.o.filterSubject }];
-    return this.o.partitions.map((p) => ({ durable: `${durable}-${partitionName(p)}`, filterSubject: p.filterSubject }));
+    if (!this.partitioned()) return [{ durable, filterSubject: this.o.filterSubject }];
+    return [
+      ...(this.o.partitions ?? []).map((p) => ({ durable: `${durable}-${partitionName(p)}`, filterSubject: p.filterSubject })),
+      ...(this.o.standby ?? []).map((p) => ({ durable: `${durable}-${partitionName(p)}`, filterSubject: p.filterSubject, standby: true })),
+    ];
   }
+
+  /** partitions (owned or stood by for) are pulled only under a lease */
+  private partitioned(): boolean { return !!(this.o.partitions || this.o.standby); }
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -113,7 +135,7 @@ export class NatsIngest {
     this.o.onError?.(m);
   }
 
-  private async setup(c: { durable: string; filterSubject?: string }): Promise<void> {
+  private async setup(c: Part): Promise<void> {
     const nc = this.nc!;
     if (this.o.createStream) await ensureStream(nc, { name: this.o.stream, ...this.o.createStream });
     const jsm = await nc.jetstreamManager();
@@ -142,37 +164,57 @@ export class NatsIngest {
   }
 
   /** Takes the partition's lease; throws PartitionBusyError naming the holder when another process has it. */
-  private async acquire(c: { durable: string; filterSubject?: string }, stopPulling: () => void): Promise<PartitionLease> {
+  private async acquire(c: Part, st: PartState): Promise<PartitionLease> {
     const bucket = await this.leaseBucket();
     const filter = c.filterSubject ?? '';
+    const key = leaseKey(this.o.stream, c.durable);
+    const stopPulling = () => {
+      st.lost = true;
+      void st.current?.close().catch(() => undefined);
+      // leave what was pulled but not yet stored unacknowledged, for the next owner
+      this.buf = this.buf.filter((p) => p.durable !== c.durable);
+    };
     try {
-      const lease = await bucket.acquire(leaseKey(this.o.stream, c.durable), { stream: this.o.stream, durable: c.durable, filter }, (reason) => {
-        // another process may be pulling from now on: stop at once, and leave what was
-        // pulled but not yet stored unacknowledged, for the new owner
-        this.buf = this.buf.filter((p) => p.durable !== c.durable);
+      const lease = await bucket.acquire(key, { stream: this.o.stream, durable: c.durable, filter }, (reason) => {
+        // another process may be pulling from now on: stop at once
         stopPulling();
         this.error(`partition ${filter} (consumer ${c.durable}): ${reason}; stopped pulling it`);
-        this.o.onOwnership?.({ durable: c.durable, filter, owned: false, reason });
-      });
-      this.o.onOwnership?.({ durable: c.durable, filter, owned: true });
+        this.o.onOwnership?.({ durable: c.durable, filter, owned: false, standby: c.standby, reason });
+      }, c.standby ? {
+        standby: true,
+        onClaimed: (claimant) => {
+          // the owner is back: stop pulling, finish and acknowledge the batch in hand, then
+          // release, so the owner starts exactly where this process stopped
+          stopPulling();
+          void (async () => {
+            await this.inFlight?.catch(() => undefined);
+            await this.leases.get(c.durable)?.release();
+            const reason = `handed back to ${describeHolder(claimant)}`;
+            this.o.onOwnership?.({ durable: c.durable, filter, owned: false, standby: true, reason, holder: claimant });
+          })();
+        },
+      } : {});
+      this.o.onOwnership?.({ durable: c.durable, filter, owned: true, standby: c.standby, ...(c.standby ? { reason: `took over from ${describeHolder(st.lastHolder)}`, holder: st.lastHolder } : {}) });
       return lease;
     } catch (e) {
-      if (e instanceof LeaseHeldError) throw new PartitionBusyError(c.durable, filter, e.holder, bucket.ttlMs);
-      throw e;
+      if (!(e instanceof LeaseHeldError)) throw e;
+      // a partition of ours held by a standby that took it over: ask for it back
+      if (!c.standby && e.holder?.standby) await bucket.claim(key, { stream: this.o.stream, durable: c.durable, filter });
+      throw new PartitionBusyError(c.durable, filter, e.holder, bucket.ttlMs);
     }
   }
 
-  private async consumeLoop(c: { durable: string; filterSubject?: string }): Promise<void> {
+  private async consumeLoop(c: Part): Promise<void> {
     let delay = 200;
     // the lease outlives one consume() (a consumer leader change ends that, not ownership)
-    const st: { current: ConsumerMessages | null; lost: boolean } = { current: null, lost: true };
+    const st: PartState = { current: null, lost: true, lastHolder: null };
     while (this.running) {
       try {
         await this.setup(c);
-        if (this.o.partitions && (st.lost || !this.leases.get(c.durable)?.isHeld())) {
-          this.leases.set(c.durable, await this.acquire(c, () => { st.lost = true; void st.current?.close().catch(() => undefined); }));
+        if (this.partitioned() && (st.lost || !this.leases.get(c.durable)?.isHeld())) {
+          this.leases.set(c.durable, await this.acquire(c, st));
           st.lost = false;
-        } else if (!this.o.partitions) st.lost = false;
+        } else if (!this.partitioned()) st.lost = false;
         const consumer = await this.nc!.jetstream().consumers.get(this.o.stream, c.durable);
         const batch = this.o.batch ?? 1000;
         const msgs = await consumer.consume({
@@ -195,9 +237,16 @@ export class NatsIngest {
         st.current = null;
         if (err) this.error(`consumer ${c.durable} stopped: ${(err as Error).message}`);
       } catch (e) {
-        this.error(`consumer ${c.durable} setup: ${(e as Error).message}`);
-        // a partition with an owner: ask again at a steady pace, its lease may end any time
-        if (e instanceof PartitionBusyError) delay = Math.max(500, Math.min(2000, e.ttlMs / 6));
+        if (e instanceof PartitionBusyError) {
+          // a standby waits quietly; it says so when the holder changes
+          if (!c.standby) this.error(`consumer ${c.durable} setup: ${e.message}`);
+          else if (e.holder?.token !== st.lastHolder?.token) {
+            this.o.onOwnership?.({ durable: c.durable, filter: c.filterSubject ?? '', owned: false, standby: true, reason: `standing by: ${describeHolder(e.holder)} holds it`, holder: e.holder });
+          }
+          if (e.holder) st.lastHolder = e.holder;
+          // ask again at a steady pace: a dead owner's lease may end any time
+          delay = Math.max(500, Math.min(2000, e.ttlMs / 6));
+        } else this.error(`consumer ${c.durable} setup: ${(e as Error).message}`);
       }
       if (!this.running) break;
       await new Promise((r) => setTimeout(r, delay));
@@ -214,6 +263,8 @@ export class NatsIngest {
         continue;
       }
       const take = this.buf.splice(0, max).map((p) => p.m);
+      let done!: () => void;
+      this.inFlight = new Promise<void>((r) => { done = r; });
       try {
         await this.ingestor.ingest(take.map((m) => m.data));
         for (const m of take) {
@@ -226,6 +277,9 @@ export class NatsIngest {
         // not acknowledged: JetStream redelivers after the ack wait; ask for it sooner
         this.error(`store write failed, messages will be redelivered: ${(e as Error).message}`);
         for (const m of take) m.nak(1000);
+      } finally {
+        this.inFlight = null;
+        done();
       }
     }
   }

@@ -36,6 +36,15 @@ export interface LeaseHolder {
   acquired: number;
   renewed: number;
   ttlMs: number;
+  /** held by a standby that took the partition over; it hands it back when the owner claims it */
+  standby?: boolean;
+}
+
+export interface AcquireOptions {
+  /** a standby: never takes a partition its owner is claiming back; hands it back when claimed */
+  standby?: boolean;
+  /** told (once) that the partition's owner claims it back; only for a standby */
+  onClaimed?: (claimant: LeaseHolder | null) => void;
 }
 
 export class LeaseHeldError extends Error {
@@ -83,9 +92,14 @@ export class LeaseBucket {
   }
 
   /** Takes the lease of `key`; throws LeaseHeldError naming the holder when another process has it. */
-  async acquire(key: string, what: { stream: string; durable: string; filter: string }, onLost: (reason: string) => void): Promise<PartitionLease> {
+  async acquire(key: string, what: { stream: string; durable: string; filter: string }, onLost: (reason: string) => void, o: AcquireOptions = {}): Promise<PartitionLease> {
     const now = Date.now();
-    const value: LeaseHolder = { host: os.hostname(), pid: process.pid, name: this.owner, token: this.token, ...what, acquired: now, renewed: now, ttlMs: this.ttlMs };
+    const value: LeaseHolder = { host: os.hostname(), pid: process.pid, name: this.owner, token: this.token, ...what, acquired: now, renewed: now, ttlMs: this.ttlMs, ...(o.standby ? { standby: true } : {}) };
+    if (o.standby) {
+      // the owner is back and waiting for the lease the standby just handed over
+      const claim = await this.kv.get(claimKey(key));
+      if (claim && claim.operation === 'PUT') throw new LeaseHeldError(key, decode(claim.value), this.ttlMs);
+    }
     const sentAt = Date.now();
     let revision: number;
     try {
@@ -98,7 +112,14 @@ export class LeaseBucket {
       if (cur && holder?.token === this.token) revision = await this.kv.update(key, encode(value), cur.revision);
       else throw new LeaseHeldError(key, holder, this.ttlMs);
     }
-    return new PartitionLease(this.kv, key, value, revision, sentAt, this.ttlMs, onLost);
+    if (!o.standby) await this.kv.delete(claimKey(key)).catch(() => undefined);
+    return new PartitionLease(this.kv, key, value, revision, sentAt, this.ttlMs, onLost, o.standby ? o.onClaimed : undefined);
+  }
+
+  /** The partition's owner asks a standby holding it to hand it back (the claim lives one TTL unless repeated). */
+  async claim(key: string, what: { stream: string; durable: string; filter: string }): Promise<void> {
+    const now = Date.now();
+    await this.kv.put(claimKey(key), encode({ host: os.hostname(), pid: process.pid, name: this.owner, token: this.token, ...what, acquired: now, renewed: now, ttlMs: this.ttlMs }));
   }
 
   /** The current holder of `key`, if any. */
@@ -115,7 +136,8 @@ export class PartitionLease {
   private renewing: Promise<void> | null = null;
 
   constructor(private readonly kv: KV, readonly key: string, private value: LeaseHolder, private revision: number,
-    sentAt: number, readonly ttlMs: number, private readonly onLost: (reason: string) => void) {
+    sentAt: number, readonly ttlMs: number, private readonly onLost: (reason: string) => void,
+    private onClaimed?: (claimant: LeaseHolder | null) => void) {
     this.armDeadline(sentAt);
     this.schedule(this.ttlMs / 3);
   }
@@ -150,6 +172,14 @@ export class PartitionLease {
       this.value = next;
       this.armDeadline(sentAt);
       this.schedule(this.ttlMs / 3);
+      if (this.onClaimed) {
+        const claim = await this.kv.get(claimKey(this.key)).catch(() => null);
+        if (this.held && claim && claim.operation === 'PUT') {
+          const cb = this.onClaimed;
+          this.onClaimed = undefined;
+          cb(decode(claim.value));
+        }
+      }
     } catch (e) {
       if (!this.held) return;
       if (isWrongRevision(e)) {
@@ -190,6 +220,9 @@ export class PartitionLease {
     await this.kv.delete(this.key, { previousSeq: this.revision }).catch(() => undefined);
   }
 }
+
+/** The key an owner writes to claim its partition back from a standby. */
+export function claimKey(key: string): string { return `${key}.claim`; }
 
 function isWrongRevision(e: unknown): boolean {
   const api = (e as NatsError)?.api_error;
