@@ -41,6 +41,11 @@ export interface NatsIngestOptions extends NatsConnectOptions {
   onOwnership?: (e: OwnershipEvent) => void;
   /** how long one pull request waits on the server (default 5 s; heartbeats at half of it) */
   pullExpiresMs?: number;
+  /**
+   * heartbeat the server sends on an open pull request (default 1 s, at most half of
+   * pullExpiresMs): two missed ones make the client pull again
+   */
+  pullHeartbeatMs?: number;
   /** consumer replicas (default: the stream's) */
   consumerReplicas?: number;
   /** redelivery delay of unacknowledged messages (default 30 s) */
@@ -50,6 +55,11 @@ export interface NatsIngestOptions extends NatsConnectOptions {
   /** messages per store write at most (default 1,000) */
   batch?: number;
   onError?: (message: string) => void;
+  /**
+   * After each batch is durable and acknowledged: its messages with the time JetStream
+   * stored each one and the time this process received it (ms), for lag diagnostics.
+   */
+  onStoredBatch?: (b: { messages: Array<{ data: Uint8Array; streamMs: number; pulledMs: number }>; durableMs: number }) => void;
 }
 
 export interface OwnershipEvent {
@@ -62,7 +72,7 @@ export interface OwnershipEvent {
 interface Part { durable: string; filterSubject?: string; standby?: boolean }
 interface PartState { current: ConsumerMessages | null; lost: boolean; lastHolder: LeaseHolder | null }
 
-interface Pulled { m: JsMsg; durable: string }
+interface Pulled { m: JsMsg; durable: string; at: number }
 
 export interface NatsIngestStats { messages: number; batches: number; redelivered: number; connected: boolean; lastError: string | null }
 
@@ -95,6 +105,8 @@ export class NatsIngest {
         names.add(n);
       });
     }
+    if (o.pullExpiresMs !== undefined && !(o.pullExpiresMs >= 1000)) throw new Error('pullExpiresMs: must be at least 1000 ms');
+    if (o.pullHeartbeatMs !== undefined && !(o.pullHeartbeatMs >= 100 && o.pullHeartbeatMs * 2 <= (o.pullExpiresMs ?? 5000))) throw new Error('pullHeartbeatMs: must be at least 100 ms and at most half of pullExpiresMs');
     if (o.leaseTtlMs !== undefined && !(Number.isFinite(o.leaseTtlMs) && o.leaseTtlMs >= 1000)) throw new Error('leaseTtlMs: must be at least 1000 ms');
     if (o.leaseBucket !== undefined && !/^[A-Za-z0-9_-]+$/.test(o.leaseBucket)) throw new Error('leaseBucket: must match [A-Za-z0-9_-]+');
     if (o.leaseReplicas !== undefined) {
@@ -222,9 +234,13 @@ export class NatsIngest {
           // short pulls: after a cluster node is lost the consumer's new leader is asked
           // within seconds instead of when a 30 s pull would have expired
           expires: this.o.pullExpiresMs ?? 5000,
+          // a pull request the server ended without telling (seen under load on a cluster:
+          // no 408 at expiry) is noticed only after two missed heartbeats; messages arriving
+          // meanwhile wait. The default (half of expires) made that a 5 s stall.
+          idle_heartbeat: this.o.pullHeartbeatMs ?? Math.min(1000, (this.o.pullExpiresMs ?? 5000) / 2),
           callback: (m) => {
             if (st.lost) return;
-            this.buf.push({ m, durable: c.durable });
+            this.buf.push({ m, durable: c.durable, at: Date.now() });
             const w = this.wake; this.wake = null; w?.();
           },
         });
@@ -262,7 +278,8 @@ export class NatsIngest {
         await new Promise<void>((r) => { this.wake = r; });
         continue;
       }
-      const take = this.buf.splice(0, max).map((p) => p.m);
+      const pulled = this.buf.splice(0, max);
+      const take = pulled.map((p) => p.m);
       let done!: () => void;
       this.inFlight = new Promise<void>((r) => { done = r; });
       try {
@@ -273,6 +290,10 @@ export class NatsIngest {
         }
         this.stats.messages += take.length;
         this.stats.batches++;
+        if (this.o.onStoredBatch) {
+          const durableMs = Date.now();
+          this.o.onStoredBatch({ messages: pulled.map((p) => ({ data: p.m.data, streamMs: p.m.info.timestampNanos / 1e6, pulledMs: p.at })), durableMs });
+        }
       } catch (e) {
         // not acknowledged: JetStream redelivers after the ack wait; ask for it sooner
         this.error(`store write failed, messages will be redelivered: ${(e as Error).message}`);
