@@ -13,6 +13,12 @@ import { sinkFor } from '../../runtime/ingest';
 import { storeHandleOf } from '../lib/store-ref';
 import { streamPlacement, uplinkConfig } from '../lib/uplink-config';
 
+/** A comma-separated list of subject filters (node field), or undefined when empty. */
+function filterList(v: unknown): Array<{ filterSubject: string }> | undefined {
+  if (typeof v !== 'string' || !v.trim()) return undefined;
+  return v.split(',').map((f) => ({ filterSubject: f.trim() })).filter((p) => p.filterSubject);
+}
+
 export default function register(RED: RED): void {
   RED.nodes.registerType('nats-ingest', function (this: RedNode, config: NodeDef) {
     RED.nodes.createNode(this, config);
@@ -22,6 +28,8 @@ export default function register(RED: RED): void {
     let ids: EventIdSet | null = null;
     let ingestor: EnvelopeIngestor | null = null;
     let closed = false;
+    // partitions pulled now, by durable: "owned", or "took over" for a standby partition
+    const owned = new Map<string, string>();
     const emit = config.output !== false;
 
     const starting = (async () => {
@@ -45,9 +53,22 @@ export default function register(RED: RED): void {
         ...nats, stream,
         createStream: config.createStream === false ? undefined : { subjects: String(config.streamSubjects || 'hist.>').split(',').map((s) => s.trim()), duplicateWindowMs: numberField(config, 'duplicateWindowS', 120) * 1000, ...streamPlacement(config) },
         durable: String(config.durable || 'historian-ingest'),
-        filterSubject: typeof config.filterSubject === 'string' && config.filterSubject && !config.partitions ? config.filterSubject : undefined,
+        filterSubject: typeof config.filterSubject === 'string' && config.filterSubject && !config.partitions && !config.standby ? config.filterSubject : undefined,
         // partitions this process owns (FLEET.md): comma-separated subject filters, one durable consumer each
-        partitions: typeof config.partitions === 'string' && config.partitions.trim() ? config.partitions.split(',').map((f) => ({ filterSubject: f.trim() })).filter((p) => p.filterSubject) : undefined,
+        partitions: filterList(config.partitions),
+        // other centrals' partitions this one takes over when their lease expires (README "Scaling out")
+        standby: filterList(config.standby),
+        onOwnership: (e) => {
+          if (e.owned) owned.set(e.durable, e.standby ? 'took over' : 'owned');
+          else owned.delete(e.durable);
+          if (e.standby && e.reason) node.log(`partition ${e.filter}: ${e.reason}`);
+          else if (e.owned) node.log(`partition ${e.filter}: owned`);
+        },
+        // a flow saved before leases has no leaseTtlS: the default (MIGRATIONS.md)
+        leaseTtlMs: numberField(config, 'leaseTtlS', 12) * 1000,
+        leaseReplicas: streamPlacement(config).replicas,
+        // the connection name is written into the partition leases: a refused process names this one
+        name: `historian nats-ingest ${String(config.name || node.id)}`,
         ackWaitMs: numberField(config, 'ackWaitS', 30) * 1000,
         batch: numberField(config, 'batch', 1000),
         onError: (m) => node.warn(m),
@@ -61,8 +82,14 @@ export default function register(RED: RED): void {
       const s = ingest.stats;
       const dup = ingestor.stats.duplicates;
       const refused = ingestor.stats.rejectedSamples + ingestor.stats.invalidSamples;
-      const fill = !s.connected || refused ? 'yellow' : 'green';
-      node.status({ fill, shape: s.connected ? 'dot' : 'ring', text: `${s.connected ? 'connected' : 'reconnecting'} · ${formatRate(meter.perSecond())}${dup ? ` · ${dup} duplicates dropped` : ''}${refused ? ` · ${refused} rejected` : ''}` });
+      const parts = config.partitions || config.standby ? ingest.consumers() : [];
+      const own = parts.filter((c) => !c.standby);
+      const held = own.filter((c) => owned.has(c.durable)).length;
+      const taken = parts.filter((c) => c.standby && owned.has(c.durable)).length;
+      // a partition of ours that another process holds is a warning: nobody may be storing it here
+      const partText = parts.length ? ` · ${held}/${own.length} partitions${taken ? ` + ${taken} taken over` : ''}` : '';
+      const fill = !s.connected || refused || held < own.length ? 'yellow' : 'green';
+      node.status({ fill, shape: s.connected ? 'dot' : 'ring', text: `${s.connected ? 'connected' : 'reconnecting'} · ${formatRate(meter.perSecond())}${partText}${dup ? ` · ${dup} duplicates dropped` : ''}${refused ? ` · ${refused} rejected` : ''}` });
     }, 1000);
 
     node.on('close', (_removed, done) => {

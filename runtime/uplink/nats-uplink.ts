@@ -207,7 +207,7 @@ export async function ensureStream(nc: NatsConnection, s: StreamConfig): Promise
 }
 
 /** JetStream's answer to replicas > 1 on a server that is not part of a cluster. */
-function isNotClustered(e: unknown): boolean {
+export function isNotClustered(e: unknown): boolean {
   const api = (e as NatsError).api_error;
   return api?.err_code === 10074 || /non-clustered|not clustered/i.test((e as Error).message ?? '');
 }

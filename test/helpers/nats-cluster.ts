@@ -18,6 +18,8 @@ export interface ClusterOptions {
   extraConfig?: string;
   /** open a leaf-node listener on every node; the text goes inside `leafnodes { }` (e.g. authorization) */
   leafnodes?: string;
+  /** a `tls { }` block for the cluster routes (nats-cluster-tls.ts makes the files and `routeTlsBlock`) */
+  routeTls?: string;
 }
 
 export interface NatsCluster {
@@ -27,6 +29,8 @@ export interface NatsCluster {
   /** nats-leaf://127.0.0.1:<port> of every node (when leafnodes were asked for) */
   readonly leafUrls: string[];
   readonly name: string;
+  /** route ports of every node (nats-route://127.0.0.1:<port>) */
+  readonly routeUrls: string[];
   /** the node the meta leader runs on, by index */
   metaLeader(): Promise<number>;
   /** waits until the running nodes agree on a meta leader and every one of `expectPeers` peers is current */
@@ -66,6 +70,7 @@ export async function startNatsCluster(o: ClusterOptions = {}): Promise<NatsClus
         `  name: ${name}`,
         `  listen: 127.0.0.1:${routePorts[i]}`,
         `  routes: [${routePorts.filter((_, k) => k !== i).map((p) => `nats-route://127.0.0.1:${p}`).join(', ')}]`,
+        ...(o.routeTls ? [`  ${o.routeTls}`] : []),
         '}',
         ...(o.leafnodes !== undefined ? ['leafnodes {', `  listen: 127.0.0.1:${leafPorts[i]}`, o.leafnodes, '}'] : []),
         o.extraConfig ?? '',
@@ -81,6 +86,7 @@ export async function startNatsCluster(o: ClusterOptions = {}): Promise<NatsClus
   const cluster: NatsCluster = {
     nodes, name,
     urls: nodes.map((n) => n.url),
+    routeUrls: routePorts.map((p) => `nats-route://127.0.0.1:${p}`),
     leafUrls: leafPorts.map((p) => `nats-leaf://127.0.0.1:${p}`),
     async metaLeader() {
       for (const n of nodes) {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { connect } from 'nats';
+import { connect, type NatsConnection } from 'nats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import helper from 'node-red-node-test-helper';
 import natsIngest from '../../nodes/nats-ingest/nats-ingest';
@@ -7,7 +7,6 @@ import historianStore from '../../nodes/historian-store/historian-store';
 import { resetServices, services } from '../../runtime/registry';
 import { TsdbStore } from '../../runtime/tsdb/store';
 import { encodeEnvelope } from '../../runtime/uplink/envelope';
-import { ensureStream } from '../../runtime/uplink/nats-uplink';
 import { startNats, type NatsServer } from '../helpers/nats';
 import { makeTempDir, removeTempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
@@ -25,6 +24,14 @@ afterAll(async () => {
   if (dir) await removeTempDir(dir);
 });
 
+// The node creates the stream and its consumer; publishing before it finished raced with
+// the creation (a create of an identical stream can answer before the stream listens on its
+// subjects, and the publish then got 503 no responders).
+async function nodeReady(nc: NatsConnection, stream: string, durable: string): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  await waitFor(() => jsm.consumers.info(stream, durable).then(() => true), { timeoutMs: 10_000, what: `the node's consumer ${durable}` });
+}
+
 describe('nats-ingest node', () => {
   it('stores envelopes from the stream once (redelivered ids dropped) and sends stored batches on', async () => {
     resetServices();
@@ -38,7 +45,7 @@ describe('nats-ingest node', () => {
     const out: any[] = [];
     helper.getNode('h1').on('input', (m: any) => out.push(m));
     const nc = await connect({ servers: nats.url });
-    await ensureStream(nc, { name: 'CENTRAL', subjects: ['c.>'] });
+    await nodeReady(nc, 'CENTRAL', 'central-ingest');
     const js = nc.jetstream();
     const env = (id: string, from: number) => encodeEnvelope({ id, source: 'gw9', category: 'telemetry', created: Date.now(), samples: Array.from({ length: 10 }, (_, i) => ({ tag: 'p.q.r', ts: 1_700_000_000_000 + from + i, value: i, quality: 0 })) });
     await js.publish('c.p', env('0190a000-0000-7000-8000-000000000001', 0));
@@ -78,7 +85,7 @@ describe('nats-ingest node', () => {
     const out: any[] = [];
     helper.getNode('h1').on('input', (m: any) => out.push(m));
     const nc = await connect({ servers: nats.url });
-    await ensureStream(nc, { name: 'CENTRAL3', subjects: ['e.>'] });
+    await nodeReady(nc, 'CENTRAL3', 'central3-ingest');
     const values = [10, 10.2, 10.4, 12, 12.5, 14];
     await nc.jetstream().publish('e.p', encodeEnvelope({
       id: '0190a000-0000-7000-8000-000000000031', source: 'gw9', category: 'telemetry', created: Date.now(),
@@ -105,7 +112,7 @@ describe('nats-ingest node', () => {
     const warnings: string[] = [];
     helper.getNode('in1').on('call:warn', (c: any) => warnings.push(String(c.firstArg)));
     const nc = await connect({ servers: nats.url });
-    await ensureStream(nc, { name: 'CENTRAL2', subjects: ['d.>'] });
+    await nodeReady(nc, 'CENTRAL2', 'central2-ingest');
     const now = Date.now();
     const samples = [
       { tag: 'p.q.s', ts: now - 86_400_000, value: 1, quality: 0 }, // a day late: stored
@@ -128,5 +135,46 @@ describe('nats-ingest node', () => {
     for await (const b of store.raw({ tag: 'p.q.s', from: 0, to: 8e12 })) values.push(...b.values);
     expect(values).toEqual([1, 3]);
     await store.close();
+  });
+  it('pulls a partition only under its lease: a second node on the same partition warns naming the holder and shows it in its status', async () => {
+    resetServices();
+    services().dataDir = dir;
+    const node = (id: string, name: string, store: string) => ({
+      id, type: 'nats-ingest', name, store, url: nats.url, stream: 'CENTRAL4', streamSubjects: 'g.>', createStream: true,
+      durable: 'central4', partitions: 'g.acme.s1.>', leaseTtlS: 3, ackWaitS: 5, batch: 100, output: false, wires: [],
+    });
+    const flow = [
+      { id: 'cfgA', type: 'historian-store', name: 'central4a', directory: 'tsdb/central4a', fsync: 'interval' },
+      { id: 'cfgB', type: 'historian-store', name: 'central4b', directory: 'tsdb/central4b', fsync: 'interval' },
+      node('inA', 'central-a', 'cfgA'),
+      node('inB', 'central-b', 'cfgB'),
+    ];
+    await new Promise<void>((resolve) => helper.load([historianStore, natsIngest] as any, flow, () => resolve()));
+    const status: Record<string, any[]> = { inA: [], inB: [] };
+    const warnings: Record<string, string[]> = { inA: [], inB: [] };
+    for (const id of ['inA', 'inB']) {
+      helper.getNode(id).on('call:status', (c: any) => status[id].push(c.firstArg));
+      helper.getNode(id).on('call:warn', (c: any) => warnings[id].push(String(c.firstArg)));
+    }
+    const last = (id: string) => status[id].at(-1)?.text ?? '';
+    // whichever started first owns the partition; the other one waits, says who holds it, and is yellow
+    const [owner, other] = await waitFor((): [string, string] | null => {
+      if (/1\/1 partitions/.test(last('inA')) && /0\/1 partitions/.test(last('inB'))) return ['inA', 'inB'];
+      if (/1\/1 partitions/.test(last('inB')) && /0\/1 partitions/.test(last('inA'))) return ['inB', 'inA'];
+      return null;
+    }, { timeoutMs: 15_000, what: 'one node owning the partition, the other waiting' }) as [string, string];
+    expect(status[owner].at(-1).fill).toBe('green');
+    expect(status[other].at(-1).fill).toBe('yellow');
+    const ownerName = owner === 'inA' ? 'central-a' : 'central-b';
+    await waitFor(() => warnings[other].some((w) => w.includes(`g.acme.s1.> (consumer central4-g_acme_s1_all) is being pulled by another process: historian nats-ingest ${ownerName} (host `)),
+      { timeoutMs: 10_000, what: 'the waiting node naming the holder' });
+    const nc = await connect({ servers: nats.url });
+    const kv = await nc.jetstream().views.kv('historian-ingest-leases');
+    const held = await kv.get('CENTRAL4.central4-g_acme_s1_all');
+    expect(JSON.parse(held!.string())).toMatchObject({ name: `historian nats-ingest ${ownerName}`, filter: 'g.acme.s1.>', ttlMs: 3000 });
+    await helper.unload();
+    // closing the flow released the lease at once (a delete marker, no waiting for the TTL)
+    expect((await kv.get('CENTRAL4.central4-g_acme_s1_all'))?.operation).toBe('DEL');
+    await nc.close();
   });
 });

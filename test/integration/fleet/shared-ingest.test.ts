@@ -1,6 +1,7 @@
 // Two central processes share one stream by site partitions (README "Scaling out"): one is
 // SIGKILLed mid-stream; the other keeps storing its sites meanwhile; after the restart
 // every sample is stored exactly once across both stores, each site in its owner's store.
+import os from 'node:os';
 import path from 'node:path';
 import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 const central = (name: string, partitions: string[]): ManagedProcess =>
-  spawnManaged(name, process.execPath, ['--import', 'tsx', path.join(__dirname, 'central-child.ts'), JSON.stringify({ dir: path.join(dir, name), servers: cluster.urls, partitions, batch: 50 })]);
+  spawnManaged(name, process.execPath, ['--import', 'tsx', path.join(__dirname, 'central-child.ts'), JSON.stringify({ dir: path.join(dir, name), servers: cluster.urls, partitions, batch: 50, name })]);
 
 async function storedTs(dirName: string, tag: string): Promise<number[]> {
   const store = await TsdbStore.open({ dir: path.join(dir, dirName, 'store'), maintenanceIntervalMs: 0 });
@@ -47,7 +48,8 @@ describe('shared central ingest by site partitions', () => {
     await waitFor(() => sf.uplink.isConnected(), { timeoutMs: 20_000, what: 'publisher connected' });
     let a = central('central-a', ['hist.acme.s0.>', 'hist.acme.s1.>']);
     const b = central('central-b', ['hist.acme.s2.>', 'hist.acme.s3.>']);
-    await Promise.all([a.waitForOutput(/ready/, { timeoutMs: 20_000 }), b.waitForOutput(/ready/, { timeoutMs: 20_000 })]);
+    const owns = (c: ManagedProcess, site: string) => c.waitForOutput(new RegExp(`owns hist\\.acme\\.${site}\\.>`), { timeoutMs: 20_000 });
+    await Promise.all([owns(a, 's0'), owns(a, 's1'), owns(b, 's2'), owns(b, 's3')]);
     const p = produce(sf, { tags, rate: 4000 });
     await waitFor(() => lastNumber(a.logs(), 'stored') >= 5000, { timeoutMs: 30_000, what: 'central A under way' });
     a.kill('SIGKILL');
@@ -56,7 +58,9 @@ describe('shared central ingest by site partitions', () => {
     // B is not held up by A's absence
     await waitFor(() => lastNumber(b.logs(), 'stored') >= bAtKill + 8000, { timeoutMs: 30_000, what: 'central B storing while A is down' });
     a = central('central-a', ['hist.acme.s0.>', 'hist.acme.s1.>']);
-    await a.waitForOutput(/ready/, { timeoutMs: 20_000 });
+    // the killed process's leases end after their TTL (12 s); until then the restarted one waits
+    await a.waitForOutput(/owns hist\.acme\.s0\.>/, { timeoutMs: 30_000 });
+    await a.waitForOutput(/owns hist\.acme\.s1\.>/, { timeoutMs: 30_000 });
     await waitFor(() => lastNumber(a.logs(), 'stored') >= 2000, { timeoutMs: 30_000, what: 'central A back' });
     const produced = await p.stop();
     await waitFor(() => sf.status().pending === 0, { timeoutMs: 30_000, what: 'buffer drained' });
@@ -85,14 +89,17 @@ describe('shared central ingest by site partitions', () => {
 
   it('refuses a second process on a partition that already has an owner, and names it', async () => {
     const owner = central('owner', ['hist.acme.s9.>']);
-    await owner.waitForOutput(/ready/, { timeoutMs: 20_000 });
+    await owner.waitForOutput(/owns hist\.acme\.s9\.>/, { timeoutMs: 20_000 });
     const intruder = central('intruder', ['hist.acme.s9.>']);
-    await intruder.waitForOutput(/partition hist\.acme\.s9\.> \(consumer historian-ingest-hist_acme_s9_all\) is being pulled by another process/, { timeoutMs: 20_000 });
+    const refusal = await intruder.waitForOutput(/partition hist\.acme\.s9\.> \(consumer historian-ingest-hist_acme_s9_all\) is being pulled by another process: (.*) holds its lease/, { timeoutMs: 20_000 });
+    expect(refusal[1]).toContain(`owner (host ${os.hostname()}, pid ${owner.pid};`);
+    expect(intruder.logs()).not.toMatch(/owns hist/);
     await intruder.stop(10_000);
-    // the owner gone, the partition is free again once its pull requests expired
+    // a clean stop releases the lease: the next process takes the partition at once
     await owner.stop(10_000);
+    expect(owner.logs()).not.toMatch(/lost hist/);
     const next = central('next', ['hist.acme.s9.>']);
-    await next.waitForOutput(/ready/, { timeoutMs: 20_000 });
+    await next.waitForOutput(/owns hist\.acme\.s9\.>/, { timeoutMs: 5_000 });
     const sf = StoreForward.open({ dir: path.join(dir, 'gw9'), source: 'gw9', template: 'hist.{tag:4}', lingerMs: 0, uplink: { type: 'nats', servers: cluster.urls } });
     await sf.write(Array.from({ length: 50 }, (_, i) => ({ tag: 'acme.s9.line1.m0.v', ts: BASE_TS + i, value: i, quality: 0 })));
     await waitFor(() => lastNumber(next.logs(), 'stored') >= 50, { timeoutMs: 30_000, what: 'the new owner storing the partition' });

@@ -13,6 +13,12 @@ describe('central ingest partitions', () => {
       { durable: 'central-bursa', filterSubject: 'hist.*.bursa.>' },
     ]);
     expect(partitionName({ filterSubject: 'hist.*.x.>' })).toBe('hist_any_x_all');
+    // standby partitions get their consumers too (pulled only once taken over)
+    expect(new NatsIngest({ servers: 'nats://x:4222', stream: 'HIST', partitions: [{ filterSubject: 'hist.a.>' }], standby: [{ filterSubject: 'hist.b.>' }] }, ing).consumers()).toEqual([
+      { durable: 'historian-ingest-hist_a_all', filterSubject: 'hist.a.>' },
+      { durable: 'historian-ingest-hist_b_all', filterSubject: 'hist.b.>', standby: true },
+    ]);
+    expect(new NatsIngest({ servers: 'nats://x:4222', stream: 'HIST', standby: [{ filterSubject: 'hist.b.>' }] }, ing).consumers()).toHaveLength(1);
     expect(new NatsIngest({ servers: 'nats://x:4222', stream: 'HIST', filterSubject: 'hist.>' }, ing).consumers()).toEqual([{ durable: 'historian-ingest', filterSubject: 'hist.>' }]);
   });
 
@@ -24,6 +30,12 @@ describe('central ingest partitions', () => {
     expect(() => new NatsIngest({ ...base, partitions: [{ filterSubject: 'a.>' }, { filterSubject: 'a.>' }] }, ing)).toThrow(/^partitions\[1\]: name a_all is given twice/);
     expect(() => new NatsIngest({ ...base, partitions: [{ filterSubject: 'a.>', name: 'x.y' }] }, ing)).toThrow(/^partitions: name/);
     expect(() => new NatsIngest({ ...base, consumerReplicas: 7 }, ing)).toThrow(/^consumerReplicas: /);
+    expect(() => new NatsIngest({ ...base, leaseTtlMs: 200 }, ing)).toThrow(/^leaseTtlMs: /);
+    expect(() => new NatsIngest({ ...base, partitions: [{ filterSubject: 'a.>' }], standby: [{ filterSubject: 'a.>' }] }, ing)).toThrow(/^standby\[0\]: name a_all is given twice \(a partition is either owned or stood by for\)/);
+    expect(() => new NatsIngest({ ...base, standby: [] }, ing)).toThrow(/^standby: /);
+    expect(() => new NatsIngest({ ...base, standby: [{ filterSubject: '' }] }, ing)).toThrow(/^standby\[0\]\.filterSubject: /);
+    expect(() => new NatsIngest({ ...base, leaseBucket: 'a.b' }, ing)).toThrow(/^leaseBucket: /);
+    expect(() => new NatsIngest({ ...base, leaseReplicas: 9 }, ing)).toThrow(/^leaseReplicas: /);
   });
 
   it('takes a replica count of "auto" or 1 to 5', () => {
