@@ -56,4 +56,57 @@ describe('node locales and icons in the editor', () => {
     await saveScreenshot(page, `node-locales-historian-query-${width}x${height}`);
     await page.close();
   }, 90_000);
+
+  // Nodes moved to the convention later: every label, option, placeholder and aria-label of the
+  // dialog comes from the catalog (no raw `<type>.x.y` key), the help from the locales help file.
+  const moved: Array<[string, string, string, RegExp]> = [
+    ['eip-poll', 'node-input-topic', 'Batch topic', /Polls a table of tags from a Rockwell Logix controller/],
+    ['event-frame', 'node-input-store', 'Store', /Event frames: batches, unit procedures and phases/],
+  ];
+  it.each(moved.flatMap(([t, ...rest]) => [[t, 1440, 900, ...rest], [t, 390, 844, ...rest]] as const))(
+    '%s dialog labels and help from its catalog at %ix%i',
+    async (type, width, height, labelFor, labelText, helpText) => {
+      const page = await browser.newPage({ viewport: { width, height } });
+      await page.goto(dist.url + '/editor/');
+      await page.fill('#node-dialog-login-username', 'admin');
+      await page.fill('#node-dialog-login-password', ADMIN_PASSWORD);
+      await page.click('#node-dialog-login-submit');
+      await page.waitForFunction((t) => (window as any).RED?.nodes?.getType?.(t), type, { timeout: 30_000 });
+      const palette = page.locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-label`);
+      await palette.waitFor({ state: 'attached', timeout: 10_000 });
+      expect((await palette.textContent())?.replace(/\s+/g, ' ').trim()).toBe(type.replace('-', ' '));
+      await page.evaluate((t) => {
+        const RED = (window as any).RED;
+        const def = RED.nodes.getType(t);
+        const node = { id: 'loc-' + t, type: t, z: RED.workspaces.active(), x: 200, y: 120, _def: def, name: '', wires: [], changed: true, dirty: true };
+        for (const [k, d] of Object.entries(def.defaults) as Array<[string, { value: unknown }]>) (node as any)[k] ??= structuredClone(d.value);
+        RED.nodes.add(node);
+        RED.view.redraw(true);
+        RED.editor.edit(node);
+      }, type);
+      const label = page.locator(`label[for=${labelFor}]`);
+      await label.waitFor({ timeout: 30_000 }); // the tray slides in slowly on a busy machine
+      expect((await label.textContent())?.trim()).toBe(labelText);
+      // every text and attribute the dialog shows, none of them a raw catalog key
+      const shown = await page.evaluate(() => {
+        const form = document.querySelector('#dialog-form')!;
+        const out: string[] = [form.textContent ?? ''];
+        for (const el of form.querySelectorAll('*')) {
+          for (const a of ['placeholder', 'aria-label', 'title']) if (el.getAttribute(a)) out.push(el.getAttribute(a)!);
+        }
+        return out.join('\n');
+      });
+      expect(shown).not.toMatch(new RegExp(`${type}\\.[A-Za-z]+`));
+      expect(shown).not.toMatch(/\b(label|placeholder|paletteLabel)\.[A-Za-z]+/);
+      await saveScreenshot(page, `node-locales-${type}-dialog-${width}x${height}`);
+      // the tray's help button opens the help sidebar with the text from locales/en-US/<type>.html
+      await page.click('.red-ui-tray-footer-left button:has(i.fa-book)');
+      await page.waitForFunction((t) => document.querySelector('.red-ui-sidebar .red-ui-help-title')?.textContent?.includes(t), type.replace('-', ' '), { timeout: 10_000 });
+      const help = await page.locator('.red-ui-sidebar .red-ui-help-title + .red-ui-help').textContent();
+      expect(help).toMatch(helpText);
+      await saveScreenshot(page, `node-locales-${type}-help-${width}x${height}`);
+      await page.close();
+    },
+    90_000,
+  );
 });
