@@ -1,18 +1,17 @@
 // Node before 24.7 has no crypto.argon2 (package.json allows Node 22.9): the hasher falls
 // back to bcrypt, says so once, and refuses (not crashes on) Argon2id hashes it cannot check.
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { PasswordHasher, argon2Available } from '../../../runtime/auth/password-hasher';
+import { StoredHashError } from '../../../runtime/auth/password-phc';
+import { STRONG, cleanupDirs, makeAuth, seeded, type Fixture } from './fixture';
 
+// (vi.mock is hoisted above the imports: the modules above see the mocked node:crypto)
 vi.mock('node:crypto', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:crypto')>();
   return { ...real, default: { ...real, argon2: undefined }, argon2: undefined };
 });
 
-const { PasswordHasher, argon2Available } = await import('../../../runtime/auth/password-hasher');
-const { StoredHashError } = await import('../../../runtime/auth/password-phc');
-const { STRONG, cleanupDirs, makeAuth, seeded } = await import('./fixture');
-
-type F = ReturnType<typeof makeAuth>;
-let f: F | undefined;
+let f: Fixture | undefined;
 afterEach(() => f?.close());
 afterAll(cleanupDirs);
 
