@@ -194,6 +194,11 @@ module.exports = {
       adminPassword: str('HISTORIAN_ADMIN_PASSWORD', ''),
       sessionIdleMinutes: int('HISTORIAN_SESSION_IDLE_MINUTES', 30, 1, 10080),
       sessionMaxHours: int('HISTORIAN_SESSION_MAX_HOURS', 12, 1, 720),
+      /** Argon2id password hashing (README: Security); the pair must reach OWASP's minimum */
+      argon2MemoryKiB: int('HISTORIAN_ARGON2_MEMORY_KIB', 19456, 7168, 1048576),
+      argon2Passes: int('HISTORIAN_ARGON2_PASSES', 2, 1, 100),
+      /** bcrypt cost where Node has no crypto.argon2 (before 24.7) */
+      bcryptCost: int('HISTORIAN_BCRYPT_COST', 12, 12, 31),
       requireSignedDeploys: bool('HISTORIAN_SIGNED_DEPLOYS', false),
       /** reverse proxy whose X-Forwarded-For is believed (address, subnet, "loopback" or hop count); empty: the socket address */
       trustProxy: str('HISTORIAN_TRUST_PROXY', ''),

@@ -12,7 +12,8 @@ import { SYSTEM_ACTOR, type Actor, type AuthEvent, type AuthEventSink, type Chan
 import { loadOrCreateJwtKeys, type JwtKeyOptions } from './jwt-keys';
 import { JwtSessions } from './jwt-sessions';
 import { DEFAULT_LOCKOUT_POLICY, LoginGuard, type LockoutPolicy } from './login-guard';
-import { DEFAULT_BCRYPT_COST, PasswordHasher } from './password-hasher';
+import { PasswordHasher, hashScheme, type PasswordHashingOptions } from './password-hasher';
+import { StoredHashError } from './password-phc';
 import {
   DEFAULT_PASSWORD_POLICY, generatePassword, historyProblem, passwordExpired, passwordProblems, type PasswordPolicy,
 } from './password-policy';
@@ -33,8 +34,13 @@ export interface AuthServiceOptions {
   dataDir: string;
   /** Epoch milliseconds; injectable for tests. */
   clock?: () => number;
-  /** bcrypt cost, default 12. Lower values exist only to keep tests fast. */
+  /** bcrypt cost of the fallback (Node without crypto.argon2), default 12. Lower values exist only to keep tests fast. */
   bcryptCost?: number;
+  /**
+   * Argon2id parameters (default OWASP's minimum: 19 MiB, 2 passes), the algorithm
+   * (tests only) and where the one-time bcrypt fallback notice is logged.
+   */
+  passwordHashing?: PasswordHashingOptions;
   passwordPolicy?: Partial<PasswordPolicy>;
   lockout?: Partial<LockoutPolicy>;
   session?: SessionOptions;
@@ -99,6 +105,9 @@ export interface NewTokenRequest {
   expiresInMs?: number | null;
 }
 
+/** What a login did to the stored hash, for the login event's detail. */
+type HashUpgrade = { passwordRehashed?: { from: string; to: string }; passwordRehashFailed?: { from: string; error: string } };
+
 const USERNAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const MAX_NAME = 200;
 const PRUNE_EVERY_MS = 60_000;
@@ -129,8 +138,11 @@ export class AuthService {
 
   private constructor(opts: AuthServiceOptions) {
     this.clock = opts.clock ?? Date.now;
-    this.hasher = new PasswordHasher(opts.bcryptCost ?? DEFAULT_BCRYPT_COST);
-    this.policy = { ...DEFAULT_PASSWORD_POLICY, ...opts.passwordPolicy };
+    this.hasher = new PasswordHasher({ ...(opts.bcryptCost === undefined ? {} : { bcryptCost: opts.bcryptCost }), ...opts.passwordHashing });
+    this.policy = { ...DEFAULT_PASSWORD_POLICY, maxBytes: this.hasher.maxPasswordBytes, ...opts.passwordPolicy };
+    if (!(this.policy.maxBytes >= this.policy.minLength && this.policy.maxBytes <= this.hasher.maxPasswordBytes)) {
+      throw new Error(`passwordPolicy.maxBytes must be from minLength to ${this.hasher.maxPasswordBytes} (what ${this.hasher.algorithm} takes whole)`);
+    }
     this.lockoutPolicy = { ...DEFAULT_LOCKOUT_POLICY, ...opts.lockout };
     this.sessionTtlMs = opts.session?.ttlMs ?? 8 * 3_600_000;
     this.idleTimeoutMs = opts.session?.idleTimeoutMs === undefined ? 30 * 60_000 : opts.session.idleTimeoutMs;
@@ -205,13 +217,13 @@ export class AuthService {
   // ---- login / logout ----------------------------------------------------------------
 
   async login(req: LoginRequest): Promise<LoginResult> {
-    const user = await this.checkPassword(req, true);
+    const { user, upgrade } = await this.checkPassword(req, true);
     const at = this.clock();
     const { token, jti, expiresAt } = this.jwt.sign(user, at, this.sessionTtlMs);
     this.sessions.insert(jti, user.id, at, expiresAt);
     const mustChange = this.mustChange(user, at);
     this.emit({ type: 'login', at, actor: actorOfUser(user), subject: subjectOf(user), address: req.address,
-      detail: { source: req.source ?? 'api', jti, mustChangePassword: mustChange } });
+      detail: { source: req.source ?? 'api', jti, mustChangePassword: mustChange, ...upgrade } });
     return { token, expiresAt: new Date(expiresAt).toISOString(), mustChangePassword: mustChange, user: userView(user, this.policy.maxAgeDays, mustChange) };
   }
 
@@ -221,16 +233,16 @@ export class AuthService {
    * an account whose password must change first is refused (password_change_required).
    */
   async authenticatePassword(req: LoginRequest & { allowMustChange?: boolean }): Promise<UserView> {
-    const user = await this.checkPassword(req, req.allowMustChange ?? true);
+    const { user, upgrade } = await this.checkPassword(req, req.allowMustChange ?? true);
     const at = this.clock();
     const mustChange = this.mustChange(user, at);
     this.emit({ type: 'login', at, actor: actorOfUser(user), subject: subjectOf(user), address: req.address,
-      detail: { source: req.source ?? 'api', mustChangePassword: mustChange } });
+      detail: { source: req.source ?? 'api', mustChangePassword: mustChange, ...upgrade } });
     return userView(user, this.policy.maxAgeDays, mustChange);
   }
 
   /** The shared login rules: limits, constant-time check, one answer for unknown user and wrong password. */
-  private async checkPassword(req: LoginRequest, allowMustChange: boolean): Promise<UserRecord> {
+  private async checkPassword(req: LoginRequest, allowMustChange: boolean): Promise<{ user: UserRecord; upgrade: HashUpgrade }> {
     const now = this.clock();
     this.maybePrune(now);
     const { username, password, address } = req;
@@ -248,11 +260,11 @@ export class AuthService {
       throw e;
     }
     const user = this.users.byUsername(username);
-    const ok = user ? await this.hasher.verify(password, user.passwordHash) : await this.hasher.verifyDummy(password);
+    const { ok, hashProblem } = await this.verifyUser(user, password);
     const at = this.clock();
     if (!user || !ok || user.disabled) {
-      const reason = !user ? 'unknown_user' : !ok ? 'bad_password' : 'disabled';
-      this.failure(username, user, address, at, reason, 'login_failed', { source });
+      const reason = !user ? 'unknown_user' : hashProblem ? 'unusable_password_hash' : !ok ? 'bad_password' : 'disabled';
+      this.failure(username, user, address, at, reason, 'login_failed', { source, ...(hashProblem ? { problem: hashProblem } : {}) });
       throw new AuthError('invalid_credentials', 'invalid user name or password');
     }
     if (user.role === 'SERVICE') {
@@ -264,7 +276,45 @@ export class AuthService {
       this.emit({ type: 'login_failed', at, subject: subjectOf(user), address, reason: 'password_change_required', detail: { source } });
       throw new AuthError('password_change_required', 'the password must be changed first (log in to the dashboard or POST /api/v1/me/password)');
     }
-    return user;
+    return { user, upgrade: await this.upgradeHash(user, password) };
+  }
+
+  /**
+   * The password check of login and signature. Unknown users cost a dummy check of the
+   * same algorithm; a stored hash that cannot be used (corrupt, or argon2id on a Node
+   * without it) refuses the login with the problem named for the audit trail, after a
+   * dummy check so it answers in the same time as a wrong password.
+   */
+  private async verifyUser(user: UserRecord | null, password: string): Promise<{ ok: boolean; hashProblem?: string }> {
+    if (!user) return { ok: await this.hasher.verifyDummy(password) };
+    try {
+      return { ok: await this.hasher.verify(password, user.passwordHash) };
+    } catch (e) {
+      if (!(e instanceof StoredHashError)) throw e;
+      await this.hasher.verifyDummy(password);
+      return { ok: false, hashProblem: e.message };
+    }
+  }
+
+  /**
+   * Re-hashes a just-verified password whose stored hash is bcrypt or weaker than the
+   * configured Argon2id, so hashes migrate as people sign in. Only the stored hash
+   * changes (not the password's age or history position); a concurrent password change
+   * wins. A failure here does not refuse the login: the old hash still works.
+   */
+  private async upgradeHash(user: UserRecord, password: string): Promise<HashUpgrade> {
+    let needed: boolean;
+    try { needed = this.hasher.needsRehash(user.passwordHash); } catch { return {}; }
+    if (!needed) return {};
+    const from = hashScheme(user.passwordHash);
+    try {
+      const hash = await this.hasher.hash(password);
+      if (!transaction(this.db, () => this.users.replaceHash(user.id, user.passwordHash, hash, this.clock()))) return {};
+      user.passwordHash = hash;
+      return { passwordRehashed: { from, to: this.hasher.describe() } };
+    } catch (e) {
+      return { passwordRehashFailed: { from, error: (e as Error).message } };
+    }
   }
 
   /** Revokes the principal's session (no-op for API tokens, which are revoked by id). */
@@ -371,8 +421,11 @@ export class AuthService {
     const user = this.requireUser(p.userId);
     const now = this.clock();
     this.guard.check(user.username, address, now);
-    if (typeof currentPassword !== 'string' || !(await this.hasher.verify(currentPassword, user.passwordHash))) {
-      this.failure(user.username, user, address, this.clock(), 'bad_password', 'login_failed', { source: 'password_change' });
+    const current = typeof currentPassword === 'string' ? await this.verifyUser(user, currentPassword) : { ok: false };
+    if (!current.ok) {
+      const hashProblem = 'hashProblem' in current ? current.hashProblem : undefined;
+      this.failure(user.username, user, address, this.clock(), hashProblem ? 'unusable_password_hash' : 'bad_password', 'login_failed',
+        { source: 'password_change', ...(hashProblem ? { problem: hashProblem } : {}) });
       throw new AuthError('invalid_credentials', 'current password is wrong');
     }
     await this.checkNewPassword(user, newPassword);
@@ -401,11 +454,11 @@ export class AuthService {
     const username = user?.username ?? userIdOrName;
     // the signed-in user signing is not held by an account-wide lock an attacker may have caused
     this.guard.check(username, opts.address, now, { signedIn: user !== null && opts.sessionUserId === user.id });
-    const ok = user ? await this.hasher.verify(password, user.passwordHash) : await this.hasher.verifyDummy(password);
+    const { ok, hashProblem } = await this.verifyUser(user, password);
     const at = this.clock();
     if (!user || !ok || user.disabled || user.role === 'SERVICE') {
-      const reason = !user ? 'unknown_user' : !ok ? 'bad_password' : user.disabled ? 'disabled' : 'service_account';
-      this.failure(username, user, opts.address, at, reason, 'reauth_failed', {});
+      const reason = !user ? 'unknown_user' : hashProblem ? 'unusable_password_hash' : !ok ? 'bad_password' : user.disabled ? 'disabled' : 'service_account';
+      this.failure(username, user, opts.address, at, reason, 'reauth_failed', hashProblem ? { problem: hashProblem } : {});
       throw new AuthError('invalid_credentials', 'invalid user name or password');
     }
     if (opts.sessionUserId !== undefined && opts.sessionUserId !== user.id) {
@@ -413,7 +466,9 @@ export class AuthService {
       throw new AuthError('forbidden', 'a signature must be given by the logged-in user');
     }
     this.guard.recordSuccess(username, opts.address);
-    this.emit({ type: 'reauth', at, actor: actorOfUser(user), subject: subjectOf(user), address: opts.address });
+    const upgrade = await this.upgradeHash(user, password);
+    this.emit({ type: 'reauth', at, actor: actorOfUser(user), subject: subjectOf(user), address: opts.address,
+      ...(Object.keys(upgrade).length ? { detail: upgrade } : {}) });
     return this.viewOf(user)!;
   }
 
@@ -614,7 +669,9 @@ export class AuthService {
     const problems = passwordProblems(this.policy, user.username, password);
     if (problems.length === 0) {
       for (const old of this.users.passwordHistory(user.id, this.policy.historySize)) {
-        if (await this.hasher.verify(password, old)) { problems.push(historyProblem(this.policy)); break; }
+        // an old hash this process cannot read (corrupt, or argon2id on an older Node) cannot match
+        const reused = await this.hasher.verify(password, old).catch((e) => { if (e instanceof StoredHashError) return false; throw e; });
+        if (reused) { problems.push(historyProblem(this.policy)); break; }
       }
     }
     if (problems.length) throw policyError(problems);

@@ -1,6 +1,8 @@
 // Password rules. Length over composition (NIST SP 800-63B): a long passphrase is fine,
-// a short one with symbols is not. bcrypt reads only the first 72 bytes, so longer
-// passwords are refused rather than silently truncated.
+// a short one with symbols is not. The maximum length comes from the hasher: Argon2id takes
+// any length (1024 bytes here, so one request cannot carry megabytes into the hash); the
+// bcrypt fallback reads only the first 72 bytes, so there longer passwords are refused
+// rather than silently truncated.
 import { randomBytes } from 'node:crypto';
 
 export interface PasswordPolicy {
@@ -10,10 +12,11 @@ export interface PasswordPolicy {
   historySize: number;
   /** Passwords older than this must be changed at the next login; null = no aging. */
   maxAgeDays: number | null;
+  /** Maximum length in UTF-8 bytes. Default: what the password hasher takes whole (1024 for Argon2id, 72 for bcrypt). */
+  maxBytes: number;
 }
 
-export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = { minLength: 12, historySize: 5, maxAgeDays: null };
-export const MAX_PASSWORD_BYTES = 72;
+export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = { minLength: 12, historySize: 5, maxAgeDays: null, maxBytes: 1024 };
 
 /** Rules that need no stored hashes. Returns every broken rule, empty when the password is fine. */
 export function passwordProblems(policy: PasswordPolicy, username: string, password: unknown): string[] {
@@ -22,8 +25,8 @@ export function passwordProblems(policy: PasswordPolicy, username: string, passw
   if ([...password].length < policy.minLength) {
     problems.push(`password must be at least ${policy.minLength} characters long`);
   }
-  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
-    problems.push(`password must be at most ${MAX_PASSWORD_BYTES} bytes long`);
+  if (Buffer.byteLength(password) > policy.maxBytes) {
+    problems.push(`password must be at most ${policy.maxBytes} bytes long`);
   }
   const lower = password.toLowerCase();
   const user = username.toLowerCase();

@@ -107,6 +107,18 @@ export class UserStore {
     return rows.map((r) => r.hash);
   }
 
+  /**
+   * The same password re-hashed (a stronger algorithm or parameters): the stored hash and
+   * its history row change, the password's age does not. False when the hash changed
+   * meanwhile (a password change won).
+   */
+  replaceHash(id: string, oldHash: string, newHash: string, now: number): boolean {
+    const r = this.sql('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?').run(newHash, now, id, oldHash);
+    if (Number(r.changes) === 0) return false;
+    this.sql('UPDATE password_history SET hash = ? WHERE user_id = ? AND hash = ?').run(newHash, id, oldHash);
+    return true;
+  }
+
   setPassword(id: string, hash: string, mustChange: boolean, historySize: number, now: number): void {
     this.sql('UPDATE users SET password_hash = ?, password_changed_at = ?, must_change = ?, updated_at = ? WHERE id = ?')
       .run(hash, now, mustChange ? 1 : 0, now, id);

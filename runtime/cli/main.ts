@@ -2,7 +2,7 @@
 // headless gateways. Exit codes: 0 done, 1 refused (policy, not found...), 2 usage error.
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { AuthService } from '../auth';
+import { AuthService, DEFAULT_ARGON2, owaspArgon2Problem, type PasswordHashingOptions } from '../auth';
 import { isAuthError } from '../auth';
 import type { Actor } from '../auth';
 import { UsageError } from './args';
@@ -48,6 +48,24 @@ function bcryptCost(env: NodeJS.ProcessEnv): number | undefined {
   return n;
 }
 
+/** A positive integer from the environment, or undefined when unset; the error names the variable. */
+function intVar(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max} (got "${v}")`);
+  return n;
+}
+
+/** The same password hashing as the server (settings.js reads the same variables). */
+function passwordHashing(env: NodeJS.ProcessEnv, io: Io): PasswordHashingOptions {
+  const argon2MemoryKiB = intVar(env, 'HISTORIAN_ARGON2_MEMORY_KIB', 7168, 1_048_576) ?? DEFAULT_ARGON2.memoryKiB;
+  const argon2Passes = intVar(env, 'HISTORIAN_ARGON2_PASSES', 1, 100) ?? DEFAULT_ARGON2.passes;
+  const weak = owaspArgon2Problem(argon2MemoryKiB, argon2Passes);
+  if (weak) throw new UsageError(`HISTORIAN_ARGON2_MEMORY_KIB / HISTORIAN_ARGON2_PASSES: ${weak}`);
+  return { argon2MemoryKiB, argon2Passes, log: (line) => io.stderr.write(`${line}\n`) };
+}
+
 export async function run(argv: string[], io: Io = process, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let auth: AuthService | null = null;
   try {
@@ -59,7 +77,7 @@ export async function run(argv: string[], io: Io = process, env: NodeJS.ProcessE
     }
     if (group === 'fleet') { fleetCommand(args, io); return 0; }
     if (group !== 'user' && group !== 'token') throw new UsageError(`unknown command "${group}" (user, token, fleet)`);
-    auth = AuthService.open({ dataDir, bcryptCost: bcryptCost(env), loadKeysNow: false });
+    auth = AuthService.open({ dataDir, bcryptCost: bcryptCost(env), passwordHashing: passwordHashing(env, io), loadKeysNow: false });
     if (group === 'user') await userCommand(auth, cliActor(), args, io);
     else await tokenCommand(auth, cliActor(), args, io);
     return 0;

@@ -3,7 +3,7 @@
 // token as ?access_token=) and gives Node-RED its adminAuth.
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
-import { AuthService } from '../auth';
+import { AuthService, DEFAULT_ARGON2, owaspArgon2Problem } from '../auth';
 import { isAuthError } from '../auth';
 import type { AuthEventSink, AuthEventType } from '../auth';
 import { adminAuthFor } from '../auth';
@@ -27,9 +27,14 @@ export class SecurityLayer {
 
   static async open(cfg: HistorianConfig, log: (l: string) => void, onEvent?: AuthEventSink): Promise<SecurityLayer> {
     const sec = cfg.security;
+    const argon2MemoryKiB = sec.argon2MemoryKiB ?? DEFAULT_ARGON2.memoryKiB;
+    const argon2Passes = sec.argon2Passes ?? DEFAULT_ARGON2.passes;
+    const weak = owaspArgon2Problem(argon2MemoryKiB, argon2Passes);
+    if (weak) throw new Error(`HISTORIAN_ARGON2_MEMORY_KIB / HISTORIAN_ARGON2_PASSES (security.argon2MemoryKiB / argon2Passes): ${weak}`);
     const auth = AuthService.open({
       dataDir: cfg.dataDir,
       onEvent,
+      passwordHashing: { argon2MemoryKiB, argon2Passes, bcryptCost: sec.bcryptCost, log },
       session: {
         idleTimeoutMs: (sec.sessionIdleMinutes ?? 30) * 60_000,
         ttlMs: (sec.sessionMaxHours ?? 12) * 3_600_000,

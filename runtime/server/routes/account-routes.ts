@@ -2,7 +2,6 @@
 // that still work, and "sign out everywhere".
 import { z } from 'zod';
 import type { AuthService } from '../../auth';
-import { MAX_PASSWORD_BYTES } from '../../auth';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 
 export function accountRoutes(auth: AuthService): RouteDef[] {
@@ -14,10 +13,10 @@ export function accountRoutes(auth: AuthService): RouteDef[] {
       handler: () => {
         const p = auth.policy;
         return {
-          minLength: p.minLength, maxBytes: MAX_PASSWORD_BYTES, historySize: p.historySize, maxAgeDays: p.maxAgeDays,
+          minLength: p.minLength, maxBytes: p.maxBytes, historySize: p.historySize, maxAgeDays: p.maxAgeDays,
           rules: [
             `at least ${p.minLength} characters (a passphrase of several words is fine; no symbols required)`,
-            `at most ${MAX_PASSWORD_BYTES} bytes`,
+            `at most ${p.maxBytes} bytes`,
             'not the user name, and not containing it',
             'not one character repeated',
             `not one of your last ${p.historySize} passwords`,

@@ -1,4 +1,4 @@
-// Electronic signatures against a real AuthService (bcrypt cost 4) and a real trail:
+// Electronic signatures against a real AuthService (cheap Argon2id from the auth fixture) and a real trail:
 // wrong password, expired, reused, another user's, another action or target — all
 // refused; a valid signature shows name, time and meaning in the entry it is bound to.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

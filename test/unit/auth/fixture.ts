@@ -1,4 +1,5 @@
-// A throw-away AuthService for tests: temp data directory, bcrypt cost 4, a clock the
+// A throw-away AuthService for tests: temp data directory, cheap password hashing
+// (Argon2id at 64 KiB × 1, bcrypt cost 4 for the fallback), a clock the
 // test moves by hand, events collected in order. RSA keys are generated once per test
 // file and reused through keys.privateKeyFile, to keep each test fast.
 import { generateKeyPairSync } from 'node:crypto';
@@ -11,6 +12,9 @@ import type { AuthEvent } from '../../../runtime/auth/events';
 export const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
 export const STRONG = 'correct horse battery staple';
 export const ADMIN_PW = 'Plant-floor chief 2026!';
+
+/** Far below OWASP's minimum on purpose: tests only check behaviour, not strength. */
+export const CHEAP_HASHING = { argon2MemoryKiB: 64, argon2Passes: 1 } as const;
 
 let sharedKeyFile: string | null = null;
 const dirs: string[] = [];
@@ -40,7 +44,7 @@ export function makeAuth(opts: Partial<AuthServiceOptions> = {}): Fixture {
   const clock = { now: T0, advance(ms: number) { this.now += ms; } };
   const events: AuthEvent[] = [];
   const auth = AuthService.open({
-    dataDir: dir, bcryptCost: 4, clock: () => clock.now, keys: sharedKeys(), onEvent: (e) => events.push(e), ...opts,
+    dataDir: dir, bcryptCost: 4, passwordHashing: CHEAP_HASHING, clock: () => clock.now, keys: sharedKeys(), onEvent: (e) => events.push(e), ...opts,
   });
   return { auth, dir, clock, events, close: () => auth.close() };
 }

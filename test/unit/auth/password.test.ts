@@ -23,7 +23,10 @@ describe('password policy', () => {
     ]);
     expect(passwordProblems(policy, 'operator1', 'my-Operator1-password')).toEqual(['password must not contain the user name']);
     expect(passwordProblems(policy, 'bob', 'a'.repeat(20))).toEqual(['password must not be one repeated character']);
-    expect(passwordProblems(policy, 'bob', 'é'.repeat(10) + 'x'.repeat(60))).toEqual(['password must be at most 72 bytes long']);
+    // Argon2id takes long passphrases whole; the bcrypt fallback's policy stops at its 72 bytes
+    expect(passwordProblems(policy, 'bob', 'é'.repeat(10) + 'x'.repeat(60))).toEqual([]);
+    expect(passwordProblems({ ...policy, maxBytes: 72 }, 'bob', 'é'.repeat(10) + 'x'.repeat(60))).toEqual(['password must be at most 72 bytes long']);
+    expect(passwordProblems(policy, 'bob', 'long passphrase '.repeat(65))).toEqual(['password must be at most 1024 bytes long']);
     expect(passwordProblems(policy, 'bob', 42)).toEqual(['password must be a string']);
   });
 
@@ -46,27 +49,34 @@ describe('password policy', () => {
 });
 
 describe('hashing', () => {
-  it('uses bcrypt cost 12 by default', async () => {
+  it('uses Argon2id at OWASP\'s minimum by default, bcrypt cost 12 as the fallback', async () => {
     expect(DEFAULT_BCRYPT_COST).toBeGreaterThanOrEqual(12);
     const h = new PasswordHasher();
+    expect(h.algorithm).toBe('argon2id');
     const hash = await h.hash(STRONG);
-    expect(bcryptRounds(hash)).toBe(DEFAULT_BCRYPT_COST);
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
     expect(await h.verify(STRONG, hash)).toBe(true);
     expect(await h.verify(STRONG + '!', hash)).toBe(false);
+    const fallback = new PasswordHasher({ algorithm: 'bcrypt' });
+    const b = await fallback.hash(STRONG);
+    expect(bcryptRounds(b)).toBe(DEFAULT_BCRYPT_COST);
+    expect(await fallback.verify(STRONG, b)).toBe(true);
   });
 
-  it('refuses nonsense costs and treats a corrupt hash as a mismatch', async () => {
+  it('refuses nonsense parameters and names a corrupt hash instead of calling it a mismatch', async () => {
     expect(() => new PasswordHasher(3)).toThrow(/bcryptCost/);
     expect(() => new PasswordHasher(12.5)).toThrow(/bcryptCost/);
-    expect(await new PasswordHasher(4).verify(STRONG, 'not-a-hash')).toBe(false);
+    expect(() => new PasswordHasher({ argon2MemoryKiB: 4 })).toThrow(/argon2MemoryKiB/);
+    expect(() => new PasswordHasher({ argon2Passes: 0 })).toThrow(/argon2Passes/);
+    await expect(new PasswordHasher(4).verify(STRONG, 'not-a-hash')).rejects.toThrow(/neither argon2id nor bcrypt/);
   });
 
-  it('stores hashes at the configured cost, never the password', async () => {
+  it('stores hashes with the configured parameters, never the password', async () => {
     f = makeAuth();
     await seeded(f);
     const rows = f.auth.db.prepare('SELECT username, password_hash FROM users').all() as { username: string; password_hash: string }[];
     for (const r of rows) {
-      expect(r.password_hash).toMatch(/^\$2[aby]\$04\$/);
+      expect(r.password_hash).toMatch(/^\$argon2id\$v=19\$m=64,t=1,p=1\$/);
       expect(r.password_hash).not.toContain(STRONG);
     }
   });
