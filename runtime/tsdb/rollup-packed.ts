@@ -12,6 +12,7 @@ import {
   readValues, toDecimal, unzigzag, writeDodTimestamps, writeGapTimestamps, writeIntSeries, writeQuality, writeValues,
   zigzag,
 } from './codec';
+import { addToBits, bitsDiff, predictIntegral } from './float-bits';
 
 export const ENC_PACKED = 3;
 /** rows of one section; a bound that guards allocation on corrupt input */
@@ -63,41 +64,6 @@ function ints(x: ArrayLike<number>, n: number): Float64Array | null {
     out[i] = v;
   }
   return out;
-}
-
-// ---- integral against its prediction
-// Within a bucket of evenly spaced samples the step integral Σ v[i]·(t[i+1] − t[i]) is
-// step · (sum − last). Float rounding makes the two differ in the last bits, so the column
-// holds the difference of their 64-bit patterns (a few units), which decodes exactly.
-
-const TWO32 = 4294967296;
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // little-endian: high word second
-
-function predictIntegral(sum: number, last: number, count: number, firstOff: number, lastOff: number): number {
-  return count > 1 ? ((lastOff - firstOff) / (count - 1)) * (sum - last) : 0;
-}
-
-/** bits(a) − bits(b) as an integer, or null when the patterns are too far apart. */
-function bitsDiff(a: number, b: number): number | null {
-  f64[0] = a; const ah = u32[HI], al = u32[1 - HI];
-  f64[0] = b; const bh = u32[HI], bl = u32[1 - HI];
-  const dh = ah - bh;
-  if (Math.abs(dh) >= 2 ** 17) return null;
-  return dh * TWO32 + (al - bl);
-}
-
-/** The double whose bit pattern is bits(p) + e. */
-function addToBits(p: number, e: number): number {
-  f64[0] = p;
-  const eh = Math.floor(e / TWO32);
-  let lo = u32[1 - HI] + (e - eh * TWO32);
-  let hi = u32[HI] + eh;
-  if (lo >= TWO32) { lo -= TWO32; hi++; }
-  if (hi < 0 || hi >= TWO32) throw new Error('rollup integral out of range');
-  u32[HI] = hi; u32[1 - HI] = lo;
-  return f64[0];
 }
 
 function integralResiduals(integral: ArrayLike<number>, sum: ArrayLike<number>, last: ArrayLike<number>, count: Float64Array, fo: Float64Array, lo: Float64Array, n: number): Float64Array | null {
