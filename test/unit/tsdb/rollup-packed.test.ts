@@ -81,19 +81,26 @@ describe('rollup section encoding 3 (packed)', () => {
     expect(() => decodePacked(Buffer.concat([buf, Buffer.from([0, 0])]))).toThrow(/trailing/);
   });
 
-  it('keeps a level only where the longest view it serves would otherwise decode over a million samples', () => {
-    // 1 s tags keep every level; 1-minute tags the day level only; 5-minute tags the day level; hourly none
+  it('keeps a level only where the longest view it serves would otherwise decode over 200,000 samples', () => {
+    // 1 s and 1-minute tags keep 1 h, 5-minute tags not; 5-minute tags keep 1 d, hourly ones not
     expect(60).toBeGreaterThan(minSamplesPerRow(60_000));
-    expect(60).toBeLessThan(minSamplesPerRow(3_600_000));
-    expect(3600).toBeGreaterThan(minSamplesPerRow(3_600_000));
+    expect(60).toBeGreaterThan(minSamplesPerRow(3_600_000));
+    expect(12).toBeLessThan(minSamplesPerRow(3_600_000));
     expect(288).toBeGreaterThan(minSamplesPerRow(86_400_000));
     expect(24).toBeLessThan(minSamplesPerRow(86_400_000));
-    // and the builder applies it
-    const tag1min = new RollupBuilder(3_600_000);
-    for (let i = 0; i < 10_080; i++) tag1min.add(1.7e12 + i * 60_000, i % 7, 0);
-    expect(tag1min.pays).toBe(false);
-    const day5min = new RollupBuilder(86_400_000);
-    for (let i = 0; i < 2016; i++) day5min.add(Date.UTC(2024, 0, 1) + i * 300_000, i % 7, 0); // a week, day-aligned like compacted blocks
-    expect(day5min.pays).toBe(true);
+    // and the builder applies it to what it was given
+    const week = Date.UTC(2024, 0, 4); // a week as compacted blocks align it
+    const hourOf5min = new RollupBuilder(3_600_000);
+    for (let i = 0; i < 2016; i++) hourOf5min.add(week + i * 300_000, i % 7, 0);
+    expect(hourOf5min.pays).toBe(false);
+    const hourOf1min = new RollupBuilder(3_600_000);
+    for (let i = 0; i < 10_080; i++) hourOf1min.add(week + i * 60_000, i % 7, 0);
+    expect(hourOf1min.pays).toBe(true);
+    const dayOf5min = new RollupBuilder(86_400_000);
+    for (let i = 0; i < 2016; i++) dayOf5min.add(week + i * 300_000, i % 7, 0);
+    expect(dayOf5min.pays).toBe(true);
+    const dayOfHourly = new RollupBuilder(86_400_000);
+    for (let i = 0; i < 168; i++) dayOfHourly.add(week + i * 3_600_000, i % 7, 0);
+    expect(dayOfHourly.pays).toBe(false);
   });
 });
