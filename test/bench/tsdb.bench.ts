@@ -323,7 +323,7 @@ async function restParts(metrics: Metric[], part: (name: string) => boolean): Pr
     metrics.push(metric('bytes_per_sample.slow_1h_overhead', hourly.overhead, 'bytes', 'lower', null));
   }
 
-  // 10 s keeps 1 h and 1 d rollups, 1 min only 1 d (so 30 d and 200 d views decode chunks), 5 min only 1 d
+  // 10 s and 1 min keep 1 h and 1 d rollups, 5 min only 1 d (so its 30 d to 1 y views decode chunks)
   const kinds = [['fast', 'hist.plant.tank1.level', 10_000], ['minute', 'hist.plant.tank1.pressure', 60_000], ['slow', 'hist.plant.tank1.temperature', 300_000]] as const;
   for (const [label, tag, stepMs] of part('views') ? kinds : []) {
     const { store, dir, end: tEnd } = await tenYears(tag, stepMs);
