@@ -1,10 +1,18 @@
 // The index section of a block file (FORMAT-block.md): per series its tag, chunk entries
-// with their summaries, and rollup entries. Version 2 (written) packs chunk entries into
-// ~40 bytes instead of 90: offsets follow from lengths, times and counts are varints and
-// the four sample values of a summary are decimal integers where they round-trip. For a
-// slow tag (a few hundred samples per block) the index was a third of its bytes on disk.
+// with their summaries, and rollup entries. Version 2 packed chunk entries into ~40 bytes
+// instead of 90: offsets follow from lengths, times and counts are varints and the four
+// sample values of a summary are decimal integers where they round-trip. Version 3
+// (written) also shares each tag's prefix with the previous tag, writes offsets as the
+// distance from where the previous section ended (0), times across series as deltas,
+// rollup entries as varints (28 bytes → ~8), and a chunk's integral against
+// step·(sum − last): for a slow tag every block holds one chunk per series, so the
+// per-series part was most of the index.
 import type { ChunkEntry, RollupEntry, SeriesIndex } from './block';
+import { addToBits, bitsDiff, predictIntegral } from './float-bits';
 import type { Summary } from './summary';
+
+/** integral stored as a bit-pattern difference to its prediction (flag in the scale byte) */
+const PREDICTED_INTEGRAL = 0x80;
 
 const P10: number[] = Array.from({ length: 13 }, (_, i) => 10 ** i);
 const F64_VALUES = 15;
@@ -30,10 +38,7 @@ class Out {
     this.buf[this.p++] = v;
   }
   sv(v: number): void { this.uv(v >= 0 ? 2 * v : -2 * v - 1); }
-  str(s: string): void {
-    const b = Buffer.from(s, 'utf8');
-    this.u16(b.length); this.room(b.length); b.copy(this.buf, this.p); this.p += b.length;
-  }
+  bytes(b: Buffer): void { this.room(b.length); b.copy(this.buf, this.p); this.p += b.length; }
 }
 
 class In {
@@ -55,6 +60,7 @@ class In {
     }
   }
   sv(): number { const z = this.uv(); return z % 2 === 0 ? z / 2 : -(z + 1) / 2; }
+  bytes(n: number): Buffer { this.need(n); const v = this.b.subarray(this.p, this.p + n); this.p += n; return v; }
   str(): string { const n = this.u16(); this.need(n); const s = this.b.toString('utf8', this.p, this.p + n); this.p += n; return s; }
 }
 
@@ -69,37 +75,103 @@ function commonScale(vs: number[]): number {
   return k;
 }
 
+/** Index version 3. */
 export function encodeIndex(series: SeriesIndex[]): Buffer {
   const o = new Out();
   o.u32(series.length);
+  let prevTag = Buffer.alloc(0);
+  // where the previous series' sections ended: the next one normally starts there
+  let end = 8;
+  let prevTs = 0;
   for (const s of series) {
-    o.str(s.tag);
-    o.f64(s.chunks.length ? s.chunks[0].offset : 0);
+    const tag = Buffer.from(s.tag, 'utf8');
+    let shared = 0;
+    const most = Math.min(tag.length, prevTag.length);
+    while (shared < most && tag[shared] === prevTag[shared]) shared++;
+    o.uv(shared); o.uv(tag.length - shared); o.bytes(tag.subarray(shared));
+    prevTag = tag;
+    const first = s.chunks.length ? s.chunks[0].offset : end;
+    o.sv(first - end);
     o.uv(s.chunks.length);
-    let next = s.chunks.length ? s.chunks[0].offset : 0;
-    let prevTs = 0;
+    let next = first;
     for (const c of s.chunks) {
       if (c.offset !== next) throw new Error('block index: chunks of a series must be contiguous');
       next += c.len;
       const m = c.summary;
       o.uv(c.len); o.u32(c.crc); o.uv(m.count);
       o.sv(m.firstTs - prevTs); o.uv(m.lastTs - m.firstTs);
-      prevTs = m.lastTs;
+      prevTs = m.firstTs;
       const vals = [m.min, m.max, m.first, m.last];
       const k = commonScale(vals);
-      o.u8(k);
+      const e = bitsDiff(m.integral, predictIntegral(m.sum, m.last, m.count, m.firstTs, m.lastTs));
+      const predicted = e !== null && Math.abs(e) < 2 ** 20;
+      o.u8(k | (predicted ? PREDICTED_INTEGRAL : 0));
       if (k === F64_VALUES) for (const v of vals) o.f64(v);
       else for (const v of vals) o.sv(Math.round(v * P10[k]) + 0);
-      o.f64(m.sum); o.f64(m.integral); o.u16(m.quality);
+      o.f64(m.sum);
+      if (predicted) o.sv(e); else o.f64(m.integral);
+      o.u16(m.quality);
     }
     o.u8(s.rollups.length);
-    for (const r of s.rollups) { o.f64(r.res); o.u32(r.rows); o.f64(r.offset); o.u32(r.len); o.u32(r.crc); }
+    for (const r of s.rollups) {
+      o.uv(r.res); o.uv(r.rows); o.sv(r.offset - next); o.uv(r.len); o.u32(r.crc);
+      next = r.offset + r.len;
+    }
+    end = Math.max(end, next);
   }
   return o.buf.subarray(0, o.p);
 }
 
 export function decodeIndex(b: Buffer, version: number): Map<string, SeriesIndex> {
-  return version === 1 ? decodeIndexV1(b) : decodeIndexV2(b);
+  return version === 1 ? decodeIndexV1(b) : version === 2 ? decodeIndexV2(b) : decodeIndexV3(b);
+}
+
+function decodeIndexV3(b: Buffer): Map<string, SeriesIndex> {
+  const out = new Map<string, SeriesIndex>();
+  const r = new In(b);
+  const n = r.u32();
+  let prevTag = Buffer.alloc(0);
+  let end = 8;
+  let prevTs = 0;
+  for (let k = 0; k < n; k++) {
+    const shared = r.uv(), rest = r.uv();
+    if (shared > prevTag.length || rest > b.length) throw new Error('index tag out of range');
+    const tagBytes = Buffer.concat([prevTag.subarray(0, shared), r.bytes(rest)]);
+    prevTag = tagBytes;
+    const tag = tagBytes.toString('utf8');
+    let offset = end + r.sv();
+    const nc = r.uv();
+    if (nc > b.length) throw new Error('index chunk count out of range');
+    const chunks: ChunkEntry[] = new Array(nc);
+    for (let i = 0; i < nc; i++) {
+      const len = r.uv(), crc = r.u32(), count = r.uv();
+      const firstTs = prevTs + r.sv();
+      const lastTs = firstTs + r.uv();
+      prevTs = firstTs;
+      const flags = r.u8();
+      const scale = flags & ~PREDICTED_INTEGRAL;
+      if (scale > 12 && scale !== F64_VALUES) throw new Error(`index value scale ${scale}`);
+      const vals = [0, 0, 0, 0];
+      for (let j = 0; j < 4; j++) vals[j] = scale === F64_VALUES ? r.f64() : r.sv() / P10[scale];
+      const sum = r.f64();
+      const integral = flags & PREDICTED_INTEGRAL ? addToBits(predictIntegral(sum, vals[3], count, firstTs, lastTs), r.sv()) : r.f64();
+      const quality = r.u16();
+      const summary: Summary = { count, firstTs, lastTs, min: vals[0], max: vals[1], sum, first: vals[2], last: vals[3], integral, quality };
+      chunks[i] = { offset, len, crc, summary };
+      offset += len;
+    }
+    const nr = r.u8();
+    const rollups: RollupEntry[] = [];
+    for (let i = 0; i < nr; i++) {
+      const res = r.uv(), rows = r.uv(), at = offset + r.sv(), len = r.uv(), crc = r.u32();
+      rollups.push({ res, rows, offset: at, len, crc });
+      offset = at + len;
+    }
+    end = Math.max(end, offset);
+    out.set(tag, { tag, chunks, rollups });
+  }
+  if (r.p !== b.length) throw new Error('index has trailing bytes');
+  return out;
 }
 
 function decodeIndexV2(b: Buffer): Map<string, SeriesIndex> {

@@ -16,12 +16,14 @@ const FLUSH_BYTES = 1 << 20;
 
 /**
  * Samples per chunk in block files. Larger than the head's chunks (RECOMMENDED_CHUNK_SAMPLES,
- * which bound the memory of every active series): a chunk costs ~60 bytes of header and
- * index entry, 0.03 byte/sample at this size against 0.12 at 480, which matters for slow
- * tags; the adaptive coder also settles better. Decoding 2048 samples for a narrow query
- * takes well under a millisecond.
+ * which bound the memory of every active series): a chunk costs ~50 bytes of header and
+ * index entry, 0.006 byte/sample at this size against 0.025 at 2048 and 0.1 at 480, which
+ * on dense data that compresses to ~0.3–0.7 byte/sample is several percent; the adaptive
+ * coder also settles better. Decoding 8192 samples for a narrow query takes well under a
+ * millisecond (measured: a day of the demo plant 0.402 → 0.381 byte/sample, a year of
+ * 1-minute tags 0.782 → 0.764, against 2048).
  */
-export const BLOCK_CHUNK_SAMPLES = 2048;
+export const BLOCK_CHUNK_SAMPLES = 8192;
 
 export interface WrittenBlock {
   bytes: number;

@@ -11,8 +11,8 @@ import type { Summary } from './summary';
 export const BLOCK_MAGIC = Buffer.from('HTSBLK\x00\x01', 'latin1');
 export const FOOTER_MAGIC = Buffer.from('HTSBEND1', 'latin1');
 export const FOOTER_SIZE = 32;
-/** Index version written; version 1 (fixed 90-byte chunk entries) is still read. */
-export const BLOCK_VERSION = 2;
+/** Index version written; versions 1 (fixed 90-byte chunk entries) and 2 are still read. */
+export const BLOCK_VERSION = 3;
 
 export interface ChunkEntry { offset: number; len: number; crc: number; summary: Summary }
 export interface RollupEntry { res: number; rows: number; offset: number; len: number; crc: number }
@@ -49,7 +49,7 @@ export class BlockReader {
     const index = Buffer.from(await source.read(id, indexOffset, indexLen));
     if (crc32(index) !== indexCrc) throw new CorruptBlockError(id, 'index checksum mismatch');
     const version = footer.readUInt32LE(16);
-    if (version !== 1 && version !== BLOCK_VERSION) throw new CorruptBlockError(id, `unknown index version ${version}`);
+    if (version !== 1 && version !== 2 && version !== BLOCK_VERSION) throw new CorruptBlockError(id, `unknown index version ${version}`);
     try {
       return new BlockReader(id, source, decodeIndex(index, version));
     } catch (e) {

@@ -12,7 +12,7 @@ export const HEAD_PRIORITY_BASE = 1e12;
 /**
  * Samples per head chunk. Smaller than block chunks: an open chunk costs 18 bytes per slot
  * in memory for every active series, a closed one ~6 (its bytes and ~700 bytes of objects
- * per 128 samples); head chunks are re-encoded into 2048-sample chunks when cut into a
+ * per 128 samples); head chunks are re-encoded into 8192-sample chunks when cut into a
  * block, so their own ratio hardly matters. Measured: 10k tags at 1 Hz hold about half the
  * head memory of 480-sample chunks.
  */

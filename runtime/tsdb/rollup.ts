@@ -1,21 +1,41 @@
 // Rollups: per-bucket summaries (count, min, max, sum, first, last, step integral, worst
 // quality, first/last sample time) at fixed resolutions, stored with each block's series
 // (FORMAT-block.md). A bucket's row is a Summary, so queries fold rows exactly like chunk
-// summaries. Rows are encoded as columns with the chunk codec, which keeps them small.
+// summaries. Rows are packed column by column (rollup-packed.ts), which keeps them small.
 //
-// A level pays for itself only where a row stands for many samples: a row costs some
-// 10–30 bytes, and a query reading it instead of the samples saves little when the
-// bucket holds a handful of them (chunk summaries already cover runs of 480). So a series
-// keeps a resolution in a block only when it averages at least ROLLUP_MIN_SAMPLES_PER_ROW
-// samples per row; slow tags keep the coarse levels or none, and queries read their chunks
-// (folding whole-chunk summaries) where a level is missing.
+// A level pays for itself only where reading the samples instead would be slow: a view
+// reads a level for ranges up to the point where the next coarser level takes over (a
+// 1000-point view of 1-minute buckets, i.e. up to ~21 days; of 1-hour buckets up to ~500
+// days; the day level up to the 10-year horizon). A series keeps a level in a block only
+// when, at its rate, that longest range holds more than RAW_VIEW_BUDGET samples; below
+// that the query decodes the chunks (folding whole-chunk summaries). The budget is what a
+// 2-core gateway busy with other work decodes in ~50 ms (measured 4M samples/s under a
+// load average of 12; a budget of 1M let a 1-year view of a 1-minute tag take a second).
+// So a 1 s tag keeps all three levels, a 1-minute tag 1 h and 1 d, a 5-minute tag 1 d,
+// an hourly tag none.
 import { decodeChunk, encodeChunk } from './codec';
+import { decodePacked, encodePacked, ENC_PACKED } from './rollup-packed';
 import type { Summary } from './summary';
 
 export const ROLLUP_RESOLUTIONS = [60_000, 3_600_000, 86_400_000] as const;
-export const ROLLUP_MIN_SAMPLES_PER_ROW = 32;
-/** rows standing for this many samples each are stored plain (read without decoding; their size does not matter) */
-const PLAIN_MIN_SAMPLES_PER_ROW = 1024;
+/** samples a view may decode where a level is missing (see above) */
+export const RAW_VIEW_BUDGET = 200_000;
+/** buckets of the longest view a level serves (the default 1000-point view) */
+const VIEW_POINTS = 1000;
+/** the longest view the top level serves: ten years */
+const TOP_HORIZON_MS = 3653 * 86_400_000;
+
+/**
+ * Samples a series must average per row for a level to be kept: the longest range the
+ * level serves (until buckets reach half the next coarser resolution) holding
+ * RAW_VIEW_BUDGET samples. 1 min: ~6.7, 1 h: ~16.7, 1 d: ~55.
+ */
+export function minSamplesPerRow(res: number): number {
+  const i = ROLLUP_RESOLUTIONS.indexOf(res as (typeof ROLLUP_RESOLUTIONS)[number]);
+  const next = i >= 0 && i + 1 < ROLLUP_RESOLUTIONS.length ? ROLLUP_RESOLUTIONS[i + 1] : null;
+  const served = next === null ? TOP_HORIZON_MS : (VIEW_POINTS * next) / 2;
+  return (RAW_VIEW_BUDGET * res) / served;
+}
 
 const COLS = 9; // count, min, max, sum, first, last, integral, firstTs-start, lastTs-start
 
@@ -32,7 +52,7 @@ export class RollupBuilder {
   constructor(readonly res: number) {}
 
   /** Whether this level is worth storing for the samples added so far. */
-  get pays(): boolean { return this.samples >= ROLLUP_MIN_SAMPLES_PER_ROW * this.rows; }
+  get pays(): boolean { return this.samples > minSamplesPerRow(this.res) * this.rows; }
 
   add(t: number, v: number, q: number): void {
     this.samples++;
@@ -64,13 +84,14 @@ export class RollupBuilder {
 
   get rows(): number { return this.ts.length + (Number.isNaN(this.cur) ? 0 : 1); }
 
-  /**
-   * The encoded section: codec-compressed columns, or plain float64 columns (read without
-   * decoding) where each row stands for so many samples that its size does not matter.
-   */
-  finish(plain = this.samples >= PLAIN_MIN_SAMPLES_PER_ROW * this.rows): Buffer {
+  /** The encoded section: packed columns (encoding 3), or one codec chunk per column where a column cannot be packed. */
+  finish(): Buffer {
     this.close();
-    if (plain) return this.finishPlain();
+    const packed = encodePacked({ starts: this.ts, cols: this.cols, quality: this.q });
+    return packed ?? this.finishCodec();
+  }
+
+  private finishCodec(): Buffer {
     const zeros = new Uint16Array(this.ts.length);
     // only the first column's timestamps are read; the others carry all-zero times, which
     // the chunk codec stores in two bytes instead of repeating the bucket starts
@@ -84,26 +105,20 @@ export class RollupBuilder {
     }
     return Buffer.concat(parts);
   }
-
-  private finishPlain(): Buffer {
-    const n = this.ts.length;
-    const buf = Buffer.alloc(PLAIN_HEADER + n * (8 * (COLS + 1) + 2));
-    buf[0] = ENC_PLAIN;
-    buf.writeUInt32LE(n, 4);
-    let p = PLAIN_HEADER;
-    for (const col of [this.ts, ...this.cols]) for (let i = 0; i < n; i++) p = buf.writeDoubleLE(col[i], p);
-    for (let i = 0; i < n; i++) p = buf.writeUInt16LE(this.q[i], p);
-    return buf;
-  }
 }
 
 const ENC_CODEC = 1;
+/** written before encoding 3 for rows of 1024 samples or more; still read */
 const ENC_PLAIN = 2;
 const PLAIN_HEADER = 8;
 
-/** Decodes a rollup section into bucket start times and Summary rows. */
+/** Decodes a rollup section (encoding 1, 2 or 3) into bucket start times and Summary rows. */
 export function decodeRollups(buf: Uint8Array): { starts: Float64Array; rows: Summary[] } {
   if (buf[0] === ENC_PLAIN) return decodePlain(buf);
+  if (buf[0] === ENC_PACKED) {
+    const p = decodePacked(buf);
+    return { starts: p.starts, rows: toRows(p.starts, p.cols, p.quality) };
+  }
   if (buf[0] !== ENC_CODEC) throw new Error(`unknown rollup encoding ${buf[0]}`);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let p = 1;

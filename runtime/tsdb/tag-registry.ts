@@ -43,6 +43,27 @@ export class TagMetaError extends Error {
 }
 
 const MAX_STATES = 64;
+
+/** Metadata of a tag nobody described; version 2 of the file leaves these out. */
+const DEFAULTS = {
+  description: '', unit: '', spanLow: null, spanHigh: null, valueType: 'number', interpolation: 'step',
+  loggingMode: 'every', deviation: null, deviationPercent: null, maxIntervalMs: null, retentionMs: null,
+} as const satisfies Partial<TagMeta>;
+
+/**
+ * A tag as written in version 2: fields at their default and an updatedAt equal to
+ * createdAt are left out. Most tags are never described, and for slow tags the file was a
+ * noticeable part of the store (~290 bytes a tag against ~55).
+ */
+function compact(t: TagMeta): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(t)) {
+    if (k in DEFAULTS && DEFAULTS[k as keyof typeof DEFAULTS] === v) continue;
+    if (k === 'updatedAt' && v === t.createdAt) continue;
+    out[k] = v;
+  }
+  return out;
+}
 const LOGGING: LoggingMode[] = ['every', 'on-change', 'deadband', 'swinging-door'];
 
 export class TagRegistry {
@@ -54,8 +75,9 @@ export class TagRegistry {
   static open(file: string, clock: Clock = Date.now): TagRegistry {
     const r = new TagRegistry(file, clock);
     if (fs.existsSync(file)) {
-      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: number; tags: TagMeta[] };
-      for (const t of data.tags) r.tags.set(t.tag, t);
+      // version 1 lists every field; version 2 leaves out those at their default
+      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: number; tags: Array<Partial<TagMeta> & { tag: string; createdAt: number }> };
+      for (const t of data.tags) r.tags.set(t.tag, { ...DEFAULTS, ...t, updatedAt: t.updatedAt ?? t.createdAt });
     }
     return r;
   }
@@ -70,11 +92,7 @@ export class TagRegistry {
   ensure(tag: string): void {
     if (this.tags.has(tag)) return;
     const now = this.clock();
-    this.tags.set(tag, {
-      tag, description: '', unit: '', spanLow: null, spanHigh: null, valueType: 'number', interpolation: 'step',
-      loggingMode: 'every', deviation: null, deviationPercent: null, maxIntervalMs: null, retentionMs: null,
-      createdAt: now, updatedAt: now,
-    });
+    this.tags.set(tag, { tag, ...DEFAULTS, createdAt: now, updatedAt: now });
     this.dirty = true;
   }
 
@@ -109,7 +127,7 @@ export class TagRegistry {
   /** Writes the file if anything changed (atomic replace). */
   save(): void {
     if (!this.dirty) return;
-    writeFileAtomic(this.file, JSON.stringify({ version: 1, tags: [...this.tags.values()] }), { mkdir: true });
+    writeFileAtomic(this.file, JSON.stringify({ version: 2, tags: [...this.tags.values()].map(compact) }), { mkdir: true });
     this.dirty = false;
   }
 }

@@ -1,8 +1,10 @@
 // Storage engine benchmark (issues 3, 19): ingest, bytes per sample (demo plant, SKAB, NAB,
 // slow 5-minute and hourly tags, side by side with plain Gorilla), 1000-point view latency
-// over 1 h .. 10 y for a fast and a slow tag, raw decode speed, head memory per active
-// series, and RSS with 10,000 and 100,000 tags at 1 Hz (each in a child process so it
-// starts clean).
+// over 1 h .. 10 y for a fast (10 s), a 1-minute and a slow (5 min) tag, raw decode speed,
+// head memory per active series, and RSS with 10,000 and 100,000 tags at 1 Hz (each in a
+// child process so it starts clean).
+// TSDB_BENCH_PARTS=ingest,plant,skab,nab,slow,views,rss runs only the parts named (default:
+// all); the JSON then holds only their metrics.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -270,17 +272,31 @@ async function main(): Promise<void> {
   const at = process.argv.indexOf('--rss-child');
   if (at >= 0) return rssChild(Number(process.argv[at + 1]), Number(process.argv[at + 2]), Number(process.argv[at + 3]));
   const metrics: Metric[] = [];
-  console.log('tsdb bench');
+  const wanted = process.env.TSDB_BENCH_PARTS?.split(',').filter(Boolean);
+  const known = ['ingest', 'plant', 'skab', 'nab', 'slow', 'views', 'rss'];
+  for (const w of wanted ?? []) if (!known.includes(w)) throw new Error(`TSDB_BENCH_PARTS: unknown part ${w}; known: ${known.join(', ')}`);
+  const part = (name: string) => !wanted || wanted.includes(name);
+  console.log(`tsdb bench${wanted ? ` (parts: ${wanted.join(', ')})` : ''}`);
 
-  const interval = await ingest('interval', 4_000_000, 1000, 10_000, 1);
-  metrics.push(metric('ingest.interval.samples_per_s', interval, 'samples/s', 'higher', 2_000_000));
-  const always = await ingest('always', 1_000_000, 1000, 5_000, 8);
-  metrics.push(metric('ingest.always.samples_per_s', always, 'samples/s', 'higher', null));
+  if (part('ingest')) {
+    const interval = await ingest('interval', 4_000_000, 1000, 10_000, 1);
+    metrics.push(metric('ingest.interval.samples_per_s', interval, 'samples/s', 'higher', 2_000_000));
+    const always = await ingest('always', 1_000_000, 1000, 5_000, 8);
+    metrics.push(metric('ingest.always.samples_per_s', always, 'samples/s', 'higher', null));
+  }
 
-  const plant = await plantBytes();
-  metrics.push(metric('bytes_per_sample.plant', plant.ours, 'bytes', 'lower', 0.8, { name: 'plain Gorilla', value: plant.gorilla }));
-  metrics.push(metric('bytes_per_sample.plant.gorilla', plant.gorilla, 'bytes', 'lower', null));
+  if (part('plant')) {
+    const plant = await plantBytes();
+    metrics.push(metric('bytes_per_sample.plant', plant.ours, 'bytes', 'lower', 0.8, { name: 'plain Gorilla', value: plant.gorilla }));
+    metrics.push(metric('bytes_per_sample.plant.gorilla', plant.gorilla, 'bytes', 'lower', null));
+  }
 
+  if (part('skab')) await skabPart(metrics);
+  await restParts(metrics, part);
+  writeReport('tsdb', metrics);
+}
+
+async function skabPart(metrics: Metric[]): Promise<void> {
   const skab = measureSkabCompression();
   console.log('  SKAB, ours vs plain Gorilla (bytes/sample, ratio):');
   for (const f of skab.files) {
@@ -290,20 +306,28 @@ async function main(): Promise<void> {
   const worst = skab.files.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   metrics.push(metric('bytes_per_sample.skab.max_ratio_to_gorilla', skab.maxRatio, 'ratio', 'lower', 0.22,
     { name: `plain Gorilla (worst file ${worst.file}: ${worst.gorilla.toFixed(2)} B/sample)`, value: 1 }));
+}
 
+async function restParts(metrics: Metric[], part: (name: string) => boolean): Promise<void> {
   const end = Math.floor(Date.now() / D) * D - D;
-  const nabAll = await allIn(nab());
-  metrics.push(metric('bytes_ratio_to_gorilla.nab_all_in', nabAll.perSample / nabAll.gorilla, 'ratio', 'lower', 0.6, { name: 'plain Gorilla chunks', value: 1 }));
-  const slow = await allIn(slowTags(end));
-  metrics.push(metric('bytes_per_sample.slow_5min_all_in', slow.perSample, 'bytes', 'lower', 1.0, { name: 'plain Gorilla chunks', value: slow.gorilla }));
-  metrics.push(metric('bytes_per_sample.slow_5min_overhead', slow.overhead, 'bytes', 'lower', null));
-  const hourly = await allIn(hourlyTags(end));
-  metrics.push(metric('bytes_per_sample.slow_1h_all_in', hourly.perSample, 'bytes', 'lower', 1.0, { name: 'plain Gorilla chunks', value: hourly.gorilla }));
-  metrics.push(metric('bytes_per_sample.slow_1h_overhead', hourly.overhead, 'bytes', 'lower', null));
+  if (part('nab')) {
+    const nabAll = await allIn(nab());
+    metrics.push(metric('bytes_ratio_to_gorilla.nab_all_in', nabAll.perSample / nabAll.gorilla, 'ratio', 'lower', 0.6, { name: 'plain Gorilla chunks', value: 1 }));
+  }
+  if (part('slow')) {
+    const slow = await allIn(slowTags(end));
+    metrics.push(metric('bytes_per_sample.slow_5min_all_in', slow.perSample, 'bytes', 'lower', 1.0, { name: 'plain Gorilla chunks', value: slow.gorilla }));
+    metrics.push(metric('bytes_per_sample.slow_5min_overhead', slow.overhead, 'bytes', 'lower', null));
+    const hourly = await allIn(hourlyTags(end));
+    metrics.push(metric('bytes_per_sample.slow_1h_all_in', hourly.perSample, 'bytes', 'lower', 1.0, { name: 'plain Gorilla chunks', value: hourly.gorilla }));
+    metrics.push(metric('bytes_per_sample.slow_1h_overhead', hourly.overhead, 'bytes', 'lower', null));
+  }
 
-  for (const [label, tag, stepMs] of [['fast', 'hist.plant.tank1.level', 10_000], ['slow', 'hist.plant.tank1.temperature', 300_000]] as const) {
+  // 10 s and 1 min keep 1 h and 1 d rollups, 5 min only 1 d (so its 30 d to 1 y views decode chunks)
+  const kinds = [['fast', 'hist.plant.tank1.level', 10_000], ['minute', 'hist.plant.tank1.pressure', 60_000], ['slow', 'hist.plant.tank1.temperature', 300_000]] as const;
+  for (const [label, tag, stepMs] of part('views') ? kinds : []) {
     const { store, dir, end: tEnd } = await tenYears(tag, stepMs);
-    for (const [name, range] of [['1h', H], ['1d', D], ['30d', 30 * D], ['1y', Y], ['10y', 10 * Y - D]] as const) {
+    for (const [name, range] of [['1h', H], ['1d', D], ['30d', 30 * D], ['200d', 200 * D], ['1y', Y], ['10y', 10 * Y - D]] as const) {
       const p = await viewP99(store, tag, tEnd, range, 100);
       console.log(`  view ${name} (${label}): p99 aggregate ${p.agg.toFixed(1)} ms, min-max ${p.minmax.toFixed(1)} ms (random windows; the very first query, cold indexes and rollup cache: ${p.cold.toFixed(1)} ms)`);
       metrics.push(metric(`query.p99_ms.${label}.${name}`, Math.max(p.agg, p.minmax), 'ms', 'lower', 50));
@@ -313,6 +337,7 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
+  if (!part('rss')) return;
   const limit = 64;
   const r10 = rssRun(10_000, 1800, limit);
   console.log(`  10k tags at 1 Hz, memory limit ${limit} MB: ${r10.samples.toLocaleString()} samples, peak RSS ${r10.rss.toFixed(0)} MB, of which the idle process (Node, tsx, code) ${r10.idle.toFixed(0)} MB (head at most ${r10.headPerSeries.toFixed(0)} bytes per active series; at the end: head ${r10.headSamples.toLocaleString()} samples, ${r10.blocks} blocks)`);
@@ -322,8 +347,6 @@ async function main(): Promise<void> {
   const r100 = rssRun(100_000, 300, 4 * limit);
   console.log(`  100k tags at 1 Hz, memory limit ${4 * limit} MB: ${r100.samples.toLocaleString()} samples, peak RSS ${r100.rss.toFixed(0)} MB, idle process ${r100.idle.toFixed(0)} MB (head at most ${r100.headPerSeries.toFixed(0)} bytes per active series)`);
   metrics.push(metric('rss_mb.100k_tags', r100.rss, 'MB', 'lower', 1024));
-
-  writeReport('tsdb', metrics);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
@@ -21,6 +22,25 @@ describe('tag registry', () => {
     expect(r2.search('acme.*.line1.>').map((t) => t.tag)).toEqual(['acme.bursa.line1.x.flow', 'acme.izmir.line1.pump1.flow', 'acme.izmir.line1.pump1.speed']);
     expect(r2.search('acme.izmir.*.pump1.flow').length).toBe(2);
     expect(r2.search('>', 1).length).toBe(1);
+  });
+
+  it('writes version 2 without default fields and reads version-1 files as before', () => {
+    const file = path.join(dir, 'tags.json');
+    const r = TagRegistry.open(file, () => 1000);
+    r.ensure('plain.tag');
+    const described = r.update('described.tag', { unit: 'bar', spanHigh: 10, states: ['a', 'b'] });
+    r.save();
+    const written = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(written.version).toBe(2);
+    expect(written.tags.find((t: { tag: string }) => t.tag === 'plain.tag')).toEqual({ tag: 'plain.tag', createdAt: 1000 });
+    expect(written.tags.find((t: { tag: string }) => t.tag === 'described.tag')).toEqual({ tag: 'described.tag', unit: 'bar', spanHigh: 10, states: ['a', 'b'], createdAt: 1000 });
+    const back = TagRegistry.open(file);
+    expect(back.get('plain.tag')).toEqual({ tag: 'plain.tag', description: '', unit: '', spanLow: null, spanHigh: null, valueType: 'number', interpolation: 'step', loggingMode: 'every', deviation: null, deviationPercent: null, maxIntervalMs: null, retentionMs: null, createdAt: 1000, updatedAt: 1000 });
+    expect(back.get('described.tag')).toEqual(described);
+    // a file written by the release before (version 1, every field)
+    const v1 = { tag: 'old.tag', description: 'Old', unit: 'm', spanLow: 0, spanHigh: 5, valueType: 'number', interpolation: 'linear', loggingMode: 'deadband', deviation: 0.5, deviationPercent: null, maxIntervalMs: 60000, retentionMs: null, createdAt: 5, updatedAt: 9 };
+    fs.writeFileSync(file, JSON.stringify({ version: 1, tags: [v1] }));
+    expect(TagRegistry.open(file).get('old.tag')).toEqual(v1);
   });
 
   it('rejects bad metadata naming the field and leaves the tag unchanged', () => {
