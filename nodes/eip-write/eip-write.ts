@@ -1,7 +1,6 @@
 // eip-write: writes msg.payload to one Logix tag of an eip-device with Write Tag
 // (runtime/devices/eip/writer.ts).
-import { parseEipWriteTarget, writeEipValue, type EipWriteTarget } from '../../runtime/devices/eip';
-import { writeRoleError } from '../../runtime/devices/modbus';
+import { parseEipWriteTarget, writeEipValue, writeRoleError, type EipWriteTarget } from '../../runtime/devices/eip';
 import type { NodeDef, RED, RedNode } from '../lib/red';
 import type { EipDeviceNode } from '../lib/eip-device-node';
 
