@@ -1,0 +1,104 @@
+// One measurement of one benchmark case against the code of a given checkout, for paired
+// before/after comparisons (scripts/bench-ab.js runs it alternately on two checkouts):
+//   node --import tsx test/bench/lib/ab-case.ts <checkout root> <case>
+// Cases (each a subset of a registered benchmark, measured the same way):
+//   tsdb-ingest  bench:tsdb's engine ingest (fsync interval, 1,000 tags, batches of 10,000,
+//                one writer), 2,000,000 samples -> samples/s
+//   http         bench:http's ingest (the same load client: 8 connections, 1,000-sample
+//                batches, 8 s) against <root>/dist -> samples/s; then GET /api/v1/query
+//                (raw, 1,000 samples of one tag) and a query refused with 400 (bad field),
+//                each back to back for 4 s -> requests/s
+// Prints one JSON line: {"case", "metrics": {name: value}}.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Sample } from '../../../runtime/model';
+import { startDistribution } from '../../helpers/distribution';
+import { createUser } from '../../helpers/signing';
+
+const [rootArg, which] = process.argv.slice(2);
+if (!rootArg || !which) {
+  console.error('usage: ab-case.ts <checkout root> <tsdb-ingest|http>');
+  process.exit(2);
+}
+const root = path.resolve(rootArg);
+
+interface StoreLike { write(s: Sample[]): Promise<unknown>; flush(): Promise<unknown>; close(): Promise<unknown> }
+
+async function tsdbIngest(): Promise<Record<string, number>> {
+  // the checkout's own engine, loaded from its sources
+  const { TsdbStore } = (await import(path.join(root, 'runtime', 'tsdb', 'store.ts'))) as { TsdbStore: { open(o: object): Promise<StoreLike> } };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ab-tsdb-'));
+  const total = 2_000_000;
+  const tags = 1000;
+  const batch = 10_000;
+  try {
+    const store = await TsdbStore.open({ dir, fsync: 'interval', maxHeadSamples: 50_000_000 });
+    const names = Array.from({ length: tags }, (_, i) => `plant.area${i % 10}.unit${i}.pv`);
+    const b: Sample[] = Array.from({ length: batch }, (_, i) => ({ tag: names[i % tags], ts: 0, value: 0, quality: 0 }));
+    let ts = Date.now() - 3_600_000;
+    let written = 0;
+    const t0 = performance.now();
+    while (written < total) {
+      for (let i = 0; i < b.length; i++) { const s = b[i]; if (i % tags === 0) ts++; s.ts = ts; s.value = Math.round(i * 7.3 + ts) % 1000 / 10; }
+      written += b.length;
+      await store.write(b);
+    }
+    const secs = (performance.now() - t0) / 1000;
+    await store.flush();
+    await store.close();
+    return { 'tsdb.ingest.samples_per_s': written / secs };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Requests per second of `fn`, back to back for `ms`. */
+async function rate(ms: number, fn: () => Promise<void>): Promise<number> {
+  const end = performance.now() + ms;
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() < end) { await fn(); n++; }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+async function http(): Promise<Record<string, number>> {
+  const d = await startDistribution({ entry: path.join(root, 'dist', 'runtime', 'server', 'main.js'), cwd: root, env: { HISTORIAN_INGEST_RATE: '100000000' } });
+  try {
+    const admin = await d.login();
+    await createUser(d, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
+    const mk = await d.request('/api/v1/tokens', { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: 'bench', scopes: ['ingest'] }) });
+    const { token } = (await mk.json()) as { token: string };
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'http-load.ts'), `${d.url}/api/v1/metrics`, token, '8', '8', '1000', 'existing'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const load = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples: number; seconds: number; errors: number };
+    // failed requests (resets under load) are counted, as bench:http counts them
+    // http-load writes from a day back, 1 ms per sample
+    const from = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const to = new Date().toISOString();
+    const ok = `/api/v1/query?kind=raw&tag=bench.http.w0.t0&from=${from}&to=${to}&limit=1000`;
+    const bad = `/api/v1/query?kind=raw&tag=bench.http.w0.t0&from=${to}&to=${from}&limit=1000`;
+    // after the load the pooled connection may be one the server closed as idle: one retry is safe
+    const get = async (p: string) => { try { return await d.request(p, { token: admin }); } catch { return d.request(p, { token: admin }); } };
+    const first = await get(ok);
+    const body = (await first.json()) as unknown;
+    if (first.status !== 200) throw new Error(`query answered ${first.status}: ${JSON.stringify(body)}`);
+    const refused = await get(bad);
+    if (refused.status !== 400) throw new Error(`bad query answered ${refused.status}`);
+    await refused.arrayBuffer();
+    const q = await rate(4000, async () => { const res = await get(ok); await res.arrayBuffer(); });
+    const q400 = await rate(4000, async () => { const res = await get(bad); await res.arrayBuffer(); });
+    return { 'http.ingest.samples_per_s': load.samples / load.seconds, 'http.ingest.failed_requests': load.errors, 'http.query_raw_1000.requests_per_s': q, 'http.query_400.requests_per_s': q400 };
+  } finally {
+    await d.stop();
+  }
+}
+
+const cases: Record<string, () => Promise<Record<string, number>>> = { 'tsdb-ingest': tsdbIngest, http };
+const run = cases[which];
+if (!run) {
+  console.error(`unknown case "${which}"; cases: ${Object.keys(cases).join(', ')}`);
+  process.exit(2);
+}
+run().then((metrics) => console.log(JSON.stringify({ case: which, metrics })), (e) => { console.error(e); process.exit(1); });
