@@ -22,8 +22,10 @@ function arg(name, fallback) {
 const sides = { A: path.resolve(arg('a', '')), B: path.resolve(arg('b', '.')) };
 const runs = Number(arg('runs', '4'));
 const cases = arg('cases', 'tsdb-ingest,http').split(',');
+// --tmp /dev/shm: data directories on a tmpfs (the disk's fsync stalls out of the figures)
+const tmp = arg('tmp', '');
 if (!arg('a') || !Number.isInteger(runs) || runs < 1) {
-  console.error('usage: bench-ab.js --a <base checkout> --b <changed checkout> [--runs 4] [--cases tsdb-ingest,http]');
+  console.error('usage: bench-ab.js --a <base checkout> --b <changed checkout> [--runs 4] [--cases tsdb-ingest,http] [--tmp /dev/shm]');
   process.exit(2);
 }
 const runner = path.join(__dirname, '..', 'test', 'bench', 'lib', 'ab-case.ts');
@@ -37,7 +39,7 @@ for (const c of cases) {
     // alternate which side goes first, so neither always runs on the warmer/cooler machine
     for (const side of round % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
       const load = os.loadavg()[0];
-      const r = spawnSync('nice', ['-n', '10', process.execPath, '--import', 'tsx', runner, sides[side], c], { encoding: 'utf8', cwd: path.join(__dirname, '..') });
+      const r = spawnSync('nice', ['-n', '10', process.execPath, '--import', 'tsx', runner, sides[side], c], { encoding: 'utf8', cwd: path.join(__dirname, '..'), env: { ...process.env, AB_TMP: tmp } });
       if (r.status !== 0) {
         console.error(`  ${side} round ${round + 1} failed:\n${r.stderr}`);
         process.exit(1);
@@ -61,4 +63,4 @@ for (const c of cases) {
 }
 const out = path.join(__dirname, '..', 'test', 'bench', 'results');
 fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(path.join(out, 'ab.json'), JSON.stringify({ when: new Date().toISOString(), node: process.version, cpus: os.cpus().length, sides, runs, results, summary }, null, 2));
+fs.writeFileSync(path.join(out, 'ab.json'), JSON.stringify({ when: new Date().toISOString(), node: process.version, cpus: os.cpus().length, sides, runs, tmp: tmp || os.tmpdir(), results, summary }, null, 2));

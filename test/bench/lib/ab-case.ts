@@ -8,6 +8,8 @@
 //                batches, 8 s) against <root>/dist -> samples/s; then GET /api/v1/query
 //                (raw, 1,000 samples of one tag) and a query refused with 400 (bad field),
 //                each back to back for 4 s -> requests/s
+// Data directories go under $AB_TMP when set (e.g. /dev/shm: a tmpfs takes the disk's fsync
+// stalls out of the figures, leaving the code's own cost), else the system temp directory.
 // Prints one JSON line: {"case", "metrics": {name: value}}.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,13 +25,14 @@ if (!rootArg || !which) {
   process.exit(2);
 }
 const root = path.resolve(rootArg);
+const tmpRoot = process.env.AB_TMP || os.tmpdir();
 
 interface StoreLike { write(s: Sample[]): Promise<unknown>; flush(): Promise<unknown>; close(): Promise<unknown> }
 
 async function tsdbIngest(): Promise<Record<string, number>> {
   // the checkout's own engine, loaded from its sources
   const { TsdbStore } = (await import(path.join(root, 'runtime', 'tsdb', 'store.ts'))) as { TsdbStore: { open(o: object): Promise<StoreLike> } };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ab-tsdb-'));
+  const dir = fs.mkdtempSync(path.join(tmpRoot, 'ab-tsdb-'));
   const total = 2_000_000;
   const tags = 1000;
   const batch = 10_000;
@@ -64,7 +67,8 @@ async function rate(ms: number, fn: () => Promise<void>): Promise<number> {
 }
 
 async function http(): Promise<Record<string, number>> {
-  const d = await startDistribution({ entry: path.join(root, 'dist', 'runtime', 'server', 'main.js'), cwd: root, env: { HISTORIAN_INGEST_RATE: '100000000' } });
+  const dataDir = process.env.AB_TMP ? fs.mkdtempSync(path.join(tmpRoot, 'ab-dist-')) : undefined;
+  const d = await startDistribution({ entry: path.join(root, 'dist', 'runtime', 'server', 'main.js'), cwd: root, dataDir, env: { HISTORIAN_INGEST_RATE: '100000000' } });
   try {
     const admin = await d.login();
     await createUser(d, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
@@ -92,6 +96,7 @@ async function http(): Promise<Record<string, number>> {
     return { 'http.ingest.samples_per_s': load.samples / load.seconds, 'http.ingest.failed_requests': load.errors, 'http.query_raw_1000.requests_per_s': q, 'http.query_400.requests_per_s': q400 };
   } finally {
     await d.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
