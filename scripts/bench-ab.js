@@ -41,8 +41,9 @@ for (const c of cases) {
       const load = os.loadavg()[0];
       const r = spawnSync('nice', ['-n', '10', process.execPath, '--import', 'tsx', runner, sides[side], c], { encoding: 'utf8', cwd: path.join(__dirname, '..'), env: { ...process.env, AB_TMP: tmp } });
       if (r.status !== 0) {
-        console.error(`  ${side} round ${round + 1} failed:\n${r.stderr}`);
-        process.exit(1);
+        // one failed run (a reset connection on a loaded machine) is reported, not fatal
+        console.log(`  round ${round + 1} ${side} (load ${load.toFixed(2)}): failed: ${r.stderr.trim().split('\n').slice(0, 3).join(' ')}`);
+        continue;
       }
       const { metrics } = JSON.parse(r.stdout.trim().split('\n').pop());
       results.push({ case: c, side, round: round + 1, load, metrics });
@@ -52,7 +53,9 @@ for (const c of cases) {
 }
 const summary = [];
 for (const c of cases) {
-  const names = Object.keys(results.find((r) => r.case === c).metrics);
+  const first = results.find((r) => r.case === c);
+  if (!first) continue;
+  const names = Object.keys(first.metrics);
   for (const n of names) {
     const of = (side) => results.filter((r) => r.case === c && r.side === side).map((r) => r.metrics[n]);
     const a = median(of('A'));

@@ -83,8 +83,13 @@ async function http(): Promise<Record<string, number>> {
     const to = new Date().toISOString();
     const ok = `/api/v1/query?kind=raw&tag=bench.http.w0.t0&from=${from}&to=${to}&limit=1000`;
     const bad = `/api/v1/query?kind=raw&tag=bench.http.w0.t0&from=${to}&to=${from}&limit=1000`;
-    // after the load the pooled connection may be one the server closed as idle: one retry is safe
-    const get = async (p: string) => { try { return await d.request(p, { token: admin }); } catch { return d.request(p, { token: admin }); } };
+    // a pooled connection may be one the server closed as idle (keep-alive timeout, long
+    // pauses on a loaded machine): GETs are safe to retry; a few tries, then the error
+    const get = async (p: string) => {
+      for (let attempt = 1; ; attempt++) {
+        try { return await d.request(p, { token: admin }); } catch (e) { if (attempt >= 3) throw e; }
+      }
+    };
     const first = await get(ok);
     const body = (await first.json()) as unknown;
     if (first.status !== 200) throw new Error(`query answered ${first.status}: ${JSON.stringify(body)}`);
