@@ -10,6 +10,9 @@
 //                each back to back for 4 s -> requests/s
 // Data directories go under $AB_TMP when set (e.g. /dev/shm: a tmpfs takes the disk's fsync
 // stalls out of the figures, leaving the code's own cost), else the system temp directory.
+// Besides the rates, each case reports CPU time per unit of work (this process's for the
+// engine, the server process's for HTTP, from /proc): on a shared machine whose load swings,
+// waiting for a core changes the rates a lot and the CPU time a unit of work costs far less.
 // Prints one JSON line: {"case", "metrics": {name: value}}.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -43,27 +46,36 @@ async function tsdbIngest(): Promise<Record<string, number>> {
     let ts = Date.now() - 3_600_000;
     let written = 0;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     while (written < total) {
       for (let i = 0; i < b.length; i++) { const s = b[i]; if (i % tags === 0) ts++; s.ts = ts; s.value = Math.round(i * 7.3 + ts) % 1000 / 10; }
       written += b.length;
       await store.write(b);
     }
     const secs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     await store.flush();
     await store.close();
-    return { 'tsdb.ingest.samples_per_s': written / secs };
+    return { 'tsdb.ingest.samples_per_s': written / secs, 'tsdb.ingest.cpu_us_per_1000_samples': ((cpu.user + cpu.system) / written) * 1000 };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Requests per second of `fn`, back to back for `ms`. */
-async function rate(ms: number, fn: () => Promise<void>): Promise<number> {
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc). */
+function cpuMsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second)
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Requests per second of `fn`, back to back for `ms`, and how many it made. */
+async function rate(ms: number, fn: () => Promise<void>): Promise<{ perSecond: number; n: number }> {
   const end = performance.now() + ms;
   let n = 0;
   const t0 = performance.now();
   while (performance.now() < end) { await fn(); n++; }
-  return n / ((performance.now() - t0) / 1000);
+  return { perSecond: n / ((performance.now() - t0) / 1000), n };
 }
 
 async function http(): Promise<Record<string, number>> {
@@ -74,9 +86,12 @@ async function http(): Promise<Record<string, number>> {
     await createUser(d, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
     const mk = await d.request('/api/v1/tokens', { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: 'bench', scopes: ['ingest'] }) });
     const { token } = (await mk.json()) as { token: string };
+    const pid = d.proc.pid!;
+    const c0 = cpuMsOf(pid);
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'http-load.ts'), `${d.url}/api/v1/metrics`, token, '8', '8', '1000', 'existing'], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     const load = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples: number; seconds: number; errors: number };
+    const ingestCpuMs = cpuMsOf(pid) - c0;
     // failed requests (resets under load) are counted, as bench:http counts them
     // http-load writes from a day back, 1 ms per sample
     const from = new Date(Date.now() - 2 * 86_400_000).toISOString();
@@ -96,9 +111,17 @@ async function http(): Promise<Record<string, number>> {
     const refused = await get(bad);
     if (refused.status !== 400) throw new Error(`bad query answered ${refused.status}`);
     await refused.arrayBuffer();
+    const c1 = cpuMsOf(pid);
     const q = await rate(4000, async () => { const res = await get(ok); await res.arrayBuffer(); });
+    const c2 = cpuMsOf(pid);
     const q400 = await rate(4000, async () => { const res = await get(bad); await res.arrayBuffer(); });
-    return { 'http.ingest.samples_per_s': load.samples / load.seconds, 'http.ingest.failed_requests': load.errors, 'http.query_raw_1000.requests_per_s': q, 'http.query_400.requests_per_s': q400 };
+    const c3 = cpuMsOf(pid);
+    return {
+      'http.ingest.samples_per_s': load.samples / load.seconds, 'http.ingest.failed_requests': load.errors,
+      'http.ingest.server_cpu_ms_per_1000_samples': (ingestCpuMs / load.samples) * 1000,
+      'http.query_raw_1000.requests_per_s': q.perSecond, 'http.query_raw_1000.server_cpu_ms_per_request': (c2 - c1) / q.n,
+      'http.query_400.requests_per_s': q400.perSecond, 'http.query_400.server_cpu_ms_per_request': (c3 - c2) / q400.n,
+    };
   } finally {
     await d.stop();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
