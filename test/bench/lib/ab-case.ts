@@ -5,7 +5,8 @@
 //   tsdb-ingest  bench:tsdb's engine ingest (fsync interval, 1,000 tags, batches of 10,000,
 //                one writer), 2,000,000 samples -> samples/s
 //   http         bench:http's ingest (the same load client: 8 connections, 1,000-sample
-//                batches, 8 s) against <root>/dist -> samples/s; then GET /api/v1/query
+//                batches, 8 s) against <root>/dist, started with an empty workspace (no demo
+//                flows, so the server's CPU time is the requests') -> samples/s; then GET /api/v1/query
 //                (raw, 1,000 samples of one tag) and a query refused with 400 (bad field),
 //                each back to back for 4 s -> requests/s
 // Data directories go under $AB_TMP when set (e.g. /dev/shm: a tmpfs takes the disk's fsync
@@ -80,7 +81,7 @@ async function rate(ms: number, fn: () => Promise<void>): Promise<{ perSecond: n
 
 async function http(): Promise<Record<string, number>> {
   const dataDir = process.env.AB_TMP ? fs.mkdtempSync(path.join(tmpRoot, 'ab-dist-')) : undefined;
-  const d = await startDistribution({ entry: path.join(root, 'dist', 'runtime', 'server', 'main.js'), cwd: root, dataDir, env: { HISTORIAN_INGEST_RATE: '100000000' } });
+  const d = await startDistribution({ entry: path.join(root, 'dist', 'runtime', 'server', 'main.js'), cwd: root, dataDir, env: { HISTORIAN_INGEST_RATE: '100000000', HISTORIAN_DEMO_FLOW: 'none' } });
   try {
     const admin = await d.login();
     await createUser(d, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
