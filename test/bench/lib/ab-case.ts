@@ -5,8 +5,8 @@
 //   tsdb-ingest  bench:tsdb's engine ingest (fsync interval, 1,000 tags, batches of 10,000,
 //                one writer), 2,000,000 samples -> samples/s
 //   http         bench:http's ingest (the same load client: 8 connections, 1,000-sample
-//                batches, 8 s) against <root>/dist, started with an empty workspace (no demo
-//                flows, so the server's CPU time is the requests') -> samples/s; then GET /api/v1/query
+//                batches, 8 s) against <root>/dist, started with the demo's store and no
+//                simulated plant (so the server's CPU time is the requests') -> samples/s; then GET /api/v1/query
 //                (raw, 1,000 samples of one tag) and a query refused with 400 (bad field),
 //                each back to back for 4 s -> requests/s
 // Data directories go under $AB_TMP when set (e.g. /dev/shm: a tmpfs takes the disk's fsync
@@ -81,7 +81,13 @@ async function rate(ms: number, fn: () => Promise<void>): Promise<{ perSecond: n
 
 async function http(): Promise<Record<string, number>> {
   const dataDir = process.env.AB_TMP ? fs.mkdtempSync(path.join(tmpRoot, 'ab-dist-')) : undefined;
-  const d = await startDistribution({ entry: path.join(root, 'dist', 'runtime', 'server', 'main.js'), cwd: root, dataDir, env: { HISTORIAN_INGEST_RATE: '100000000', HISTORIAN_DEMO_FLOW: 'none' } });
+  // the demo's store alone (as in flows/demo-plant.json), without the simulated plant
+  const flowFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ab-flow-')), 'store-only.json');
+  fs.writeFileSync(flowFile, JSON.stringify([
+    { id: 'ab-tab', type: 'tab', label: 'Store', disabled: false, info: '' },
+    { id: 'ab-store', type: 'historian-store', name: 'default', directory: 'tsdb/default', retentionDays: 0, blockHours: 2, fsync: 'interval', fsyncIntervalMs: 200, outOfOrderMinutes: 60 },
+  ]));
+  const d = await startDistribution({ entry: path.join(root, 'dist', 'runtime', 'server', 'main.js'), cwd: root, dataDir, env: { HISTORIAN_INGEST_RATE: '100000000', HISTORIAN_DEMO_FLOW: flowFile } });
   try {
     const admin = await d.login();
     await createUser(d, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
@@ -126,6 +132,7 @@ async function http(): Promise<Record<string, number>> {
   } finally {
     await d.stop();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(path.dirname(flowFile), { recursive: true, force: true });
   }
 }
 
