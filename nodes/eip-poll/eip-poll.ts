@@ -1,71 +1,15 @@
 // eip-poll: polls a Logix tag table from an eip-device in poll groups and emits samples
-// (runtime/devices/eip/poller.ts does the work).
-import { EipPoller, eipTagTableFromCsv, eipTagTableToCsv, parseEipTagTable, parseGroups, type EipTag } from '../../runtime/devices/eip';
-import { toWireSample, type Sample } from '../../runtime/model';
-import { formatRate, type NodeDef, type RED, type RedNode } from '../lib/red';
-import { RateMeter } from '../lib/rate-meter';
-import type { EipDeviceNode } from '../lib/eip-device-node';
-
-function rows(v: unknown, field: string): unknown {
-  if (typeof v !== 'string') return v;
-  try {
-    return JSON.parse(v);
-  } catch {
-    throw new Error(`${field}: not valid JSON`);
-  }
-}
+// (runtime/devices/eip/poller.ts does the work; the node is the shared poll node of
+// nodes/lib/device-poll-node.ts).
+import { EipPoller, eipTagTableFromCsv, eipTagTableToCsv, parseEipTagTable, type EipConnection, type EipTag } from '../../runtime/devices/eip';
+import { registerPollNode } from '../lib/device-poll-node';
+import type { RED } from '../lib/red';
 
 export default function register(RED: RED): void {
-  RED.nodes.registerType('eip-poll', function (this: RedNode, config: NodeDef) {
-    RED.nodes.createNode(this, config);
-    const node = this;
-    const meter = new RateMeter();
-    let poller: EipPoller | null = null;
-    let tags: EipTag[] = [];
-    let statusTimer: NodeJS.Timeout | null = null;
-    const single = config.output === 'single';
-    const topic = typeof config.topic === 'string' && config.topic ? config.topic : 'eip';
-
-    const emit = (samples: Sample[]) => {
-      meter.add(samples.length);
-      if (single) for (const s of samples) { const w = toWireSample(s); node.send({ topic: w.tag, payload: w.value, timestamp: w.ts, quality: w.quality }); }
-      else node.send({ topic, payload: samples.map(toWireSample) });
-    };
-
-    try {
-      const device = RED.nodes.getNode(String(config.device ?? '')) as EipDeviceNode | null;
-      if (!device) throw new Error('device: no eip-device configured');
-      const groups = parseGroups(rows(config.groups, 'groups'));
-      const rawTags = typeof config.csv === 'string' && config.csv.trim() ? eipTagTableFromCsv(config.csv) : rows(config.tags, 'tags');
-      tags = parseEipTagTable(rawTags, groups);
-      const conn = device.connection();
-      poller = new EipPoller({ connection: conn, groups, tags, emit, coalesce: config.coalesce !== false, warn: (m) => node.warn(m) });
-      poller.start();
-      const show = () => {
-        const st = conn.state;
-        const text = st === 'connected' ? `${formatRate(meter.perSecond())} · ${tags.length} tags` : `${st}${conn.lastError ? `: ${conn.lastError.message}` : ''}`;
-        node.status({ fill: st === 'connected' ? 'green' : st === 'connecting' ? 'yellow' : 'red', shape: st === 'connected' ? 'dot' : 'ring', text });
-      };
-      show();
-      statusTimer = setInterval(show, 1000);
-    } catch (e) {
-      node.status({ fill: 'red', shape: 'ring', text: (e as Error).message });
-      node.error(e);
-    }
-
-    node.on('input', (msg, send, done) => {
-      const cmd = typeof msg.payload === 'string' ? msg.payload.toLowerCase() : '';
-      if (cmd === 'csv') send({ ...msg, payload: eipTagTableToCsv(tags) });
-      else if (cmd === 'stats') send({ ...msg, payload: { stats: poller?.stats(), plans: poller?.plans() } });
-      else return done(new Error(`msg.payload: expected "csv" or "stats" (got ${JSON.stringify(msg.payload)})`));
-      done();
-    });
-    node.on('close', (_removed, done) => {
-      poller?.stop();
-      poller = null;
-      if (statusTimer) clearInterval(statusTimer);
-      node.status({});
-      done();
-    });
+  registerPollNode<EipTag, EipConnection, EipPoller>(RED, {
+    type: 'eip-poll', deviceType: 'eip-device', topic: 'eip',
+    fromCsv: eipTagTableFromCsv, parseTable: parseEipTagTable, toCsv: eipTagTableToCsv,
+    poller: (o, config) => new EipPoller({ ...o, coalesce: config.coalesce !== false }),
+    stats: (poller) => ({ stats: poller?.stats(), plans: poller?.plans() }),
   });
 }

@@ -1,61 +1,17 @@
 // eip-write: writes msg.payload to one Logix tag of an eip-device with Write Tag
-// (runtime/devices/eip/writer.ts).
-import { parseEipWriteTarget, writeEipValue, type EipWriteTarget } from '../../runtime/devices/eip';
-import { writeRoleError } from '../../runtime/devices/modbus';
-import type { NodeDef, RED, RedNode } from '../lib/red';
-import type { EipDeviceNode } from '../lib/eip-device-node';
-
-// `type` in a node's config is the node type, so the data type is stored as `dataType`.
-function targetConfig(config: NodeDef, address: unknown = config.address): Record<string, unknown> {
-  return { address, type: config.dataType, scale: config.scale, offset: config.offset };
-}
+// (runtime/devices/eip/writer.ts; the node is the shared write node of
+// nodes/lib/device-write-node.ts).
+import { parseEipWriteTarget, writeEipValue, type EipConnection, type EipWriteTarget } from '../../runtime/devices/eip';
+import { registerWriteNode } from '../lib/device-write-node';
+import type { RED } from '../lib/red';
 
 export default function register(RED: RED): void {
-  RED.nodes.registerType('eip-write', function (this: RedNode, config: NodeDef) {
-    RED.nodes.createNode(this, config);
-    const node = this;
-    let target: EipWriteTarget | null = null;
-    let device: EipDeviceNode | null = null;
-    const requireRole = config.requireRole === true;
-    let writes = 0;
-    try {
-      device = RED.nodes.getNode(String(config.device ?? '')) as EipDeviceNode | null;
-      if (!device) throw new Error('device: no eip-device configured');
-      target = parseEipWriteTarget(targetConfig(config));
-      device.connection().start();
-      node.status({});
-    } catch (e) {
-      node.status({ fill: 'red', shape: 'ring', text: (e as Error).message });
-      node.error(e);
-    }
-
-    node.on('input', (msg, send, done) => {
-      if (!target || !device) return done(new Error('eip-write is not configured (see the node status)'));
-      const denied = writeRoleError(msg.user, requireRole);
-      if (denied) return done(new Error(denied));
-      let t = target;
-      try {
-        // msg.address overrides the configured tag name (one node for a block of setpoints).
-        if (msg.address !== undefined) t = parseEipWriteTarget(targetConfig(config, msg.address));
-      } catch (e) {
-        return done(new Error(`msg.address: ${(e as Error).message.replace(/^tags\[0\]\.address: /, '')}`));
-      }
-      writeEipValue(device.connection(), t, msg.payload).then(
-        (r) => {
-          writes++;
-          node.status({ fill: 'green', shape: 'dot', text: `${writes} written · last ${String(msg.payload)} → ${r.address}` });
-          send({ ...msg, eip: r });
-          done();
-        },
-        (e: Error) => {
-          node.status({ fill: 'red', shape: 'ring', text: e.message });
-          done(e);
-        },
-      );
-    });
-    node.on('close', (_removed, done) => {
-      node.status({});
-      done();
-    });
+  registerWriteNode<EipWriteTarget, EipConnection, Awaited<ReturnType<typeof writeEipValue>>>(RED, {
+    type: 'eip-write', deviceType: 'eip-device', resultKey: 'eip',
+    // `type` in a node's config is the node type, so the data type is stored as `dataType`.
+    target: (config, address = config.address) => parseEipWriteTarget({ address, type: config.dataType, scale: config.scale, offset: config.offset }),
+    addressErrorPrefix: /^tags\[0\]\.address: /,
+    write: writeEipValue,
+    where: (_t, r) => r.address,
   });
 }

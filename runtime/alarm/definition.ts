@@ -4,6 +4,7 @@
 // setpoint, deadband and priority.
 import { z } from 'zod';
 import { tagError } from '../model';
+import { DomainError } from '../platform';
 
 export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -94,9 +95,9 @@ export type AlarmDefinition = z.output<typeof schema>;
 export type AlarmDefinitionInput = z.input<typeof schema>;
 export type LimitDefinition = Extract<AlarmDefinition, { type: 'HI' | 'HIHI' | 'LO' | 'LOLO' }>;
 
-export class AlarmDefinitionError extends Error {
+export class AlarmDefinitionError extends DomainError {
   constructor(readonly field: string, message: string, readonly index?: number) {
-    super(index === undefined ? `${field}: ${message}` : `[${index}].${field}: ${message}`);
+    super('invalid', index === undefined ? `${field}: ${message}` : `[${index}].${field}: ${message}`, { field });
     this.name = 'AlarmDefinitionError';
   }
 }

@@ -2,6 +2,7 @@
 // Definitions are in KPI.md; every number here can be recomputed by hand from journal rows.
 import { compilePattern } from '../model';
 import type { Priority } from './definition';
+import { AlarmCommandError } from './errors';
 import type { JournalSnapshot } from './store';
 import type { JournalEntry } from './transition';
 
@@ -86,13 +87,13 @@ export function computeKpis(
   from: number, to: number, entries: readonly JournalEntry[], snapshot: readonly JournalSnapshot[], opts: KpiOptions = {},
 ): AlarmKpis {
   if (!Number.isFinite(from) || !Number.isFinite(to)) throw new Error('from, to: must be epoch milliseconds');
-  if (to <= from) throw new Error('to: must be after from');
+  if (to <= from) throw new AlarmCommandError('to', 'must be after from');
   let inConsole: (tag: string) => boolean = () => true;
   if (opts.console !== undefined) {
     try {
       inConsole = compilePattern(opts.console);
     } catch (e) {
-      throw new Error(`console: ${(e as Error).message}`);
+      throw new AlarmCommandError('console', (e as Error).message);
     }
   }
   const mine = entries.filter((e) => e.ts >= from && e.ts < to && inConsole(e.tag));

@@ -3,6 +3,7 @@
 // ROC window) is rebuilt from the next samples after a restart.
 import { compilePattern } from '../model';
 import { newTrack, type ConditionTrack } from './condition';
+import { AlarmCommandError } from './errors';
 import { staticLimit, type AlarmDefinition, type AlarmType, type Priority } from './definition';
 import { isAnnunciated, STATE_NAMES, type AlarmState } from './states';
 
@@ -139,7 +140,7 @@ export function compileFilter(f: AlarmFilter = {}): (r: AlarmRecord) => boolean 
     try {
       area = compilePattern(f.area);
     } catch (e) {
-      throw new Error(`area: ${(e as Error).message}`);
+      throw new AlarmCommandError('area', (e as Error).message);
     }
   }
   const pri = f.priority === undefined ? null : new Set(Array.isArray(f.priority) ? f.priority : [f.priority]);

@@ -5,6 +5,7 @@
 import { SampleError, type Sample } from '../model';
 import { newTrack, rawCondition, suppressionCondition } from './condition';
 import { AlarmDefinitionError, parseDefinitions, staticLimit, type AlarmDefinition, type Priority } from './definition';
+import { AlarmCommandError } from './errors';
 import { computeKpis, type AlarmKpis, type KpiOptions } from './kpi';
 import { DEFAULT_POLICY, type Actor, type AlarmAction, type AlarmPolicy } from './policy';
 import { compileFilter, newRecord, nextTimer, viewOf, type AlarmFilter, type AlarmRecord, type AlarmView, type TimerKind } from './record';
@@ -58,13 +59,7 @@ export interface ServiceOptions extends Actor {
   reason?: string;
 }
 
-/** Malformed command input (not a domain refusal): names the field. */
-export class AlarmCommandError extends Error {
-  constructor(readonly field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.name = 'AlarmCommandError';
-  }
-}
+export { AlarmCommandError, AlarmRefusedError } from './errors';
 
 const REFUSAL_TEXT: Record<RefusalReason, string> = {
   not_in_alarm: 'the alarm is not in alarm and has nothing to acknowledge',

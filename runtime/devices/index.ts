@@ -4,6 +4,12 @@ export * from './clock';
 export * from './scheduler';
 export * from './deadband';
 export * from './tag-path';
+// shared by the polled and written protocols (modbus, eip; egd uses the tag table)
+export * from './device-session';
+export * from './group-poller';
+export * from './poll-group';
+export * from './tag-table';
+export * from './device-write';
 export * as modbus from './modbus';
 export * as sparkplug from './sparkplug';
 export * as opcua from './opcua';

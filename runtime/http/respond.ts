@@ -2,6 +2,7 @@
 // the auth routes, the signature guard, the deploy guard and node admin endpoints.
 import type { NextFunction, Response } from 'express';
 import { REALM } from './bearer';
+import { toHttpError } from './domain-errors';
 import { HttpError } from './errors';
 
 /** `Bearer realm="historian"`, plus RFC 6750's error="invalid_token" when a token was sent and refused. */
@@ -12,8 +13,9 @@ export function wwwAuthenticate(e: HttpError): string {
 }
 
 /**
- * Answers an HttpError (or a subclass) with its status, body and headers. Anything else is
- * a bug: it goes to `next` (the app's error handler logs it) or becomes a bare 500.
+ * Answers an HttpError (or a subclass), or a domain error mapped by the one table
+ * (domain-errors.ts), with its status, body and headers. Anything else is a bug: it goes to
+ * `next` (the app's error handler logs it) or becomes a bare 500.
  * A response already under way is cut, so the client sees a broken transfer, not a
  * truncated success.
  */
@@ -22,10 +24,11 @@ export function sendError(res: Response, e: unknown, next?: NextFunction): void 
     res.destroy(e instanceof Error ? e : undefined);
     return;
   }
-  if (e instanceof HttpError) {
-    for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
-    if (e.status === 401) res.setHeader('WWW-Authenticate', wwwAuthenticate(e));
-    res.status(e.status).json(e.toJSON());
+  const h = toHttpError(e);
+  if (h) {
+    for (const [k, v] of Object.entries(h.headers)) res.setHeader(k, v);
+    if (h.status === 401) res.setHeader('WWW-Authenticate', wwwAuthenticate(h));
+    res.status(h.status).json(h.toJSON());
     return;
   }
   if (next) return next(e);

@@ -3,7 +3,7 @@
 // restarts. Ids are recorded after the write is durable: a crash in between can only
 // cause a re-write of the same (tag, ts, value), which the store resolves to one sample.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { openSqlite } from '../platform';
+import { openSqlite, transaction } from '../platform';
 
 export class DedupeLog {
   private readonly db: DatabaseSync;
@@ -28,14 +28,9 @@ export class DedupeLog {
 
   record(scope: string, ids: readonly string[]): void {
     const now = this.clock();
-    this.db.exec('BEGIN');
-    try {
+    transaction(this.db, () => {
       for (const id of ids) this.add.run(scope, id, now);
-      this.db.exec('COMMIT');
-    } catch (e) {
-      this.db.exec('ROLLBACK');
-      throw e;
-    }
+    });
     if (now - this.lastPrune > 3_600_000) {
       this.lastPrune = now;
       this.prune.run(now - this.windowMs);

@@ -4,3 +4,4 @@ export { writeFileAtomic, renameDurable, fsyncDir, tempFileOf, type AtomicWriteO
 export { parseDuration, durationOrError, parseDurationSetting, DurationError, DURATION_UNITS, type DurationOptions } from './duration';
 export { Backoff, type BackoffOptions } from './backoff';
 export { openSqlite, openSqliteReadOnly, configureSqlite, transaction, type SqliteOptions } from './sqlite';
+export { DomainError, isDomainError, type DomainErrorKind, type DomainErrorDetail } from './domain-error';

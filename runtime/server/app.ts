@@ -14,7 +14,7 @@ import { quietenBundledModules } from './quiet-modules';
 import { installDemoLayout } from './demo-layout';
 import { loadSettings, PACKAGE_ROOT, type LoadedSettings } from './load-settings';
 import { setupMetrics } from './metrics';
-import { authorize, mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError, HttpError } from './api/route';
+import { authorize, mountRoutes, type Authenticate, type RouteDef, defineRoute, sendError, HttpError, toHttpError } from './api/route';
 import { openApiDocument } from './api/openapi';
 import type { Capabilities } from './api/contract';
 import type { DeploySigningRouter } from './deploy-signing';
@@ -303,7 +303,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     if ((err as { type?: string }).type === 'entity.too.large') return void res.status(413).json({ error: 'payload_too_large', message: 'request body is too large' });
     if ((err as { type?: string }).type === 'entity.parse.failed') return void res.status(400).json({ error: 'bad_request', message: 'body: invalid JSON' });
-    if (!(err instanceof HttpError)) log(`[historian] error answering ${req.method} ${req.path}: ${err instanceof Error ? err.stack : String(err)}`);
+    if (!toHttpError(err)) log(`[historian] error answering ${req.method} ${req.path}: ${err instanceof Error ? err.stack : String(err)}`);
     sendError(res, err);
   });
 

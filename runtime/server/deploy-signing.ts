@@ -9,7 +9,6 @@
 // one signed entry per critical change — in the audit trail. It also serves the editor
 // plugin's two endpoints: `POST <admin>/historian/re-auth` and `GET <admin>/historian/signing-config`.
 // Several signing tokens travel in one X-Historian-Signature header, comma-separated.
-import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { AuditTrail } from '../audit';
 import { CRITICAL } from '../audit';
@@ -21,6 +20,8 @@ import { authenticationRequired, bearerToken, defineRoute, HttpError, mountRoute
 import { SignatureError, type SignatureService, type Signer } from '../audit';
 import type { AuthService } from '../auth';
 import { isRole, permissionsOf } from '../auth';
+import { editorAuthenticate } from './editor-principal';
+import { nodeRedEditorSessions } from './node-red-sessions';
 import { CRITICAL_NODE_RULES, criticalFlowChanges, type CriticalChange } from '../audit';
 
 export const DEPLOY_ACTION = CRITICAL.flowsDeploy;
@@ -73,43 +74,6 @@ export interface DeploySigningOptions {
   onDeployed?: (d: AcceptedDeploy) => void;
 }
 
-/**
- * Node-RED's editor session store. Node-RED has no public API that maps one of its own
- * editor session tokens to a user outside its request pipeline, so this is the one
- * private module the distribution loads; test/unit/server/node-red-private.test.ts fails
- * when a Node-RED upgrade moves it or changes its shape, and a missing module is logged at
- * start-up (deploys from editor sessions then cannot be attributed; our own session JWTs
- * still work).
- */
-export const NODE_RED_TOKENS_MODULE = '@node-red/editor-api/lib/auth/tokens';
-
-interface NodeRedTokens { get(t: string): Promise<{ user?: unknown } | null | undefined> }
-
-export function loadNodeRedTokens(): NodeRedTokens {
-  const m = createRequire(__filename)(NODE_RED_TOKENS_MODULE) as Partial<NodeRedTokens>;
-  if (typeof m?.get !== 'function') throw new Error(`${NODE_RED_TOKENS_MODULE} no longer exports get(token)`);
-  return m as NodeRedTokens;
-}
-
-/** Node-RED's editor session store (@node-red/editor-api), looked up lazily. */
-export function nodeRedEditorSessions(log: (line: string) => void = (l) => console.log(l)): (token: string) => Promise<string | null> {
-  let tokens: NodeRedTokens | null = null;
-  try {
-    tokens = loadNodeRedTokens();
-  } catch (e) {
-    log(`[historian] warning: cannot read Node-RED editor sessions (${(e as Error).message}); deploys are attributed only for Historian session tokens`);
-  }
-  return async (token) => {
-    if (!tokens) return null;
-    try {
-      const s = await tokens.get(token);
-      return s && typeof s.user === 'string' ? s.user : null;
-    } catch {
-      return null; // the editor API is not initialised (no adminAuth)
-    }
-  };
-}
-
 /** The deploy guard, with the editor plugin's route declarations (for the OpenAPI). */
 export type DeploySigningRouter = Router & { readonly routes: readonly RouteDef[] };
 
@@ -121,32 +85,20 @@ export function deploySigning(opts: DeploySigningOptions): DeploySigningRouter {
 
   /**
    * The person behind the editor's bearer token, as a route principal, or null: one of our
-   * session JWTs, or a session the editor obtained from Node-RED's login (adminAuth), which
-   * carries our user's name and role.
+   * session JWTs (a user's, not one that must change its password first), or a session the
+   * editor obtained from Node-RED's login (adminAuth), which carries our user's name and role.
    */
-  async function editorPrincipal(req: Request): Promise<Principal | null> {
+  const sessionJwt = async (req: Request): Promise<Principal | null> => {
     const token = bearerToken(req.headers.authorization);
     if (!token) return null;
     try {
       const p = auth.authenticateToken(token);
-      if (p.kind === 'user' && !p.mustChangePassword) return p;
-      return null;
+      return p.kind === 'user' && !p.mustChangePassword ? p : null;
     } catch {
-      // Not one of our tokens: perhaps a session the editor obtained from Node-RED's login.
+      return null; // not one of our tokens: perhaps a session from Node-RED's login
     }
-    const username = await editorSessionUser(token);
-    if (!username) return null;
-    try {
-      const u = auth.getUser(username);
-      if (u.disabled || u.role === 'SERVICE') return null;
-      return {
-        kind: 'user', userId: u.id, username: u.username, name: u.name, role: u.role, permissions: permissionsOf(u.role),
-        expiresAt: null, mustChangePassword: false, allowsTag: () => true,
-      };
-    } catch {
-      return null;
-    }
-  }
+  };
+  const editorPrincipal = editorAuthenticate(auth, sessionJwt, editorSessionUser);
   const signerOf = (req: Request): Promise<Signer | null> => editorPrincipal(req);
 
   const router = express.Router();

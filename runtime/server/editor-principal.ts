@@ -1,29 +1,32 @@
 // Who is calling from inside the Node-RED editor. The editor sends either one of our
-// session JWTs or a session token Node-RED issued at its own login (through adminAuth,
-// backed by our users); both are turned into the same Principal the API uses, with the
-// permissions of the user's current role from the one permission table. A disabled or
-// service account gets nothing. This lets the editor plugins use API routes, unchanged,
-// under <admin root>/historian.
+// tokens or a session token Node-RED issued at its own login (through adminAuth, backed by
+// our users); both are turned into the same Principal the API uses, with the permissions of
+// the user's current role from the one permission table. A disabled or service account
+// gets nothing. The editor API (editor plugins using API routes, unchanged, under
+// <admin root>/historian) and the deploy guard (deploy-signing.ts) both identify the
+// editor user here.
 import type { Request } from 'express';
 import type { AuthService } from '../auth';
 import { permissionsOf } from '../auth';
 import type { Principal } from '../auth';
-import { nodeRedEditorSessions } from './deploy-signing';
+import { bearerToken } from '../http';
+import { nodeRedEditorSessions } from './node-red-sessions';
 
-function bearer(req: Request): string | null {
-  const m = /^Bearer[ ]+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-  return m ? m[1] : null;
-}
+export type EditorSessionUser = (token: string) => Promise<string | null>;
 
+/**
+ * `apiAuthenticate` identifies the caller by our own credentials; when it finds nobody,
+ * the bearer token is looked up as a Node-RED editor session.
+ */
 export function editorAuthenticate(
   auth: AuthService,
   apiAuthenticate: (req: Request) => Promise<Principal | null>,
-  editorSessionUser: (token: string) => Promise<string | null> = nodeRedEditorSessions(),
+  editorSessionUser: EditorSessionUser = nodeRedEditorSessions(),
 ): (req: Request) => Promise<Principal | null> {
   return async (req) => {
     const api = await apiAuthenticate(req).catch(() => null);
     if (api) return api;
-    const token = bearer(req);
+    const token = bearerToken(req.headers.authorization);
     if (!token) return null;
     const username = await editorSessionUser(token);
     if (!username) return null;

@@ -5,15 +5,18 @@
 // pace() often; it hands the loop back once the current turn has computed for a slice,
 // and enforces the request's time budget.
 import { performance } from 'node:perf_hooks';
+import { DomainError } from '../platform';
 
 /** Longest stretch of query work between two turns of the event loop. */
 export const SLICE_MS = 5;
 
 let sliceStart = performance.now();
 
-export class QueryBudgetError extends Error {
+export class QueryBudgetError extends DomainError {
   constructor(readonly budgetMs: number) {
-    super(`query: exceeded its time budget of ${budgetMs} ms; narrow the range, use a larger stepMs/bucketMs, or kind=downsample`);
+    super('unavailable', `query: exceeded its time budget of ${budgetMs} ms; narrow the range, use a larger stepMs/bucketMs, or kind=downsample`, {
+      reason: 'query_budget_exceeded', extra: { budgetMs }, retryAfterSec: 5,
+    });
     this.name = 'QueryBudgetError';
   }
 }

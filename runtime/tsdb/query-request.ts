@@ -4,6 +4,7 @@
 // (fields, range, answer size) so that a bad request is refused before any work.
 import { z } from 'zod';
 import { qualityName } from '../model';
+import { DomainError } from '../platform';
 import { parseTime, tagSchema, timeSchema } from '../model';
 
 export { parseTime };
@@ -33,9 +34,10 @@ export const queryRequestSchema = z.discriminatedUnion('kind', [
 
 export type QueryRequest = z.infer<typeof queryRequestSchema>;
 
-export class QueryRequestError extends Error {
+export class QueryRequestError extends DomainError {
   constructor(readonly field: string, message: string) {
-    super(`${field}: ${message}`);
+    super('invalid', `${field}: ${message}`, { field });
+    this.name = 'QueryRequestError';
   }
 }
 

@@ -2,6 +2,7 @@
 // LTTB downsampling, latest value, value at time, and several tags on one time grid.
 // Long buckets read rollup rows instead of samples; everything else reads chunk refs,
 // folding chunk summaries where a whole chunk falls into one bucket.
+import { DomainError } from '../platform';
 import { AggregateRow, BucketAggregator } from './aggregate';
 import type { ChunkRef } from './chunk-ref';
 import { LttbDownsampler, MinMaxDownsampler, type Points } from './downsample';
@@ -29,9 +30,9 @@ export interface RollupPlan {
   headRefs: ChunkRef[];
 }
 
-export class QueryError extends Error {
+export class QueryError extends DomainError {
   constructor(readonly field: string, message: string) {
-    super(`${field}: ${message}`);
+    super('invalid', `${field}: ${message}`, { field });
     this.name = 'QueryError';
   }
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compilePattern, patternError, tagError } from '../model';
 import type { Clock, Interpolation } from './types';
-import { writeFileAtomic } from '../platform';
+import { DomainError, writeFileAtomic } from '../platform';
 
 export type ValueType = 'number' | 'boolean';
 export type LoggingMode = 'every' | 'on-change' | 'deadband' | 'swinging-door';
@@ -35,9 +35,9 @@ export interface TagMeta {
 
 export type TagMetaPatch = Partial<Omit<TagMeta, 'tag' | 'createdAt' | 'updatedAt'>>;
 
-export class TagMetaError extends Error {
+export class TagMetaError extends DomainError {
   constructor(readonly field: string, message: string) {
-    super(`${field}: ${message}`);
+    super('invalid', `${field}: ${message}`, { field });
     this.name = 'TagMetaError';
   }
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TsdbStore } from '../tsdb';
-import { writeFileAtomic } from '../platform';
+import { DomainError, writeFileAtomic } from '../platform';
 import { TwinFitError } from './errors';
 import { fitModel, type ModelSpec } from './fit';
 import { isGroupModel, type TwinModel } from './model';
@@ -17,9 +17,9 @@ export const MODELS_DIR = 'twin-models';
 const NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$/;
 
 /** Raised for a bad model name or a missing model; `field` names the input. */
-export class ModelStoreError extends Error {
+export class ModelStoreError extends DomainError {
   constructor(readonly field: string, message: string, readonly code: 'bad_name' | 'not_found' | 'exists' = 'bad_name') {
-    super(`${field}: ${message}`);
+    super(code === 'not_found' ? 'not_found' : code === 'exists' ? 'conflict' : 'invalid', `${field}: ${message}`, { field, ...(code === 'exists' ? { reason: 'exists' } : {}) });
     this.name = 'ModelStoreError';
   }
 }

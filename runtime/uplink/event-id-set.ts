@@ -3,7 +3,7 @@
 // Ids older than the window are forgotten; the window must exceed the longest time a
 // message can be redelivered (JetStream ack wait × attempts, an MQTT session's outage).
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { openSqlite } from '../platform';
+import { openSqlite, transaction } from '../platform';
 
 export interface EventIdSetOptions {
   file: string;
@@ -41,14 +41,9 @@ export class EventIdSet {
   addAll(ids: readonly string[]): void {
     if (!ids.length) return;
     const now = this.clock();
-    this.db.exec('BEGIN');
-    try {
+    transaction(this.db, () => {
       for (const id of ids) this.put.run(id, now);
-      this.db.exec('COMMIT');
-    } catch (e) {
-      this.db.exec('ROLLBACK');
-      throw e;
-    }
+    });
     if (now - this.lastPrune > 60_000) {
       this.lastPrune = now;
       this.prune.run(now - this.windowMs);

@@ -3,6 +3,7 @@
 // trend and the layout editor. Rows are buttons, so the tree works from the keyboard.
 import { LitElement, html, css } from 'lit';
 import { get, qs, errorText } from '../api';
+import { Refresh } from '../lib/refresh';
 import { base } from '../styles';
 
 import type { TagInfo } from '../lib/format';
@@ -56,10 +57,7 @@ export class TagPicker extends LitElement {
     .swatch { width: 10px; height: 10px; border-radius: 2px; flex: none; }
   `];
 
-  connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
+  private readonly refresh = new Refresh(this, () => this.load());
 
   private async load(): Promise<void> {
     try {

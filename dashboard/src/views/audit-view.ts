@@ -2,6 +2,7 @@
 // entry with its signature manifestation, and verify the hash chain.
 import { LitElement, html, css } from 'lit';
 import { get, qs, errorText, ApiError } from '../api';
+import { Refresh } from '../lib/refresh';
 import type { AuditEntryView, AuditPageView, AuditVerifyView } from '../../../runtime/server/api/contract';
 import { can } from '../session';
 import { base } from '../styles';
@@ -49,10 +50,7 @@ export class AuditView extends LitElement {
     @media (max-width: 1100px) { :host { grid-template-columns: minmax(0, 1fr); } }
   `];
 
-  connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
+  private readonly refresh = new Refresh(this, () => this.load());
 
   private async load(): Promise<void> {
     try {

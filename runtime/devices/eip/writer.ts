@@ -2,6 +2,7 @@
 // ((value − offset) / scale), checked against the type's range (no silent wrap-around)
 // and sent with the type code the controller expects.
 import { checkValue, CipError, encodeTagPath, writeTagRequest, STATUS, type CipType } from './cip';
+import { writeNumber } from '../device-write';
 import type { EipConnection } from './connection';
 import { parseEipTag } from './tag-table';
 
@@ -18,12 +19,7 @@ export function parseEipWriteTarget(input: Record<string, unknown>): EipWriteTar
 }
 
 export function encodeEipWrite(target: EipWriteTarget, value: unknown): number {
-  let v: number;
-  if (typeof value === 'boolean') v = value ? 1 : 0;
-  else if (typeof value === 'number') v = value;
-  else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) v = Number(value);
-  else throw new Error(`msg.payload: must be a number or boolean (got ${value === null ? 'null' : typeof value})`);
-  if (!Number.isFinite(v)) throw new Error(`msg.payload: must be finite (got ${v})`);
+  const v = writeNumber(value);
   if (target.type === 'bool') return v !== 0 ? 1 : 0;
   const raw = (v - target.offset) / target.scale;
   const out = target.type === 'real' || target.type === 'lreal' ? raw : Math.round(raw * 1e9) / 1e9;
@@ -37,3 +33,5 @@ export async function writeEipValue(conn: EipConnection, target: EipWriteTarget,
   if (r.status !== STATUS.SUCCESS) throw new CipError(r.status, r.extended, `write ${target.address}`);
   return { address: target.address, raw };
 }
+
+export { WRITE_ROLES, writeRoleError } from '../device-write';

@@ -1,19 +1,15 @@
-// Polls one device: each poll group runs on its own drift-free scheduler, reads its
-// coalesced plan through the shared connection, decodes, scales and deadband-filters the
-// values and hands a batch of samples to `emit`. Connection loss marks every tag
-// BAD_NOT_CONNECTED exactly once; the first good read after recovery reports GOOD again
-// (a quality change always passes the deadband).
+// Polls one Modbus device on the shared group poller (../group-poller.ts: drift-free
+// schedule per group, overruns, deadband, BAD_NOT_CONNECTED once per outage): each poll
+// reads the group's coalesced plan through the shared connection, decodes and scales the
+// values. An exception response marks the tags of that request with its quality.
 import { QUALITY_CODES, type Sample } from '../../model';
-import { systemClock, type Clock } from '../clock';
-import { DeadbandFilter } from '../deadband';
-import { PeriodicScheduler, type TickInfo } from '../scheduler';
+import { GroupPoller, type BaseGroupStats, type GroupPollerOptions, type GroupRun } from '../group-poller';
 import type { ModbusConnection } from './connection';
 import { decodeRegisters } from './datatypes';
 import { planReads, type PlanOptions, type ReadPlan } from './planner';
-import type { ModbusTag, PollGroup } from './tag-table';
+import type { ModbusTag } from './tag-table';
 import { ModbusExceptionError } from './transport';
 
-const BAD_NOT_CONNECTED = QUALITY_CODES.BAD_NOT_CONNECTED;
 const GOOD = QUALITY_CODES.GOOD;
 
 /** Modbus exception codes → quality: 2 illegal address / 3 illegal value are configuration errors. */
@@ -23,63 +19,32 @@ export function exceptionQuality(code: number): number {
   return QUALITY_CODES.BAD_COMM_FAILURE;
 }
 
-export interface GroupStats {
-  name: string;
-  periodMs: number;
-  tags: number;
+export interface GroupStats extends BaseGroupStats {
   reads: number;
-  polls: number;
-  /** polls skipped because the previous one of the group was still running */
-  overruns: number;
-  /** slots the scheduler skipped (late wake-ups) */
-  skipped: number;
   /** lateness of each poll vs. its slot (ms), last 10,000 */
   lateness: number[];
 }
 
-interface GroupRun {
-  group: PollGroup;
-  tags: ModbusTag[];
-  plan: ReadPlan[];
-  scheduler: PeriodicScheduler;
-  busy: boolean;
-  stats: GroupStats;
-}
-
-export interface PollerOptions extends PlanOptions {
+export interface PollerOptions extends PlanOptions, GroupPollerOptions<ModbusTag> {
   connection: ModbusConnection;
-  groups: PollGroup[];
-  tags: ModbusTag[];
-  emit: (samples: Sample[]) => void;
   /** reports a non-fatal problem (a read answered with an exception) */
   warn?: (message: string) => void;
-  clock?: Clock;
 }
 
-export class ModbusPoller {
-  private runs: GroupRun[];
-  private readonly filter = new DeadbandFilter();
-  private readonly clock: Clock;
-  private readonly onState: (s: string) => void;
-  private started = false;
-  samples = 0;
+export class ModbusPoller extends GroupPoller<ModbusTag, ReadPlan, GroupStats> {
   registers = 0;
 
   constructor(private readonly o: PollerOptions) {
-    this.clock = o.clock ?? systemClock;
-    this.runs = o.groups.map((g) => {
-      const tags = o.tags.filter((t) => t.group === g.name);
-      const run: GroupRun = {
-        group: g, tags, plan: planReads(tags, o), busy: false,
-        scheduler: new PeriodicScheduler(g.periodMs, (t) => this.tick(run, t), this.clock),
-        stats: { name: g.name, periodMs: g.periodMs, tags: tags.length, reads: 0, polls: 0, overruns: 0, skipped: 0, lateness: [] },
-      };
-      run.stats.reads = run.plan.length;
-      return run;
-    }).filter((r) => r.tags.length > 0);
-    this.onState = (s) => {
-      if (s === 'disconnected') this.markAll(BAD_NOT_CONNECTED);
-    };
+    super(o, {
+      plan: (tags) => planReads(tags, o),
+      stats: (base, plan) => ({ ...base, reads: plan.length, lateness: [] }),
+      sampleTags: (t) => [t.tag],
+      onTick: (run, t) => {
+        const s = run.stats;
+        if (s.lateness.length >= 10_000) s.lateness.shift();
+        s.lateness.push(t.actual - t.scheduled);
+      },
+    });
   }
 
   /** Read requests per poll of each group (after coalescing). */
@@ -87,68 +52,7 @@ export class ModbusPoller {
     return this.runs.map((r) => ({ group: r.group.name, reads: r.plan }));
   }
 
-  stats(): GroupStats[] {
-    return this.runs.map((r) => ({ ...r.stats, skipped: r.scheduler.skipped }));
-  }
-
-  start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.o.connection.on('state', this.onState);
-    this.o.connection.start();
-    const now = this.clock.now();
-    for (const r of this.runs) r.scheduler.begin(now);
-  }
-
-  stop(): void {
-    this.started = false;
-    this.o.connection.off('state', this.onState);
-    for (const r of this.runs) r.scheduler.stop();
-  }
-
-  /** Emits `quality` for every tag not already in it (value: the last one known, else 0). */
-  private markAll(quality: number, runs: GroupRun[] = this.runs): void {
-    const ts = this.clock.now();
-    const out: Sample[] = [];
-    for (const r of runs) {
-      for (const t of r.tags) {
-        if (this.filter.lastQuality(t.tag) === quality) continue;
-        const value = this.filter.lastValue(t.tag) ?? 0;
-        this.filter.pass(t.tag, value, quality, 0);
-        out.push({ tag: t.tag, ts, value, quality });
-      }
-    }
-    if (out.length) this.deliver(out);
-  }
-
-  private deliver(samples: Sample[]): void {
-    this.samples += samples.length;
-    this.o.emit(samples);
-  }
-
-  private tick(run: GroupRun, t: TickInfo): void {
-    const s = run.stats;
-    if (s.lateness.length >= 10_000) s.lateness.shift();
-    s.lateness.push(t.actual - t.scheduled);
-    if (run.busy) {
-      s.overruns++;
-      return;
-    }
-    const conn = this.o.connection;
-    if (conn.state !== 'connected') {
-      // Tags that never had a value (device down at start) are marked here, once; while the
-      // first connection attempt is still running there is nothing to report yet.
-      if (conn.state === 'disconnected') this.markAll(BAD_NOT_CONNECTED, [run]);
-      return;
-    }
-    run.busy = true;
-    s.polls++;
-    void this.poll(run, t.actual).finally(() => {
-      run.busy = false;
-    });
-  }
-
-  private async poll(run: GroupRun, ts: number): Promise<void> {
+  protected async read(run: GroupRun<ModbusTag, ReadPlan, GroupStats>, ts: number): Promise<Sample[]> {
     const out: Sample[] = [];
     for (const p of run.plan) {
       let words: number[];
@@ -157,16 +61,10 @@ export class ModbusPoller {
       } catch (e) {
         if (e instanceof ModbusExceptionError) {
           this.o.warn?.(`${p.register} ${p.address}+${p.count}: ${e.message}`);
-          const q = exceptionQuality(e.code);
-          for (const { tag } of p.items) {
-            if (this.filter.lastQuality(tag.tag) === q) continue;
-            const value = this.filter.lastValue(tag.tag) ?? 0;
-            this.filter.pass(tag.tag, value, q, 0);
-            out.push({ tag: tag.tag, ts, value, quality: q });
-          }
+          this.markQuality(out, p.items.map((i) => i.tag.tag), exceptionQuality(e.code), ts);
           continue;
         }
-        // Link failure: the connection's state change marks every tag BAD once.
+        // Link failure: the connection's state change marks every tag BAD once; what was read is kept.
         break;
       }
       this.registers += p.count;
@@ -174,9 +72,9 @@ export class ModbusPoller {
         const raw = decodeRegisters(words, offset, tag);
         const value = tag.type === 'bool' || tag.type === 'bit' ? raw : raw * tag.scale + tag.offset;
         if (!Number.isFinite(value)) continue; // NaN/Inf float patterns are not samples
-        if (this.filter.pass(tag.tag, value, GOOD, tag.deadband)) out.push({ tag: tag.tag, ts, value, quality: GOOD });
+        this.push(out, tag.tag, value, GOOD, tag.deadband, ts);
       }
     }
-    if (out.length && this.started) this.deliver(out);
+    return out;
   }
 }

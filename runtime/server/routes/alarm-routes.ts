@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { patternError } from '../../model';
 import {
-  AlarmCommandError, AlarmDefinitionError, EVENTS, PRIORITIES, STATES,
+  AlarmRefusedError, EVENTS, PRIORITIES, STATES,
   type AlarmFilter, type AlarmService, type AlarmView, type CommandResult,
 } from '../../alarm';
 import type { Actor } from '../../alarm';
@@ -66,12 +66,10 @@ function actorOf(p: Principal, _req: unknown, note?: string): Actor {
   return actor;
 }
 
-const REFUSAL_STATUS: Partial<Record<string, number>> = { unknown_alarm: 404, not_permitted: 403 };
-
-/** 200 with the transition, or the refusal: 404 unknown, 403 by policy, 409 otherwise. */
+/** 200 with the transition, or the refusal (AlarmRefusedError: 404 unknown, 403 by policy, 409 otherwise). */
 function answer(r: CommandResult): unknown {
   if (r.ok) return { id: r.id, transition: r.transition };
-  throw new HttpError(REFUSAL_STATUS[r.reason] ?? 409, r.reason, `${r.id}: ${r.message}`, { id: r.id, reason: r.reason });
+  throw new AlarmRefusedError(r.id, r.reason, r.message);
 }
 
 /** A command on one alarm, after checking the caller may see its tag. */
@@ -79,15 +77,7 @@ function command(deps: AlarmRouteDeps, id: string, p: Principal, run: (svc: Alar
   const svc = serviceOf(deps);
   const view = svc.get(id);
   if (view && !p.allowsTag(view.tag)) throw new HttpError(403, 'forbidden', `tag: "${view.tag}" is outside this token's tag pattern`);
-  try {
-    return answer(run(svc));
-  } catch (e) { badRequest(e); }
-}
-
-function badRequest(e: unknown): never {
-  if (e instanceof AlarmCommandError || e instanceof AlarmDefinitionError) throw new HttpError(400, 'bad_request', e.message, { field: e.field });
-  if (e instanceof Error && /^(area|console|from|to): /.test(e.message)) throw new HttpError(400, 'bad_request', e.message, { field: e.message.split(':')[0] });
-  throw e;
+  return answer(run(svc));
 }
 
 function visible(p: Principal, views: AlarmView[]): AlarmView[] {
@@ -124,9 +114,7 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
         // An alarm list shows what needs attention: configured alarms resting in Normal are
         // not "alarms" to an operator (ISA-18.2 alarm summary), so they appear only on request.
         if (!all && filter.state === undefined && filter.active === undefined) filter.state = STATES.filter((s) => s !== 'A');
-        try {
-          return { alarms: visible(principal!, serviceOf(deps).list(filter)) } satisfies AlarmList;
-        } catch (e) { badRequest(e); }
+        return { alarms: visible(principal!, serviceOf(deps).list(filter)) } satisfies AlarmList;
       },
     }),
     defineRoute({
@@ -140,10 +128,8 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
       }),
       handler: ({ query, principal }) => {
         const { limit, cursor, order, ...filter } = query;
-        try {
-          const page = serviceOf(deps).journal(filter, { limit, cursor, order });
-          return { entries: page.entries.filter((e) => principal!.allowsTag(e.tag)), next: page.next } satisfies AlarmJournalPage;
-        } catch (e) { badRequest(e); }
+        const page = serviceOf(deps).journal(filter, { limit, cursor, order });
+        return { entries: page.entries.filter((e) => principal!.allowsTag(e.tag)), next: page.next } satisfies AlarmJournalPage;
       },
     }),
     defineRoute({
@@ -152,9 +138,7 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
       query: z.object({ from: time, to: time, console: pattern.optional() }),
       handler: ({ query }) => {
         if (query.to <= query.from) throw new HttpError(400, 'bad_request', 'query.to: must be after from', { field: 'to' });
-        try {
-          return serviceOf(deps).kpi(query.from, query.to, { console: query.console }) satisfies AlarmKpiView;
-        } catch (e) { badRequest(e); }
+        return serviceOf(deps).kpi(query.from, query.to, { console: query.console }) satisfies AlarmKpiView;
       },
     }),
     defineRoute({
@@ -170,19 +154,12 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
         const svc = serviceOf(deps);
         const actor = actorOf(principal!, req, body.comment);
         const p = principal!;
-        let ids: string[];
-        try {
-          if (body.ids) ids = body.ids;
-          else {
-            const wanted = svc.list(body.filter ?? {}).filter((v) => v.state === 'B' || v.state === 'D');
-            ids = wanted.filter((v) => p.allowsTag(v.tag)).map((v) => v.id);
-          }
-          const outside = ids.map((id) => svc.get(id)).find((v) => v && !p.allowsTag(v.tag));
-          if (outside) throw new HttpError(403, 'forbidden', `tag: "${outside.tag}" is outside this token's tag pattern`);
-          const result = svc.ack(ids, actor);
-          await Promise.all(result.acknowledged.map((t) => deps.record?.({ body, principal, req } as RouteContext<any, any, any>, 'alarms.ack', t.alarmId, { comment: body.comment }, null)));
-          return result;
-        } catch (e) { badRequest(e); }
+        const ids = body.ids ?? svc.list(body.filter ?? {}).filter((v) => (v.state === 'B' || v.state === 'D') && p.allowsTag(v.tag)).map((v) => v.id);
+        const outside = ids.map((id) => svc.get(id)).find((v) => v && !p.allowsTag(v.tag));
+        if (outside) throw new HttpError(403, 'forbidden', `tag: "${outside.tag}" is outside this token's tag pattern`);
+        const result = svc.ack(ids, actor);
+        await Promise.all(result.acknowledged.map((t) => deps.record?.({ body, principal, req } as RouteContext<any, any, any>, 'alarms.ack', t.alarmId, { comment: body.comment }, null)));
+        return result;
       },
     }),
     byId('ack', 'alarms.ack', 'Acknowledge an alarm (B → C, D → A)', note,

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import type { AuditTrail, TrailVerifyResult } from '../../audit';
 import { CRITICAL } from '../../audit';
 import { actorFields, SIGNATURE_MEANINGS, type SignatureManifestation } from '../../audit';
-import { AuditError } from '../../audit';
 import type { AuditFilter } from '../../audit';
 import { SIGNATURE_HEADER, signatureFor, signatureTokenOf } from '../../audit';
 import { SignatureError, type SignatureService } from '../../audit';
@@ -75,11 +74,6 @@ export function signatureHttpError(e: SignatureError, action?: string, target?: 
   return action === undefined ? e : e.at(action, target);
 }
 
-function auditHttpError(e: unknown): never {
-  if (e instanceof AuditError && e.code === 'validation') throw new HttpError(400, 'bad_request', e.message, e.field ? { field: e.field } : {});
-  throw e;
-}
-
 export { signatureFor };
 
 export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
@@ -98,11 +92,7 @@ export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
       method: 'get', path: '/audit', group: 'audit', permission: 'audit.read',
       summary: 'Audit trail entries, newest first, filtered by time (from inclusive, to exclusive), user, action and target ("prefix*" allowed); paginated by cursor',
       query: listQuery,
-      handler: ({ query }) => {
-        try {
-          return trail.query(filterOf(query), { limit: query.limit, cursor: query.cursor, order: query.order }) satisfies AuditPageView;
-        } catch (e) { return auditHttpError(e); }
-      },
+      handler: ({ query }) => trail.query(filterOf(query), { limit: query.limit, cursor: query.cursor, order: query.order }) satisfies AuditPageView,
     }),
     defineRoute({
       method: 'get', path: '/audit/export.csv', group: 'audit', permission: 'audit.read',
@@ -123,7 +113,7 @@ export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
           res.end();
           completed = true;
         } catch (e) {
-          if (!res.headersSent) auditHttpError(e);
+          if (!res.headersSent) throw e;
           res.destroy();
         }
         trail.append({
@@ -173,13 +163,10 @@ export function auditRoutes(deps: AuditRoutesDeps): RouteDef[] {
           if (e instanceof SignatureError) throw signatureHttpError(e, CRITICAL.auditAcknowledge, 'audit');
           throw e;
         }
-        let entry;
-        try {
-          entry = trail.acknowledgeDamage({
-            ...actorFields(principal), userId: principal!.userId, username: principal!.username,
-            reason: body.reason, clientAddress: req.ip ?? null, signature,
-          });
-        } catch (e) { return auditHttpError(e); }
+        const entry = trail.acknowledgeDamage({
+          ...actorFields(principal), userId: principal!.userId, username: principal!.username,
+          reason: body.reason, clientAddress: req.ip ?? null, signature,
+        });
         const after = await trail.verify();
         deps.verified?.(after);
         return { acknowledged: entry, verify: after };

@@ -3,10 +3,8 @@ import { z } from 'zod';
 import { patternSchema, tagSchema } from '../../model';
 import type { Response } from 'express';
 import { qualityName } from '../../model';
-import { parseQueryRequest, executeQuery, QueryRequestError, QUERY_LIMITS } from '../../tsdb';
-import { QueryBudget, QueryBudgetError } from '../../tsdb';
-import { TagMetaError } from '../../tsdb';
-import { QueryError } from '../../tsdb';
+import { parseQueryRequest, executeQuery, QUERY_LIMITS } from '../../tsdb';
+import { QueryBudget } from '../../tsdb';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 import type { TagDetail } from '../api/contract';
 import { storeLookup, type StoreRegistry } from './store-lookup';
@@ -33,13 +31,6 @@ const tagMetaPatch = z.strictObject({
   retentionMs: z.number().int().positive().nullable().optional(),
   /** discrete tags: name of each state, index = value */
 });
-
-function asHttp(e: unknown): never {
-  if (e instanceof QueryRequestError || e instanceof QueryError || e instanceof TagMetaError) {
-    throw new HttpError(400, 'bad_request', e.message, { field: e.field });
-  }
-  throw e;
-}
 
 /** Waits for the socket to take more, or to close; leaves no listener behind either way. */
 function drained(res: Response): Promise<void> {
@@ -96,10 +87,7 @@ export function tsdbRoutes(deps: TsdbRouteDeps & { stores?: StoreRegistry }): Ro
           throw new HttpError(403, 'forbidden', `role ${principal!.role} lacks permission "retention.manage" (retentionMs)`, { field: 'retentionMs', permission: 'retention.manage' });
         }
         const signature = retentionChange ? signatureFor(ctx, deps.signatures, 'retention.change', params.tag) : null;
-        let after;
-        try {
-          after = store.tags.update(params.tag, body);
-        } catch (e) { asHttp(e); }
+        const after = store.tags.update(params.tag, body);
         await deps.trail.appendAsync({
           action: retentionChange ? 'retention.change' : 'tags.metadata.change', target: params.tag, ...actorFields(principal),
           previousValue: before, newValue: after, reason: null, clientAddress: req.ip ?? null, signature,
@@ -113,10 +101,7 @@ export function tsdbRoutes(deps: TsdbRouteDeps & { stores?: StoreRegistry }): Ro
       query: z.looseObject({ kind: z.enum(['raw', 'aggregate', 'downsample', 'latest', 'at', 'aligned']), store: storeParam }),
       response: { description: 'the answer; shape depends on kind (see README "Query API"). 400 naming the field before any byte for a bad field, range or an answer over the limits; 503 query_budget_exceeded when the time budget runs out before the answer starts (after that, the JSON ends with an "error" member)' },
       handler: async ({ query, res, principal }) => {
-        let request;
-        try {
-          request = parseQueryRequest(query);
-        } catch (e) { asHttp(e); }
+        const request = parseQueryRequest(query);
         const tags = 'tags' in request ? request.tags : [request.tag];
         const outside = tags.find((t) => !principal!.allowsTag(t));
         if (outside) throw new HttpError(403, 'forbidden', `tag: "${outside}" is outside this token's tag pattern`);
@@ -125,16 +110,8 @@ export function tsdbRoutes(deps: TsdbRouteDeps & { stores?: StoreRegistry }): Ro
         const it = executeQuery(store, request, { budget });
         // The first piece (header and first batch) is produced before any byte is sent, so
         // anything that fails early still gets its status and a message naming the field.
-        let first: IteratorResult<string>;
-        try {
-          first = await it.next();
-        } catch (e) {
-          if (e instanceof QueryBudgetError) {
-            res.setHeader('Retry-After', '5');
-            throw new HttpError(503, 'query_budget_exceeded', e.message, { budgetMs: e.budgetMs });
-          }
-          asHttp(e);
-        }
+        // (a budget that runs out here is 503 query_budget_exceeded with Retry-After: the domain error table)
+        const first = await it.next();
         res.status(200).type('application/json');
         if (!first.done) res.write(first.value);
         for await (const piece of it) {

@@ -2,8 +2,8 @@
 // save it as a model file; list the models with their held-out validation metrics.
 import { z } from 'zod';
 import { tagError } from '../../model';
-import { TwinFitError, TwinModelError, type ModelSpec } from '../../twin';
-import { ModelStoreError, specTags, summaryOf, trainFromStore, type TwinModelStore } from '../../twin';
+import type { ModelSpec } from '../../twin';
+import { specTags, summaryOf, trainFromStore, type TwinModelStore } from '../../twin';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
 import { storeLookup, type StoreRegistry } from './store-lookup';
 
@@ -45,15 +45,6 @@ const trainBody = z.strictObject({
   overwrite: z.boolean().default(false),
 });
 
-function asHttp(e: unknown): never {
-  if (e instanceof ModelStoreError) {
-    const status = e.code === 'not_found' ? 404 : e.code === 'exists' ? 409 : 400;
-    throw new HttpError(status, e.code === 'bad_name' ? 'bad_request' : e.code, e.message, { field: e.field });
-  }
-  if (e instanceof TwinFitError || e instanceof TwinModelError) throw new HttpError(400, 'bad_request', e.message, { field: e.field });
-  throw e;
-}
-
 export function twinRoutes(deps: TwinRouteDeps & { stores?: StoreRegistry }): RouteDef[] {
   const storeFor = storeLookup(deps.stores);
   return [
@@ -68,11 +59,9 @@ export function twinRoutes(deps: TwinRouteDeps & { stores?: StoreRegistry }): Ro
         const outside = tags.find((t) => !principal!.allowsTag(t));
         if (outside) throw new HttpError(403, 'forbidden', `tag: "${outside}" is outside this token's tag pattern`);
         const store = await storeFor(body.store);
-        try {
-          const model = await trainFromStore(store, deps.models(), body.name, body.spec as ModelSpec,
-            { from: body.from, to: body.to, stepMs: body.stepMs, interpolation: body.interpolation }, { overwrite: body.overwrite });
-          return { name: body.name, ...summaryOf(model) };
-        } catch (e) { asHttp(e); }
+        const model = await trainFromStore(store, deps.models(), body.name, body.spec as ModelSpec,
+          { from: body.from, to: body.to, stepMs: body.stepMs, interpolation: body.interpolation }, { overwrite: body.overwrite });
+        return { name: body.name, ...summaryOf(model) };
       },
     }),
     defineRoute({
@@ -84,11 +73,7 @@ export function twinRoutes(deps: TwinRouteDeps & { stores?: StoreRegistry }): Ro
       method: 'get', path: '/twin/models/:name', group: 'twin', permission: 'twin.read',
       summary: 'One model file (FORMAT-model.md)',
       params: z.object({ name: z.string() }),
-      handler: ({ params }) => {
-        try {
-          return deps.models().load(params.name);
-        } catch (e) { asHttp(e); }
-      },
+      handler: ({ params }) => deps.models().load(params.name),
     }),
   ];
 }

@@ -1,8 +1,8 @@
-// The one private Node-RED module the distribution loads (deploy-signing.ts): Node-RED's
+// The one private Node-RED module the distribution loads (runtime/server/node-red-sessions.ts): Node-RED's
 // editor session store. A Node-RED upgrade that moves it or changes get(token) must fail
 // here, loudly, rather than silently stop attributing editor deploys.
 import { describe, expect, it } from 'vitest';
-import { loadNodeRedTokens, nodeRedEditorSessions, NODE_RED_TOKENS_MODULE } from '../../../runtime/server/deploy-signing';
+import { loadNodeRedTokens, nodeRedEditorSessions, NODE_RED_TOKENS_MODULE } from '../../../runtime/server/node-red-sessions';
 
 describe(`Node-RED private dependency ${NODE_RED_TOKENS_MODULE}`, () => {
   it('resolves and still exports get(token) returning a promise', async () => {

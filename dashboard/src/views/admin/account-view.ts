@@ -2,6 +2,7 @@
 // and "sign out everywhere".
 import { LitElement, html } from 'lit';
 import { api, get, errorText } from '../../api';
+import { Refresh } from '../../lib/refresh';
 import { me } from '../../session';
 import { adminStyles, fmtTime } from './admin-common';
 
@@ -22,10 +23,7 @@ export class AccountView extends LitElement {
     this.notice = '';
   }
 
-  connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
+  private readonly refresh = new Refresh(this, () => this.load());
 
   private async load(): Promise<void> {
     try {

@@ -52,6 +52,13 @@ export function fmtNumber(n: number | null | undefined, digits = 1): string {
 }
 
 /** Styles of the admin views on top of the shared base. */
+/** A two-column definition list of figures (name, value) as the health and tag views show them. */
+export const figureList = css`
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }
+  dt { color: #555; }
+  dd { margin: 0; font-variant-numeric: tabular-nums; }
+`;
+
 export const adminStyles = [base, css`
   :host { display: block; }
   h2 { font-size: 16px; font-weight: 600; margin: 0 0 8px; }

@@ -5,7 +5,8 @@
 import { LitElement, html, css } from 'lit';
 import { api, get, errorText } from '../../api';
 import { can } from '../../session';
-import { adminStyles, fmtBytes, fmtDuration, fmtNumber, fmtTime } from './admin-common';
+import { Refresh } from '../../lib/refresh';
+import { adminStyles, figureList, fmtBytes, fmtDuration, fmtNumber, fmtTime } from './admin-common';
 
 interface Problem { area: string; kind: string; name: string; message: string }
 interface Report {
@@ -27,7 +28,7 @@ export class HealthView extends LitElement {
   declare report: Report | null;
   declare error: string;
   declare notice: string;
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly refresh = new Refresh(this, () => this.load(), REFRESH_MS);
 
   static styles = [...adminStyles, css`
     .summary { padding: 8px 10px; font-weight: 600; font-size: 15px; margin-bottom: 8px; border: 1px solid #9fb59f; background: #e4ece4; }
@@ -37,27 +38,13 @@ export class HealthView extends LitElement {
     section { margin-bottom: 10px; }
     tr.bad td { background: #f3d6d6; }
     .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 8px; }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }
-    dt { color: #555; }
-    dd { margin: 0; font-variant-numeric: tabular-nums; }
-  `];
+  `, figureList];
 
   constructor() {
     super();
     this.report = null;
     this.error = '';
     this.notice = '';
-  }
-
-  connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-    this.timer = setInterval(() => void this.load(), REFRESH_MS);
-  }
-
-  disconnectedCallback(): void {
-    super.disconnectedCallback();
-    if (this.timer) clearInterval(this.timer);
   }
 
   private async load(): Promise<void> {

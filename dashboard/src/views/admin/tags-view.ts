@@ -3,8 +3,9 @@
 // value and approximate bytes on disk (GET /tags/:tag/stats explains the estimate).
 import { LitElement, html, css } from 'lit';
 import { get, qs, errorText } from '../../api';
+import { Refresh } from '../../lib/refresh';
 import { can } from '../../session';
-import { adminStyles, fmtBytes, fmtNumber, fmtTime, signedCall } from './admin-common';
+import { adminStyles, figureList, fmtBytes, fmtNumber, fmtTime, signedCall } from './admin-common';
 
 interface TagMeta {
   tag: string; description: string; unit: string; spanLow: number | null; spanHigh: number | null; valueType: string; interpolation: string;
@@ -36,10 +37,7 @@ export class TagsView extends LitElement {
     tr.pick { cursor: pointer; }
     tr.sel td { background: #d6d6d6; }
     td.tag { overflow-wrap: anywhere; }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }
-    dt { color: #555; }
-    dd { margin: 0; font-variant-numeric: tabular-nums; }
-  `];
+  `, figureList];
 
   constructor() {
     super();
@@ -52,10 +50,7 @@ export class TagsView extends LitElement {
     this.notice = '';
   }
 
-  connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
+  private readonly refresh = new Refresh(this, () => this.load());
 
   private async load(): Promise<void> {
     try {

@@ -3,6 +3,7 @@
 // every few seconds from GET /fleet/gateways; offline gateways come first.
 import { LitElement, html, css } from 'lit';
 import { get, errorText } from '../../api';
+import { Refresh } from '../../lib/refresh';
 import { adminStyles, fmtBytes, fmtDuration, fmtNumber, fmtTime } from '../admin/admin-common';
 
 interface Heartbeat {
@@ -22,7 +23,7 @@ export class FleetView extends LitElement {
   declare data: FleetAnswer | null;
   declare error: string;
   declare site: string;
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly refresh = new Refresh(this, () => this.load(), REFRESH_MS);
 
   static styles = [...adminStyles, css`
     .summary { padding: 8px 10px; font-weight: 600; margin-bottom: 8px; border: 1px solid #9fb59f; background: #e4ece4; }
@@ -39,17 +40,6 @@ export class FleetView extends LitElement {
     this.data = null;
     this.error = '';
     this.site = '';
-  }
-
-  connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-    this.timer = setInterval(() => void this.load(), REFRESH_MS);
-  }
-
-  disconnectedCallback(): void {
-    super.disconnectedCallback();
-    if (this.timer) clearInterval(this.timer);
   }
 
   private async load(): Promise<void> {

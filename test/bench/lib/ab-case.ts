@@ -1,0 +1,145 @@
+// One measurement of one benchmark case against the code of a given checkout, for paired
+// before/after comparisons (scripts/bench-ab.js runs it alternately on two checkouts):
+//   node --import tsx test/bench/lib/ab-case.ts <checkout root> <case>
+// Cases (each a subset of a registered benchmark, measured the same way):
+//   tsdb-ingest  bench:tsdb's engine ingest (fsync interval, 1,000 tags, batches of 10,000,
+//                one writer), 2,000,000 samples -> samples/s
+//   http         bench:http's ingest (the same load client: 8 connections, 1,000-sample
+//                batches, 8 s) against <root>/dist, started with the demo's store and no
+//                simulated plant (so the server's CPU time is the requests') -> samples/s; then GET /api/v1/query
+//                (raw, 1,000 samples of one tag) and a query refused with 400 (bad field),
+//                each back to back for 4 s -> requests/s
+// Data directories go under $AB_TMP when set (e.g. /dev/shm: a tmpfs takes the disk's fsync
+// stalls out of the figures, leaving the code's own cost), else the system temp directory.
+// Besides the rates, each case reports CPU time per unit of work (this process's for the
+// engine, the server process's for HTTP, from /proc): on a shared machine whose load swings,
+// waiting for a core changes the rates a lot and the CPU time a unit of work costs far less.
+// Prints one JSON line: {"case", "metrics": {name: value}}.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Sample } from '../../../runtime/model';
+import { startDistribution } from '../../helpers/distribution';
+import { createUser } from '../../helpers/signing';
+
+const [rootArg, which] = process.argv.slice(2);
+if (!rootArg || !which) {
+  console.error('usage: ab-case.ts <checkout root> <tsdb-ingest|http>');
+  process.exit(2);
+}
+const root = path.resolve(rootArg);
+const tmpRoot = process.env.AB_TMP || os.tmpdir();
+
+interface StoreLike { write(s: Sample[]): Promise<unknown>; flush(): Promise<unknown>; close(): Promise<unknown> }
+
+async function tsdbIngest(): Promise<Record<string, number>> {
+  // the checkout's own engine, loaded from its sources
+  const { TsdbStore } = (await import(path.join(root, 'runtime', 'tsdb', 'store.ts'))) as { TsdbStore: { open(o: object): Promise<StoreLike> } };
+  const dir = fs.mkdtempSync(path.join(tmpRoot, 'ab-tsdb-'));
+  const total = 2_000_000;
+  const tags = 1000;
+  const batch = 10_000;
+  try {
+    const store = await TsdbStore.open({ dir, fsync: 'interval', maxHeadSamples: 50_000_000 });
+    const names = Array.from({ length: tags }, (_, i) => `plant.area${i % 10}.unit${i}.pv`);
+    const b: Sample[] = Array.from({ length: batch }, (_, i) => ({ tag: names[i % tags], ts: 0, value: 0, quality: 0 }));
+    let ts = Date.now() - 3_600_000;
+    let written = 0;
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    while (written < total) {
+      for (let i = 0; i < b.length; i++) { const s = b[i]; if (i % tags === 0) ts++; s.ts = ts; s.value = Math.round(i * 7.3 + ts) % 1000 / 10; }
+      written += b.length;
+      await store.write(b);
+    }
+    const secs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    await store.flush();
+    await store.close();
+    return { 'tsdb.ingest.samples_per_s': written / secs, 'tsdb.ingest.cpu_us_per_1000_samples': ((cpu.user + cpu.system) / written) * 1000 };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc). */
+function cpuMsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second)
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Requests per second of `fn`, back to back for `ms`, and how many it made. */
+async function rate(ms: number, fn: () => Promise<void>): Promise<{ perSecond: number; n: number }> {
+  const end = performance.now() + ms;
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() < end) { await fn(); n++; }
+  return { perSecond: n / ((performance.now() - t0) / 1000), n };
+}
+
+async function http(): Promise<Record<string, number>> {
+  const dataDir = process.env.AB_TMP ? fs.mkdtempSync(path.join(tmpRoot, 'ab-dist-')) : undefined;
+  // the demo's store alone (as in flows/demo-plant.json), without the simulated plant
+  const flowFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ab-flow-')), 'store-only.json');
+  fs.writeFileSync(flowFile, JSON.stringify([
+    { id: 'ab-tab', type: 'tab', label: 'Store', disabled: false, info: '' },
+    { id: 'ab-store', type: 'historian-store', name: 'default', directory: 'tsdb/default', retentionDays: 0, blockHours: 2, fsync: 'interval', fsyncIntervalMs: 200, outOfOrderMinutes: 60 },
+  ]));
+  const d = await startDistribution({ entry: path.join(root, 'dist', 'runtime', 'server', 'main.js'), cwd: root, dataDir, env: { HISTORIAN_INGEST_RATE: '100000000', HISTORIAN_DEMO_FLOW: flowFile } });
+  try {
+    const admin = await d.login();
+    await createUser(d, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
+    const mk = await d.request('/api/v1/tokens', { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: 'bench', scopes: ['ingest'] }) });
+    const { token } = (await mk.json()) as { token: string };
+    const pid = d.proc.pid!;
+    const c0 = cpuMsOf(pid);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'http-load.ts'), `${d.url}/api/v1/metrics`, token, '8', '8', '1000', 'existing'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const load = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples: number; seconds: number; errors: number };
+    const ingestCpuMs = cpuMsOf(pid) - c0;
+    // failed requests (resets under load) are counted, as bench:http counts them
+    // http-load writes from a day back, 1 ms per sample
+    const from = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const to = new Date().toISOString();
+    const ok = `/api/v1/query?kind=raw&tag=bench.http.w0.t0&from=${from}&to=${to}&limit=1000`;
+    const bad = `/api/v1/query?kind=raw&tag=bench.http.w0.t0&from=${to}&to=${from}&limit=1000`;
+    // a pooled connection may be one the server closed as idle (keep-alive timeout, long
+    // pauses on a loaded machine): GETs are safe to retry; a few tries, then the error
+    const get = async (p: string) => {
+      for (let attempt = 1; ; attempt++) {
+        try { return await d.request(p, { token: admin }); } catch (e) { if (attempt >= 3) throw e; }
+      }
+    };
+    const first = await get(ok);
+    const body = (await first.json()) as unknown;
+    if (first.status !== 200) throw new Error(`query answered ${first.status}: ${JSON.stringify(body)}`);
+    const refused = await get(bad);
+    if (refused.status !== 400) throw new Error(`bad query answered ${refused.status}`);
+    await refused.arrayBuffer();
+    const c1 = cpuMsOf(pid);
+    const q = await rate(4000, async () => { const res = await get(ok); await res.arrayBuffer(); });
+    const c2 = cpuMsOf(pid);
+    const q400 = await rate(4000, async () => { const res = await get(bad); await res.arrayBuffer(); });
+    const c3 = cpuMsOf(pid);
+    return {
+      'http.ingest.samples_per_s': load.samples / load.seconds, 'http.ingest.failed_requests': load.errors,
+      'http.ingest.server_cpu_ms_per_1000_samples': (ingestCpuMs / load.samples) * 1000,
+      'http.query_raw_1000.requests_per_s': q.perSecond, 'http.query_raw_1000.server_cpu_ms_per_request': (c2 - c1) / q.n,
+      'http.query_400.requests_per_s': q400.perSecond, 'http.query_400.server_cpu_ms_per_request': (c3 - c2) / q400.n,
+    };
+  } finally {
+    await d.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(path.dirname(flowFile), { recursive: true, force: true });
+  }
+}
+
+const cases: Record<string, () => Promise<Record<string, number>>> = { 'tsdb-ingest': tsdbIngest, http };
+const run = cases[which];
+if (!run) {
+  console.error(`unknown case "${which}"; cases: ${Object.keys(cases).join(', ')}`);
+  process.exit(2);
+}
+run().then((metrics) => console.log(JSON.stringify({ case: which, metrics })), (e) => { console.error(e); process.exit(1); });
