@@ -2,6 +2,7 @@
 // for text formats, how far through the time range the rows have come.
 import { getToken, qs } from '../api';
 import { offers } from '../capabilities';
+import { fileNameOf, saveBlob } from '../lib/save-file';
 import type { ApiErrorBody } from '../../../runtime/server/api/contract';
 
 export interface ExportParams { tags: string[]; from: number; to: number; format: string; layout: string; tz: string; points?: number }
@@ -14,7 +15,7 @@ export async function downloadExport(p: ExportParams, onProgress: (p: ExportProg
     const body = (await res.json().catch(() => ({ message: res.statusText }))) as Partial<ApiErrorBody>;
     throw new Error(res.status === 404 && !(await offers('export')) ? 'export is not available on this server' : body.message ?? res.statusText);
   }
-  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `export.${p.format}`;
+  const name = fileNameOf(res, `export.${p.format}`);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let bytes = 0;
@@ -36,12 +37,5 @@ export async function downloadExport(p: ExportParams, onProgress: (p: ExportProg
     onProgress({ bytes, fraction, done: false });
   }
   onProgress({ bytes, fraction: 1, done: true });
-  const blob = new Blob(chunks as BlobPart[], { type: res.headers.get('Content-Type') ?? 'application/octet-stream' });
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  window.setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+  saveBlob(new Blob(chunks as BlobPart[], { type: res.headers.get('Content-Type') ?? 'application/octet-stream' }), name);
 }

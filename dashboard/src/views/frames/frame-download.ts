@@ -1,6 +1,7 @@
 // Downloads frame exports (CSV or XLSX with each frame's header) through fetch, since the
 // session token travels in a header, not in a link.
 import { getToken } from '../../api';
+import { fileNameOf, saveBlob } from '../../lib/save-file';
 
 async function download(url: string, fallbackName: string): Promise<void> {
   const res = await fetch(url, { headers: { Authorization: `Bearer ${getToken() ?? ''}` } });
@@ -8,15 +9,7 @@ async function download(url: string, fallbackName: string): Promise<void> {
     const body = await res.json().catch(() => ({ message: res.statusText }));
     throw new Error(String(body.message ?? res.statusText));
   }
-  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? fallbackName;
-  const blob = await res.blob();
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  window.setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+  saveBlob(await res.blob(), fileNameOf(res, fallbackName));
 }
 
 /** One frame: its header, then its data (XLSX: a `Frame` sheet, then the data sheets). */
