@@ -1,6 +1,7 @@
 // What an event frame is (ARCHITECTURE.md §2): a template, a name, a start and an end, its
 // attributes, an optional parent and the tags it concerns. Frames are records: the store
 // keeps them durably, changes by hand go through the audit trail.
+import { DomainError } from '../platform';
 
 /** Attribute values are scalars so they can be indexed and compared. */
 export type AttributeValue = string | number | boolean | null;
@@ -60,9 +61,10 @@ export const MAX_ATTRIBUTE_TEXT = 1000;
 export const MAX_NAME = 200;
 export const MAX_FRAME_TAGS = 200;
 
-export class FrameError extends Error {
+export class FrameError extends DomainError {
   constructor(readonly field: string, message: string, readonly code: 'bad_request' | 'not_found' | 'conflict' = 'bad_request') {
-    super(`${field}: ${message}`);
+    super(code === 'bad_request' ? 'invalid' : code, `${field}: ${message}`, { field });
+    this.name = 'FrameError';
   }
 }
 

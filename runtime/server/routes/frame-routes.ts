@@ -9,11 +9,10 @@ import { tagSchema, timeSchema } from '../../model';
 import { checkTimeZone } from '../../export';
 import type { OnExport } from '../../export';
 import {
-  exportFrameCsv, exportFramesCsv, exportFrameXlsx, exportFramesXlsx, frameAggregates, frameDownsampled, frameExportRequest, frameRaw, FrameError, overlay, tagsOf,
+  exportFrameCsv, exportFramesCsv, exportFrameXlsx, exportFramesXlsx, frameAggregates, frameDownsampled, frameExportRequest, frameRaw, overlay, tagsOf,
   MAX_OVERLAY_FRAMES, MAX_QUERY_LIMIT, type Frame, type FrameStore,
 } from '../../frames';
 import type { TsdbStore } from '../../tsdb';
-import { QueryError } from '../../tsdb';
 import { defineRoute, HttpError, type Principal, type RouteDef } from '../api/route';
 import { signatureFor } from './audit-routes';
 import { storeLookup, type StoreRegistry } from './store-lookup';
@@ -50,19 +49,6 @@ function attributeFilter(query: Record<string, unknown>): Record<string, string>
   return Object.keys(out).length ? out : undefined;
 }
 
-function frameHttpError(e: unknown): unknown {
-  if (e instanceof FrameError) {
-    const status = e.code === 'not_found' ? 404 : e.code === 'conflict' ? 409 : 400;
-    return new HttpError(status, e.code, e.message, { field: e.field });
-  }
-  if (e instanceof QueryError) return new HttpError(400, 'bad_request', e.message);
-  return e;
-}
-
-async function guarded<T>(fn: () => T | Promise<T>): Promise<T> {
-  try { return await fn(); } catch (e) { throw frameHttpError(e); }
-}
-
 function checkTags(principal: Principal | null, tags: readonly string[]): void {
   const outside = tags.find((t) => !principal!.allowsTag(t));
   if (outside) throw new HttpError(403, 'forbidden', `tags: "${outside}" is outside this token's tag pattern`);
@@ -92,7 +78,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
         order: z.enum(['asc', 'desc']).default('desc'),
       }),
       response: { description: '{frames: [{id, template, name, start, end, parent, tags, attributes, source, closedBy, createdAt, updatedAt}]}' },
-      handler: ({ query }) => guarded(() => {
+      handler: ({ query }) => {
         if (query.from !== undefined && query.to !== undefined && query.to <= query.from) throw new HttpError(400, 'bad_request', 'to: must be after from', { field: 'to' });
         const frames = deps.frames.query({
           from: query.from, to: query.to, template: query.template, text: query.q, parent: query.parent,
@@ -100,7 +86,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
           limit: query.limit, order: query.order,
         });
         return { frames };
-      }),
+      },
     }),
     defineRoute({
       method: 'get', path: '/frames/overlay', group: 'frames', permission: 'frames.read', alsoChecks: ['query'],
@@ -118,7 +104,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
         const frames = query.ids.map((id) => get(id, 'ids'));
         const reference = query.reference ? get(query.reference) : null;
         const store = await findStore(query.store);
-        return guarded(() => overlay(store, { tag: query.tag, frames, reference, band: query.band, points: query.points, spanMs: query.spanMs }, clock()));
+        return overlay(store, { tag: query.tag, frames, reference, band: query.band, points: query.points, spanMs: query.spanMs }, clock());
       },
     }),
     defineRoute({
@@ -135,12 +121,12 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
         needs(principal, 'frames.read');
         try { checkTimeZone(query.tz); } catch (e) { throw new HttpError(400, 'bad_request', (e as Error).message, { field: 'tz' }); }
         const now = clock();
-        const sections = await guarded(() => query.ids.map((id) => {
+        const sections = query.ids.map((id) => {
           const frame = get(id, 'ids');
           const tags = tagsOf(frame, query.tags);
           checkTags(principal, tags);
           return { frame, req: frameExportRequest(frame, tags, { tz: query.tz, layout: query.layout, format: query.format }, now) };
-        }));
+        });
         const store = await findStore(query.store);
         const all = [...new Set(sections.flatMap((x) => x.req.tags))];
         await deps.onExport?.({
@@ -180,15 +166,13 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
       handler: async ({ params, query, principal }) => {
         needs(principal, 'query');
         const f = get(params.id);
-        const tags = await guarded(() => tagsOf(f, query.tags));
+        const tags = tagsOf(f, query.tags);
         checkTags(principal, tags);
         const store = await findStore(query.store);
         const now = clock();
-        return guarded(async () => {
-          if (query.mode === 'aggregates') return { frame: f, ...(await frameAggregates(store, f, tags, now)) };
-          if (query.mode === 'raw') return { frame: f, series: await frameRaw(store, f, tags, now, query.limit) };
-          return { frame: f, series: await frameDownsampled(store, f, tags, now, query.points) };
-        });
+        if (query.mode === 'aggregates') return { frame: f, ...(await frameAggregates(store, f, tags, now)) };
+        if (query.mode === 'raw') return { frame: f, series: await frameRaw(store, f, tags, now, query.limit) };
+        return { frame: f, series: await frameDownsampled(store, f, tags, now, query.points) };
       },
     }),
     defineRoute({
@@ -204,7 +188,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
         needs(principal, 'frames.read');
         try { checkTimeZone(query.tz); } catch (e) { throw new HttpError(400, 'bad_request', (e as Error).message, { field: 'tz' }); }
         const f = get(params.id);
-        const tags = await guarded(() => tagsOf(f, query.tags));
+        const tags = tagsOf(f, query.tags);
         checkTags(principal, tags);
         const store = await findStore(query.store);
         const req = frameExportRequest(f, tags, { tz: query.tz, layout: query.layout, format: query.format }, clock());
@@ -235,7 +219,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
       response: { status: 201, description: 'the stored frame' },
       handler: async ({ body, principal, req }) => {
         if (body.tags) checkTags(principal, body.tags);
-        const f = await guarded(() => deps.frames.add({ ...body, start: body.start ?? clock(), source: 'api' }));
+        const f = await deps.frames.add({ ...body, start: body.start ?? clock(), source: 'api' });
         await deps.trail.appendAsync({ action: 'frames.open', target: frameTarget(f.id), ...actorFields(principal), newValue: f, clientAddress: req.ip ?? null });
         return f;
       },
@@ -255,7 +239,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
         if (end < f.start) throw new HttpError(400, 'bad_request', 'end: must not be before the frame start', { field: 'end' });
         // validated before signing: a refused request spends no signature
         const signature = signatureFor(ctx, deps.signatures, CRITICAL.frameClose, frameTarget(f.id));
-        const closed = await guarded(() => deps.frames.close(f.id, end, { closedBy: principal!.username }));
+        const closed = await deps.frames.close(f.id, end, { closedBy: principal!.username });
         await deps.trail.appendAsync({
           action: CRITICAL.frameClose, target: frameTarget(f.id), ...actorFields(principal), reason: body.reason,
           previousValue: { end: null }, newValue: { end, name: f.name, template: f.template }, clientAddress: req.ip ?? null, signature,
@@ -277,7 +261,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
         const missing = body.remove.find((k) => !(k in f.attributes));
         if (missing) throw new HttpError(400, 'bad_request', `remove: the frame has no attribute "${missing}"`, { field: 'remove' });
         const signature = signatureFor(ctx, deps.signatures, CRITICAL.frameAttributesChange, frameTarget(f.id));
-        const { before, after } = await guarded(() => deps.frames.updateAttributes(f.id, body.set, body.remove));
+        const { before, after } = await deps.frames.updateAttributes(f.id, body.set, body.remove);
         await deps.trail.appendAsync({
           action: CRITICAL.frameAttributesChange, target: frameTarget(f.id), ...actorFields(principal), reason: body.reason,
           previousValue: before.attributes, newValue: after.attributes, clientAddress: req.ip ?? null, signature,
