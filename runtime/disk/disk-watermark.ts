@@ -5,6 +5,7 @@
 // the dashboard never depend on it. The watermark is the smaller of a percentage and an
 // absolute size: 5 % of a 64 MB card is 3.2 MB, 500 MB of a 2 TB disk is plenty.
 import fs from 'node:fs';
+import { DomainError } from '../platform';
 
 export interface DiskSpace { totalBytes: number; freeBytes: number }
 
@@ -38,10 +39,12 @@ export interface DiskState {
 }
 
 /** Thrown (and answered 507) when a write arrives while the disk is below the watermark. */
-export class DiskLowError extends Error {
+export class DiskLowError extends DomainError {
   readonly code = 'insufficient_storage';
   constructor(readonly state: DiskState) {
-    super(`data disk low: ${mb(state.freeBytes)} MB free, below the ${mb(state.watermarkBytes)} MB watermark (HISTORIAN_DISK_MIN_FREE_PERCENT / HISTORIAN_DISK_MIN_FREE_MB); new writes are refused until space is freed, reads keep working`);
+    super('storage_full', `data disk low: ${mb(state.freeBytes)} MB free, below the ${mb(state.watermarkBytes)} MB watermark (HISTORIAN_DISK_MIN_FREE_PERCENT / HISTORIAN_DISK_MIN_FREE_MB); new writes are refused until space is freed, reads keep working`,
+      { extra: { disk: { freeBytes: state.freeBytes, watermarkBytes: state.watermarkBytes } } });
+    this.name = 'DiskLowError';
   }
 }
 

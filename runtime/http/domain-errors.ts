@@ -12,6 +12,7 @@ export const DOMAIN_ERROR_ANSWERS: Readonly<Record<DomainErrorKind, { status: nu
   forbidden: { status: 403, code: 'forbidden' },
   conflict: { status: 409, code: 'conflict' },
   unavailable: { status: 503, code: 'unavailable' },
+  storage_full: { status: 507, code: 'insufficient_storage' },
   failure: null,
 };
 

@@ -9,9 +9,10 @@
  * - forbidden: a policy refuses this caller
  * - conflict: not possible in the present state
  * - unavailable: the work could not be done now (busy, over its budget); try again later
+ * - storage_full: refused because the data disk is below its low-space watermark; reads go on
  * - failure: the capability itself failed (closed, corrupt): a fault, not the caller's doing
  */
-export type DomainErrorKind = 'invalid' | 'not_found' | 'forbidden' | 'conflict' | 'unavailable' | 'failure';
+export type DomainErrorKind = 'invalid' | 'not_found' | 'forbidden' | 'conflict' | 'unavailable' | 'storage_full' | 'failure';
 
 export interface DomainErrorDetail {
   /** the input the error is about */

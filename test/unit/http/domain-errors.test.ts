@@ -6,6 +6,7 @@ import { DOMAIN_ERROR_ANSWERS, HttpError, toHttpError } from '../../../runtime/h
 import { DomainError, type DomainErrorKind } from '../../../runtime/platform';
 import { AlarmCommandError, AlarmDefinitionError, AlarmRefusedError } from '../../../runtime/alarm';
 import { AuditError } from '../../../runtime/audit';
+import { DiskLowError } from '../../../runtime/disk';
 import { ModelStoreError, TwinFitError, TwinModelError } from '../../../runtime/twin';
 import { QueryBudgetError, QueryError, QueryRequestError, TagMetaError } from '../../../runtime/tsdb';
 
@@ -22,9 +23,10 @@ describe('domain error → HTTP answer', () => {
       forbidden: { status: 403, code: 'forbidden' },
       conflict: { status: 409, code: 'conflict' },
       unavailable: { status: 503, code: 'unavailable' },
+      storage_full: { status: 507, code: 'insufficient_storage' },
       failure: null,
     });
-    const kinds: DomainErrorKind[] = ['invalid', 'not_found', 'forbidden', 'conflict', 'unavailable'];
+    const kinds: DomainErrorKind[] = ['invalid', 'not_found', 'forbidden', 'conflict', 'unavailable', 'storage_full'];
     for (const k of kinds) expect(answer(new DomainError(k, 'm'))).toEqual({ status: DOMAIN_ERROR_ANSWERS[k]!.status, body: { error: DOMAIN_ERROR_ANSWERS[k]!.code, message: 'm' }, headers: {} });
     expect(answer(new DomainError('failure', 'disk gone'))).toBeNull();
   });
@@ -54,6 +56,10 @@ describe('domain error → HTTP answer', () => {
     });
     expect(answer(new AlarmRefusedError('a', 'not_permitted', 'no'))).toMatchObject({ status: 403, body: { error: 'not_permitted' } });
     expect(answer(new AlarmRefusedError('a', 'already_acknowledged', 'no'))).toMatchObject({ status: 409, body: { error: 'already_acknowledged', id: 'a', reason: 'already_acknowledged' } });
+    // a write refused below the disk watermark, on whichever route: 507 with the disk's figures
+    expect(answer(new DiskLowError({ path: '/d', totalBytes: 100, freeBytes: 4, watermarkBytes: 5, low: true, since: 1 }))).toMatchObject({
+      status: 507, body: { error: 'insufficient_storage', disk: { freeBytes: 4, watermarkBytes: 5 } },
+    });
     expect(answer(new QueryBudgetError(2000))).toEqual({
       status: 503, headers: { 'Retry-After': '5' },
       body: { error: 'query_budget_exceeded', message: new QueryBudgetError(2000).message, budgetMs: 2000 },
