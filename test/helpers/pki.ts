@@ -20,7 +20,7 @@ export interface TestPki {
   strangerKeyFile: string;
 }
 
-function openssl(dir: string, args: string[]): void {
+export function openssl(dir: string, args: string[]): void {
   try {
     execFileSync(requireBinary(OPENSSL), args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
@@ -29,13 +29,15 @@ function openssl(dir: string, args: string[]): void {
   }
 }
 
-function ca(dir: string, name: string): void {
+/** A self-signed CA `<name>.pem` / `<name>.key` in `dir`. */
+export function ca(dir: string, name: string): void {
   openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
     '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.pem`,
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
 }
 
-function leaf(dir: string, name: string, caName: string, cn: string, ext: string): void {
+/** `<name>.pem` / `<name>.key` signed by the CA `<caName>`, with the given X.509 extensions. */
+export function leaf(dir: string, name: string, caName: string, cn: string, ext: string): void {
   openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${cn}`,
     '-keyout', `${name}.key`, '-out', `${name}.csr`]);
   fs.writeFileSync(path.join(dir, `${name}.ext`), ext);

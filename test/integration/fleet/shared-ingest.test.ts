@@ -6,13 +6,13 @@ import path from 'node:path';
 import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsCluster, type NatsCluster } from '../../helpers/nats-cluster';
-import { spawnManaged, type ManagedProcess } from '../../helpers/process';
+import type { ManagedProcess } from '../../helpers/process';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
 import { waitFor } from '../../helpers/wait';
 import { lastNumber } from '../buffer/children';
 import { BASE_TS, produce } from '../buffer/harness';
+import { spawnCentral, storedTs as storedIn } from './centrals';
 import { StoreForward } from '../../../runtime/uplink/store-forward';
-import { TsdbStore } from '../../../runtime/tsdb/store';
 
 let cluster: NatsCluster;
 let dir: string;
@@ -25,17 +25,8 @@ afterAll(async () => {
   if (dir) await removeTempDir(dir);
 });
 
-const central = (name: string, partitions: string[]): ManagedProcess =>
-  spawnManaged(name, process.execPath, ['--import', 'tsx', path.join(__dirname, 'central-child.ts'), JSON.stringify({ dir: path.join(dir, name), servers: cluster.urls, partitions, batch: 50, name })]);
-
-async function storedTs(dirName: string, tag: string): Promise<number[]> {
-  const store = await TsdbStore.open({ dir: path.join(dir, dirName, 'store'), maintenanceIntervalMs: 0 });
-  try {
-    const ts: number[] = [];
-    for await (const b of store.raw({ tag, from: BASE_TS, to: BASE_TS + 1e9 })) ts.push(...b.ts);
-    return ts;
-  } finally { await store.close(); }
-}
+const central = (name: string, partitions: string[]): ManagedProcess => spawnCentral(dir, cluster.urls, name, { partitions, batch: 50 });
+const storedTs = (name: string, tag: string) => storedIn(dir, name, tag);
 
 describe('shared central ingest by site partitions', () => {
   it('two central processes, one killed mid-stream: each sample stored exactly once across them', async () => {

@@ -7,13 +7,13 @@ import path from 'node:path';
 import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsCluster, type NatsCluster } from '../../helpers/nats-cluster';
-import { spawnManaged, type ManagedProcess } from '../../helpers/process';
+import type { ManagedProcess } from '../../helpers/process';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
 import { waitFor } from '../../helpers/wait';
 import { lastNumber } from '../buffer/children';
 import { BASE_TS, produce } from '../buffer/harness';
+import { spawnCentral, storedTs as storedIn } from './centrals';
 import { StoreForward } from '../../../runtime/uplink/store-forward';
-import { TsdbStore } from '../../../runtime/tsdb/store';
 
 const TTL_MS = 6000;
 const BATCH = 20;
@@ -31,17 +31,8 @@ afterAll(async () => {
 });
 
 const central = (name: string, partitions: string[], standby: string[] = []): ManagedProcess =>
-  spawnManaged(name, process.execPath, ['--import', 'tsx', path.join(__dirname, 'central-child.ts'),
-    JSON.stringify({ dir: path.join(dir, name), servers: cluster.urls, partitions, standby, batch: BATCH, name, leaseTtlMs: TTL_MS })]);
-
-async function storedTs(dirName: string, tag: string): Promise<number[]> {
-  const store = await TsdbStore.open({ dir: path.join(dir, dirName, 'store'), maintenanceIntervalMs: 0 });
-  try {
-    const ts: number[] = [];
-    for await (const b of store.raw({ tag, from: BASE_TS, to: BASE_TS + 1e9 })) ts.push(...b.ts);
-    return ts;
-  } finally { await store.close(); }
-}
+  spawnCentral(dir, cluster.urls, name, { partitions, standby, batch: BATCH, leaseTtlMs: TTL_MS });
+const storedTs = (name: string, tag: string) => storedIn(dir, name, tag);
 
 describe('standby central', () => {
   it('takes over a killed central\'s partitions within the lease TTL, hands them back on its restart, no sample lost', async () => {
