@@ -2,7 +2,10 @@
 // columnar chunk and compresses it with the chunk codec when full. Out-of-order and
 // duplicate samples go into the open chunk too, which is then sorted (stable, so the
 // later write of an equal timestamp wins) before it is read or compressed; an open chunk
-// that overlaps older closed chunks simply wins over them at query time.
+// that overlaps older closed chunks simply wins over them at query time. Closed chunks of
+// a series live back to back in one byte buffer, their summaries in one Float64Array: a
+// chunk is ~100 bytes, and an ArrayBuffer, a view and a summary object of its own each
+// would cost several times that.
 import { decodeChunk, encodeChunk } from './codec';
 import type { ChunkRef } from './chunk-ref';
 import { type Summary, summarize } from './summary';
@@ -23,10 +26,11 @@ export const HEAD_CHUNK_SAMPLES = 128;
  * plus the allocator's share of the buffer. Three separate typed arrays cost 815.
  */
 const HEAD_SERIES_OVERHEAD = 650;
-/** measured likewise: a closed chunk's own ArrayBuffer and view, its summary object, the list slot */
-const HEAD_CHUNK_OVERHEAD = 700;
+export interface ClosedChunk { bytes: Uint8Array; summary: Summary }
 
-interface ClosedChunk { bytes: Uint8Array; summary: Summary }
+// one row of `meta` per closed chunk: where its bytes end in `data`, then its summary
+const M_END = 0, M_COUNT = 1, M_FIRST_TS = 2, M_LAST_TS = 3, M_MIN = 4, M_MAX = 5, M_SUM = 6, M_FIRST = 7, M_LAST = 8, M_INTEGRAL = 9, M_QUALITY = 10;
+const META = 11;
 
 /** Open-chunk slots a new series starts with (doubling up to the chunk size). */
 const FIRST_CAPACITY = 8;
@@ -42,7 +46,14 @@ function columns(cap: number): { ts: Float64Array; values: Float64Array; quality
 }
 
 export class HeadSeries {
-  readonly closed: ClosedChunk[] = [];
+  /** encoded closed chunks, back to back */
+  private data: Uint8Array | null = null;
+  /** a row of META numbers per closed chunk */
+  private meta: Float64Array | null = null;
+  /** closed chunks */
+  closedCount = 0;
+  /** closed chunks as objects, made on demand (overwrite checks) and kept until the next cut */
+  private view: ClosedChunk[] | null = null;
   ts: Float64Array;
   values: Float64Array;
   quality: Uint16Array;
@@ -69,10 +80,61 @@ export class HeadSeries {
     this.normalize();
     if (this.n === 0) return;
     const bytes = encodeChunk(this.ts, this.values, this.quality, this.n);
-    const summary = summarize({ ts: this.ts, values: this.values, quality: this.quality }, 0, this.n);
-    this.closed.push({ bytes, summary });
+    const sm = summarize({ ts: this.ts, values: this.values, quality: this.quality }, 0, this.n);
+    const k = this.closedCount;
+    const start = k ? this.meta![(k - 1) * META + M_END] : 0;
+    const end = start + bytes.length;
+    if (!this.data || this.data.length < end) {
+      const grown = new Uint8Array(Math.max(end, (this.data?.length ?? 0) * 2));
+      if (this.data) grown.set(this.data.subarray(0, start));
+      this.data = grown;
+    }
+    this.data.set(bytes, start);
+    if (!this.meta || this.meta.length < (k + 1) * META) {
+      const grown = new Float64Array(Math.max(META, (this.meta?.length ?? 0) * 2));
+      if (this.meta) grown.set(this.meta);
+      this.meta = grown;
+    }
+    const m = this.meta, o = k * META;
+    m[o + M_END] = end; m[o + M_COUNT] = sm.count; m[o + M_FIRST_TS] = sm.firstTs; m[o + M_LAST_TS] = sm.lastTs;
+    m[o + M_MIN] = sm.min; m[o + M_MAX] = sm.max; m[o + M_SUM] = sm.sum; m[o + M_FIRST] = sm.first; m[o + M_LAST] = sm.last;
+    m[o + M_INTEGRAL] = sm.integral; m[o + M_QUALITY] = sm.quality;
+    this.closedCount = k + 1;
+    this.view = null;
     this.bytes += bytes.length;
     this.n = 0;
+  }
+
+  /** The encoded bytes of closed chunk i (a view: chunk bytes never change once written). */
+  chunkBytes(i: number): Uint8Array {
+    const m = this.meta!;
+    return this.data!.subarray(i ? m[(i - 1) * META + M_END] : 0, m[i * META + M_END]);
+  }
+
+  firstTsOf(i: number): number { return this.meta![i * META + M_FIRST_TS]; }
+  lastTsOf(i: number): number { return this.meta![i * META + M_LAST_TS]; }
+
+  /** The summary of closed chunk i, as a new object. */
+  summaryOf(i: number): Summary {
+    const m = this.meta!, o = i * META;
+    return {
+      count: m[o + M_COUNT], firstTs: m[o + M_FIRST_TS], lastTs: m[o + M_LAST_TS], min: m[o + M_MIN], max: m[o + M_MAX],
+      sum: m[o + M_SUM], first: m[o + M_FIRST], last: m[o + M_LAST], integral: m[o + M_INTEGRAL], quality: m[o + M_QUALITY],
+    };
+  }
+
+  /** Closed chunks as objects (the same ones until the next cut). */
+  get closed(): readonly ClosedChunk[] {
+    if (!this.view) {
+      this.view = [];
+      for (let i = 0; i < this.closedCount; i++) this.view.push({ bytes: this.chunkBytes(i), summary: this.summaryOf(i) });
+    }
+    return this.view;
+  }
+
+  /** Bytes this series holds: closed chunks' buffers and rows, open columns. */
+  get memoryBytes(): number {
+    return (this.data?.length ?? 0) + (this.meta?.length ?? 0) * 8 + this.ts.length * 18;
   }
 
   /** Sorts the open chunk by time; of equal timestamps the last written is kept. */
@@ -102,24 +164,24 @@ export class HeadSeries {
 
   /** Chunk refs of this series overlapping [from, to). */
   refs(from: number, to: number, base: number, out: ChunkRef[]): void {
-    const closed = this.closed;
-    for (let i = 0; i < closed.length; i++) {
-      const c = closed[i];
-      if (c.summary.lastTs < from || c.summary.firstTs >= to) continue;
-      out.push({ minT: c.summary.firstTs, maxT: c.summary.lastTs, summary: c.summary, priority: base + i, load: () => decodeChunk(c.bytes) });
+    for (let i = 0; i < this.closedCount; i++) {
+      const minT = this.firstTsOf(i), maxT = this.lastTsOf(i);
+      if (maxT < from || minT >= to) continue;
+      const bytes = this.chunkBytes(i);
+      out.push({ minT, maxT, summary: this.summaryOf(i), priority: base + i, load: () => decodeChunk(bytes) });
     }
     this.normalize();
     if (this.n > 0 && this.ts[this.n - 1] >= from && this.ts[0] < to) {
       // a copy: the open chunk keeps changing while a query streams
       const cols: Columns = { ts: this.ts.slice(0, this.n), values: this.values.slice(0, this.n), quality: this.quality.slice(0, this.n) };
       const summary = summarize(cols);
-      out.push({ minT: summary.firstTs, maxT: summary.lastTs, summary, priority: base + closed.length, load: () => cols });
+      out.push({ minT: summary.firstTs, maxT: summary.lastTs, summary, priority: base + this.closedCount, load: () => cols });
     }
   }
 
   get sampleCount(): number {
     let c = this.n;
-    for (const ch of this.closed) c += ch.summary.count;
+    for (let i = 0; i < this.closedCount; i++) c += this.meta![i * META + M_COUNT];
     return c;
   }
 }
@@ -152,12 +214,12 @@ export class Head {
   }
 
   /**
-   * Approximate memory: compressed chunks, open columns (18 bytes per slot), and the objects
-   * around them (series, map entry, per closed chunk its array view and summary).
+   * Approximate memory: the series' buffers (closed chunks and their rows, open columns at
+   * 18 bytes per slot) and the objects around them (series, views, map entry).
    */
   bytes(): number {
     let b = 0;
-    for (const s of this.series.values()) b += s.bytes + s.closed.length * HEAD_CHUNK_OVERHEAD + s.ts.length * 18 + HEAD_SERIES_OVERHEAD;
+    for (const s of this.series.values()) b += s.memoryBytes + HEAD_SERIES_OVERHEAD;
     return b;
   }
 }

@@ -32,8 +32,8 @@ const openIndexes = new WeakMap<HeadSeries, OpenIndex>();
 
 function openIndex(hs: HeadSeries): Set<number> {
   let e = openIndexes.get(hs);
-  if (!e || e.ts !== hs.ts || e.closed !== hs.closed.length || hs.n < e.upTo) {
-    e = { ts: hs.ts, closed: hs.closed.length, upTo: 0, set: new Set() };
+  if (!e || e.ts !== hs.ts || e.closed !== hs.closedCount || hs.n < e.upTo) {
+    e = { ts: hs.ts, closed: hs.closedCount, upTo: 0, set: new Set() };
     openIndexes.set(hs, e);
   }
   for (let i = e.upTo; i < hs.n; i++) e.set.add(hs.ts[i]);
