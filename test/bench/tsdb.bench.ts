@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import nodeModule from 'node:module';
 import type { Sample } from '../../runtime/model';
 import { TsdbStore } from '../../runtime/tsdb/store';
 import { BlockReader } from '../../runtime/tsdb/block';
@@ -226,13 +227,27 @@ interface RssResult {
   afterGc: { rssMb: number; heapUsedMb: number; externalMb: number };
 }
 
-/** Runs lib/rss-child.ts (the engine alone in a fresh process; node flags as given). */
+/** lib/rss-child.ts as plain JavaScript in a temp dir, so the child loads no TypeScript tooling. */
+function rssChildScript(): string {
+  const engine = path.resolve(__dirname, '..', '..', 'dist', 'runtime', 'tsdb', 'store.js');
+  if (!fs.existsSync(engine)) throw new Error(`${engine} is missing: build first (node scripts/build.js)`);
+  const source = fs.readFileSync(path.join(__dirname, 'lib', 'rss-child.ts'), 'utf8');
+  const js = (nodeModule as unknown as { stripTypeScriptTypes(code: string): string }).stripTypeScriptTypes(source);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tsdb-bench-rss-child-')), 'rss-child.mjs');
+  fs.writeFileSync(file, js);
+  return file;
+}
+
+/** Runs lib/rss-child.ts (the compiled engine alone in a fresh process; node flags as given). */
 function rssRun(count: number, seconds: number, memoryLimitMb: number, nodeFlags: string[] = []): RssResult {
-  const child = spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', '--expose-gc', path.join(__dirname, 'lib', 'rss-child.ts'), String(count), String(seconds), String(memoryLimitMb)], { encoding: 'utf8' });
+  const script = rssChildScript();
+  const engine = path.resolve(__dirname, '..', '..', 'dist', 'runtime', 'tsdb', 'store.js');
+  const child = spawnSync(process.execPath, [...nodeFlags, '--expose-gc', script, String(count), String(seconds), String(memoryLimitMb), engine], { encoding: 'utf8' });
+  fs.rmSync(path.dirname(script), { recursive: true, force: true });
   if (child.status !== 0) throw new Error(`rss child failed: ${child.stderr}`);
   const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as RssResult;
   const p = r.atPeak;
-  console.log(`  ${(count / 1000).toFixed(0)}k tags at 1 Hz${nodeFlags.length ? ` (${nodeFlags.join(' ')})` : ''}, memory limit ${memoryLimitMb} MB: ${r.samples.toLocaleString()} samples, peak RSS ${r.rss.toFixed(0)} MB, idle process (Node, tsx, engine code) ${r.idle.toFixed(0)} MB; at the peak: V8 heap ${p.heapUsedMb.toFixed(0)} MB used of ${p.heapTotalMb.toFixed(0)} MB reserved, array buffers ${p.arrayBuffersMb.toFixed(0)} MB, head ${p.headMb.toFixed(0)} MB (at most ${r.headPerSeries.toFixed(0)} bytes per active series); after a full GC: RSS ${r.afterGc.rssMb.toFixed(0)} MB, heap ${r.afterGc.heapUsedMb.toFixed(0)} MB, external ${r.afterGc.externalMb.toFixed(0)} MB`);
+  console.log(`  ${(count / 1000).toFixed(0)}k tags at 1 Hz${nodeFlags.length ? ` (${nodeFlags.join(' ')})` : ''}, memory limit ${memoryLimitMb} MB: ${r.samples.toLocaleString()} samples, peak RSS ${r.rss.toFixed(0)} MB, idle process (Node and the compiled engine) ${r.idle.toFixed(0)} MB; at the peak: V8 heap ${p.heapUsedMb.toFixed(0)} MB used of ${p.heapTotalMb.toFixed(0)} MB reserved, array buffers ${p.arrayBuffersMb.toFixed(0)} MB, head ${p.headMb.toFixed(0)} MB (at most ${r.headPerSeries.toFixed(0)} bytes per active series); after a full GC: RSS ${r.afterGc.rssMb.toFixed(0)} MB, heap ${r.afterGc.heapUsedMb.toFixed(0)} MB, external ${r.afterGc.externalMb.toFixed(0)} MB`);
   return r;
 }
 

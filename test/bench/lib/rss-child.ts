@@ -1,17 +1,20 @@
 // RSS of the storage engine with N active tags at 1 Hz (bench:tsdb), in a process of its
-// own that loads nothing but the engine, so the figure is the engine's and not the
-// benchmark's other libraries (data-set readers, simulators):
-//   node --import tsx --expose-gc rss-child.ts <tags> <seconds> <memoryLimitMb>
+// own that loads nothing but the engine as the distribution runs it (the compiled
+// dist/runtime/tsdb; build first), so the figure is the engine's and not that of the
+// benchmark's other libraries or of a TypeScript loader (tsx adds ~40 MB, Node's own type
+// stripping ~20 MB): bench:tsdb strips its types (node:module stripTypeScriptTypes) and runs
+//   node --expose-gc rss-child.mjs <tags> <seconds> <memoryLimitMb> <dist/runtime/tsdb/store.js>
 // Writes `seconds` seconds of data for every tag (one batch per second, as fast as the
 // engine takes them: a harder case than real time, the garbage of a whole day arrives in a
 // minute), samples RSS and the process.memoryUsage() breakdown after every minute of data,
 // and prints one JSON line: peak RSS, the idle process before any data, and the breakdown
 // at the peak.
 import type { Sample } from '../../../runtime/model';
-import { TsdbStore } from '../../../runtime/tsdb/store';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
+type Engine = typeof import('../../../runtime/tsdb/store');
 
 const MB = 2 ** 20;
 
@@ -27,7 +30,10 @@ function rand(seed: number): () => number {
 }
 
 async function main(): Promise<void> {
-  const [count, seconds, memoryLimitMb] = process.argv.slice(2).map(Number);
+  const [count, seconds, memoryLimitMb] = process.argv.slice(2, 5).map(Number);
+  const compiled = process.argv[5];
+  if (!fs.existsSync(compiled)) throw new Error(`${compiled} is missing: build first (node scripts/build.js)`);
+  const { TsdbStore } = (await import(compiled)) as Engine;
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   // the process before any data: Node, tsx and the engine's code
