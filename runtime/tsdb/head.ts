@@ -26,11 +26,26 @@ export const HEAD_CHUNK_SAMPLES = 128;
  * plus the allocator's share of the buffer. Three separate typed arrays cost 815.
  */
 const HEAD_SERIES_OVERHEAD = 650;
-export interface ClosedChunk { bytes: Uint8Array; summary: Summary }
+export interface ClosedChunk { summary: Summary; load(): Columns }
 
-// one row of `meta` per closed chunk: where its bytes end in `data`, then its summary
-const M_END = 0, M_COUNT = 1, M_FIRST_TS = 2, M_LAST_TS = 3, M_MIN = 4, M_MAX = 5, M_SUM = 6, M_FIRST = 7, M_LAST = 8, M_INTEGRAL = 9, M_QUALITY = 10;
-const META = 11;
+// one row of `meta` per closed chunk: where its bytes start and end in `data`, whether they
+// are raw columns (1) or an encoded chunk (0), then its summary
+const M_START = 0, M_END = 1, M_RAW = 2, M_COUNT = 3, M_FIRST_TS = 4, M_LAST_TS = 5, M_MIN = 6, M_MAX = 7, M_SUM = 8, M_FIRST = 9, M_LAST = 10, M_INTEGRAL = 11, M_QUALITY = 12;
+const META = 13;
+
+/**
+ * Raw closed chunks a head may hold, shared by its series. Compressing a chunk costs about
+ * as much CPU as everything else a sample goes through, and the head's chunks are
+ * re-encoded into block chunks when the head is cut anyway: while a head is small (few
+ * series, or a burst of backfill) its closed chunks stay as raw columns (18 bytes a
+ * sample), and only past `limitBytes` are they compressed (under 1 byte a sample).
+ */
+export class RawAllowance {
+  used = 0;
+  constructor(readonly limitBytes: number) {}
+}
+
+const NO_RAW = new RawAllowance(0);
 
 /** Open-chunk slots a new series starts with (doubling up to the chunk size). */
 const FIRST_CAPACITY = 8;
@@ -61,7 +76,7 @@ export class HeadSeries {
   sorted = true;
   bytes = 0;
 
-  constructor(readonly tag: string, private readonly chunkSamples: number) {
+  constructor(readonly tag: string, private readonly chunkSamples: number, private readonly raw: RawAllowance = NO_RAW) {
     const c = columns(Math.min(FIRST_CAPACITY, chunkSamples));
     this.ts = c.ts; this.values = c.values; this.quality = c.quality;
   }
@@ -75,40 +90,67 @@ export class HeadSeries {
     if (n >= this.chunkSamples) this.cut();
   }
 
-  /** Compresses the open chunk. */
+  /** Closes the open chunk: raw while the head's allowance lasts, compressed otherwise. */
   cut(): void {
     this.normalize();
-    if (this.n === 0) return;
-    const bytes = encodeChunk(this.ts, this.values, this.quality, this.n);
-    const sm = summarize({ ts: this.ts, values: this.values, quality: this.quality }, 0, this.n);
+    const n = this.n;
+    if (n === 0) return;
+    const rawBytes = n * 18;
+    const raw = this.raw.used + rawBytes <= this.raw.limitBytes;
+    const bytes = raw ? null : encodeChunk(this.ts, this.values, this.quality, n);
+    const len = bytes ? bytes.length : rawBytes;
+    const sm = summarize({ ts: this.ts, values: this.values, quality: this.quality }, 0, n);
     const k = this.closedCount;
-    const start = k ? this.meta![(k - 1) * META + M_END] : 0;
-    const end = start + bytes.length;
+    const prevEnd = k ? this.meta![(k - 1) * META + M_END] : 0;
+    // raw columns start 8-aligned so they can be read as Float64Arrays in place
+    const start = raw ? (prevEnd + 7) & ~7 : prevEnd;
+    const end = start + len;
     if (!this.data || this.data.length < end) {
       const grown = new Uint8Array(Math.max(end, (this.data?.length ?? 0) * 2));
-      if (this.data) grown.set(this.data.subarray(0, start));
+      if (this.data) grown.set(this.data.subarray(0, prevEnd));
       this.data = grown;
     }
-    this.data.set(bytes, start);
+    if (bytes) this.data.set(bytes, start);
+    else {
+      const ab = this.data.buffer;
+      new Float64Array(ab, start, n).set(this.ts.subarray(0, n));
+      new Float64Array(ab, start + 8 * n, n).set(this.values.subarray(0, n));
+      new Uint16Array(ab, start + 16 * n, n).set(this.quality.subarray(0, n));
+      this.raw.used += rawBytes;
+    }
     if (!this.meta || this.meta.length < (k + 1) * META) {
       const grown = new Float64Array(Math.max(META, (this.meta?.length ?? 0) * 2));
       if (this.meta) grown.set(this.meta);
       this.meta = grown;
     }
     const m = this.meta, o = k * META;
-    m[o + M_END] = end; m[o + M_COUNT] = sm.count; m[o + M_FIRST_TS] = sm.firstTs; m[o + M_LAST_TS] = sm.lastTs;
+    m[o + M_START] = start; m[o + M_END] = end; m[o + M_RAW] = raw ? 1 : 0; m[o + M_COUNT] = sm.count; m[o + M_FIRST_TS] = sm.firstTs; m[o + M_LAST_TS] = sm.lastTs;
     m[o + M_MIN] = sm.min; m[o + M_MAX] = sm.max; m[o + M_SUM] = sm.sum; m[o + M_FIRST] = sm.first; m[o + M_LAST] = sm.last;
     m[o + M_INTEGRAL] = sm.integral; m[o + M_QUALITY] = sm.quality;
     this.closedCount = k + 1;
     this.view = null;
-    this.bytes += bytes.length;
+    this.bytes += len;
     this.n = 0;
   }
 
-  /** The encoded bytes of closed chunk i (a view: chunk bytes never change once written). */
-  chunkBytes(i: number): Uint8Array {
-    const m = this.meta!;
-    return this.data!.subarray(i ? m[(i - 1) * META + M_END] : 0, m[i * META + M_END]);
+  /**
+   * Reads closed chunk i. Bound to the bytes as they are now: they never change once
+   * written, and a buffer replaced when it grows stays alive while a query holds it.
+   */
+  loader(i: number): () => Columns {
+    const m = this.meta!, o = i * META;
+    const start = m[o + M_START], end = m[o + M_END], n = m[o + M_COUNT];
+    const data = this.data!;
+    if (!m[o + M_RAW]) {
+      const bytes = data.subarray(start, end);
+      return () => decodeChunk(bytes);
+    }
+    // copies: a reader may keep the columns after this head is dropped or the buffer grows
+    return () => ({
+      ts: new Float64Array(data.buffer.slice(start, start + 8 * n)),
+      values: new Float64Array(data.buffer.slice(start + 8 * n, start + 16 * n)),
+      quality: new Uint16Array(data.buffer.slice(start + 16 * n, end)),
+    });
   }
 
   firstTsOf(i: number): number { return this.meta![i * META + M_FIRST_TS]; }
@@ -127,7 +169,7 @@ export class HeadSeries {
   get closed(): readonly ClosedChunk[] {
     if (!this.view) {
       this.view = [];
-      for (let i = 0; i < this.closedCount; i++) this.view.push({ bytes: this.chunkBytes(i), summary: this.summaryOf(i) });
+      for (let i = 0; i < this.closedCount; i++) this.view.push({ summary: this.summaryOf(i), load: this.loader(i) });
     }
     return this.view;
   }
@@ -167,8 +209,7 @@ export class HeadSeries {
     for (let i = 0; i < this.closedCount; i++) {
       const minT = this.firstTsOf(i), maxT = this.lastTsOf(i);
       if (maxT < from || minT >= to) continue;
-      const bytes = this.chunkBytes(i);
-      out.push({ minT, maxT, summary: this.summaryOf(i), priority: base + i, load: () => decodeChunk(bytes) });
+      out.push({ minT, maxT, summary: this.summaryOf(i), priority: base + i, load: this.loader(i) });
     }
     this.normalize();
     if (this.n > 0 && this.ts[this.n - 1] >= from && this.ts[0] < to) {
@@ -193,13 +234,16 @@ export class Head {
   maxT = -Infinity;
   readonly createdAt: number;
 
-  constructor(readonly priorityBase: number, now: number, readonly chunkSamples = HEAD_CHUNK_SAMPLES) {
+  private readonly raw: RawAllowance;
+
+  constructor(readonly priorityBase: number, now: number, readonly chunkSamples = HEAD_CHUNK_SAMPLES, rawLimitBytes = 0) {
+    this.raw = new RawAllowance(rawLimitBytes);
     this.createdAt = now;
   }
 
   getOrCreate(tag: string): HeadSeries {
     let s = this.series.get(tag);
-    if (!s) { s = new HeadSeries(tag, this.chunkSamples); this.series.set(tag, s); }
+    if (!s) { s = new HeadSeries(tag, this.chunkSamples, this.raw); this.series.set(tag, s); }
     return s;
   }
 
