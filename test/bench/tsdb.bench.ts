@@ -2,7 +2,8 @@
 // slow 5-minute and hourly tags, side by side with plain Gorilla), 1000-point view latency
 // over 1 h .. 10 y for a fast and a slow tag, raw decode speed, head memory per active
 // series, and RSS with 10,000 and 100,000 tags at 1 Hz (each in a child process that loads
-// only the engine, lib/rss-child.ts). TSDB_BENCH_ONLY=rss runs only the RSS part.
+// only the engine, lib/rss-child.ts). TSDB_BENCH_ONLY=rss runs only the RSS part,
+// TSDB_BENCH_ONLY=ingest only the engine ingest.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -281,11 +282,18 @@ async function main(): Promise<void> {
     return;
   }
   console.log('tsdb bench');
+  // TSDB_BENCH_ONLY=ingest: only the engine ingest runs (results/tsdb-ingest.json)
+  const ingestOnly = process.env.TSDB_BENCH_ONLY === 'ingest';
 
   const interval = await ingest('interval', 4_000_000, 1000, 10_000, 1);
   metrics.push(metric('ingest.interval.samples_per_s', interval, 'samples/s', 'higher', 2_000_000));
   const always = await ingest('always', 1_000_000, 1000, 5_000, 8);
   metrics.push(metric('ingest.always.samples_per_s', always, 'samples/s', 'higher', null));
+  if (ingestOnly) {
+    console.log(`  load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    writeReport('tsdb-ingest', metrics);
+    return;
+  }
 
   const plant = await plantBytes();
   metrics.push(metric('bytes_per_sample.plant', plant.ours, 'bytes', 'lower', 0.8, { name: 'plain Gorilla', value: plant.gorilla }));
