@@ -35,6 +35,11 @@ export interface RouteDef<P = any, Q = any, B = any> {
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
+  /**
+   * The request body as documented when the route reads it itself (after authentication)
+   * or takes several content types: per content type, a schema for the description only.
+   */
+  bodyDoc?: { description: string; content: Record<string, ZodType> };
   /** description of a successful answer */
   response?: { status?: number; description: string; schema?: ZodType; contentType?: string };
   /** Returns the JSON body, or undefined when the handler wrote the response itself (streams). */

@@ -1,7 +1,7 @@
 // The in-memory heads: the one taking writes, and frozen ones being cut into blocks. Each
 // head gets a generation; its chunks' priority grows with it, so newer writes win.
 import type { ChunkRef } from './chunk-ref';
-import { Head, HEAD_PRIORITY_BASE, type HeadSeries } from './head';
+import { Head, HEAD_CHUNK_SAMPLES, HEAD_PRIORITY_BASE, type HeadSeries } from './head';
 import type { Clock } from './types';
 
 export class HeadSet {
@@ -10,7 +10,8 @@ export class HeadSet {
   /** generation of the current head */
   gen = 0;
 
-  constructor(private readonly clock: Clock) {
+  /** `rawLimitBytes`: raw closed chunks each head may keep (RawAllowance in head.ts) */
+  constructor(private readonly clock: Clock, private readonly rawLimitBytes = 0) {
     this.head = this.create();
   }
 
@@ -45,6 +46,6 @@ export class HeadSet {
 
   private create(): Head {
     this.gen++;
-    return new Head(HEAD_PRIORITY_BASE + this.gen * 1e7, this.clock());
+    return new Head(HEAD_PRIORITY_BASE + this.gen * 1e7, this.clock(), HEAD_CHUNK_SAMPLES, this.rawLimitBytes);
   }
 }

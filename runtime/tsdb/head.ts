@@ -2,7 +2,10 @@
 // columnar chunk and compresses it with the chunk codec when full. Out-of-order and
 // duplicate samples go into the open chunk too, which is then sorted (stable, so the
 // later write of an equal timestamp wins) before it is read or compressed; an open chunk
-// that overlaps older closed chunks simply wins over them at query time.
+// that overlaps older closed chunks simply wins over them at query time. Closed chunks of
+// a series live back to back in one byte buffer, their summaries in one Float64Array: a
+// chunk is ~100 bytes, and an ArrayBuffer, a view and a summary object of its own each
+// would cost several times that.
 import { decodeChunk, encodeChunk } from './codec';
 import type { ChunkRef } from './chunk-ref';
 import { type Summary, summarize } from './summary';
@@ -17,23 +20,66 @@ export const HEAD_PRIORITY_BASE = 1e12;
  * head memory of 480-sample chunks.
  */
 export const HEAD_CHUNK_SAMPLES = 128;
-/** measured (Node 22, 20,000 series, heap + array buffers): a HeadSeries, its tag, typed-array headers, map entry */
-const HEAD_SERIES_OVERHEAD = 1000;
-/** measured likewise: a closed chunk's own ArrayBuffer and view, its summary object, the list slot */
-const HEAD_CHUNK_OVERHEAD = 700;
+/**
+ * measured (Node 24, 20,000 series, heap after GC): a HeadSeries, its three column views of
+ * one buffer, map entry: 575 bytes besides the columns' data (which bytes() counts apart),
+ * plus the allocator's share of the buffer. Three separate typed arrays cost 815.
+ */
+const HEAD_SERIES_OVERHEAD = 650;
+export interface ClosedChunk { summary: Summary; load(): Columns }
 
-interface ClosedChunk { bytes: Uint8Array; summary: Summary }
+// one row of `meta` per closed chunk: where its bytes start and end in `data`, whether they
+// are raw columns (1) or an encoded chunk (0), then its summary
+const M_START = 0, M_END = 1, M_RAW = 2, M_COUNT = 3, M_FIRST_TS = 4, M_LAST_TS = 5, M_MIN = 6, M_MAX = 7, M_SUM = 8, M_FIRST = 9, M_LAST = 10, M_INTEGRAL = 11, M_QUALITY = 12;
+const META = 13;
+
+/**
+ * Raw closed chunks a head may hold, shared by its series. Compressing a chunk costs about
+ * as much CPU as everything else a sample goes through, and the head's chunks are
+ * re-encoded into block chunks when the head is cut anyway: while a head is small (few
+ * series, or a burst of backfill) its closed chunks stay as raw columns (18 bytes a
+ * sample), and only past `limitBytes` are they compressed (under 1 byte a sample).
+ */
+export class RawAllowance {
+  used = 0;
+  constructor(readonly limitBytes: number) {}
+}
+
+const NO_RAW = new RawAllowance(0);
+
+/** Open-chunk slots a new series starts with (doubling up to the chunk size). */
+const FIRST_CAPACITY = 8;
+
+/**
+ * The open chunk's three columns as views of one ArrayBuffer (timestamps, values,
+ * qualities): each ArrayBuffer costs a few hundred bytes of bookkeeping in V8 and the
+ * allocator besides its data, which at 100,000 series is tens of megabytes.
+ */
+function columns(cap: number): { ts: Float64Array; values: Float64Array; quality: Uint16Array } {
+  const ab = new ArrayBuffer(cap * 18);
+  return { ts: new Float64Array(ab, 0, cap), values: new Float64Array(ab, cap * 8, cap), quality: new Uint16Array(ab, cap * 16, cap) };
+}
 
 export class HeadSeries {
-  readonly closed: ClosedChunk[] = [];
-  ts = new Float64Array(8);
-  values = new Float64Array(8);
-  quality = new Uint16Array(8);
+  /** encoded closed chunks, back to back */
+  private data: Uint8Array | null = null;
+  /** a row of META numbers per closed chunk */
+  private meta: Float64Array | null = null;
+  /** closed chunks */
+  closedCount = 0;
+  /** closed chunks as objects, made on demand (overwrite checks) and kept until the next cut */
+  private view: ClosedChunk[] | null = null;
+  ts: Float64Array;
+  values: Float64Array;
+  quality: Uint16Array;
   n = 0;
   sorted = true;
   bytes = 0;
 
-  constructor(readonly tag: string, private readonly chunkSamples: number) {}
+  constructor(readonly tag: string, private readonly chunkSamples: number, private readonly raw: RawAllowance = NO_RAW) {
+    const c = columns(Math.min(FIRST_CAPACITY, chunkSamples));
+    this.ts = c.ts; this.values = c.values; this.quality = c.quality;
+  }
 
   append(t: number, v: number, q: number): void {
     let n = this.n;
@@ -44,15 +90,93 @@ export class HeadSeries {
     if (n >= this.chunkSamples) this.cut();
   }
 
-  /** Compresses the open chunk. */
+  /** Closes the open chunk: raw while the head's allowance lasts, compressed otherwise. */
   cut(): void {
     this.normalize();
-    if (this.n === 0) return;
-    const bytes = encodeChunk(this.ts, this.values, this.quality, this.n);
-    const summary = summarize({ ts: this.ts, values: this.values, quality: this.quality }, 0, this.n);
-    this.closed.push({ bytes, summary });
-    this.bytes += bytes.length;
+    const n = this.n;
+    if (n === 0) return;
+    const rawBytes = n * 18;
+    const raw = this.raw.used + rawBytes <= this.raw.limitBytes;
+    const bytes = raw ? null : encodeChunk(this.ts, this.values, this.quality, n);
+    const len = bytes ? bytes.length : rawBytes;
+    const sm = summarize({ ts: this.ts, values: this.values, quality: this.quality }, 0, n);
+    const k = this.closedCount;
+    const prevEnd = k ? this.meta![(k - 1) * META + M_END] : 0;
+    // raw columns start 8-aligned so they can be read as Float64Arrays in place
+    const start = raw ? (prevEnd + 7) & ~7 : prevEnd;
+    const end = start + len;
+    if (!this.data || this.data.length < end) {
+      const grown = new Uint8Array(Math.max(end, (this.data?.length ?? 0) * 2));
+      if (this.data) grown.set(this.data.subarray(0, prevEnd));
+      this.data = grown;
+    }
+    if (bytes) this.data.set(bytes, start);
+    else {
+      const ab = this.data.buffer;
+      new Float64Array(ab, start, n).set(this.ts.subarray(0, n));
+      new Float64Array(ab, start + 8 * n, n).set(this.values.subarray(0, n));
+      new Uint16Array(ab, start + 16 * n, n).set(this.quality.subarray(0, n));
+      this.raw.used += rawBytes;
+    }
+    if (!this.meta || this.meta.length < (k + 1) * META) {
+      const grown = new Float64Array(Math.max(META, (this.meta?.length ?? 0) * 2));
+      if (this.meta) grown.set(this.meta);
+      this.meta = grown;
+    }
+    const m = this.meta, o = k * META;
+    m[o + M_START] = start; m[o + M_END] = end; m[o + M_RAW] = raw ? 1 : 0; m[o + M_COUNT] = sm.count; m[o + M_FIRST_TS] = sm.firstTs; m[o + M_LAST_TS] = sm.lastTs;
+    m[o + M_MIN] = sm.min; m[o + M_MAX] = sm.max; m[o + M_SUM] = sm.sum; m[o + M_FIRST] = sm.first; m[o + M_LAST] = sm.last;
+    m[o + M_INTEGRAL] = sm.integral; m[o + M_QUALITY] = sm.quality;
+    this.closedCount = k + 1;
+    this.view = null;
+    this.bytes += len;
     this.n = 0;
+  }
+
+  /**
+   * Reads closed chunk i. Bound to the bytes as they are now: they never change once
+   * written, and a buffer replaced when it grows stays alive while a query holds it.
+   */
+  loader(i: number): () => Columns {
+    const m = this.meta!, o = i * META;
+    const start = m[o + M_START], end = m[o + M_END], n = m[o + M_COUNT];
+    const data = this.data!;
+    if (!m[o + M_RAW]) {
+      const bytes = data.subarray(start, end);
+      return () => decodeChunk(bytes);
+    }
+    // copies: a reader may keep the columns after this head is dropped or the buffer grows
+    return () => ({
+      ts: new Float64Array(data.buffer.slice(start, start + 8 * n)),
+      values: new Float64Array(data.buffer.slice(start + 8 * n, start + 16 * n)),
+      quality: new Uint16Array(data.buffer.slice(start + 16 * n, end)),
+    });
+  }
+
+  firstTsOf(i: number): number { return this.meta![i * META + M_FIRST_TS]; }
+  lastTsOf(i: number): number { return this.meta![i * META + M_LAST_TS]; }
+
+  /** The summary of closed chunk i, as a new object. */
+  summaryOf(i: number): Summary {
+    const m = this.meta!, o = i * META;
+    return {
+      count: m[o + M_COUNT], firstTs: m[o + M_FIRST_TS], lastTs: m[o + M_LAST_TS], min: m[o + M_MIN], max: m[o + M_MAX],
+      sum: m[o + M_SUM], first: m[o + M_FIRST], last: m[o + M_LAST], integral: m[o + M_INTEGRAL], quality: m[o + M_QUALITY],
+    };
+  }
+
+  /** Closed chunks as objects (the same ones until the next cut). */
+  get closed(): readonly ClosedChunk[] {
+    if (!this.view) {
+      this.view = [];
+      for (let i = 0; i < this.closedCount; i++) this.view.push({ summary: this.summaryOf(i), load: this.loader(i) });
+    }
+    return this.view;
+  }
+
+  /** Bytes this series holds: closed chunks' buffers and rows, open columns. */
+  get memoryBytes(): number {
+    return (this.data?.length ?? 0) + (this.meta?.length ?? 0) * 8 + this.ts.length * 18;
   }
 
   /** Sorts the open chunk by time; of equal timestamps the last written is kept. */
@@ -63,7 +187,7 @@ export class HeadSeries {
     for (let i = 0; i < n; i++) idx[i] = i;
     const ts = this.ts;
     idx.sort((a, b) => ts[a] - ts[b] || a - b);
-    const nts = new Float64Array(this.ts.length), nv = new Float64Array(this.ts.length), nq = new Uint16Array(this.ts.length);
+    const { ts: nts, values: nv, quality: nq } = columns(this.ts.length);
     let m = 0;
     for (let k = 0; k < n; k++) {
       const i = idx[k];
@@ -74,33 +198,31 @@ export class HeadSeries {
   }
 
   private grow(): void {
-    const cap = Math.min(this.ts.length * 2, Math.max(this.chunkSamples, 8));
-    const ts = new Float64Array(cap); ts.set(this.ts);
-    const v = new Float64Array(cap); v.set(this.values);
-    const q = new Uint16Array(cap); q.set(this.quality);
-    this.ts = ts; this.values = v; this.quality = q;
+    const cap = Math.min(this.ts.length * 2, Math.max(this.chunkSamples, FIRST_CAPACITY));
+    const c = columns(cap);
+    c.ts.set(this.ts); c.values.set(this.values); c.quality.set(this.quality);
+    this.ts = c.ts; this.values = c.values; this.quality = c.quality;
   }
 
   /** Chunk refs of this series overlapping [from, to). */
   refs(from: number, to: number, base: number, out: ChunkRef[]): void {
-    const closed = this.closed;
-    for (let i = 0; i < closed.length; i++) {
-      const c = closed[i];
-      if (c.summary.lastTs < from || c.summary.firstTs >= to) continue;
-      out.push({ minT: c.summary.firstTs, maxT: c.summary.lastTs, summary: c.summary, priority: base + i, load: () => decodeChunk(c.bytes) });
+    for (let i = 0; i < this.closedCount; i++) {
+      const minT = this.firstTsOf(i), maxT = this.lastTsOf(i);
+      if (maxT < from || minT >= to) continue;
+      out.push({ minT, maxT, summary: this.summaryOf(i), priority: base + i, load: this.loader(i) });
     }
     this.normalize();
     if (this.n > 0 && this.ts[this.n - 1] >= from && this.ts[0] < to) {
       // a copy: the open chunk keeps changing while a query streams
       const cols: Columns = { ts: this.ts.slice(0, this.n), values: this.values.slice(0, this.n), quality: this.quality.slice(0, this.n) };
       const summary = summarize(cols);
-      out.push({ minT: summary.firstTs, maxT: summary.lastTs, summary, priority: base + closed.length, load: () => cols });
+      out.push({ minT: summary.firstTs, maxT: summary.lastTs, summary, priority: base + this.closedCount, load: () => cols });
     }
   }
 
   get sampleCount(): number {
     let c = this.n;
-    for (const ch of this.closed) c += ch.summary.count;
+    for (let i = 0; i < this.closedCount; i++) c += this.meta![i * META + M_COUNT];
     return c;
   }
 }
@@ -112,13 +234,16 @@ export class Head {
   maxT = -Infinity;
   readonly createdAt: number;
 
-  constructor(readonly priorityBase: number, now: number, readonly chunkSamples = HEAD_CHUNK_SAMPLES) {
+  private readonly raw: RawAllowance;
+
+  constructor(readonly priorityBase: number, now: number, readonly chunkSamples = HEAD_CHUNK_SAMPLES, rawLimitBytes = 0) {
+    this.raw = new RawAllowance(rawLimitBytes);
     this.createdAt = now;
   }
 
   getOrCreate(tag: string): HeadSeries {
     let s = this.series.get(tag);
-    if (!s) { s = new HeadSeries(tag, this.chunkSamples); this.series.set(tag, s); }
+    if (!s) { s = new HeadSeries(tag, this.chunkSamples, this.raw); this.series.set(tag, s); }
     return s;
   }
 
@@ -133,12 +258,12 @@ export class Head {
   }
 
   /**
-   * Approximate memory: compressed chunks, open columns (18 bytes per slot), and the objects
-   * around them (series, map entry, per closed chunk its array view and summary).
+   * Approximate memory: the series' buffers (closed chunks and their rows, open columns at
+   * 18 bytes per slot) and the objects around them (series, views, map entry).
    */
   bytes(): number {
     let b = 0;
-    for (const s of this.series.values()) b += s.bytes + s.closed.length * HEAD_CHUNK_OVERHEAD + s.ts.length * 18 + HEAD_SERIES_OVERHEAD;
+    for (const s of this.series.values()) b += s.memoryBytes + HEAD_SERIES_OVERHEAD;
     return b;
   }
 }

@@ -62,8 +62,8 @@ export async function cutHead(ctx: MaintenanceContext): Promise<void> {
     return { start, end: start + range, level: 0 };
   };
   for (const s of old.series.values()) {
-    for (const c of s.closed) {
-      for (let t = Math.floor(c.summary.firstTs / range) * range; t <= c.summary.lastTs; t += range) {
+    for (let i = 0; i < s.closedCount; i++) {
+      for (let t = Math.floor(s.firstTsOf(i) / range) * range; t <= s.lastTsOf(i); t += range) {
         const w = windowOf(t);
         windows.set(`${w.level}:${w.start}`, w);
       }

@@ -9,7 +9,6 @@
 // sample of chunks that out-of-order writes touched, freed when the head is cut into
 // blocks. The open chunk (unsorted while late data arrives) is indexed incrementally.
 import type { Sample } from '../model';
-import { decodeChunk } from './codec';
 import type { ChunkRef } from './chunk-ref';
 import type { HeadSeries } from './head';
 import type { Summary } from './summary';
@@ -32,8 +31,8 @@ const openIndexes = new WeakMap<HeadSeries, OpenIndex>();
 
 function openIndex(hs: HeadSeries): Set<number> {
   let e = openIndexes.get(hs);
-  if (!e || e.ts !== hs.ts || e.closed !== hs.closed.length || hs.n < e.upTo) {
-    e = { ts: hs.ts, closed: hs.closed.length, upTo: 0, set: new Set() };
+  if (!e || e.ts !== hs.ts || e.closed !== hs.closedCount || hs.n < e.upTo) {
+    e = { ts: hs.ts, closed: hs.closedCount, upTo: 0, set: new Set() };
     openIndexes.set(hs, e);
   }
   for (let i = e.upTo; i < hs.n; i++) e.set.add(hs.ts[i]);
@@ -90,7 +89,7 @@ export async function countOverwrites(reader: OverwriteSource, samples: readonly
         const sm = c.summary;
         if (sm.lastTs < lo || sm.firstTs > hi) continue;
         let ts = headTs.get(sm);
-        if (!ts) { ts = Float64Array.from(decodeChunk(c.bytes).ts.subarray(0, sm.count)); headTs.set(sm, ts); }
+        if (!ts) { ts = Float64Array.from(c.load().ts.subarray(0, sm.count)); headTs.set(sm, ts); }
         mark(sm.firstTs, sm.lastTs, ts, ts.length);
       }
       // the open chunk: unsorted while out-of-order data arrives; one pass over it

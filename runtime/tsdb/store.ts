@@ -41,6 +41,9 @@ export { DEFAULT_MAX_FUTURE_MS, type TsdbOptions } from './store-options';
 export type { RejectReason, RejectedSample, WriteResult } from './write-result';
 export type { TsdbStats } from './store-stats';
 
+/** raw closed head chunks per head when the store has no memory limit (1.8 M samples) */
+const RAW_HEAD_BYTES = 32 * 2 ** 20;
+
 interface SeriesState { maxT: number; head: HeadSeries | null; headGen: number }
 
 export class TsdbStore implements SeriesReader {
@@ -70,7 +73,8 @@ export class TsdbStore implements SeriesReader {
       logger: o.logger, counters: this.counters, indexEntries: budget.indexEntries, rollupRows: budget.rollupRows, sources: opts.blockSources,
     });
     this.tags = TagRegistry.open(path.join(opts.dir, 'tags.json'), o.clock);
-    this.heads = new HeadSet(o.clock);
+    // raw (uncompressed) closed head chunks: a quarter of the head's memory budget, 32 MiB without one
+    this.heads = new HeadSet(o.clock, budget.headBytes === Infinity ? RAW_HEAD_BYTES : budget.headBytes / 4);
     this.limits = new TagLimits({ ...DEFAULT_TAG_LIMITS, ...opts.tagLimits }, o.clock);
     this.writeGuard = opts.writeGuard ?? null;
   }

@@ -1,13 +1,16 @@
 // Peer benchmark (issue 19): the same samples into Historian (the built distribution,
 // POST /api/v1/metrics) and VictoriaMetrics (Debian `victoria-metrics`, /api/v1/import,
 // rollup result cache disabled), one server at a time, same client, batch size and
-// concurrency. Per data set, side by side: disk bytes/sample after compaction (Historian:
+// concurrency, and the same body: JSON lines, one columnar line per series of a batch
+// (PEER_FORMAT=rows sends Historian one object per sample instead). PEER_DATASETS=plant,skab
+// runs only the named data sets. Per data set, side by side: disk bytes/sample after compaction (Historian:
 // store flushed on shutdown and compacted; VictoriaMetrics: force_flush + force_merge, then
 // stopped; whole data directories), HTTP ingest samples/s, 1000-point view latency p50/p99
 // for 1 h … 10 y over HTTP (ours: kind=downsample minmax; VM: rollup() = min/max/avg per
 // step), latest value of every tag, and server RSS. Ratios (ours / VM) go into the JSON.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { TsdbStore } from '../../runtime/tsdb/store';
 import { encodeGorillaChunk } from '../../runtime/tsdb/codec';
@@ -22,6 +25,8 @@ import { metric, writeReport, type Metric } from './lib/report';
 import { dirBytes } from './lib/store-load';
 
 const BATCH = 10_000;
+/** Historian's body: `columnar` (the lines VictoriaMetrics gets, with `tag`) or `rows` */
+const FORMAT = process.env.PEER_FORMAT === 'rows' ? 'rows' : 'columnar';
 const CONCURRENCY = 4;
 /** samples whose ingest is timed per data set (serialized before the clock starts) */
 const TIMED = 2_000_000;
@@ -51,7 +56,7 @@ function info(name: string): Info {
 }
 
 function load(target: 'ours' | 'vm', url: string, token: string, name: string): { rate: number; total: number } {
-  const args = JSON.stringify({ target, url, token, dataset: name, end: END, batch: BATCH, concurrency: CONCURRENCY, timedSamples: TIMED });
+  const args = JSON.stringify({ target, url, token, dataset: name, end: END, batch: BATCH, concurrency: CONCURRENCY, timedSamples: TIMED, format: FORMAT });
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib', 'peer-load.ts'), args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`load client (${target}, ${name}) failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { timedSamples: number; seconds: number; total: number; errors: number };
@@ -208,9 +213,9 @@ async function runOurs(name: string, inf: Info): Promise<Side> {
 async function main(): Promise<void> {
   const only = process.env.PEER_DATASETS?.split(',').filter(Boolean);
   const sets = PEER_DATASETS.filter((s) => !only || only.includes(s));
-  const metrics: Metric[] = [];
+  const metrics: Metric[] = [metric('load_average_1m.start', os.loadavg()[0], 'load', 'lower')];
   const table: string[] = ['| data set | samples | Historian B/sample | VictoriaMetrics B/sample | ratio | vs plain Gorilla | ingest ours / VM (samples/s) | view p99 1h / 1d / 30d / 1y / 10y ms, ours | same, VM | latest of all tags ms, ours / VM | RSS MB ours / VM |', '|---|---|---|---|---|---|---|---|---|---|---|'];
-  console.log(`peer bench: Historian vs VictoriaMetrics, batches of ${BATCH}, ${CONCURRENCY} requests in flight, ingest timed over the first ${TIMED.toLocaleString()} samples`);
+  console.log(`peer bench: Historian vs VictoriaMetrics, batches of ${BATCH}, ${CONCURRENCY} requests in flight, ingest timed over the first ${TIMED.toLocaleString()} samples; Historian gets ${FORMAT === 'rows' ? 'one JSON object per sample' : 'the same columnar JSON lines as VictoriaMetrics'}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   for (const name of sets) {
     const inf = info(name);
     console.log(`  ${name}: ${inf.samples.toLocaleString()} samples, ${inf.tags.length} tags, ${new Date(inf.minT).toISOString().slice(0, 10)} .. ${new Date(inf.maxT).toISOString().slice(0, 10)}`);
@@ -219,7 +224,7 @@ async function main(): Promise<void> {
     if (ours.latestCount !== inf.tags.length) throw new Error(`${name}: latest gave ${ours.latestCount} of ${inf.tags.length} tags`);
     const ob = ours.bytes / inf.samples, vb = vm.bytes / inf.samples, gb = inf.gorillaBytes / inf.samples;
     console.log(`    disk B/sample: ours ${ob.toFixed(3)}, VM ${vb.toFixed(3)} (ratio ${(ob / vb).toFixed(2)}; plain Gorilla chunks ${gb.toFixed(3)}, ours all-in ${(ob / gb).toFixed(2)}x)`);
-    console.log(`    HTTP ingest samples/s: ours ${Math.round(ours.ingest).toLocaleString()}, VM ${Math.round(vm.ingest).toLocaleString()}`);
+    console.log(`    HTTP ingest samples/s: ours ${Math.round(ours.ingest).toLocaleString()} (${FORMAT}), VM ${Math.round(vm.ingest).toLocaleString()}; load average now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     for (const [r] of RANGES) {
       const e = vm.views[r].empty ? ` (${vm.views[r].empty} empty answers)` : '';
       console.log(`    view ${r.padEnd(3)} p50/p99 ms: ours ${ours.views[r].p50.toFixed(1)}/${ours.views[r].p99.toFixed(1)}, VM ${vm.views[r].p50.toFixed(1)}/${vm.views[r].p99.toFixed(1)}${e}`);
@@ -241,6 +246,7 @@ async function main(): Promise<void> {
     const p99 = (s: Side) => RANGES.map(([r]) => s.views[r].p99.toFixed(1)).join(' / ');
     table.push(`| ${name} | ${inf.samples.toLocaleString('en-US')} | ${ob.toFixed(2)} | ${vb.toFixed(2)} | ${(ob / vb).toFixed(2)} | ${(ob / gb).toFixed(2)} | ${fmtK(ours.ingest)} / ${fmtK(vm.ingest)} | ${p99(ours)} | ${p99(vm)} | ${ours.latestMs.toFixed(0)} / ${vm.latestMs.toFixed(0)} | ${ours.peakRssMb.toFixed(0)} / ${vm.peakRssMb.toFixed(0)} |`);
   }
+  metrics.push(metric('load_average_1m.end', os.loadavg()[0], 'load', 'lower'));
   console.log('\n' + table.join('\n'));
   writeReport('peer', metrics);
 }

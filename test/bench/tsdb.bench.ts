@@ -2,13 +2,14 @@
 // slow 5-minute and hourly tags, side by side with plain Gorilla), 1000-point view latency
 // over 1 h .. 10 y for a fast (10 s), a 1-minute and a slow (5 min) tag, raw decode speed,
 // head memory per active series, and RSS with 10,000 and 100,000 tags at 1 Hz (each in a
-// child process so it starts clean).
+// child process that loads only the engine, lib/rss-child.ts).
 // TSDB_BENCH_PARTS=ingest,plant,skab,nab,slow,views,rss runs only the parts named (default:
 // all); the JSON then holds only their metrics.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import nodeModule from 'node:module';
 import type { Sample } from '../../runtime/model';
 import { TsdbStore } from '../../runtime/tsdb/store';
 import { BlockReader } from '../../runtime/tsdb/block';
@@ -220,57 +221,57 @@ async function decodeSpeed(store: TsdbStore, end: number): Promise<number> {
   return n / s;
 }
 
-// ---------------------------------------------------------------- RSS, 10k tags at 1 Hz (child)
+// ---------------------------------------------------------------- RSS, N tags at 1 Hz (child)
 
-async function rssChild(count: number, seconds: number, memoryLimitMb: number): Promise<void> {
-  (globalThis as { gc?: () => void }).gc?.();
-  // the process before any data: Node, tsx and the engine's code
-  const idle = process.memoryUsage().rss / 2 ** 20;
-  const dir = tmp('rss');
-  const store = await TsdbStore.open({ dir, fsync: 'interval', memoryLimitMb });
-  const tags = Array.from({ length: count }, (_, i) => `site.area${i % 20}.line${i % 7}.dev${i}.value`);
-  const batch: Sample[] = tags.map((tag) => ({ tag, ts: 0, value: 0, quality: 0 }));
-  const r = rand(1);
-  const level = new Float64Array(tags.length).fill(50);
-  const start = Date.now() - 2 * H;
-  let peak = 0;
-  let headPerSeries = 0;
-  for (let s = 0; s < seconds; s++) {
-    for (let i = 0; i < tags.length; i++) {
-      level[i] += 0.05 * (50 - level[i]) + gauss(r) * 0.3;
-      batch[i].ts = start + s * 1000; batch[i].value = Math.round(level[i] * 10) / 10;
-    }
-    await store.write(batch);
-    if (s % 60 === 59) {
-      await new Promise((res) => setImmediate(res)); // let background maintenance (head cuts) run as it would
-      peak = Math.max(peak, process.memoryUsage().rss);
-      const st = store.stats();
-      headPerSeries = Math.max(headPerSeries, st.headBytes / count);
-    }
-  }
-  (globalThis as { gc?: () => void }).gc?.();
-  await new Promise((res) => setTimeout(res, 200));
-  const rss = Math.max(peak, process.memoryUsage().rss) / 2 ** 20;
-  const st = store.stats();
-  await store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  const mu = process.memoryUsage();
-  process.stderr.write(`  (heapUsed ${(mu.heapUsed / 2 ** 20).toFixed(0)} MB, external+arrayBuffers ${((mu.external + mu.arrayBuffers) / 2 ** 20).toFixed(0)} MB, head ${(st.headBytes / 2 ** 20).toFixed(0)} MB)\n`);
-  process.stdout.write(JSON.stringify({ rss, idle, headSamples: st.headSamples, blocks: st.blocks, samples: seconds * tags.length, headPerSeries }) + '\n');
+interface RssResult {
+  rss: number; idle: number; headSamples: number; blocks: number; samples: number; headPerSeries: number;
+  atPeak: { heapUsedMb: number; heapTotalMb: number; externalMb: number; arrayBuffersMb: number; headMb: number };
+  afterGc: { rssMb: number; heapUsedMb: number; externalMb: number };
 }
 
-function rssRun(count: number, seconds: number, memoryLimitMb: number): { rss: number; idle: number; headSamples: number; blocks: number; samples: number; headPerSeries: number } {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', __filename, '--rss-child', String(count), String(seconds), String(memoryLimitMb)], { encoding: 'utf8' });
+/** lib/rss-child.ts as plain JavaScript in a temp dir, so the child loads no TypeScript tooling. */
+function rssChildScript(): string {
+  const engine = path.resolve(__dirname, '..', '..', 'dist', 'runtime', 'tsdb', 'store.js');
+  if (!fs.existsSync(engine)) throw new Error(`${engine} is missing: build first (node scripts/build.js)`);
+  const source = fs.readFileSync(path.join(__dirname, 'lib', 'rss-child.ts'), 'utf8');
+  const js = (nodeModule as unknown as { stripTypeScriptTypes(code: string): string }).stripTypeScriptTypes(source);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tsdb-bench-rss-child-')), 'rss-child.mjs');
+  fs.writeFileSync(file, js);
+  return file;
+}
+
+/** Runs lib/rss-child.ts (the compiled engine alone in a fresh process; node flags as given). */
+function rssRun(count: number, seconds: number, memoryLimitMb: number, nodeFlags: string[] = []): RssResult {
+  const script = rssChildScript();
+  const engine = path.resolve(__dirname, '..', '..', 'dist', 'runtime', 'tsdb', 'store.js');
+  const child = spawnSync(process.execPath, [...nodeFlags, '--expose-gc', script, String(count), String(seconds), String(memoryLimitMb), engine], { encoding: 'utf8' });
+  fs.rmSync(path.dirname(script), { recursive: true, force: true });
   if (child.status !== 0) throw new Error(`rss child failed: ${child.stderr}`);
-  process.stderr.write(child.stderr);
-  return JSON.parse(child.stdout.trim().split('\n').pop()!);
+  const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as RssResult;
+  const p = r.atPeak;
+  console.log(`  ${(count / 1000).toFixed(0)}k tags at 1 Hz${nodeFlags.length ? ` (${nodeFlags.join(' ')})` : ''}, memory limit ${memoryLimitMb} MB: ${r.samples.toLocaleString()} samples, peak RSS ${r.rss.toFixed(0)} MB, idle process (Node and the compiled engine) ${r.idle.toFixed(0)} MB; at the peak: V8 heap ${p.heapUsedMb.toFixed(0)} MB used of ${p.heapTotalMb.toFixed(0)} MB reserved, array buffers ${p.arrayBuffersMb.toFixed(0)} MB, head ${p.headMb.toFixed(0)} MB (at most ${r.headPerSeries.toFixed(0)} bytes per active series); after a full GC: RSS ${r.afterGc.rssMb.toFixed(0)} MB, heap ${r.afterGc.heapUsedMb.toFixed(0)} MB, external ${r.afterGc.externalMb.toFixed(0)} MB`);
+  return r;
 }
 
 // ---------------------------------------------------------------- main
 
+/** RSS of the engine alone (lib/rss-child.ts); the whole server's is in bench:peer. */
+function rssMetrics(metrics: Metric[]): void {
+  const limit = 64;
+  const r10 = rssRun(10_000, 1800, limit);
+  metrics.push(metric('rss_mb.10k_tags', r10.rss, 'MB', 'lower', 150));
+  metrics.push(metric('rss_mb.10k_tags.above_idle_process', r10.rss - r10.idle, 'MB', 'lower', null));
+  metrics.push(metric('rss_mb.10k_tags.v8_heap_reserved_at_peak', r10.atPeak.heapTotalMb, 'MB', 'lower', null));
+  metrics.push(metric('head_bytes_per_active_series.10k_tags', r10.headPerSeries, 'bytes', 'lower', null));
+  // V8 sizes its young generation by allocation rate: a small one trades some GC time for RSS
+  const r10s = rssRun(10_000, 1800, limit, ['--max-semi-space-size=2']);
+  metrics.push(metric('rss_mb.10k_tags.semi_space_2mb', r10s.rss, 'MB', 'lower', 150));
+  const r100 = rssRun(100_000, 300, 4 * limit);
+  metrics.push(metric('rss_mb.100k_tags', r100.rss, 'MB', 'lower', 1024));
+  metrics.push(metric('head_bytes_per_active_series.100k_tags', r100.headPerSeries, 'bytes', 'lower', null));
+}
+
 async function main(): Promise<void> {
-  const at = process.argv.indexOf('--rss-child');
-  if (at >= 0) return rssChild(Number(process.argv[at + 1]), Number(process.argv[at + 2]), Number(process.argv[at + 3]));
   const metrics: Metric[] = [];
   const wanted = process.env.TSDB_BENCH_PARTS?.split(',').filter(Boolean);
   const known = ['ingest', 'plant', 'skab', 'nab', 'slow', 'views', 'rss'];
@@ -338,15 +339,7 @@ async function restParts(metrics: Metric[], part: (name: string) => boolean): Pr
   }
 
   if (!part('rss')) return;
-  const limit = 64;
-  const r10 = rssRun(10_000, 1800, limit);
-  console.log(`  10k tags at 1 Hz, memory limit ${limit} MB: ${r10.samples.toLocaleString()} samples, peak RSS ${r10.rss.toFixed(0)} MB, of which the idle process (Node, tsx, code) ${r10.idle.toFixed(0)} MB (head at most ${r10.headPerSeries.toFixed(0)} bytes per active series; at the end: head ${r10.headSamples.toLocaleString()} samples, ${r10.blocks} blocks)`);
-  metrics.push(metric('rss_mb.10k_tags', r10.rss, 'MB', 'lower', 150));
-  metrics.push(metric('rss_mb.10k_tags.above_idle_process', r10.rss - r10.idle, 'MB', 'lower', null));
-  metrics.push(metric('head_bytes_per_active_series.10k_tags', r10.headPerSeries, 'bytes', 'lower', null));
-  const r100 = rssRun(100_000, 300, 4 * limit);
-  console.log(`  100k tags at 1 Hz, memory limit ${4 * limit} MB: ${r100.samples.toLocaleString()} samples, peak RSS ${r100.rss.toFixed(0)} MB, idle process ${r100.idle.toFixed(0)} MB (head at most ${r100.headPerSeries.toFixed(0)} bytes per active series)`);
-  metrics.push(metric('rss_mb.100k_tags', r100.rss, 'MB', 'lower', 1024));
+  rssMetrics(metrics);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RouteDef } from './route';
 
 /** What OpenAPI needs of a route: route declarations and the auth routes both provide it. */
-export type DocumentedRoute = Pick<RouteDef, 'method' | 'path' | 'summary' | 'group' | 'permission' | 'params' | 'query' | 'body' | 'response' | 'alsoChecks' | 'signs'>;
+export type DocumentedRoute = Pick<RouteDef, 'method' | 'path' | 'summary' | 'group' | 'permission' | 'params' | 'query' | 'body' | 'bodyDoc' | 'response' | 'alsoChecks' | 'signs'>;
 
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   const s = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -42,7 +42,9 @@ function pathsOf(routes: readonly DocumentedRoute[], root: string): Record<strin
       ...(r.signs?.length ? { 'x-signature-actions': r.signs } : {}),
     };
     if (r.permission !== 'public') op.security = [{ bearer: [] }];
-    if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } };
+    if (r.bodyDoc) {
+      op.requestBody = { required: true, description: r.bodyDoc.description, content: Object.fromEntries(Object.entries(r.bodyDoc.content).map(([type, schema]) => [type, { schema: jsonSchema(schema) }])) };
+    } else if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } };
     (paths[p] ??= {})[r.method] = op;
   }
   return paths;

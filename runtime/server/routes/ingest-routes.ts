@@ -1,13 +1,16 @@
-// HTTP ingestion (POST /api/v1/metrics): machines push samples with an API token. Items
-// are validated one by one (errors name index and field), limited to the token's tag
-// pattern, de-duplicated by dedupe_id, rate-limited per token, and acknowledged (202)
-// only once durable in the store. A sample the store refuses (too old, too far in the
-// future) is reported as rejected with its reason, never counted as accepted; when every
-// item is rejected the answer is 422.
+// HTTP ingestion (POST /api/v1/metrics): machines push samples with an API token, as row
+// items or columnar items (one tag, arrays of timestamps and values), in a JSON body or as
+// JSON lines (runtime/ingest/ingest-body.ts). The caller is authenticated and authorized
+// before the body is read: an unauthenticated client cannot make the server buffer and
+// parse 8 MB. Items are validated one by one (errors name the index, the sample position
+// of a columnar item, and the field), limited to the token's tag pattern, de-duplicated by
+// dedupe_id, rate-limited per token, and acknowledged (202) only once durable in the store.
+// A sample the store refuses (too old, too far in the future) is reported as rejected with
+// its reason, never counted as accepted; when every sample is rejected the answer is 422.
+import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { DedupeLog } from '../../ingest';
-import { parseIngestItems, type IngestItemError } from '../../ingest';
-import { mapRejections } from '../../ingest';
+import type { DedupeLog, IngestItemError } from '../../ingest';
+import { countSamples, framingOf, IngestBodyError, isSeriesEntry, parseIngestEntries, rejectionField, splitItems } from '../../ingest';
 import type { Sample } from '../../model';
 import type { RateLimiter } from '../../ingest';
 import type { TokenTagBudget } from '../../ingest';
@@ -19,8 +22,11 @@ import { storeLookup, type StoreRegistry } from './store-lookup';
 
 /** Largest accepted request body (413 above). */
 export const INGEST_BODY_LIMIT = '8mb';
-/** Items per request at most. */
-export const MAX_ITEMS = 100_000;
+/** Samples per request at most (a columnar item counts each of its values). */
+export const MAX_SAMPLES = 100_000;
+
+/** Routes that read their own body after authentication: the API's JSON parser must leave them alone. */
+export const INGEST_PATH = /^\/(?:stores\/[^/]+\/)?metrics\/?$/;
 
 export interface IngestDeps { dedupe: DedupeLog; limiter: RateLimiter; newTags?: TokenTagBudget; tagLedger?: TokenTagLedger; disk?: DiskWatermark | null; stores?: StoreRegistry }
 
@@ -28,15 +34,56 @@ function diskFull(e: DiskLowError): HttpError {
   return new HttpError(507, 'insufficient_storage', e.message, { accepted: 0, disk: { freeBytes: e.state.freeBytes, watermarkBytes: e.state.watermarkBytes } });
 }
 
+// body-parser's reader: size limit, Content-Encoding (gzip, deflate) and charset, as a string
+const readText = express.text({ type: () => true, limit: INGEST_BODY_LIMIT });
+
+/** The request body as text, read only now (after authentication). */
+async function bodyText(req: Request, res: Response): Promise<string> {
+  try {
+    await new Promise<void>((ok, fail) => readText(req, res, (err?: unknown) => (err ? fail(err) : ok())));
+  } catch (e) {
+    const type = (e as { type?: string }).type;
+    if (type === 'entity.too.large') throw new HttpError(413, 'payload_too_large', `request body is larger than ${INGEST_BODY_LIMIT}`);
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') throw new HttpError(415, 'unsupported_media_type', (e as Error).message);
+    throw new HttpError(400, 'bad_request', `body: could not be read (${(e as Error).message})`);
+  }
+  return typeof req.body === 'string' ? req.body : '';
+}
+
+// documentation of the body (the handler checks items itself, naming index, sample and field)
+const TIME = z.union([z.number().int().describe('epoch milliseconds'), z.string().describe('ISO 8601')]);
+const QUALITY = z.union([z.string(), z.number().int()]).describe('quality name (GOOD, BAD_NOT_CONNECTED, ...) or its code');
+const ROW_ITEM = z.object({
+  tag: z.string().optional(), metric_name: z.string().optional(), value: z.union([z.number(), z.boolean(), z.string()]),
+  timestamp: TIME.optional(), quality: QUALITY.optional(), labels: z.record(z.string(), z.string()).optional(), dedupe_id: z.string().max(200).optional(),
+}).strict().describe('one sample');
+const SERIES_ITEM = z.object({
+  tag: z.string().optional(), metric_name: z.string().optional(),
+  timestamps: z.array(TIME), values: z.array(z.union([z.number(), z.boolean(), z.string()])).describe('as many as timestamps'),
+  qualities: z.array(QUALITY.nullable()).optional().describe('as many as values; null = GOOD'),
+  labels: z.record(z.string(), z.string()).optional(), dedupe_id: z.string().max(200).optional().describe('for the whole item'),
+}).strict().describe('samples of one tag, columnar');
+const INGEST_ITEM = z.union([ROW_ITEM, SERIES_ITEM]);
+
+interface Answer { accepted: number; duplicates: number; overwrites: number; rejected: number; errors: IngestItemError[] }
+
 export function ingestRoutes(deps: IngestDeps): RouteDef[] {
   const storeFor = storeLookup(deps.stores);
-  const handler = async ({ body, principal, res, params, query }: RouteContext<{ store?: string }, { store?: string }, unknown>) => {
+  const handler = async ({ req, principal, res, params, query }: RouteContext<{ store?: string }, { store?: string }, unknown>) => {
     const storeName = params.store ?? query.store;
-    const count = Array.isArray(body) ? body.length : 1;
-    if (count > MAX_ITEMS) throw new HttpError(413, 'payload_too_large', `body: at most ${MAX_ITEMS} items per request (got ${count})`);
+    const framing = framingOf(req.headers['content-type']);
+    if (!framing) throw new HttpError(415, 'unsupported_media_type', 'body: send application/json (an item or an array of items) or application/x-ndjson (one item per line)');
     // below the disk watermark nothing is written: 507 before any work (README "Disk pressure")
     const disk = deps.disk?.state();
     if (disk?.low) throw diskFull(new DiskLowError(disk));
+    const errors: IngestItemError[] = [];
+    let list: unknown[];
+    try { list = splitItems(await bodyText(req, res), framing, errors); } catch (e) {
+      if (e instanceof IngestBodyError) throw new HttpError(400, 'bad_request', e.message);
+      throw e;
+    }
+    const count = countSamples(list) + errors.length;
+    if (count > MAX_SAMPLES) throw new HttpError(413, 'payload_too_large', `body: at most ${MAX_SAMPLES} samples per request (got ${count})`);
     const wait = deps.limiter.take(principal!.tokenId ?? principal!.userId, count);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
@@ -44,61 +91,79 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
     }
     const store = await storeFor(storeName);
     const scope = storeName ?? 'default';
-    const { items, errors } = parseIngestItems(body, Date.now());
+    const entries = parseIngestEntries(list, Date.now(), errors);
     const keep: Sample[] = [];
+    // for each kept sample: its item, and its position in a columnar item (-1 for a row item)
     const itemOf: number[] = [];
+    const atOf: number[] = [];
     const idOf: Array<string | null> = [];
     const inRequest = new Set<string>();
+    const keptIds = new Set<string>();
     const client = principal!.tokenId ?? principal!.userId;
     // tags this request creates: charged once each to the client's new-tag budget
     const newTag = new Map<string, string | null>();
     let admitted = 0;
     let createdBefore: number | undefined;
     let duplicates = 0;
-    for (const it of items) {
-      if (!principal!.allowsTag(it.sample.tag)) {
-        errors.push({ index: it.index, field: 'tag', message: `"${it.sample.tag}" is outside this token's tag pattern (${principal!.tagPattern})` });
+    const refuseEntry = (index: number, size: number | null, e: Omit<IngestItemError, 'index'>) => errors.push(size === null ? { index, ...e } : { index, ...e, samples: size });
+    for (const it of entries) {
+      const series = isSeriesEntry(it) ? it : null;
+      const tag = series ? series.tag : (it as { sample: Sample }).sample.tag;
+      const size = series ? series.samples.length : null;
+      if (!principal!.allowsTag(tag)) {
+        refuseEntry(it.index, size, { field: 'tag', message: `"${tag}" is outside this token's tag pattern (${principal!.tagPattern})` });
         continue;
       }
       if (it.dedupeId !== null) {
-        if (inRequest.has(it.dedupeId) || deps.dedupe.seen(scope, it.dedupeId)) { duplicates++; continue; }
+        if (inRequest.has(it.dedupeId) || deps.dedupe.seen(scope, it.dedupeId)) { duplicates += size ?? 1; continue; }
         inRequest.add(it.dedupeId);
       }
-      if ((deps.newTags || deps.tagLedger) && !store.tags.has(it.sample.tag)) {
-        let refusal = newTag.get(it.sample.tag);
+      if ((deps.newTags || deps.tagLedger) && !store.tags.has(tag)) {
+        let refusal = newTag.get(tag);
         if (refusal === undefined) {
           if (deps.tagLedger && createdBefore === undefined) createdBefore = deps.tagLedger.created(client);
-          refusal = deps.tagLedger?.refusal(client, admitted + 1, it.sample.tag, createdBefore) ?? deps.newTags?.take(client, it.sample.tag) ?? null;
+          refusal = deps.tagLedger?.refusal(client, admitted + 1, tag, createdBefore) ?? deps.newTags?.take(client, tag) ?? null;
           if (refusal === null) admitted++;
-          newTag.set(it.sample.tag, refusal);
+          newTag.set(tag, refusal);
         }
-        if (refusal !== null) { errors.push({ index: it.index, field: 'tag', reason: 'tag_limit', message: refusal }); continue; }
+        if (refusal !== null) { refuseEntry(it.index, size, { field: 'tag', reason: 'tag_limit', message: refusal }); continue; }
       }
-      keep.push(it.sample);
-      itemOf.push(it.index);
-      idOf.push(it.dedupeId);
+      if (it.dedupeId !== null) keptIds.add(it.dedupeId);
+      if (series) {
+        for (let k = 0; k < series.samples.length; k++) {
+          keep.push(series.samples[k]); itemOf.push(it.index); atOf.push(series.at[k]); idOf.push(it.dedupeId);
+        }
+      } else {
+        keep.push((it as { sample: Sample }).sample); itemOf.push(it.index); atOf.push(-1); idOf.push(it.dedupeId);
+      }
     }
     let accepted = 0;
     let overwrites = 0;
-    const all: Array<IngestItemError & { reason?: string }> = errors;
     if (keep.length) {
       let r;
       // every sample as sent: the decision for this path is in runtime/ingest/write-policy.ts
       try { r = await sinkFor('http-ingest', store).write(keep); } catch (e) { throw e instanceof DiskLowError ? diskFull(e) : e; }
       accepted = r.accepted;
       overwrites = r.overwrites ?? 0;
-      // only what the store kept counts as accepted, and only its dedupe ids are remembered
-      const refused = new Set((r.errors ?? []).map((e) => e.index));
-      for (const e of mapRejections(r.errors, itemOf, { ts: 'timestamp', value: 'value', tag: 'tag' })) all.push(e);
+      // only what the store kept counts as accepted, and only ids of items it kept whole are remembered
+      const refusedIds = new Set<string>();
+      for (const e of r.errors ?? []) {
+        const at = atOf[e.index];
+        const field = rejectionField(e.reason, at < 0 ? { ts: 'timestamp', value: 'value', tag: 'tag' } : { ts: `timestamps[${at}]`, value: `values[${at}]`, tag: 'tag' });
+        errors.push({ index: itemOf[e.index], ...(at < 0 ? {} : { sample: at }), field, reason: e.reason, message: e.message.replace(/^[^:]*: /, '') });
+        if (idOf[e.index] !== null) refusedIds.add(idOf[e.index]!);
+      }
       // the client's total counts the tags the store really created
       if (deps.tagLedger && newTag.size) deps.tagLedger.record(client, [...newTag].filter(([tag, r]) => r === null && store.tags.has(tag)).length);
-      const ids = idOf.filter((id, i): id is string => id !== null && !refused.has(i));
-      if (ids.length) deps.dedupe.record(scope, ids);
+      if (keptIds.size) deps.dedupe.record(scope, [...keptIds].filter((id) => !refusedIds.has(id)));
     }
-    all.sort((a, b) => a.index - b.index);
-    const answer = { accepted, duplicates, overwrites, rejected: all.length, errors: all.slice(0, 1000) };
-    if (accepted === 0 && duplicates === 0 && all.length > 0) {
-      throw new HttpError(422, 'unprocessable', `every item was rejected; first: [${all[0].index}].${all[0].field}: ${all[0].message}`, answer);
+    errors.sort((a, b) => a.index - b.index || (a.sample ?? -1) - (b.sample ?? -1));
+    let rejected = 0;
+    for (const e of errors) rejected += e.samples ?? 1;
+    const answer: Answer = { accepted, duplicates, overwrites, rejected, errors: errors.slice(0, 1000) };
+    if (accepted === 0 && duplicates === 0 && errors.length > 0) {
+      const f = errors[0];
+      throw new HttpError(422, 'unprocessable', `every sample was rejected; first: [${f.index}].${f.field}: ${f.message}`, { ...answer });
     }
     res.status(202);
     return answer;
@@ -106,17 +171,21 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
   const common = {
     group: 'ingest', permission: 'ingest',
     body: z.unknown(),
-    response: { status: 202, description: '{accepted, duplicates, overwrites, rejected, errors: [{index, field, reason?, message}]}: accepted counts only samples the store keeps; duplicates counts items skipped because their dedupe_id was seen; overwrites counts accepted samples that replaced a stored value of the same tag and timestamp (last write wins); 422 with the same body when every item is rejected (reason tag_limit: a new tag over a cardinality limit); 507 insufficient_storage when the data disk is below its low-space watermark (nothing stored)' },
+    bodyDoc: {
+      description: 'Row items (one sample each) or columnar items (one tag, parallel arrays), mixed freely: application/json takes one item or an array; application/x-ndjson (or application/jsonl) one item per line. At most 100,000 samples and 8 MB per request. Columnar items cost far less to parse: send those when a client batches. Read only after the caller is authenticated.',
+      content: { 'application/json': z.union([INGEST_ITEM, z.array(INGEST_ITEM)]), 'application/x-ndjson': INGEST_ITEM.describe('one item per line') },
+    },
+    response: { status: 202, description: '{accepted, duplicates, overwrites, rejected, errors: [{index, sample?, samples?, field, reason?, message}]}: accepted counts only samples the store keeps; rejected counts refused samples, each error naming the item (index: array position or line number), for a columnar item the sample position (sample; field e.g. values[3]), or samples when the whole item was refused; duplicates counts samples skipped because their item\'s dedupe_id was seen; overwrites counts accepted samples that replaced a stored value of the same tag and timestamp (last write wins); 422 with the same body when every sample is rejected (reason tag_limit: a new tag over a cardinality limit); 400 when the body is not JSON; 413 above 8 MB or 100,000 samples; 415 for another Content-Type; 507 insufficient_storage when the data disk is below its low-space watermark (nothing stored)' },
   } as const;
   return [
     defineRoute({
       ...common, method: 'post', path: '/metrics', query: z.object({ store: z.string().regex(/^[A-Za-z0-9_-]+$/).optional() }),
-      summary: 'Ingest one metric or an array ({tag|metric_name, value, timestamp?, quality?, labels?, dedupe_id?}) into the default store',
+      summary: 'Ingest samples into the default store: row items {tag|metric_name, value, timestamp?, quality?, labels?, dedupe_id?} or columnar items {tag|metric_name, timestamps[], values[], qualities[]?, labels?, dedupe_id?}, as JSON or JSON lines',
       handler,
     }),
     defineRoute({
       ...common, method: 'post', path: '/stores/:store/metrics', params: z.object({ store: z.string().regex(/^[A-Za-z0-9_-]+$/) }),
-      summary: 'Ingest metrics into the named store', handler,
+      summary: 'Ingest samples into the named store (same body as POST /metrics)', handler,
     }),
   ];
 }

@@ -1,15 +1,18 @@
 // Load client of the peer benchmark, run as its own process so the server under test has
 // the other core to itself:
-//   node --import tsx peer-load.ts '<json: {target, url, token, dataset, end, batch, concurrency, timedSamples}>'
+//   node --import tsx peer-load.ts '<json: {target, url, token, dataset, end, batch, concurrency, timedSamples, format?}>'
 // Sends a data set in batches of `batch` samples with `concurrency` requests in flight:
-// to Historian's POST /api/v1/metrics (a JSON array of {tag, value, timestamp}) or to
-// VictoriaMetrics' /api/v1/import (JSON lines, one per series in the batch), in time order
+// to VictoriaMetrics' /api/v1/import as JSON lines, one line per series of the batch with
+// its `values` and `timestamps` arrays; to Historian's POST /api/v1/metrics the same lines
+// (`{tag, timestamps, values, qualities?}`, application/x-ndjson) with format `columnar`
+// (the default), or a JSON array of one `{tag, value, timestamp}` object per sample with
+// format `rows`. Samples go in time order
 // (all tags of one time, then the next) as a collector sends them. The first
 // `timedSamples` are serialized before the clock starts, so the rate measures the server,
 // not this client; the rest is streamed untimed. Prints one JSON line.
 import { dataSetByName } from './peer-datasets';
 
-interface Args { target: 'ours' | 'vm'; url: string; token: string; dataset: string; end: number; batch: number; concurrency: number; timedSamples: number }
+interface Args { target: 'ours' | 'vm'; url: string; token: string; dataset: string; end: number; batch: number; concurrency: number; timedSamples: number; format?: 'columnar' | 'rows' }
 
 const a = JSON.parse(process.argv[2]) as Args;
 
@@ -23,7 +26,7 @@ function* batches(): Generator<{ worker: number; body: string; n: number }> {
   const C = a.concurrency;
   const bufs = Array.from({ length: C }, () => ({ tags: [] as string[], ts: [] as number[], vs: [] as number[], qs: [] as number[] }));
   const owner = new Map<string, number>();
-  const body = (b: (typeof bufs)[number]) => (a.target === 'ours' ? oursBody(b.tags, b.ts, b.vs, b.qs) : vmBody(b.tags, b.ts, b.vs));
+  const body = (b: (typeof bufs)[number]) => (a.target === 'vm' ? vmBody(b.tags, b.ts, b.vs) : a.format === 'rows' ? oursBody(b.tags, b.ts, b.vs, b.qs) : oursLines(b.tags, b.ts, b.vs, b.qs));
   for (const r of dataSetByName(a.dataset, a.end).rows()) {
     let w = owner.get(r.tag);
     if (w === undefined) owner.set(r.tag, (w = owner.size % C));
@@ -45,16 +48,30 @@ function oursBody(tags: string[], ts: number[], vs: number[], qs: number[]): str
   return `[${parts.join(',')}]`;
 }
 
-/** JSON lines, one per series of the batch (its samples in time order). */
-function vmBody(tags: string[], ts: number[], vs: number[]): string {
-  const by = new Map<string, { t: number[]; v: number[] }>();
+/** Historian's columnar JSON lines: the VictoriaMetrics lines with `tag` for the name, and qualities where a series has any. */
+function oursLines(tags: string[], ts: number[], vs: number[], qs: number[]): string {
+  let out = '';
+  for (const [tag, e] of bySeries(tags, ts, vs, qs)) {
+    const q = e.q.some((x) => x !== 0) ? `,"qualities":[${e.q.join(',')}]` : '';
+    out += `{"tag":"${tag}","values":[${e.v.join(',')}],"timestamps":[${e.t.join(',')}]${q}}\n`;
+  }
+  return out;
+}
+
+function bySeries(tags: string[], ts: number[], vs: number[], qs: number[]): Map<string, { t: number[]; v: number[]; q: number[] }> {
+  const by = new Map<string, { t: number[]; v: number[]; q: number[] }>();
   for (let i = 0; i < ts.length; i++) {
     let e = by.get(tags[i]);
-    if (!e) by.set(tags[i], (e = { t: [], v: [] }));
-    e.t.push(ts[i]); e.v.push(vs[i]);
+    if (!e) by.set(tags[i], (e = { t: [], v: [], q: [] }));
+    e.t.push(ts[i]); e.v.push(vs[i]); e.q.push(qs[i]);
   }
+  return by;
+}
+
+/** JSON lines, one per series of the batch (its samples in time order). */
+function vmBody(tags: string[], ts: number[], vs: number[]): string {
   let out = '';
-  for (const [tag, e] of by) out += `{"metric":{"__name__":"${tag}"},"values":[${e.v.join(',')}],"timestamps":[${e.t.join(',')}]}\n`;
+  for (const [tag, e] of bySeries(tags, ts, vs, ts)) out += `{"metric":{"__name__":"${tag}"},"values":[${e.v.join(',')}],"timestamps":[${e.t.join(',')}]}\n`;
   return out;
 }
 
@@ -62,7 +79,7 @@ let retries = 0;
 
 async function post(body: string): Promise<boolean> {
   const url = a.target === 'ours' ? `${a.url}/api/v1/metrics` : `${a.url}/api/v1/import`;
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  const headers: Record<string, string> = { 'Content-Type': a.target === 'ours' && a.format !== 'rows' ? 'application/x-ndjson' : 'application/json' };
   if (a.token) headers.Authorization = `Bearer ${a.token}`;
   let res: Response | undefined;
   // a keep-alive connection the server is just closing resets the request: send it again
