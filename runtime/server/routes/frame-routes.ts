@@ -4,6 +4,7 @@
 // last two signed where the critical-action list says so (frames.close,
 // frames.attributes.change on target `frame:<id>`).
 import { z } from 'zod';
+import type { Response } from 'express';
 import { actorFields, CRITICAL, type AuditTrail, type SignatureService } from '../../audit';
 import { tagSchema, timeSchema } from '../../model';
 import { checkTimeZone } from '../../export';
@@ -47,6 +48,26 @@ function attributeFilter(query: Record<string, unknown>): Record<string, string>
     out[name] = v;
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * Streams an export as an attachment. Headers are sent before the first row, so a failure
+ * half-way can only cut the connection (the client sees a broken download, not a 200 with
+ * a truncated file that looks whole).
+ */
+async function sendFile(res: Response, format: string, baseName: string, write: () => Promise<unknown>): Promise<undefined> {
+  res.status(200);
+  res.setHeader('Content-Type', format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${baseName}.${format}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  try {
+    await write();
+  } catch (e) {
+    if (!res.destroyed) res.destroy(e instanceof Error ? e : undefined);
+    return undefined;
+  }
+  res.end();
+  return undefined;
 }
 
 function checkTags(principal: Principal | null, tags: readonly string[]): void {
@@ -133,19 +154,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
           user: principal?.username ?? null, tags: all, from: Math.min(...sections.map((x) => x.req.from)), to: Math.max(...sections.map((x) => x.req.to)),
           format: query.format, layout: query.layout, points: null,
         });
-        const xlsx = query.format === 'xlsx';
-        res.status(200);
-        res.setHeader('Content-Type', xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
-        res.setHeader('Content-Disposition', `attachment; filename="frames_${sections.length}.${query.format}"`);
-        res.setHeader('Cache-Control', 'no-store');
-        try {
-          await (xlsx ? exportFramesXlsx : exportFramesCsv)(res, store, sections);
-        } catch (e) {
-          if (!res.destroyed) res.destroy(e instanceof Error ? e : undefined);
-          return undefined;
-        }
-        res.end();
-        return undefined;
+        return sendFile(res, query.format, `frames_${sections.length}`, () => (query.format === 'xlsx' ? exportFramesXlsx : exportFramesCsv)(res, store, sections));
       },
     }),
     defineRoute({
@@ -193,19 +202,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
         const store = await findStore(query.store);
         const req = frameExportRequest(f, tags, { tz: query.tz, layout: query.layout, format: query.format }, clock());
         await deps.onExport?.({ user: principal?.username ?? null, tags, from: req.from, to: req.to, format: req.format, layout: req.layout, points: null });
-        const xlsx = req.format === 'xlsx';
-        res.status(200);
-        res.setHeader('Content-Type', xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
-        res.setHeader('Content-Disposition', `attachment; filename="${f.template}_${f.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}.${req.format}"`);
-        res.setHeader('Cache-Control', 'no-store');
-        try {
-          await (xlsx ? exportFrameXlsx : exportFrameCsv)(res, store, f, req);
-        } catch (e) {
-          if (!res.destroyed) res.destroy(e instanceof Error ? e : undefined);
-          return undefined;
-        }
-        res.end();
-        return undefined;
+        return sendFile(res, req.format, `${f.template}_${f.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}`, () => (req.format === 'xlsx' ? exportFrameXlsx : exportFrameCsv)(res, store, f, req));
       },
     }),
     defineRoute({

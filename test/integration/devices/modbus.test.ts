@@ -114,12 +114,16 @@ describe('modbus poll against a real Modbus TCP server', () => {
       const lastSlot = Math.round((list[list.length - 1] - first) / g.periodMs);
       expect(lastSlot).toBeGreaterThanOrEqual(list.length - 1);
     }
-    // every poll read its plan: the server saw exactly polls × reads requests, nothing per tag
+    // every poll read its plan: the server saw exactly polls × reads requests, nothing per tag.
+    // A poll under way when stop() came finishes its reads but delivers nothing, so the
+    // server's counts settle once it is done, and at most one poll per group goes undelivered.
     const polls = Object.fromEntries(poller.stats().map((s) => [s.name, s.polls]));
-    expect(srv.requests.get(3)).toBe(polls.fast * 3);
-    expect(srv.requests.get(4)).toBe(polls.mid * 3);
-    expect(srv.requests.get(1)).toBe(polls.slow * 1);
-    expect(samples).toBe(polls.fast * 300 + polls.mid * 150 + polls.slow * 50);
+    const seen = () => [srv.requests.get(3), srv.requests.get(4), srv.requests.get(1)];
+    await waitFor(() => JSON.stringify(seen()) === JSON.stringify([polls.fast * 3, polls.mid * 3, polls.slow * 1]),
+      { what: 'server request counts = polls × planned reads', timeoutMs: 5_000 }).catch((e) => { throw new Error(`${(e as Error).message}: saw ${seen()}, polls ${JSON.stringify(polls)}`); });
+    const delivered = { fast: ts.get('fast')!.length, mid: ts.get('mid')!.length, slow: ts.get('slow')!.length };
+    for (const g of ['fast', 'mid', 'slow'] as const) expect(delivered[g]).toBeGreaterThanOrEqual(polls[g] - 1);
+    expect(samples).toBe(delivered.fast * 300 + delivered.mid * 150 + delivered.slow * 50);
     await conn.close();
   }, 40_000);
 
