@@ -1,7 +1,7 @@
 // HTTP routes are declared once: the same declaration validates requests (400 listing every
 // failing field), enforces the permission (401/403) and generates /api/v1/openapi.json.
 // Every route of the distribution uses it: the data API, the auth routes, the audit routes.
-import type { Request, Response, NextFunction, Router } from 'express';
+import express, { type Request, type Response, type NextFunction, type Router } from 'express';
 import type { ZodType } from 'zod';
 import type { Principal } from '../auth';
 import { authenticationRequired, HttpError, validationError } from './errors';
@@ -87,9 +87,29 @@ export function callerOf(ctx: { principal: Principal | null }): Principal {
   return ctx.principal;
 }
 
+/** JSON bodies of API routes: at most 1 MB (ingest reads its own, larger bodies). */
+const jsonParser = express.json({ limit: '1mb' });
+
+/**
+ * Reads a JSON body into req.body. Done after the caller is established, so an anonymous
+ * client cannot make the server buffer and parse a megabyte; a body already read (Node-RED's
+ * admin routes parse their own) is left as it is.
+ */
+function readJsonBody(req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    jsonParser(req, res, (e?: unknown) => {
+      if (!e) return resolve();
+      const type = (e as { type?: string }).type;
+      if (type === 'entity.too.large') return reject(new HttpError(413, 'payload_too_large', 'request body is too large (at most 1 MB)'));
+      if (type === 'entity.parse.failed') return reject(new HttpError(400, 'bad_request', 'body: invalid JSON'));
+      reject(e);
+    });
+  });
+}
+
 /**
  * The express handler of one route: `who` establishes the caller (401/403 thrown), then
- * params, query and body are validated, the handler runs, and any error is answered by
+ * the JSON body is read (unless the route reads its own: `bodyDoc`), params, query and body are validated, the handler runs, and any error is answered by
  * sendError. mountRoutes uses it behind our authentication; node admin endpoints use it
  * behind Node-RED's own permission check (nodes/lib/admin-route.ts).
  */
@@ -97,6 +117,7 @@ export function routeHandler(r: RouteDef, who: (req: Request) => Promise<Princip
   return (req, res, next) => {
     (async () => {
       const principal = await who(req);
+      if (!r.bodyDoc) await readJsonBody(req, res);
       const params = validate(r.params, req.params, 'params');
       const query = validate(r.query, req.query, 'query');
       const body = validate(r.body, req.body, 'body');

@@ -37,7 +37,7 @@ import { AnnotationStore } from '../annotations';
 import type { ExportEvent } from '../export';
 import { tsdbRoutes } from './routes/tsdb-routes';
 import { dashboardStatic } from './dashboard-static';
-import { ingestRoutes, INGEST_PATH } from './routes/ingest-routes';
+import { ingestRoutes } from './routes/ingest-routes';
 import { DedupeLog } from '../ingest';
 import { RateLimiter } from '../ingest';
 import { TokenTagBudget } from '../ingest';
@@ -264,8 +264,6 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   ];
   const api = express.Router();
   // ingest reads its (up to 8 MB) body itself, after authentication; every other route gets JSON here
-  const json = express.json({ limit: '1mb' });
-  api.use((req, res, next) => (req.method === 'POST' && INGEST_PATH.test(req.path) ? next() : json(req, res, next)));
   mountRoutes(api, routes, authenticate);
   api.use((_req, res) => { res.status(404).json({ error: 'not_found', message: 'no such API route' }); });
   app.use('/api/v1', api);

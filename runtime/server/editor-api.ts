@@ -14,7 +14,6 @@ export const EDITOR_API_ROUTES: readonly string[] = [
 
 export function editorApiRouter(routes: readonly RouteDef[], authenticate: Authenticate): Router {
   const router = express.Router();
-  router.use(express.json({ limit: '1mb' }));
   mountRoutes(router, routes.filter((r) => EDITOR_API_ROUTES.includes(`${r.method} ${r.path}`)), authenticate);
   return router;
 }

@@ -25,9 +25,6 @@ export const INGEST_BODY_LIMIT = '8mb';
 /** Samples per request at most (a columnar item counts each of its values). */
 export const MAX_SAMPLES = 100_000;
 
-/** Routes that read their own body after authentication: the API's JSON parser must leave them alone. */
-export const INGEST_PATH = /^\/(?:stores\/[^/]+\/)?metrics\/?$/;
-
 export interface IngestDeps { dedupe: DedupeLog; limiter: RateLimiter; newTags?: TokenTagBudget; tagLedger?: TokenTagLedger; disk?: DiskWatermark | null; stores?: StoreRegistry }
 
 function diskFull(e: DiskLowError): HttpError {

@@ -11,6 +11,8 @@ import { SignatureError } from '../../../runtime/audit/signature-service';
 
 let server: Server;
 let base: string;
+/** req.body as authentication saw it: the route layer reads the body only after the caller is known */
+const bodyAtAuth: unknown[] = [];
 
 function principal(over: Partial<Principal> = {}): Principal {
   return {
@@ -36,8 +38,8 @@ beforeAll(async () => {
   ];
   const app = express();
   const api = express.Router();
-  api.use(express.json());
   mountRoutes(api, routes, async (req) => {
+    bodyAtAuth.push(req.body);
     const h = req.headers.authorization;
     if (!h) return null;
     if (h === 'Bearer expired') throw new AuthError('unauthenticated', 'session expired', { reason: 'expired' });
@@ -84,6 +86,22 @@ describe('runtime/http route layer', () => {
     const pending = await call('GET', '/admin', 'pending');
     expect(pending.status).toBe(403);
     expect(pending.body.error).toBe('password_change_required');
+  });
+
+  it('reads a JSON body only after authentication: 401 for an anonymous megabyte, 413 and 400 for a known caller', async () => {
+    const post = (body: string, token?: string) => fetch(base + '/things', { method: 'POST', body, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    const big = `{"name":"${'x'.repeat(2 * 2 ** 20)}"}`;
+    bodyAtAuth.length = 0;
+    const anon = await post(big);
+    expect(anon.status).toBe(401);
+    const tooBig = await post(big, 'ok');
+    expect(tooBig.status).toBe(413);
+    expect(await tooBig.json()).toMatchObject({ error: 'payload_too_large' });
+    const broken = await post('{"name":', 'ok');
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ error: 'bad_request', message: 'body: invalid JSON' });
+    expect(bodyAtAuth).toEqual([undefined, undefined, undefined]);
+    expect((await call('POST', '/things', 'ok', { name: 'pump', count: 2 })).body).toEqual({ made: 'pump' });
   });
 
   it('maps domain errors of the family with their status, body and headers', async () => {
