@@ -1,5 +1,5 @@
 // The edit dialogs of the connectivity nodes in the Node-RED editor: eip-poll (tag table,
-// batching, CSV), egd-consume (exchange and layout) and opcua-subscribe's security section
+// batching, CSV), modbus-poll (labels from its locale), egd-consume (exchange and layout) and opcua-subscribe's security section
 // with the certificate store (a rejected server certificate is listed and trusted with one
 // click). Screenshots at the three reference viewports, axe on the edit tray.
 import { execFileSync } from 'node:child_process';
@@ -41,6 +41,9 @@ const FLOW = [
       { tag: 'acme.izmir.plant1.line2.press2.strokes', group: 'slow', address: 'Program:Press2.StrokeCount', type: 'dint' },
       { tag: 'acme.izmir.plant1.line2.press2.oil', group: 'slow', address: 'OilLevels', type: 'real', elements: '4' },
     ], x: 200, y: 80, wires: [[]] },
+  { id: 'e2e-mb-dev', type: 'modbus-device', name: 'Pump skid PLC', host: '192.168.1.30', port: 502, unitId: 1, timeout: 1000, backoffInitial: 500, backoffMax: 30000 },
+  { id: 'e2e-mb', type: 'modbus-poll', name: 'Pump skid', device: 'e2e-mb-dev', groups: [{ name: 'fast', period: '100ms' }], maxGap: 0, output: 'batch', topic: 'pump-skid',
+    tags: [{ tag: 'acme.izmir.plant1.line1.pump1.flow', group: 'fast', register: 'holding', address: '0', type: 'float32', bit: '', byteOrder: 'BE', wordOrder: 'LE', scale: '1', offset: '0', deadband: '0.1' }], x: 200, y: 320, wires: [[]] },
   { id: 'e2e-egd', type: 'egd-consume', name: 'GT1 exchange 1', producerId: '10.0.0.5', exchangeId: 1, period: 100, timeout: '', configSignature: 0, port: 18246, bindAddress: '', multicastGroup: '', timestamps: 'receive', output: 'batch', topic: 'gt1',
     layout: [{ tag: 'acme.izmir.plant1.power.gt1.speed', byte: '0', type: 'uint16' }, { tag: 'acme.izmir.plant1.power.gt1.trip', byte: '8', type: 'bool', bit: '1' }], x: 200, y: 160, wires: [[]] },
   { id: 'e2e-opcua', type: 'opcua-subscribe', name: 'Line 2 PLC', endpoint: 'opc.tcp://line2-plc:4840', samplingInterval: 1000, reconnectInitial: 500, reconnectMax: 10000, output: 'batch',
@@ -80,7 +83,7 @@ async function openAndCheck(page: Page, id: string, name: string, width: number,
 }
 
 describe('connectivity node editors', () => {
-  it.each([[1440, 900], [1024, 600], [390, 844]])('eip-poll, egd-consume and opcua-subscribe dialogs at %ix%i', async (width, height) => {
+  it.each([[1440, 900], [1024, 600], [390, 844]])('eip-poll, egd-consume, modbus-poll and opcua-subscribe dialogs at %ix%i', async (width, height) => {
     const context = await browser.newContext({ viewport: { width, height } });
     const page = await context.newPage();
     await login(page);
@@ -99,6 +102,15 @@ describe('connectivity node editors', () => {
     await expect.poll(async () => { const box = await done.boundingBox(); return !!box && box.x + box.width <= width; }, { timeout: 10_000 }).toBe(true);
     await closeTray(page);
     await openAndCheck(page, 'e2e-egd', 'egd-consume-dialog', width, height);
+    // every label of the modbus-poll dialog comes from its locale: none is left empty
+    await page.evaluate((nid) => { const RED = (window as any).RED; RED.editor.edit(RED.nodes.node(nid)); }, 'e2e-mb');
+    await page.locator('#modbus-csv-export').waitFor({ timeout: 10_000 });
+    const texts = await page.locator('#red-ui-editor-stack [data-i18n]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-i18n'), e.textContent?.trim() || e.getAttribute('aria-label') || '']));
+    expect(texts.filter(([, t]) => !t), 'modbus-poll labels without text').toEqual([]);
+    expect(await page.locator('#modbus-csv-export').textContent()).toContain('Export');
+    expect(await page.locator('#node-input-output option[value=single]').textContent()).toBe('one message per sample');
+    await closeTray(page);
+    await openAndCheck(page, 'e2e-mb', 'modbus-poll-dialog', width, height);
 
     await page.evaluate((nid) => { const RED = (window as any).RED; RED.editor.edit(RED.nodes.node(nid)); }, 'e2e-opcua');
     const row = page.locator('#opcua-certs .opcua-cert', { hasText: 'urn:acme:line2:plc' });
