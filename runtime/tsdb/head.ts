@@ -145,12 +145,12 @@ export class HeadSeries {
       const bytes = data.subarray(start, end);
       return () => decodeChunk(bytes);
     }
-    // copies: a reader may keep the columns after this head is dropped or the buffer grows
-    return () => ({
-      ts: new Float64Array(data.buffer.slice(start, start + 8 * n)),
-      values: new Float64Array(data.buffer.slice(start + 8 * n, start + 16 * n)),
-      quality: new Uint16Array(data.buffer.slice(start + 16 * n, end)),
-    });
+    // a copy (a reader may keep or change the columns after this head is dropped), in one
+    // buffer: a head cut loads every chunk once, and three allocations each churn the C heap
+    return () => {
+      const ab = data.buffer.slice(data.byteOffset + start, data.byteOffset + end);
+      return { ts: new Float64Array(ab, 0, n), values: new Float64Array(ab, 8 * n, n), quality: new Uint16Array(ab, 16 * n, n) };
+    };
   }
 
   firstTsOf(i: number): number { return this.meta![i * META + M_FIRST_TS]; }

@@ -1,6 +1,8 @@
 // Binary WAL record: one record per write batch, columnar, with the segment's tag
 // dictionary growing inside the records (FORMAT-wal.md). Encoding is two passes over the
-// batch into one exactly-sized buffer: no per-sample allocation.
+// batch into one reused buffer: no per-sample allocation, and no per-batch one either for
+// ordinary batches (a fresh 200 kB buffer per 10,000-sample batch, freed a moment later,
+// is what fragments the C heap of a long-running process).
 import { crc32 } from 'node:zlib';
 import type { Sample } from '../model';
 
@@ -17,8 +19,16 @@ export class TagDictionary {
 let scratch = new Uint32Array(4096);
 
 /**
+ * Records up to this size are built in one buffer kept for the next record; larger ones
+ * (bulk imports) get a buffer of their own so one huge batch does not pin its size.
+ */
+const REUSED_RECORD_BYTES = 4 << 20;
+let recordBuffer = new ArrayBuffer(64 << 10);
+
+/**
  * Encodes the samples whose `keep[i]` is 1 (all when keep is null) as one framed record.
  * New tags are added to `dict`; call `rollback(dict, mark)` if the record is not written.
+ * The bytes are valid until the next call: write them out (synchronously) before that.
  */
 export function encodeRecord(dict: TagDictionary, samples: readonly Sample[], keep: Uint8Array | null, n: number): Buffer {
   if (scratch.length < samples.length) scratch = new Uint32Array(samples.length * 2);
@@ -45,8 +55,17 @@ export function encodeRecord(dict: TagDictionary, samples: readonly Sample[], ke
   const colStart = (tagEnd + 7) & ~7;
   const payloadLen = colStart + n * 22;
   // The payload starts 8 bytes into the buffer so its 8-aligned columns are aligned in memory too.
-  const buf = Buffer.from(new ArrayBuffer(RECORD_HEADER + payloadLen));
+  const size = RECORD_HEADER + payloadLen;
+  let ab: ArrayBuffer;
+  if (size > REUSED_RECORD_BYTES) ab = new ArrayBuffer(size);
+  else {
+    if (recordBuffer.byteLength < size) recordBuffer = new ArrayBuffer(Math.min(REUSED_RECORD_BYTES, Math.max(size, recordBuffer.byteLength * 2)));
+    ab = recordBuffer;
+  }
+  const buf = Buffer.from(ab, 0, size);
   const base = RECORD_HEADER;
+  // a reused buffer holds the last record: zero the padding, the columns are all overwritten
+  buf.fill(0, base, base + PAYLOAD_HEADER);
   buf[base] = RECORD_SAMPLES;
   buf.writeUInt32LE(newTags, base + 4);
   buf.writeUInt32LE(n, base + 8);
@@ -56,7 +75,7 @@ export function encodeRecord(dict: TagDictionary, samples: readonly Sample[], ke
     buf.writeUInt16LE(len, p);
     p += 2 + len;
   }
-  const ab = buf.buffer;
+  buf.fill(0, p, base + colStart);
   const c = base + colStart;
   const ts = new Float64Array(ab, c, n);
   const values = new Float64Array(ab, c + 8 * n, n);

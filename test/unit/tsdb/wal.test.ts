@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
 import type { Sample } from '../../../runtime/model';
 import { segmentPath, Wal } from '../../../runtime/tsdb/wal';
-import type { DecodedRecord } from '../../../runtime/tsdb/wal-record';
+import { type DecodedRecord, encodeRecord, TagDictionary } from '../../../runtime/tsdb/wal-record';
 import { memoryLogger } from './reference';
 
 function batch(n: number, start: number, tags = ['a.x', 'b.y']): Sample[] {
@@ -35,6 +35,26 @@ describe('WAL', () => {
     const { wal: w2, got } = replayAll(dir);
     expect(got).toEqual([...a, ...b.filter((_, i) => i !== 3)]);
     await w2.close();
+  });
+
+  it('records built in the reused buffer replay exactly, whatever size the one before had', async () => {
+    const { wal } = replayAll(dir);
+    const long = Array.from({ length: 50 }, (_, i) => `plant.area${i}.a-rather-long-device-name-${'x'.repeat(i)}.pv`);
+    // large, small, bulk (past the reused buffer's bound: a buffer of its own), small again
+    const parts = [batch(20_000, 0, long), batch(3, 100_000, ['q']), batch(200_000, 200_000, ['bulk.a', 'bulk.b']), batch(5, 500_000, ['r.s', 'q'])];
+    for (const p of parts) wal.append(p, null, p.length);
+    await wal.close();
+    const { wal: w2, got } = replayAll(dir);
+    expect(got).toEqual(parts.flat());
+    await w2.close();
+  });
+
+  it('encodes a record to the same bytes whatever the reused buffer held before', () => {
+    const small = batch(7, 10, ['m.n', 'o']);
+    const first = Buffer.from(encodeRecord(new TagDictionary(), small, null, small.length));
+    const noisy = Array.from({ length: 5000 }, (_, i) => ({ tag: `noise.${i % 97}.${'z'.repeat(i % 13)}`, ts: -i, value: Number.NaN, quality: 0xffff }));
+    encodeRecord(new TagDictionary(), noisy, null, noisy.length);
+    expect(Buffer.compare(encodeRecord(new TagDictionary(), small, null, small.length), first)).toBe(0);
   });
 
   it('fsync always resolves appends only after a sync and groups concurrent ones', async () => {
