@@ -14,11 +14,11 @@ const path = require('node:path');
 const DEFAULT_NODE_FLAGS = ['--max-semi-space-size=2'];
 const MAIN = path.join(__dirname, '..', 'dist', 'runtime', 'server', 'main.js');
 
-if (process.env.HISTORIAN_LAUNCHER_CHILD === '1' && process.send) {
+if (process.env.LAUNCHED_BY_START_JS === '1' && process.send) {
   // the server under a launcher that passed other flags: stop when the launcher is gone
   process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   process.channel.unref(); // the channel alone must not keep the server's process alive
-  delete process.env.HISTORIAN_LAUNCHER_CHILD;
+  delete process.env.LAUNCHED_BY_START_JS;
   require(MAIN);
   return;
 }
@@ -44,7 +44,7 @@ if (flags.length === process.execArgv.length && flags.every((f, i) => f === proc
 } else {
   const child = spawn(process.execPath, [...flags, __filename], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, HISTORIAN_LAUNCHER_CHILD: '1' },
+    env: { ...process.env, LAUNCHED_BY_START_JS: '1' },
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (require('node:os').constants.signals[signal] ?? 0)));
