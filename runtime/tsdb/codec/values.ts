@@ -13,8 +13,12 @@ export const V_CONST = 1;
 export const V_DECIMAL = 2;
 export const V_DECIMAL_RUNS = 3;
 export const V_DICT = 4;
-/** chunk format 2 only */
+/** chunk format ≥ 2 */
 export const V_DECIMAL_EXC = 5;
+/** chunk format 3: DECIMAL, DICT and DECIMAL_EXC with range-coded residuals (FORMAT-chunk.md) */
+export const V_DECIMAL_RC = 6;
+export const V_DICT_RC = 7;
+export const V_DECIMAL_EXC_RC = 8;
 
 function allIdenticalBits(values: ArrayLike<number>, n: number): boolean {
   if (n === 0) return true;
@@ -28,7 +32,11 @@ const XOR_CHECK_BITS = 12;
 /** up to this exact scale a chunk keeps it: a smaller scale would save at most ~10 bits a value */
 const SMALL_SCALE = 3;
 
-export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number): number {
+/**
+ * `rangeCoding` admits codecs 6–8 (chunk format 3); without it the section uses ids 0–5
+ * only, as packed formats that store the id in 3 bits (rollup sections) require.
+ */
+export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number, rangeCoding = false): number {
   if (allIdenticalBits(values, n)) {
     if (n > 0) writeGorillaValues(w, values, 1);
     return V_CONST;
@@ -43,8 +51,7 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number):
   let codec = V_XOR;
   if (d !== null) {
     best = new BitWriter((n >>> 2) + 8);
-    codec = V_DECIMAL;
-    writeDecimal(best, d, n);
+    codec = writeDecimal(best, d, n, rangeCoding) ? V_DECIMAL_RC : V_DECIMAL;
     const runs = countRuns(d.ints, n);
     if (runs * 4 < n) {
       const alt = new BitWriter(runs + 8);
@@ -54,16 +61,17 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number):
     const dict = runs > 2 ? distinctInts(d.ints, n, n >>> 2) : null;
     if (dict !== null) {
       const alt = new BitWriter((n >>> 3) + dict.length + 8);
-      writeDictionary(alt, d, dict, n);
-      if (alt.pos < best.pos) { best = alt; codec = V_DICT; }
+      const rc = writeDictionary(alt, d, dict, n, rangeCoding);
+      if (alt.pos < best.pos) { best = alt; codec = rc ? V_DICT_RC : V_DICT; }
     }
   }
   if (n > 1 && profile) {
     for (const k of exceptionScales(profile.histogram, n)) {
       if (d !== null && k >= d.scale) continue;
       const alt = new BitWriter((n >>> 2) + 8);
-      if (!writeDecimalExceptions(alt, values, n, k)) continue;
-      if (best === null || alt.pos < best.pos) { best = alt; codec = V_DECIMAL_EXC; }
+      const rc = writeDecimalExceptions(alt, values, n, k, rangeCoding);
+      if (rc === null) continue;
+      if (best === null || alt.pos < best.pos) { best = alt; codec = rc ? V_DECIMAL_EXC_RC : V_DECIMAL_EXC; }
     }
   }
   // compared with its XOR coding whenever that could be smaller: XOR needs 2 bits plus the
@@ -89,6 +97,9 @@ export function readValues(r: BitReader, codec: number, out: Float64Array, n: nu
     case V_DECIMAL_RUNS: readDecimalRuns(r, out, n); return;
     case V_DICT: readDictionary(r, out, n); return;
     case V_DECIMAL_EXC: readDecimalExceptions(r, out, n); return;
+    case V_DECIMAL_RC: readDecimal(r, out, n, true); return;
+    case V_DICT_RC: readDictionary(r, out, n, true); return;
+    case V_DECIMAL_EXC_RC: readDecimalExceptions(r, out, n, true); return;
     default: throw new Error(`corrupt chunk: unknown value codec ${codec}`);
   }
 }
