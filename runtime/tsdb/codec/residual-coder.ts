@@ -6,7 +6,7 @@
 // Here each residual r is binarised (CABAC-like) as
 //   e = bit length of |r| (0..53), 6 adaptive bits (a binary tree), in a context given by
 //       the bit length of |r| of the previous two residuals summed (the local magnitude);
-//   the 2 bits of |r| below its leading one, adaptive per e;
+//   the 3 bits of |r| below its leading one, adaptive per e;
 //   the remaining low bits raw (they are close to uniform), after the range-coded bytes;
 //   the sign (r ≠ 0), adaptive per (sign of the previous residual, min(e, 3)).
 // No parameter is fitted offline: every probability starts at 1/2 and adapts to the chunk.
@@ -16,12 +16,12 @@ import { BitModels, RangeDecoder, RangeEncoder } from './range-coder';
 /** Largest residual bit length (|r| < 2^53). */
 const MAX_E = 53;
 const MAG_CONTEXTS = 56;
-const MANTISSA_BITS = 2;
+const MANTISSA_BITS = 3;
 const SIGN_CONTEXTS = 3 * 4;
 
 class Model {
   readonly exp = new BitModels(MAG_CONTEXTS * 64);
-  readonly mant = new BitModels((MAX_E + 1) * 4);
+  readonly mant = new BitModels((MAX_E + 1) * 8);
   readonly sign = new BitModels(SIGN_CONTEXTS);
 }
 
@@ -60,7 +60,7 @@ export function encodeResiduals(res: Float64Array, from: number, to: number): { 
       let mnode = 1;
       for (let k = top - 1; k >= 0; k--) {
         const b = (topBits >>> k) & 1;
-        enc.bit(m.mant, e * 4 + mnode, b);
+        enc.bit(m.mant, e * 8 + mnode, b);
         mnode = mnode * 2 + b;
       }
       if (low > 0) raw.writeBig(lowPart, low);
@@ -96,7 +96,7 @@ export function decodeResiduals(buf: Uint8Array, start: number, end: number, raw
       const top = rest < MANTISSA_BITS ? rest : MANTISSA_BITS;
       const low = rest - top;
       let mnode = 1;
-      for (let k = 0; k < top; k++) mnode = mnode * 2 + dec.bit(m.mant, e * 4 + mnode);
+      for (let k = 0; k < top; k++) mnode = mnode * 2 + dec.bit(m.mant, e * 8 + mnode);
       a = 2 ** rest + (mnode - (1 << top)) * 2 ** low + (low > 0 ? raw.readBig(low) : 0);
     }
     let r = a;
