@@ -11,7 +11,7 @@
 //           sensors (a first-order autoregressive model).
 //   P_DOD   prediction = 2·m[i−1] − m[i−2] (smooth ramps).
 // V_DECIMAL_RUNS: k, then runs of equal values (step signals, booleans, setpoints).
-import { appendBits, bitLength, BitReader, BitWriter, unzigzag, zigzag } from './bits';
+import { appendBits, BitReader, BitWriter, unzigzag, zigzag } from './bits';
 import { decodeResiduals, encodeResiduals } from './residual-coder';
 import { RiceDecoder, RiceEncoder } from './rice';
 
@@ -105,9 +105,9 @@ function readSigned(r: BitReader): number {
 }
 
 /**
- * An integer series (|m| < 2^50): first value, predictor choice, coded residuals. With
- * `rangeCoding` the residuals are also range coded (format 3) and the smaller coding is
- * written; returns whether that is the range coding.
+ * An integer series (|m| < 2^50): first value, predictor choice, coded residuals: Rice
+ * coded, or with `rangeCoding` range coded (format 3; the caller keeps whichever section
+ * is smaller). Returns whether the residuals are range coded.
  */
 export function writeIntSeries(w: BitWriter, m: Float64Array, n: number, rangeCoding = false): boolean {
   writeSigned(w, m[0]);
@@ -118,16 +118,7 @@ export function writeIntSeries(w: BitWriter, m: Float64Array, n: number, rangeCo
     writeRiceResiduals(w, m, n, p);
     return false;
   }
-  const rice = new BitWriter((n >>> 3) + 8);
-  writeRiceResiduals(rice, m, n, p);
-  const res = residuals(m, n, p);
-  const { bytes, raw } = encodeResiduals(res, 1, n);
-  const head = p.kind === P_AR ? 4 + (p.j !== 8 ? 6 + bitLength(zigzag(p.c)) : 0) : 0;
-  const rangeBits = head + 6 + bitLength(bytes.length) + 8 * bytes.length + raw.pos;
-  if (rice.pos <= rangeBits) {
-    appendBits(w, rice);
-    return false;
-  }
+  const { bytes, raw } = encodeResiduals(residuals(m, n, p), 1, n);
   if (p.kind === P_AR) {
     w.write(p.j, 4);
     if (p.j !== 8) writeSigned(w, p.c);

@@ -18,6 +18,7 @@ const MAX_E = 53;
 const MAG_CONTEXTS = 56;
 const MANTISSA_BITS = 3;
 const SIGN_CONTEXTS = 3 * 4;
+const POW2: number[] = Array.from({ length: 64 }, (_, i) => 2 ** i);
 
 class Model {
   readonly exp = new BitModels(MAG_CONTEXTS * 64);
@@ -55,15 +56,22 @@ export function encodeResiduals(res: Float64Array, from: number, to: number): { 
       const rest = e - 1;
       const top = rest < MANTISSA_BITS ? rest : MANTISSA_BITS;
       const low = rest - top;
-      const lowPart = low === 0 ? 0 : a % 2 ** low;
-      const topBits = Math.floor((a - 2 ** rest) / 2 ** low);
+      let topBits: number;
+      if (e <= 31) {
+        topBits = (a >>> low) & ((1 << top) - 1);
+        if (low > 0) raw.write(a & ((1 << low) - 1), low);
+      } else {
+        const scale = POW2[low];
+        topBits = Math.floor(a / scale) - POW2[top];
+        raw.writeBig(a % scale, low);
+      }
+      const mbase = e * 8;
       let mnode = 1;
       for (let k = top - 1; k >= 0; k--) {
         const b = (topBits >>> k) & 1;
-        enc.bit(m.mant, e * 8 + mnode, b);
+        enc.bit(m.mant, mbase + mnode, b);
         mnode = mnode * 2 + b;
       }
-      if (low > 0) raw.writeBig(lowPart, low);
     }
     if (e > 0) {
       const s = r < 0 ? 1 : 0;
@@ -97,7 +105,9 @@ export function decodeResiduals(buf: Uint8Array, start: number, end: number, raw
       const low = rest - top;
       let mnode = 1;
       for (let k = 0; k < top; k++) mnode = mnode * 2 + dec.bit(m.mant, e * 8 + mnode);
-      a = 2 ** rest + (mnode - (1 << top)) * 2 ** low + (low > 0 ? raw.readBig(low) : 0);
+      a = e <= 31
+        ? ((1 << rest) | ((mnode - (1 << top)) << low) | (low > 0 ? raw.read(low) : 0)) >>> 0
+        : POW2[rest] + (mnode - (1 << top)) * POW2[low] + raw.readBig(low);
     }
     let r = a;
     if (e > 0) {
