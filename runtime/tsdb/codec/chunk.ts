@@ -2,16 +2,21 @@
 // bit stream holding the timestamp, value and quality sections in that order.
 import { appendBits, BitReader, BitWriter } from './bits';
 import { readGorillaValues, writeGorillaValues } from './gorilla-values';
-import { readQuality, qualityCodec, validateQuality, writeQuality } from './quality';
+import { Q_RUNS_RC, readQuality, qualityCodec, validateQuality, writeQuality, writeQualityBest } from './quality';
 import {
   readDodTimestamps, readGapTimestamps, TS_DOD, TS_GAPS, validateTimestamps, writeDodTimestamps, writeGapTimestamps,
 } from './timestamps';
-import { readValues, V_DICT, V_XOR, writeValues } from './values';
+import { readValues, V_DECIMAL_EXC, V_DICT, V_XOR, writeValues } from './values';
 
 const V_LAST_V1 = V_DICT;
+const V_LAST_V2 = V_DECIMAL_EXC;
 
-/** Format 2 (written): adds value codec DECIMAL_EXC. Format 1 (0xA1) is still read. */
-export const CHUNK_MAGIC = 0xa2;
+/**
+ * Format 3 (written): adds value codecs 6–8 (range-coded residuals). Format 2 (0xA2, adds
+ * DECIMAL_EXC) and format 1 (0xA1) are still read.
+ */
+export const CHUNK_MAGIC = 0xa3;
+export const CHUNK_MAGIC_V2 = 0xa2;
 export const CHUNK_MAGIC_V1 = 0xa1;
 /** Largest sample count a chunk header accepts (guards allocation on corrupt input). */
 export const MAX_CHUNK_SAMPLES = 1 << 24;
@@ -53,8 +58,8 @@ interface Header { tsCodec: number; valueCodec: number; qCodec: number; n: numbe
 function readHeader(buf: Uint8Array): Header {
   if (!(buf instanceof Uint8Array)) throw new Error('chunk: expected a Uint8Array');
   if (buf.length < 3) throw new Error(`corrupt chunk: ${buf.length} bytes is shorter than a chunk header`);
-  if (buf[0] !== CHUNK_MAGIC && buf[0] !== CHUNK_MAGIC_V1) {
-    throw new Error(`corrupt chunk: bad magic byte 0x${buf[0].toString(16)} (expected 0x${CHUNK_MAGIC.toString(16)} or 0x${CHUNK_MAGIC_V1.toString(16)})`);
+  if (buf[0] !== CHUNK_MAGIC && buf[0] !== CHUNK_MAGIC_V2 && buf[0] !== CHUNK_MAGIC_V1) {
+    throw new Error(`corrupt chunk: bad magic byte 0x${buf[0].toString(16)} (expected 0xa1, 0xa2 or 0x${CHUNK_MAGIC.toString(16)})`);
   }
   let n = 0;
   let scale = 1;
@@ -71,7 +76,10 @@ function readHeader(buf: Uint8Array): Header {
   const c = buf[1];
   const valueCodec = (c >>> 2) & 15;
   if (buf[0] === CHUNK_MAGIC_V1 && valueCodec > V_LAST_V1) throw new Error(`corrupt chunk: value codec ${valueCodec} does not exist in chunk format 1`);
-  return { tsCodec: c >>> 6, valueCodec, qCodec: c & 3, n, bodyStart: p };
+  if (buf[0] !== CHUNK_MAGIC && valueCodec > V_LAST_V2) throw new Error(`corrupt chunk: value codec ${valueCodec} does not exist in chunk format ${buf[0] & 15}`);
+  const qCodec = c & 3;
+  if (buf[0] !== CHUNK_MAGIC && qCodec === Q_RUNS_RC) throw new Error(`corrupt chunk: quality codec ${qCodec} does not exist in chunk format ${buf[0] & 15}`);
+  return { tsCodec: c >>> 6, valueCodec, qCodec, n, bodyStart: p };
 }
 
 export function chunkSampleCount(buf: Uint8Array): number {
@@ -102,9 +110,8 @@ export function encodeChunk(ts: ArrayLike<number>, values: ArrayLike<number>, qu
   const count = checkInput(ts, values, quality, n);
   const w = new BitWriter((count >>> 1) + 16);
   const tsCodec = writeTimestamps(w, ts, count);
-  const valueCodec = writeValues(w, values, count);
-  const qCodec = qualityCodec(quality, count);
-  writeQuality(w, qCodec, quality, count);
+  const valueCodec = writeValues(w, values, count, true);
+  const qCodec = writeQualityBest(w, quality, count);
   return writeHeader(tsCodec, valueCodec, qCodec, count, w);
 }
 

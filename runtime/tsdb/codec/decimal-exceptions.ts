@@ -61,8 +61,11 @@ export function exceptionScales(histogram: Uint32Array, n: number): number[] {
   return out;
 }
 
-/** V_DECIMAL_EXC section for n ≥ 2 values at scale k; returns false when no value is usable as a decimal. */
-export function writeDecimalExceptions(w: BitWriter, values: ArrayLike<number>, n: number, k: number): boolean {
+/**
+ * V_DECIMAL_EXC section for n ≥ 2 values at scale k; returns null when no value is usable
+ * as a decimal, else whether the integer series is range coded (only with `rangeCoding`).
+ */
+export function writeDecimalExceptions(w: BitWriter, values: ArrayLike<number>, n: number, k: number, rangeCoding = false): boolean | null {
   const p = P10[k];
   const ints = new Float64Array(n);
   const pos: number[] = [];
@@ -74,7 +77,7 @@ export function writeDecimalExceptions(w: BitWriter, values: ArrayLike<number>, 
     if (!valid || m / p !== v || (v === 0 && 1 / v < 0)) pos.push(i);
     if (valid) { ints[i] = m; prev = m; } else ints[i] = NaN;
   }
-  if (Number.isNaN(prev)) return false;
+  if (Number.isNaN(prev)) return null;
   // unusable integers take their neighbour's value, which costs the predictor nothing
   let fill = NaN;
   for (let i = 0; i < n; i++) if (!Number.isNaN(ints[i])) { fill = ints[i]; break; }
@@ -101,11 +104,10 @@ export function writeDecimalExceptions(w: BitWriter, values: ArrayLike<number>, 
       }
     }
   }
-  writeIntSeries(w, ints, n);
-  return true;
+  return writeIntSeries(w, ints, n, rangeCoding);
 }
 
-export function readDecimalExceptions(r: BitReader, out: Float64Array, n: number): void {
+export function readDecimalExceptions(r: BitReader, out: Float64Array, n: number, rangeCoded = false): void {
   if (n === 0) return;
   const k = r.read(4);
   if (k > MAX_SCALE) throw new Error(`corrupt chunk: decimal scale ${k} exceeds ${MAX_SCALE}`);
@@ -131,7 +133,7 @@ export function readDecimalExceptions(r: BitReader, out: Float64Array, n: number
       else { a[e] = r.read(32); b[e] = r.read(32); }
     }
   }
-  readIntSeries(r, out, n);
+  readIntSeries(r, out, n, rangeCoded);
   for (let i = 0; i < n; i++) out[i] /= p;
   for (let e = 0; e < E; e++) {
     const i = pos[e];

@@ -11,7 +11,8 @@
 //           sensors (a first-order autoregressive model).
 //   P_DOD   prediction = 2·m[i−1] − m[i−2] (smooth ramps).
 // V_DECIMAL_RUNS: k, then runs of equal values (step signals, booleans, setpoints).
-import { BitReader, BitWriter, unzigzag, zigzag } from './bits';
+import { appendBits, BitReader, BitWriter, unzigzag, zigzag } from './bits';
+import { decodeResiduals, encodeResiduals } from './residual-coder';
 import { RiceDecoder, RiceEncoder } from './rice';
 
 export const MAX_SCALE = 12;
@@ -103,12 +104,48 @@ function readSigned(r: BitReader): number {
   return unzigzag(r.readLen());
 }
 
-/** An integer series (|m| < 2^50): first value, predictor choice, Rice-coded residuals. */
-export function writeIntSeries(w: BitWriter, m: Float64Array, n: number): void {
+/**
+ * An integer series (|m| < 2^50): first value, predictor choice, coded residuals: Rice
+ * coded, or with `rangeCoding` range coded (format 3; the caller keeps whichever section
+ * is smaller). Returns whether the residuals are range coded.
+ */
+export function writeIntSeries(w: BitWriter, m: Float64Array, n: number, rangeCoding = false): boolean {
   writeSigned(w, m[0]);
-  if (n === 1) return;
+  if (n === 1) return false;
   const p = choosePredictor(m, n);
   w.write(p.kind, 1);
+  if (!rangeCoding) {
+    writeRiceResiduals(w, m, n, p);
+    return false;
+  }
+  const { bytes, raw } = encodeResiduals(residuals(m, n, p), 1, n);
+  if (p.kind === P_AR) {
+    w.write(p.j, 4);
+    if (p.j !== 8) writeSigned(w, p.c);
+  }
+  w.writeLen(bytes.length);
+  for (let i = 0; i < bytes.length; i++) w.write(bytes[i], 8);
+  appendBits(w, raw);
+  return true;
+}
+
+/** Residuals of samples 1..n−1 under predictor `p` (index 0 unused). */
+function residuals(m: Float64Array, n: number, p: Predictor): Float64Array {
+  const res = new Float64Array(n);
+  if (p.kind === P_DOD) {
+    res[1] = m[1] - m[0];
+    for (let i = 2; i < n; i++) res[i] = m[i] - 2 * m[i - 1] + m[i - 2];
+    return res;
+  }
+  const c = p.c;
+  const j = p.j;
+  if (j === 8) for (let i = 1; i < n; i++) res[i] = m[i] - m[i - 1];
+  else if (j === 0) for (let i = 1; i < n; i++) res[i] = m[i] - c;
+  else for (let i = 1; i < n; i++) res[i] = m[i] - c - Math.round((j * (m[i - 1] - c)) / 8);
+  return res;
+}
+
+function writeRiceResiduals(w: BitWriter, m: Float64Array, n: number, p: Predictor): void {
   const rice = new RiceEncoder(w, (2 * p.cost) / (n - 1));
   if (p.kind === P_DOD) {
     rice.put(zigzag(m[1] - m[0]));
@@ -124,11 +161,13 @@ export function writeIntSeries(w: BitWriter, m: Float64Array, n: number): void {
   else for (let i = 1; i < n; i++) rice.put(zigzag(m[i] - c - Math.round((j * (m[i - 1] - c)) / 8)));
 }
 
-export function readIntSeries(r: BitReader, out: Float64Array, n: number): void {
+/** Reads an integer series written by writeIntSeries; `rangeCoded` as it returned. */
+export function readIntSeries(r: BitReader, out: Float64Array, n: number, rangeCoded = false): void {
   let prev = readSigned(r);
   out[0] = prev;
   if (n === 1) return;
   const kind = r.read(1);
+  if (rangeCoded) { readRangeCoded(r, out, n, kind); return; }
   const rice = new RiceDecoder(r);
   if (kind === P_DOD) {
     let delta = unzigzag(rice.get());
@@ -141,8 +180,7 @@ export function readIntSeries(r: BitReader, out: Float64Array, n: number): void 
     }
     return;
   }
-  const j = r.read(4);
-  if (j > 8) throw new Error(`corrupt chunk: predictor weight ${j}/8 exceeds 1`);
+  const j = readWeight(r);
   const c = j !== 8 ? readSigned(r) : 0;
   if (j === 8) {
     for (let i = 1; i < n; i++) out[i] = prev += unzigzag(rice.get());
@@ -153,6 +191,33 @@ export function readIntSeries(r: BitReader, out: Float64Array, n: number): void 
   }
 }
 
+function readWeight(r: BitReader): number {
+  const j = r.read(4);
+  if (j > 8) throw new Error(`corrupt chunk: predictor weight ${j}/8 exceeds 1`);
+  return j;
+}
+
+function readRangeCoded(r: BitReader, out: Float64Array, n: number, kind: number): void {
+  const j = kind === P_AR ? readWeight(r) : 0;
+  const c = kind === P_AR && j !== 8 ? readSigned(r) : 0;
+  const len = r.readLen();
+  if (len * 8 > r.limit - r.pos) throw new Error(`corrupt chunk: ${len} range-coded bytes exceed the chunk`);
+  const bytes = new Uint8Array(len);
+  for (let i = 0; i < len; i++) bytes[i] = r.read(8);
+  decodeResiduals(bytes, 0, len, r, out, 1, n - 1);
+  let prev = out[0];
+  if (kind === P_DOD) {
+    let delta = 0;
+    for (let i = 1; i < n; i++) { delta += out[i]; out[i] = prev += delta; }
+  } else if (j === 8) {
+    for (let i = 1; i < n; i++) out[i] = prev += out[i];
+  } else if (j === 0) {
+    for (let i = 1; i < n; i++) out[i] += c;
+  } else {
+    for (let i = 1; i < n; i++) out[i] = prev = c + Math.round((j * (prev - c)) / 8) + out[i];
+  }
+}
+
 function readScale(r: BitReader): number {
   const scale = r.read(4);
   if (scale > MAX_SCALE) throw new Error(`corrupt chunk: decimal scale ${scale} exceeds ${MAX_SCALE}`);
@@ -160,15 +225,15 @@ function readScale(r: BitReader): number {
 }
 
 /** V_DECIMAL value section for n ≥ 1 values: scale, then the integer series. */
-export function writeDecimal(w: BitWriter, d: DecimalForm, n: number): void {
+export function writeDecimal(w: BitWriter, d: DecimalForm, n: number, rangeCoding = false): boolean {
   w.write(d.scale, 4);
-  writeIntSeries(w, d.ints, n);
+  return writeIntSeries(w, d.ints, n, rangeCoding);
 }
 
-export function readDecimal(r: BitReader, out: Float64Array, n: number): void {
+export function readDecimal(r: BitReader, out: Float64Array, n: number, rangeCoded = false): void {
   if (n === 0) return;
   const p = readScale(r);
-  readIntSeries(r, out, n);
+  readIntSeries(r, out, n, rangeCoded);
   for (let i = 0; i < n; i++) out[i] /= p;
 }
 
@@ -188,7 +253,7 @@ export function distinctInts(m: Float64Array, n: number, max: number): Float64Ar
  * then each sample's dictionary index as an integer series. Suits quantised sensors
  * (an ADC step that is not a round decimal) and multi-level signals.
  */
-export function writeDictionary(w: BitWriter, d: DecimalForm, dict: Float64Array, n: number): void {
+export function writeDictionary(w: BitWriter, d: DecimalForm, dict: Float64Array, n: number, rangeCoding = false): boolean {
   w.write(d.scale, 4);
   const D = dict.length;
   w.writeLen(D);
@@ -201,10 +266,10 @@ export function writeDictionary(w: BitWriter, d: DecimalForm, dict: Float64Array
   for (let i = 0; i < D; i++) index.set(dict[i], i);
   const idx = new Float64Array(n);
   for (let i = 0; i < n; i++) idx[i] = index.get(d.ints[i])!;
-  writeIntSeries(w, idx, n);
+  return writeIntSeries(w, idx, n, rangeCoding);
 }
 
-export function readDictionary(r: BitReader, out: Float64Array, n: number): void {
+export function readDictionary(r: BitReader, out: Float64Array, n: number, rangeCoded = false): void {
   if (n === 0) return;
   const p = readScale(r);
   const D = r.readLen();
@@ -216,7 +281,7 @@ export function readDictionary(r: BitReader, out: Float64Array, n: number): void
     const rice = new RiceDecoder(r);
     for (let i = 1; i < D; i++) { v += rice.get() + 1; dict[i] = v / p; }
   }
-  readIntSeries(r, out, n);
+  readIntSeries(r, out, n, rangeCoded);
   for (let i = 0; i < n; i++) {
     const k = out[i];
     if (!(k >= 0 && k < D)) throw new Error(`corrupt chunk: dictionary index ${k} out of range 0..${D - 1} at sample ${i}`);

@@ -13,8 +13,12 @@ export const V_CONST = 1;
 export const V_DECIMAL = 2;
 export const V_DECIMAL_RUNS = 3;
 export const V_DICT = 4;
-/** chunk format 2 only */
+/** chunk format ≥ 2 */
 export const V_DECIMAL_EXC = 5;
+/** chunk format 3: DECIMAL, DICT and DECIMAL_EXC with range-coded residuals (FORMAT-chunk.md) */
+export const V_DECIMAL_RC = 6;
+export const V_DICT_RC = 7;
+export const V_DECIMAL_EXC_RC = 8;
 
 function allIdenticalBits(values: ArrayLike<number>, n: number): boolean {
   if (n === 0) return true;
@@ -27,8 +31,18 @@ function allIdenticalBits(values: ArrayLike<number>, n: number): boolean {
 const XOR_CHECK_BITS = 12;
 /** up to this exact scale a chunk keeps it: a smaller scale would save at most ~10 bits a value */
 const SMALL_SCALE = 3;
+/**
+ * Shorter chunks are not range coded: the adaptive models start at 1/2 and the coder
+ * flushes ~4 bytes, so below a few hundred samples it seldom wins, and the engine's head
+ * chunks (128 samples, encoded on the ingest path) would pay its cost for nothing.
+ */
+const RC_MIN_SAMPLES = 256;
 
-export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number): number {
+/**
+ * `rangeCoding` admits codecs 6–8 (chunk format 3); without it the section uses ids 0–5
+ * only, as packed formats that store the id in 3 bits (rollup sections) require.
+ */
+export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number, rangeCoding = false): number {
   if (allIdenticalBits(values, n)) {
     if (n > 0) writeGorillaValues(w, values, 1);
     return V_CONST;
@@ -41,10 +55,15 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number):
   const profile = d === null || d.scale > SMALL_SCALE ? scaleProfile(values, n) : null;
   let best: BitWriter | null = null;
   let codec = V_XOR;
+  // candidates are first compared by their Rice coding (kept when nothing beats it); then
+  // each is range coded too, as its gain differs widely between candidates (an exception
+  // scale with many exceptions may win only once its integer series is range coded)
+  const rcTries: Array<{ id: number; write: (w: BitWriter) => boolean | null }> = [];
   if (d !== null) {
     best = new BitWriter((n >>> 2) + 8);
-    codec = V_DECIMAL;
     writeDecimal(best, d, n);
+    codec = V_DECIMAL;
+    rcTries.push({ id: V_DECIMAL_RC, write: (alt) => writeDecimal(alt, d, n, true) });
     const runs = countRuns(d.ints, n);
     if (runs * 4 < n) {
       const alt = new BitWriter(runs + 8);
@@ -55,6 +74,7 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number):
     if (dict !== null) {
       const alt = new BitWriter((n >>> 3) + dict.length + 8);
       writeDictionary(alt, d, dict, n);
+      rcTries.push({ id: V_DICT_RC, write: (a) => writeDictionary(a, d, dict, n, true) });
       if (alt.pos < best.pos) { best = alt; codec = V_DICT; }
     }
   }
@@ -62,8 +82,16 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number):
     for (const k of exceptionScales(profile.histogram, n)) {
       if (d !== null && k >= d.scale) continue;
       const alt = new BitWriter((n >>> 2) + 8);
-      if (!writeDecimalExceptions(alt, values, n, k)) continue;
+      if (writeDecimalExceptions(alt, values, n, k) === null) continue;
+      rcTries.push({ id: V_DECIMAL_EXC_RC, write: (a) => writeDecimalExceptions(a, values, n, k, true) });
       if (best === null || alt.pos < best.pos) { best = alt; codec = V_DECIMAL_EXC; }
+    }
+  }
+  if (rangeCoding && n >= RC_MIN_SAMPLES && best !== null) {
+    for (const t of rcTries) {
+      const alt = new BitWriter((best.pos >>> 5) + 8);
+      // kept only when strictly smaller than the best section so far
+      if (t.write(alt) === true && alt.pos < best.pos) { best = alt; codec = t.id; }
     }
   }
   // compared with its XOR coding whenever that could be smaller: XOR needs 2 bits plus the
@@ -89,6 +117,9 @@ export function readValues(r: BitReader, codec: number, out: Float64Array, n: nu
     case V_DECIMAL_RUNS: readDecimalRuns(r, out, n); return;
     case V_DICT: readDictionary(r, out, n); return;
     case V_DECIMAL_EXC: readDecimalExceptions(r, out, n); return;
+    case V_DECIMAL_RC: readDecimal(r, out, n, true); return;
+    case V_DICT_RC: readDictionary(r, out, n, true); return;
+    case V_DECIMAL_EXC_RC: readDecimalExceptions(r, out, n, true); return;
     default: throw new Error(`corrupt chunk: unknown value codec ${codec}`);
   }
 }

@@ -74,7 +74,7 @@ describe('blocks', () => {
     expect(blocks.length).toBe(3);
     const victim = path.join(dir, 'blocks', blocks[1]);
     const buf = fs.readFileSync(victim);
-    buf[200] ^= 0xff; // a chunk of the middle block
+    buf[10] ^= 0xff; // inside the middle block's first chunk (data starts after the 8-byte magic)
     fs.writeFileSync(victim, buf);
     // also make the third block's index unreadable
     const third = path.join(dir, 'blocks', blocks[2]);

@@ -133,14 +133,16 @@ describe('codec choice', () => {
     const ours = encodeChunk(ts, values, q).length;
     const gorilla = encodeGorillaChunk(ts, values, q).length;
     expect(ours * 3).toBeLessThan(gorilla);
-    expect(chunkValueCodec(encodeChunk(ts, values, q))).toBe(2);
+    // DECIMAL, with Rice (2) or range-coded (6) residuals
+    expect([2, 6]).toContain(chunkValueCodec(encodeChunk(ts, values, q)));
   });
 
   it('uses a dictionary for quantised levels', () => {
     const levels = [0.382638, -0.273216, 0.054711, 0.710565];
     const values = ts.map((_, i) => levels[(i * 7) % 4]);
     const buf = encodeChunk(ts, values, q);
-    expect(chunkValueCodec(buf)).toBe(4);
+    // DICT, with Rice (4) or range-coded (7) indexes
+    expect([4, 7]).toContain(chunkValueCodec(buf));
     expect(buf.length).toBeLessThan(200);
   });
 
