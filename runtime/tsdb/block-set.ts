@@ -4,7 +4,7 @@
 // that may read them before they are deleted.
 import fs from 'node:fs';
 import path from 'node:path';
-import { BlockReader, CorruptBlockError, type RollupRows } from './block';
+import { BlockReader, CorruptBlockError, REFS_KEEP_SAMPLES, type RollupRows } from './block';
 import { type BlockSource, LocalBlockSource } from './block-source';
 import { BlockWriter } from './block-writer';
 import type { ChunkRef } from './chunk-ref';
@@ -114,10 +114,11 @@ export class BlockSet {
   /** Chunk refs of a tag in the live blocks overlapping [from, to). */
   async refs(tag: string, from: number, to: number): Promise<ChunkRef[]> {
     const out: ChunkRef[] = [];
+    const keep = { samples: REFS_KEEP_SAMPLES };
     for (const b of this.live()) {
       if (b.maxT < from || b.minT >= to) continue;
       const r = await this.reader(b);
-      r?.chunkRefs(tag, from, to, b.seq, out);
+      try { await r?.refs(tag, from, to, b.seq, out, keep); } catch (e) { this.onError(e); }
     }
     return out;
   }
@@ -151,7 +152,7 @@ export class BlockSet {
     for (const p of parts) {
       if (!p.has) {
         const refs: ChunkRef[] = [];
-        p.reader.chunkRefs(tag, from, to, p.seq, refs);
+        try { await p.reader.refs(tag, from, to, p.seq, refs); } catch (e) { this.onError(e); continue; }
         yield { refs };
         continue;
       }
