@@ -6,7 +6,9 @@
 // distance from where the previous section ended (0), times across series as deltas,
 // rollup entries as varints (28 bytes → ~8), and a chunk's integral against
 // step·(sum − last): for a slow tag every block holds one chunk per series, so the
-// per-series part was most of the index.
+// per-series part was most of the index. Version 4 (written) leaves the summary of small
+// chunks out (derived from the chunk on read, block.ts), codes counts and spans against
+// the previous entry, the sum as a decimal, and shares tag suffixes too.
 import type { ChunkEntry, RollupEntry, SeriesIndex } from './block';
 import { addToBits, bitsDiff, predictIntegral } from './float-bits';
 import type { Summary } from './summary';
