@@ -85,6 +85,27 @@ describe('blocks', () => {
     await src.close();
   });
 
+  it('leaves out a rollup level whose one row would repeat the series\' one chunk', async () => {
+    const src = new LocalBlockSource(dir);
+    const w = new BlockWriter(src.file('b4'));
+    const day = cols(288, T0, 300_000, (i) => Math.round(Math.sin(i / 9) * 1000) / 100);
+    const twoDays = cols(576, T0, 300_000, (i) => Math.round(Math.cos(i / 9) * 1000) / 100);
+    await w.addSeries('s.day', [day]);
+    await w.addSeries('s.two', [twoDays]);
+    w.finish();
+    const r = await BlockReader.open('b4', src);
+    // a 5-minute tag keeps its day level (FORMAT-block.md), except where that level's one row is the chunk
+    expect(r.series.get('s.day')!.rollups).toEqual([]);
+    expect(r.series.get('s.two')!.rollups.map((x) => x.res)).toEqual([86_400_000]);
+    const rows = (await r.rollups('s.two', 86_400_000))!.rows;
+    expect(rows).toEqual([summarize(twoDays, 0, 288), summarize(twoDays, 288, 576)]);
+    // the row the first series would have had is exactly its chunk's summary
+    const refs: ChunkRef[] = [];
+    await r.refs('s.day', T0, T0 + 86_400_000, 1, refs);
+    expect(refs[0].summary).toEqual(summarize(day));
+    await src.close();
+  });
+
   it('detects a corrupt chunk by checksum', async () => {
     const src = new LocalBlockSource(dir);
     const w = new BlockWriter(src.file('b2'), 100);
