@@ -115,11 +115,15 @@ export class BlockSet {
   async refs(tag: string, from: number, to: number): Promise<ChunkRef[]> {
     const out: ChunkRef[] = [];
     const keep = { samples: REFS_KEEP_SAMPLES };
-    for (const b of this.live()) {
-      if (b.maxT < from || b.minT >= to) continue;
-      const r = await this.reader(b);
-      try { await r?.refs(tag, from, to, b.seq, out, keep); } catch (e) { this.onError(e); }
-    }
+    // deriving left-out summaries reads chunks: no block file may go meanwhile, whoever calls
+    this.activeQueries++;
+    try {
+      for (const b of this.live()) {
+        if (b.maxT < from || b.minT >= to) continue;
+        const r = await this.reader(b);
+        try { await r?.refs(tag, from, to, b.seq, out, keep); } catch (e) { this.onError(e); }
+      }
+    } finally { this.activeQueries--; }
     return out;
   }
 
