@@ -20,6 +20,8 @@ const NO_SUMMARY = 0x40;
 /** version 4: sum stored as a decimal integer plus a bit-pattern difference */
 const PREDICTED_SUM = 0x20;
 const SCALE_BITS = 0x0f;
+/** version 4 codes rollup resolutions in whole minutes where they are */
+const MINUTE = 60_000;
 
 /**
  * Chunks holding fewer samples are indexed without summary (version 4): decoding one takes
@@ -98,7 +100,7 @@ export function encodeIndex(series: SeriesIndex[]): Buffer {
   let prevTag = Buffer.alloc(0);
   // where the previous series' sections ended: the next one normally starts there
   let end = 8;
-  let prevTs = 0, prevCount = 0, prevSpan = 0;
+  let prevTs = 0, prevCount = 0, prevSpan = 0, prevLen = 0;
   for (const s of series) {
     const tag = Buffer.from(s.tag, 'utf8');
     const [shared, suffix] = sharedEnds(tag, prevTag);
@@ -113,9 +115,9 @@ export function encodeIndex(series: SeriesIndex[]): Buffer {
       next += c.len;
       const m = c.summary;
       const span = m.lastTs - m.firstTs;
-      o.uv(c.len); o.u32(c.crc);
+      o.sv(c.len - prevLen); o.u32(c.crc);
       o.sv(m.count - prevCount); o.sv(m.firstTs - prevTs); o.sv(span - prevSpan);
-      prevCount = m.count; prevTs = m.firstTs; prevSpan = span;
+      prevLen = c.len; prevCount = m.count; prevTs = m.firstTs; prevSpan = span;
       if (m.count < SUMMARY_MIN_SAMPLES) { o.u8(NO_SUMMARY); continue; }
       const k = commonScale([m.min, m.max, m.first, m.last]);
       const e = bitsDiff(m.integral, predictIntegral(m.sum, m.last, m.count, m.firstTs, m.lastTs));
@@ -139,7 +141,8 @@ export function encodeIndex(series: SeriesIndex[]): Buffer {
     }
     o.u8(s.rollups.length);
     for (const r of s.rollups) {
-      o.uv(r.res); o.uv(r.rows); o.sv(r.offset - next); o.uv(r.len); o.u32(r.crc);
+      o.uv(r.res % MINUTE === 0 ? 2 * (r.res / MINUTE) : 2 * r.res + 1);
+      o.uv(r.rows); o.sv(r.offset - next); o.uv(r.len); o.u32(r.crc);
       next = r.offset + r.len;
     }
     end = Math.max(end, next);
@@ -214,7 +217,7 @@ function decodeIndexV4(b: Buffer): Map<string, SeriesIndex> {
   const n = r.u32();
   let prevTag = Buffer.alloc(0);
   let end = 8;
-  let prevTs = 0, prevCount = 0, prevSpan = 0;
+  let prevTs = 0, prevCount = 0, prevSpan = 0, prevLen = 0;
   for (let k = 0; k < n; k++) {
     const shared = r.uv(), suffix = r.uv(), rest = r.uv();
     if (shared + suffix > prevTag.length || rest > b.length) throw new Error('index tag out of range');
@@ -226,11 +229,11 @@ function decodeIndexV4(b: Buffer): Map<string, SeriesIndex> {
     if (nc > b.length) throw new Error('index chunk count out of range');
     const chunks: ChunkEntry[] = new Array(nc);
     for (let i = 0; i < nc; i++) {
-      const len = r.uv(), crc = r.u32();
+      const len = prevLen + r.sv(), crc = r.u32();
       const count = prevCount + r.sv(), firstTs = prevTs + r.sv(), span = prevSpan + r.sv();
-      prevCount = count; prevTs = firstTs; prevSpan = span;
+      prevLen = len; prevCount = count; prevTs = firstTs; prevSpan = span;
       const lastTs = firstTs + span;
-      if (count < 1 || span < 0) throw new Error('index chunk entry out of range');
+      if (len < 0 || count < 1 || span < 0) throw new Error('index chunk entry out of range');
       const flags = r.u8();
       if (flags & NO_SUMMARY) {
         if (count >= SUMMARY_MIN_SAMPLES) throw new Error(`index leaves out the summary of a chunk of ${count} samples`);
@@ -261,7 +264,9 @@ function decodeIndexV4(b: Buffer): Map<string, SeriesIndex> {
     const nr = r.u8();
     const rollups: RollupEntry[] = [];
     for (let i = 0; i < nr; i++) {
-      const res = r.uv(), rows = r.uv(), at = offset + r.sv(), len = r.uv(), crc = r.u32();
+      const z = r.uv();
+      const res = z % 2 === 0 ? (z / 2) * MINUTE : (z - 1) / 2;
+      const rows = r.uv(), at = offset + r.sv(), len = r.uv(), crc = r.u32();
       rollups.push({ res, rows, offset: at, len, crc });
       offset = at + len;
     }

@@ -12,7 +12,7 @@ const series = fc.array(fc.record({
     gap: fc.integer({ min: -(2 ** 45), max: 2 ** 45 }), span: fc.integer({ min: 0, max: 2 ** 40 }),
     min: value, max: value, first: value, last: value, sum: value, integral: value, quality: fc.integer({ min: 0, max: 0xffff }),
   }), { maxLength: 6 }),
-  rollups: fc.array(fc.record({ res: fc.constantFrom(60_000, 3_600_000), rows: fc.nat(1e6), offset: fc.nat(2 ** 40), len: fc.nat(2 ** 31), crc: fc.nat(2 ** 31) }), { maxLength: 3 }),
+  rollups: fc.array(fc.record({ res: fc.constantFrom(60_000, 3_600_000, 86_400_000, 1_500, 7), rows: fc.nat(1e6), offset: fc.nat(2 ** 40), len: fc.nat(2 ** 31), crc: fc.nat(2 ** 31) }), { maxLength: 3 }),
   base: fc.nat(2 ** 40),
 }), { maxLength: 5 }).map((list) => list.map((s): SeriesIndex => {
   let offset = s.base;
