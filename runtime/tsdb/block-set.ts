@@ -4,7 +4,7 @@
 // that may read them before they are deleted.
 import fs from 'node:fs';
 import path from 'node:path';
-import { BlockReader, CorruptBlockError, type RollupRows } from './block';
+import { BlockReader, CorruptBlockError, REFS_KEEP_SAMPLES, type RollupRows } from './block';
 import { type BlockSource, LocalBlockSource } from './block-source';
 import { BlockWriter } from './block-writer';
 import type { ChunkRef } from './chunk-ref';
@@ -114,11 +114,16 @@ export class BlockSet {
   /** Chunk refs of a tag in the live blocks overlapping [from, to). */
   async refs(tag: string, from: number, to: number): Promise<ChunkRef[]> {
     const out: ChunkRef[] = [];
-    for (const b of this.live()) {
-      if (b.maxT < from || b.minT >= to) continue;
-      const r = await this.reader(b);
-      r?.chunkRefs(tag, from, to, b.seq, out);
-    }
+    const keep = { samples: REFS_KEEP_SAMPLES };
+    // deriving left-out summaries reads chunks: no block file may go meanwhile, whoever calls
+    this.activeQueries++;
+    try {
+      for (const b of this.live()) {
+        if (b.maxT < from || b.minT >= to) continue;
+        const r = await this.reader(b);
+        try { await r?.refs(tag, from, to, b.seq, out, keep); } catch (e) { this.onError(e); }
+      }
+    } finally { this.activeQueries--; }
     return out;
   }
 
@@ -151,7 +156,7 @@ export class BlockSet {
     for (const p of parts) {
       if (!p.has) {
         const refs: ChunkRef[] = [];
-        p.reader.chunkRefs(tag, from, to, p.seq, refs);
+        try { await p.reader.refs(tag, from, to, p.seq, refs); } catch (e) { this.onError(e); continue; }
         yield { refs };
         continue;
       }

@@ -72,8 +72,11 @@ export class BlockWriter {
     }
     this.cutChunk(entry);
     if (count === 0) return 0;
+    // a level whose only row covers the series' only chunk repeats that chunk's summary
+    // (same samples, same arithmetic): queries fold the chunk instead (FORMAT-block.md)
+    const redundant = entry.chunks.length === 1;
     for (const r of rollups) {
-      if (!r.pays) continue;
+      if (!r.pays || (redundant && r.rows === 1)) continue;
       const rows = r.rows;
       const sec = r.finish();
       entry.rollups.push({ res: r.res, rows, offset: this.pos, len: sec.length, crc: crc32(sec) });

@@ -6,15 +6,26 @@ import type { BlockSource } from './block-source';
 import type { ChunkRef } from './chunk-ref';
 import { decodeIndex } from './block-index';
 import { decodeRollups } from './rollup';
-import type { Summary } from './summary';
+import { type Summary, summarize } from './summary';
+import type { Columns } from './types';
+
+/** decoded samples a `refs` call keeps for the refs whose summaries it derived (~1 MB) */
+export const REFS_KEEP_SAMPLES = 65_536;
 
 export const BLOCK_MAGIC = Buffer.from('HTSBLK\x00\x01', 'latin1');
 export const FOOTER_MAGIC = Buffer.from('HTSBEND1', 'latin1');
 export const FOOTER_SIZE = 32;
-/** Index version written; versions 1 (fixed 90-byte chunk entries) and 2 are still read. */
-export const BLOCK_VERSION = 3;
+/** Index version written; versions 1 (fixed 90-byte chunk entries), 2 and 3 are still read. */
+export const BLOCK_VERSION = 4;
 
-export interface ChunkEntry { offset: number; len: number; crc: number; summary: Summary }
+export interface ChunkEntry {
+  offset: number; len: number; crc: number; summary: Summary;
+  /**
+   * Only count, firstTs and lastTs of `summary` are known (index version 4 leaves the rest
+   * out for small chunks, FORMAT-block.md); `BlockReader.refs` derives them from the chunk.
+   */
+  partial?: boolean;
+}
 export interface RollupEntry { res: number; rows: number; offset: number; len: number; crc: number }
 export interface SeriesIndex { tag: string; chunks: ChunkEntry[]; rollups: RollupEntry[]; minT?: number; maxT?: number }
 
@@ -49,7 +60,7 @@ export class BlockReader {
     const index = Buffer.from(await source.read(id, indexOffset, indexLen));
     if (crc32(index) !== indexCrc) throw new CorruptBlockError(id, 'index checksum mismatch');
     const version = footer.readUInt32LE(16);
-    if (version !== 1 && version !== 2 && version !== BLOCK_VERSION) throw new CorruptBlockError(id, `unknown index version ${version}`);
+    if (version < 1 || version > BLOCK_VERSION) throw new CorruptBlockError(id, `unknown index version ${version}`);
     try {
       return new BlockReader(id, source, decodeIndex(index, version));
     } catch (e) {
@@ -57,12 +68,43 @@ export class BlockReader {
     }
   }
 
+  /**
+   * Chunk refs of `tag` overlapping [from, to) for readers that never fold summaries
+   * (compaction, retention, the latest value): a chunk whose summary the index left out
+   * (`partial`, not derived yet) has a null summary; `refs` gives every ref its summary.
+   */
   chunkRefs(tag: string, from: number, to: number, priority: number, out: ChunkRef[]): void {
     const s = this.series.get(tag);
     if (!s) return;
     for (const c of s.chunks) {
       if (c.summary.lastTs < from || c.summary.firstTs >= to) continue;
-      out.push({ minT: c.summary.firstTs, maxT: c.summary.lastTs, summary: c.summary, priority, load: () => this.loadChunk(c) });
+      out.push({ minT: c.summary.firstTs, maxT: c.summary.lastTs, summary: c.partial ? null as unknown as Summary : c.summary, priority, load: () => this.loadChunk(c) });
+    }
+  }
+
+  /**
+   * Chunk refs of `tag` overlapping [from, to), each with its whole summary: a chunk whose
+   * summary the index left out is read and decoded here once (it is small by construction)
+   * and its summary kept with the index; its ref hands out the decoded samples while
+   * `keepSamples` lasts, so the query that derived it does not decode it twice.
+   */
+  async refs(tag: string, from: number, to: number, priority: number, out: ChunkRef[], keep = { samples: REFS_KEEP_SAMPLES }): Promise<void> {
+    const s = this.series.get(tag);
+    if (!s) return;
+    for (const c of s.chunks) {
+      if (c.summary.lastTs < from || c.summary.firstTs >= to) continue;
+      let load = () => this.loadChunk(c) as Promise<Columns> | Columns;
+      if (c.partial) {
+        const cols = await this.loadChunk(c);
+        const sm = summarize(cols);
+        if (sm.count !== c.summary.count || sm.firstTs !== c.summary.firstTs || sm.lastTs !== c.summary.lastTs) {
+          throw new CorruptBlockError(this.id, `chunk at ${c.offset} does not match its index entry`);
+        }
+        c.summary = sm;
+        c.partial = false;
+        if (keep.samples >= sm.count) { keep.samples -= sm.count; load = () => cols; }
+      }
+      out.push({ minT: c.summary.firstTs, maxT: c.summary.lastTs, summary: c.summary, priority, load });
     }
   }
 

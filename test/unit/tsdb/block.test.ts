@@ -6,6 +6,7 @@ import type { Sample } from '../../../runtime/model';
 import { BlockReader, CorruptBlockError } from '../../../runtime/tsdb/block';
 import { LocalBlockSource } from '../../../runtime/tsdb/block-source';
 import { BlockWriter } from '../../../runtime/tsdb/block-writer';
+import type { ChunkRef } from '../../../runtime/tsdb/chunk-ref';
 import { TsdbStore } from '../../../runtime/tsdb/store';
 import { summarize } from '../../../runtime/tsdb/summary';
 import { memoryLogger, readAll } from './reference';
@@ -39,12 +40,69 @@ describe('blocks', () => {
     expect([...r.series.keys()]).toEqual(['s.a', 's.b']);
     const ea = r.series.get('s.a')!;
     expect(ea.chunks.length).toBe(10);
-    expect(ea.chunks[3].summary).toEqual(summarize(a, 300, 400));
+    // chunks this small keep only count and times in the index (version 4)
+    expect(ea.chunks[3].partial).toBe(true);
+    expect(ea.chunks[3].summary).toMatchObject({ count: 100, firstTs: T0 + 300_000, lastTs: T0 + 399_000 });
     const c = await r.loadChunk(ea.chunks[3]);
     expect(Array.from(c.values)).toEqual(Array.from(a.values.subarray(300, 400)));
     const roll = (await r.rollups('s.a', 60_000))!;
     expect(roll.starts.length).toBe(17);
     expect(roll.rows[1]).toEqual(summarize(a, 60, 120));
+    await src.close();
+  });
+
+  it('derives the summaries the index leaves out for small chunks, keeps those of large ones', async () => {
+    const src = new LocalBlockSource(dir);
+    const w = new BlockWriter(src.file('b3'));
+    const small = cols(168, T0, H, (i) => Math.round((20 + Math.sin(i / 7) * 4) * 100) / 100);
+    const large = cols(3000, T0, 60_000, (i) => Math.round(Math.cos(i / 50) * 1000) / 100);
+    await w.addSeries('s.hourly', [small]);
+    await w.addSeries('s.minute', [large]);
+    w.finish();
+    const r = await BlockReader.open('b3', src);
+    const hourly = r.series.get('s.hourly')!.chunks[0];
+    expect(hourly.partial).toBe(true);
+    expect(Number.isNaN(hourly.summary.min)).toBe(true);
+    const minute = r.series.get('s.minute')!.chunks[0];
+    expect(minute.partial).toBeFalsy();
+    expect(minute.summary).toEqual(summarize(large));
+    // readers that never fold summaries see none for the small chunk
+    const sync: ChunkRef[] = [];
+    r.chunkRefs('s.hourly', -Infinity, Infinity, 1, sync);
+    expect(sync[0].summary).toBeNull();
+    // queries get it derived from the chunk, exactly, and the samples without a second read
+    const refs: ChunkRef[] = [];
+    await r.refs('s.hourly', T0, T0 + 10 * H, 1, refs);
+    expect(refs.length).toBe(1);
+    expect(refs[0].summary).toEqual(summarize(small));
+    expect(Array.from((await refs[0].load()).values)).toEqual(Array.from(small.values));
+    expect(hourly.partial).toBe(false);
+    expect(hourly.summary).toEqual(summarize(small));
+    // outside the range: nothing read, nothing derived
+    const none: ChunkRef[] = [];
+    await r.refs('s.hourly', T0 + 1000 * H, T0 + 2000 * H, 1, none);
+    expect(none).toEqual([]);
+    await src.close();
+  });
+
+  it('leaves out a rollup level whose one row would repeat the series\' one chunk', async () => {
+    const src = new LocalBlockSource(dir);
+    const w = new BlockWriter(src.file('b4'));
+    const day = cols(288, T0, 300_000, (i) => Math.round(Math.sin(i / 9) * 1000) / 100);
+    const twoDays = cols(576, T0, 300_000, (i) => Math.round(Math.cos(i / 9) * 1000) / 100);
+    await w.addSeries('s.day', [day]);
+    await w.addSeries('s.two', [twoDays]);
+    w.finish();
+    const r = await BlockReader.open('b4', src);
+    // a 5-minute tag keeps its day level (FORMAT-block.md), except where that level's one row is the chunk
+    expect(r.series.get('s.day')!.rollups).toEqual([]);
+    expect(r.series.get('s.two')!.rollups.map((x) => x.res)).toEqual([86_400_000]);
+    const rows = (await r.rollups('s.two', 86_400_000))!.rows;
+    expect(rows).toEqual([summarize(twoDays, 0, 288), summarize(twoDays, 288, 576)]);
+    // the row the first series would have had is exactly its chunk's summary
+    const refs: ChunkRef[] = [];
+    await r.refs('s.day', T0, T0 + 86_400_000, 1, refs);
+    expect(refs[0].summary).toEqual(summarize(day));
     await src.close();
   });
 

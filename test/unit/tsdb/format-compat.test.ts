@@ -8,6 +8,7 @@ import { LocalBlockSource } from '../../../runtime/tsdb/block-source';
 import { summarize } from '../../../runtime/tsdb/summary';
 import { fixtureSeries } from './fixtures/format-v1-series';
 import { fixtureSeriesV2 } from './fixtures/format-v2-series';
+import { fixtureSeriesV3 } from './fixtures/format-v3-series';
 
 function bits(a: Float64Array): string[] {
   const u = new BigUint64Array(a.buffer, a.byteOffset, a.length);
@@ -103,6 +104,38 @@ describe('block and chunk format compatibility', () => {
     expect(r.series.get('fx.dense')!.rollups.map((x) => x.res)).toEqual([60_000, 3_600_000, 86_400_000]);
     expect(r.series.get('fx.slow')!.rollups.map((x) => x.res)).toEqual([86_400_000]);
     expect(levels).toBeGreaterThan(8);
+    await src.close();
+  });
+});
+
+describe('block index version 3', () => {
+  it('reads a block of index version 3 (every chunk with its summary) bit for bit', async () => {
+    // fixtures/format-v3.blk: written by the release before index version 4, which leaves
+    // out the summaries of small chunks; every entry here must keep its stored summary
+    const src = new LocalBlockSource(path.join(__dirname, 'fixtures'));
+    const r = await BlockReader.open('format-v3', src);
+    const expected = fixtureSeriesV3().sort((a, b) => (a.tag < b.tag ? -1 : 1));
+    expect([...r.series.keys()]).toEqual(expected.map((s) => s.tag));
+    for (const { tag, cols } of expected) {
+      const entry = r.series.get(tag)!;
+      const ts: number[] = [], values: number[] = [], quality: number[] = [];
+      let at = 0;
+      for (const c of entry.chunks) {
+        expect(c.partial, tag).toBeFalsy();
+        const d = await r.loadChunk(c);
+        expect(bitsOf([c.summary])).toEqual(bitsOf([summarize(cols, at, at + d.ts.length)]));
+        at += d.ts.length;
+        ts.push(...d.ts); values.push(...d.values); quality.push(...d.quality);
+      }
+      expect(ts, tag).toEqual(Array.from(cols.ts));
+      expect(bits(Float64Array.from(values)), tag).toEqual(bits(cols.values));
+      expect(quality, tag).toEqual(Array.from(cols.quality));
+      for (const { res } of entry.rollups) {
+        const rows = (await r.rollups(tag, res))!;
+        expect(bitsOf(rows.rows), `${tag} ${res}`).toEqual(bitsOf(bucketRows(cols, res)));
+      }
+    }
+    expect(r.series.get('fx.hourly')!.chunks[0].summary.quality).toBe(0x4000);
     await src.close();
   });
 });
