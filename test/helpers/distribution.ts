@@ -8,6 +8,9 @@ import { spawnManaged, outputBlock, type ManagedProcess } from './process';
 import { makeTempDir } from './tmp';
 import { waitFor, WaitAbortedError } from './wait';
 
+/** keep in step with scripts/start.js DEFAULT_NODE_FLAGS (test/unit/launcher checks it) */
+export const LAUNCHER_NODE_FLAGS = ['--max-semi-space-size=2'];
+
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const ADMIN_PASSWORD = 'Plant-Operator-2026!';
 
@@ -44,7 +47,8 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
   const port = await freePort();
   const dataDir = opts.dataDir ?? (await makeTempDir('historian-dist-'));
   const entry = opts.entry ?? join(REPO_ROOT, 'dist', 'runtime', 'server', 'main.js');
-  const proc = spawnManaged('historian', process.execPath, [entry], {
+  // the V8 flags `npm start` runs the server with (scripts/start.js), so tests and benchmarks see its memory
+  const proc = spawnManaged('historian', process.execPath, [...LAUNCHER_NODE_FLAGS, entry], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: {
       ...process.env,

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startDistribution, type Distribution } from '../../helpers/distribution';
+import { LAUNCHER_NODE_FLAGS, REPO_ROOT, startDistribution, type Distribution } from '../../helpers/distribution';
 import { waitFor } from '../../helpers/wait';
 
 const START = join(REPO_ROOT, 'scripts', 'start.js');
@@ -35,6 +35,7 @@ describe('npm start launcher', () => {
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toBe(`node ${flags.join(' ')} scripts/start.js`);
     const docker = readFileSync(join(REPO_ROOT, 'docker', 'Dockerfile'), 'utf8');
+    expect(LAUNCHER_NODE_FLAGS, 'test/helpers/distribution.ts starts the server as npm start does').toEqual(flags);
     expect(docker).toContain(`CMD ["node", ${flags.map((f) => `"${f}"`).join(', ')}, "node_modules/historian/dist/runtime/server/main.js"]`);
   });
 
