@@ -39,12 +39,32 @@ export function headDue(ctx: MaintenanceContext): boolean {
   return ctx.o.clock() - h.createdAt >= range / 2;
 }
 
-/** Freezes the head, writes its data into blocks, then drops the WAL segments it came from. */
+/** The WAL segment each frozen head's data ends before (its rotation): what its cut may drop. */
+const walEnd = new WeakMap<Head, number>();
+
+/**
+ * Freezes the head, writes its data into blocks, then drops the WAL segments it came from.
+ * A head whose cut failed (disk full, I/O error) stays frozen with its WAL segments kept,
+ * and is written first at the next cut, before any newer head: dropping WAL segments for a
+ * newer head while an older one is only in memory would lose acknowledged samples at the
+ * next restart, and writing the older one later would let its blocks outrank newer writes.
+ */
 export async function cutHead(ctx: MaintenanceContext): Promise<void> {
+  for (const pending of [...ctx.heads.frozen]) {
+    const segment = walEnd.get(pending);
+    if (segment === undefined) throw new Error('tsdb: a frozen head without its WAL position');
+    await writeFrozen(ctx, pending, segment);
+  }
   if (ctx.heads.head.samples === 0) return;
   const old = ctx.heads.freeze();
   const segment = await ctx.wal.rotate();
+  walEnd.set(old, segment);
   for (const s of old.series.values()) s.cut();
+  await writeFrozen(ctx, old, segment);
+}
+
+/** Writes one frozen head into blocks, commits them, then drops its WAL segments and the head. */
+async function writeFrozen(ctx: MaintenanceContext, old: Head, segment: number): Promise<void> {
   const range = ctx.o.blockRangeMs;
   const ranges = ctx.ranges;
   // Late data far behind the newest sample (a backfill of history) goes straight into

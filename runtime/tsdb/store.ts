@@ -390,7 +390,7 @@ export class TsdbStore implements SeriesReader {
       if (this.closed) return;
       const m = this.maintenance;
       this.blockSet.removePending();
-      if (headDue(m)) await cutHead(m);
+      if (headDue(m) || this.heads.frozen.length > 0) await cutHead(m); // a head whose cut failed is retried first
       for (let i = 0; i < 64 && !this.closed; i++) if (!(await compactOnce(m))) break;
       await applyRetention(m);
       this.tags.save();

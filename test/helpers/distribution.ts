@@ -47,8 +47,11 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
   const port = await freePort();
   const dataDir = opts.dataDir ?? (await makeTempDir('historian-dist-'));
   const entry = opts.entry ?? join(REPO_ROOT, 'dist', 'runtime', 'server', 'main.js');
-  // the V8 flags `npm start` runs the server with (scripts/start.js), so tests and benchmarks see its memory
-  const proc = spawnManaged('historian', process.execPath, [...LAUNCHER_NODE_FLAGS, entry], {
+  // the V8 flags `npm start` runs the server with (scripts/start.js), so tests and benchmarks
+  // see its memory; HISTORIAN_NODE_FLAGS replaces them as it does for npm start (A/B runs)
+  const env = process.env.HISTORIAN_NODE_FLAGS;
+  const flags = env === undefined ? LAUNCHER_NODE_FLAGS : env.split(/\s+/).filter(Boolean);
+  const proc = spawnManaged('historian', process.execPath, [...flags, entry], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: {
       ...process.env,

@@ -127,6 +127,38 @@ describe('TsdbStore write path', () => {
     await s.close();
   });
 
+  it('a head cut that fails (disk full) keeps its samples: written first at the next cut, its WAL kept until then, nothing lost across a crash', async () => {
+    const s = await open();
+    const blocks = (s as unknown as { blockSet: { write: (...a: unknown[]) => Promise<unknown> } }).blockSet;
+    const write = blocks.write.bind(blocks);
+    let failures = 1;
+    blocks.write = async (...a: unknown[]) => {
+      if (failures > 0) { failures--; throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }); }
+      return write(...a);
+    };
+    const first: Sample[] = Array.from({ length: 600 }, (_, i) => ({ tag: 'p.a', ts: T0 + i * 1000, value: i, quality: 0 }));
+    expect(await s.write(first)).toEqual({ accepted: 600, rejected: 0 });
+    await expect(s.flush()).rejects.toThrow(/ENOSPC/);
+    // the later head overwrites some of the first one's samples: newer writes must still win
+    const second: Sample[] = Array.from({ length: 300 }, (_, i) => ({ tag: 'p.a', ts: T0 + (400 + i) * 1000, value: -i, quality: 0 }));
+    expect(await s.write(second)).toEqual({ accepted: 300, rejected: 0, overwrites: 200 });
+    await s.flush();
+    const expected = [...first.slice(0, 400), ...second];
+    expect(await readAll(s, 'p.a')).toEqual(expected);
+    // crash now: the directory as it is, with only what blocks and the WAL hold
+    const crashed = await makeTempDir('tsdb-crashed-');
+    fs.cpSync(dir, crashed, { recursive: true });
+    fs.rmSync(path.join(crashed, 'LOCK'));
+    const s2 = await TsdbStore.open({ dir: crashed, maintenanceIntervalMs: 0, clock: () => now });
+    expect(await readAll(s2, 'p.a')).toEqual(expected);
+    await s2.close();
+    await removeTempDir(crashed);
+    await s.close();
+    const s3 = await open();
+    expect(await readAll(s3, 'p.a')).toEqual(expected);
+    await s3.close();
+  });
+
   it('redeploy under load: close and reopen while writers keep writing loses nothing acknowledged', async () => {
     let s = await open({ fsync: 'always' });
     const acked: Sample[] = [];
