@@ -125,7 +125,8 @@ export function encodeIndex(series: SeriesIndex[]): Buffer {
       let sumInt = NaN, sumE: number | null = null;
       if (k !== F64_VALUES) {
         sumInt = Math.round(m.sum * P10[k]) + 0;
-        if (Number.isSafeInteger(sumInt)) sumE = bitsDiff(m.sum, sumInt / P10[k]);
+        // zigzag doubles the magnitude and a uv holds < 2^53: |S| must stay below 2^52
+        if (Number.isSafeInteger(sumInt) && Math.abs(sumInt) < 2 ** 52) sumE = bitsDiff(m.sum, sumInt / P10[k]);
       }
       const sumPredicted = sumE !== null && Math.abs(sumE) < 2 ** 20;
       o.u8(k | (predicted ? PREDICTED_INTEGRAL : 0) | (sumPredicted ? PREDICTED_SUM : 0));

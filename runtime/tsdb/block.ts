@@ -118,13 +118,27 @@ export class BlockReader {
     }
   }
 
-  /** Whether the block keeps a rollup section of `tag` at `res` (slow series keep fewer levels). */
+  /**
+   * The rollup section of `tag` that serves buckets of `res`: that level, else the coarsest
+   * finer level dividing it (rows fold into buckets like summaries). Blocks written before
+   * a level joined the ladder keep the finer one (a 1 s tag's 1-minute rows serve 5-minute
+   * buckets); slow series keep fewer levels.
+   */
+  private rollupFor(tag: string, res: number): RollupEntry | undefined {
+    let best: RollupEntry | undefined;
+    for (const x of this.series.get(tag)?.rollups ?? []) {
+      if (x.res <= res && res % x.res === 0 && (!best || x.res > best.res)) best = x;
+    }
+    return best;
+  }
+
+  /** Whether the block keeps a rollup section of `tag` serving buckets of `res`. */
   hasRollup(tag: string, res: number): boolean {
-    return this.series.get(tag)?.rollups.some((x) => x.res === res) ?? false;
+    return this.rollupFor(tag, res) !== undefined;
   }
 
   async rollups(tag: string, res: number): Promise<RollupRows | null> {
-    const r = this.series.get(tag)?.rollups.find((x) => x.res === res);
+    const r = this.rollupFor(tag, res);
     if (!r) return null;
     const buf = await this.source.read(this.id, r.offset, r.len);
     if (crc32(buf) !== r.crc) throw new CorruptBlockError(this.id, `rollup section of ${tag} checksum mismatch`);

@@ -74,6 +74,12 @@ describe('block index version 4', () => {
     }), { numRuns: 300 });
   });
 
+  it('keeps the sign of a decimal sum between 2^52 and 2^53 at its scale (found by the property above)', () => {
+    const summary = { count: 1024, firstTs: 0, lastTs: 0, min: 0, max: 0, sum: -45035996273704.97, first: 0, last: -170.71, integral: 0, quality: 0 };
+    const list: SeriesIndex[] = [{ tag: 'a', rollups: [], chunks: [{ offset: 0, len: 1, crc: 0, summary }] }];
+    expect(decodeIndex(encodeIndex(list), 4).get('a')!.chunks[0].summary.sum).toBe(-45035996273704.97);
+  });
+
   it('shares tag prefixes and suffixes with the previous tag', () => {
     const tags = ['a.b.tag00001.pv', 'a.b.tag00002.pv', 'a.b.tag00010.pv', 'a.c', 'a.c.x', 'x', 'xx', 'µ.pv', 'µµ.pv', ''];
     const list: SeriesIndex[] = tags.map((tag) => ({ tag, chunks: [], rollups: [] }));

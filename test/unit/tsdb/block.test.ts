@@ -45,9 +45,14 @@ describe('blocks', () => {
     expect(ea.chunks[3].summary).toMatchObject({ count: 100, firstTs: T0 + 300_000, lastTs: T0 + 399_000 });
     const c = await r.loadChunk(ea.chunks[3]);
     expect(Array.from(c.values)).toEqual(Array.from(a.values.subarray(300, 400)));
-    const roll = (await r.rollups('s.a', 60_000))!;
-    expect(roll.starts.length).toBe(17);
-    expect(roll.rows[1]).toEqual(summarize(a, 60, 120));
+    // a 1 s series keeps 5-minute rows, not 1-minute ones (60 samples a row do not pay, rollup.ts)
+    expect(ea.rollups.map((x) => x.res)).toEqual([300_000, 3_600_000, 21_600_000, 86_400_000]);
+    expect(await r.rollups('s.a', 60_000)).toBeNull();
+    const roll = (await r.rollups('s.a', 300_000))!;
+    expect(roll.starts.length).toBe(4);
+    expect(roll.rows[1]).toEqual(summarize(a, 300, 600));
+    // and those rows serve any multiple of 5 minutes
+    expect((await r.rollups('s.a', 900_000))!.rows).toEqual(roll.rows);
     await src.close();
   });
 
