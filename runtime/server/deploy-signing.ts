@@ -104,9 +104,20 @@ export function deploySigning(opts: DeploySigningOptions): DeploySigningRouter {
   const router = express.Router();
   const json = express.json({ limit: opts.bodyLimit ?? '5mb' });
 
-  router.post('/flows', json, (req: Request, res: Response, next: NextFunction) => {
+  // Who deploys is settled before the body (up to the deploy limit) is read: an anonymous
+  // request never makes the server parse and diff flows. Node-RED's adminAuth accepts the
+  // same people (our users' sessions, no anonymous access), so it would refuse it anyway.
+  const signerFirst = (req: Request, res: Response, next: NextFunction) => {
+    signerOf(req).then((signer) => {
+      if (!signer) return sendError(res, authenticationRequired('log in to the editor before deploying'));
+      res.locals.deploySigner = signer;
+      next();
+    }, next);
+  };
+
+  router.post('/flows', signerFirst, json, (req: Request, res: Response, next: NextFunction) => {
     void (async () => {
-      const signer = await signerOf(req);
+      const signer = res.locals.deploySigner as Signer;
       const deploymentType = String(req.get('Node-RED-Deployment-Type') ?? 'full');
       // "Restart flows" re-reads the deployed configuration: recorded, never a change to sign.
       const restart = deploymentType === 'reload';
@@ -128,9 +139,6 @@ export function deploySigning(opts: DeploySigningOptions): DeploySigningRouter {
       const actions = [...(!restart && mustSign(deployAction) ? [deployAction] : []), ...critical.map((c) => c.action)];
       const signed = new Map<string, SignatureManifestation>();
       if (actions.length > 0) {
-        if (!signer) {
-          return sendError(res, authenticationRequired('log in to the editor before deploying'));
-        }
         const role = signer.role;
         const perms = role && isRole(role) ? permissionsOf(role) : new Set<string>();
         const lacking = ['flows.write', ...critical.map((c) => c.permission)].find((p) => !perms.has(p as never));
@@ -174,9 +182,7 @@ export function deploySigning(opts: DeploySigningOptions): DeploySigningRouter {
       const signature = signed.get(deployAction) ?? null;
       res.on('finish', () => {
         const ok = res.statusCode >= 200 && res.statusCode < 300;
-        // Refusals of anonymous requests are Node-RED's business; keep the trail to people.
-        if (!ok && !signer) return;
-        const who = { userId: signer?.userId ?? null, username: signer?.username ?? null, userName: signer?.name ?? null, role: signer?.role ?? null };
+        const who = { userId: signer.userId, username: signer.username, userName: signer.name, role: signer.role ?? null };
         try {
           trail.append({
             ...who,

@@ -232,6 +232,23 @@ describe('signed deploys', () => {
     expect((await call('/editor/historian/re-auth', { body: { username: 'eng', password: STRONG, meaning: 'approval' } })).status).toBe(401);
   });
 
+  it('refuses an anonymous deploy with 401 before reading its body', async () => {
+    signedDeploys = false;
+    const before = deployCalls;
+    // not JSON and over the 5 MB deploy limit: a guard that parsed first would answer 400 or 413
+    const junk = '{' + 'x'.repeat(6 * 1024 * 1024);
+    const r = await fetch(base + '/editor/flows', { method: 'POST', headers: { 'content-type': 'application/json' }, body: junk });
+    expect(r.status).toBe(401);
+    expect((await r.json() as { message: string }).message).toMatch(/log in/);
+    const forged = await fetch(base + '/editor/flows', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-session' }, body: junk });
+    expect(forged.status).toBe(401);
+    // a signed-in engineer's malformed body is read, and refused as such
+    const bad = await fetch(base + '/editor/flows', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.eng}` }, body: '{"flows": [' });
+    expect(bad.status).toBe(400);
+    expect(deployCalls).toBe(before);
+    signedDeploys = true;
+  });
+
   it('records unsigned deploys when signing is off', async () => {
     signedDeploys = false;
     const n = t.trail.query({ action: 'flows.deploy' }).entries.length;
