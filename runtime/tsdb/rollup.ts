@@ -6,20 +6,20 @@
 // A level pays for itself only where reading the samples instead would be slow: a view
 // reads a level for ranges up to the point where the next coarser level takes over (a
 // 1000-point view of buckets half the next resolution wide: up to ~42 hours for 1 min,
-// ~21 days for 5 min, ~125 days for 1 h, ~500 days for 6 h; the day level up to the
-// 10-year horizon). A series keeps a level in a block only when, at its rate, that longest
-// range holds more than RAW_VIEW_BUDGET samples; below that the query decodes the chunks
-// (folding whole-chunk summaries). The budget is what a 2-core gateway busy with other
-// work decodes in ~50 ms (measured 4M samples/s under a load average of 12; a budget of 1M
-// let a 1-year view of a 1-minute tag take a second). The ladder is fine enough that each
-// rate finds a level just coarse enough for the budget: a 1 s tag keeps 5 min, 1 h, 6 h
-// and 1 d; a 10 Hz tag also 1 min; a 10 s tag 1 h, 6 h and 1 d; a 1-minute tag 6 h and
-// 1 d; a 5-minute tag 1 d; an hourly tag none.
+// ~21 days for 5 min, ~500 days for 1 h; the day level up to the 10-year horizon). A series
+// keeps a level in a block only when, at its rate, that longest range holds more than
+// RAW_VIEW_BUDGET samples; below that the query decodes the chunks (folding whole-chunk
+// summaries). The budget is what a 2-core gateway busy with other work decodes in ~50 ms
+// (measured 4M samples/s under a load average of 12; a budget of 1M let a 1-year view of a
+// 1-minute tag take a second). So a 10 Hz tag keeps all four levels, a 1 s tag 5 min, 1 h
+// and 1 d, a 10 s or 1-minute tag 1 h and 1 d, a 5-minute tag 1 d, an hourly tag none.
+// (A 6-hour rung would let a 1-minute tag drop its hour rows, 0.08 byte/sample, but hourly
+// aggregates of a year then decode half a million samples: ~100 ms instead of ~4.)
 import { decodeChunk, encodeChunk } from './codec';
 import { decodePacked, encodePacked, ENC_PACKED } from './rollup-packed';
 import type { Summary } from './summary';
 
-export const ROLLUP_RESOLUTIONS = [60_000, 300_000, 3_600_000, 21_600_000, 86_400_000] as const;
+export const ROLLUP_RESOLUTIONS = [60_000, 300_000, 3_600_000, 86_400_000] as const;
 /** samples a view may decode where a level is missing (see above) */
 export const RAW_VIEW_BUDGET = 200_000;
 /** buckets of the longest view a level serves (the default 1000-point view) */
@@ -30,7 +30,7 @@ const TOP_HORIZON_MS = 3653 * 86_400_000;
 /**
  * Samples a series must average per row for a level to be kept: the longest range the
  * level serves (until buckets reach half the next coarser resolution) holding
- * RAW_VIEW_BUDGET samples. 1 min: 80, 5 min: ~33.3, 1 h: ~66.7, 6 h: 100, 1 d: ~55.
+ * RAW_VIEW_BUDGET samples. 1 min: 80, 5 min: ~33.3, 1 h: ~16.7, 1 d: ~55.
  */
 export function minSamplesPerRow(res: number): number {
   const i = ROLLUP_RESOLUTIONS.indexOf(res as (typeof ROLLUP_RESOLUTIONS)[number]);

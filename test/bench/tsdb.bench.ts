@@ -360,7 +360,7 @@ async function restParts(metrics: Metric[], part: (name: string) => boolean): Pr
     metrics.push(metric('bytes_per_sample.slow_1h_overhead', hourly.overhead, 'bytes', 'lower', null));
   }
 
-  // 10 s tags keep 1 h, 6 h and 1 d rollups, 1 min 6 h and 1 d (so its 30 d view decodes chunks), 5 min only 1 d (30 d to 1 y decode chunks)
+  // 10 s and 1 min keep 1 h and 1 d rollups, 5 min only 1 d (so its 30 d to 1 y views decode chunks)
   const kinds = [['fast', 'hist.plant.tank1.level', 10_000], ['minute', 'hist.plant.tank1.pressure', 60_000], ['slow', 'hist.plant.tank1.temperature', 300_000]] as const;
   for (const [label, tag, stepMs] of part('views') ? kinds : []) {
     const { store, dir, end: tEnd } = await tenYears(tag, stepMs);

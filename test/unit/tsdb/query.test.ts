@@ -138,7 +138,7 @@ describe('queries against a naive reference', () => {
   });
 
   it('points= chooses rollup-aligned buckets for long ranges', () => {
-    expect(resolveBuckets({ from: T0 + 5, to: T0 + 365 * D, points: 1000 })).toEqual({ from: T0, to: T0 + 365 * D, bucketMs: 12 * H });
+    expect(resolveBuckets({ from: T0 + 5, to: T0 + 365 * D, points: 1000 })).toEqual({ from: T0, to: T0 + 365 * D, bucketMs: 9 * H });
     // a 7-day view: 5-minute multiples (a 1 s tag keeps that level, not the 1-minute one)
     expect(resolveBuckets({ from: T0, to: T0 + 7 * D, points: 1000 }).bucketMs).toBe(15 * 60_000);
     expect(resolveBuckets({ from: T0, to: T0 + H, points: 1000 }).bucketMs).toBe(3600);
