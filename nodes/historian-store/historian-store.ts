@@ -75,7 +75,7 @@ export default function register(RED: RED): void {
       (node as RedNode & { handle?: StoreHandle }).handle = handle;
       unregister = svc.components.stores.register(name, handle);
       opening.then((store) => {
-        unpublish = store.onDurable((samples) => svc.live.publish(samples));
+        unpublish = store.onDurable((rows) => svc.live.publishRows(rows));
       }, (e) => node.error(`cannot open store "${name}": ${(e as Error).message}`));
     } catch (e) {
       node.error(e);

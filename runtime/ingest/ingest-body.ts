@@ -66,7 +66,7 @@ export function parseIngestEntries(items: readonly unknown[], now: number, error
     if (raw === undefined) continue;
     if (isSeriesItem(raw)) {
       const s = parseSeriesItem(raw, index, errors);
-      if (s && s.samples.length) out.push(s);
+      if (s && s.length) out.push(s);
       continue;
     }
     const r = parseRowItem(raw, index, now);
@@ -76,5 +76,5 @@ export function parseIngestEntries(items: readonly unknown[], now: number, error
 }
 
 export function isSeriesEntry(e: IngestEntry): e is ParsedSeriesItem {
-  return 'samples' in e;
+  return 'values' in e;
 }

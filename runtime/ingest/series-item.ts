@@ -5,17 +5,22 @@
 // (`values[3]`) while the others of the item are kept. An item whose shape is wrong
 // (unknown field, arrays of different lengths, bad tag) is refused whole.
 import {
-  GOOD, isQualityCode, isQualityName, QUALITY_CODES, SampleError, tagError, toEpochMs, toQuality, toValue, type Sample,
+  GOOD, isQualityCode, isQualityName, QUALITY_CODES, SampleError, tagError, toEpochMs, toQuality, toValue,
 } from '../model';
 import type { IngestItemError } from './metric-item';
 
+/** A checked columnar item: its valid samples as columns (no object per sample). */
 export interface ParsedSeriesItem {
   index: number;
   tag: string;
-  /** the valid samples of the item, in the order sent */
-  samples: Sample[];
-  /** position of each of `samples` in the item's arrays */
-  at: number[];
+  /** valid samples, in the order sent */
+  length: number;
+  ts: ArrayLike<number>;
+  values: ArrayLike<number>;
+  /** quality codes; null when every sample is GOOD */
+  quality: ArrayLike<number> | null;
+  /** position of each valid sample in the item's arrays; null when all were valid (position = row) */
+  at: number[] | null;
   dedupeId: string | null;
 }
 
@@ -66,30 +71,35 @@ export function parseSeriesItem(o: Record<string, unknown>, index: number, error
     dedupeId = o.dedupe_id;
   }
   const quality = qs as unknown[] | undefined;
-  const samples: Sample[] = new Array(vs.length);
-  const at: number[] = new Array(vs.length);
-  let m = 0;
+  // the usual item (integer ms in range, finite numbers, no qualities): its own arrays are the columns
+  if (quality === undefined) {
+    let k = 0;
+    for (; k < vs.length; k++) {
+      const t = ts[k], v = vs[k];
+      if (!(typeof t === 'number' && Number.isInteger(t) && t >= 0 && t <= MAX_TS && !(t >= 1e9 && t < 1e11) && typeof v === 'number' && Number.isFinite(v))) break;
+    }
+    if (k === vs.length) return { index, tag: tag as string, length: k, ts: ts as number[], values: vs as number[], quality: null, at: null, dedupeId };
+  }
+  const tOut: number[] = [], vOut: number[] = [], qOut: number[] = [], at: number[] = [];
   for (let k = 0; k < vs.length; k++) {
     const t = ts[k], v = vs[k];
     const q = quality === undefined ? undefined : quality[k];
-    let sample: Sample;
-    // the usual sample (integer ms in range, finite number, no or a known quality) in one pass;
-    // anything else through the model's converters, which name what is wrong
+    // the usual sample in one pass; anything else through the model's converters, which name what is wrong
     if (typeof t === 'number' && Number.isInteger(t) && t >= 0 && t <= MAX_TS && !(t >= 1e9 && t < 1e11)
       && typeof v === 'number' && Number.isFinite(v)
       && (q === undefined || q === null || (typeof q === 'number' && isQualityCode(q)) || (typeof q === 'string' && isQualityName(q)))) {
-      sample = { tag: tag as string, ts: t, value: v, quality: q === undefined || q === null ? GOOD : typeof q === 'number' ? q : QUALITY_CODES[q] };
+      tOut.push(t); vOut.push(v); qOut.push(q === undefined || q === null ? GOOD : typeof q === 'number' ? q : QUALITY_CODES[q]);
     } else {
       try {
-        sample = { tag: tag as string, ts: toEpochMs(t, `timestamps[${k}]`), value: toValue(v, `values[${k}]`), quality: toQuality(q, `qualities[${k}]`) };
+        const tt = toEpochMs(t, `timestamps[${k}]`), vv = toValue(v, `values[${k}]`), qq = toQuality(q, `qualities[${k}]`);
+        tOut.push(tt); vOut.push(vv); qOut.push(qq);
       } catch (e) {
         if (!(e instanceof SampleError)) throw e;
         errors.push({ index, sample: k, field: e.field, message: e.message.replace(/^[^:]*: /, '') });
         continue;
       }
     }
-    samples[m] = sample; at[m] = k; m++;
+    at.push(k);
   }
-  samples.length = m; at.length = m;
-  return { index, tag: tag as string, samples, at, dedupeId };
+  return { index, tag: tag as string, length: at.length, ts: tOut, values: vOut, quality: qOut, at, dedupeId };
 }

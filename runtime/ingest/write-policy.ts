@@ -3,7 +3,7 @@
 // reach the store. Every path that writes samples asks `sinkFor(path, store)` for what to
 // write through; tests (test/unit/ingest/write-policy.test.ts and the path tests) check
 // that each path behaves as its decision says; the reasons are the table below.
-import type { Sample } from '../model';
+import { samplesOf, type Sample, type SampleColumns } from '../model';
 import { StoreWriter, type LoggingSetting } from '../tsdb';
 import type { TsdbStore, WriteResult } from '../tsdb';
 
@@ -34,6 +34,8 @@ export const WRITE_POLICY: Readonly<Record<IngestPath, PathDecision>> = {
 /** What a path writes through: the store itself, or a filtering writer in front of it. */
 export interface SampleSink {
   write(samples: readonly Sample[]): Promise<WriteResult>;
+  /** The same as `write` for samples given as columns (indexes in the answer are rows). */
+  writeRows(rows: SampleColumns): Promise<WriteResult>;
   /** Writes what a filter still holds back (swinging-door); nothing for an unfiltered path. */
   flush(): Promise<void>;
   /** Samples the path's policy dropped so far. */
@@ -44,6 +46,7 @@ class Unfiltered implements SampleSink {
   readonly filtered = 0;
   constructor(private readonly store: TsdbStore) {}
   write(samples: readonly Sample[]): Promise<WriteResult> { return this.store.write(samples); }
+  writeRows(rows: SampleColumns): Promise<WriteResult> { return this.store.writeColumns(rows); }
   async flush(): Promise<void> { /* nothing held */ }
 }
 
@@ -55,6 +58,7 @@ class Filtered implements SampleSink {
     const r = await this.writer.write(samples);
     return { accepted: r.stored, rejected: r.rejected.length, errors: r.rejected };
   }
+  writeRows(rows: SampleColumns): Promise<WriteResult> { return this.write(samplesOf(rows)); }
   async flush(): Promise<void> { await this.writer.flush(); }
 }
 

@@ -8,7 +8,7 @@
 // chunk (keyed by its summary object, which lives as long as the chunk) — 8 bytes per
 // sample of chunks that out-of-order writes touched, freed when the head is cut into
 // blocks. The open chunk (unsorted while late data arrives) is indexed incrementally.
-import type { Sample } from '../model';
+import type { SampleColumns } from '../model';
 import type { ChunkRef } from './chunk-ref';
 import type { HeadSeries } from './head';
 import type { Summary } from './summary';
@@ -48,31 +48,32 @@ function lowerBound(a: ArrayLike<number>, n: number, x: number): number {
 }
 
 /**
- * `candidates` are indices into `samples` (ascending, all accepted); `keep` marks the
+ * `candidates` are row indices of `rows` (ascending, all accepted); `keep` marks the
  * accepted samples (null: all). A candidate counts when an accepted sample earlier in the
  * same batch or the stored data already has its (tag, ts).
  */
-export async function countOverwrites(reader: OverwriteSource, samples: readonly Sample[], keep: Uint8Array | null, candidates: readonly number[]): Promise<number> {
+export async function countOverwrites(reader: OverwriteSource, rows: SampleColumns, keep: Uint8Array | null, candidates: readonly number[]): Promise<number> {
   if (!candidates.length) return 0;
+  const tags = rows.tag, times = rows.ts;
   const byTag = new Map<string, number[]>();
   for (const i of candidates) {
-    const list = byTag.get(samples[i].tag);
-    if (list) list.push(i); else byTag.set(samples[i].tag, [i]);
+    const list = byTag.get(tags[i]);
+    if (list) list.push(i); else byTag.set(tags[i], [i]);
   }
   // first index in the batch of each accepted (tag, ts) of the candidate tags
   const firstAt = new Map<string, Map<number, number>>();
   for (const tag of byTag.keys()) firstAt.set(tag, new Map());
-  for (let i = 0; i < samples.length; i++) {
+  for (let i = 0; i < rows.length; i++) {
     if (keep && !keep[i]) continue;
-    const m = firstAt.get(samples[i].tag);
-    if (m && !m.has(samples[i].ts)) m.set(samples[i].ts, i);
+    const m = firstAt.get(tags[i]);
+    if (m && !m.has(times[i])) m.set(times[i], i);
   }
   let n = 0;
   for (const [tag, idx] of byTag) {
     const first = firstAt.get(tag)!;
     // candidates repeating an earlier sample of this batch count without a lookup
     const look: number[] = [];
-    for (const i of idx) { if (first.get(samples[i].ts)! < i) n++; else look.push(samples[i].ts); }
+    for (const i of idx) { if (first.get(times[i])! < i) n++; else look.push(times[i]); }
     if (!look.length) continue;
     const want = Float64Array.from(new Set(look)).sort();
     const found = new Uint8Array(want.length);
@@ -109,7 +110,7 @@ export async function countOverwrites(reader: OverwriteSource, samples: readonly
     }
     const stored = new Set<number>();
     for (let k = 0; k < want.length; k++) if (found[k]) stored.add(want[k]);
-    for (const i of idx) if (!(first.get(samples[i].ts)! < i) && stored.has(samples[i].ts)) n++;
+    for (const i of idx) if (!(first.get(times[i])! < i) && stored.has(times[i])) n++;
   }
   return n;
 }

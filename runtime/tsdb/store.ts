@@ -11,7 +11,7 @@
 //   <dir>/manifest.json  block list (FORMAT-manifest.md)
 //   <dir>/tags.json      tag registry
 import path from 'node:path';
-import { tagError, type Sample } from '../model';
+import { columnsOf, keptColumns, tagError, type Sample, type SampleColumns } from '../model';
 import type { AggregateRow } from './aggregate';
 import type { BlockSource } from './block-source';
 import { BlockSet, type StoreCounters } from './block-set';
@@ -54,7 +54,7 @@ export class TsdbStore implements SeriesReader {
   private readonly headBudget: number;
   private sinceBudgetCheck = 0;
   private state = new Map<string, SeriesState>();
-  private listeners = new Set<(s: Sample[]) => void>();
+  private listeners = new Set<(rows: SampleColumns) => void>();
   private timer: NodeJS.Timeout | null = null;
   private lock: Promise<void> = Promise.resolve();
   private closed = false;
@@ -123,8 +123,22 @@ export class TsdbStore implements SeriesReader {
   async write(samples: readonly Sample[]): Promise<WriteResult> {
     if (this.closed) throw new Error('store is closed');
     if (!Array.isArray(samples)) throw new TypeError('samples: must be an array');
+    return this.writeRows(columnsOf(samples), samples);
+  }
+
+  /**
+   * Stores samples given as columns (the HTTP ingest path builds them without an object
+   * per sample): the same checks, durability and answer as `write`, indexes being rows.
+   */
+  writeColumns(rows: SampleColumns): Promise<WriteResult> {
+    if (this.closed) throw new Error('store is closed');
+    return this.writeRows(rows, null);
+  }
+
+  /** `src`: the sample objects the rows were made of, for the wording of refusals. */
+  private async writeRows(c: SampleColumns, src: readonly Sample[] | null): Promise<WriteResult> {
     this.writeGuard?.();
-    const n = samples.length;
+    const n = c.length;
     if (n === 0) return { accepted: 0, rejected: 0 };
     let keep: Uint8Array | null = null;
     let errors: RejectedSample[] | undefined;
@@ -142,40 +156,42 @@ export class TsdbStore implements SeriesReader {
       const r = this.tags.get(tag)?.retentionMs;
       return r ? Math.max(storeOldest, now - r) : storeOldest;
     };
+    const tags = c.tag, times = c.ts, values = c.value;
     for (let i = 0; i < n; i++) {
-      const s = samples[i];
+      const t = times[i];
       let reason: RejectReason | null = null;
-      if (s === null || typeof s !== 'object') reason = 'bad_value';
-      else if (typeof s.value !== 'number' || !Number.isFinite(s.value)) reason = 'bad_value';
-      else if (typeof s.ts !== 'number' || !Number.isFinite(s.ts)) reason = 'bad_time';
+      if (!Number.isFinite(values[i])) reason = 'bad_value';
+      else if (!Number.isFinite(t)) reason = 'bad_time';
       else {
-        if (s.tag !== lastTag) {
-          st = this.state.get(s.tag);
+        const tag = tags[i];
+        if (tag !== lastTag) {
+          st = this.state.get(tag);
           limitMsg = '';
-          if (!st && tagError(s.tag) === null) {
+          if (!st && tagError(tag) === null) {
             // a tag new to this process: known from before (blocks may hold its past) or new to the store
-            const known = this.tags.has(s.tag);
-            if (!known) limitMsg = this.limits.admit(s.tag, this.tags.size + newTags) ?? '';
+            const known = this.tags.has(tag);
+            if (!known) limitMsg = this.limits.admit(tag, this.tags.size + newTags) ?? '';
             if (!limitMsg) {
               if (!known) newTags++;
               st = { maxT: known ? Infinity : -Infinity, head: null, headGen: -1 };
-              this.state.set(s.tag, st);
-              if (known) this.learnMaxT(s.tag, st);
+              this.state.set(tag, st);
+              if (known) this.learnMaxT(tag, st);
             }
           }
-          lastTag = st ? s.tag : '';
+          lastTag = st ? tag : '';
           oldest = NaN; // the tag's own retention is looked up only for old samples (hot path)
         }
         if (!st) reason = limitMsg ? 'tag_limit' : 'bad_tag';
-        else if (s.ts > latest) reason = 'too_far_in_future';
-        else if (s.ts < storeOldest) { oldest = storeOldest; reason = 'too_old'; }
-        else if (s.ts < now - TAG_RETENTION_CHECK_AGE_MS && s.ts < (Number.isNaN(oldest) ? (oldest = tagOldest(s.tag)) : oldest)) reason = 'too_old';
-        else if (s.ts > st.maxT) st.maxT = s.ts;
+        else if (t > latest) reason = 'too_far_in_future';
+        else if (t < storeOldest) { oldest = storeOldest; reason = 'too_old'; }
+        else if (t < now - TAG_RETENTION_CHECK_AGE_MS && t < (Number.isNaN(oldest) ? (oldest = tagOldest(tag)) : oldest)) reason = 'too_old';
+        else if (t > st.maxT) st.maxT = t;
         else (candidates ??= []).push(i);
       }
       if (reason === null) accepted++;
       else {
         if (!keep) { keep = new Uint8Array(n); keep.fill(1, 0, i); errors = []; }
+        const s = src ? src[i] : { tag: tags[i], ts: t, value: values[i], quality: c.quality[i] };
         errors!.push({ index: i, reason, message: reason === 'tag_limit' ? limitMsg : rejectMessage(reason, s, now, latest, oldest) });
         if (reason === 'tag_limit') this.counters.tagLimitRejected++;
       }
@@ -188,12 +204,12 @@ export class TsdbStore implements SeriesReader {
     // candidates are accepted samples not newer than their tag's data: check what they replace
     if (candidates) {
       const k = keep;
-      const over = await countOverwrites(this, samples, k, k ? candidates.filter((i) => k[i]) : candidates);
+      const over = await countOverwrites(this, c, k, k ? candidates.filter((i) => k[i]) : candidates);
       if (over > 0) result.overwrites = over;
       if (this.closed) throw new Error('store is closed');
     }
-    const durable = this.wal.append(samples, keep, accepted);
-    this.applyBatch(samples, keep);
+    const durable = this.wal.append(c, keep, accepted);
+    this.applyBatch(c, keep);
     this.counters.written += accepted;
     if (this.heads.head.samples >= this.o.maxHeadSamples) this.scheduleMaintenance();
     else if (this.headBudget !== Infinity && (this.sinceBudgetCheck += accepted) >= BUDGET_CHECK_SAMPLES) {
@@ -202,7 +218,7 @@ export class TsdbStore implements SeriesReader {
     }
     if (durable) await durable;
     if (this.listeners.size) {
-      const out = keep ? samples.filter((_, i) => keep![i]) : (samples as Sample[]);
+      const out = keep ? keptColumns(c, keep, accepted) : c;
       for (const l of this.listeners) {
         try { l(out); } catch (e) { this.o.logger.error(`tsdb onDurable listener failed: ${e}`); }
       }
@@ -220,22 +236,23 @@ export class TsdbStore implements SeriesReader {
   }
 
   /** Called with every batch once it is durable (after the write is acknowledged). */
-  onDurable(listener: (samples: Sample[]) => void): () => void {
+  onDurable(listener: (rows: SampleColumns) => void): () => void {
     this.listeners.add(listener);
     return () => { this.listeners.delete(listener); };
   }
 
-  private applyBatch(samples: readonly Sample[], keep: Uint8Array | null): void {
+  private applyBatch(c: SampleColumns, keep: Uint8Array | null): void {
     const head = this.heads.head;
+    const tags = c.tag, times = c.ts, values = c.value, quality = c.quality;
     let lastTag = '';
     let hs: HeadSeries | null = null;
     let minT = Infinity, maxT = -Infinity, count = 0;
-    for (let i = 0; i < samples.length; i++) {
+    for (let i = 0; i < c.length; i++) {
       if (keep && !keep[i]) continue;
-      const s = samples[i];
-      if (s.tag !== lastTag) { hs = this.headSeries(s.tag); lastTag = s.tag; }
-      const t = s.ts;
-      hs!.append(t, s.value, s.quality);
+      const tag = tags[i];
+      if (tag !== lastTag) { hs = this.headSeries(tag); lastTag = tag; }
+      const t = times[i];
+      hs!.append(t, values[i], quality[i]);
       if (t < minT) minT = t;
       if (t > maxT) maxT = t;
       count++;

@@ -4,7 +4,7 @@
 // ordinary batches (a fresh 200 kB buffer per 10,000-sample batch, freed a moment later,
 // is what fragments the C heap of a long-running process).
 import { crc32 } from 'node:zlib';
-import type { Sample } from '../model';
+import type { SampleColumns } from '../model';
 
 export const RECORD_HEADER = 8; // u32 payload length, u32 crc32(payload)
 export const RECORD_SAMPLES = 1;
@@ -26,18 +26,19 @@ const REUSED_RECORD_BYTES = 4 << 20;
 let recordBuffer = new ArrayBuffer(64 << 10);
 
 /**
- * Encodes the samples whose `keep[i]` is 1 (all when keep is null) as one framed record.
+ * Encodes the rows whose `keep[i]` is 1 (all when keep is null) as one framed record.
  * New tags are added to `dict`; call `rollback(dict, mark)` if the record is not written.
  * The bytes are valid until the next call: write them out (synchronously) before that.
  */
-export function encodeRecord(dict: TagDictionary, samples: readonly Sample[], keep: Uint8Array | null, n: number): Buffer {
-  if (scratch.length < samples.length) scratch = new Uint32Array(samples.length * 2);
+export function encodeRecord(dict: TagDictionary, rows: SampleColumns, keep: Uint8Array | null, n: number): Buffer {
+  const len = rows.length;
+  if (scratch.length < len) scratch = new Uint32Array(len * 2);
   const firstNew = dict.tags.length;
   let tagBytes = 0;
   let lastTag = '', lastId = -1;
-  for (let i = 0; i < samples.length; i++) {
+  for (let i = 0; i < len; i++) {
     if (keep && !keep[i]) continue;
-    const tag = samples[i].tag;
+    const tag = rows.tag[i];
     if (tag !== lastTag) {
       let id = dict.ids.get(tag);
       if (id === undefined) {
@@ -81,11 +82,14 @@ export function encodeRecord(dict: TagDictionary, samples: readonly Sample[], ke
   const values = new Float64Array(ab, c + 8 * n, n);
   const ids = new Uint32Array(ab, c + 16 * n, n);
   const quality = new Uint16Array(ab, c + 20 * n, n);
-  let j = 0;
-  for (let i = 0; i < samples.length; i++) {
-    if (keep && !keep[i]) continue;
-    const s = samples[i];
-    ts[j] = s.ts; values[j] = s.value; ids[j] = scratch[i]; quality[j] = s.quality; j++;
+  if (!keep) {
+    ts.set(rows.ts); values.set(rows.value); ids.set(scratch.subarray(0, len)); quality.set(rows.quality);
+  } else {
+    let j = 0;
+    for (let i = 0; i < len; i++) {
+      if (!keep[i]) continue;
+      ts[j] = rows.ts[i]; values[j] = rows.value[i]; ids[j] = scratch[i]; quality[j] = rows.quality[i]; j++;
+    }
   }
   buf.writeUInt32LE(payloadLen, 0);
   buf.writeUInt32LE(crc32(buf.subarray(RECORD_HEADER)), 4);

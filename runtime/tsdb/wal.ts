@@ -4,7 +4,7 @@
 // started after its write, and one fdatasync serves every batch written before it).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Sample } from '../model';
+import type { SampleColumns } from '../model';
 import { fsyncDir } from '../platform';
 import { type Logger, type FsyncPolicy, silentLogger } from './types';
 import {
@@ -96,11 +96,11 @@ export class Wal {
    * Appends the kept samples as one record. The promise resolves when the record is
    * durable per the policy: `always` after fdatasync, otherwise once the OS has it.
    */
-  append(samples: readonly Sample[], keep: Uint8Array | null, n: number): Promise<void> | null {
+  append(rows: SampleColumns, keep: Uint8Array | null, n: number): Promise<void> | null {
     if (this.closed) throw new Error('WAL is closed');
     const seg = this.seg;
     const mark = dictionaryMark(seg.dict);
-    const buf = encodeRecord(seg.dict, samples, keep, n);
+    const buf = encodeRecord(seg.dict, rows, keep, n);
     try {
       writeAll(seg.fd, buf);
     } catch (e) {

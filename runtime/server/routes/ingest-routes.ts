@@ -9,9 +9,9 @@
 // its reason, never counted as accepted; when every sample is rejected the answer is 422.
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { DedupeLog, IngestItemError } from '../../ingest';
+import type { DedupeLog, IngestEntry, IngestItemError, ParsedItem } from '../../ingest';
 import { countSamples, framingOf, IngestBodyError, isSeriesEntry, parseIngestEntries, rejectionField, splitItems } from '../../ingest';
-import type { Sample } from '../../model';
+import { allocColumns, type SampleColumns } from '../../model';
 import type { RateLimiter } from '../../ingest';
 import type { TokenTagBudget } from '../../ingest';
 import type { TokenTagLedger } from '../../ingest';
@@ -62,6 +62,35 @@ const SERIES_ITEM = z.object({
 }).strict().describe('samples of one tag, columnar');
 const INGEST_ITEM = z.union([ROW_ITEM, SERIES_ITEM]);
 
+/** The kept entries as one set of columns; `starts[k]` is the first row of entry k. */
+function rowsOf(kept: readonly IngestEntry[], n: number): { rows: SampleColumns; starts: Uint32Array } {
+  const rows = allocColumns(n);
+  const starts = new Uint32Array(kept.length);
+  let j = 0;
+  for (let k = 0; k < kept.length; k++) {
+    const it = kept[k];
+    starts[k] = j;
+    if (isSeriesEntry(it)) {
+      const m = it.length, q = it.quality;
+      rows.ts.set(it.ts, j); rows.value.set(it.values, j);
+      if (q) rows.quality.set(q, j);
+      rows.tag.fill(it.tag, j, j + m);
+      j += m;
+    } else {
+      const s = (it as ParsedItem).sample;
+      rows.tag[j] = s.tag; rows.ts[j] = s.ts; rows.value[j] = s.value; rows.quality[j] = s.quality; j++;
+    }
+  }
+  return { rows, starts };
+}
+
+/** The entry a row belongs to: the last k with starts[k] <= row. */
+function entryOfRow(starts: Uint32Array, row: number): number {
+  let lo = 0, hi = starts.length - 1;
+  while (lo < hi) { const m = (lo + hi + 1) >>> 1; if (starts[m] <= row) lo = m; else hi = m - 1; }
+  return lo;
+}
+
 interface Answer { accepted: number; duplicates: number; overwrites: number; rejected: number; errors: IngestItemError[] }
 
 export function ingestRoutes(deps: IngestDeps): RouteDef[] {
@@ -89,11 +118,8 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
     const store = await storeFor(storeName);
     const scope = storeName ?? 'default';
     const entries = parseIngestEntries(list, Date.now(), errors);
-    const keep: Sample[] = [];
-    // for each kept sample: its item, and its position in a columnar item (-1 for a row item)
-    const itemOf: number[] = [];
-    const atOf: number[] = [];
-    const idOf: Array<string | null> = [];
+    // the entries kept, each a run of rows of the one write (a row item is a run of one)
+    const kept: IngestEntry[] = [];
     const inRequest = new Set<string>();
     const keptIds = new Set<string>();
     const client = principal!.tokenId ?? principal!.userId;
@@ -102,11 +128,12 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
     let admitted = 0;
     let createdBefore: number | undefined;
     let duplicates = 0;
+    let rowCount = 0;
     const refuseEntry = (index: number, size: number | null, e: Omit<IngestItemError, 'index'>) => errors.push(size === null ? { index, ...e } : { index, ...e, samples: size });
     for (const it of entries) {
       const series = isSeriesEntry(it) ? it : null;
-      const tag = series ? series.tag : (it as { sample: Sample }).sample.tag;
-      const size = series ? series.samples.length : null;
+      const tag = series ? series.tag : (it as ParsedItem).sample.tag;
+      const size = series ? series.length : null;
       if (!principal!.allowsTag(tag)) {
         refuseEntry(it.index, size, { field: 'tag', message: `"${tag}" is outside this token's tag pattern (${principal!.tagPattern})` });
         continue;
@@ -126,29 +153,28 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
         if (refusal !== null) { refuseEntry(it.index, size, { field: 'tag', reason: 'tag_limit', message: refusal }); continue; }
       }
       if (it.dedupeId !== null) keptIds.add(it.dedupeId);
-      if (series) {
-        for (let k = 0; k < series.samples.length; k++) {
-          keep.push(series.samples[k]); itemOf.push(it.index); atOf.push(series.at[k]); idOf.push(it.dedupeId);
-        }
-      } else {
-        keep.push((it as { sample: Sample }).sample); itemOf.push(it.index); atOf.push(-1); idOf.push(it.dedupeId);
-      }
+      kept.push(it);
+      rowCount += size ?? 1;
     }
     let accepted = 0;
     let overwrites = 0;
-    if (keep.length) {
+    if (rowCount) {
+      const { rows, starts } = rowsOf(kept, rowCount);
       let r;
       // every sample as sent: the decision for this path is in runtime/ingest/write-policy.ts
-      try { r = await sinkFor('http-ingest', store).write(keep); } catch (e) { throw e instanceof DiskLowError ? diskFull(e) : e; }
+      try { r = await sinkFor('http-ingest', store).writeRows(rows); } catch (e) { throw e instanceof DiskLowError ? diskFull(e) : e; }
       accepted = r.accepted;
       overwrites = r.overwrites ?? 0;
       // only what the store kept counts as accepted, and only ids of items it kept whole are remembered
       const refusedIds = new Set<string>();
       for (const e of r.errors ?? []) {
-        const at = atOf[e.index];
+        const k = entryOfRow(starts, e.index);
+        const it = kept[k];
+        const series = isSeriesEntry(it) ? it : null;
+        const at = series ? (series.at ? series.at[e.index - starts[k]] : e.index - starts[k]) : -1;
         const field = rejectionField(e.reason, at < 0 ? { ts: 'timestamp', value: 'value', tag: 'tag' } : { ts: `timestamps[${at}]`, value: `values[${at}]`, tag: 'tag' });
-        errors.push({ index: itemOf[e.index], ...(at < 0 ? {} : { sample: at }), field, reason: e.reason, message: e.message.replace(/^[^:]*: /, '') });
-        if (idOf[e.index] !== null) refusedIds.add(idOf[e.index]!);
+        errors.push({ index: it.index, ...(at < 0 ? {} : { sample: at }), field, reason: e.reason, message: e.message.replace(/^[^:]*: /, '') });
+        if (it.dedupeId !== null) refusedIds.add(it.dedupeId);
       }
       // the client's total counts the tags the store really created
       if (deps.tagLedger && newTag.size) deps.tagLedger.record(client, [...newTag].filter(([tag, r]) => r === null && store.tags.has(tag)).length);

@@ -17,7 +17,7 @@ describe('columnar ingest items', () => {
     }], 0, errors);
     expect(isSeriesEntry(e)).toBe(true);
     if (!isSeriesEntry(e)) return;
-    expect(e.samples.map((s) => [s.ts, s.value, s.quality])).toEqual([
+    expect(Array.from({ length: e.length }, (_, k) => [e.ts[k], e.values[k], e.quality ? e.quality[k] : QUALITY_CODES.GOOD])).toEqual([
       [T, 1.5, QUALITY_CODES.GOOD], [T + 1000, 1, QUALITY_CODES.BAD_NOT_CONNECTED], [T + 2000, 2.25, QUALITY_CODES.UNCERTAIN],
     ]);
     expect(e.at).toEqual([0, 1, 2]);
@@ -44,6 +44,15 @@ describe('columnar ingest items', () => {
     const errors: IngestItemError[] = [];
     const out = parseIngestEntries([{ tag: 'a.b', value: 1, timestamp: T }, { tag: 'a.c', timestamps: [T], values: [2] }, { tag: 'a.d', value: 3, timestamp: T }], 0, errors);
     expect(out.map((e) => e.index)).toEqual([0, 1, 2]);
+    expect(errors).toEqual([]);
+  });
+
+  it("takes a clean item's own arrays as its columns, all GOOD", () => {
+    const errors: IngestItemError[] = [];
+    const ts = [T, T + 1000, T + 2000], values = [1, 2.5, -3];
+    const [e] = parseIngestEntries([{ tag: 'a.b', timestamps: ts, values }], 0, errors);
+    if (!isSeriesEntry(e)) throw new Error('expected a columnar entry');
+    expect([e.length, e.ts, e.values, e.quality, e.at]).toEqual([3, ts, values, null, null]);
     expect(errors).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
-import type { Sample } from '../../../runtime/model';
+import { samplesOf, type Sample } from '../../../runtime/model';
 import { TsdbStore } from '../../../runtime/tsdb/store';
 import { readAll, Reference, rng } from './reference';
 
@@ -106,7 +106,7 @@ describe('TsdbStore write path', () => {
   it('calls onDurable listeners after the write is durable with the accepted samples', async () => {
     const s = await open({ fsync: 'always' });
     const seen: Sample[][] = [];
-    const off = s.onDurable((x) => seen.push(x));
+    const off = s.onDurable((x) => seen.push(samplesOf(x)));
     await s.write([{ tag: 'd.a', ts: T0, value: 1, quality: 0 }, { tag: 'd.a', ts: T0 + 1, value: NaN, quality: 0 }]);
     off();
     await s.write([{ tag: 'd.a', ts: T0 + 2, value: 2, quality: 0 }]);
