@@ -120,11 +120,19 @@ describe('POST /api/v1/metrics, columnar items', () => {
   it('reports what the store refuses by item, sample and reason; 422 when nothing is kept', async () => {
     const tag = 'acme.izmir.line3.gw2.temp';
     const now = Date.now();
-    const r = await postLines(lines([{ tag, timestamps: [now - 2000, now + 30 * 86_400_000, now - 1000], values: [20.1, 99, 20.3] }]));
+    const ahead = now + 30 * 86_400_000;
+    // sample 1 of item 0 is refused while parsing, so the store's rows no longer line up with positions
+    const r = await postLines(lines([
+      { tag, timestamps: [now - 3000, 'soon', ahead, now - 1000], values: [20.1, 0, 99, 20.3] },
+      { tag: `${tag}b`, timestamps: [now - 1000, ahead], values: [1, 2] },
+      { tag, value: 7, timestamp: ahead },
+    ]));
     expect(r.status).toBe(202);
-    expect(await json(r)).toMatchObject({
-      accepted: 2, rejected: 1, errors: [{ index: 0, sample: 1, field: 'timestamps[1]', reason: 'too_far_in_future' }],
-    });
+    const b = await json(r);
+    expect(b).toMatchObject({ accepted: 3, rejected: 4 });
+    expect(b.errors.map((e: any) => [e.index, e.sample, e.field, e.reason])).toEqual([
+      [0, 1, 'timestamps[1]', undefined], [0, 2, 'timestamps[2]', 'too_far_in_future'], [1, 1, 'timestamps[1]', 'too_far_in_future'], [2, undefined, 'timestamp', 'too_far_in_future'],
+    ]);
     const all = await postLines(lines([{ tag, timestamps: [Date.UTC(2198, 0, 1)], values: [1] }]));
     expect(all.status).toBe(422);
     expect(await json(all)).toMatchObject({ error: 'unprocessable', accepted: 0, rejected: 1, errors: [{ index: 0, sample: 0, reason: 'too_far_in_future' }] });

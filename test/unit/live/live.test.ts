@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LiveBus } from '../../../runtime/live/bus';
 import { ClientQueue } from '../../../runtime/live/client-queue';
 import { patternWithin } from '../../../runtime/server/security';
-import type { Sample } from '../../../runtime/model';
+import { columnsOf, type Sample } from '../../../runtime/model';
 
 const s = (tag: string, ts: number, value = ts): Sample => ({ tag, ts, value, quality: 0 });
 
@@ -22,6 +22,25 @@ describe('live bus', () => {
     bus.publish([s('acme.p2.flow', 2)]);
     expect(b).toHaveLength(3);
     expect(a).toEqual(['acme.p1.flow', 'acme.p2.flow']);
+  });
+
+  it('publishes a store batch given as columns: the same samples per pattern, and the same count', () => {
+    const bus = new LiveBus();
+    const a: Sample[][] = [];
+    const b: Sample[][] = [];
+    const c: Sample[][] = [];
+    bus.subscribe('acme.*.flow', (x) => a.push(x));
+    bus.subscribe('>', (x) => b.push(x));
+    bus.subscribe('>', (x) => c.push(x));
+    bus.subscribe('nobody.*', () => { throw new Error('must not be called without a matching sample'); });
+    const batch = [s('acme.p1.flow', 1, 1.5), s('acme.p1.flow', 2, 2.5), s('acme.p1.temp', 1), s('acme.p2.flow', 1, -3)];
+    bus.publishRows(columnsOf(batch));
+    expect(a).toEqual([[batch[0], batch[1], batch[3]]]);
+    expect(b).toEqual([batch]);
+    // subscribers to everything share one list of objects
+    expect(c[0]).toBe(b[0]);
+    expect(bus.published).toBe(4);
+    expect(bus.listenerErrors).toBe(0);
   });
 });
 

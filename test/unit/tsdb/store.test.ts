@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
-import { samplesOf, type Sample } from '../../../runtime/model';
+import { columnsOf, samplesOf, type Sample } from '../../../runtime/model';
 import { TsdbStore } from '../../../runtime/tsdb/store';
 import { readAll, Reference, rng } from './reference';
 
@@ -101,6 +101,27 @@ describe('TsdbStore write path', () => {
     const r2 = await s2.write([{ tag: 'l.a', ts: now - 25 * H, value: 3, quality: 0 }]);
     expect(r2.errors![0].reason).toBe('too_old');
     await s2.close();
+  });
+
+  it('answers a batch given as columns exactly as the same samples, and stores the same data', async () => {
+    const batch: Sample[] = [
+      { tag: 'col.a', ts: T0, value: 1, quality: 0 },
+      { tag: 'col.a', ts: T0 + 1000, value: Number.NaN, quality: 0 },
+      { tag: 'col.a', ts: now + 10 * H, value: 3, quality: 0 },
+      { tag: 'col.b', ts: T0, value: 4, quality: 0x8001 },
+      { tag: 'bad tag', ts: T0, value: 5, quality: 0 },
+      { tag: 'col.a', ts: T0, value: 6, quality: 0 },
+    ];
+    const viaSamples = await open();
+    const want = await viaSamples.write(batch);
+    const stored = [...await readAll(viaSamples, 'col.a'), ...await readAll(viaSamples, 'col.b')];
+    await viaSamples.close();
+    fs.rmSync(dir, { recursive: true });
+    const viaColumns = await open();
+    expect(await viaColumns.writeColumns(columnsOf(batch))).toEqual(want);
+    expect(want).toMatchObject({ accepted: 3, rejected: 3, overwrites: 1 });
+    expect([...await readAll(viaColumns, 'col.a'), ...await readAll(viaColumns, 'col.b')]).toEqual(stored);
+    await viaColumns.close();
   });
 
   it('calls onDurable listeners after the write is durable with the accepted samples', async () => {
