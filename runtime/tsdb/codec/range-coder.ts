@@ -21,9 +21,9 @@ export class BitModels {
 
 const MAX_SHIFT = 6;
 /** adaptation shift by use count */
-const SHIFT = new Uint8Array(256);
+export const SHIFT = new Uint8Array(256);
 for (let c = 0; c < 256; c++) SHIFT[c] = Math.min(MAX_SHIFT, 31 - Math.clz32(c + 2));
-const TOP = 1 << 24;
+export const TOP = 1 << 24;
 const TWO32 = 4294967296;
 
 /** Probability of a 0 (1..32767 of 32768) of adaptive bit `i`. */
