@@ -237,15 +237,41 @@ export function readDecimal(r: BitReader, out: Float64Array, n: number, rangeCod
   for (let i = 0; i < n; i++) out[i] /= p;
 }
 
-/** Sorted distinct integers, or null when there are more than `max`. */
+// Hash set of distinctInts, kept between calls (a chunk asks once per encoding): keys and
+// whether a slot is taken, sized for the largest `max` seen; only used slots are cleared.
+let setKeys = new Float64Array(0);
+let setUsed = new Uint8Array(0);
+let setSlots = new Int32Array(0);
+
+/**
+ * Sorted distinct integers, or null when there are more than `max`. Collected in a hash set
+ * that gives up at max + 1: most chunks have many distinct values, and sorting all of them
+ * to find out cost a tenth of cutting a head into blocks.
+ */
 export function distinctInts(m: Float64Array, n: number, max: number): Float64Array | null {
-  const s = m.slice(0, n).sort();
-  let d = n > 0 ? 1 : 0;
-  for (let i = 1; i < n; i++) if (s[i] !== s[i - 1] && ++d > max) return null;
-  const out = new Float64Array(d);
-  if (n > 0) out[0] = s[0];
-  for (let i = 1, k = 1; i < n; i++) if (s[i] !== s[i - 1]) out[k++] = s[i];
-  return out;
+  let bits = 4;
+  while (1 << bits < 2 * (max + 1)) bits++;
+  const cap = 1 << bits, mask = cap - 1;
+  if (setKeys.length < cap) { setKeys = new Float64Array(cap); setUsed = new Uint8Array(cap); }
+  if (setSlots.length < max + 1) setSlots = new Int32Array(max + 1);
+  const keys = setKeys, used = setUsed, slots = setSlots;
+  let d = 0;
+  let over = false;
+  for (let i = 0; i < n; i++) {
+    const v = m[i];
+    // integers below 2^53: both 32-bit halves feed the hash
+    let h = Math.imul((v | 0) ^ ((v / 4294967296) | 0), 0x9e3779b1) >>> (32 - bits);
+    while (used[h] && keys[h] !== v) h = (h + 1) & mask;
+    if (used[h]) continue;
+    if (d === max) { over = true; break; }
+    used[h] = 1; keys[h] = v; slots[d++] = h;
+  }
+  const out = over ? null : new Float64Array(d);
+  for (let k = 0; k < d; k++) {
+    if (out) out[k] = keys[slots[k]];
+    used[slots[k]] = 0;
+  }
+  return out ? out.sort() : null;
 }
 
 /**

@@ -43,9 +43,9 @@ function update(m: BitModels, i: number, bit: number): void {
 }
 
 export class RangeEncoder {
-  /** below 2^33: bit 32 is a pending carry */
-  private low = 0;
-  private range = 0xffffffff;
+  /** below 2^33: bit 32 is a pending carry (public for encodeResiduals, which keeps it in a local) */
+  low = 0;
+  range = 0xffffffff;
   private cache = 0;
   private cacheSize = 1;
   private out: Uint8Array;
@@ -68,7 +68,11 @@ export class RangeEncoder {
   }
 
   private shiftLow(): void {
-    const low = this.low;
+    this.low = this.shifted(this.low);
+  }
+
+  /** Shifts the top byte of `low` out (or holds it while a carry may still reach it); returns the new low. */
+  shifted(low: number): number {
     if (low < 0xff000000 || low >= TWO32) {
       const carry = low >= TWO32 ? 1 : 0;
       let c = this.cache;
@@ -76,7 +80,7 @@ export class RangeEncoder {
       this.cache = Math.floor(low / TOP) & 0xff;
     }
     this.cacheSize++;
-    this.low = (low % TOP) * 256;
+    return (low % TOP) * 256;
   }
 
   /** Codes `bit` with adaptive bit `i` of `m`, then adapts it. */

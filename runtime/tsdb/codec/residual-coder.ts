@@ -38,6 +38,9 @@ export function encodeResiduals(res: Float64Array, from: number, to: number): { 
   const enc = new RangeEncoder((to - from) >>> 1);
   const raw = new BitWriter(16);
   const m = new Model();
+  const expP = m.exp.p, expC = m.exp.count, mantP = m.mant.p, mantC = m.mant.count, signP = m.sign.p, signC = m.sign.count;
+  // RangeEncoder.bit written out with the coder's state in locals, as in decodeResiduals
+  let low = enc.low, range = enc.range;
   let a1 = 0;
   let a2 = 0;
   let prevSign = 0;
@@ -46,41 +49,43 @@ export function encodeResiduals(res: Float64Array, from: number, to: number): { 
     const a = r < 0 ? -r : r;
     const e = bitLength(a);
     const base = bitLength(a1 + a2) * 64;
-    let node = 1;
-    for (let k = 5; k >= 0; k--) {
-      const b = (e >>> k) & 1;
-      enc.bit(m.exp, base + node, b);
-      node = node * 2 + b;
-    }
+    const rest = e - 1;
+    const top = rest < MANTISSA_BITS ? rest : MANTISSA_BITS;
+    let topBits = 0;
     if (e > 1) {
-      const rest = e - 1;
-      const top = rest < MANTISSA_BITS ? rest : MANTISSA_BITS;
-      const low = rest - top;
-      let topBits: number;
+      const lowBits = rest - top;
       if (e <= 31) {
-        topBits = (a >>> low) & ((1 << top) - 1);
-        if (low > 0) raw.write(a & ((1 << low) - 1), low);
+        topBits = (a >>> lowBits) & ((1 << top) - 1);
+        if (lowBits > 0) raw.write(a & ((1 << lowBits) - 1), lowBits);
       } else {
-        const scale = POW2[low];
+        const scale = POW2[lowBits];
         topBits = Math.floor(a / scale) - POW2[top];
-        raw.writeBig(a % scale, low);
-      }
-      const mbase = e * 8;
-      let mnode = 1;
-      for (let k = top - 1; k >= 0; k--) {
-        const b = (topBits >>> k) & 1;
-        enc.bit(m.mant, mbase + mnode, b);
-        mnode = mnode * 2 + b;
+        raw.writeBig(a % scale, lowBits);
       }
     }
-    if (e > 0) {
-      const s = r < 0 ? 1 : 0;
-      enc.bit(m.sign, signContext(prevSign, e), s);
-      prevSign = 1 + s;
-    } else prevSign = 0;
+    // decisions: phase 0 the 6 bits of e (most significant first), 1 the mantissa bits, 2 the sign
+    let phase = 0, k = 5, node = 1;
+    let P = expP, C = expC, j = base + 1, bit = (e >>> 5) & 1;
+    for (;;) {
+      const f = P[j], p = f >>> 1, bound = (range >>> 15) * (p === 0 ? 1 : p), c = C[j], sh = SHIFT[c];
+      if (c < 255) C[j] = c + 1;
+      if (bit === 0) { range = bound; P[j] = f + ((65536 - f) >> sh); } else { low += bound; range -= bound; P[j] = f - (f >> sh); }
+      while (range < TOP) { range = (range * 256) >>> 0; low = enc.shifted(low); }
+      if (phase === 2) break;
+      node = node * 2 + bit;
+      if (phase === 0) {
+        if (--k >= 0) { j = base + node; bit = (e >>> k) & 1; continue; }
+        node = 1;
+        if (e > 1) { phase = 1; k = top - 1; P = mantP; C = mantC; j = e * 8 + 1; bit = (topBits >>> k) & 1; continue; }
+      } else if (--k >= 0) { j = e * 8 + node; bit = (topBits >>> k) & 1; continue; }
+      if (e === 0) break;
+      phase = 2; P = signP; C = signC; j = signContext(prevSign, e); bit = r < 0 ? 1 : 0;
+    }
+    prevSign = e > 0 ? 1 + (r < 0 ? 1 : 0) : 0;
     a2 = a1;
     a1 = a;
   }
+  enc.low = low; enc.range = range;
   return { bytes: enc.finish(), raw };
 }
 
