@@ -79,7 +79,7 @@ function pct(xs: number[], p: number): number {
 
 async function views(inf: Info, query: (tag: string, from: number, to: number) => Promise<number>, strict: boolean): Promise<Side['views']> {
   const out: Side['views'] = {};
-  const slowest: { dt: number; range: string; tag: string; from: number; to: number; points: number }[] = [];
+  const slowest: { dt: number; range: string; i: number; tag: string; from: number; to: number; points: number }[] = [];
   const r = rand(19);
   for (const [name, range] of RANGES) {
     const ms: number[] = [];
@@ -101,12 +101,12 @@ async function views(inf: Info, query: (tag: string, from: number, to: number) =
         empty++;
       }
       if (i >= 3) ms.push(dt);
-      if (i >= 3 && process.env.PEER_SLOWEST) slowest.push({ dt, range: name, tag, from: to - range, to, points });
+      if (i >= 3 && process.env.PEER_SLOWEST) slowest.push({ dt, range: name, i, tag, from: to - range, to, points });
     }
     out[name] = { p50: pct(ms, 0.5), p99: pct(ms, 0.99), empty };
   }
   // PEER_SLOWEST=1 prints the slowest views of each side, to find what a p99 is made of
-  if (process.env.PEER_SLOWEST) for (const v of slowest.sort((a, b) => b.dt - a.dt).slice(0, 6)) console.log(`    slow view ${v.range} ${v.dt.toFixed(1)} ms ${v.tag} ${new Date(v.from).toISOString()}..${new Date(v.to).toISOString()} (${v.points} points)`);
+  if (process.env.PEER_SLOWEST) for (const v of slowest.sort((a, b) => b.dt - a.dt).slice(0, 6)) console.log(`    slow view ${v.range} #${v.i} ${v.dt.toFixed(1)} ms ${v.tag} ${new Date(v.from).toISOString()}..${new Date(v.to).toISOString()} (${v.points} points)`);
   return out;
 }
 
