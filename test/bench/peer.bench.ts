@@ -7,7 +7,8 @@
 // store flushed on shutdown and compacted; VictoriaMetrics: force_flush + force_merge, then
 // stopped; whole data directories), HTTP ingest samples/s, 1000-point view latency p50/p99
 // for 1 h … 10 y over HTTP (ours: kind=downsample minmax; VM: rollup() = min/max/avg per
-// step), latest value of every tag, and server RSS. Ratios (ours / VM) go into the JSON.
+// step; timed by a client process of its own, lib/peer-views.ts), latest value of every
+// tag, and server RSS. Ratios (ours / VM) go into the JSON.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,8 +20,9 @@ import { createUser } from '../helpers/signing';
 import { makeTempDir, removeTempDir } from '../helpers/tmp';
 import { startVictoriaMetrics, type VictoriaMetricsServer } from '../helpers/victoria-metrics';
 import { waitFor } from '../helpers/wait';
-import { DAY, HOUR, rand } from './lib/datasets';
+import { DAY } from './lib/datasets';
 import { dataSetByName, PEER_DATASETS } from './lib/peer-datasets';
+import { getJson, RANGES, type SlowView } from './lib/peer-views';
 import { metric, writeReport, type Metric } from './lib/report';
 import { dirBytes } from './lib/store-load';
 
@@ -30,9 +32,6 @@ const FORMAT = process.env.PEER_FORMAT === 'rows' ? 'rows' : 'columnar';
 const CONCURRENCY = 4;
 /** samples whose ingest is timed per data set (serialized before the clock starts) */
 const TIMED = 2_000_000;
-// p99 of 300 views per range: with 100 it was the second-slowest view, and moved by 2× between runs
-const VIEWS = 300;
-const RANGES: Array<[string, number]> = [['1h', HOUR], ['1d', DAY], ['30d', 30 * DAY], ['1y', 365 * DAY], ['10y', 3652 * DAY]];
 const END = Math.floor(Date.now() / DAY) * DAY - DAY;
 
 interface Info { tags: string[]; spans: Map<string, [number, number]>; minT: number; maxT: number; samples: number; gorillaBytes: number }
@@ -72,49 +71,16 @@ function rss(pid: number | undefined): { rssMb: number; peakRssMb: number } {
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
 }
 
-function pct(xs: number[], p: number): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
-}
-
-async function views(inf: Info, query: (tag: string, from: number, to: number) => Promise<number>, strict: boolean): Promise<Side['views']> {
-  const out: Side['views'] = {};
-  const slowest: { dt: number; range: string; i: number; tag: string; from: number; to: number; points: number }[] = [];
-  const r = rand(19);
-  for (const [name, range] of RANGES) {
-    const ms: number[] = [];
-    let empty = 0;
-    for (let i = 0; i < VIEWS + 3; i++) {
-      // a random tag, a random window inside that tag's data (ending at its last sample when the range is longer)
-      const tag = inf.tags[Math.floor(r() * inf.tags.length)];
-      const [lo, hi] = inf.spans.get(tag)!;
-      const slack = Math.max(0, hi + 1 - lo - range);
-      const to = hi + 1 - Math.floor(r() * slack);
-      const t = performance.now();
-      const points = await query(tag, to - range, to);
-      const dt = performance.now() - t;
-      // irregular series may have no sample in an hour or a day; a month never lacks one here.
-      // (VictoriaMetrics aligns start and end to the step, which can leave out a short
-      // series at the end of a 10-year window: its empty answers are counted, not fatal.)
-      if (points === 0 && range >= 30 * DAY) {
-        if (strict) throw new Error(`empty view of ${tag} over ${name} ending ${new Date(to).toISOString()}`);
-        empty++;
-      }
-      if (i >= 3) ms.push(dt);
-      if (i >= 3 && process.env.PEER_SLOWEST) slowest.push({ dt, range: name, i, tag, from: to - range, to, points });
-    }
-    out[name] = { p50: pct(ms, 0.5), p99: pct(ms, 0.99), empty };
-  }
+/** View latencies from a client process of their own (lib/peer-views.ts says why). */
+function views(target: 'ours' | 'vm', url: string, token: string, inf: Info, strict: boolean): Side['views'] {
+  const spans = inf.tags.map((t) => inf.spans.get(t)!);
+  const args = JSON.stringify({ target, url, token, tags: inf.tags, spans, strict, slowest: !!process.env.PEER_SLOWEST });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib', 'peer-views.ts'), args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`view client (${target}) failed: ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { views: Side['views']; slowest: SlowView[] };
   // PEER_SLOWEST=1 prints the slowest views of each side, to find what a p99 is made of
-  if (process.env.PEER_SLOWEST) for (const v of slowest.sort((a, b) => b.dt - a.dt).slice(0, 6)) console.log(`    slow view ${v.range} #${v.i} ${v.dt.toFixed(1)} ms ${v.tag} ${new Date(v.from).toISOString()}..${new Date(v.to).toISOString()} (${v.points} points)`);
-  return out;
-}
-
-async function getJson(url: string, token?: string): Promise<any> {
-  const r = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  const text = await r.text();
-  if (r.status !== 200) throw new Error(`GET ${url.slice(0, 200)}: HTTP ${r.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text);
+  for (const v of out.slowest) console.log(`    slow view ${v.range} #${v.i} ${v.dt.toFixed(1)} ms ${v.tag} ${new Date(v.from).toISOString()}..${new Date(v.to).toISOString()} (${v.points} points)`);
+  return out.views;
 }
 
 // ------------------------------------------------------------------ VictoriaMetrics
@@ -138,13 +104,7 @@ async function runVm(name: string, inf: Info): Promise<Side> {
     await vm.stop();
     const bytes = dirBytes(vm.dataDir);
     await vm.restart();
-    const q = async (tag: string, from: number, to: number) => {
-      const step = Math.max(1, Math.ceil((to - from) / 1000 / 1000));
-      const sel = encodeURIComponent(`rollup({__name__="${tag}"}[${step}s])`);
-      const j = await getJson(`${vm.url}/api/v1/query_range?query=${sel}&start=${from / 1000}&end=${to / 1000}&step=${step}`);
-      return j.data.result.reduce((a: number, s: { values: unknown[] }) => a + s.values.length, 0);
-    };
-    const v = await views(inf, q, false);
+    const v = views('vm', vm.url, '', inf, false);
     const prefix = inf.tags[0].split('.')[0];
     const t = performance.now();
     const span = Math.ceil((inf.maxT - inf.minT) / 1000) + 1;
@@ -192,11 +152,7 @@ async function runOurs(name: string, inf: Info): Promise<Side> {
     const bytes = dirBytes(storeDir);
     dist = await startOurs(dataDir, flowFile);
     const jwt = await dist.login();
-    const q = async (tag: string, from: number, to: number) => {
-      const j = await getJson(`${dist.url}/api/v1/query?kind=downsample&tag=${encodeURIComponent(tag)}&from=${from}&to=${to}&points=1000&mode=minmax`, jwt);
-      return (j as { ts: number[] }).ts.length;
-    };
-    const v = await views(inf, q, true);
+    const v = views('ours', dist.url, jwt, inf, true);
     const t = performance.now();
     let latestCount = 0;
     // the tag list travels in the URL: groups keep it under common header limits
