@@ -9,10 +9,11 @@
 // for 1 h … 10 y over HTTP (ours: kind=downsample minmax; VM: rollup() = min/max/avg per
 // step; timed by a client process of its own, lib/peer-views.ts), latest value of every
 // tag, and server RSS. Ratios (ours / VM) go into the JSON.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { TsdbStore } from '../../runtime/tsdb/store';
 import { encodeGorillaChunk } from '../../runtime/tsdb/codec';
 import { startDistribution, type Distribution } from '../helpers/distribution';
@@ -33,6 +34,7 @@ const CONCURRENCY = 4;
 /** samples whose ingest is timed per data set (serialized before the clock starts) */
 const TIMED = 2_000_000;
 const END = Math.floor(Date.now() / DAY) * DAY - DAY;
+const execFileP = promisify(execFile);
 
 interface Info { tags: string[]; spans: Map<string, [number, number]>; minT: number; maxT: number; samples: number; gorillaBytes: number }
 interface Side { ingest: number; bytes: number; views: Record<string, { p50: number; p99: number; empty: number }>; latestMs: number; latestCount: number; rssMb: number; peakRssMb: number }
@@ -71,13 +73,17 @@ function rss(pid: number | undefined): { rssMb: number; peakRssMb: number } {
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
 }
 
-/** View latencies from a client process of their own (lib/peer-views.ts says why). */
-function views(target: 'ours' | 'vm', url: string, token: string, inf: Info, strict: boolean): Side['views'] {
+/**
+ * View latencies from a client process of their own (lib/peer-views.ts says why), run
+ * asynchronously: a blocked event loop here would leave pooled keep-alive sockets that the
+ * server closes meanwhile unnoticed, and the next request on one fails ("other side closed").
+ */
+async function views(target: 'ours' | 'vm', url: string, token: string, inf: Info, strict: boolean): Promise<Side['views']> {
   const spans = inf.tags.map((t) => inf.spans.get(t)!);
   const args = JSON.stringify({ target, url, token, tags: inf.tags, spans, strict, slowest: !!process.env.PEER_SLOWEST });
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib', 'peer-views.ts'), args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`view client (${target}) failed: ${r.stderr}`);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { views: Side['views']; slowest: SlowView[] };
+  const { stdout } = await execFileP(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib', 'peer-views.ts'), args], { encoding: 'utf8', maxBuffer: 1 << 26 })
+    .catch((e: Error & { stderr?: string }) => { throw new Error(`view client (${target}) failed: ${e.stderr ?? e.message}`); });
+  const out = JSON.parse(stdout.trim().split('\n').pop()!) as { views: Side['views']; slowest: SlowView[] };
   // PEER_SLOWEST=1 prints the slowest views of each side, to find what a p99 is made of
   for (const v of out.slowest) console.log(`    slow view ${v.range} #${v.i} ${v.dt.toFixed(1)} ms ${v.tag} ${new Date(v.from).toISOString()}..${new Date(v.to).toISOString()} (${v.points} points)`);
   return out.views;
@@ -104,7 +110,7 @@ async function runVm(name: string, inf: Info): Promise<Side> {
     await vm.stop();
     const bytes = dirBytes(vm.dataDir);
     await vm.restart();
-    const v = views('vm', vm.url, '', inf, false);
+    const v = await views('vm', vm.url, '', inf, false);
     const prefix = inf.tags[0].split('.')[0];
     const t = performance.now();
     const span = Math.ceil((inf.maxT - inf.minT) / 1000) + 1;
@@ -152,7 +158,7 @@ async function runOurs(name: string, inf: Info): Promise<Side> {
     const bytes = dirBytes(storeDir);
     dist = await startOurs(dataDir, flowFile);
     const jwt = await dist.login();
-    const v = views('ours', dist.url, jwt, inf, true);
+    const v = await views('ours', dist.url, jwt, inf, true);
     const t = performance.now();
     let latestCount = 0;
     // the tag list travels in the URL: groups keep it under common header limits
