@@ -10,8 +10,8 @@ export class HeadSet {
   /** generation of the current head */
   gen = 0;
 
-  /** `rawLimitBytes`: raw closed chunks each head may keep (RawAllowance in head.ts) */
-  constructor(private readonly clock: Clock, private readonly rawLimitBytes = 0) {
+  /** `rawLimitBytes`, `rawDueLimitBytes`: raw closed chunks each head may keep, before and once it is due (RawAllowance in head.ts) */
+  constructor(private readonly clock: Clock, private readonly rawLimitBytes = 0, private readonly rawDueLimitBytes = rawLimitBytes) {
     this.head = this.create();
   }
 
@@ -46,6 +46,6 @@ export class HeadSet {
 
   private create(): Head {
     this.gen++;
-    return new Head(HEAD_PRIORITY_BASE + this.gen * 1e7, this.clock(), HEAD_CHUNK_SAMPLES, this.rawLimitBytes);
+    return new Head(HEAD_PRIORITY_BASE + this.gen * 1e7, this.clock(), HEAD_CHUNK_SAMPLES, this.rawLimitBytes, this.rawDueLimitBytes);
   }
 }

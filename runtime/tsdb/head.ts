@@ -42,7 +42,18 @@ const META = 13;
  */
 export class RawAllowance {
   used = 0;
-  constructor(readonly limitBytes: number) {}
+  /** set once the head is due for its cut: its chunks are about to be re-encoded into blocks */
+  due = false;
+  /**
+   * `dueLimitBytes`: raw bytes a due head may hold. Compressing a chunk that the cut
+   * re-encodes seconds later is wasted work (a backfill makes a head due within seconds);
+   * the head's memory budget still bounds it, as the store cuts a head that outgrows it.
+   */
+  constructor(readonly limitBytes: number, readonly dueLimitBytes = limitBytes) {}
+
+  allows(bytes: number): boolean {
+    return this.used + bytes <= (this.due ? this.dueLimitBytes : this.limitBytes);
+  }
 }
 
 const NO_RAW = new RawAllowance(0);
@@ -96,7 +107,7 @@ export class HeadSeries {
     const n = this.n;
     if (n === 0) return;
     const rawBytes = n * 18;
-    const raw = this.raw.used + rawBytes <= this.raw.limitBytes;
+    const raw = this.raw.allows(rawBytes);
     const bytes = raw ? null : encodeChunk(this.ts, this.values, this.quality, n);
     const len = bytes ? bytes.length : rawBytes;
     const sm = summarize({ ts: this.ts, values: this.values, quality: this.quality }, 0, n);
@@ -236,10 +247,16 @@ export class Head {
 
   private readonly raw: RawAllowance;
 
-  constructor(readonly priorityBase: number, now: number, readonly chunkSamples = HEAD_CHUNK_SAMPLES, rawLimitBytes = 0) {
-    this.raw = new RawAllowance(rawLimitBytes);
+  constructor(readonly priorityBase: number, now: number, readonly chunkSamples = HEAD_CHUNK_SAMPLES, rawLimitBytes = 0, rawDueLimitBytes = rawLimitBytes) {
+    this.raw = new RawAllowance(rawLimitBytes, rawDueLimitBytes);
     this.createdAt = now;
   }
+
+  /** Whether the head was marked due for its cut (markDue). */
+  get due(): boolean { return this.raw.due; }
+
+  /** The head is due for its cut: closed chunks stay raw up to the due allowance. */
+  markDue(): void { this.raw.due = true; }
 
   getOrCreate(tag: string): HeadSeries {
     let s = this.series.get(tag);

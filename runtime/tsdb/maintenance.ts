@@ -34,9 +34,14 @@ export function headDue(ctx: MaintenanceContext): boolean {
   if (h.samples === 0) return false;
   if (h.samples >= ctx.o.maxHeadSamples) return true;
   if (ctx.headBudget !== Infinity && h.bytes() >= ctx.headBudget) return true;
-  const range = ctx.o.blockRangeMs;
+  return headDueByTime(h, ctx.o);
+}
+
+/** The cheap part of headDue, checked on every write: the head's data spans 1.5 block ranges, or it is half a range old. */
+export function headDueByTime(h: Head, o: ResolvedOptions): boolean {
+  const range = o.blockRangeMs;
   if (h.maxT - Math.floor(h.minT / range) * range >= range * 1.5) return true;
-  return ctx.o.clock() - h.createdAt >= range / 2;
+  return o.clock() - h.createdAt >= range / 2;
 }
 
 /** The WAL segment each frozen head's data ends before (its rotation): what its cut may drop. */

@@ -20,7 +20,7 @@ import type { Points } from './downsample';
 import type { Head, HeadSeries } from './head';
 import { HeadSet } from './head-set';
 import { latestOf } from './latest';
-import { applyRetention, compactOnce, cutHead, headDue, type MaintenanceContext } from './maintenance';
+import { applyRetention, compactOnce, cutHead, headDue, headDueByTime, type MaintenanceContext } from './maintenance';
 import type { BlockMeta } from './manifest';
 import {
   type AggregateQuery, type AlignedQuery, type AlignedRow, type DownsampleQuery, type Latest, queryAggregate, queryAligned,
@@ -73,8 +73,10 @@ export class TsdbStore implements SeriesReader {
       logger: o.logger, counters: this.counters, indexEntries: budget.indexEntries, rollupRows: budget.rollupRows, sources: opts.blockSources,
     });
     this.tags = TagRegistry.open(path.join(opts.dir, 'tags.json'), o.clock);
-    // raw (uncompressed) closed head chunks: a quarter of the head's memory budget, 32 MiB without one
-    this.heads = new HeadSet(o.clock, budget.headBytes === Infinity ? RAW_HEAD_BYTES : budget.headBytes / 4);
+    // raw (uncompressed) closed head chunks: a quarter of the head's memory budget, 32 MiB
+    // without one; once the head is due for its cut, all of it (four times that without one)
+    const raw = budget.headBytes === Infinity ? RAW_HEAD_BYTES : budget.headBytes / 4;
+    this.heads = new HeadSet(o.clock, raw, 4 * raw);
     this.limits = new TagLimits({ ...DEFAULT_TAG_LIMITS, ...opts.tagLimits }, o.clock);
     this.writeGuard = opts.writeGuard ?? null;
   }
@@ -211,6 +213,8 @@ export class TsdbStore implements SeriesReader {
     const durable = this.wal.append(c, keep, accepted);
     this.applyBatch(c, keep);
     this.counters.written += accepted;
+    const head = this.heads.head;
+    if (!head.due && headDueByTime(head, this.o)) head.markDue();
     if (this.heads.head.samples >= this.o.maxHeadSamples) this.scheduleMaintenance();
     else if (this.headBudget !== Infinity && (this.sinceBudgetCheck += accepted) >= BUDGET_CHECK_SAMPLES) {
       this.sinceBudgetCheck = 0;

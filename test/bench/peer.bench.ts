@@ -37,7 +37,10 @@ const END = Math.floor(Date.now() / DAY) * DAY - DAY;
 const execFileP = promisify(execFile);
 
 interface Info { tags: string[]; spans: Map<string, [number, number]>; minT: number; maxT: number; samples: number; gorillaBytes: number }
-interface Side { ingest: number; bytes: number; views: Record<string, { p50: number; p99: number; empty: number }>; latestMs: number; latestCount: number; rssMb: number; peakRssMb: number }
+/** CPU during the timed ingest: the server process (all threads) and the load client, in cores (CPU s per s) */
+interface IngestCpu { serverCores: number | null; clientCores: number }
+
+interface Side { ingest: number; cpu: IngestCpu; bytes: number; views: Record<string, { p50: number; p99: number; empty: number }>; latestMs: number; latestCount: number; rssMb: number; peakRssMb: number }
 
 function info(name: string): Info {
   const ds = dataSetByName(name, END);
@@ -57,13 +60,14 @@ function info(name: string): Info {
   return { tags, spans, minT, maxT, samples, gorillaBytes };
 }
 
-function load(target: 'ours' | 'vm', url: string, token: string, name: string): { rate: number; total: number } {
-  const args = JSON.stringify({ target, url, token, dataset: name, end: END, batch: BATCH, concurrency: CONCURRENCY, timedSamples: TIMED, format: FORMAT });
+function load(target: 'ours' | 'vm', url: string, token: string, name: string, serverPid: number | undefined): { rate: number; total: number; cpu: IngestCpu } {
+  const args = JSON.stringify({ target, url, token, dataset: name, end: END, batch: BATCH, concurrency: CONCURRENCY, timedSamples: TIMED, format: FORMAT, serverPid });
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib', 'peer-load.ts'), args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`load client (${target}, ${name}) failed: ${r.stderr}`);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { timedSamples: number; seconds: number; total: number; errors: number };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { timedSamples: number; seconds: number; total: number; errors: number; serverCpuS: number | null; clientCpuS: number };
   if (out.errors) throw new Error(`load client (${target}, ${name}): ${out.errors} failed requests: ${r.stderr.slice(0, 2000)}`);
-  return { rate: out.timedSamples / out.seconds, total: out.total };
+  const cpu = { serverCores: out.serverCpuS === null ? null : out.serverCpuS / out.seconds, clientCores: out.clientCpuS / out.seconds };
+  return { rate: out.timedSamples / out.seconds, total: out.total, cpu };
 }
 
 function rss(pid: number | undefined): { rssMb: number; peakRssMb: number } {
@@ -94,7 +98,7 @@ async function views(target: 'ours' | 'vm', url: string, token: string, inf: Inf
 async function runVm(name: string, inf: Info): Promise<Side> {
   const vm: VictoriaMetricsServer = await startVictoriaMetrics();
   try {
-    const { rate, total } = load('vm', vm.url, '', name);
+    const { rate, total, cpu } = load('vm', vm.url, '', name, vm.pid());
     if (total !== inf.samples) throw new Error(`vm ${name}: sent ${total} of ${inf.samples}`);
     await vm.forceFlush();
     await vm.forceMerge();
@@ -117,7 +121,7 @@ async function runVm(name: string, inf: Info): Promise<Side> {
     const sel = encodeURIComponent(`last_over_time({__name__=~"${prefix}\\\\..*"}[${span}s])`);
     const latest = await getJson(`${vm.url}/api/v1/query?query=${sel}&time=${Math.floor(inf.maxT / 1000) + 1}`);
     const latestMs = performance.now() - t;
-    return { ingest: rate, bytes, views: v, latestMs, latestCount: latest.data.result.length, ...rss(vm.pid()) };
+    return { ingest: rate, cpu, bytes, views: v, latestMs, latestCount: latest.data.result.length, ...rss(vm.pid()) };
   } finally {
     await vm.dispose();
   }
@@ -144,7 +148,7 @@ async function runOurs(name: string, inf: Info): Promise<Side> {
     await createUser(dist, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
     const token = ((await (await post('/api/v1/tokens', { user: 'bench', scopes: ['ingest'] })).json()) as { token: string }).token;
     await waitFor(async () => (await dist.request('/api/v1/tags', { token: admin })).status === 200, { what: 'the store to be deployed' });
-    const { rate, total } = load('ours', dist.url, token, name);
+    const { rate, total, cpu } = load('ours', dist.url, token, name, dist.proc.pid);
     if (total !== inf.samples) throw new Error(`ours ${name}: sent ${total} of ${inf.samples}`);
     // shutdown cuts the head into blocks; compaction then runs as the engine's maintenance would
     await dist.stop();
@@ -167,7 +171,7 @@ async function runOurs(name: string, inf: Info): Promise<Side> {
       latestCount += (j as { samples: unknown[] }).samples.length;
     }
     const latestMs = performance.now() - t;
-    return { ingest: rate, bytes, views: v, latestMs, latestCount, ...rss(dist.proc.pid) };
+    return { ingest: rate, cpu, bytes, views: v, latestMs, latestCount, ...rss(dist.proc.pid) };
   } finally {
     await dist.stop();
     fs.rmSync(flowFile, { force: true });
@@ -192,6 +196,8 @@ async function main(): Promise<void> {
     const ob = ours.bytes / inf.samples, vb = vm.bytes / inf.samples, gb = inf.gorillaBytes / inf.samples;
     console.log(`    disk B/sample: ours ${ob.toFixed(3)}, VM ${vb.toFixed(3)} (ratio ${(ob / vb).toFixed(2)}; plain Gorilla chunks ${gb.toFixed(3)}, ours all-in ${(ob / gb).toFixed(2)}x)`);
     console.log(`    HTTP ingest samples/s: ours ${Math.round(ours.ingest).toLocaleString()} (${FORMAT}), VM ${Math.round(vm.ingest).toLocaleString()}; load average now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    const cpuLine = (s: Side) => s.cpu.serverCores === null ? 'n/a' : `${s.cpu.serverCores.toFixed(2)} cores, ${usPerSample(s).toFixed(2)} µs/sample`;
+    console.log(`    CPU in the timed ingest, server: ours ${cpuLine(ours)}, VM ${cpuLine(vm)}; load client ${ours.cpu.clientCores.toFixed(2)} / ${vm.cpu.clientCores.toFixed(2)} cores`);
     for (const [r] of RANGES) {
       const e = vm.views[r].empty ? ` (${vm.views[r].empty} empty answers)` : '';
       console.log(`    view ${r.padEnd(3)} p50/p99 ms: ours ${ours.views[r].p50.toFixed(1)}/${ours.views[r].p99.toFixed(1)}, VM ${vm.views[r].p50.toFixed(1)}/${vm.views[r].p99.toFixed(1)}${e}`);
@@ -202,6 +208,10 @@ async function main(): Promise<void> {
     metrics.push(metric(`${name}.bytes_ratio_to_gorilla`, ob / gb, 'ratio', 'lower', name === 'nab' ? 0.6 : null, { name: 'plain Gorilla chunks', value: 1 }));
     metrics.push(metric(`${name}.ingest_http.samples_per_s`, ours.ingest, 'samples/s', 'higher', vm.ingest, { name: 'VictoriaMetrics /api/v1/import', value: vm.ingest }));
     metrics.push(metric(`${name}.ingest_ratio_to_vm`, ours.ingest / vm.ingest, 'ratio', 'higher', 1));
+    if (ours.cpu.serverCores !== null && vm.cpu.serverCores !== null) {
+      metrics.push(metric(`${name}.ingest_server_cpu_us_per_sample`, usPerSample(ours), 'µs', 'lower', null, { name: 'VictoriaMetrics', value: usPerSample(vm) }));
+      metrics.push(metric(`${name}.ingest_server_cores`, ours.cpu.serverCores, 'cores', 'lower', null, { name: 'VictoriaMetrics', value: vm.cpu.serverCores }));
+    }
     for (const [r] of RANGES) {
       metrics.push(metric(`${name}.view_p99_ms.${r}`, ours.views[r].p99, 'ms', 'lower', Math.min(50, vm.views[r].p99), { name: 'VictoriaMetrics p99', value: vm.views[r].p99 }));
       metrics.push(metric(`${name}.view_p50_ms.${r}`, ours.views[r].p50, 'ms', 'lower', null, { name: 'VictoriaMetrics p50', value: vm.views[r].p50 }));
@@ -216,6 +226,11 @@ async function main(): Promise<void> {
   metrics.push(metric('load_average_1m.end', os.loadavg()[0], 'load', 'lower'));
   console.log('\n' + table.join('\n'));
   writeReport('peer', metrics);
+}
+
+/** Server CPU per sample in the timed ingest: cores × seconds ÷ samples = cores ÷ rate. */
+function usPerSample(s: Side): number {
+  return (s.cpu.serverCores ?? NaN) / s.ingest * 1e6;
 }
 
 function fmtK(v: number): string {

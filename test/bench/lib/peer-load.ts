@@ -1,6 +1,6 @@
 // Load client of the peer benchmark, run as its own process so the server under test has
 // the other core to itself:
-//   node --import tsx peer-load.ts '<json: {target, url, token, dataset, end, batch, concurrency, timedSamples, format?}>'
+//   node --import tsx peer-load.ts '<json: {target, url, token, dataset, end, batch, concurrency, timedSamples, format?, serverPid?}>'
 // Sends a data set in batches of `batch` samples with `concurrency` requests in flight:
 // to VictoriaMetrics' /api/v1/import as JSON lines, one line per series of the batch with
 // its `values` and `timestamps` arrays; to Historian's POST /api/v1/metrics the same lines
@@ -9,10 +9,31 @@
 // format `rows`. Samples go in time order
 // (all tags of one time, then the next) as a collector sends them. The first
 // `timedSamples` are serialized before the clock starts, so the rate measures the server,
-// not this client; the rest is streamed untimed. Prints one JSON line.
+// not this client; the rest is streamed untimed. Prints one JSON line, with the CPU time
+// the server process (all its threads, from /proc/<serverPid>/stat) and this client spent
+// in the timed window: both share the machine's cores, so the rate also depends on what
+// a sample costs the server, not only on how many threads it runs.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dataSetByName } from './peer-datasets';
 
-interface Args { target: 'ours' | 'vm'; url: string; token: string; dataset: string; end: number; batch: number; concurrency: number; timedSamples: number; format?: 'columnar' | 'rows' }
+interface Args { target: 'ours' | 'vm'; url: string; token: string; dataset: string; end: number; batch: number; concurrency: number; timedSamples: number; format?: 'columnar' | 'rows'; serverPid?: number }
+
+/** CPU seconds (user + system, every thread) a process has used, or null where /proc is not there. */
+function processCpuS(pid: number, tick: number): number | null {
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command name, which may hold spaces: utime and stime are the 12th and 13th
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / tick;
+  } catch {
+    return null;
+  }
+}
+
+function clockTick(): number {
+  try { return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100; } catch { return 100; }
+}
 
 const a = JSON.parse(process.argv[2]) as Args;
 
@@ -108,9 +129,16 @@ async function run(): Promise<void> {
     timed += b.value.n;
   }
   let errors = 0;
+  const tick = clockTick();
+  const server0 = a.serverPid ? processCpuS(a.serverPid, tick) : null;
+  const client0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(queues.map(async (q) => { for (const b of q) if (!(await post(b.body))) errors++; }));
   const seconds = (performance.now() - t0) / 1000;
+  const server1 = a.serverPid ? processCpuS(a.serverPid, tick) : null;
+  const client = process.cpuUsage(client0);
+  const serverCpuS = server0 !== null && server1 !== null ? server1 - server0 : null;
+  const clientCpuS = (client.user + client.system) / 1e6;
   queues.forEach((q) => { q.length = 0; });
   // the rest, untimed: each worker's requests stay in order, at most two bodies waiting per worker
   let sent = 0;
@@ -126,7 +154,7 @@ async function run(): Promise<void> {
     }
   }
   await Promise.all(chains);
-  console.log(JSON.stringify({ timedSamples: timed, seconds, total: timed + sent, errors, retries }));
+  console.log(JSON.stringify({ timedSamples: timed, seconds, total: timed + sent, errors, retries, serverCpuS, clientCpuS }));
 }
 
 run().catch((e) => { console.error(e); process.exit(1); });

@@ -1,6 +1,6 @@
 // Closed head chunks kept raw (while the head's allowance lasts) or compressed read back
 // the same samples and summaries, out-of-order writes included, and the allowance is
-// shared by the series of a head.
+// shared by the series of a head; a head due for its cut gets its larger due allowance.
 import { describe, expect, it } from 'vitest';
 import { Head } from '../../../runtime/tsdb/head';
 import type { ChunkRef } from '../../../runtime/tsdb/chunk-ref';
@@ -47,6 +47,28 @@ describe('head chunks', () => {
     expect(compressed.bytes()).toBeLessThan(raw.bytes() / 3);
     expect(mixed.bytes()).toBeLessThan(raw.bytes());
     expect(mixed.bytes()).toBeGreaterThan(compressed.bytes());
+  });
+
+  it('keeps chunks raw up to the due allowance once the head is due for its cut', async () => {
+    const small = 5 * 128 * 18;
+    const raw = new Head(1e12, 0, 128, 1 << 30);
+    const notDue = new Head(1e12, 0, 128, small, 1 << 30);
+    const due = new Head(1e12, 0, 128, small, 1 << 30);
+    expect(due.due).toBe(false);
+    due.markDue();
+    expect(due.due).toBe(true);
+    const dueTight = new Head(1e12, 0, 128, small, 2 * small);
+    dueTight.markDue();
+    for (const h of [raw, notDue, due, dueTight]) fill(h, 3, 1000);
+    for (let k = 0; k < 3; k++) {
+      const want = await read(raw, `a.t${k}`);
+      for (const h of [notDue, due, dueTight]) expect(await read(h, `a.t${k}`)).toEqual(want);
+    }
+    // before it is due a head keeps the small allowance; once due, the larger one, and no more
+    expect(due.bytes()).toBe(raw.bytes());
+    expect(notDue.bytes()).toBeLessThan(raw.bytes() * 0.75);
+    expect(dueTight.bytes()).toBeGreaterThan(notDue.bytes());
+    expect(dueTight.bytes()).toBeLessThan(raw.bytes());
   });
 
   it('keeps closed chunk objects for overwrite checks stable until the next cut', () => {

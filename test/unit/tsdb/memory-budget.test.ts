@@ -34,6 +34,37 @@ describe('memory budget', () => {
     await s.close();
   });
 
+  it('keeps a backfill\'s head chunks raw once the head is due, within the head\'s budget', async () => {
+    const now = T0 + 30 * 24 * H;
+    // head budget 16 MiB: raw chunks a quarter of it (4 MiB) until the head is due, then all of it
+    const open = (d: string) => TsdbStore.open({ dir: d, maintenanceIntervalMs: 0, clock: () => now, memoryLimitMb: 32 });
+    const short = await open(dir);
+    const longDir = await makeTempDir('tsdb-mem-due-');
+    const long = await open(longDir);
+    try {
+      const tags = Array.from({ length: 20 }, (_, i) => `bf.dev${i}.pv`);
+      const value = (i: number, k: number) => Math.round((i + Math.sin(k / 9)) * 100) / 100;
+      // the same 360,000 samples (6.5 MB raw): within 2.5 hours of data, and spread over 10 hours
+      const batch = (k: number, step: number) => tags.map((tag, i) => ({ tag, ts: T0 + k * step, value: value(i, k), quality: 0 }));
+      for (let k = 0; k < 18_000; k++) { await short.write(batch(k, 500)); await long.write(batch(k, 2000)); }
+      // not due (less than 1.5 block ranges of data, written just now): raw up to 4 MiB, the rest
+      // compressed; due: every chunk raw, still under the 16 MiB budget
+      expect(long.stats().headBytes).toBeGreaterThan(1.5 * short.stats().headBytes);
+      expect(long.stats().headBytes).toBeLessThan(16 * 2 ** 20);
+      for (const s of [short, long]) {
+        const got = await readAll(s, tags[13]);
+        expect(got.length).toBe(18_000);
+        expect(got[12_345].value).toBe(value(13, 12_345));
+        await s.flush();
+        expect(await readAll(s, tags[13])).toEqual(got);
+      }
+    } finally {
+      await short.close();
+      await long.close();
+      await removeTempDir(longDir);
+    }
+  });
+
   it('keeps block indexes within their share, reopening evicted ones on demand', async () => {
     const now = T0 + 100 * H;
     const s = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock: () => now, memoryLimitMb: 8 });
