@@ -182,8 +182,10 @@ async function runOurs(name: string, inf: Info): Promise<Side> {
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
-  const only = process.env.PEER_DATASETS?.split(',').filter(Boolean);
-  const sets = PEER_DATASETS.filter((s) => !only || only.includes(s));
+  // unset or empty: every data set; a name that is not one of them is an error, not a silent skip
+  const only = process.env.PEER_DATASETS?.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of only ?? []) if (!(PEER_DATASETS as readonly string[]).includes(n)) throw new Error(`PEER_DATASETS: unknown data set "${n}"; known: ${PEER_DATASETS.join(', ')}`);
+  const sets = PEER_DATASETS.filter((s) => !only?.length || only.includes(s));
   const metrics: Metric[] = [metric('load_average_1m.start', os.loadavg()[0], 'load', 'lower')];
   const table: string[] = ['| data set | samples | Historian B/sample | VictoriaMetrics B/sample | ratio | vs plain Gorilla | ingest ours / VM (samples/s) | view p99 1h / 1d / 30d / 1y / 10y ms, ours | same, VM | latest of all tags ms, ours / VM | RSS MB ours / VM |', '|---|---|---|---|---|---|---|---|---|---|---|'];
   console.log(`peer bench: Historian vs VictoriaMetrics, batches of ${BATCH}, ${CONCURRENCY} requests in flight, ingest timed over the first ${TIMED.toLocaleString()} samples; Historian gets ${FORMAT === 'rows' ? 'one JSON object per sample' : 'the same columnar JSON lines as VictoriaMetrics'}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
