@@ -3,11 +3,12 @@
 // duplicate samples go into the open chunk too, which is then sorted (stable, so the
 // later write of an equal timestamp wins) before it is read or compressed; an open chunk
 // that overlaps older closed chunks simply wins over them at query time. Closed chunks of
-// a series live back to back in one byte buffer, their summaries in one Float64Array: a
-// chunk is ~100 bytes, and an ArrayBuffer, a view and a summary object of its own each
-// would cost several times that.
+// every series live back to back in the head's shared pages (head-arena.ts), a series'
+// summaries in one array of numbers: a chunk is ~100 bytes, and an ArrayBuffer, a view
+// and a summary object of its own each would cost several times that.
 import { decodeChunk, encodeChunk } from './codec';
 import type { ChunkRef } from './chunk-ref';
+import { ChunkArena } from './head-arena';
 import { type Summary, summarize } from './summary';
 import type { Columns } from './types';
 
@@ -28,10 +29,10 @@ export const HEAD_CHUNK_SAMPLES = 128;
 const HEAD_SERIES_OVERHEAD = 650;
 export interface ClosedChunk { summary: Summary; load(): Columns }
 
-// one row of `meta` per closed chunk: where its bytes start and end in `data`, whether they
-// are raw columns (1) or an encoded chunk (0), then its summary
-const M_START = 0, M_END = 1, M_RAW = 2, M_COUNT = 3, M_FIRST_TS = 4, M_LAST_TS = 5, M_MIN = 6, M_MAX = 7, M_SUM = 8, M_FIRST = 9, M_LAST = 10, M_INTEGRAL = 11, M_QUALITY = 12;
-const META = 13;
+// one row of `meta` per closed chunk: the arena page holding its bytes, where they start
+// and end in it, whether they are raw columns (1) or an encoded chunk (0), then its summary
+const M_PAGE = 0, M_START = 1, M_END = 2, M_RAW = 3, M_COUNT = 4, M_FIRST_TS = 5, M_LAST_TS = 6, M_MIN = 7, M_MAX = 8, M_SUM = 9, M_FIRST = 10, M_LAST = 11, M_INTEGRAL = 12, M_QUALITY = 13;
+const META = 14;
 
 /**
  * Raw closed chunks a head may hold, shared by its series. Compressing a chunk costs about
@@ -72,10 +73,11 @@ function columns(cap: number): { ts: Float64Array; values: Float64Array; quality
 }
 
 export class HeadSeries {
-  /** encoded closed chunks, back to back */
-  private data: Uint8Array | null = null;
-  /** a row of META numbers per closed chunk */
-  private meta: Float64Array | null = null;
+  /**
+   * A row of META numbers per closed chunk. A plain array of doubles: it lives in the JS
+   * heap and grows in place, where a typed array per series reallocates off-heap memory.
+   */
+  private readonly meta: number[] = [];
   /** closed chunks */
   closedCount = 0;
   /** closed chunks as objects, made on demand (overwrite checks) and kept until the next cut */
@@ -87,7 +89,7 @@ export class HeadSeries {
   sorted = true;
   bytes = 0;
 
-  constructor(readonly tag: string, private readonly chunkSamples: number, private readonly raw: RawAllowance = NO_RAW) {
+  constructor(readonly tag: string, private readonly chunkSamples: number, private readonly raw: RawAllowance = NO_RAW, private readonly arena = new ChunkArena()) {
     const c = columns(Math.min(FIRST_CAPACITY, chunkSamples));
     this.ts = c.ts; this.values = c.values; this.quality = c.quality;
   }
@@ -111,47 +113,33 @@ export class HeadSeries {
     const bytes = raw ? null : encodeChunk(this.ts, this.values, this.quality, n);
     const len = bytes ? bytes.length : rawBytes;
     const sm = summarize({ ts: this.ts, values: this.values, quality: this.quality }, 0, n);
-    const k = this.closedCount;
-    const prevEnd = k ? this.meta![(k - 1) * META + M_END] : 0;
     // raw columns start 8-aligned so they can be read as Float64Arrays in place
-    const start = raw ? (prevEnd + 7) & ~7 : prevEnd;
-    const end = start + len;
-    if (!this.data || this.data.length < end) {
-      const grown = new Uint8Array(Math.max(end, (this.data?.length ?? 0) * 2));
-      if (this.data) grown.set(this.data.subarray(0, prevEnd));
-      this.data = grown;
-    }
-    if (bytes) this.data.set(bytes, start);
+    const start = this.arena.place(len, raw);
+    const page = this.arena.placedPage;
+    const data = this.arena.page(page);
+    if (bytes) data.set(bytes, start);
     else {
-      const ab = this.data.buffer;
+      const ab = data.buffer;
       new Float64Array(ab, start, n).set(this.ts.subarray(0, n));
       new Float64Array(ab, start + 8 * n, n).set(this.values.subarray(0, n));
       new Uint16Array(ab, start + 16 * n, n).set(this.quality.subarray(0, n));
       this.raw.used += rawBytes;
     }
-    if (!this.meta || this.meta.length < (k + 1) * META) {
-      const grown = new Float64Array(Math.max(META, (this.meta?.length ?? 0) * 2));
-      if (this.meta) grown.set(this.meta);
-      this.meta = grown;
-    }
-    const m = this.meta, o = k * META;
-    m[o + M_START] = start; m[o + M_END] = end; m[o + M_RAW] = raw ? 1 : 0; m[o + M_COUNT] = sm.count; m[o + M_FIRST_TS] = sm.firstTs; m[o + M_LAST_TS] = sm.lastTs;
-    m[o + M_MIN] = sm.min; m[o + M_MAX] = sm.max; m[o + M_SUM] = sm.sum; m[o + M_FIRST] = sm.first; m[o + M_LAST] = sm.last;
-    m[o + M_INTEGRAL] = sm.integral; m[o + M_QUALITY] = sm.quality;
-    this.closedCount = k + 1;
+    this.meta.push(page, start, start + len, raw ? 1 : 0, sm.count, sm.firstTs, sm.lastTs, sm.min, sm.max, sm.sum, sm.first, sm.last, sm.integral, sm.quality);
+    this.closedCount++;
     this.view = null;
     this.bytes += len;
     this.n = 0;
   }
 
   /**
-   * Reads closed chunk i. Bound to the bytes as they are now: they never change once
-   * written, and a buffer replaced when it grows stays alive while a query holds it.
+   * Reads closed chunk i. Bound to the bytes, which never change once written; their page
+   * stays alive while a query holds it.
    */
   loader(i: number): () => Columns {
-    const m = this.meta!, o = i * META;
+    const m = this.meta, o = i * META;
     const start = m[o + M_START], end = m[o + M_END], n = m[o + M_COUNT];
-    const data = this.data!;
+    const data = this.arena.page(m[o + M_PAGE]);
     if (!m[o + M_RAW]) {
       const bytes = data.subarray(start, end);
       return () => decodeChunk(bytes);
@@ -164,12 +152,12 @@ export class HeadSeries {
     };
   }
 
-  firstTsOf(i: number): number { return this.meta![i * META + M_FIRST_TS]; }
-  lastTsOf(i: number): number { return this.meta![i * META + M_LAST_TS]; }
+  firstTsOf(i: number): number { return this.meta[i * META + M_FIRST_TS]; }
+  lastTsOf(i: number): number { return this.meta[i * META + M_LAST_TS]; }
 
   /** The summary of closed chunk i, as a new object. */
   summaryOf(i: number): Summary {
-    const m = this.meta!, o = i * META;
+    const m = this.meta, o = i * META;
     return {
       count: m[o + M_COUNT], firstTs: m[o + M_FIRST_TS], lastTs: m[o + M_LAST_TS], min: m[o + M_MIN], max: m[o + M_MAX],
       sum: m[o + M_SUM], first: m[o + M_FIRST], last: m[o + M_LAST], integral: m[o + M_INTEGRAL], quality: m[o + M_QUALITY],
@@ -185,9 +173,9 @@ export class HeadSeries {
     return this.view;
   }
 
-  /** Bytes this series holds: closed chunks' buffers and rows, open columns. */
+  /** Bytes this series holds besides the head's shared pages: its rows of meta, open columns. */
   get memoryBytes(): number {
-    return (this.data?.length ?? 0) + (this.meta?.length ?? 0) * 8 + this.ts.length * 18;
+    return this.meta.length * 8 + this.ts.length * 18;
   }
 
   /** Sorts the open chunk by time; of equal timestamps the last written is kept. */
@@ -233,7 +221,7 @@ export class HeadSeries {
 
   get sampleCount(): number {
     let c = this.n;
-    for (let i = 0; i < this.closedCount; i++) c += this.meta![i * META + M_COUNT];
+    for (let i = 0; i < this.closedCount; i++) c += this.meta[i * META + M_COUNT];
     return c;
   }
 }
@@ -246,6 +234,8 @@ export class Head {
   readonly createdAt: number;
 
   private readonly raw: RawAllowance;
+  /** closed chunks of every series */
+  private readonly arena = new ChunkArena();
 
   constructor(readonly priorityBase: number, now: number, readonly chunkSamples = HEAD_CHUNK_SAMPLES, rawLimitBytes = 0, rawDueLimitBytes = rawLimitBytes) {
     this.raw = new RawAllowance(rawLimitBytes, rawDueLimitBytes);
@@ -258,9 +248,12 @@ export class Head {
   /** The head is due for its cut: closed chunks stay raw up to the due allowance. */
   markDue(): void { this.raw.due = true; }
 
+  /** Bytes of closed chunks kept as raw columns. */
+  get rawBytes(): number { return this.raw.used; }
+
   getOrCreate(tag: string): HeadSeries {
     let s = this.series.get(tag);
-    if (!s) { s = new HeadSeries(tag, this.chunkSamples, this.raw); this.series.set(tag, s); }
+    if (!s) { s = new HeadSeries(tag, this.chunkSamples, this.raw, this.arena); this.series.set(tag, s); }
     return s;
   }
 
@@ -275,11 +268,11 @@ export class Head {
   }
 
   /**
-   * Approximate memory: the series' buffers (closed chunks and their rows, open columns at
-   * 18 bytes per slot) and the objects around them (series, views, map entry).
+   * Approximate memory: the pages of closed chunks, the series' rows of meta and open
+   * columns at 18 bytes per slot, and the objects around them (series, views, map entry).
    */
   bytes(): number {
-    let b = 0;
+    let b = this.arena.capacity;
     for (const s of this.series.values()) b += s.memoryBytes + HEAD_SERIES_OVERHEAD;
     return b;
   }

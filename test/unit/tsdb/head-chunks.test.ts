@@ -65,9 +65,15 @@ describe('head chunks', () => {
       for (const h of [notDue, due, dueTight]) expect(await read(h, `a.t${k}`)).toEqual(want);
     }
     // before it is due a head keeps the small allowance; once due, the larger one, and no more
+    const closedRaw = 3 * 1000 * 18;
+    expect(raw.rawBytes).toBe(closedRaw);
+    expect(due.rawBytes).toBe(closedRaw);
     expect(due.bytes()).toBe(raw.bytes());
+    expect(notDue.rawBytes).toBeGreaterThan(small - 128 * 18);
+    expect(notDue.rawBytes).toBeLessThanOrEqual(small);
     expect(notDue.bytes()).toBeLessThan(raw.bytes() * 0.75);
-    expect(dueTight.bytes()).toBeGreaterThan(notDue.bytes());
+    expect(dueTight.rawBytes).toBeGreaterThan(2 * small - 128 * 18);
+    expect(dueTight.rawBytes).toBeLessThanOrEqual(2 * small);
     expect(dueTight.bytes()).toBeLessThan(raw.bytes());
   });
 

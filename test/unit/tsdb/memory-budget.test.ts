@@ -48,9 +48,11 @@ describe('memory budget', () => {
       const batch = (k: number, step: number) => tags.map((tag, i) => ({ tag, ts: T0 + k * step, value: value(i, k), quality: 0 }));
       for (let k = 0; k < 18_000; k++) { await short.write(batch(k, 500)); await long.write(batch(k, 2000)); }
       // not due (less than 1.5 block ranges of data, written just now): raw up to 4 MiB, the rest
-      // compressed; due: every chunk raw, still under the 16 MiB budget
-      expect(long.stats().headBytes).toBeGreaterThan(1.5 * short.stats().headBytes);
+      // compressed; due: every chunk raw (18 bytes a sample), still under the 16 MiB budget
+      const allRaw = 360_000 * 18;
+      expect(long.stats().headBytes).toBeGreaterThan(allRaw);
       expect(long.stats().headBytes).toBeLessThan(16 * 2 ** 20);
+      expect(short.stats().headBytes).toBeLessThan(0.8 * allRaw);
       for (const s of [short, long]) {
         const got = await readAll(s, tags[13]);
         expect(got.length).toBe(18_000);
