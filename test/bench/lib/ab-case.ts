@@ -4,6 +4,9 @@
 // Cases (each a subset of a registered benchmark, measured the same way):
 //   tsdb-ingest  bench:tsdb's engine ingest (fsync interval, 1,000 tags, batches of 10,000,
 //                one writer), 2,000,000 samples -> samples/s
+//   head-append  the head alone (runtime/tsdb/head.ts), due for its cut so every chunk stays
+//                raw as in a backfill: 3,000,000 samples over 36 and over 1,000 series, in
+//                runs of 10 per series as batches deliver them -> samples/s, head bytes
 //   http         bench:http's ingest (the same load client: 8 connections, 1,000-sample
 //                batches, 8 s) against <root>/dist, started with the demo's store and no
 //                simulated plant (so the server's CPU time is the requests') -> samples/s; then GET /api/v1/query
@@ -25,7 +28,7 @@ import { createUser } from '../../helpers/signing';
 
 const [rootArg, which] = process.argv.slice(2);
 if (!rootArg || !which) {
-  console.error('usage: ab-case.ts <checkout root> <tsdb-ingest|http>');
+  console.error('usage: ab-case.ts <checkout root> <tsdb-ingest|head-append|http>');
   process.exit(2);
 }
 const root = path.resolve(rootArg);
@@ -61,6 +64,33 @@ async function tsdbIngest(): Promise<Record<string, number>> {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface HeadLike { markDue(): void; bytes(): number; getOrCreate(tag: string): { append(t: number, v: number, q: number): void } }
+
+async function headAppend(): Promise<Record<string, number>> {
+  const { Head } = (await import(path.join(root, 'runtime', 'tsdb', 'head.ts'))) as { Head: new (base: number, now: number, chunk: number, raw: number, rawDue: number) => HeadLike };
+  const total = 3_000_000;
+  const out: Record<string, number> = {};
+  for (const seriesCount of [36, 1000]) {
+    const per = Math.floor(total / seriesCount / 10) * 10;
+    let best = 0, bytes = 0;
+    // the best of three: the first warms the JIT up
+    for (let rep = 0; rep < 3; rep++) {
+      const h = new Head(1e12, 0, 128, 32 << 20, 128 << 20);
+      h.markDue();
+      const series = Array.from({ length: seriesCount }, (_, k) => h.getOrCreate(`ab.s${k}`));
+      const t0 = performance.now();
+      for (let i = 0; i < per; i += 10) {
+        for (const s of series) for (let j = i; j < i + 10; j++) s.append(1.7e12 + j * 1000, (j % 977) / 100, 0);
+      }
+      best = Math.max(best, (per * seriesCount) / ((performance.now() - t0) / 1000));
+      bytes = h.bytes();
+    }
+    out[`head.append_${seriesCount}.samples_per_s`] = best;
+    out[`head.append_${seriesCount}.bytes_per_sample`] = bytes / (per * seriesCount);
+  }
+  return out;
 }
 
 /** CPU time (user + system) a process has used so far, in ms (Linux /proc). */
@@ -136,7 +166,7 @@ async function http(): Promise<Record<string, number>> {
   }
 }
 
-const cases: Record<string, () => Promise<Record<string, number>>> = { 'tsdb-ingest': tsdbIngest, http };
+const cases: Record<string, () => Promise<Record<string, number>>> = { 'tsdb-ingest': tsdbIngest, 'head-append': headAppend, http };
 const run = cases[which];
 if (!run) {
   console.error(`unknown case "${which}"; cases: ${Object.keys(cases).join(', ')}`);
