@@ -5,7 +5,8 @@
 // (PEER_FORMAT=rows sends Historian one object per sample instead). PEER_DATASETS=plant,skab
 // runs only the named data sets. Per data set, side by side: disk bytes/sample after compaction (Historian:
 // store flushed on shutdown and compacted; VictoriaMetrics: force_flush + force_merge, then
-// stopped; whole data directories), HTTP ingest samples/s, 1000-point view latency p50/p99
+// stopped; whole data directories), HTTP ingest samples/s (timed after the first tenth of
+// the data set went in untimed, PEER_WARMUP), 1000-point view latency p50/p99
 // for 1 h … 10 y over HTTP (ours: kind=downsample minmax; VM: rollup() = min/max/avg per
 // step; timed by a client process of its own, lib/peer-views.ts), latest value of every
 // tag, and server RSS. Ratios (ours / VM) go into the JSON.
@@ -33,6 +34,14 @@ const FORMAT = process.env.PEER_FORMAT === 'rows' ? 'rows' : 'columnar';
 const CONCURRENCY = 4;
 /** samples whose ingest is timed per data set (serialized before the clock starts) */
 const TIMED = 2_000_000;
+/**
+ * Share of each data set sent untimed before the timed samples, to both servers alike
+ * (PEER_WARMUP, 0 to time a fresh server): a fresh Node process compiles its code as the
+ * first requests come, which on the small sets (SKAB and NAB are 17–26 requests in all)
+ * was much of what was timed; a plant's server has long been running.
+ */
+const WARMUP = Number(process.env.PEER_WARMUP ?? 0.1);
+if (!(WARMUP >= 0 && WARMUP <= 0.5)) throw new Error(`PEER_WARMUP: a share of each data set from 0 to 0.5 (got ${process.env.PEER_WARMUP})`);
 const END = Math.floor(Date.now() / DAY) * DAY - DAY;
 const execFileP = promisify(execFile);
 
@@ -60,8 +69,8 @@ function info(name: string): Info {
   return { tags, spans, minT, maxT, samples, gorillaBytes };
 }
 
-function load(target: 'ours' | 'vm', url: string, token: string, name: string, serverPid: number | undefined): { rate: number; total: number; cpu: IngestCpu } {
-  const args = JSON.stringify({ target, url, token, dataset: name, end: END, batch: BATCH, concurrency: CONCURRENCY, timedSamples: TIMED, format: FORMAT, serverPid });
+function load(target: 'ours' | 'vm', url: string, token: string, name: string, inf: Info, serverPid: number | undefined): { rate: number; total: number; cpu: IngestCpu } {
+  const args = JSON.stringify({ target, url, token, dataset: name, end: END, batch: BATCH, concurrency: CONCURRENCY, timedSamples: TIMED, warmupSamples: Math.round(inf.samples * WARMUP), format: FORMAT, serverPid });
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib', 'peer-load.ts'), args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`load client (${target}, ${name}) failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { timedSamples: number; seconds: number; total: number; errors: number; serverCpuS: number | null; clientCpuS: number };
@@ -98,7 +107,7 @@ async function views(target: 'ours' | 'vm', url: string, token: string, inf: Inf
 async function runVm(name: string, inf: Info): Promise<Side> {
   const vm: VictoriaMetricsServer = await startVictoriaMetrics();
   try {
-    const { rate, total, cpu } = load('vm', vm.url, '', name, vm.pid());
+    const { rate, total, cpu } = load('vm', vm.url, '', name, inf, vm.pid());
     if (total !== inf.samples) throw new Error(`vm ${name}: sent ${total} of ${inf.samples}`);
     await vm.forceFlush();
     await vm.forceMerge();
@@ -148,7 +157,7 @@ async function runOurs(name: string, inf: Info): Promise<Side> {
     await createUser(dist, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
     const token = ((await (await post('/api/v1/tokens', { user: 'bench', scopes: ['ingest'] })).json()) as { token: string }).token;
     await waitFor(async () => (await dist.request('/api/v1/tags', { token: admin })).status === 200, { what: 'the store to be deployed' });
-    const { rate, total, cpu } = load('ours', dist.url, token, name, dist.proc.pid);
+    const { rate, total, cpu } = load('ours', dist.url, token, name, inf, dist.proc.pid);
     if (total !== inf.samples) throw new Error(`ours ${name}: sent ${total} of ${inf.samples}`);
     // shutdown cuts the head into blocks; compaction then runs as the engine's maintenance would
     await dist.stop();
@@ -186,9 +195,9 @@ async function main(): Promise<void> {
   const only = process.env.PEER_DATASETS?.split(',').map((s) => s.trim()).filter(Boolean);
   for (const n of only ?? []) if (!(PEER_DATASETS as readonly string[]).includes(n)) throw new Error(`PEER_DATASETS: unknown data set "${n}"; known: ${PEER_DATASETS.join(', ')}`);
   const sets = PEER_DATASETS.filter((s) => !only?.length || only.includes(s));
-  const metrics: Metric[] = [metric('load_average_1m.start', os.loadavg()[0], 'load', 'lower')];
+  const metrics: Metric[] = [metric('load_average_1m.start', os.loadavg()[0], 'load', 'lower'), metric('ingest_warmup_share', WARMUP, 'ratio', 'lower')];
   const table: string[] = ['| data set | samples | Historian B/sample | VictoriaMetrics B/sample | ratio | vs plain Gorilla | ingest ours / VM (samples/s) | view p99 1h / 1d / 30d / 1y / 10y ms, ours | same, VM | latest of all tags ms, ours / VM | RSS MB ours / VM |', '|---|---|---|---|---|---|---|---|---|---|---|'];
-  console.log(`peer bench: Historian vs VictoriaMetrics, batches of ${BATCH}, ${CONCURRENCY} requests in flight, ingest timed over the first ${TIMED.toLocaleString()} samples; Historian gets ${FORMAT === 'rows' ? 'one JSON object per sample' : 'the same columnar JSON lines as VictoriaMetrics'}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`peer bench: Historian vs VictoriaMetrics, batches of ${BATCH}, ${CONCURRENCY} requests in flight, ingest timed over up to ${TIMED.toLocaleString()} samples after an untimed warm-up of the first ${Math.round(WARMUP * 100)} % of each data set; Historian gets ${FORMAT === 'rows' ? 'one JSON object per sample' : 'the same columnar JSON lines as VictoriaMetrics'}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   for (const name of sets) {
     const inf = info(name);
     console.log(`  ${name}: ${inf.samples.toLocaleString()} samples, ${inf.tags.length} tags, ${new Date(inf.minT).toISOString().slice(0, 10)} .. ${new Date(inf.maxT).toISOString().slice(0, 10)}`);

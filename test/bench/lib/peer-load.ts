@@ -1,6 +1,6 @@
 // Load client of the peer benchmark, run as its own process so the server under test has
 // the other core to itself:
-//   node --import tsx peer-load.ts '<json: {target, url, token, dataset, end, batch, concurrency, timedSamples, format?, serverPid?}>'
+//   node --import tsx peer-load.ts '<json: {target, url, token, dataset, end, batch, concurrency, timedSamples, warmupSamples?, format?, serverPid?}>'
 // Sends a data set in batches of `batch` samples with `concurrency` requests in flight:
 // to VictoriaMetrics' /api/v1/import as JSON lines, one line per series of the batch with
 // its `values` and `timestamps` arrays; to Historian's POST /api/v1/metrics the same lines
@@ -8,8 +8,11 @@
 // (the default), or a JSON array of one `{tag, value, timestamp}` object per sample with
 // format `rows`. Samples go in time order
 // (all tags of one time, then the next) as a collector sends them. The first
-// `timedSamples` are serialized before the clock starts, so the rate measures the server,
-// not this client; the rest is streamed untimed. Prints one JSON line, with the CPU time
+// `warmupSamples` are sent untimed before anything else, so the timed rate is a running
+// server's, not a fresh process's still compiling its code and creating its series (both
+// servers get the same warm-up). The next `timedSamples` are serialized before the clock
+// starts, so the rate measures the server, not this client; the rest is streamed untimed.
+// Prints one JSON line, with the CPU time
 // the server process (all its threads, from /proc/<serverPid>/stat) and this client spent
 // in the timed window: both share the machine's cores, so the rate also depends on what
 // a sample costs the server, not only on how many threads it runs.
@@ -17,7 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dataSetByName } from './peer-datasets';
 
-interface Args { target: 'ours' | 'vm'; url: string; token: string; dataset: string; end: number; batch: number; concurrency: number; timedSamples: number; format?: 'columnar' | 'rows'; serverPid?: number }
+interface Args { target: 'ours' | 'vm'; url: string; token: string; dataset: string; end: number; batch: number; concurrency: number; timedSamples: number; warmupSamples?: number; format?: 'columnar' | 'rows'; serverPid?: number }
 
 /** CPU seconds (user + system, every thread) a process has used, or null where /proc is not there. */
 function processCpuS(pid: number, tick: number): number | null {
@@ -116,24 +119,43 @@ async function post(body: string): Promise<boolean> {
   return true;
 }
 
+type Batch = { worker: number; body: string; n: number };
+
+/** The next batches of the data set, at least `samples` of them (fewer at its end), in each worker's queue. */
+function take(it: Generator<Batch>, samples: number): { queues: Batch[][]; n: number; done: boolean } {
+  const queues: Batch[][] = Array.from({ length: a.concurrency }, () => []);
+  let n = 0;
+  while (n < samples) {
+    const b = it.next();
+    if (b.done) return { queues, n, done: true };
+    queues[b.value.worker].push(b.value);
+    n += b.value.n;
+  }
+  return { queues, n, done: false };
+}
+
+/** Sends each worker's queue in order, the workers side by side; counts failed requests. */
+async function send(queues: Batch[][]): Promise<number> {
+  let errors = 0;
+  await Promise.all(queues.map(async (q) => { for (const b of q) if (!(await post(b.body))) errors++; }));
+  return errors;
+}
+
 async function run(): Promise<void> {
   const it = batches();
   const C = a.concurrency;
-  const queues: Array<Array<{ body: string; n: number }>> = Array.from({ length: C }, () => []);
-  let timed = 0;
-  let rest: IteratorResult<{ worker: number; body: string; n: number }> | null = null;
-  while (timed < a.timedSamples) {
-    const b = it.next();
-    if (b.done) { rest = b; break; }
-    queues[b.value.worker].push(b.value);
-    timed += b.value.n;
-  }
+  // the warm-up, then the timed batches (each worker keeps its tags, so every series stays in time order)
+  const warm = take(it, a.warmupSamples ?? 0);
   let errors = 0;
+  const w0 = performance.now();
+  errors += await send(warm.queues);
+  const warmupSeconds = (performance.now() - w0) / 1000;
+  const { queues, n: timed, done } = warm.done ? { queues: [], n: 0, done: true } : take(it, a.timedSamples);
   const tick = clockTick();
   const server0 = a.serverPid ? processCpuS(a.serverPid, tick) : null;
   const client0 = process.cpuUsage();
   const t0 = performance.now();
-  await Promise.all(queues.map(async (q) => { for (const b of q) if (!(await post(b.body))) errors++; }));
+  errors += await send(queues);
   const seconds = (performance.now() - t0) / 1000;
   const server1 = a.serverPid ? processCpuS(a.serverPid, tick) : null;
   const client = process.cpuUsage(client0);
@@ -144,7 +166,7 @@ async function run(): Promise<void> {
   let sent = 0;
   const chains: Array<Promise<void>> = Array.from({ length: C }, () => Promise.resolve());
   const pending = new Array<number>(C).fill(0);
-  if (!rest) {
+  if (!done) {
     for (let b = it.next(); !b.done; b = it.next()) {
       const { worker, body, n } = b.value;
       sent += n;
@@ -154,7 +176,7 @@ async function run(): Promise<void> {
     }
   }
   await Promise.all(chains);
-  console.log(JSON.stringify({ timedSamples: timed, seconds, total: timed + sent, errors, retries, serverCpuS, clientCpuS }));
+  console.log(JSON.stringify({ warmupSamples: warm.n, warmupSeconds, timedSamples: timed, seconds, total: warm.n + timed + sent, errors, retries, serverCpuS, clientCpuS }));
 }
 
 run().catch((e) => { console.error(e); process.exit(1); });
