@@ -68,10 +68,12 @@ async function signIfAsked(page: Page, password: string, within = 1500): Promise
   } catch {
     return false;
   }
+  // each dialog has its own title id: wait for this one to go, as the next signature's dialog may open at once
+  const title = await sig.getAttribute('aria-labelledby');
   await sig.locator('input[name=password]').fill(password);
   await sig.locator('select[name=meaning]').selectOption('responsibility');
   await sig.locator('button[type=submit]').click();
-  await sig.waitFor({ state: 'detached' });
+  await page.locator(`[data-testid=signature-dialog][aria-labelledby="${title}"]`).waitFor({ state: 'detached' });
   return true;
 }
 
