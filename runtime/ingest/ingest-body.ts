@@ -10,6 +10,7 @@
 import type { IngestItemError, ParsedItem } from './metric-item';
 import { parseRowItem } from './metric-item';
 import { isSeriesItem, parseSeriesItem, seriesSize, type ParsedSeriesItem } from './series-item';
+import { SeriesLineScanner } from './series-line';
 
 export type IngestEntry = ParsedItem | ParsedSeriesItem;
 
@@ -26,23 +27,39 @@ export function framingOf(contentType: string | undefined): IngestFraming | null
   return null;
 }
 
+/** A line the scan read and checked whole (runtime/ingest/series-line.ts): it needs no parseSeriesItem. */
+class ScannedItem {
+  constructor(readonly item: ParsedSeriesItem) {}
+}
+
 /**
- * The items of a body. A hole (undefined) stands for a blank line; lines that are not
- * JSON are reported in `errors` and left as holes, so indexes stay line numbers.
+ * The items of a body (UTF-8 bytes, or text). A hole (undefined) stands for a blank line;
+ * lines that are not JSON are reported in `errors` and left as holes, so indexes stay line
+ * numbers. A line of the common columnar shape is scanned straight from the bytes
+ * (series-line.ts), any other through JSON.parse.
  */
-export function splitItems(text: string, framing: IngestFraming, errors: IngestItemError[]): unknown[] {
+export function splitItems(body: string | Uint8Array, framing: IngestFraming, errors: IngestItemError[]): unknown[] {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (framing === 'json') {
-    let body: unknown;
-    try { body = JSON.parse(text); } catch (e) { throw new IngestBodyError(`body: invalid JSON (${(e as Error).message})`); }
-    return Array.isArray(body) ? body : [body];
+    let parsed: unknown;
+    try { parsed = JSON.parse(typeof body === 'string' ? body : bytes.toString()); } catch (e) { throw new IngestBodyError(`body: invalid JSON (${(e as Error).message})`); }
+    return Array.isArray(parsed) ? parsed : [parsed];
   }
-  const lines = text.split('\n');
-  if (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
-  const out: unknown[] = new Array(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.trim() === '') continue;
-    try { out[i] = JSON.parse(line); } catch (e) { errors.push({ index: i, field: 'line', message: `not JSON (${(e as Error).message})` }); }
+  const out: unknown[] = [];
+  const scanner = new SeriesLineScanner(bytes.length);
+  for (let p = 0, i = 0; p < bytes.length; i++) {
+    let nl = bytes.indexOf(10, p);
+    if (nl < 0) nl = bytes.length;
+    const scanned = scanner.scan(bytes, p, nl, i);
+    if (scanned) out[i] = new ScannedItem(scanned);
+    else {
+      const line = bytes.toString('utf8', p, nl);
+      if (line.trim() !== '') {
+        try { out[i] = JSON.parse(line); } catch (e) { errors.push({ index: i, field: 'line', message: `not JSON (${(e as Error).message})` }); }
+      }
+    }
+    p = nl + 1;
+    if (p === bytes.length) out.length = i + 1;
   }
   return out;
 }
@@ -53,7 +70,7 @@ export function countSamples(items: readonly unknown[]): number {
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
     if (it === undefined) continue;
-    n += isSeriesItem(it) ? seriesSize(it) : 1;
+    n += it instanceof ScannedItem ? it.item.length : isSeriesItem(it) ? seriesSize(it) : 1;
   }
   return n;
 }
@@ -64,6 +81,7 @@ export function parseIngestEntries(items: readonly unknown[], now: number, error
   for (let index = 0; index < items.length; index++) {
     const raw = items[index];
     if (raw === undefined) continue;
+    if (raw instanceof ScannedItem) { out.push(raw.item); continue; }
     if (isSeriesItem(raw)) {
       const s = parseSeriesItem(raw, index, errors);
       if (s && s.length) out.push(s);

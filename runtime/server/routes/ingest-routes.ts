@@ -8,6 +8,7 @@
 // A sample the store refuses (too old, too far in the future) is reported as rejected with
 // its reason, never counted as accepted; when every sample is rejected the answer is 422.
 import express, { type Request, type Response } from 'express';
+import { TextDecoder } from 'node:util';
 import { z } from 'zod';
 import type { DedupeLog, IngestEntry, IngestItemError, ParsedItem } from '../../ingest';
 import { countSamples, framingOf, IngestBodyError, isSeriesEntry, parseIngestEntries, rejectionField, splitItems } from '../../ingest';
@@ -31,20 +32,33 @@ function diskFull(e: DiskLowError): HttpError {
   return new HttpError(507, 'insufficient_storage', e.message, { accepted: 0, disk: { freeBytes: e.state.freeBytes, watermarkBytes: e.state.watermarkBytes } });
 }
 
-// body-parser's reader: size limit, Content-Encoding (gzip, deflate) and charset, as a string
-const readText = express.text({ type: () => true, limit: INGEST_BODY_LIMIT });
+// body-parser's reader: size limit and Content-Encoding (gzip, deflate), as bytes
+const readRaw = express.raw({ type: () => true, limit: INGEST_BODY_LIMIT });
 
-/** The request body as text, read only now (after authentication). */
-async function bodyText(req: Request, res: Response): Promise<string> {
+// charsets whose bytes are UTF-8 already (US-ASCII is a subset)
+const UTF8 = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
+
+/**
+ * The request body as UTF-8 bytes, read only now (after authentication). Another charset
+ * named in the Content-Type is decoded; a UTF-8 byte-order mark is dropped.
+ */
+async function bodyBytes(req: Request, res: Response): Promise<Buffer> {
   try {
-    await new Promise<void>((ok, fail) => readText(req, res, (err?: unknown) => (err ? fail(err) : ok())));
+    await new Promise<void>((ok, fail) => readRaw(req, res, (err?: unknown) => (err ? fail(err) : ok())));
   } catch (e) {
     const type = (e as { type?: string }).type;
     if (type === 'entity.too.large') throw new HttpError(413, 'payload_too_large', `request body is larger than ${INGEST_BODY_LIMIT}`);
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') throw new HttpError(415, 'unsupported_media_type', (e as Error).message);
+    if (type === 'encoding.unsupported') throw new HttpError(415, 'unsupported_media_type', (e as Error).message);
     throw new HttpError(400, 'bad_request', `body: could not be read (${(e as Error).message})`);
   }
-  return typeof req.body === 'string' ? req.body : '';
+  let body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1].toLowerCase() ?? 'utf-8';
+  if (!UTF8.has(charset)) {
+    let decoder: TextDecoder;
+    try { decoder = new TextDecoder(charset); } catch { throw new HttpError(415, 'unsupported_media_type', `unsupported charset "${charset.toUpperCase()}"`); }
+    body = Buffer.from(decoder.decode(body));
+  }
+  return body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body;
 }
 
 // documentation of the body (the handler checks items itself, naming index, sample and field)
@@ -104,7 +118,7 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
     if (disk?.low) throw diskFull(new DiskLowError(disk));
     const errors: IngestItemError[] = [];
     let list: unknown[];
-    try { list = splitItems(await bodyText(req, res), framing, errors); } catch (e) {
+    try { list = splitItems(await bodyBytes(req, res), framing, errors); } catch (e) {
       if (e instanceof IngestBodyError) throw new HttpError(400, 'bad_request', e.message);
       throw e;
     }

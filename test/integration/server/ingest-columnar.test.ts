@@ -4,6 +4,7 @@
 // body is read only after authentication; acknowledged samples survive kill -9.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDistribution, type Distribution } from '../../helpers/distribution';
 import { createUser } from '../../helpers/signing';
@@ -151,6 +152,28 @@ describe('POST /api/v1/metrics, columnar items', () => {
     const broken = await dist.request('/api/v1/metrics', { method: 'POST', token, headers: { 'Content-Type': 'application/json' }, body: '[{"tag":' });
     expect(broken.status).toBe(400);
     expect((await json(broken)).message).toMatch(/invalid JSON/);
+  });
+
+  it('reads gzip bodies, a UTF-8 byte-order mark and other charsets; refuses an unknown charset with 415', async () => {
+    const t0 = 1_750_100_000_000;
+    const body = (tag: string, k: number) => lines([{ tag: `acme.izmir.line3.${tag}`, timestamps: [t0 + k, t0 + k + 1], values: [k + 0.25, -(k + 0.5)] }]);
+    const post = (b: Uint8Array | string, contentType: string, extra: Record<string, string> = {}) => dist.request('/api/v1/metrics', {
+      method: 'POST', token, headers: { 'Content-Type': contentType, ...extra }, body: b,
+    });
+    const sent: Array<[Promise<Response>, string, number]> = [
+      [post(gzipSync(body('gz', 1)), 'application/x-ndjson', { 'Content-Encoding': 'gzip' }), 'gz', 1],
+      [post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body('bom', 2))]), 'application/x-ndjson'), 'bom', 2],
+      [post(Buffer.from(body('utf16', 3), 'utf16le'), 'application/x-ndjson; charset=utf-16le'), 'utf16', 3],
+      [post(Buffer.from(body('latin1', 4), 'latin1'), 'application/x-ndjson; charset="ISO-8859-1"'), 'latin1', 4],
+    ];
+    for (const [res, tag, k] of sent) {
+      const r = await res;
+      expect([tag, r.status]).toEqual([tag, 202]);
+      expect((await stored(`acme.izmir.line3.${tag}`)).map((x) => [x.ts, x.value])).toEqual([[t0 + k, k + 0.25], [t0 + k + 1, -(k + 0.5)]]);
+    }
+    const unknown = await post(body('x', 5), 'application/x-ndjson; charset=klingon');
+    expect(unknown.status).toBe(415);
+    expect((await json(unknown)).message).toMatch(/charset "KLINGON"/);
   });
 
   it('keeps every acknowledged sample across kill -9 right after the answers', async () => {
