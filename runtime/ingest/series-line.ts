@@ -1,25 +1,29 @@
 // The common columnar line of an ingest body, read from the body's bytes without JSON.parse:
-//   {"tag":"a.b","timestamps":[1767225600000,...],"values":[21.5,...]}
-// (keys in any order, `metric_name` for `tag`, whitespace between tokens allowed). Its
-// numbers go straight into Float64Arrays: no string of the line, no object and no JS array
-// per line for the garbage collector. Anything else a line may hold (qualities, labels,
-// dedupe_id, a string or boolean value, an escape, a number of more than 15 significant
-// digits or with an exponent, a bad tag, a timestamp that is not integer epoch milliseconds
-// in range, arrays of different lengths, text it cannot prove valid JSON) makes the scan
-// give up and return null; the caller then parses the line with JSON.parse and checks it
-// with parseSeriesItem, so every refusal keeps its message and every odd number its exact
-// parse. A line the scan accepts yields exactly what JSON.parse + parseSeriesItem would:
-// a number of at most 15 significant digits is m / 10^k, which IEEE division rounds
-// correctly because m and 10^k are both exact doubles (Clinger's fast path).
-import { tagError } from '../model';
+//   {"tag":"a.b","timestamps":[1767225600000,...],"values":[21.5,...],"qualities":[0,...]}
+// (keys in any order, `metric_name` for `tag`, `qualities` optional and as codes, whitespace
+// between tokens allowed). Its numbers go straight into Float64Arrays: no string of the
+// line, no object and no JS array per line for the garbage collector. Anything else a line
+// may hold (labels, dedupe_id, a quality name or null, a string or boolean value, an escape,
+// a bad tag, a timestamp that is not integer epoch milliseconds in range, arrays of
+// different lengths, text it cannot prove valid JSON) makes the scan give up and return
+// null; the caller then parses the line with JSON.parse and checks it with parseSeriesItem,
+// so every refusal keeps its message. A line the scan accepts yields exactly what
+// JSON.parse + parseSeriesItem would: a number whose digits make an integer m below 2^53
+// is m / 10^k, which IEEE division rounds correctly because m and 10^k are both exact
+// doubles (Clinger's fast path); a longer one (printed float artefacts have 16 or 17
+// digits) or one with an exponent goes to Number() on its validated text.
+import { isQualityCode, tagError } from '../model';
 import type { ParsedSeriesItem } from './series-item';
 
 // 1970 .. 2200 in ms; 1e9 .. 1e11 look like epoch seconds (as in series-item.ts)
 const MAX_TS = 7_258_118_400_000;
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+// powers of ten a double holds exactly
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+// the largest mantissa below which every integer is an exact double (2^53)
+const EXACT = 9_007_199_254_740_992;
 
 const QUOTE = 34, COMMA = 44, MINUS = 45, DOT = 46, ZERO = 48, NINE = 57, COLON = 58;
-const OPEN_SQ = 91, CLOSE_SQ = 93, OPEN_CURLY = 123, CLOSE_CURLY = 125;
+const OPEN_SQ = 91, CLOSE_SQ = 93, OPEN_CURLY = 123, CLOSE_CURLY = 125, PLUS = 43;
 
 // where the last read stopped
 let pos = 0;
@@ -65,6 +69,7 @@ export class SeriesLineScanner {
     let tag: string | null = null;
     let ts: Float64Array | null = null;
     let values: Float64Array | null = null;
+    let quality: Float64Array | null = null;
     for (;;) {
       const key = readKey(s, p, end);
       if (key === NO_KEY) return null;
@@ -76,10 +81,10 @@ export class SeriesLineScanner {
         tag = readPlainString(s, p, end);
         if (tag === null) return null;
       } else {
-        if ((key === VALUES ? values : ts) !== null) return null;
+        if ((key === VALUES ? values : key === TIMESTAMPS ? ts : quality) !== null) return null;
         const col = this.readArray(s, p, end);
         if (col === null) return null;
-        if (key === VALUES) values = col; else ts = col;
+        if (key === VALUES) values = col; else if (key === TIMESTAMPS) ts = col; else quality = col;
       }
       p = skipSpace(s, pos, end);
       if (p >= end) return null;
@@ -93,7 +98,13 @@ export class SeriesLineScanner {
       const t = ts[k];
       if (!(Number.isInteger(t) && t >= 0 && t <= MAX_TS && !(t >= 1e9 && t < 1e11))) return null;
     }
-    return { index, tag, length: ts.length, ts, values, quality: null, at: null, dedupeId: null };
+    // 1e400 is JSON, but not a value the store keeps: parseSeriesItem names it
+    for (let k = 0; k < values.length; k++) if (!Number.isFinite(values[k])) return null;
+    if (quality !== null) {
+      if (quality.length !== ts.length) return null;
+      for (let k = 0; k < quality.length; k++) if (!isQualityCode(quality[k])) return null;
+    }
+    return { index, tag, length: ts.length, ts, values, quality, at: null, dedupeId: null };
   }
 
   /**
@@ -108,25 +119,40 @@ export class SeriesLineScanner {
     let n = first;
     if (p < end && s[p] === CLOSE_SQ) { pos = p + 1; return buf.subarray(first, first); }
     while (p < end) {
+      const from = p;
       let c = s[p];
       let neg = false;
       if (c === MINUS) { neg = true; if (++p === end) return null; c = s[p]; }
       if (c < ZERO || c > NINE) return null;
-      let m = c - ZERO, digits = 1, frac = 0;
+      let m = c - ZERO, frac = 0;
       // JSON allows no other digit after a leading zero
       if (c === ZERO) { if (++p < end) { c = s[p]; if (c >= ZERO && c <= NINE) return null; } }
       else {
-        while (++p < end) { c = s[p]; if (c < ZERO || c > NINE) break; m = m * 10 + (c - ZERO); digits++; }
+        while (++p < end) { c = s[p]; if (c < ZERO || c > NINE) break; m = m * 10 + (c - ZERO); }
       }
       if (p < end && c === DOT) {
         if (++p === end) return null;
         c = s[p];
         if (c < ZERO || c > NINE) return null;
-        do { m = m * 10 + (c - ZERO); digits++; frac++; if (++p === end) break; c = s[p]; } while (c >= ZERO && c <= NINE);
+        do { m = m * 10 + (c - ZERO); frac++; if (++p === end) break; c = s[p]; } while (c >= ZERO && c <= NINE);
       }
-      // an exponent, or more digits than a double holds exactly: JSON.parse reads the line
-      if (p === end || digits > 15 || c === 101 || c === 69) return null;
-      const v = frac === 0 ? m : m / POW10[frac];
+      let v: number;
+      if (c === 101 || c === 69) {
+        // an exponent: the validated text goes to Number(), which rounds as JSON.parse does
+        if (++p === end) return null;
+        c = s[p];
+        if (c === PLUS || c === MINUS) { if (++p === end) return null; c = s[p]; }
+        if (c < ZERO || c > NINE) return null;
+        do { if (++p === end) break; c = s[p]; } while (c >= ZERO && c <= NINE);
+        v = Number(latin1(s, from, p));
+      } else if (m > EXACT || frac >= POW10.length) {
+        // more digits than a double holds exactly (printed float artefacts have 16 or 17)
+        v = Number(latin1(s, from, p));
+      } else {
+        v = frac === 0 ? m : m / POW10[frac];
+        if (neg) v = -v;
+      }
+      if (p === end) return null;
       if (n === buf.length) {
         // the array's numbers so far move to a buffer twice as large; earlier lines keep their views of the old one
         const grown = new Float64Array(buf.length * 2);
@@ -135,7 +161,7 @@ export class SeriesLineScanner {
         first = 0;
         this.buf = buf = grown;
       }
-      buf[n++] = neg ? -v : v;
+      buf[n++] = v;
       if (c === 32 || c === 9 || c === 13) { p = skipSpace(s, p, end); if (p === end) return null; c = s[p]; }
       if (c === COMMA) { p = skipSpace(s, p + 1, end); continue; }
       if (c === CLOSE_SQ) { pos = p + 1; this.used = n; return buf.subarray(first, n); }
@@ -145,8 +171,8 @@ export class SeriesLineScanner {
   }
 }
 
-const NO_KEY = 0, TAG = 1, VALUES = 2, TIMESTAMPS = 3;
-const KEYS: [string, number][] = [['tag', TAG], ['metric_name', TAG], ['values', VALUES], ['timestamps', TIMESTAMPS]];
+const NO_KEY = 0, TAG = 1, VALUES = 2, TIMESTAMPS = 3, QUALITIES = 4;
+const KEYS: [string, number][] = [['tag', TAG], ['metric_name', TAG], ['values', VALUES], ['timestamps', TIMESTAMPS], ['qualities', QUALITIES]];
 const KEY_BYTES = KEYS.map(([k, code]) => [Buffer.from(`"${k}"`), code] as const);
 
 /** Which of the keys the scan knows is at s[p] (quotes included); sets pos past it. */

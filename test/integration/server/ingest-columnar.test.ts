@@ -157,8 +157,8 @@ describe('POST /api/v1/metrics, columnar items', () => {
   it('reads gzip bodies, a UTF-8 byte-order mark and other charsets; refuses an unknown charset with 415', async () => {
     const t0 = 1_750_100_000_000;
     const body = (tag: string, k: number) => lines([{ tag: `acme.izmir.line3.${tag}`, timestamps: [t0 + k, t0 + k + 1], values: [k + 0.25, -(k + 0.5)] }]);
-    const post = (b: Uint8Array | string, contentType: string, extra: Record<string, string> = {}) => dist.request('/api/v1/metrics', {
-      method: 'POST', token, headers: { 'Content-Type': contentType, ...extra }, body: b,
+    const post = (b: Buffer | string, contentType: string, extra: Record<string, string> = {}) => dist.request('/api/v1/metrics', {
+      method: 'POST', token, headers: { 'Content-Type': contentType, ...extra }, body: typeof b === 'string' ? b : new Uint8Array(b),
     });
     const sent: Array<[Promise<Response>, string, number]> = [
       [post(gzipSync(body('gz', 1)), 'application/x-ndjson', { 'Content-Encoding': 'gzip' }), 'gz', 1],

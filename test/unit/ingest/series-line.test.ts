@@ -28,7 +28,7 @@ function viaScan(text: string, errors: IngestItemError[]): IngestEntry[] {
 function plain(e: IngestEntry): unknown {
   if (!isSeriesEntry(e)) return e;
   const bits = (a: ArrayLike<number>) => Array.from(a, (x) => Object.is(x, -0) ? '-0' : String(x));
-  return { index: e.index, tag: e.tag, length: e.length, ts: bits(e.ts), values: bits(e.values), quality: e.quality && Array.from(e.quality), at: e.at, dedupeId: e.dedupeId };
+  return { index: e.index, tag: e.tag, length: e.length, ts: bits(e.ts), values: bits(e.values), quality: e.quality && Array.from(e.quality), at: e.at ?? Array.from({ length: e.length }, (_, k) => k), dedupeId: e.dedupeId };
 }
 
 function same(text: string): void {
@@ -62,16 +62,17 @@ const line = fc.record({
   extra: fc.integer({ min: -1, max: 3 }),
   tag, ts: fc.array(tsText, { minLength: 12, maxLength: 12 }), values: fc.array(valueText, { minLength: 12, maxLength: 12 }),
   order: fc.constantFrom([0, 1, 2], [2, 1, 0], [1, 0, 2], [0, 2, 1]),
+  qualities: fc.array(fc.constantFrom('0', '0', '32769', '16384', '12345', 'null', '"GOOD"', '-1', '1.5'), { minLength: 13, maxLength: 13 }),
   alias: fc.boolean(), sp: space, more: fc.constantFrom('', '', '', '"qualities":[]', '"labels":{"a":"b"}', '"dedupe_id":"d1"', '"tag":"a.c"', '"bogus":1'),
   lose: fc.integer({ min: -1, max: 2 }),
-}).map(({ n, extra, tag, ts, values, order, alias, sp, more, lose }) => {
+}).map(({ n, extra, tag, ts, values, qualities, order, alias, sp, more, lose }) => {
   const parts = [
     `"${alias ? 'metric_name' : 'tag'}"${sp}:${sp}"${tag}"`,
     `"timestamps":${sp}[${sp}${ts.slice(0, n).join(`${sp},${sp}`)}${sp}]`,
     `"values":[${values.slice(0, Math.max(0, n + (extra === 3 ? 1 : 0))).join(',')}]`,
   ];
   const fields = order.map((k) => parts[k]).filter((_, k) => k !== lose);
-  if (more === '"qualities":[]') fields.push(`"qualities":[${Array(n).fill('null').join(',')}]`);
+  if (more === '"qualities":[]') fields.push(`"qualities":${sp}[${qualities.slice(0, n + (extra === 2 ? 1 : 0)).join(`,${sp}`)}]`);
   else if (more) fields.push(more);
   return `${sp}{${sp}${fields.join(`${sp},${sp}`)}${sp}}${sp}`;
 });
@@ -91,10 +92,16 @@ describe('scanned columnar lines', () => {
   });
 
   it('take the common line without JSON.parse, and hand anything else to it', () => {
-    const [fast, slow] = parseIngestEntries(splitItems(Buffer.from(`{"tag":"a.b","timestamps":[${T},${T + 1}],"values":[1.5,-0]}\n{"tag":"a.b","timestamps":[${T}],"values":[1],"qualities":["GOOD"]}\n`), 'lines', []), 0, []);
-    if (!isSeriesEntry(fast) || !isSeriesEntry(slow)) throw new Error('expected columnar entries');
+    const [fast, coded, slow] = parseIngestEntries(splitItems(Buffer.from([
+      `{"tag":"a.b","timestamps":[${T},${T + 1}],"values":[1.5,-0]}`,
+      `{"tag":"a.b","timestamps":[${T},${T + 1}],"values":[91.45716359999999,1e-3],"qualities":[0,32769]}`,
+      `{"tag":"a.b","timestamps":[${T}],"values":[1],"qualities":["GOOD"]}`,
+    ].join('\n')), 'lines', []), 0, []);
+    if (!isSeriesEntry(fast) || !isSeriesEntry(coded) || !isSeriesEntry(slow)) throw new Error('expected columnar entries');
     expect(fast.values).toBeInstanceOf(Float64Array);
     expect(Array.from(fast.values)).toEqual([1.5, -0]);
+    expect(coded.values).toBeInstanceOf(Float64Array);
+    expect([Array.from(coded.values), Array.from(coded.quality!)]).toEqual([[91.45716359999999, 0.001], [0, 32769]]);
     expect(Array.isArray(slow.values)).toBe(true);
   });
 
