@@ -80,6 +80,10 @@ export class SeriesLineScanner {
         if (tag !== null) return null;
         tag = readPlainString(s, p, end);
         if (tag === null) return null;
+        if (!lastKnown) {
+          if (tagError(tag) !== null) return null;
+          rememberTag(tag);
+        }
       } else {
         if ((key === VALUES ? values : key === TIMESTAMPS ? ts : quality) !== null) return null;
         const col = this.readArray(s, p, end);
@@ -93,7 +97,7 @@ export class SeriesLineScanner {
       if (c !== CLOSE_CURLY || skipSpace(s, p + 1, end) !== end) return null;
       break;
     }
-    if (tag === null || ts === null || values === null || ts.length !== values.length || ts.length === 0 || tagError(tag) !== null) return null;
+    if (tag === null || ts === null || values === null || ts.length !== values.length || ts.length === 0) return null;
     for (let k = 0; k < ts.length; k++) {
       const t = ts[k];
       if (!(Number.isInteger(t) && t >= 0 && t <= MAX_TS && !(t >= 1e9 && t < 1e11))) return null;
@@ -186,17 +190,48 @@ function readKey(s: Uint8Array, p: number, end: number): number {
   return NO_KEY;
 }
 
+/**
+ * Valid tags seen recently, by a hash of their bytes. A tag read from a body is otherwise a
+ * new string each time, checked again, and hashed and compared again by every map on the
+ * write path (the store's series, the tag registry, the head); the same string object
+ * finds its entries by identity. Bounded: emptied when full.
+ */
+const TAG_CACHE_SIZE = 65_536;
+const tagCache = new Map<number, string>();
+// hash of the last string read, and whether it came from the cache
+let lastHash = 0;
+let lastKnown = false;
+
+function rememberTag(tag: string): void {
+  if (tagCache.size >= TAG_CACHE_SIZE) tagCache.clear();
+  tagCache.set(lastHash, tag);
+}
+
 /** Reads `"..."` of tag characters at s[p]; sets pos past the closing quote. Null for anything else. */
 function readPlainString(s: Uint8Array, p: number, end: number): string | null {
   if (p >= end || s[p] !== QUOTE) return null;
   const from = p + 1;
+  let h = 0x811c9dc5;
   for (p = from; p < end; p++) {
     const c = s[p];
-    if (c === QUOTE) { pos = p + 1; return latin1(s, from, p); }
+    if (c === QUOTE) {
+      pos = p + 1;
+      lastHash = h = (h ^ (p - from)) >>> 0;
+      const known = tagCache.get(h);
+      lastKnown = known !== undefined && sameText(known, s, from, p);
+      return lastKnown ? known! : latin1(s, from, p);
+    }
     // tags are [A-Za-z0-9_.-]: anything else (an escape, a control or non-ASCII character) is left to JSON.parse
     if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= ZERO && c <= NINE) || c === 95 || c === DOT || c === MINUS)) return null;
+    h = Math.imul(h ^ c, 0x01000193);
   }
   return null;
+}
+
+function sameText(t: string, s: Uint8Array, from: number, to: number): boolean {
+  if (t.length !== to - from) return false;
+  for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) !== s[from + i]) return false;
+  return true;
 }
 
 function latin1(s: Uint8Array, from: number, to: number): string {

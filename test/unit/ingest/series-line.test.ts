@@ -105,6 +105,17 @@ describe('scanned columnar lines', () => {
     expect(Array.isArray(slow.values)).toBe(true);
   });
 
+  it('never take one tag for another, even when their bytes hash alike', () => {
+    // a.djchjpgl and a.nbcwsvmz collide in the scan's 32-bit tag hash (found by search)
+    const body = (tag: string, v: number) => Buffer.from(`{"tag":"${tag}","timestamps":[${T}],"values":[${v}]}\n{"tag":"a..b","timestamps":[${T}],"values":[0]}\n`);
+    for (const [tag, v] of [['a.djchjpgl', 1], ['a.nbcwsvmz', 2], ['a.djchjpgl', 3], ['a.nbcwsvmz', 4]] as const) {
+      const errors: IngestItemError[] = [];
+      const entries = parseIngestEntries(splitItems(body(tag, v), 'lines', errors), 0, errors);
+      expect(entries.map((e) => isSeriesEntry(e) && [e.tag, e.values[0]])).toEqual([[tag, v]]);
+      expect(errors.map((e) => [e.index, e.field])).toEqual([[1, 'tag']]);
+    }
+  });
+
   it('keep each line its own numbers when a body outgrows the scan buffer', () => {
     const lines = Array.from({ length: 40 }, (_, k) => `{"tag":"a.t${k}","timestamps":[${Array.from({ length: 300 + k }, (_, i) => T + i).join(',')}],"values":[${Array.from({ length: 300 + k }, (_, i) => k * 1000 + i).join(',')}]}`);
     const entries = parseIngestEntries(splitItems(Buffer.from(lines.join('\n')), 'lines', []), 0, []);
