@@ -7,6 +7,11 @@
 //   head-append  the head alone (runtime/tsdb/head.ts), due for its cut so every chunk stays
 //                raw as in a backfill: 3,000,000 samples over 36 and over 1,000 series, in
 //                runs of 10 per series as batches deliver them -> samples/s, head bytes
+//   ingest-parse the HTTP ingest body's parse (runtime/ingest: splitItems + parseIngestEntries)
+//                on JSON lines as the peer benchmark sends them, from the body's bytes (a
+//                checkout without series-line.ts took the body as text: its decoding is
+//                counted): 36 tags x 278 samples at 2 decimals, 1,000 tags x 10, and 40 tags x
+//                250 with one value in ten a float artefact of 16-17 digits -> ns of CPU per sample
 //   http         bench:http's ingest (the same load client: 8 connections, 1,000-sample
 //                batches, 8 s) against <root>/dist, started with the demo's store and no
 //                simulated plant (so the server's CPU time is the requests') -> samples/s; then GET /api/v1/query
@@ -28,7 +33,7 @@ import { createUser } from '../../helpers/signing';
 
 const [rootArg, which] = process.argv.slice(2);
 if (!rootArg || !which) {
-  console.error('usage: ab-case.ts <checkout root> <tsdb-ingest|head-append|http>');
+  console.error('usage: ab-case.ts <checkout root> <tsdb-ingest|head-append|ingest-parse|http>');
   process.exit(2);
 }
 const root = path.resolve(rootArg);
@@ -89,6 +94,48 @@ async function headAppend(): Promise<Record<string, number>> {
     }
     out[`head.append_${seriesCount}.samples_per_s`] = best;
     out[`head.append_${seriesCount}.bytes_per_sample`] = bytes / (per * seriesCount);
+  }
+  return out;
+}
+
+type SplitItems = (body: string | Uint8Array, framing: 'lines', errors: unknown[]) => unknown[];
+type ParseEntries = (items: readonly unknown[], now: number, errors: unknown[]) => unknown[];
+
+async function ingestParse(): Promise<Record<string, number>> {
+  const { splitItems, parseIngestEntries } = (await import(path.join(root, 'runtime', 'ingest', 'ingest-body.ts'))) as { splitItems: SplitItems; parseIngestEntries: ParseEntries };
+  const fromBytes = fs.existsSync(path.join(root, 'runtime', 'ingest', 'series-line.ts'));
+  const t0 = 1_764_000_000_000;
+  // deterministic values: a sine at 2 decimals, or the float32 rounding of it printed in full
+  const value = (k: number, i: number, artefacts: boolean) => {
+    const v = Math.round((50 + 20 * Math.sin(i / 37 + k)) * 100) / 100;
+    return artefacts && i % 10 === 0 ? String(Math.fround(v)) : String(v);
+  };
+  const out: Record<string, number> = {};
+  for (const [name, tags, per, artefacts] of [['plant', 36, 278, false], ['slow', 1000, 10, false], ['artefacts', 40, 250, true]] as const) {
+    const bodies = Array.from({ length: 20 }, (_, b) => {
+      let text = '';
+      for (let k = 0; k < tags; k++) {
+        const ts = Array.from({ length: per }, (_, i) => t0 + (b * per + i) * 1000);
+        text += `{"tag":"ab.${name}.t${k}","values":[${ts.map((_, i) => value(k, b * per + i, artefacts)).join(',')}],"timestamps":[${ts.join(',')}]}\n`;
+      }
+      return Buffer.from(text);
+    });
+    let best = Infinity;
+    // the best of five rounds over the 20 bodies: the first warms the JIT up
+    for (let rep = 0; rep < 5; rep++) {
+      const cpu0 = process.cpuUsage();
+      let n = 0;
+      for (const body of bodies) {
+        const errors: unknown[] = [];
+        const items = splitItems(fromBytes ? body : body.toString(), 'lines', errors);
+        n += parseIngestEntries(items, t0, errors).length;
+        if (errors.length) throw new Error(`ingest-parse ${name}: ${JSON.stringify(errors[0])}`);
+      }
+      if (n !== bodies.length * tags) throw new Error(`ingest-parse ${name}: ${n} entries of ${bodies.length * tags}`);
+      const cpu = process.cpuUsage(cpu0);
+      best = Math.min(best, ((cpu.user + cpu.system) * 1000) / (bodies.length * tags * per));
+    }
+    out[`ingest.parse_${name}.cpu_ns_per_sample`] = best;
   }
   return out;
 }
@@ -166,7 +213,7 @@ async function http(): Promise<Record<string, number>> {
   }
 }
 
-const cases: Record<string, () => Promise<Record<string, number>>> = { 'tsdb-ingest': tsdbIngest, 'head-append': headAppend, http };
+const cases: Record<string, () => Promise<Record<string, number>>> = { 'tsdb-ingest': tsdbIngest, 'head-append': headAppend, 'ingest-parse': ingestParse, http };
 const run = cases[which];
 if (!run) {
   console.error(`unknown case "${which}"; cases: ${Object.keys(cases).join(', ')}`);
