@@ -19,7 +19,7 @@ import type { ParsedSeriesItem } from './series-item';
 const MAX_TS = 7_258_118_400_000;
 // powers of ten a double holds exactly
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
-// the largest mantissa below which every integer is an exact double (2^53)
+// every integer up to 2^53 is an exact double
 const EXACT = 9_007_199_254_740_992;
 
 const QUOTE = 34, COMMA = 44, MINUS = 45, DOT = 46, ZERO = 48, NINE = 57, COLON = 58;
@@ -28,7 +28,7 @@ const OPEN_SQ = 91, CLOSE_SQ = 93, OPEN_CURLY = 123, CLOSE_CURLY = 125, PLUS = 4
 // where the last read stopped
 let pos = 0;
 
-function skipSpace(s: Uint8Array, p: number, end: number): number {
+function skipSpace(s: Buffer, p: number, end: number): number {
   for (; p < end; p++) {
     const c = s[p];
     if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
@@ -55,14 +55,14 @@ export class SeriesLineScanner {
    * The columnar item on s[start, end) (one line), checked as parseSeriesItem checks it, or
    * null when the line is anything but the common shape with valid samples.
    */
-  scan(s: Uint8Array, start: number, end: number, index: number): ParsedSeriesItem | null {
+  scan(s: Buffer, start: number, end: number, index: number): ParsedSeriesItem | null {
     const mark = this.used;
     const item = this.item(s, start, end, index);
     if (!item) this.used = mark;
     return item;
   }
 
-  private item(s: Uint8Array, start: number, end: number, index: number): ParsedSeriesItem | null {
+  private item(s: Buffer, start: number, end: number, index: number): ParsedSeriesItem | null {
     let p = skipSpace(s, start, end);
     if (p >= end || s[p] !== OPEN_CURLY) return null;
     p = skipSpace(s, p + 1, end);
@@ -115,7 +115,7 @@ export class SeriesLineScanner {
    * Reads `[n, n, ...]` at s[p] into the buffer; sets pos past `]`. Null when the text is
    * not an array of plain JSON numbers.
    */
-  private readArray(s: Uint8Array, p: number, end: number): Float64Array | null {
+  private readArray(s: Buffer, p: number, end: number): Float64Array | null {
     if (p >= end || s[p] !== OPEN_SQ) return null;
     p = skipSpace(s, p + 1, end);
     let buf = this.buf;
@@ -180,7 +180,7 @@ const KEYS: [string, number][] = [['tag', TAG], ['metric_name', TAG], ['values',
 const KEY_BYTES = KEYS.map(([k, code]) => [Buffer.from(`"${k}"`), code] as const);
 
 /** Which of the keys the scan knows is at s[p] (quotes included); sets pos past it. */
-function readKey(s: Uint8Array, p: number, end: number): number {
+function readKey(s: Buffer, p: number, end: number): number {
   for (const [k, code] of KEY_BYTES) {
     if (p + k.length > end) continue;
     let i = 0;
@@ -208,7 +208,7 @@ function rememberTag(tag: string): void {
 }
 
 /** Reads `"..."` of tag characters at s[p]; sets pos past the closing quote. Null for anything else. */
-function readPlainString(s: Uint8Array, p: number, end: number): string | null {
+function readPlainString(s: Buffer, p: number, end: number): string | null {
   if (p >= end || s[p] !== QUOTE) return null;
   const from = p + 1;
   let h = 0x811c9dc5;
@@ -228,13 +228,13 @@ function readPlainString(s: Uint8Array, p: number, end: number): string | null {
   return null;
 }
 
-function sameText(t: string, s: Uint8Array, from: number, to: number): boolean {
+function sameText(t: string, s: Buffer, from: number, to: number): boolean {
   if (t.length !== to - from) return false;
   for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) !== s[from + i]) return false;
   return true;
 }
 
-function latin1(s: Uint8Array, from: number, to: number): string {
-  return Buffer.prototype.latin1Slice.call(s, from, to) as string;
+function latin1(s: Buffer, from: number, to: number): string {
+  return s.toString('latin1', from, to);
 }
 
