@@ -142,46 +142,6 @@ export class TsdbStore implements SeriesReader {
     this.writeGuard?.();
     const n = c.length;
     if (n === 0) return { accepted: 0, rejected: 0 };
-    const { accepted, keep, errors, candidates } = this.checkRows(c, src);
-    const rejected = n - accepted;
-    this.counters.rejected += rejected;
-    const result: WriteResult = errors ? { accepted, rejected, errors } : { accepted, rejected };
-    if (accepted === 0) return result;
-    // candidates are accepted samples not newer than their tag's data: check what they replace
-    if (candidates) {
-      const k = keep;
-      const over = await countOverwrites(this, c, k, k ? candidates.filter((i) => k[i]) : candidates);
-      if (over > 0) result.overwrites = over;
-      if (this.closed) throw new Error('store is closed');
-    }
-    const durable = this.wal.append(c, keep, accepted);
-    this.applyBatch(c, keep);
-    this.counters.written += accepted;
-    const head = this.heads.head;
-    if (!head.due && headDueByTime(head, this.o)) head.markDue();
-    if (this.heads.head.samples >= this.o.maxHeadSamples) this.scheduleMaintenance();
-    else if (this.headBudget !== Infinity && (this.sinceBudgetCheck += accepted) >= BUDGET_CHECK_SAMPLES) {
-      this.sinceBudgetCheck = 0;
-      if (this.heads.head.bytes() >= this.headBudget) this.scheduleMaintenance();
-    }
-    if (durable) await durable;
-    if (this.listeners.size) {
-      const out = keep ? keptColumns(c, keep, accepted) : c;
-      for (const l of this.listeners) {
-        try { l(out); } catch (e) { this.o.logger.error(`tsdb onDurable listener failed: ${e}`); }
-      }
-    }
-    return result;
-  }
-
-  /**
-   * Which rows the store keeps, and why each other is refused; rows that may replace a
-   * stored value (not newer than their tag's data) are candidates for the overwrite check.
-   * A function of its own, not part of the async writeRows: the loop runs once per sample,
-   * and the optimizing compiler does better with it in a plain function.
-   */
-  private checkRows(c: SampleColumns, src: readonly Sample[] | null): { accepted: number; keep: Uint8Array | null; errors: RejectedSample[] | undefined; candidates: number[] | null } {
-    const n = c.length;
     let keep: Uint8Array | null = null;
     let errors: RejectedSample[] | undefined;
     let accepted = 0;
@@ -239,7 +199,35 @@ export class TsdbStore implements SeriesReader {
       }
       if (keep) keep[i] = reason === null ? 1 : 0;
     }
-    return { accepted, keep, errors, candidates };
+    const rejected = n - accepted;
+    this.counters.rejected += rejected;
+    const result: WriteResult = errors ? { accepted, rejected, errors } : { accepted, rejected };
+    if (accepted === 0) return result;
+    // candidates are accepted samples not newer than their tag's data: check what they replace
+    if (candidates) {
+      const k = keep;
+      const over = await countOverwrites(this, c, k, k ? candidates.filter((i) => k[i]) : candidates);
+      if (over > 0) result.overwrites = over;
+      if (this.closed) throw new Error('store is closed');
+    }
+    const durable = this.wal.append(c, keep, accepted);
+    this.applyBatch(c, keep);
+    this.counters.written += accepted;
+    const head = this.heads.head;
+    if (!head.due && headDueByTime(head, this.o)) head.markDue();
+    if (this.heads.head.samples >= this.o.maxHeadSamples) this.scheduleMaintenance();
+    else if (this.headBudget !== Infinity && (this.sinceBudgetCheck += accepted) >= BUDGET_CHECK_SAMPLES) {
+      this.sinceBudgetCheck = 0;
+      if (this.heads.head.bytes() >= this.headBudget) this.scheduleMaintenance();
+    }
+    if (durable) await durable;
+    if (this.listeners.size) {
+      const out = keep ? keptColumns(c, keep, accepted) : c;
+      for (const l of this.listeners) {
+        try { l(out); } catch (e) { this.o.logger.error(`tsdb onDurable listener failed: ${e}`); }
+      }
+    }
+    return result;
   }
 
   /**
