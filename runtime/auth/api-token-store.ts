@@ -83,8 +83,9 @@ export class ApiTokenStore {
     return fromRow(this.sql('SELECT * FROM api_tokens WHERE id = ?').get(id) as Row | undefined);
   }
 
-  bySecret(secret: string): ApiTokenRecord | null {
-    return fromRow(this.sql('SELECT * FROM api_tokens WHERE hash = ?').get(hashApiToken(secret)) as Row | undefined);
+  /** The token whose secret hashes to `hash` (hashApiToken). */
+  byHash(hash: string): ApiTokenRecord | null {
+    return fromRow(this.sql('SELECT * FROM api_tokens WHERE hash = ?').get(hash) as Row | undefined);
   }
 
   list(userId?: string): ApiTokenRecord[] {

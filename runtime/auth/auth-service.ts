@@ -5,7 +5,8 @@
 import { bearerToken } from '../http';
 import type { DatabaseSync } from 'node:sqlite';
 import { patternError } from '../model';
-import { ApiTokenStore, looksLikeApiToken, wellFormedApiToken, type ApiTokenRecord } from './api-token-store';
+import { ApiTokenStore, hashApiToken, looksLikeApiToken, wellFormedApiToken, type ApiTokenRecord } from './api-token-store';
+import { TokenPrincipalCache } from './token-principal-cache';
 import { openAuthDb, transaction } from './auth-db';
 import { AuthError, unauthenticated } from './errors';
 import { SYSTEM_ACTOR, type Actor, type AuthEvent, type AuthEventSink, type ChangeMeta } from './events';
@@ -125,6 +126,7 @@ export class AuthService {
   private readonly users: UserStore;
   private readonly sessions: SessionStore;
   private readonly tokens: ApiTokenStore;
+  private readonly tokenPrincipals: TokenPrincipalCache;
   private readonly guard: LoginGuard;
   private readonly jwt: JwtSessions;
   private readonly clock: () => number;
@@ -156,6 +158,7 @@ export class AuthService {
     this.users = new UserStore(this.db);
     this.sessions = new SessionStore(this.db);
     this.tokens = new ApiTokenStore(this.db);
+    this.tokenPrincipals = new TokenPrincipalCache(this.db, TOUCH_RESOLUTION_MS);
     this.guard = new LoginGuard(this.db, this.lockoutPolicy);
     this.jwt = new JwtSessions(() => loadOrCreateJwtKeys(opts.dataDir, opts.keys), opts.issuer ?? 'historian');
     // The server wants a bad key file to fail at start-up, not at the first login.
@@ -396,21 +399,27 @@ export class AuthService {
 
   private principalOfApiToken(secret: string, now: number): Principal {
     if (!wellFormedApiToken(secret)) throw unauthenticated('malformed', 'malformed API token');
-    const rec = this.tokens.bySecret(secret);
+    const hash = hashApiToken(secret);
+    const cached = this.tokenPrincipals.get(hash, now);
+    if (cached) return cached;
+    const rec = this.tokens.byHash(hash);
     if (!rec) throw unauthenticated('unknown_token', 'unknown API token');
     if (rec.revokedAt !== null) throw unauthenticated('revoked', 'API token has been revoked');
     if (rec.expiresAt !== null && rec.expiresAt <= now) throw unauthenticated('expired', 'API token has expired');
     const user = this.users.byId(rec.userId);
     if (!user) throw unauthenticated('revoked', 'API token account no longer exists');
     if (user.disabled) throw unauthenticated('disabled', 'API token account is disabled');
-    if (rec.lastUsedAt === null || now - rec.lastUsedAt >= TOUCH_RESOLUTION_MS) this.tokens.touch(rec.id, now);
+    const touch = rec.lastUsedAt === null || now - rec.lastUsedAt >= TOUCH_RESOLUTION_MS;
+    if (touch) this.tokens.touch(rec.id, now);
     const rolePerms = permissionsOf(user.role);
     const permissions = new Set(rec.scopes.filter((s) => rolePerms.has(s)));
-    return {
+    const principal: Principal = {
       kind: 'token', userId: user.id, username: user.username, name: user.name, role: user.role, permissions,
       scopes: rec.scopes, tagPattern: rec.tagPattern, tokenId: rec.id, expiresAt: rec.expiresAt,
       mustChangePassword: false, allowsTag: tagMatcher(rec.tagPattern),
     };
+    this.tokenPrincipals.set(hash, principal, touch ? now : rec.lastUsedAt!);
+    return principal;
   }
 
   // ---- passwords ---------------------------------------------------------------------

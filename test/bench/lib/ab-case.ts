@@ -17,6 +17,8 @@
 //                simulated plant (so the server's CPU time is the requests') -> samples/s; then GET /api/v1/query
 //                (raw, 1,000 samples of one tag) and a query refused with 400 (bad field),
 //                each back to back for 4 s -> requests/s
+//   http-small   the same server, 4 clients POSTing JSON lines of 10 tags x 10 samples back
+//                to back for 6 s: what a request itself costs -> requests/s, server CPU per request
 // Data directories go under $AB_TMP when set (e.g. /dev/shm: a tmpfs takes the disk's fsync
 // stalls out of the figures, leaving the code's own cost), else the system temp directory.
 // Besides the rates, each case reports CPU time per unit of work (this process's for the
@@ -28,12 +30,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Sample } from '../../../runtime/model';
-import { startDistribution } from '../../helpers/distribution';
+import { startDistribution, type Distribution } from '../../helpers/distribution';
 import { createUser } from '../../helpers/signing';
 
 const [rootArg, which] = process.argv.slice(2);
 if (!rootArg || !which) {
-  console.error('usage: ab-case.ts <checkout root> <tsdb-ingest|head-append|ingest-parse|http>');
+  console.error('usage: ab-case.ts <checkout root> <tsdb-ingest|head-append|ingest-parse|http|http-small>');
   process.exit(2);
 }
 const root = path.resolve(rootArg);
@@ -156,9 +158,9 @@ async function rate(ms: number, fn: () => Promise<void>): Promise<{ perSecond: n
   return { perSecond: n / ((performance.now() - t0) / 1000), n };
 }
 
-async function http(): Promise<Record<string, number>> {
+/** The checkout's distribution with the demo's store alone (as in flows/demo-plant.json, without the simulated plant, so the server's CPU time is the requests'), and an ingest token. */
+async function withServer<T>(fn: (d: Distribution, tokens: { admin: string; token: string }) => Promise<T>): Promise<T> {
   const dataDir = process.env.AB_TMP ? fs.mkdtempSync(path.join(tmpRoot, 'ab-dist-')) : undefined;
-  // the demo's store alone (as in flows/demo-plant.json), without the simulated plant
   const flowFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ab-flow-')), 'store-only.json');
   fs.writeFileSync(flowFile, JSON.stringify([
     { id: 'ab-tab', type: 'tab', label: 'Store', disabled: false, info: '' },
@@ -170,6 +172,16 @@ async function http(): Promise<Record<string, number>> {
     await createUser(d, admin, { username: 'bench', name: 'Bench client', role: 'SERVICE' });
     const mk = await d.request('/api/v1/tokens', { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: 'bench', scopes: ['ingest'] }) });
     const { token } = (await mk.json()) as { token: string };
+    return await fn(d, { admin, token });
+  } finally {
+    await d.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(path.dirname(flowFile), { recursive: true, force: true });
+  }
+}
+
+async function http(): Promise<Record<string, number>> {
+  return withServer(async (d, { admin, token }) => {
     const pid = d.proc.pid!;
     const c0 = cpuMsOf(pid);
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'http-load.ts'), `${d.url}/api/v1/metrics`, token, '8', '8', '1000', 'existing'], { encoding: 'utf8' });
@@ -206,14 +218,48 @@ async function http(): Promise<Record<string, number>> {
       'http.query_raw_1000.requests_per_s': q.perSecond, 'http.query_raw_1000.server_cpu_ms_per_request': (c2 - c1) / q.n,
       'http.query_400.requests_per_s': q400.perSecond, 'http.query_400.server_cpu_ms_per_request': (c3 - c2) / q400.n,
     };
-  } finally {
-    await d.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-    fs.rmSync(path.dirname(flowFile), { recursive: true, force: true });
-  }
+  });
 }
 
-const cases: Record<string, () => Promise<Record<string, number>>> = { 'tsdb-ingest': tsdbIngest, 'head-append': headAppend, 'ingest-parse': ingestParse, http };
+/**
+ * Small columnar requests, where the cost of a request itself (authentication, routing, the
+ * answer) outweighs its samples: 4 clients in this process, each POSTing JSON lines of 10
+ * tags x 10 samples back to back for 6 s -> requests/s and server CPU µs per request.
+ */
+async function httpSmall(): Promise<Record<string, number>> {
+  return withServer(async (d, { token }) => {
+    const pid = d.proc.pid!;
+    const url = `${d.url}/api/v1/metrics`;
+    const headers = { 'Content-Type': 'application/x-ndjson', Authorization: `Bearer ${token}` };
+    const start = Date.now() - 86_400_000;
+    let n = 0;
+    // each client's next batch: its series stay in time order across warm-up and timed run
+    const next = [0, 0, 0, 0];
+    const worker = async (w: number, until: number) => {
+      for (let k = next[w]; performance.now() < until; k = ++next[w]) {
+        let body = '';
+        for (let t = 0; t < 10; t++) {
+          const ts = Array.from({ length: 10 }, (_, i) => start + (k * 10 + i) * 1000);
+          body += `{"tag":"bench.small.w${w}.t${t}","timestamps":[${ts.join(',')}],"values":[${ts.map((x, i) => ((x / 1000 + i * 7) % 1000) / 10).join(',')}]}\n`;
+        }
+        const res = await fetch(url, { method: 'POST', headers, body });
+        const text = await res.text();
+        if (res.status !== 202 || !text.includes('"rejected":0')) throw new Error(`ingest answered ${res.status}: ${text.slice(0, 300)}`);
+        n++;
+      }
+    };
+    // a warm-up, then the timed run
+    await Promise.all([0, 1, 2, 3].map((w) => worker(w, performance.now() + 1000)));
+    n = 0;
+    const c0 = cpuMsOf(pid);
+    const t0 = performance.now();
+    await Promise.all([0, 1, 2, 3].map((w) => worker(w, t0 + 6000)));
+    const seconds = (performance.now() - t0) / 1000;
+    return { 'http_small.requests_per_s': n / seconds, 'http_small.server_cpu_us_per_request': ((cpuMsOf(pid) - c0) / n) * 1000 };
+  });
+}
+
+const cases: Record<string, () => Promise<Record<string, number>>> = { 'tsdb-ingest': tsdbIngest, 'head-append': headAppend, 'ingest-parse': ingestParse, http, 'http-small': httpSmall };
 const run = cases[which];
 if (!run) {
   console.error(`unknown case "${which}"; cases: ${Object.keys(cases).join(', ')}`);

@@ -1,3 +1,5 @@
+import { DatabaseSync } from 'node:sqlite';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AuthError } from '../../../runtime/auth/errors';
 import { STRONG, T0, cleanupDirs, makeAuth, seeded, type Fixture } from './fixture';
@@ -74,6 +76,44 @@ describe('API tokens', () => {
     expect(bad({ user: 'nobody', scopes: ['ingest'] })).toBe('user: no user "nobody"');
     expect(bad({ user: 'svc', scopes: ['ingest'], expiresInMs: -5 })).toMatch(/^expiresInMs:/);
     expect(f.auth.listTokens()).toEqual([]);
+  });
+
+  it('are answered from memory only while the auth database is unchanged, by this process or another', async () => {
+    f = makeAuth();
+    await seeded(f);
+    const { token, record } = f.auth.createToken(admin, { user: 'svc', scopes: ['ingest'], expiresInMs: 10_000 });
+    const first = f.auth.authenticateToken(token);
+    expect(f.auth.authenticateToken(token)).toEqual(first);
+    // the last-used time keeps moving once a second while the principal is remembered
+    f.clock.advance(999);
+    f.auth.authenticateToken(token);
+    expect(f.auth.listTokens('svc')[0].lastUsedAt).toBe(new Date(T0).toISOString());
+    f.clock.advance(1);
+    f.auth.authenticateToken(token);
+    expect(f.auth.listTokens('svc')[0].lastUsedAt).toBe(new Date(T0 + 1000).toISOString());
+    // expiry is checked on every request, remembered or not
+    f.clock.advance(8999);
+    f.auth.authenticateToken(token);
+    f.clock.advance(1);
+    expect(reason(() => f.auth.authenticateToken(token))).toBe('expired');
+
+    // another connection (the command line beside the server) disables the account: the next request sees it
+    const other = f.auth.createToken(admin, { user: 'svc', scopes: ['ingest', 'query'] });
+    f.auth.authenticateToken(other.token);
+    f.auth.authenticateToken(other.token);
+    const cli = new DatabaseSync(join(f.dir, 'auth.db'));
+    try {
+      cli.prepare('UPDATE users SET disabled = 1 WHERE username = ?').run('svc');
+      expect(reason(() => f.auth.authenticateToken(other.token))).toBe('disabled');
+      cli.prepare('UPDATE users SET disabled = 0 WHERE username = ?').run('svc');
+      expect(f.auth.authenticateToken(other.token).permissions.has('query')).toBe(true);
+      cli.prepare('UPDATE api_tokens SET scopes = ? WHERE id = ?').run(JSON.stringify(['ingest']), other.record.id);
+      expect([...f.auth.authenticateToken(other.token).permissions]).toEqual(['ingest']);
+    } finally { cli.close(); }
+    // a write of this process's own connection, whatever made it
+    f.auth.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?').run(f.clock.now, other.record.id);
+    expect(reason(() => f.auth.authenticateToken(other.token))).toBe('revoked');
+    expect(record.id).not.toBe(other.record.id);
   });
 
   it('expire, can be revoked, and record their last use', async () => {
