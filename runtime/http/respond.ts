@@ -13,6 +13,19 @@ export function wwwAuthenticate(e: HttpError): string {
 }
 
 /**
+ * The JSON answer of a request that is not a GET: the body in one write, without the ETag
+ * (and the hash of the body it costs) that express computes for every answer. Nothing
+ * revalidates the answer to a POST, and a client that batches samples sends many of them.
+ */
+export function sendJson(res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/**
  * Answers an HttpError (or a subclass), or a domain error mapped by the one table
  * (domain-errors.ts), with its status, body and headers. Anything else is a bug: it goes to
  * `next` (the app's error handler logs it) or becomes a bare 500.

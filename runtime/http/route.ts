@@ -5,7 +5,7 @@ import express, { type Request, type Response, type NextFunction, type Router } 
 import type { ZodType } from 'zod';
 import type { Principal } from '../auth';
 import { authenticationRequired, HttpError, validationError } from './errors';
-import { sendError } from './respond';
+import { sendError, sendJson } from './respond';
 
 export type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 
@@ -122,7 +122,11 @@ export function routeHandler(r: RouteDef, who: (req: Request) => Promise<Princip
       const query = validate(r.query, req.query, 'query');
       const body = validate(r.body, req.body, 'body');
       const out = await r.handler({ req, res, params, query, body, principal });
-      if (out !== undefined && !res.headersSent) res.status(r.response?.status ?? 200).json(out);
+      if (out === undefined || res.headersSent) return;
+      const status = r.response?.status ?? 200;
+      // a GET keeps express's ETag, so a client may revalidate it (304)
+      if (req.method === 'GET' || req.method === 'HEAD') res.status(status).json(out);
+      else sendJson(res, status, out);
     })().catch((e) => sendError(res, e, next));
   };
 }
