@@ -6,7 +6,6 @@ export { countSamples, framingOf, IngestBodyError, isSeriesEntry, parseIngestEnt
 export type { IngestEntry, IngestFraming } from './ingest-body';
 export type { ParsedSeriesItem } from './series-item';
 export { RateLimiter } from './rate-limiter';
-export { ScanThread, ScanThreadLost, SCAN_THREAD_MIN_BYTES } from './scan-thread';
 export { TokenTagBudget } from './token-tag-budget';
 export { TokenTagLedger } from './token-tag-ledger';
 export { describeRejections, mapRejections, rejectionField } from './write-outcome';

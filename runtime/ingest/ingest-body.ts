@@ -28,7 +28,7 @@ export function framingOf(contentType: string | undefined): IngestFraming | null
 }
 
 /** A line the scan read and checked whole (runtime/ingest/series-line.ts): it needs no parseSeriesItem. */
-export class ScannedItem {
+class ScannedItem {
   constructor(readonly item: ParsedSeriesItem) {}
 }
 
@@ -52,18 +52,16 @@ export function splitItems(body: string | Uint8Array, framing: IngestFraming, er
     if (nl < 0) nl = bytes.length;
     const scanned = scanner.scan(bytes, p, nl, i);
     if (scanned) out[i] = new ScannedItem(scanned);
-    else parseLine(bytes, p, nl, i, out, errors);
+    else {
+      const line = bytes.toString('utf8', p, nl);
+      if (line.trim() !== '') {
+        try { out[i] = JSON.parse(line); } catch (e) { errors.push({ index: i, field: 'line', message: `not JSON (${(e as Error).message})` }); }
+      }
+    }
     p = nl + 1;
     if (p === bytes.length) out.length = i + 1;
   }
   return out;
-}
-
-/** A line the scan left alone, through JSON.parse into out[i] (a blank line stays a hole). */
-export function parseLine(bytes: Buffer, start: number, end: number, i: number, out: unknown[], errors: IngestItemError[]): void {
-  const line = bytes.toString('utf8', start, end);
-  if (line.trim() === '') return;
-  try { out[i] = JSON.parse(line); } catch (e) { errors.push({ index: i, field: 'line', message: `not JSON (${(e as Error).message})` }); }
 }
 
 /** Samples the items carry (columnar items count their arrays), for the limits checked before any parsing. */

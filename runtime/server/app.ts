@@ -42,7 +42,6 @@ import { DedupeLog } from '../ingest';
 import { RateLimiter } from '../ingest';
 import { TokenTagBudget } from '../ingest';
 import { TokenTagLedger } from '../ingest';
-import { ScanThread } from '../ingest';
 import { DiskWatermark } from '../disk';
 import { applyTrustProxy } from './trust-proxy';
 import { loadTls, type TlsMaterial } from './tls';
@@ -218,8 +217,6 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       log(`[historian] flow versions: could not store the deployed flows: ${(e as Error).message}`);
     }
   };
-  // large JSON-lines ingest bodies are scanned beside the main thread where a second core exists (runtime/ingest/scan-thread.ts)
-  const scanThread = ScanThread.useful() ? new ScanThread(log) : null;
   const routes: RouteDef[] = [
     defineRoute({
       method: 'get', path: '/openapi.json', group: 'system', permission: 'authenticated',
@@ -260,7 +257,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       },
     }),
     ...ingestRoutes({
-      stores, dedupe, scanThread, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2),
+      stores, dedupe, limiter: new RateLimiter(cfg.ingest.samplesPerSecond, cfg.ingest.samplesPerSecond * 2),
       newTags: new TokenTagBudget(cfg.ingest.maxNewTagsPerTokenPerMinute || null), disk,
       tagLedger: new TokenTagLedger(join(cfg.dataDir, 'ingest-token-tags.db'), cfg.ingest.maxTagsPerToken || null),
     }),
@@ -364,7 +361,6 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       await events?.close();
       svc.events = null;
       dedupe.close();
-      await scanThread?.close();
       await redirect?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

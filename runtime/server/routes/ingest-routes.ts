@@ -19,7 +19,6 @@ import type { TokenTagLedger } from '../../ingest';
 import { DiskLowError, type DiskWatermark } from '../../disk';
 import { defineRoute, HttpError, type RouteDef, type RouteContext } from '../api/route';
 import { sinkFor } from '../../ingest';
-import { ScanThread, ScanThreadLost } from '../../ingest';
 import { storeLookup, type StoreRegistry } from './store-lookup';
 
 /** Largest accepted request body (413 above). */
@@ -27,7 +26,7 @@ export const INGEST_BODY_LIMIT = '8mb';
 /** Samples per request at most (a columnar item counts each of its values). */
 export const MAX_SAMPLES = 100_000;
 
-export interface IngestDeps { scanThread?: ScanThread | null; dedupe: DedupeLog; limiter: RateLimiter; newTags?: TokenTagBudget; tagLedger?: TokenTagLedger; disk?: DiskWatermark | null; stores?: StoreRegistry }
+export interface IngestDeps { dedupe: DedupeLog; limiter: RateLimiter; newTags?: TokenTagBudget; tagLedger?: TokenTagLedger; disk?: DiskWatermark | null; stores?: StoreRegistry }
 
 function diskFull(e: DiskLowError): HttpError {
   return new HttpError(507, 'insufficient_storage', e.message, { accepted: 0, disk: { freeBytes: e.state.freeBytes, watermarkBytes: e.state.watermarkBytes } });
@@ -119,12 +118,8 @@ export function ingestRoutes(deps: IngestDeps): RouteDef[] {
     if (disk?.low) throw diskFull(new DiskLowError(disk));
     const errors: IngestItemError[] = [];
     let list: unknown[];
-    try {
-      const bytes = await bodyBytes(req, res);
-      list = framing === 'lines' && deps.scanThread ? await deps.scanThread.splitLines(bytes, errors) : splitItems(bytes, framing, errors);
-    } catch (e) {
+    try { list = splitItems(await bodyBytes(req, res), framing, errors); } catch (e) {
       if (e instanceof IngestBodyError) throw new HttpError(400, 'bad_request', e.message);
-      if (e instanceof ScanThreadLost) throw new HttpError(503, 'unavailable', e.message);
       throw e;
     }
     const count = countSamples(list) + errors.length;

@@ -1,8 +1,7 @@
 // Columnar HTTP ingest against the running distribution: items of one tag with arrays of
 // timestamps and values, as JSON or JSON lines; per-sample errors naming the item, the
 // sample position and the field; store refusals with their reason; dedupe per item; the
-// body is read only after authentication; acknowledged samples survive kill -9; a body
-// large enough for the scan thread answers as a small one.
+// body is read only after authentication; acknowledged samples survive kill -9.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -10,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDistribution, type Distribution } from '../../helpers/distribution';
 import { createUser } from '../../helpers/signing';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
-import { SCAN_THREAD_MIN_BYTES } from '../../../runtime/ingest';
 
 let dist: Distribution;
 let dir: string;
@@ -118,34 +116,6 @@ describe('POST /api/v1/metrics, columnar items', () => {
     // rejected counts samples: 3 bad ones, 2 + 1 (the line) + 2 + 1 + 1 in items refused whole
     expect(b).toMatchObject({ accepted: 4, rejected: 10 });
     expect((await stored(tag)).map((x) => x.value)).toEqual([1, 5, 8, 9]);
-  });
-
-  it('answers a body large enough for the scan thread exactly as a small one, refusals and all', async () => {
-    const tag = 'acme.izmir.line3.tank2.level';
-    const big = 'acme.izmir.line3.tank2.temp';
-    const t = 1_750_200_000_000;
-    const n = 8000;
-    const body = [
-      JSON.stringify({ tag, timestamps: [t, t + 1000, t + 2000, 1_750_200_003, t + 4000], values: [1, 'NaN', 3, 4, 5], qualities: [null, null, 12345, null, 'GOOD'] }),
-      JSON.stringify({ tag, timestamps: [t + 5000, t + 6000], values: [6] }),
-      '{"tag": "acme.izmir.line3.tank2.level", "timestamps": [',
-      '',
-      JSON.stringify({ tag: 'acme.izmir.line1.tank1.level', timestamps: [t, t + 1000], values: [1, 2] }),
-      JSON.stringify({ tag, timestamps: [t + 8000, t + 9000], values: [8, 9], qualities: [0, 32769] }),
-      JSON.stringify({ tag: big, timestamps: Array.from({ length: n }, (_, i) => t + i * 1000), values: Array.from({ length: n }, (_, i) => 20 + (i % 1000) / 100) }),
-    ].join('\n') + '\n';
-    expect(Buffer.byteLength(body)).toBeGreaterThan(SCAN_THREAD_MIN_BYTES);
-    const r = await postLines(body);
-    expect(r.status).toBe(202);
-    const b = await json(r);
-    expect(b.errors.map((e: any) => [e.index, e.sample, e.field])).toEqual([
-      [0, 1, 'values[1]'], [0, 2, 'qualities[2]'], [0, 3, 'timestamps[3]'], [1, undefined, 'values'], [2, undefined, 'line'], [4, undefined, 'tag'],
-    ]);
-    expect(b).toMatchObject({ accepted: 4 + n, rejected: 8 });
-    expect((await stored(tag)).map((x) => [x.value, x.quality])).toEqual([[1, 'GOOD'], [5, 'GOOD'], [8, 'GOOD'], [9, 'BAD_NOT_CONNECTED']]);
-    const s = await stored(big);
-    expect(s.length).toBe(n);
-    expect(s[n - 1]).toMatchObject({ ts: t + (n - 1) * 1000, value: 20 + ((n - 1) % 1000) / 100 });
   });
 
   it('reports what the store refuses by item, sample and reason; 422 when nothing is kept', async () => {

@@ -2,12 +2,10 @@
 // JSON.parse + parseSeriesItem answer, line by line: the same items (same numbers, bit for
 // bit, -0 included), the same refusals with the same index, sample, field and message.
 // Generated lines mix the common shape with everything the scan hands back to JSON.parse.
-// The same holds for the scan as the scan thread runs it (a line table, turned back into items).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSeriesEntry, parseIngestEntries, splitItems } from '../../../runtime/ingest';
 import type { IngestEntry, IngestItemError } from '../../../runtime/ingest';
-import { itemsFromTable, scanLines } from '../../../runtime/ingest/line-table';
 
 const T = 1_750_000_000_000;
 
@@ -33,19 +31,11 @@ function plain(e: IngestEntry): unknown {
   return { index: e.index, tag: e.tag, length: e.length, ts: bits(e.ts), values: bits(e.values), quality: e.quality && Array.from(e.quality), at: e.at ?? Array.from({ length: e.length }, (_, k) => k), dedupeId: e.dedupeId };
 }
 
-/** The scan as the scan thread does it: a line table, turned back into items. */
-function viaTable(text: string, errors: IngestItemError[]): IngestEntry[] {
-  const bytes = Buffer.from(text);
-  return parseIngestEntries(itemsFromTable(bytes, scanLines(bytes), errors), 0, errors);
-}
-
 function same(text: string): void {
-  const a: IngestItemError[] = [], b: IngestItemError[] = [], c: IngestItemError[] = [];
+  const a: IngestItemError[] = [], b: IngestItemError[] = [];
   const want = viaJsonParse(text, a).map(plain), got = viaScan(text, b).map(plain);
   expect(got).toEqual(want);
   expect(b).toEqual(a);
-  expect(viaTable(text, c).map(plain)).toEqual(want);
-  expect(c).toEqual(a);
 }
 
 const digits = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
