@@ -72,6 +72,15 @@ function columns(cap: number): { ts: Float64Array; values: Float64Array; quality
   return { ts: new Float64Array(ab, 0, cap), values: new Float64Array(ab, cap * 8, cap), quality: new Uint16Array(ab, cap * 16, cap) };
 }
 
+/**
+ * The memory of a head's series rows and open columns (HeadSeries.memoryBytes, summed),
+ * kept as they grow: the store checks the head's size against its budget every few
+ * thousand samples, and adding up 100,000 series each time cost more than the samples.
+ */
+export class SeriesBytes {
+  total = 0;
+}
+
 export class HeadSeries {
   /**
    * A row of META numbers per closed chunk. A plain array of doubles: it lives in the JS
@@ -89,9 +98,10 @@ export class HeadSeries {
   sorted = true;
   bytes = 0;
 
-  constructor(readonly tag: string, private readonly chunkSamples: number, private readonly raw: RawAllowance = NO_RAW, private readonly arena = new ChunkArena()) {
+  constructor(readonly tag: string, private readonly chunkSamples: number, private readonly raw: RawAllowance = NO_RAW, private readonly arena = new ChunkArena(), private readonly tally = new SeriesBytes()) {
     const c = columns(Math.min(FIRST_CAPACITY, chunkSamples));
     this.ts = c.ts; this.values = c.values; this.quality = c.quality;
+    tally.total += c.ts.length * 18;
   }
 
   append(t: number, v: number, q: number): void {
@@ -126,6 +136,7 @@ export class HeadSeries {
       this.raw.used += rawBytes;
     }
     this.meta.push(page, start, start + len, raw ? 1 : 0, sm.count, sm.firstTs, sm.lastTs, sm.min, sm.max, sm.sum, sm.first, sm.last, sm.integral, sm.quality);
+    this.tally.total += META * 8;
     this.closedCount++;
     this.view = null;
     this.bytes += len;
@@ -200,6 +211,7 @@ export class HeadSeries {
     const cap = Math.min(this.ts.length * 2, Math.max(this.chunkSamples, FIRST_CAPACITY));
     const c = columns(cap);
     c.ts.set(this.ts); c.values.set(this.values); c.quality.set(this.quality);
+    this.tally.total += (cap - this.ts.length) * 18;
     this.ts = c.ts; this.values = c.values; this.quality = c.quality;
   }
 
@@ -236,6 +248,7 @@ export class Head {
   private readonly raw: RawAllowance;
   /** closed chunks of every series */
   private readonly arena = new ChunkArena();
+  private readonly seriesBytes = new SeriesBytes();
 
   constructor(readonly priorityBase: number, now: number, readonly chunkSamples = HEAD_CHUNK_SAMPLES, rawLimitBytes = 0, rawDueLimitBytes = rawLimitBytes) {
     this.raw = new RawAllowance(rawLimitBytes, rawDueLimitBytes);
@@ -253,7 +266,7 @@ export class Head {
 
   getOrCreate(tag: string): HeadSeries {
     let s = this.series.get(tag);
-    if (!s) { s = new HeadSeries(tag, this.chunkSamples, this.raw, this.arena); this.series.set(tag, s); }
+    if (!s) { s = new HeadSeries(tag, this.chunkSamples, this.raw, this.arena, this.seriesBytes); this.series.set(tag, s); }
     return s;
   }
 
@@ -272,8 +285,6 @@ export class Head {
    * columns at 18 bytes per slot, and the objects around them (series, views, map entry).
    */
   bytes(): number {
-    let b = this.arena.capacity;
-    for (const s of this.series.values()) b += s.memoryBytes + HEAD_SERIES_OVERHEAD;
-    return b;
+    return this.arena.capacity + this.seriesBytes.total + this.series.size * HEAD_SERIES_OVERHEAD;
   }
 }

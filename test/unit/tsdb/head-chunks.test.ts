@@ -77,6 +77,25 @@ describe('head chunks', () => {
     expect(dueTight.bytes()).toBeLessThan(raw.bytes());
   });
 
+  it('keeps its memory figure as series grow, equal to adding up every series', () => {
+    const head = new Head(0, 0, 120, 1 << 20);
+    // what bytes() added up before it kept a running figure: the chunk pages, then every series
+    const arena = (head as unknown as { arena: { capacity: number } }).arena;
+    const walked = () => {
+      let b = arena.capacity;
+      for (const s of head.series.values()) b += s.memoryBytes + 650;
+      return b;
+    };
+    const seen: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      // more series each round, and longer ones: open columns double, chunks close, pages are added
+      fill(head, 5 + round * 7, 10 + round * 60);
+      expect(head.bytes()).toBe(walked());
+      seen.push(head.bytes());
+    }
+    expect(seen[5]).toBeGreaterThan(seen[0] * 4);
+  });
+
   it('keeps closed chunk objects for overwrite checks stable until the next cut', () => {
     const h = new Head(1e12, 0, 128, 1 << 20);
     const s = h.getOrCreate('a.b');
