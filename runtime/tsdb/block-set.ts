@@ -191,7 +191,10 @@ export class BlockSet {
         const lo = Math.max(from, minTOf ? minTOf(tag) : -Infinity);
         if (lo >= to) continue;
         const items = mergeRefs(refs, { from: lo, to, onError: (e) => { throw e; } });
-        await w.addSeries(tag, colsOf(items));
+        // the refs' counts bound the merged samples (a ref without its summary: no bound)
+        let most = 0;
+        for (const r of refs) most += r.summary ? r.summary.count : Infinity;
+        await w.addSeries(tag, colsOf(items), most);
       }
       if (w.sampleCount === 0) { w.abort(); return null; }
       const r = w.finish();

@@ -13,6 +13,8 @@ import type { Columns } from './types';
 import { renameDurable } from '../platform';
 
 const FLUSH_BYTES = 1 << 20;
+/** rollup levels that cannot pay are looked for every 64 samples */
+const PRUNE_MASK = 63;
 
 /**
  * Samples per chunk in block files. Larger than the head's chunks (RECOMMENDED_CHUNK_SAMPLES,
@@ -53,10 +55,16 @@ export class BlockWriter {
     this.put(BLOCK_MAGIC);
   }
 
-  /** Adds one series; batches must be sorted, unique in time, and ascending across batches. */
-  async addSeries(tag: string, batches: AsyncIterable<Columns> | Iterable<Columns>): Promise<number> {
+  /**
+   * Adds one series; batches must be sorted, unique in time, and ascending across batches.
+   * `maxSamples`, when the caller knows that many at most will come, lets the rollup levels
+   * that cannot pay for themselves stop early (a 1-minute tag's minute and 5-minute rows
+   * would otherwise be built for every sample and then dropped).
+   */
+  async addSeries(tag: string, batches: AsyncIterable<Columns> | Iterable<Columns>, maxSamples = Infinity): Promise<number> {
     const entry: SeriesIndex = { tag, chunks: [], rollups: [] };
     const rollups = ROLLUP_RESOLUTIONS.map((r) => new RollupBuilder(r));
+    let live = rollups;
     let count = 0;
     let last = -Infinity;
     for await (const b of batches) {
@@ -66,8 +74,8 @@ export class BlockWriter {
         last = t;
         this.ts[this.n] = t; this.values[this.n] = v; this.quality[this.n] = q;
         if (++this.n === this.chunkSamples) this.cutChunk(entry);
-        for (const r of rollups) r.add(t, v, q);
-        count++;
+        for (let k = 0; k < live.length; k++) live[k].add(t, v, q);
+        if ((++count & PRUNE_MASK) === 0 && maxSamples !== Infinity) live = live.filter((r) => !r.cannotPay(maxSamples));
       }
     }
     this.cutChunk(entry);

@@ -46,22 +46,35 @@ export class RollupBuilder {
   private cols: number[][] = Array.from({ length: COLS }, () => []);
   private q: number[] = [];
   private cur = NaN;
+  /** end of the current bucket (cur + res) */
+  private end = NaN;
   private count = 0; private min = 0; private max = 0; private sum = 0; private first = 0; private last = 0;
   private integral = 0; private firstTs = 0; private lastTs = 0; private quality = 0; private qrank = 0;
 
   private samples = 0;
+  private readonly minPerRow: number;
 
-  constructor(readonly res: number) {}
+  constructor(readonly res: number) {
+    this.minPerRow = minSamplesPerRow(res);
+  }
 
   /** Whether this level is worth storing for the samples added so far. */
-  get pays(): boolean { return this.samples > minSamplesPerRow(this.res) * this.rows; }
+  get pays(): boolean { return this.samples > this.minPerRow * this.rows; }
+
+  /**
+   * Whether the level cannot pay once the series is complete, if it has at most `maxSamples`
+   * samples in all: rows only grow, so `pays` stays false whatever is added from here on.
+   */
+  cannotPay(maxSamples: number): boolean { return this.minPerRow * this.rows >= maxSamples; }
 
   add(t: number, v: number, q: number): void {
     this.samples++;
-    const b = t - (((t % this.res) + this.res) % this.res);
-    if (b !== this.cur) {
+    // a bucket is [cur, cur + res): inside it, t's bucket start is cur (exact for any time
+    // below 2^53 ms), and two float remainders a sample cost more than the rest of add
+    if (!(t >= this.cur && t < this.end)) {
       this.close();
-      this.cur = b; this.count = 0; this.min = v; this.max = v; this.sum = 0; this.first = v;
+      const b = t - (((t % this.res) + this.res) % this.res);
+      this.cur = b; this.end = b + this.res; this.count = 0; this.min = v; this.max = v; this.sum = 0; this.first = v;
       this.integral = 0; this.firstTs = t; this.quality = q; this.qrank = rank(q);
     } else {
       this.integral += this.last * (t - this.lastTs);

@@ -8,7 +8,7 @@
 // predictor sees a smooth signal); an exception adds the correction from m / 10^k to the
 // exact bits: usually a few units in the last place (ulps), otherwise the raw 64 bits.
 import { BitReader, BitWriter, unzigzag, zigzag } from './bits';
-import { MAX_SCALE, readIntSeries, writeIntSeries } from './decimal';
+import { IntSeries, MAX_SCALE, readIntSeries, writeIntSeries } from './decimal';
 import { RiceDecoder, RiceEncoder } from './rice';
 
 const P10: number[] = Array.from({ length: MAX_SCALE + 1 }, (_, i) => 10 ** i);
@@ -61,11 +61,11 @@ export function exceptionScales(histogram: Uint32Array, n: number): number[] {
   return out;
 }
 
-/**
- * V_DECIMAL_EXC section for n ≥ 2 values at scale k; returns null when no value is usable
- * as a decimal, else whether the integer series is range coded (only with `rangeCoding`).
- */
-export function writeDecimalExceptions(w: BitWriter, values: ArrayLike<number>, n: number, k: number, rangeCoding = false): boolean | null {
+/** A chunk at scale k: its integer series and the positions of the values that do not round-trip. */
+export interface ExceptionForm { k: number; ints: IntSeries; pos: number[] }
+
+/** The chunk's values at scale k, or null when no value is usable as a decimal. */
+export function exceptionForm(values: ArrayLike<number>, n: number, k: number): ExceptionForm | null {
   const p = P10[k];
   const ints = new Float64Array(n);
   const pos: number[] = [];
@@ -82,8 +82,19 @@ export function writeDecimalExceptions(w: BitWriter, values: ArrayLike<number>, 
   let fill = NaN;
   for (let i = 0; i < n; i++) if (!Number.isNaN(ints[i])) { fill = ints[i]; break; }
   for (let i = 0; i < n; i++) { if (Number.isNaN(ints[i])) ints[i] = fill; else fill = ints[i]; }
+  return { k, ints: new IntSeries(ints, n), pos };
+}
+
+/**
+ * V_DECIMAL_EXC section for n ≥ 2 values (`f` made of them by exceptionForm); returns
+ * whether the integer series is range coded (only with `rangeCoding`).
+ */
+export function writeDecimalExceptions(w: BitWriter, values: ArrayLike<number>, n: number, f: ExceptionForm, rangeCoding = false): boolean {
+  const p = P10[f.k];
+  const ints = f.ints.m;
+  const pos = f.pos;
   const E = pos.length;
-  w.write(k, 4);
+  w.write(f.k, 4);
   w.writeLen(E);
   if (E > 0) {
     const rice = new RiceEncoder(w, n / E);
@@ -104,7 +115,7 @@ export function writeDecimalExceptions(w: BitWriter, values: ArrayLike<number>, 
       }
     }
   }
-  return writeIntSeries(w, ints, n, rangeCoding);
+  return writeIntSeries(w, f.ints, n, rangeCoding);
 }
 
 export function readDecimalExceptions(r: BitReader, out: Float64Array, n: number, rangeCoded = false): void {

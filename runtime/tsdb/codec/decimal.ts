@@ -26,6 +26,8 @@ const P_DOD = 1;
 export interface DecimalForm {
   scale: number;
   ints: Float64Array;
+  /** the integers as prepared for coding, once a codec has asked */
+  series?: IntSeries;
 }
 
 /** The smallest scale k at which every value is an exact decimal, or null. */
@@ -105,20 +107,34 @@ function readSigned(r: BitReader): number {
 }
 
 /**
+ * An integer series (|m| < 2^50) with its predictor chosen, and its residuals made, at most
+ * once: a chunk's encoder codes the same series Rice coded and range coded and keeps the
+ * smaller, and choosing the predictor costs as much as Rice coding.
+ */
+export class IntSeries {
+  private p: Predictor | null = null;
+  private res: Float64Array | null = null;
+  constructor(readonly m: Float64Array, readonly n: number) {}
+  get predictor(): Predictor { return (this.p ??= choosePredictor(this.m, this.n)); }
+  get residuals(): Float64Array { return (this.res ??= residuals(this.m, this.n, this.predictor)); }
+}
+
+/**
  * An integer series (|m| < 2^50): first value, predictor choice, coded residuals: Rice
  * coded, or with `rangeCoding` range coded (format 3; the caller keeps whichever section
  * is smaller). Returns whether the residuals are range coded.
  */
-export function writeIntSeries(w: BitWriter, m: Float64Array, n: number, rangeCoding = false): boolean {
-  writeSigned(w, m[0]);
+export function writeIntSeries(w: BitWriter, m: Float64Array | IntSeries, n: number, rangeCoding = false): boolean {
+  const s = m instanceof IntSeries ? m : new IntSeries(m, n);
+  writeSigned(w, s.m[0]);
   if (n === 1) return false;
-  const p = choosePredictor(m, n);
+  const p = s.predictor;
   w.write(p.kind, 1);
   if (!rangeCoding) {
-    writeRiceResiduals(w, m, n, p);
+    writeRiceResiduals(w, s.m, n, p);
     return false;
   }
-  const { bytes, raw } = encodeResiduals(residuals(m, n, p), 1, n);
+  const { bytes, raw } = encodeResiduals(s.residuals, 1, n);
   if (p.kind === P_AR) {
     w.write(p.j, 4);
     if (p.j !== 8) writeSigned(w, p.c);
@@ -227,7 +243,7 @@ function readScale(r: BitReader): number {
 /** V_DECIMAL value section for n ≥ 1 values: scale, then the integer series. */
 export function writeDecimal(w: BitWriter, d: DecimalForm, n: number, rangeCoding = false): boolean {
   w.write(d.scale, 4);
-  return writeIntSeries(w, d.ints, n, rangeCoding);
+  return writeIntSeries(w, (d.series ??= new IntSeries(d.ints, n)), n, rangeCoding);
 }
 
 export function readDecimal(r: BitReader, out: Float64Array, n: number, rangeCoded = false): void {
@@ -274,12 +290,24 @@ export function distinctInts(m: Float64Array, n: number, max: number): Float64Ar
   return out ? out.sort() : null;
 }
 
+/** A chunk's sorted distinct integers and each sample's index into them (V_DICT). */
+export interface DictionaryForm { dict: Float64Array; index: IntSeries }
+
+export function dictionaryForm(d: DecimalForm, dict: Float64Array, n: number): DictionaryForm {
+  const at = new Map<number, number>();
+  for (let i = 0; i < dict.length; i++) at.set(dict[i], i);
+  const idx = new Float64Array(n);
+  for (let i = 0; i < n; i++) idx[i] = at.get(d.ints[i])!;
+  return { dict, index: new IntSeries(idx, n) };
+}
+
 /**
  * V_DICT value section: scale, the sorted distinct integers (first, then Rice-coded gaps),
  * then each sample's dictionary index as an integer series. Suits quantised sensors
  * (an ADC step that is not a round decimal) and multi-level signals.
  */
-export function writeDictionary(w: BitWriter, d: DecimalForm, dict: Float64Array, n: number, rangeCoding = false): boolean {
+export function writeDictionary(w: BitWriter, d: DecimalForm, f: DictionaryForm, n: number, rangeCoding = false): boolean {
+  const dict = f.dict;
   w.write(d.scale, 4);
   const D = dict.length;
   w.writeLen(D);
@@ -288,11 +316,7 @@ export function writeDictionary(w: BitWriter, d: DecimalForm, dict: Float64Array
     const rice = new RiceEncoder(w, (dict[D - 1] - dict[0]) / (D - 1));
     for (let i = 1; i < D; i++) rice.put(dict[i] - dict[i - 1] - 1);
   }
-  const index = new Map<number, number>();
-  for (let i = 0; i < D; i++) index.set(dict[i], i);
-  const idx = new Float64Array(n);
-  for (let i = 0; i < n; i++) idx[i] = index.get(d.ints[i])!;
-  return writeIntSeries(w, idx, n, rangeCoding);
+  return writeIntSeries(w, f.index, n, rangeCoding);
 }
 
 export function readDictionary(r: BitReader, out: Float64Array, n: number, rangeCoded = false): void {

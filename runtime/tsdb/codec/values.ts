@@ -2,10 +2,10 @@
 // dispatches decoding by codec id.
 import { BitReader, BitWriter, appendBits } from './bits';
 import {
-  countRuns, distinctInts, readDecimal, readDecimalRuns, readDictionary, toDecimal, writeDecimal, writeDecimalRuns,
-  writeDictionary,
+  countRuns, dictionaryForm, distinctInts, readDecimal, readDecimalRuns, readDictionary, toDecimal, writeDecimal,
+  writeDecimalRuns, writeDictionary,
 } from './decimal';
-import { exceptionScales, readDecimalExceptions, scaleProfile, writeDecimalExceptions } from './decimal-exceptions';
+import { exceptionForm, exceptionScales, readDecimalExceptions, scaleProfile, writeDecimalExceptions } from './decimal-exceptions';
 import { float64Bits, readGorillaValues, writeGorillaValues } from './gorilla-values';
 
 export const V_XOR = 0;
@@ -58,7 +58,7 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number, 
   // candidates are first compared by their Rice coding (kept when nothing beats it); then
   // each is range coded too, as its gain differs widely between candidates (an exception
   // scale with many exceptions may win only once its integer series is range coded)
-  const rcTries: Array<{ id: number; write: (w: BitWriter) => boolean | null }> = [];
+  const rcTries: Array<{ id: number; write: (w: BitWriter) => boolean }> = [];
   if (d !== null) {
     best = new BitWriter((n >>> 2) + 8);
     writeDecimal(best, d, n);
@@ -73,17 +73,20 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number, 
     const dict = runs > 2 ? distinctInts(d.ints, n, n >>> 2) : null;
     if (dict !== null) {
       const alt = new BitWriter((n >>> 3) + dict.length + 8);
-      writeDictionary(alt, d, dict, n);
-      rcTries.push({ id: V_DICT_RC, write: (a) => writeDictionary(a, d, dict, n, true) });
+      const f = dictionaryForm(d, dict, n);
+      writeDictionary(alt, d, f, n);
+      rcTries.push({ id: V_DICT_RC, write: (a) => writeDictionary(a, d, f, n, true) });
       if (alt.pos < best.pos) { best = alt; codec = V_DICT; }
     }
   }
   if (n > 1 && profile) {
     for (const k of exceptionScales(profile.histogram, n)) {
       if (d !== null && k >= d.scale) continue;
+      const f = exceptionForm(values, n, k);
+      if (f === null) continue;
       const alt = new BitWriter((n >>> 2) + 8);
-      if (writeDecimalExceptions(alt, values, n, k) === null) continue;
-      rcTries.push({ id: V_DECIMAL_EXC_RC, write: (a) => writeDecimalExceptions(a, values, n, k, true) });
+      writeDecimalExceptions(alt, values, n, f);
+      rcTries.push({ id: V_DECIMAL_EXC_RC, write: (a) => writeDecimalExceptions(a, values, n, f, true) });
       if (best === null || alt.pos < best.pos) { best = alt; codec = V_DECIMAL_EXC; }
     }
   }

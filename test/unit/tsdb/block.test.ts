@@ -111,6 +111,39 @@ describe('blocks', () => {
     await src.close();
   });
 
+  it('writes the same bytes when told how many samples at most a series has (levels that cannot pay stop early)', async () => {
+    const src = new LocalBlockSource(dir);
+    // 10 s, 1 min, 5 min and hourly tags with jitter and gaps, one before 1970 (negative
+    // times): each level's rows and keep-or-drop decision must match
+    const series: Array<{ tag: string; c: ReturnType<typeof cols> }> = [];
+    let seed = 1;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (const [k, step] of [10_000, 60_000, 300_000, H].entries()) {
+      const n = Math.round((14 * 24 * H) / step);
+      const c = cols(n, 0, 0, () => Math.round(rnd() * 10000) / 100);
+      let t = k === 3 ? -30 * 24 * H : T0;
+      for (let i = 0; i < n; i++) { t += rnd() < 0.02 ? step * 40 : step * (0.5 + rnd()); c.ts[i] = t = Math.round(t); }
+      series.push({ tag: `s.${k}`, c });
+    }
+    // 5-minute rows need 33.3 samples a row (rollup.ts): at 8.9 s they just pay, at 9.1 s just not
+    for (const step of [8_900, 9_100]) series.push({ tag: `s.${step}`, c: cols(Math.round((3 * 24 * H) / step), T0, step, (i) => i % 7) });
+    const write = async (id: string, most: (n: number) => number | undefined) => {
+      const w = new BlockWriter(src.file(id));
+      for (const s of series) await w.addSeries(s.tag, [s.c], most(s.c.ts.length));
+      w.finish();
+      return fs.readFileSync(path.join(dir, `${id}.blk`));
+    };
+    const unbounded = await write('u', () => undefined);
+    expect(await write('exact', (n) => n)).toEqual(unbounded);
+    expect(await write('over', (n) => n + 500)).toEqual(unbounded);
+    const r = await BlockReader.open('exact', src);
+    // the bound let the finer levels go, not the ones that pay
+    expect(r.series.get('s.1')!.rollups.map((x) => x.res)).toEqual([3_600_000, 86_400_000]);
+    expect(r.series.get('s.8900')!.rollups.map((x) => x.res)).toEqual([300_000, 3_600_000, 86_400_000]);
+    expect(r.series.get('s.9100')!.rollups.map((x) => x.res)).toEqual([3_600_000, 86_400_000]);
+    await src.close();
+  });
+
   it('detects a corrupt chunk by checksum', async () => {
     const src = new LocalBlockSource(dir);
     const w = new BlockWriter(src.file('b2'), 100);
