@@ -8,6 +8,7 @@ import { expiredBlocks, planCompaction } from './compact';
 import type { Head } from './head';
 import type { HeadSet } from './head-set';
 import type { BlockMeta } from './manifest';
+import { pace } from './pace';
 import type { ResolvedOptions } from './store-options';
 import type { TagRegistry } from './tag-registry';
 import type { Wal } from './wal';
@@ -64,7 +65,8 @@ export async function cutHead(ctx: MaintenanceContext): Promise<void> {
   const old = ctx.heads.freeze();
   const segment = await ctx.wal.rotate();
   walEnd.set(old, segment);
-  for (const s of old.series.values()) s.cut();
+  // closing 10,000 open chunks takes ~150 ms: the event loop gets its turns meanwhile
+  for (const s of old.series.values()) { s.cut(); await pace(); }
   await writeFrozen(ctx, old, segment);
 }
 

@@ -1,13 +1,13 @@
-// Cooperative scheduling for query work. A query runs as one chain of promises; resolved
-// awaits are microtasks, which never let timers, sockets or other requests in, so a
-// query over millions of grid points would hold the event loop until it is done (a
-// Modbus poll group missed its slots and /health hung for seconds). Query loops call
-// pace() often; it hands the loop back once the current turn has computed for a slice,
-// and enforces the request's time budget.
+// Cooperative scheduling for query work and for writing blocks (head cuts, compaction).
+// A query runs as one chain of promises; resolved awaits are microtasks, which never let
+// timers, sockets or other requests in, so a query over millions of grid points would hold
+// the event loop until it is done (a Modbus poll group missed its slots and /health hung
+// for seconds). Query loops call pace() often; it hands the loop back once the current
+// turn has computed for a slice, and enforces the request's time budget.
 import { performance } from 'node:perf_hooks';
 import { DomainError } from '../platform';
 
-/** Longest stretch of query work between two turns of the event loop. */
+/** Longest stretch of query or block-writing work between two turns of the event loop. */
 export const SLICE_MS = 5;
 
 let sliceStart = performance.now();

@@ -142,6 +142,13 @@ export class TsdbStore implements SeriesReader {
     this.writeGuard?.();
     const n = c.length;
     if (n === 0) return { accepted: 0, rejected: 0 };
+    // a head cut hands the event loop back as it goes (pace.ts), so writes go on meanwhile
+    // into the new head; one that has filled up waits for the cut, which keeps the frozen
+    // and the new head together within the memory budget
+    if (this.heads.frozen.length > 0 && this.headsFull()) {
+      await this.lock;
+      if (this.closed) throw new Error('store is closed');
+    }
     let keep: Uint8Array | null = null;
     let errors: RejectedSample[] | undefined;
     let accepted = 0;
@@ -228,6 +235,16 @@ export class TsdbStore implements SeriesReader {
       }
     }
     return result;
+  }
+
+  /** Whether the current head is at its sample limit, or the heads together at their memory budget. */
+  private headsFull(): boolean {
+    const head = this.heads.head;
+    if (head.samples >= this.o.maxHeadSamples) return true;
+    if (this.headBudget === Infinity) return false;
+    let bytes = head.bytes();
+    for (const h of this.heads.frozen) bytes += h.bytes();
+    return bytes >= this.headBudget;
   }
 
   /**
