@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BlockReader, CorruptBlockError, REFS_KEEP_SAMPLES, type RollupRows } from './block';
 import { type BlockSource, LocalBlockSource } from './block-source';
-import { BlockWriter } from './block-writer';
+import { BLOCK_CHUNK_SAMPLES, BlockWriter } from './block-writer';
+import { sharedChunkEncoder } from './chunk-encoder';
 import type { ChunkRef } from './chunk-ref';
 import { WeightedLru } from './lru';
 import { type BlockMeta, Manifest } from './manifest';
@@ -183,7 +184,7 @@ export class BlockSet {
   async write(level: number, seq: number, tags: readonly string[], from: number, to: number,
     refsOf: (tag: string, out: ChunkRef[]) => Promise<void> | void, minTOf?: (tag: string) => number): Promise<BlockMeta | null> {
     const id = `${String(seq).padStart(10, '0')}-${level}-${Date.now().toString(36)}`;
-    const w = new BlockWriter(this.local.file(id));
+    const w = new BlockWriter(this.local.file(id), BLOCK_CHUNK_SAMPLES, sharedChunkEncoder((m) => this.logger.warn(m)));
     try {
       for (const tag of tags) {
         const refs: ChunkRef[] = [];
@@ -198,7 +199,7 @@ export class BlockSet {
         await w.addSeries(tag, colsOf(items), most);
       }
       if (w.sampleCount === 0) { w.abort(); return null; }
-      const r = w.finish();
+      const r = await w.finish();
       return { id, seq, minT: r.minT, maxT: r.maxT, level, bytes: r.bytes, samples: r.samples, series: r.series, location: 'local' };
     } catch (e) {
       w.abort();

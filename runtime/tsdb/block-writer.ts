@@ -1,9 +1,12 @@
 // Writes one immutable block file: series are added one at a time as sorted column
 // batches, cut into codec chunks, summarized and rolled up on the way; the index and
 // footer go last. The file appears atomically: temp file, fsync, rename, fsync dir.
+// Chunks may be encoded elsewhere (chunk-encoder.ts): the file's parts are then written
+// in order as their bytes come back, and finish() waits for the last.
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { type ChunkEncoder, INLINE_ENCODER } from './chunk-encoder';
 import { encodeChunk } from './codec';
 import { BLOCK_MAGIC, FOOTER_MAGIC, FOOTER_SIZE, BLOCK_VERSION, type SeriesIndex } from './block';
 import { encodeIndex } from './block-index';
@@ -15,6 +18,10 @@ import { renameDurable } from '../platform';
 const FLUSH_BYTES = 1 << 20;
 /** rollup levels that cannot pay are looked for every 64 samples */
 const PRUNE_MASK = 63;
+/** chunks handed to an encoder thread and not back yet, at most (memory: ~150 KB of columns each) */
+const MAX_IN_FLIGHT = 4;
+/** smaller chunks are encoded inline: moving them to the thread and back costs about as much */
+const THREAD_MIN_SAMPLES = 256;
 
 /**
  * Samples per chunk in block files. Larger than the head's chunks (RECOMMENDED_CHUNK_SAMPLES,
@@ -47,8 +54,11 @@ export class BlockWriter {
   private readonly tmp: string;
   // the chunk being filled
   private ts: Float64Array; private values: Float64Array; private quality: Uint16Array; private n = 0;
+  /** parts whose bytes are still being encoded, oldest first; each is written after the one before */
+  private flights: Promise<void>[] = [];
+  private closed = false;
 
-  constructor(private readonly file: string, private readonly chunkSamples = BLOCK_CHUNK_SAMPLES) {
+  constructor(private readonly file: string, private readonly chunkSamples = BLOCK_CHUNK_SAMPLES, private readonly encoder: ChunkEncoder = INLINE_ENCODER) {
     this.tmp = file + '.tmp';
     this.fd = fs.openSync(this.tmp, 'w');
     this.ts = new Float64Array(chunkSamples); this.values = new Float64Array(chunkSamples); this.quality = new Uint16Array(chunkSamples);
@@ -73,7 +83,10 @@ export class BlockWriter {
         if (!(t > last)) throw new Error(`block writer: series ${tag} is not sorted at ${t}`);
         last = t;
         this.ts[this.n] = t; this.values[this.n] = v; this.quality[this.n] = q;
-        if (++this.n === this.chunkSamples) this.cutChunk(entry);
+        if (++this.n === this.chunkSamples) {
+          this.cutChunk(entry);
+          while (this.flights.length >= MAX_IN_FLIGHT) await this.flights[0];
+        }
         for (let k = 0; k < live.length; k++) live[k].add(t, v, q);
         if ((++count & PRUNE_MASK) === 0 && maxSamples !== Infinity) live = live.filter((r) => !r.cannotPay(maxSamples));
       }
@@ -85,10 +98,10 @@ export class BlockWriter {
     const redundant = entry.chunks.length === 1;
     for (const r of rollups) {
       if (!r.pays || (redundant && r.rows === 1)) continue;
-      const rows = r.rows;
       const sec = r.finish();
-      entry.rollups.push({ res: r.res, rows, offset: this.pos, len: sec.length, crc: crc32(sec) });
-      this.put(sec);
+      const ref = { res: r.res, rows: r.rows, offset: 0, len: sec.length, crc: crc32(sec) };
+      entry.rollups.push(ref);
+      this.emit(sec, (offset) => { ref.offset = offset; });
     }
     this.index.push(entry);
     this.samples += count;
@@ -98,17 +111,38 @@ export class BlockWriter {
   private cutChunk(entry: SeriesIndex): void {
     const n = this.n;
     if (n === 0) return;
-    const bytes = encodeChunk(this.ts, this.values, this.quality, n);
     const summary: Summary = summarize({ ts: this.ts, values: this.values, quality: this.quality }, 0, n);
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    entry.chunks.push({ offset: this.pos, len: buf.length, crc: crc32(buf), summary });
-    this.put(buf);
+    const bytes = this.encoder.threaded && n >= THREAD_MIN_SAMPLES
+      ? this.encoder.encode(this.ts.slice(0, n), this.values.slice(0, n), this.quality.slice(0, n), n)
+      : encodeChunk(this.ts, this.values, this.quality, n);
+    const ref = { offset: 0, len: 0, crc: 0, summary };
+    entry.chunks.push(ref);
+    this.emit(bytes, (offset, buf) => { ref.offset = offset; ref.len = buf.length; ref.crc = crc32(buf); });
     if (summary.firstTs < this.minT) this.minT = summary.firstTs;
     if (summary.lastTs > this.maxT) this.maxT = summary.lastTs;
     this.n = 0;
   }
 
+  /** Writes a part after everything before it; `placed` learns where it went. */
+  private emit(part: Uint8Array | Promise<Uint8Array>, placed: (offset: number, buf: Buffer) => void): void {
+    const write = (b: Uint8Array) => {
+      const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
+      placed(this.pos, buf);
+      this.put(buf);
+    };
+    const before = this.flights.length ? this.flights[this.flights.length - 1] : null;
+    if (before === null && !(part instanceof Promise)) { write(part); return; }
+    if (part instanceof Promise) part.catch(() => undefined); // its failure is seen through its flight
+    const t: Promise<void> = (before ?? Promise.resolve()).then(() => part).then((b) => {
+      this.flights.shift(); // flights end in order, each after the one before
+      write(b);
+    });
+    t.catch(() => undefined); // seen by whoever awaits it: addSeries, finish()
+    this.flights.push(t);
+  }
+
   private put(buf: Buffer): void {
+    if (this.closed) return; // a part that came back after abort(): its file is gone
     this.pending.push(buf);
     this.pendingBytes += buf.length;
     this.pos += buf.length;
@@ -125,8 +159,9 @@ export class BlockWriter {
 
   get sampleCount(): number { return this.samples; }
 
-  /** Writes index and footer and publishes the file; returns what it holds. */
-  finish(): WrittenBlock {
+  /** Writes index and footer once every part is written, and publishes the file; returns what it holds. */
+  async finish(): Promise<WrittenBlock> {
+    while (this.flights.length) await this.flights[this.flights.length - 1];
     const index = encodeIndex(this.index);
     const indexOffset = this.pos;
     this.put(index);
@@ -140,12 +175,16 @@ export class BlockWriter {
     this.flushPending();
     fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
+    this.closed = true;
     renameDurable(this.tmp, this.file);
     return { bytes: this.pos, samples: this.samples, series: this.index.length, minT: this.minT, maxT: this.maxT };
   }
 
   abort(): void {
-    try { fs.closeSync(this.fd); } catch { /* already closed */ }
+    if (!this.closed) {
+      this.closed = true;
+      try { fs.closeSync(this.fd); } catch { /* already closed */ }
+    }
     fs.rmSync(this.tmp, { force: true });
   }
 }

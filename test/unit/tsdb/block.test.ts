@@ -33,7 +33,7 @@ describe('blocks', () => {
     await w.addSeries('s.a', [a]);
     await w.addSeries('s.b', [b]);
     expect(fs.readdirSync(dir)).toEqual(['b1.blk.tmp']);
-    const res = w.finish();
+    const res = await w.finish();
     expect(fs.readdirSync(dir)).toEqual(['b1.blk']);
     expect(res).toMatchObject({ samples: 1010, series: 2, minT: T0, maxT: T0 + 999_000 });
     const r = await BlockReader.open('b1', src);
@@ -63,7 +63,7 @@ describe('blocks', () => {
     const large = cols(3000, T0, 60_000, (i) => Math.round(Math.cos(i / 50) * 1000) / 100);
     await w.addSeries('s.hourly', [small]);
     await w.addSeries('s.minute', [large]);
-    w.finish();
+    await w.finish();
     const r = await BlockReader.open('b3', src);
     const hourly = r.series.get('s.hourly')!.chunks[0];
     expect(hourly.partial).toBe(true);
@@ -97,7 +97,7 @@ describe('blocks', () => {
     const twoDays = cols(576, T0, 300_000, (i) => Math.round(Math.cos(i / 9) * 1000) / 100);
     await w.addSeries('s.day', [day]);
     await w.addSeries('s.two', [twoDays]);
-    w.finish();
+    await w.finish();
     const r = await BlockReader.open('b4', src);
     // a 5-minute tag keeps its day level (FORMAT-block.md), except where that level's one row is the chunk
     expect(r.series.get('s.day')!.rollups).toEqual([]);
@@ -130,7 +130,7 @@ describe('blocks', () => {
     const write = async (id: string, most: (n: number) => number | undefined) => {
       const w = new BlockWriter(src.file(id));
       for (const s of series) await w.addSeries(s.tag, [s.c], most(s.c.ts.length));
-      w.finish();
+      await w.finish();
       return fs.readFileSync(path.join(dir, `${id}.blk`));
     };
     const unbounded = await write('u', () => undefined);
@@ -148,7 +148,7 @@ describe('blocks', () => {
     const src = new LocalBlockSource(dir);
     const w = new BlockWriter(src.file('b2'), 100);
     await w.addSeries('s.a', [cols(300, T0, 1000, (i) => i)]);
-    w.finish();
+    await w.finish();
     const file = src.file('b2');
     const buf = fs.readFileSync(file);
     buf[20] ^= 0x55; // inside the first chunk
