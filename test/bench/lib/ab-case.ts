@@ -19,6 +19,11 @@
 //                each back to back for 4 s -> requests/s
 //   http-small   the same server, 4 clients POSTing JSON lines of 10 tags x 10 samples back
 //                to back for 6 s: what a request itself costs -> requests/s, server CPU per request
+//   head-cut     a head cut into blocks (store.flush()): 3,000,000 samples of 10 one-minute
+//                tags (a backfill: week blocks) and of 10,000 tags x 300 s at 1 Hz (a gateway's
+//                head), written first, then cut -> per sample: wall time, the main thread's
+//                busy time (event-loop utilisation) and the process's CPU (all threads); the
+//                longest the event loop went without a turn (a 5 ms timer's lateness)
 // Data directories go under $AB_TMP when set (e.g. /dev/shm: a tmpfs takes the disk's fsync
 // stalls out of the figures, leaving the code's own cost), else the system temp directory.
 // Besides the rates, each case reports CPU time per unit of work (this process's for the
@@ -29,13 +34,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Sample } from '../../../runtime/model';
 import { startDistribution, type Distribution } from '../../helpers/distribution';
+import { steadyTags } from './datasets';
 import { createUser } from '../../helpers/signing';
 
 const [rootArg, which] = process.argv.slice(2);
 if (!rootArg || !which) {
-  console.error('usage: ab-case.ts <checkout root> <tsdb-ingest|head-append|ingest-parse|http|http-small>');
+  console.error('usage: ab-case.ts <checkout root> <tsdb-ingest|head-append|ingest-parse|http|http-small|head-cut>');
   process.exit(2);
 }
 const root = path.resolve(rootArg);
@@ -71,6 +78,51 @@ async function tsdbIngest(): Promise<Record<string, number>> {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface ColumnStore extends StoreLike {
+  writeColumns(c: { length: number; tag: string[]; ts: Float64Array; value: Float64Array; quality: Uint16Array }): Promise<unknown>;
+}
+
+async function headCut(): Promise<Record<string, number>> {
+  const { TsdbStore } = (await import(path.join(root, 'runtime', 'tsdb', 'store.ts'))) as { TsdbStore: { open(o: object): Promise<ColumnStore> } };
+  const out: Record<string, number> = {};
+  const end = Date.UTC(2026, 0, 1);
+  for (const [name, tags, step, seconds] of [['backfill', 10, 60_000, 300_000 * 60], ['gateway', 10_000, 1000, 300]] as const) {
+    const ds = steadyTags(`ab${name}`, name, tags, step, seconds * 1000, end, 3);
+    const dir = fs.mkdtempSync(path.join(tmpRoot, 'ab-cut-'));
+    try {
+      const store = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, maxHeadSamples: 50_000_000, fsync: 'interval' });
+      const B = 10_000;
+      let c = { length: 0, tag: [] as string[], ts: new Float64Array(B), value: new Float64Array(B), quality: new Uint16Array(B) };
+      let n = 0;
+      for (const r of ds.rows()) {
+        c.tag.push(r.tag); c.ts[c.length] = r.ts; c.value[c.length] = r.value; c.length++;
+        if (c.length === B) { await store.writeColumns(c); n += B; c = { length: 0, tag: [], ts: new Float64Array(B), value: new Float64Array(B), quality: new Uint16Array(B) }; }
+      }
+      let last = performance.now(), stall = 0;
+      const timer = setInterval(() => { const now = performance.now(); stall = Math.max(stall, now - last); last = now; }, 5);
+      const elu0 = performance.eventLoopUtilization();
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      last = t0;
+      await store.flush();
+      const wall = performance.now() - t0;
+      clearInterval(timer);
+      stall = Math.max(stall, performance.now() - last);
+      const cpu = process.cpuUsage(cpu0);
+      const busy = performance.eventLoopUtilization(elu0).active;
+      await store.close();
+      out[`cut.${name}.wall_ns_per_sample`] = (wall * 1e6) / n;
+      // a cut that never gives the loop a turn is all busy time, though utilisation sees none of it
+      out[`cut.${name}.main_thread_ns_per_sample`] = (Math.max(busy, stall >= wall - 1 ? wall : 0) * 1e6) / n;
+      out[`cut.${name}.cpu_ns_per_sample`] = ((cpu.user + cpu.system) * 1000) / n;
+      out[`cut.${name}.longest_stall_ms`] = stall;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return out;
 }
 
 interface HeadLike { markDue(): void; bytes(): number; getOrCreate(tag: string): { append(t: number, v: number, q: number): void } }
@@ -259,7 +311,7 @@ async function httpSmall(): Promise<Record<string, number>> {
   });
 }
 
-const cases: Record<string, () => Promise<Record<string, number>>> = { 'tsdb-ingest': tsdbIngest, 'head-append': headAppend, 'ingest-parse': ingestParse, http, 'http-small': httpSmall };
+const cases: Record<string, () => Promise<Record<string, number>>> = { 'tsdb-ingest': tsdbIngest, 'head-append': headAppend, 'ingest-parse': ingestParse, http, 'http-small': httpSmall, 'head-cut': headCut };
 const run = cases[which];
 if (!run) {
   console.error(`unknown case "${which}"; cases: ${Object.keys(cases).join(', ')}`);
