@@ -42,9 +42,14 @@ export class ThreadEncoder implements ChunkEncoder {
     const id = this.next++;
     return new Promise<Uint8Array>((resolve, reject) => {
       // the thread holds no event-loop handle while idle, only while it owes an answer
+      try {
+        w.postMessage({ id, ts, values, quality, n }, [ts.buffer, values.buffer, quality.buffer] as ArrayBuffer[]);
+      } catch (e) {
+        reject(e as Error); // columns it cannot take (a view of a larger buffer): nothing is owed
+        return;
+      }
       if (this.pending.size === 0) w.ref();
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ id, ts, values, quality, n }, [ts.buffer, values.buffer, quality.buffer] as ArrayBuffer[]);
     });
   }
 

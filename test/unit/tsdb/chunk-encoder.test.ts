@@ -39,6 +39,11 @@ describe('chunk encoder thread', () => {
         expect(await te.encode(c.ts.slice(), c.values.slice(), c.quality.slice(), n)).toEqual(expected);
       }
       expect(te.inFlight).toBe(0);
+      // columns already moved away cannot be moved again: refused, nothing left owed (the process may exit)
+      const moved = series(100, 9);
+      await te.encode(moved.ts, moved.values, moved.quality, 100);
+      await expect(te.encode(moved.ts, moved.values, moved.quality, 100)).rejects.toThrow();
+      expect(te.inFlight).toBe(0);
       const write = async (name: string, enc: typeof INLINE_ENCODER) => {
         const w = new BlockWriter(path.join(dir, name), 8192, enc);
         // chunks below the thread's minimum (inline), full ones and a last partial one, in any order of return
