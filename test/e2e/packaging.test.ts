@@ -1,5 +1,6 @@
 // The production install path, as the Docker image does it: pack the distribution,
-// install the tarball with --omit=dev into an empty directory, start it, check health.
+// install the tarball with --omit=dev into an empty directory, cut a head into blocks with
+// the installed engine (its encoder thread is a file of its own), start it, check health.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,26 @@ describe('production install', () => {
     // no build tools in a production install
     expect(readdirSync(join(app, 'node_modules'))).not.toContain('typescript');
     expect(readdirSync(join(app, 'node_modules'))).not.toContain('vitest');
+
+    // the installed engine cuts a head into blocks with its chunk encoder thread (a file of its own in dist/)
+    const cut = spawnSync(process.execPath, ['-e', `
+      const { TsdbStore } = require(${JSON.stringify(join(installed, 'dist', 'runtime', 'tsdb', 'store.js'))});
+      const { sharedChunkEncoder } = require(${JSON.stringify(join(installed, 'dist', 'runtime', 'tsdb', 'chunk-encoder.js'))});
+      (async () => {
+        const warnings = [];
+        const s = await TsdbStore.open({ dir: ${JSON.stringify(join(work, 'engine'))}, maintenanceIntervalMs: 0, logger: { info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) } });
+        const rows = [];
+        for (let i = 0; i < 20000; i++) rows.push({ tag: 'pack.t' + (i % 2), ts: Date.now() - 3600000 + i * 100, value: (i % 100) / 10, quality: 0 });
+        await s.write(rows);
+        await s.flush();
+        const out = { blocks: s.stats().blocks, thread: sharedChunkEncoder().constructor.name, threaded: sharedChunkEncoder().threaded, warnings };
+        await s.close();
+        console.log(JSON.stringify(out));
+      })().catch((e) => { console.error(e); process.exit(1); });`], { encoding: 'utf8', timeout: 60_000 });
+    expect(cut.status, cut.stderr).toBe(0);
+    const engine = JSON.parse(cut.stdout.trim().split('\n').pop()!) as { blocks: number };
+    expect(engine.blocks).toBeGreaterThan(0);
+    expect(engine).toEqual({ blocks: engine.blocks, thread: 'ThreadEncoder', threaded: true, warnings: [] });
 
     dist = await startDistribution({ entry: join(installed, 'dist', 'runtime', 'server', 'main.js'), cwd: app, dataDir: join(work, 'data') });
     const health = await dist.request('/health');
