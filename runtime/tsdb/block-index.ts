@@ -90,6 +90,9 @@ function commonScale(vs: number[]): number {
     while (k <= 12 && !(Math.round(v * P10[k]) / P10[k] === v && Math.abs(v * P10[k]) < MAX_INT)) k++;
     if (k > 12) return F64_VALUES;
   }
+  // a value checked at a smaller scale must still fit at the final one (a large max beside a
+  // 2-decimal last: max × 100 past 2^53 lost its sign and digits)
+  for (const v of vs) if (!(Math.abs(v * P10[k]) < MAX_INT)) return F64_VALUES;
   return k;
 }
 

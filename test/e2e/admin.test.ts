@@ -278,9 +278,10 @@ describe('administration in the browser', () => {
 
     await nats.restart();
     await expect.poll(async () => (await api('/api/v1/alarms?all=true')).alarms.find((a: { id: string }) => a.id === BACKLOG_ALARM)?.conditionActive, { timeout: 60_000 }).toBe(false);
+    // samples keep arriving: the backlog drains below the threshold, though one read may catch a few in flight
+    await expect.poll(async () => (await api('/api/v1/system/health')).buffers[0].pending, { timeout: 30_000 }).toBeLessThanOrEqual(PENDING_THRESHOLD);
     const health = await api('/api/v1/system/health');
     expect(health.buffers[0]).toMatchObject({ name: 'uplink', connected: true });
-    expect(health.buffers[0].pending).toBeLessThanOrEqual(PENDING_THRESHOLD);
     expect(health.problems.filter((p: { kind: string }) => p.kind === 'backlog')).toEqual([]);
     await expect.poll(async () => (await api('/api/v1/system/health')).links, { timeout: 30_000 })
       .toEqual([expect.objectContaining({ name: 'system-events', kind: 'NATS', connected: true })]);

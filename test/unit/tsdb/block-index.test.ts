@@ -48,6 +48,20 @@ function asV4(list: SeriesIndex[]): SeriesIndex[] {
   }));
 }
 
+describe('block index summaries of large values', () => {
+  it('keeps a large value exact beside one that needs decimals (both versions)', () => {
+    for (const field of ['min', 'max', 'first'] as const) {
+      for (const big of [-870702889230166, 870702889230166, -1e15, 11_258_999_068_426.5]) {
+        const summary = { count: 100_000, firstTs: 0, lastTs: 0, min: 0, max: 0, sum: 0, first: 0, last: 0.01, integral: 0, quality: 0, [field]: big };
+        const s: SeriesIndex[] = [{ tag: 'big', rollups: [], chunks: [{ offset: 8, len: 1, crc: 0, summary }] }];
+        for (const [version, encode] of [[4, encodeIndex], [3, encodeIndexV3]] as const) {
+          expect(decodeIndex(encode(s), version).get('big')!.chunks[0].summary[field]).toBe(big);
+        }
+      }
+    }
+  });
+});
+
 describe('block index version 3 (read)', () => {
   it('round-trips every entry exactly, -0 and extreme values included (property)', () => {
     fc.assert(fc.property(series, (list) => {
