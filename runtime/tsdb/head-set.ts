@@ -26,7 +26,21 @@ export class HeadSet {
   /** A frozen head whose data is now in blocks. */
   drop(old: Head): void {
     this.frozen = this.frozen.filter((h) => h !== old);
+    const d = this.dropped;
+    this.dropped = null;
+    d?.resolve();
   }
+
+  /** Resolves when a frozen head is next dropped (its cut is done); one promise shared by every caller. */
+  nextDrop(): Promise<void> {
+    if (!this.dropped) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => { resolve = r; });
+      this.dropped = { promise, resolve };
+    }
+    return this.dropped.promise;
+  }
+  private dropped: { promise: Promise<void>; resolve: () => void } | null = null;
 
   /** Current head first, then the frozen ones. */
   all(): Head[] { return [this.head, ...this.frozen]; }

@@ -31,6 +31,7 @@ import { resolveOptions, type ResolvedOptions, type TsdbOptions } from './store-
 import { collectStats, type TsdbStats } from './store-stats';
 import { TagRegistry } from './tag-registry';
 import { countOverwrites } from './overwrites';
+import { WriteTurns, type Turn } from './write-turns';
 import { DEFAULT_TAG_LIMITS, TagLimits } from './tag-limits';
 import type { Columns, Interpolation, SeriesBatch } from './types';
 import { Wal } from './wal';
@@ -45,6 +46,8 @@ export type { TsdbStats } from './store-stats';
 const RAW_HEAD_BYTES = 32 * 2 ** 20;
 
 interface SeriesState { maxT: number; head: HeadSeries | null; headGen: number }
+/** A write applied to the WAL and the head: its answer, and when it is durable. */
+interface Applied { result: WriteResult; durable: Promise<void> | null | undefined; keep: Uint8Array | null }
 
 export class TsdbStore implements SeriesReader {
   readonly tags: TagRegistry;
@@ -140,15 +143,42 @@ export class TsdbStore implements SeriesReader {
   /** `src`: the sample objects the rows were made of, for the wording of refusals. */
   private async writeRows(c: SampleColumns, src: readonly Sample[] | null): Promise<WriteResult> {
     this.writeGuard?.();
-    const n = c.length;
-    if (n === 0) return { accepted: 0, rejected: 0 };
-    // a head cut hands the event loop back as it goes (pace.ts), so writes go on meanwhile
-    // into the new head; one that has filled up waits for the cut, which keeps the frozen
-    // and the new head together within the memory budget
-    if (this.heads.frozen.length > 0 && this.headsFull()) {
-      await this.lock;
-      if (this.closed) throw new Error('store is closed');
+    if (c.length === 0) return { accepted: 0, rejected: 0 };
+    let turn: Turn | null = null;
+    let applied: Applied;
+    try {
+      if (this.turns.waiting || this.headsFullWhileCutting()) {
+        turn = this.turns.take();
+        await turn.after;
+        // a head cut hands the event loop back as it goes (pace.ts), so writes go on meanwhile
+        // into the new head; once that is full a write waits for the cut (or, if the cut fails,
+        // for the maintenance run to end): the heads stay together within the memory budget
+        if (this.headsFullWhileCutting()) await Promise.race([this.heads.nextDrop(), this.lock]);
+        if (this.closed) throw new Error('store is closed');
+      }
+      applied = await this.applyRows(c, src, () => { turn ??= this.turns.take(); });
+    } finally {
+      if (turn) this.turns.end(turn);
     }
+    const { result, durable, keep } = applied;
+    if (durable) await durable;
+    if (this.listeners.size && result.accepted > 0) {
+      const out = keep ? keptColumns(c, keep, result.accepted) : c;
+      for (const l of this.listeners) {
+        try { l(out); } catch (e) { this.o.logger.error(`tsdb onDurable listener failed: ${e}`); }
+      }
+    }
+    return result;
+  }
+  private readonly turns = new WriteTurns();
+
+  /**
+   * Checks and applies rows to the WAL and the head. Synchronous but for the overwrite check
+   * of samples not newer than their tag's data, before which it calls `waits` so that later
+   * writes queue behind this one.
+   */
+  private async applyRows(c: SampleColumns, src: readonly Sample[] | null, waits: () => void): Promise<Applied> {
+    const n = c.length;
     let keep: Uint8Array | null = null;
     let errors: RejectedSample[] | undefined;
     let accepted = 0;
@@ -209,10 +239,11 @@ export class TsdbStore implements SeriesReader {
     const rejected = n - accepted;
     this.counters.rejected += rejected;
     const result: WriteResult = errors ? { accepted, rejected, errors } : { accepted, rejected };
-    if (accepted === 0) return result;
+    if (accepted === 0) return { result, durable: undefined, keep };
     // candidates are accepted samples not newer than their tag's data: check what they replace
     if (candidates) {
       const k = keep;
+      waits();
       const over = await countOverwrites(this, c, k, k ? candidates.filter((i) => k[i]) : candidates);
       if (over > 0) result.overwrites = over;
       if (this.closed) throw new Error('store is closed');
@@ -227,14 +258,12 @@ export class TsdbStore implements SeriesReader {
       this.sinceBudgetCheck = 0;
       if (this.heads.head.bytes() >= this.headBudget) this.scheduleMaintenance();
     }
-    if (durable) await durable;
-    if (this.listeners.size) {
-      const out = keep ? keptColumns(c, keep, accepted) : c;
-      for (const l of this.listeners) {
-        try { l(out); } catch (e) { this.o.logger.error(`tsdb onDurable listener failed: ${e}`); }
-      }
-    }
-    return result;
+    return { result, durable, keep };
+  }
+
+  /** A head is being cut and the heads are full: a write waits for the cut. */
+  private headsFullWhileCutting(): boolean {
+    return this.heads.frozen.length > 0 && this.headsFull();
   }
 
   /** Whether the current head is at its sample limit, or the heads together at their memory budget. */

@@ -3,6 +3,7 @@
 // killed, and prints what each acknowledged write made durable:
 //   "ack <k> <t0> <n> <step>"   samples t0, t0+step, ... (n of them) of tag k are acknowledged
 //   "refused <k> <ts>"          the store refused this sample (it must not be stored)
+//   "cuts <n>"                  n head cuts have finished in this process (blocks written)
 // Writers: 0 in order at the current time; 1 out of order (shuffled batches anywhere in
 // the last hour, overlapping each other); 2 late backfill (a day to a week ago, newest
 // first, the way a gateway drains an outage); 3 a device whose clock is partly far ahead
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
   });
   process.stdout.write('ready\n');
   const out = (line: string) => process.stdout.write(line + '\n');
+  let cuts = 0;
+  setInterval(() => { const n = store.stats().cuts; if (n !== cuts) out(`cuts ${(cuts = n)}`); }, 5);
   const write = async (k: number, batch: Sample[], expectRefused: Set<number> = new Set()) => {
     // batches arrive from the network: let timers (maintenance, fsync) and stdout run
     await new Promise((r) => setImmediate(r));

@@ -57,4 +57,34 @@ describe('head cuts and the event loop', () => {
     }
     await s.close();
   });
+
+  it('acknowledge writes that wait for a cut in the order they came, though compaction runs after the cut', async () => {
+    // four small blocks to compact, then a head cut and that compaction in one maintenance run
+    const s = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock: () => T0 + 86_400_000, maxHeadSamples: 1_000_000 });
+    for (let k = 0; k < 4; k++) { await s.write(rows(k * 300, 300)); await s.flush(); }
+    await s.write(rows(1200, 1000));
+    (s as unknown as { o: { maxHeadSamples: number } }).o.maxHeadSamples = 6_000;
+    const cuts = s.stats().cuts;
+    let done = false;
+    const run = s.maintain().then(() => { done = true; });
+    const acks: number[] = [];
+    const writes: Array<Promise<unknown>> = [];
+    let sec = 2200;
+    let issuedAfterCut = 0;
+    for (let i = 0; !done; i++) {
+      await turn();
+      if (s.stats().cuts > cuts) issuedAfterCut++;
+      writes.push(s.write(rows(sec, 10)).then(() => { acks.push(i); }));
+      sec += 10;
+    }
+    await run;
+    await Promise.all(writes);
+    expect(s.stats().compactions).toBeGreaterThan(0);
+    expect(issuedAfterCut).toBeGreaterThan(0); // writes came between the cut's end and the run's end
+    expect(acks).toEqual(acks.slice().sort((a, b) => a - b));
+    expect(acks.length).toBe(writes.length);
+    const got = await readAll(s, TAGS[7]);
+    expect(got.length).toBe(sec);
+    await s.close();
+  });
 });
