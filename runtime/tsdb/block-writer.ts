@@ -10,7 +10,7 @@ import { type ChunkEncoder, INLINE_ENCODER } from './chunk-encoder';
 import { encodeChunk } from './codec';
 import { BLOCK_MAGIC, FOOTER_MAGIC, FOOTER_SIZE, BLOCK_VERSION, type SeriesIndex } from './block';
 import { encodeIndex } from './block-index';
-import { RollupBuilder, ROLLUP_RESOLUTIONS } from './rollup';
+import { minSamplesPerRow, RollupBuilder, ROLLUP_RESOLUTIONS } from './rollup';
 import { type Summary, summarize } from './summary';
 import type { Columns } from './types';
 import { renameDurable } from '../platform';
@@ -73,7 +73,10 @@ export class BlockWriter {
    */
   async addSeries(tag: string, batches: AsyncIterable<Columns> | Iterable<Columns>, maxSamples = Infinity): Promise<number> {
     const entry: SeriesIndex = { tag, chunks: [], rollups: [] };
-    const rollups = ROLLUP_RESOLUTIONS.map((r) => new RollupBuilder(r));
+    // a level needs more samples than its minimum per row for its first row: with fewer in
+    // all it cannot pay, and is not built (a slow tag's small blocks skip most levels)
+    const rollups: RollupBuilder[] = [];
+    for (const r of ROLLUP_RESOLUTIONS) if (maxSamples > minSamplesPerRow(r)) rollups.push(new RollupBuilder(r));
     let live = rollups;
     let count = 0;
     let last = -Infinity;
