@@ -11,9 +11,9 @@
 //           sensors (a first-order autoregressive model).
 //   P_DOD   prediction = 2·m[i−1] − m[i−2] (smooth ramps).
 // V_DECIMAL_RUNS: k, then runs of equal values (step signals, booleans, setpoints).
-import { appendBits, BitReader, BitWriter, unzigzag, zigzag } from './bits';
+import { appendBits, bitLength, BitReader, BitWriter, unzigzag, zigzag } from './bits';
 import { decodeResiduals, encodeResiduals } from './residual-coder';
-import { RiceDecoder, RiceEncoder } from './rice';
+import { RiceDecoder, RiceEncoder, RiceSizer } from './rice';
 
 export const MAX_SCALE = 12;
 /** |m| stays below this so deltas and zig-zag values are exact doubles. */
@@ -145,6 +145,23 @@ export function writeIntSeries(w: BitWriter, m: Float64Array | IntSeries, n: num
   return true;
 }
 
+/** Bits writeIntSeries writes for `s` Rice coded (`rangeCoding` false), without writing them. */
+export function intSeriesBits(s: IntSeries, n: number): number {
+  let bits = signedBits(s.m[0]);
+  if (n === 1) return bits;
+  const p = s.predictor;
+  bits += 1;
+  if (p.kind === P_AR) bits += 4 + (p.j !== 8 ? signedBits(p.c) : 0);
+  const rice = new RiceSizer((2 * p.cost) / (n - 1));
+  const res = s.residuals;
+  for (let i = 1; i < n; i++) rice.add(zigzag(res[i]));
+  return bits + rice.bits;
+}
+
+function signedBits(v: number): number {
+  return 6 + bitLength(zigzag(v));
+}
+
 /** Residuals of samples 1..n−1 under predictor `p` (index 0 unused). */
 function residuals(m: Float64Array, n: number, p: Predictor): Float64Array {
   const res = new Float64Array(n);
@@ -246,6 +263,11 @@ export function writeDecimal(w: BitWriter, d: DecimalForm, n: number, rangeCodin
   return writeIntSeries(w, (d.series ??= new IntSeries(d.ints, n)), n, rangeCoding);
 }
 
+/** Bits writeDecimal writes (Rice coded), without writing them. */
+export function decimalBits(d: DecimalForm, n: number): number {
+  return 4 + intSeriesBits((d.series ??= new IntSeries(d.ints, n)), n);
+}
+
 export function readDecimal(r: BitReader, out: Float64Array, n: number, rangeCoded = false): void {
   if (n === 0) return;
   const p = readScale(r);
@@ -317,6 +339,19 @@ export function writeDictionary(w: BitWriter, d: DecimalForm, f: DictionaryForm,
     for (let i = 1; i < D; i++) rice.put(dict[i] - dict[i - 1] - 1);
   }
   return writeIntSeries(w, f.index, n, rangeCoding);
+}
+
+/** Bits writeDictionary writes (Rice coded), without writing them. */
+export function dictionaryBits(f: DictionaryForm, n: number): number {
+  const dict = f.dict;
+  const D = dict.length;
+  let bits = 4 + 6 + bitLength(D) + signedBits(dict[0]);
+  if (D > 1) {
+    const rice = new RiceSizer((dict[D - 1] - dict[0]) / (D - 1));
+    for (let i = 1; i < D; i++) rice.add(dict[i] - dict[i - 1] - 1);
+    bits += rice.bits;
+  }
+  return bits + intSeriesBits(f.index, n);
 }
 
 export function readDictionary(r: BitReader, out: Float64Array, n: number, rangeCoded = false): void {

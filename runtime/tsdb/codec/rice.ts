@@ -49,6 +49,28 @@ export class RiceEncoder {
   }
 }
 
+/**
+ * The bits a RiceEncoder with this start mean writes for the values added, its 6-bit start
+ * parameter included, without writing them: an encoder compares candidate sections by size
+ * and writes only the one it keeps.
+ */
+export class RiceSizer {
+  bits = 6;
+  private a: number;
+  private n = 1;
+  constructor(startMean: number) {
+    this.a = POW2[bitLength(Math.floor(startMean))];
+  }
+
+  add(z: number): void {
+    const k = riceK(this.a, this.n);
+    const q = Math.floor(z / POW2[k]);
+    this.bits += q < RICE_ESCAPE ? q + 1 + k : RICE_ESCAPE + 6 + bitLength(z);
+    this.a += z;
+    if (++this.n >= RESET) { this.a /= 2; this.n /= 2; }
+  }
+}
+
 export class RiceDecoder {
   private a: number;
   private n = 1;

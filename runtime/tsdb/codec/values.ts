@@ -2,8 +2,8 @@
 // dispatches decoding by codec id.
 import { BitReader, BitWriter, appendBits } from './bits';
 import {
-  countRuns, dictionaryForm, distinctInts, readDecimal, readDecimalRuns, readDictionary, toDecimal, writeDecimal,
-  writeDecimalRuns, writeDictionary,
+  countRuns, decimalBits, dictionaryBits, dictionaryForm, distinctInts, readDecimal, readDecimalRuns, readDictionary,
+  toDecimal, writeDecimal, writeDecimalRuns, writeDictionary,
 } from './decimal';
 import { exceptionForm, exceptionScales, readDecimalExceptions, scaleProfile, writeDecimalExceptions } from './decimal-exceptions';
 import { float64Bits, readGorillaValues, writeGorillaValues } from './gorilla-values';
@@ -53,35 +53,35 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number, 
   // the per-value scale profile costs a pass over the chunk: it is taken only where a
   // smaller scale could pay, i.e. no exact scale exists (float artefacts) or a large one
   const profile = d === null || d.scale > SMALL_SCALE ? scaleProfile(values, n) : null;
-  let best: BitWriter | null = null;
+  let best: Section | null = null;
   let codec = V_XOR;
+  // where range coding will be tried it usually wins: the Rice coded sections it is compared
+  // with are then sized first, and written only if one of them is kept
+  const sized = rangeCoding && n >= RC_MIN_SAMPLES;
   // candidates are first compared by their Rice coding (kept when nothing beats it); then
   // each is range coded too, as its gain differs widely between candidates (an exception
   // scale with many exceptions may win only once its integer series is range coded)
   const rcTries: Array<{ id: number; write: (w: BitWriter) => boolean }> = [];
   if (d !== null) {
-    best = new BitWriter((n >>> 2) + 8);
-    writeDecimal(best, d, n);
+    best = section((alt) => writeDecimal(alt, d, n), (n >>> 2) + 8, sized ? () => decimalBits(d, n) : null);
     codec = V_DECIMAL;
-    const decimalBits = best.pos;
+    const plainBits = best.bits;
     rcTries.push({ id: V_DECIMAL_RC, write: (alt) => writeDecimal(alt, d, n, true) });
     const runs = countRuns(d.ints, n);
     if (runs * 4 < n) {
-      const alt = new BitWriter(runs + 8);
-      writeDecimalRuns(alt, d, n, runs);
-      if (alt.pos < best.pos) { best = alt; codec = V_DECIMAL_RUNS; }
+      const alt = section((a) => writeDecimalRuns(a, d, n, runs), runs + 8, null);
+      if (alt.bits < best.bits) { best = alt; codec = V_DECIMAL_RUNS; }
     }
     const dict = runs > 2 ? distinctInts(d.ints, n, n >>> 2) : null;
     if (dict !== null) {
-      const alt = new BitWriter((n >>> 3) + dict.length + 8);
       const f = dictionaryForm(d, dict, n);
-      writeDictionary(alt, d, f, n);
+      const alt = section((a) => writeDictionary(a, d, f, n), (n >>> 3) + dict.length + 8, sized ? () => dictionaryBits(f, n) : null);
       // range coded only where its Rice coding beat the plain integers': a dictionary of
       // nearly every value in its range (a noisy 2-decimal sensor) indexes almost the same
       // series plus the dictionary, and range coding gains alike on both (measured on the
       // benchmark data sets: no chunk larger, half the range coding of such chunks saved)
-      if (alt.pos < decimalBits) rcTries.push({ id: V_DICT_RC, write: (a) => writeDictionary(a, d, f, n, true) });
-      if (alt.pos < best.pos) { best = alt; codec = V_DICT; }
+      if (alt.bits < plainBits) rcTries.push({ id: V_DICT_RC, write: (a) => writeDictionary(a, d, f, n, true) });
+      if (alt.bits < best.bits) { best = alt; codec = V_DICT; }
     }
   }
   if (n > 1 && profile) {
@@ -89,30 +89,41 @@ export function writeValues(w: BitWriter, values: ArrayLike<number>, n: number, 
       if (d !== null && k >= d.scale) continue;
       const f = exceptionForm(values, n, k);
       if (f === null) continue;
-      const alt = new BitWriter((n >>> 2) + 8);
-      writeDecimalExceptions(alt, values, n, f);
+      const alt = section((a) => writeDecimalExceptions(a, values, n, f), (n >>> 2) + 8, null);
       rcTries.push({ id: V_DECIMAL_EXC_RC, write: (a) => writeDecimalExceptions(a, values, n, f, true) });
-      if (best === null || alt.pos < best.pos) { best = alt; codec = V_DECIMAL_EXC; }
+      if (best === null || alt.bits < best.bits) { best = alt; codec = V_DECIMAL_EXC; }
     }
   }
-  if (rangeCoding && n >= RC_MIN_SAMPLES && best !== null) {
+  if (sized && best !== null) {
     for (const t of rcTries) {
-      const alt = new BitWriter((best.pos >>> 5) + 8);
+      const alt = new BitWriter((best.bits >>> 5) + 8);
       // kept only when strictly smaller than the best section so far
-      if (t.write(alt) === true && alt.pos < best.pos) { best = alt; codec = t.id; }
+      if (t.write(alt) === true && alt.pos < best.bits) { best = { bits: alt.pos, out: alt, write: null }; codec = t.id; }
     }
   }
   // compared with its XOR coding whenever that could be smaller: XOR needs 2 bits plus the
   // changed mantissa bits for every value that changes (usually 12 or more), so a decimal
   // section under 12 bits a value is kept without encoding XOR too (that costs as much
   // as the decimal coding itself, and ingest pays it for every chunk)
-  if (best === null || best.pos > XOR_CHECK_BITS * n) {
+  if (best === null || best.bits > XOR_CHECK_BITS * n) {
     const alt = new BitWriter(n * 2 + 8);
     writeGorillaValues(alt, values, n);
-    if (best === null || alt.pos <= best.pos) { best = alt; codec = V_XOR; }
+    if (best === null || alt.pos <= best.bits) { best = { bits: alt.pos, out: alt, write: null }; codec = V_XOR; }
   }
-  appendBits(w, best);
+  if (best.out) appendBits(w, best.out);
+  else best.write!(w);
   return codec;
+}
+
+/** A candidate value section: written (`out`), or only sized, with how to write it. */
+interface Section { bits: number; out: BitWriter | null; write: ((w: BitWriter) => unknown) | null }
+
+/** A candidate section: written now, or, given `size`, only sized (written if it is kept). */
+function section(write: (w: BitWriter) => unknown, capacity: number, size: (() => number) | null): Section {
+  if (size) return { bits: size(), out: null, write };
+  const out = new BitWriter(capacity);
+  write(out);
+  return { bits: out.pos, out, write: null };
 }
 
 export function readValues(r: BitReader, codec: number, out: Float64Array, n: number): void {
