@@ -66,11 +66,12 @@ export function countRuns(ints: Float64Array, n: number): number {
 
 interface Predictor { kind: number; j: number; c: number; cost: number }
 
-function arCost(m: Float64Array, n: number, c: number, j: number): number {
+/** Sum of |residual| under AR weight j/8 around c; stops once it reaches `bound` (it cannot win then). */
+function arCost(m: Float64Array, n: number, c: number, j: number, bound = Infinity): number {
   let s = 0;
   if (j === 8) { for (let i = 1; i < n; i++) s += Math.abs(m[i] - m[i - 1]); return s; }
-  if (j === 0) { for (let i = 1; i < n; i++) s += Math.abs(m[i] - c); return s; }
-  for (let i = 1; i < n; i++) s += Math.abs(m[i] - c - Math.round((j * (m[i - 1] - c)) / 8));
+  if (j === 0) { for (let i = 1; i < n && s < bound; i++) s += Math.abs(m[i] - c); return s; }
+  for (let i = 1; i < n && s < bound; i++) s += Math.abs(m[i] - c - Math.round((j * (m[i - 1] - c)) / 8));
   return s;
 }
 
@@ -87,7 +88,7 @@ function choosePredictor(m: Float64Array, n: number): Predictor {
   let best: Predictor = { kind: P_AR, j: 8, c, cost: arCost(m, n, c, 8) };
   for (const j of new Set([0, j0 - 1, j0, j0 + 1])) {
     if (j < 0 || j > 7) continue;
-    const cost = arCost(m, n, c, j);
+    const cost = arCost(m, n, c, j, best.cost);
     if (cost < best.cost) best = { kind: P_AR, j, c, cost };
   }
   if (n > 2) {
