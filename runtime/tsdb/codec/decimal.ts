@@ -317,10 +317,19 @@ export function distinctInts(m: Float64Array, n: number, max: number): Float64Ar
 export interface DictionaryForm { dict: Float64Array; index: IntSeries }
 
 export function dictionaryForm(d: DecimalForm, dict: Float64Array, n: number): DictionaryForm {
-  const at = new Map<number, number>();
-  for (let i = 0; i < dict.length; i++) at.set(dict[i], i);
   const idx = new Float64Array(n);
-  for (let i = 0; i < n; i++) idx[i] = at.get(d.ints[i])!;
+  const m = d.ints;
+  const lo = dict[0], span = dict[dict.length - 1] - lo;
+  if (span < 4 * n) {
+    // values within a few times n of each other (the usual case): a table, not a map
+    const at = new Int32Array(span + 1);
+    for (let i = 0; i < dict.length; i++) at[dict[i] - lo] = i;
+    for (let i = 0; i < n; i++) idx[i] = at[m[i] - lo];
+  } else {
+    const at = new Map<number, number>();
+    for (let i = 0; i < dict.length; i++) at.set(dict[i], i);
+    for (let i = 0; i < n; i++) idx[i] = at.get(m[i])!;
+  }
   return { dict, index: new IntSeries(idx, n) };
 }
 

@@ -1,7 +1,8 @@
 // The Rice coded sections a chunk encoder sizes before it decides (intSeriesBits,
 // decimalBits, dictionaryBits) against the bits their writers write, on integer series of
 // every predictor's kind: walks, noise around a level, steps, constant runs, escapes (an
-// outlier far above the running mean), single values and magnitudes up to 2^50.
+// outlier far above the running mean), single values and magnitudes up to 2^50; and the
+// dictionary form those sizes start from, with values close together (a table) or far apart.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BitWriter } from '../../../../runtime/tsdb/codec/bits';
@@ -62,6 +63,16 @@ describe('Rice section sizes', () => {
         expect(dictionaryBits(f, n)).toBe(written((w) => writeDictionary(w, d, dictionaryForm(d, dict, n), n)));
       }
     }), { numRuns: 300 });
+  });
+
+  it('dictionaryForm indexes every sample into its sorted dictionary, close or far apart', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 400 }), fc.constantFrom(1, 3, 1000, 2 ** 40), (levels, gap) => {
+      const n = levels.length;
+      const ints = Float64Array.from(levels, (l) => l * gap - 5);
+      const dict = distinctInts(ints, n, n)!;
+      const f = dictionaryForm({ scale: 0, ints }, dict, n);
+      for (let i = 0; i < n; i++) expect(dict[f.index.m[i]]).toBe(ints[i]);
+    }), { numRuns: 200 });
   });
 
   it('counts an escape (a value far above the running mean)', () => {
