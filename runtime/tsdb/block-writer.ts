@@ -5,6 +5,7 @@
 // in order as their bytes come back, and finish() waits for the last.
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import { type ChunkEncoder, INLINE_ENCODER } from './chunk-encoder';
 import { encodeChunk } from './codec';
@@ -16,6 +17,7 @@ import type { Columns } from './types';
 import { renameDurable } from '../platform';
 
 const FLUSH_BYTES = 1 << 20;
+const fsync = promisify(fs.fsync);
 /** rollup levels that cannot pay are looked for every 64 samples */
 const PRUNE_MASK = 63;
 /** chunks handed to an encoder thread and not back yet, at most (memory: ~150 KB of columns each) */
@@ -176,7 +178,9 @@ export class BlockWriter {
     FOOTER_MAGIC.copy(footer, 24);
     this.put(footer);
     this.flushPending();
-    fs.fsyncSync(this.fd);
+    // the block's bytes reach the disk on the thread pool: a block of megabytes takes a
+    // disk tens of milliseconds to sync, which the event loop would otherwise wait out
+    await fsync(this.fd);
     fs.closeSync(this.fd);
     this.closed = true;
     renameDurable(this.tmp, this.file);
