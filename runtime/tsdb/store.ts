@@ -147,8 +147,8 @@ export class TsdbStore implements SeriesReader {
     let turn: Turn | null = null;
     let applied: Applied;
     try {
-      if (this.turns.waiting || this.headsFullWhileCutting()) {
-        turn = this.turns.take();
+      if (this.headsFullWhileCutting() || this.turns.mustWait(c.tag, c.length)) {
+        turn = this.turns.take(c.tag, c.length);
         await turn.after;
         // a head cut hands the event loop back as it goes (pace.ts), so writes go on meanwhile
         // into the new head; once that is full a write waits for the cut (or, if the cut fails,
@@ -156,7 +156,7 @@ export class TsdbStore implements SeriesReader {
         if (this.headsFullWhileCutting()) await Promise.race([this.heads.nextDrop(), this.lock]);
         if (this.closed) throw new Error('store is closed');
       }
-      applied = await this.applyRows(c, src, () => { turn ??= this.turns.take(); });
+      applied = await this.applyRows(c, src, () => { turn ??= this.turns.take(c.tag, c.length); });
     } finally {
       if (turn) this.turns.end(turn);
     }
