@@ -143,6 +143,13 @@ module.exports = {
        */
       memoryLimitMb: int('HISTORIAN_MEMORY_LIMIT_MB', 256, 0, 1048576),
     },
+    process: {
+      /**
+       * Heap pages (MiB) V8 may keep after a burst before they are given back: past this, a
+       * last-resort collection releases them (README "Memory"). 0: never.
+       */
+      heapTrimMb: int('HISTORIAN_HEAP_TRIM_MB', 64, 0, 1048576),
+    },
     ingest: {
       /** HTTP ingest rate limit per API token (burst: twice this) */
       samplesPerSecond: int('HISTORIAN_INGEST_RATE', 500000, 1, 100000000),

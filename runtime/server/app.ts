@@ -49,6 +49,7 @@ import { securityHeaders } from './security-headers';
 import { startRedirectServer, type RedirectServer } from './https-redirect';
 import { SystemHealth, DEFAULT_THRESHOLDS } from '../health';
 import { SystemAlarmMonitor } from '../health';
+import { HeapTrimmer } from '../platform';
 import { openFleet } from '../fleet';
 import { fleetRoutes } from './routes/fleet-routes';
 import { systemRoutes } from './routes/system-routes';
@@ -158,6 +159,8 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const systemAlarms = new SystemAlarmMonitor(health, alarms.service, {
     intervalMs: sa.intervalMs ?? 5000, onError: (e) => log(`[historian] system alarms: ${(e as Error).message}`),
   }).start();
+  // heap pages V8 keeps after a burst (first start's demo history, a bulk import) go back to the system
+  const heapTrim = new HeapTrimmer({ thresholdBytes: (cfg.process.heapTrimMb ?? 64) * 1048576, log }).start();
   const fleet = openFleet(cfg, alarms.service, log);
   const twinModels = TwinModelStore.forDataDir(cfg.dataDir);
   const layouts = LayoutStore.openIn(cfg.dataDir);
@@ -349,6 +352,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();
       systemAlarms.stop();
+      heapTrim.stop();
       await fleet?.close();
       alarms.close();
       layouts.close();

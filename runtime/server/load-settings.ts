@@ -51,6 +51,8 @@ export const historianConfigSchema = z.object({
   }).partial().default({}),
   /** Flow versions kept in <dataDir>/flow-versions (runtime/flow-versions). */
   flowVersions: z.object({ keep: z.number().int().min(1) }).partial().default({}),
+  /** Heap pages V8 keeps after a burst, given back past this many MiB (runtime/platform/heap-trim.ts); 0: never. */
+  process: z.object({ heapTrimMb: z.number().int().min(0) }).partial().default({}),
   storage: z.object({ memoryLimitMb: z.number().int().refine((v) => v === 0 || v >= 8, 'must be 0 (no limit) or at least 8') }).partial().default({}),
   security: z.object({
     adminPassword: z.string(),
