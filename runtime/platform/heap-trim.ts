@@ -11,6 +11,7 @@
 // V8 page, less the heap V8 says it holds (its large objects, in larger mappings, make that
 // an underestimate). Elsewhere the probe reports nothing and the trimmer never collects.
 import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -54,10 +55,29 @@ export interface HeapTrimOptions {
   /** at least this long between two collections (each stops the process for ~0.1-0.3 s) */
   minSpacingMs?: number;
   log?: (msg: string) => void;
-  /** for tests: the measurement and the collection */
+  /** for tests: the measurement, the collection and whether the process is busy */
   probe?: () => number | null;
   collect?: () => void;
   clock?: () => number;
+  busy?: () => boolean;
+}
+
+/**
+ * The event loop was busy for more than this share of the time since the last check: the
+ * collection waits. Its pause would land in the middle of a bulk import or a burst of
+ * queries; the memory is given back once the process is quiet again.
+ */
+export const BUSY_UTILIZATION = 0.25;
+
+/** Whether the event loop was busy since the last call (the first call: since this was made). */
+export function eventLoopBusy(): () => boolean {
+  let last = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const busy = performance.eventLoopUtilization(now, last).utilization > BUSY_UTILIZATION;
+    last = now;
+    return busy;
+  };
 }
 
 export class HeapTrimmer {
@@ -65,21 +85,28 @@ export class HeapTrimmer {
   /** what the pool measured right after the last collection: the part a collection does not release */
   private floor = 0;
   private lastCollect = -Infinity;
+  private readonly busy: () => boolean;
   /** collections run and bytes they released, for health and tests */
   readonly stats = { collections: 0, releasedBytes: 0 };
 
-  constructor(private readonly o: HeapTrimOptions) {}
+  constructor(private readonly o: HeapTrimOptions) {
+    this.busy = o.busy ?? eventLoopBusy();
+  }
 
-  /** Measures the pool; collects when it has grown past the threshold. Returns the bytes released (0 when it did not collect). */
+  /**
+   * Measures the pool; collects when it has grown past the threshold and the event loop has
+   * been quiet since the last check. Returns the bytes released (0 when it did not collect).
+   */
   check(): number {
     const o = this.o;
     if (!(o.thresholdBytes > 0)) return 0;
+    const busy = this.busy();
     const probe = o.probe ?? pooledHeapBytes;
     const pooled = probe();
     if (pooled === null) return 0;
     if (pooled < this.floor) this.floor = pooled;
     const now = (o.clock ?? Date.now)();
-    if (pooled - this.floor < o.thresholdBytes || now - this.lastCollect < (o.minSpacingMs ?? 5 * 60_000)) return 0;
+    if (busy || pooled - this.floor < o.thresholdBytes || now - this.lastCollect < (o.minSpacingMs ?? 5 * 60_000)) return 0;
     const rssBefore = process.memoryUsage.rss();
     const t0 = performance.now();
     (o.collect ?? lastResortCollection)();

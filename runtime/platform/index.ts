@@ -5,4 +5,4 @@ export { parseDuration, durationOrError, parseDurationSetting, DurationError, DU
 export { Backoff, type BackoffOptions } from './backoff';
 export { openSqlite, openSqliteReadOnly, configureSqlite, transaction, type SqliteOptions } from './sqlite';
 export { DomainError, isDomainError, type DomainErrorKind, type DomainErrorDetail } from './domain-error';
-export { HeapTrimmer, pooledHeapBytes, lastResortCollection, type HeapTrimOptions } from './heap-trim';
+export { HeapTrimmer, pooledHeapBytes, lastResortCollection, eventLoopBusy, type HeapTrimOptions } from './heap-trim';

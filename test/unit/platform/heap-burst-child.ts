@@ -18,7 +18,8 @@ burst = null;
 gc({ type: 'major', execution: 'sync' });
 const before = { pooled: pooledHeapBytes(), rss: process.memoryUsage.rss() };
 const logs: string[] = [];
-const trimmer = new HeapTrimmer({ thresholdBytes: 64 * 1048576, log: (m) => logs.push(m) });
+// the script runs in one turn of the event loop: that is not the busy server the trimmer waits out
+const trimmer = new HeapTrimmer({ thresholdBytes: 64 * 1048576, log: (m) => logs.push(m), busy: () => false });
 const t0 = performance.now();
 const released = trimmer.check();
 const ms = performance.now() - t0;

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HeapTrimmer } from '../../../runtime/platform';
+import { eventLoopBusy, HeapTrimmer } from '../../../runtime/platform';
 
 const MB = 1048576;
 
@@ -24,7 +24,7 @@ describe('HeapTrimmer', () => {
     // pool: 40 MB (below), 100 MB (collect → 20 MB left), 70 MB (50 over the floor: no), 90 MB (70 over: collect)
     const s = scripted([40 * MB, 100 * MB, 20 * MB, 70 * MB, 90 * MB, 10 * MB]);
     const logs: string[] = [];
-    const t = new HeapTrimmer({ thresholdBytes: 64 * MB, minSpacingMs: 1000, probe: s.probe, collect: s.collect, clock: s.clock, log: (m) => logs.push(m) });
+    const t = new HeapTrimmer({ thresholdBytes: 64 * MB, minSpacingMs: 1000, probe: s.probe, collect: s.collect, clock: s.clock, busy: () => false, log: (m) => logs.push(m) });
     expect(t.check()).toBe(0);
     s.next();
     expect(t.check()).toBe(80 * MB); // 100 → 20
@@ -41,7 +41,7 @@ describe('HeapTrimmer', () => {
 
   it('leaves at least minSpacingMs between two collections', () => {
     const s = scripted([200 * MB, 0, 200 * MB, 0]);
-    const t = new HeapTrimmer({ thresholdBytes: 64 * MB, minSpacingMs: 60_000, probe: s.probe, collect: s.collect, clock: s.clock });
+    const t = new HeapTrimmer({ thresholdBytes: 64 * MB, minSpacingMs: 60_000, probe: s.probe, collect: s.collect, clock: s.clock, busy: () => false });
     expect(t.check()).toBe(200 * MB);
     s.next();
     s.advance(59_999);
@@ -51,14 +51,36 @@ describe('HeapTrimmer', () => {
     expect(s.collected).toEqual([0, 60_000]);
   });
 
+  it('waits while the event loop is busy, and collects once it is quiet', () => {
+    const s = scripted([200 * MB, 0]);
+    let busy = true;
+    const t = new HeapTrimmer({ thresholdBytes: 64 * MB, probe: s.probe, collect: s.collect, clock: s.clock, busy: () => busy });
+    expect(t.check()).toBe(0);
+    s.advance(30_000);
+    busy = false;
+    expect(t.check()).toBe(200 * MB);
+    expect(s.collected).toEqual([30_000]);
+  });
+
+  it('tells a busy event loop from a quiet one', async () => {
+    const busy = eventLoopBusy();
+    // 200 ms of work in one turn, then 300 ms with nothing to do
+    const end = performance.now() + 200;
+    while (performance.now() < end);
+    await new Promise((r) => setImmediate(r));
+    expect(busy()).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(busy()).toBe(false);
+  });
+
   it('never collects when switched off or where the pool cannot be measured', () => {
     const off = scripted([500 * MB]);
-    const t0 = new HeapTrimmer({ thresholdBytes: 0, probe: off.probe, collect: off.collect, clock: off.clock });
+    const t0 = new HeapTrimmer({ thresholdBytes: 0, probe: off.probe, collect: off.collect, clock: off.clock, busy: () => false });
     expect(t0.check()).toBe(0);
     t0.start();
     t0.stop();
     const blind = scripted([null]);
-    expect(new HeapTrimmer({ thresholdBytes: MB, probe: blind.probe, collect: blind.collect, clock: blind.clock }).check()).toBe(0);
+    expect(new HeapTrimmer({ thresholdBytes: MB, probe: blind.probe, collect: blind.collect, clock: blind.clock, busy: () => false }).check()).toBe(0);
     expect(off.collected).toEqual([]);
     expect(blind.collected).toEqual([]);
   });
