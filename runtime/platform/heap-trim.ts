@@ -124,7 +124,13 @@ export class HeapTrimmer {
 
   start(): this {
     if (this.timer || !(this.o.thresholdBytes > 0)) return this;
-    this.timer = setInterval(() => this.check(), this.o.intervalMs ?? 30_000);
+    this.timer = setInterval(() => {
+      // a collection that cannot be had (a runtime without the flag or the page pool) must not take the server down
+      try { this.check(); } catch (e) {
+        this.o.log?.(`[historian] memory: heap pages are not given back (${(e as Error).message})`);
+        this.stop();
+      }
+    }, this.o.intervalMs ?? 30_000);
     this.timer.unref();
     return this;
   }

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventLoopBusy, HeapTrimmer } from '../../../runtime/platform';
+import { waitFor } from '../../helpers/wait';
 
 const MB = 1048576;
 
@@ -71,6 +72,16 @@ describe('HeapTrimmer', () => {
     expect(busy()).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
     expect(busy()).toBe(false);
+  });
+
+  it('stops, with one line in the log, when the collection fails: the timer never throws', async () => {
+    const logs: string[] = [];
+    const t = new HeapTrimmer({ thresholdBytes: MB, intervalMs: 5, probe: () => 100 * MB, collect: () => { throw new Error('no gc here'); }, busy: () => false, log: (m) => logs.push(m) });
+    t.start();
+    await waitFor(() => logs.length > 0);
+    await new Promise((r) => setTimeout(r, 30));
+    t.stop();
+    expect(logs).toEqual(['[historian] memory: heap pages are not given back (no gc here)']);
   });
 
   it('never collects when switched off or where the pool cannot be measured', () => {
