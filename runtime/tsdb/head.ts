@@ -138,7 +138,6 @@ export class HeadSeries {
     this.meta.push(page, start, start + len, raw ? 1 : 0, sm.count, sm.firstTs, sm.lastTs, sm.min, sm.max, sm.sum, sm.first, sm.last, sm.integral, sm.quality);
     this.tally.total += META * 8;
     this.closedCount++;
-    this.view = null;
     this.bytes += len;
     this.n = 0;
   }
@@ -175,13 +174,18 @@ export class HeadSeries {
     };
   }
 
-  /** Closed chunks as objects (the same ones until the next cut). */
+  /**
+   * Closed chunks as objects: a new array once a chunk has closed since the last call (a
+   * caller may hold the old one), with the same objects for the chunks it already had, so
+   * what is kept by a chunk's summary object (the overwrite check's timestamps) stays valid.
+   */
   get closed(): readonly ClosedChunk[] {
-    if (!this.view) {
-      this.view = [];
-      for (let i = 0; i < this.closedCount; i++) this.view.push({ summary: this.summaryOf(i), load: this.loader(i) });
-    }
-    return this.view;
+    const old = this.view;
+    if (old && old.length === this.closedCount) return old;
+    const view = old ? old.slice() : [];
+    for (let i = view.length; i < this.closedCount; i++) view.push({ summary: this.summaryOf(i), load: this.loader(i) });
+    this.view = view;
+    return view;
   }
 
   /** Bytes this series holds besides the head's shared pages: its rows of meta, open columns. */

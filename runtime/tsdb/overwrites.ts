@@ -60,13 +60,23 @@ export async function countOverwrites(reader: OverwriteSource, rows: SampleColum
     const list = byTag.get(tags[i]);
     if (list) list.push(i); else byTag.set(tags[i], [i]);
   }
-  // first index in the batch of each accepted (tag, ts) of the candidate tags
+  // first index in the batch of each candidate's (tag, ts): only those are kept, so a few
+  // late samples in a large batch cost a map entry each, not one per sample of their tags
   const firstAt = new Map<string, Map<number, number>>();
-  for (const tag of byTag.keys()) firstAt.set(tag, new Map());
+  for (const [tag, idx] of byTag) {
+    const m = new Map<number, number>();
+    for (const i of idx) m.set(times[i], Infinity);
+    firstAt.set(tag, m);
+  }
+  let lastTag = '';
+  let m: Map<number, number> | undefined;
   for (let i = 0; i < rows.length; i++) {
     if (keep && !keep[i]) continue;
-    const m = firstAt.get(tags[i]);
-    if (m && !m.has(times[i])) m.set(times[i], i);
+    const tag = tags[i];
+    if (tag !== lastTag) { m = firstAt.get(tag); lastTag = tag; }
+    if (!m) continue;
+    const at = m.get(times[i]);
+    if (at !== undefined && i < at) m.set(times[i], i);
   }
   let n = 0;
   for (const [tag, idx] of byTag) {

@@ -96,7 +96,7 @@ describe('head chunks', () => {
     expect(seen[5]).toBeGreaterThan(seen[0] * 4);
   });
 
-  it('keeps closed chunk objects for overwrite checks stable until the next cut', () => {
+  it('keeps closed chunk objects for overwrite checks: the same array until a chunk closes, the same objects for the chunks it had', () => {
     const h = new Head(1e12, 0, 128, 1 << 20);
     const s = h.getOrCreate('a.b');
     for (let i = 0; i < 300; i++) s.append(i * 1000, i, 0);
@@ -105,8 +105,14 @@ describe('head chunks', () => {
     expect(s.closed).toBe(first);
     expect(first[1].load().ts[0]).toBe(128_000);
     s.cut();
-    expect(s.closed).not.toBe(first);
-    expect(s.closed).toHaveLength(3);
+    const next = s.closed;
+    expect(next).not.toBe(first);
+    expect(next).toHaveLength(3);
+    expect(first).toHaveLength(2); // the array a caller held is not changed
+    // the overwrite check keeps a chunk's timestamps by its summary object: still the same ones
+    expect(next[0]).toBe(first[0]);
+    expect(next[1].summary).toBe(first[1].summary);
+    expect(next[2].load().ts[0]).toBe(256_000);
     expect(s.sampleCount).toBe(300);
   });
 });
