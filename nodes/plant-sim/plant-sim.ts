@@ -97,7 +97,7 @@ export default function register(RED: RED): void {
         const r = await backfill(s, {
           days, stepMs: numberField(config, 'backfillStepS', 60) * 1000,
           detailHours, detailStepMs: numberField(config, 'backfillDetailStepS', 1) * 1000,
-        }, async (batch) => { if (!closed) await store.write(batch); }, Date.now, () => closed);
+        }, async (batch) => { if (!closed) await store.writeColumns(batch); }, Date.now, () => closed);
         node.log(`history: ${r.samples} samples from ${new Date(r.from).toISOString()} written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         s.restartAt(r.lastTs + s.tickMs);
       } else {

@@ -2,7 +2,11 @@
 // then the last `detailHours` in fine steps, and hands batches to a writer (the store's
 // normal write path) one at a time, so memory stays bounded whatever the plan. The last
 // stretch is generated up to the moment it finishes, so live pacing continues without a gap.
-import type { Sample } from '../model';
+// Batches are columns, not sample objects: a batch lives until its write is durable, which
+// is longer than the young generation keeps anything, so 50,000 objects a batch were all
+// promoted to the old generation and the heap grew by hundreds of MB of garbage before a
+// major collection (a first start's server peaked at 415 MB of heap for ~100 MB live).
+import { allocColumns, type SampleColumns } from '../model';
 import type { PlantSimulator } from './plant';
 
 export interface BackfillPlan {
@@ -41,23 +45,27 @@ function check(plan: BackfillPlan): void {
  * Events the simulator raises while catching up (setpoint changes, trips) are history,
  * not news: they are dropped.
  */
-export async function backfill(sim: PlantSimulator, plan: BackfillPlan, write: (batch: Sample[]) => Promise<void>,
+export async function backfill(sim: PlantSimulator, plan: BackfillPlan, write: (batch: SampleColumns) => Promise<void>,
   now: () => number = Date.now, shouldStop: () => boolean = () => false): Promise<BackfillResult> {
   check(plan);
   const end0 = now();
   if (plan.days === 0 && plan.detailHours === 0) return { samples: 0, from: end0, lastTs: end0 - 1 };
   const from = end0 - Math.round(plan.days > 0 ? plan.days * 86_400_000 : plan.detailHours * 3_600_000);
   const detailFrom = end0 - Math.round(plan.detailHours * 3_600_000);
-  const batchMax = plan.batchSamples ?? 50_000;
-  let batch: Sample[] = [];
+  const batchMax = Math.max(1, Math.floor(plan.batchSamples ?? 50_000));
+  let batch = allocColumns(batchMax);
+  let fill = 0;
   let samples = 0;
   let ts = from;
   let lastTs = from - 1;
   const flush = async () => {
-    if (!batch.length) return;
-    samples += batch.length;
-    const b = batch;
-    batch = [];
+    if (fill === 0) return;
+    samples += fill;
+    const b: SampleColumns = fill === batchMax ? batch
+      : { length: fill, tag: batch.tag.slice(0, fill), ts: batch.ts.subarray(0, fill), value: batch.value.subarray(0, fill), quality: batch.quality.subarray(0, fill) };
+    // a new batch each time: the writer may keep the columns it was given
+    batch = allocColumns(batchMax);
+    fill = 0;
     await write(b);
     // a write that is durable at once resolves as a microtask: give timers and I/O (the
     // HTTP server, live samples) their turn between batches
@@ -68,10 +76,12 @@ export async function backfill(sim: PlantSimulator, plan: BackfillPlan, write: (
     const fine = ts >= detailFrom && plan.detailHours > 0;
     const step = fine ? plan.detailStepMs : plan.stepMs;
     if (ts > now()) break;
-    for (const s of sim.stepAt(ts, step / 1000)) batch.push(s);
+    for (const s of sim.stepAt(ts, step / 1000)) {
+      batch.tag[fill] = s.tag; batch.ts[fill] = s.ts; batch.value[fill] = s.value; batch.quality[fill] = s.quality;
+      if (++fill === batchMax) await flush();
+    }
     sim.takeEvents();
     lastTs = ts;
-    if (batch.length >= batchMax) await flush();
     ts = !fine && ts + step > detailFrom && plan.detailHours > 0 ? Math.max(ts + 1, detailFrom) : ts + step;
   }
   await flush();

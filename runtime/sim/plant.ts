@@ -55,6 +55,8 @@ const PLAIN_TRIP_RATE = 0.0005;
 
 interface Unit extends StoryUnit {
   path: string;
+  /** the unit's tag names, made once: a sample per tag per tick shares them (and the store finds a tag's run by reference) */
+  names: { flowSp: string; running: string; flow: string; pressure: string; temperature: string; total: string; trip: string; runHours: string };
   offTicks: number;
   total: number;
   hours: number;
@@ -100,7 +102,11 @@ export class PlantSimulator {
         const path = `${prefix}.line${l}.cell1.pump${p}`;
         const sp = SETPOINTS[this.rng.int(0, SETPOINTS.length - 1)];
         const unit: Unit = {
-          path, sp, running: true, tripped: false, coolingLoss: 0, offTicks: 0, total: this.rng.int(0, 100000), hours: 0,
+          path, names: {
+            flowSp: `${path}.flow_sp`, running: `${path}.running`, flow: `${path}.flow`, pressure: `${path}.pressure`,
+            temperature: `${path}.temperature`, total: `${path}.total`, trip: `${path}.trip`, runHours: `${path}.run_hours`,
+          },
+          sp, running: true, tripped: false, coolingLoss: 0, offTicks: 0, total: this.rng.int(0, 100000), hours: 0,
           flow: new Sensor({ point: 'flow', ...FLOW }, sp),
           pressure: new Sensor({ point: 'pressure', ...PRESSURE }, 2 + sp * 0.04),
           temperature: new Sensor({ point: 'temperature', ...TEMPERATURE }, 45 + sp * 0.1),
@@ -109,17 +115,17 @@ export class PlantSimulator {
         this.units.push(unit);
         const where = `line ${l} pump ${p}`;
         this.tags.push(
-          { tag: `${path}.flow_sp`, unit: 'm3/h', low: 0, high: 120, resolution: 5, type: 'number', description: `Flow setpoint, ${where}`, interpolation: 'step' },
-          { tag: `${path}.running`, unit: '', low: 0, high: 1, resolution: 1, type: 'boolean', description: `Pump running, ${where}`, interpolation: 'step', states: ['stopped', 'running'] },
-          { tag: `${path}.flow`, unit: FLOW.unit, low: FLOW.low, high: FLOW.high, resolution: FLOW.resolution, type: 'number', description: `Flow, ${where}`, interpolation: 'linear' },
-          { tag: `${path}.pressure`, unit: PRESSURE.unit, low: PRESSURE.low, high: PRESSURE.high, resolution: PRESSURE.resolution, type: 'number', description: `Discharge pressure, ${where}`, interpolation: 'linear' },
-          { tag: `${path}.temperature`, unit: TEMPERATURE.unit, low: TEMPERATURE.low, high: TEMPERATURE.high, resolution: TEMPERATURE.resolution, type: 'number', description: `Bearing temperature, ${where}`, interpolation: 'linear' },
-          { tag: `${path}.total`, unit: 'm3', low: 0, high: 1e9, resolution: 0.01, type: 'number', description: `Flow totalizer, ${where}`, interpolation: 'linear' },
+          { tag: unit.names.flowSp, unit: 'm3/h', low: 0, high: 120, resolution: 5, type: 'number', description: `Flow setpoint, ${where}`, interpolation: 'step' },
+          { tag: unit.names.running, unit: '', low: 0, high: 1, resolution: 1, type: 'boolean', description: `Pump running, ${where}`, interpolation: 'step', states: ['stopped', 'running'] },
+          { tag: unit.names.flow, unit: FLOW.unit, low: FLOW.low, high: FLOW.high, resolution: FLOW.resolution, type: 'number', description: `Flow, ${where}`, interpolation: 'linear' },
+          { tag: unit.names.pressure, unit: PRESSURE.unit, low: PRESSURE.low, high: PRESSURE.high, resolution: PRESSURE.resolution, type: 'number', description: `Discharge pressure, ${where}`, interpolation: 'linear' },
+          { tag: unit.names.temperature, unit: TEMPERATURE.unit, low: TEMPERATURE.low, high: TEMPERATURE.high, resolution: TEMPERATURE.resolution, type: 'number', description: `Bearing temperature, ${where}`, interpolation: 'linear' },
+          { tag: unit.names.total, unit: 'm3', low: 0, high: 1e9, resolution: 0.01, type: 'number', description: `Flow totalizer, ${where}`, interpolation: 'linear' },
         );
         if (story) {
           this.tags.push(
-            { tag: `${path}.trip`, unit: '', low: 0, high: 1, resolution: 1, type: 'boolean', description: `Motor protection trip, ${where}`, interpolation: 'step', states: ['healthy', 'tripped'] },
-            { tag: `${path}.run_hours`, unit: 'h', low: 0, high: 1e6, resolution: 0.001, type: 'number', description: `Hour meter (running time), ${where}`, interpolation: 'linear' },
+            { tag: unit.names.trip, unit: '', low: 0, high: 1, resolution: 1, type: 'boolean', description: `Motor protection trip, ${where}`, interpolation: 'step', states: ['healthy', 'tripped'] },
+            { tag: unit.names.runHours, unit: 'h', low: 0, high: 1e6, resolution: 0.001, type: 'number', description: `Hour meter (running time), ${where}`, interpolation: 'linear' },
           );
         }
       }
@@ -137,8 +143,8 @@ export class PlantSimulator {
   counters(): PlantCounters {
     const out: PlantCounters = {};
     for (const u of this.units) {
-      out[`${u.path}.total`] = u.total;
-      if (this.story) out[`${u.path}.run_hours`] = u.hours;
+      out[u.names.total] = u.total;
+      if (this.story) out[u.names.runHours] = u.hours;
     }
     return out;
   }
@@ -146,9 +152,9 @@ export class PlantSimulator {
   /** Continues counters from earlier values (never lowers one). */
   resume(counters: PlantCounters): void {
     for (const u of this.units) {
-      const t = counters[`${u.path}.total`];
+      const t = counters[u.names.total];
       if (typeof t === 'number' && Number.isFinite(t) && t > u.total) u.total = t;
-      const h = counters[`${u.path}.run_hours`];
+      const h = counters[u.names.runHours];
       if (typeof h === 'number' && Number.isFinite(h) && h > u.hours) u.hours = h;
     }
   }
@@ -206,19 +212,20 @@ export class PlantSimulator {
       const temperature = u.temperature.step(rng, (u.running ? 45 + flow.value * 0.1 : 25) + u.coolingLoss, dtS, this.faultRate);
       // a stopped pump's flow reading is noise around zero: the totalizer counts forward only
       u.total += (Math.max(0, flow.value) * dtS) / 3600;
+      const n = u.names;
       out.push(
-        { tag: `${u.path}.flow_sp`, ts, value: u.sp, quality: GOOD },
-        { tag: `${u.path}.running`, ts, value: u.running ? 1 : 0, quality: GOOD },
-        { tag: `${u.path}.flow`, ts, value: flow.value, quality: flow.quality },
-        { tag: `${u.path}.pressure`, ts, value: pressure.value, quality: pressure.quality },
-        { tag: `${u.path}.temperature`, ts, value: temperature.value, quality: temperature.quality },
-        { tag: `${u.path}.total`, ts, value: Math.floor(u.total * 100) / 100, quality: GOOD },
+        { tag: n.flowSp, ts, value: u.sp, quality: GOOD },
+        { tag: n.running, ts, value: u.running ? 1 : 0, quality: GOOD },
+        { tag: n.flow, ts, value: flow.value, quality: flow.quality },
+        { tag: n.pressure, ts, value: pressure.value, quality: pressure.quality },
+        { tag: n.temperature, ts, value: temperature.value, quality: temperature.quality },
+        { tag: n.total, ts, value: Math.floor(u.total * 100) / 100, quality: GOOD },
       );
       if (story) {
         if (u.running) u.hours += dtS / 3600;
         out.push(
-          { tag: `${u.path}.trip`, ts, value: u.tripped ? 1 : 0, quality: GOOD },
-          { tag: `${u.path}.run_hours`, ts, value: Math.floor(u.hours * 1000) / 1000, quality: GOOD },
+          { tag: n.trip, ts, value: u.tripped ? 1 : 0, quality: GOOD },
+          { tag: n.runHours, ts, value: Math.floor(u.hours * 1000) / 1000, quality: GOOD },
         );
       }
     }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlarmService } from '../../../runtime/alarm';
 import { PlantSimulator, backfill, type PlantEvent } from '../../../runtime/sim';
+import { samplesOf } from '../../../runtime/model';
 import { rowToDefinition, type AlarmRow } from '../../../nodes/isa-alarm/rows';
 import { tagMetaOf } from '../../../nodes/plant-sim/plant-sim';
 
@@ -100,7 +101,7 @@ describe('demo plant story', () => {
       }
     };
     const clock = T0 + 3 * 86_400_000;
-    const r = await backfill(sim, { days: 3, stepMs: 60_000, detailHours: 2, detailStepMs: 1000 }, async (b) => check(b), () => clock);
+    const r = await backfill(sim, { days: 3, stepMs: 60_000, detailHours: 2, detailStepMs: 1000 }, async (b) => check(samplesOf(b)), () => clock);
     expect(r.lastTs).toBeLessThanOrEqual(clock);
     expect(r.samples).toBe(((3 * 86_400_000 - 2 * 3_600_000) / 60_000 + 2 * 3600 + 1) * sim.tags.length);
     sim.restartAt(r.lastTs + sim.tickMs);
