@@ -59,6 +59,8 @@ export class BlockWriter {
   /** parts whose bytes are still being encoded, oldest first; each is written after the one before */
   private flights: Promise<void>[] = [];
   private closed = false;
+  /** one per level, reset for each series (their arrays are kept) */
+  private readonly rollupBuilders = ROLLUP_RESOLUTIONS.map((r) => new RollupBuilder(r));
 
   constructor(private readonly file: string, private readonly chunkSamples = BLOCK_CHUNK_SAMPLES, private readonly encoder: ChunkEncoder = INLINE_ENCODER) {
     this.tmp = file + '.tmp';
@@ -78,7 +80,7 @@ export class BlockWriter {
     // a level needs more samples than its minimum per row for its first row: with fewer in
     // all it cannot pay, and is not built (a slow tag's small blocks skip most levels)
     const rollups: RollupBuilder[] = [];
-    for (const r of ROLLUP_RESOLUTIONS) if (maxSamples > minSamplesPerRow(r)) rollups.push(new RollupBuilder(r));
+    for (const r of this.rollupBuilders) if (maxSamples > minSamplesPerRow(r.res)) rollups.push(r.reset());
     let live = rollups;
     let count = 0;
     let last = -Infinity;

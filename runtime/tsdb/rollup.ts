@@ -40,11 +40,22 @@ export function minSamplesPerRow(res: number): number {
 }
 
 const COLS = 9; // count, min, max, sum, first, last, integral, firstTs-start, lastTs-start
+/** rows a builder holds before its arrays first grow */
+const INITIAL_ROWS = 16;
 
+/**
+ * Builds one level's rows for one series at a time. A block writer keeps one builder per
+ * level and resets it for each series: its arrays stay (grown to the largest series so far),
+ * so a block of many small series (slow tags: two dozen samples a series in a 2-hour block)
+ * does not allocate eleven arrays per series and level; that was most of what a cut
+ * allocated, and the collector's work with it.
+ */
 export class RollupBuilder {
-  private ts: number[] = [];
-  private cols: number[][] = Array.from({ length: COLS }, () => []);
-  private q: number[] = [];
+  private ts = new Float64Array(INITIAL_ROWS);
+  private cols: Float64Array[] = Array.from({ length: COLS }, () => new Float64Array(INITIAL_ROWS));
+  private q = new Uint16Array(INITIAL_ROWS);
+  /** closed rows */
+  private n = 0;
   private cur = NaN;
   /** end of the current bucket (cur + res) */
   private end = NaN;
@@ -56,6 +67,12 @@ export class RollupBuilder {
 
   constructor(readonly res: number) {
     this.minPerRow = minSamplesPerRow(res);
+  }
+
+  /** Starts a new series: the rows and the open bucket are dropped, the arrays are kept. */
+  reset(): this {
+    this.n = 0; this.cur = NaN; this.end = NaN; this.samples = 0;
+    return this;
   }
 
   /** Whether this level is worth storing for the samples added so far. */
@@ -88,38 +105,51 @@ export class RollupBuilder {
 
   private close(): void {
     if (Number.isNaN(this.cur)) return;
+    const i = this.n;
+    if (i === this.ts.length) this.grow();
     const c = this.cols;
-    this.ts.push(this.cur);
-    c[0].push(this.count); c[1].push(this.min); c[2].push(this.max); c[3].push(this.sum);
-    c[4].push(this.first); c[5].push(this.last); c[6].push(this.integral);
-    c[7].push(this.firstTs - this.cur); c[8].push(this.lastTs - this.cur);
-    this.q.push(this.quality);
+    this.ts[i] = this.cur;
+    c[0][i] = this.count; c[1][i] = this.min; c[2][i] = this.max; c[3][i] = this.sum;
+    c[4][i] = this.first; c[5][i] = this.last; c[6][i] = this.integral;
+    c[7][i] = this.firstTs - this.cur; c[8][i] = this.lastTs - this.cur;
+    this.q[i] = this.quality;
+    this.n = i + 1;
     this.cur = NaN;
   }
 
-  get rows(): number { return this.ts.length + (Number.isNaN(this.cur) ? 0 : 1); }
+  private grow(): void {
+    const cap = this.ts.length * 2;
+    const more = <T extends Float64Array | Uint16Array>(a: T, b: T): T => { b.set(a); return b; };
+    this.ts = more(this.ts, new Float64Array(cap));
+    this.cols = this.cols.map((c) => more(c, new Float64Array(cap)));
+    this.q = more(this.q, new Uint16Array(cap));
+  }
+
+  get rows(): number { return this.n + (Number.isNaN(this.cur) ? 0 : 1); }
 
   /** The encoded section: packed columns (encoding 3), or one codec chunk per column where a column cannot be packed. */
   finish(): Buffer {
     this.close();
-    const packed = encodePacked({ starts: this.ts, cols: this.cols, quality: this.q });
-    return packed ?? this.finishCodec();
+    const n = this.n;
+    const starts = this.ts.subarray(0, n), cols = this.cols.map((c) => c.subarray(0, n)), quality = this.q.subarray(0, n);
+    return encodePacked({ starts, cols, quality }) ?? finishCodec(starts, cols, quality);
   }
+}
 
-  private finishCodec(): Buffer {
-    const zeros = new Uint16Array(this.ts.length);
-    // only the first column's timestamps are read; the others carry all-zero times, which
-    // the chunk codec stores in two bytes instead of repeating the bucket starts
-    const noTimes = new Float64Array(this.ts.length);
-    const parts: Buffer[] = [Buffer.from([ENC_CODEC])];
-    for (let k = 0; k < COLS; k++) {
-      const chunk = encodeChunk(k === 0 ? this.ts : noTimes, this.cols[k], k === 0 ? this.q : zeros);
-      const len = Buffer.alloc(4);
-      len.writeUInt32LE(chunk.length);
-      parts.push(len, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-    }
-    return Buffer.concat(parts);
+/** Encoding 1: one codec chunk per column, where a column cannot be packed. */
+function finishCodec(starts: Float64Array, cols: Float64Array[], quality: Uint16Array): Buffer {
+  const zeros = new Uint16Array(starts.length);
+  // only the first column's timestamps are read; the others carry all-zero times, which
+  // the chunk codec stores in two bytes instead of repeating the bucket starts
+  const noTimes = new Float64Array(starts.length);
+  const parts: Buffer[] = [Buffer.from([ENC_CODEC])];
+  for (let k = 0; k < COLS; k++) {
+    const chunk = encodeChunk(k === 0 ? starts : noTimes, cols[k], k === 0 ? quality : zeros);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(chunk.length);
+    parts.push(len, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
   }
+  return Buffer.concat(parts);
 }
 
 const ENC_CODEC = 1;

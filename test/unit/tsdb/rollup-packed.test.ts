@@ -107,4 +107,38 @@ describe('rollup section encoding 3 (packed)', () => {
     for (let i = 0; i < 168; i++) dayOfHourly.add(week + i * 3_600_000, i % 7, 0);
     expect(dayOfHourly.pays).toBe(false);
   });
+
+  it('a builder reset for the next series writes what a fresh one writes (a block writer keeps one per level)', () => {
+    const reused = new RollupBuilder(60_000);
+    // a long series grows its arrays, a short one then leaves rows of the long one behind them
+    const series = [
+      Array.from({ length: 5000 }, (_, i): [number, number, number] => [1.7e12 + i * 1000, Math.round(Math.sin(i / 50) * 1e4) / 100, i % 300 === 7 ? 0x4000 : 0]),
+      Array.from({ length: 90 }, (_, i): [number, number, number] => [1.7e12 + 7 * i * 1000, i % 5, 0]),
+      Array.from({ length: 1 }, (): [number, number, number] => [1.7e12, 42.5, 0x8000]),
+      Array.from({ length: 700 }, (_, i): [number, number, number] => [1.7e12 + i * 60_000, i / 4, 0]),
+    ];
+    for (const rows of series) {
+      const fresh = new RollupBuilder(60_000);
+      reused.reset();
+      for (const [t, v, q] of rows) { fresh.add(t, v, q); reused.add(t, v, q); }
+      expect(reused.rows).toBe(fresh.rows);
+      expect(reused.pays).toBe(fresh.pays);
+      expect(reused.cannotPay(rows.length)).toBe(fresh.cannotPay(rows.length));
+      const buf = reused.finish();
+      expect(Buffer.compare(buf, fresh.finish())).toBe(0);
+      // and both are right: each row is its bucket's summary (rows beyond the first arrays included)
+      const c = { ts: Float64Array.from(rows, (r) => r[0]), values: Float64Array.from(rows, (r) => r[1]), quality: Uint16Array.from(rows, (r) => r[2]) };
+      const got = decodeRollups(buf);
+      let i = 0, k = 0;
+      while (i < rows.length) {
+        const start = Math.floor(c.ts[i] / 60_000) * 60_000;
+        let j = i;
+        while (j < rows.length && c.ts[j] < start + 60_000) j++;
+        expect(got.starts[k]).toBe(start);
+        expect(got.rows[k]).toEqual(summarize(c, i, j));
+        i = j; k++;
+      }
+      expect(got.rows.length).toBe(k);
+    }
+  });
 });
