@@ -1,5 +1,6 @@
 // MSB-first bit streams over big-endian 32-bit words. Every codec writes through these,
 // so they are kept branch-light: a write or read touches at most two words.
+import { scratchU32 } from './scratch';
 
 const TWO32 = 4294967296;
 
@@ -9,11 +10,11 @@ export class BitWriter {
   pos = 0;
 
   constructor(initialWords = 64) {
-    this.words = new Uint32Array(Math.max(4, initialWords));
+    this.words = scratchU32(Math.max(4, initialWords));
   }
 
   private grow(): void {
-    const next = new Uint32Array(this.words.length * 2);
+    const next = scratchU32(this.words.length * 2);
     next.set(this.words);
     this.words = next;
   }
@@ -85,7 +86,7 @@ export class BitReader {
     const nBytes = end - start;
     this.limit = nBytes * 8;
     // two spare words so reads that run past the end see zeros instead of undefined
-    const words = new Uint32Array((nBytes >>> 2) + 3);
+    const words = scratchU32((nBytes >>> 2) + 3);
     const full = nBytes & ~3;
     let j = start;
     for (let i = 0; i < full; i += 4, j += 4) {

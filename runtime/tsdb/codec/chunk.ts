@@ -7,6 +7,7 @@ import {
   readDodTimestamps, readGapTimestamps, TS_DOD, TS_GAPS, validateTimestamps, writeDodTimestamps, writeGapTimestamps,
 } from './timestamps';
 import { readValues, V_DECIMAL_EXC, V_DICT, V_XOR, writeValues } from './values';
+import { inScratch } from './scratch';
 
 const V_LAST_V1 = V_DICT;
 const V_LAST_V2 = V_DECIMAL_EXC;
@@ -108,11 +109,14 @@ function writeTimestamps(w: BitWriter, ts: ArrayLike<number>, n: number): number
 
 export function encodeChunk(ts: ArrayLike<number>, values: ArrayLike<number>, quality: ArrayLike<number>, n?: number): Uint8Array {
   const count = checkInput(ts, values, quality, n);
-  const w = new BitWriter((count >>> 1) + 16);
-  const tsCodec = writeTimestamps(w, ts, count);
-  const valueCodec = writeValues(w, values, count, true);
-  const qCodec = writeQualityBest(w, quality, count);
-  return writeHeader(tsCodec, valueCodec, qCodec, count, w);
+  // the temporaries live in scratch memory (scratch.ts); the chunk itself is a new array
+  return inScratch(() => {
+    const w = new BitWriter((count >>> 1) + 16);
+    const tsCodec = writeTimestamps(w, ts, count);
+    const valueCodec = writeValues(w, values, count, true);
+    const qCodec = writeQualityBest(w, quality, count);
+    return writeHeader(tsCodec, valueCodec, qCodec, count, w);
+  });
 }
 
 export function encodeGorillaChunk(ts: ArrayLike<number>, values: ArrayLike<number>, quality: ArrayLike<number>, n?: number): Uint8Array {
@@ -126,6 +130,10 @@ export function encodeGorillaChunk(ts: ArrayLike<number>, values: ArrayLike<numb
 }
 
 export function decodeChunk(buf: Uint8Array): ChunkColumns {
+  return inScratch(() => decodeBody(buf));
+}
+
+function decodeBody(buf: Uint8Array): ChunkColumns {
   const h = readHeader(buf);
   const n = h.n;
   const r = new BitReader(buf, h.bodyStart);

@@ -10,6 +10,7 @@
 import { BitReader, BitWriter, unzigzag, zigzag } from './bits';
 import { IntSeries, MAX_SCALE, readIntSeries, writeIntSeries } from './decimal';
 import { RiceDecoder, RiceEncoder } from './rice';
+import { scratchF64 } from './scratch';
 
 const P10: number[] = Array.from({ length: MAX_SCALE + 1 }, (_, i) => 10 ** i);
 const MAX_INT = 2 ** 50;
@@ -67,7 +68,7 @@ export interface ExceptionForm { k: number; ints: IntSeries; pos: number[] }
 /** The chunk's values at scale k, or null when no value is usable as a decimal. */
 export function exceptionForm(values: ArrayLike<number>, n: number, k: number): ExceptionForm | null {
   const p = P10[k];
-  const ints = new Float64Array(n);
+  const ints = scratchF64(n);
   const pos: number[] = [];
   let prev = NaN;
   for (let i = 0; i < n; i++) {

@@ -14,6 +14,7 @@
 import { appendBits, bitLength, BitReader, BitWriter, unzigzag, zigzag } from './bits';
 import { decodeResiduals, encodeResiduals } from './residual-coder';
 import { RiceDecoder, RiceEncoder, RiceSizer } from './rice';
+import { scratchF64 } from './scratch';
 
 export const MAX_SCALE = 12;
 /** |m| stays below this so deltas and zig-zag values are exact doubles. */
@@ -47,7 +48,7 @@ export function toDecimal(values: ArrayLike<number>, n: number): DecimalForm | n
     if (k > MAX_SCALE) return null;
   }
   // pass 2: the integers at the final scale, each verified to decode to the same bits
-  const ints = new Float64Array(n);
+  const ints = scratchF64(n);
   for (let i = 0; i < n; i++) {
     const v = values[i];
     const m = Math.round(v * p);
@@ -165,7 +166,7 @@ function signedBits(v: number): number {
 
 /** Residuals of samples 1..n−1 under predictor `p` (index 0 unused). */
 function residuals(m: Float64Array, n: number, p: Predictor): Float64Array {
-  const res = new Float64Array(n);
+  const res = scratchF64(n);
   if (p.kind === P_DOD) {
     res[1] = m[1] - m[0];
     for (let i = 2; i < n; i++) res[i] = m[i] - 2 * m[i - 1] + m[i - 2];
@@ -317,7 +318,7 @@ export function distinctInts(m: Float64Array, n: number, max: number): Float64Ar
 export interface DictionaryForm { dict: Float64Array; index: IntSeries }
 
 export function dictionaryForm(d: DecimalForm, dict: Float64Array, n: number): DictionaryForm {
-  const idx = new Float64Array(n);
+  const idx = scratchF64(n);
   const m = d.ints;
   const lo = dict[0], span = dict[dict.length - 1] - lo;
   if (span < 4 * n) {

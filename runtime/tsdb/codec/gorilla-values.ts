@@ -5,6 +5,7 @@
 //   '11' + 5 bits leading zeros + 6 bits meaningful length (64 stored as 0) + bits
 // float64 bit patterns are handled as (hi, lo) 32-bit halves of a little-endian view.
 import { BitReader, BitWriter } from './bits';
+import { scratchF64 } from './scratch';
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error('tsdb codecs assume a little-endian platform');
@@ -12,9 +13,9 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
 
 /** float64 bit patterns of `values[0..n)` as little-endian (lo, hi) uint32 pairs. */
 export function float64Bits(values: ArrayLike<number>, n: number): Uint32Array {
-  const f = new Float64Array(n);
+  const f = scratchF64(n);
   for (let i = 0; i < n; i++) f[i] = values[i];
-  return new Uint32Array(f.buffer);
+  return new Uint32Array(f.buffer, f.byteOffset, 2 * n);
 }
 
 export function writeGorillaValues(w: BitWriter, values: ArrayLike<number>, n: number): void {

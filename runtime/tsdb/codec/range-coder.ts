@@ -9,13 +9,15 @@
 // window of ~64 uses that still follows a process changing its noise level. Everything is
 // integer arithmetic on values below 2^53, so encoder and decoder agree bit for bit.
 
+import { scratchU16, scratchU8 } from './scratch';
+
 /** Probability state of a set of adaptive bits: a 16-bit estimate of P(0) and a use count each. */
 export class BitModels {
   readonly p: Uint16Array;
   readonly count: Uint8Array;
   constructor(size: number) {
-    this.p = new Uint16Array(size).fill(32768);
-    this.count = new Uint8Array(size);
+    this.p = scratchU16(size).fill(32768);
+    this.count = scratchU8(size);
   }
 }
 
@@ -54,13 +56,13 @@ export class RangeEncoder {
   private first = true;
 
   constructor(capacity = 256) {
-    this.out = new Uint8Array(Math.max(16, capacity));
+    this.out = scratchU8(Math.max(16, capacity));
   }
 
   private push(b: number): void {
     if (this.first) { this.first = false; return; }
     if (this.len === this.out.length) {
-      const next = new Uint8Array(this.out.length * 2);
+      const next = scratchU8(this.out.length * 2);
       next.set(this.out);
       this.out = next;
     }
