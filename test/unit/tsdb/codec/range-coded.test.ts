@@ -35,20 +35,20 @@ function residualRoundTrip(res: number[]): number[] {
 }
 
 const residualArrays = fc.oneof(
-  fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 600 }),
+  fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 600, size: 'max' }),
   // huge residuals up to the 53-bit limit mixed with small ones
-  fc.array(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -MAX, max: MAX }), fc.constantFrom(MAX, -MAX, 2 ** 52, -(2 ** 52), 2 ** 31, -(2 ** 32))), { maxLength: 400 }),
+  fc.array(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -MAX, max: MAX }), fc.constantFrom(MAX, -MAX, 2 ** 52, -(2 ** 52), 2 ** 31, -(2 ** 32))), { maxLength: 400, size: 'max' }),
   // all equal, including all zero
   fc.tuple(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.integer({ min: 1, max: 700 })).map(([v, n]) => new Array<number>(n).fill(v)),
   // alternating signs
   fc.tuple(fc.integer({ min: 0, max: 2 ** 45 }), fc.integer({ min: 1, max: 500 })).map(([v, n]) => Array.from({ length: n }, (_, i) => (i % 2 ? -v : v))),
   // a sparse signal: mostly zero, rare large steps
-  fc.array(fc.oneof({ weight: 20, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -(2 ** 30), max: 2 ** 30 }) }), { maxLength: 800 }),
+  fc.array(fc.oneof({ weight: 20, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -(2 ** 30), max: 2 ** 30 }) }), { maxLength: 800, size: 'max' }),
 );
 
 describe('range coder', () => {
   it('round-trips adaptive and direct bits in any mix', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 2 ** 20 })), { maxLength: 2000 }), (ops) => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 2 ** 20 })), { maxLength: 2000, size: 'max' }), (ops) => {
       const enc = new RangeEncoder(4);
       const m = new BitModels(16);
       for (const [ctx, bit, v] of ops) {
@@ -121,8 +121,8 @@ describe('format 3 chunks', () => {
     const series = fc.oneof(
       fc.tuple(fc.integer({ min: 1, max: 2 ** 30 }), fc.integer({ min: 2, max: 2000 }), fc.double({ min: 0.001, max: 50, noNaN: true }), fc.integer({ min: 0, max: 6 }))
         .map(([seed, n, sigma, scale]) => noisyDecimals(n, seed, sigma, scale)),
-      fc.array(fc.double({ noNaN: true }), { minLength: 2, maxLength: 300 }),
-      fc.array(fc.integer({ min: -(2 ** 49), max: 2 ** 49 }).map((m) => m / 1e4), { minLength: 2, maxLength: 300 }),
+      fc.array(fc.double({ noNaN: true }), { minLength: 2, maxLength: 300, size: 'max' }),
+      fc.array(fc.integer({ min: -(2 ** 49), max: 2 ** 49 }).map((m) => m / 1e4), { minLength: 2, maxLength: 300, size: 'max' }),
     );
     fc.assert(fc.property(series, (values) => {
       expect(valueBits(values, true)).toBeLessThanOrEqual(valueBits(values, false));
