@@ -23,7 +23,7 @@ function flat(parts: Columns[]): Array<[number, number]> {
 
 describe('merging a series\' refs', () => {
   it('streams every timestamp of the window once, in order, from the newest ref that has it (property)', async () => {
-    const refsArb = fc.array(fc.tuple(fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 40 }), fc.boolean()), { minLength: 1, maxLength: 12 });
+    const refsArb = fc.array(fc.tuple(fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 40, size: 'max' }), fc.boolean()), { minLength: 1, maxLength: 12, size: 'max' });
     await fc.assert(fc.asyncProperty(refsArb, fc.integer({ min: 0, max: 150 }), fc.integer({ min: 1, max: 400 }), async (specs, from, len) => {
       const refs = specs.map(([ts, async], i) => ref(ts, i + 1, i, async));
       const to = from + len;
