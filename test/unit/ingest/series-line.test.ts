@@ -86,7 +86,7 @@ describe('scanned columnar lines', () => {
   });
 
   it('read every printed double bit-exactly, or leave it to JSON.parse', () => {
-    fc.assert(fc.property(fc.array(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -1e6, max: 1e6 }).map((k) => k / 100)), { minLength: 1, maxLength: 50 }), (vs) => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -1e6, max: 1e6 }).map((k) => k / 100)), { minLength: 1, maxLength: 50, size: 'max' }), (vs) => {
       same(`{"tag":"a.b","timestamps":[${vs.map((_, i) => T + i).join(',')}],"values":[${vs.map(String).join(',')}]}`);
     }), { numRuns: 2000 });
   });
