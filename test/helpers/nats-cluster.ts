@@ -53,15 +53,19 @@ export async function startNatsCluster(o: ClusterOptions = {}): Promise<NatsClus
   const root = await makeTempDir('historian-nats-cluster-');
   const routePorts: number[] = [];
   const leafPorts: number[] = [];
-  for (let i = 0; i < size; i++) {
-    routePorts.push(await freePort());
-    if (o.leafnodes !== undefined) leafPorts.push(await freePort());
-  }
   const nodes: NatsServer[] = [];
-  try {
+  // A route or leaf port is written into every node's file, so a node that loses its port to
+  // another process makes the whole cluster start again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    routePorts.length = 0;
+    leafPorts.length = 0;
+    for (let i = 0; i < size; i++) {
+      routePorts.push(await freePort());
+      if (o.leafnodes !== undefined) leafPorts.push(await freePort());
+    }
     // started together: a JetStream node waits for its peers before it elects a meta leader
-    const started = await Promise.all(Array.from({ length: size }, async (_, i) => {
-      const storeDir = path.join(root, `n${i}`);
+    const started = await Promise.allSettled(Array.from({ length: size }, async (_, i) => {
+      const storeDir = path.join(root, `a${attempt}`, `n${i}`);
       await fs.promises.mkdir(storeDir, { recursive: true });
       const conf = (sd: string) => [
         `server_name: ${name}-n${i}`,
@@ -77,11 +81,18 @@ export async function startNatsCluster(o: ClusterOptions = {}): Promise<NatsClus
       ].join('\n') + '\n';
       return startNats({ storeDir, configText: conf });
     }));
-    nodes.push(...started);
-  } catch (e) {
-    await Promise.all(nodes.map((n) => n.dispose()));
-    await removeTempDir(root);
-    throw e;
+    const up = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (failed.length === 0) {
+      nodes.push(...up);
+      break;
+    }
+    await Promise.all(up.map((n) => n.dispose()));
+    const retry = attempt < 3 && failed.every((e) => (e as { addressInUse?: boolean }).addressInUse);
+    if (!retry) {
+      await removeTempDir(root);
+      throw failed[0];
+    }
   }
   const cluster: NatsCluster = {
     nodes, name,

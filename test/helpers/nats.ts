@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NATS_SERVER, requireBinary } from './binaries';
 import { freePort } from './ports';
-import { outputBlock, spawnManaged, type ManagedProcess } from './process';
+import { describeExit, outputBlock, spawnManaged, type ManagedProcess } from './process';
 import { makeTempDir, removeTempDir } from './tmp';
 import { serverControl, type ServerControl } from './server-control';
 import { waitForHttp } from './wait';
@@ -102,7 +102,11 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     try {
       await started.waitForOutput(/Server is ready/, { timeoutMs: startTimeoutMs });
       const monitor = `http://127.0.0.1:${monitorPort}/healthz${jetstream ? '?js-enabled-only=true' : ''}`;
-      await waitForHttp(monitor, 200, { timeoutMs: startTimeoutMs, what: `nats-server health at ${monitor}` });
+      await waitForHttp(monitor, 200, {
+        timeoutMs: startTimeoutMs, what: `nats-server health at ${monitor}`,
+        // a node that failed to bind a route or leaf port exits after "Server is ready"
+        abortIf: () => { const x = started.exitInfo(); return x ? `nats-server ${describeExit(x)}` : undefined; },
+      });
     } catch (err) {
       await started.stop(1000);
       const reason = err instanceof Error ? err.message : String(err);

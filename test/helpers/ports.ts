@@ -1,23 +1,36 @@
+import fs from 'node:fs';
 import net from 'node:net';
 
 const LOOPBACK = '127.0.0.1';
 
 /**
- * A TCP port on 127.0.0.1 that nothing listens on right now. The kernel picks it, so two
- * parallel test files do not collide; a server started on it a moment later can still lose
- * the race in rare cases, which is why the server helpers retry on "address in use".
+ * The kernel's ephemeral range (outgoing connections take their local port from it). A port
+ * handed out from inside it can be taken by any test's outgoing connection before our server
+ * binds it, so ports are drawn from below it.
  */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, LOOPBACK, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no port assigned by the kernel'))));
-    });
-  });
+function ephemeralLow(): number {
+  try {
+    const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 2048 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+const RANGE_LOW = 10_000;
+const RANGE_HIGH = Math.max(RANGE_LOW + 1000, ephemeralLow());
+
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on right now, drawn at random below the
+ * ephemeral range (so no outgoing connection can hold it) and checked by binding it. Two
+ * parallel test files could still draw the same port in rare cases, which is why the server
+ * helpers retry on "address in use".
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = RANGE_LOW + Math.floor(Math.random() * (RANGE_HIGH - RANGE_LOW));
+    if (await isPortFree(port)) return port;
+  }
+  throw new Error(`no free TCP port on ${LOOPBACK} between ${RANGE_LOW} and ${RANGE_HIGH} after 50 tries`);
 }
 
 /** True when something accepts TCP connections on the port (127.0.0.1 unless told). */

@@ -7,6 +7,8 @@ export interface WaitOptions {
   intervalMs?: number;
   /** What we are waiting for, in words; it goes into the timeout message. */
   what?: string;
+  /** Checked before every attempt: a reason given here ends the wait at once (e.g. the server process exited). */
+  abortIf?: () => string | undefined;
 }
 
 /**
@@ -34,6 +36,8 @@ export async function waitFor<T>(fn: () => T | Promise<T>, options: WaitOptions 
   let attempts = 0;
   for (;;) {
     attempts++;
+    const abort = options.abortIf?.();
+    if (abort !== undefined) throw new WaitAbortedError(`gave up waiting for ${what}: ${abort}`);
     try {
       const value = await fn();
       if (value) return value;

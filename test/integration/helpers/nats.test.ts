@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AckPolicy, connect, StringCodec, type NatsConnection } from 'nats';
 import { startNats, type NatsServer } from '../../helpers/nats';
@@ -98,5 +99,20 @@ describe('startNats', () => {
 
   it('names the failure and shows the server output when the server cannot start', async () => {
     await expect(startNats({ args: ['--no-such-flag'] })).rejects.toThrow(/nats-server did not start[\s\S]*--- nats-server output ---/);
+  });
+
+  it('gives up at once, saying the address is in use, when a route port written in its file is taken', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const err = await startNats({ configText: (sd) => `server_name: taken-route\njetstream { store_dir: ${JSON.stringify(sd + '/js')} }\ncluster { name: x\n listen: 127.0.0.1:${port}\n routes: [nats-route://127.0.0.1:1] }\n` }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as { addressInUse?: boolean }).addressInUse).toBe(true);
+      // the node exited after "Server is ready": the wait ends there instead of at its timeout
+      expect((err as Error).message).toMatch(/gave up waiting for nats-server health[^\n]*exited/);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });

@@ -38,9 +38,23 @@ describe('waitFor', () => {
     ).rejects.toThrow('server exited with code 1');
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+
+  it('ends the wait when abortIf gives a reason, without another attempt', async () => {
+    let attempts = 0;
+    await expect(
+      waitFor(() => { attempts++; return false; }, { timeoutMs: 10_000, intervalMs: 1, what: 'the server', abortIf: () => (attempts >= 3 ? 'server exited with code 1' : undefined) }),
+    ).rejects.toThrow('gave up waiting for the server: server exited with code 1');
+    expect(attempts).toBe(3);
+  });
 });
 
 describe('ports and HTTP', () => {
+  it('hands out free ports below the ephemeral range, where no outgoing connection takes them', async () => {
+    const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
+    for (const p of ports) expect(p).toBeLessThan(low);
+  });
+
   it('hands out free ports and sees them open and closed', async () => {
     const port = await freePort();
     expect(await isPortFree(port)).toBe(true);
