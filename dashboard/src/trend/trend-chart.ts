@@ -97,6 +97,9 @@ export class HistorianTrend extends LitElement {
   private raf = 0;
   private fetchSeq = 0;
   private refetchTimer: number | undefined;
+  private retryTimer: number | undefined;
+  /** failed history reads in a row (sets the retry's back-off) */
+  private retries = 0;
   private resize: ResizeObserver | null = null;
   private pinned: number | null = null;
   /** live samples appended since the last draw (stamp, arrival in the page): the latency probe reads them */
@@ -145,6 +148,7 @@ export class HistorianTrend extends LitElement {
     super.disconnectedCallback();
     window.clearInterval(this.tick);
     window.clearTimeout(this.refetchTimer);
+    window.clearTimeout(this.retryTimer);
     for (const u of this.unsub) u();
     this.unsub = [];
     this.resize?.disconnect();
@@ -266,10 +270,28 @@ export class HistorianTrend extends LitElement {
     window.clearTimeout(this.refetchTimer);
     this.refetchTimer = window.setTimeout(() => {
       if (!this.plan.length) return;
-      if (this.paused) void this.fetchRange(this.view.from, this.view.to);
-      else { const now = Date.now(); void this.fetchRange(now - this.span(), now); }
+      this.refetch();
       this.emitView();
     }, 150);
+  }
+
+  /** Reads the window shown again: the fixed one when paused, else the span up to now. */
+  private refetch(): void {
+    if (this.paused) void this.fetchRange(this.view.from, this.view.to);
+    else { const now = Date.now(); void this.fetchRange(now - this.span(), now); }
+  }
+
+  /**
+   * A history read that failed for a reason that can pass (server busy or restarting, the
+   * network) is tried again, 1 s then doubling up to 30 s, so a trend left open on a panel
+   * does not stay empty. A newer read (pan, zoom, other tags) replaces the pending retry.
+   */
+  private retryLater(seq: number, e: unknown): void {
+    const status = e instanceof ApiError ? e.status : 0;
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429) return;
+    const delay = Math.min(30_000, 1000 * 2 ** this.retries++);
+    window.clearTimeout(this.retryTimer);
+    this.retryTimer = window.setTimeout(() => { if (seq === this.fetchSeq && this.isConnected) this.refetch(); }, delay);
   }
 
   /** History of [from, to) for every series, about one min-max pair per pixel. */
@@ -302,11 +324,15 @@ export class HistorianTrend extends LitElement {
         }
         this.data.set(key, s);
       }
+      this.retries = 0;
       this.aligned.invalidate();
       void this.loadMarkers(from, to, seq);
       this.draw();
     } catch (e) {
-      if (seq === this.fetchSeq) this.error = e instanceof ApiError && e.status === 404 ? `no data: ${e.message}` : errorText(e);
+      if (seq === this.fetchSeq) {
+        this.error = e instanceof ApiError && e.status === 404 ? `no data: ${e.message}` : errorText(e);
+        this.retryLater(seq, e);
+      }
     } finally {
       if (seq === this.fetchSeq) this.loading = false;
     }
