@@ -182,6 +182,25 @@ describe('operator dashboard', () => {
     await page.locator('[data-testid=legend-value]', { hasText: 'no data' }).waitFor();
   });
 
+  it('trend: a link opened while a pan of the old window is pending shows the link, not the old window', async () => {
+    // (before the twin test: the twin tag's metadata is not yet known to the chart, so reading it waits)
+    const from = Date.now() - 400 * 86_400_000;
+    await page.goto(`${srv.url}/#/trend?tags=${PLANT_TAGS[1]}&from=${from}&to=${from + HOUR}&live=0`);
+    await page.locator('[data-testid=no-data]', { hasText: 'No data in this range' }).waitFor();
+    // the new trend's tag metadata answers slowly, so the pan's refetch (150 ms) comes due
+    // while the new trend is still being set up
+    await page.route('**/api/v1/tags?*', async (route) => { await new Promise((r) => setTimeout(r, 600)); await route.continue(); });
+    try {
+      await page.evaluate(`(() => { const t = ${trendEl}; t.renderRoot.querySelector('[data-action=pan-left]').click(); location.hash = '#/trend?tags=${TWIN}&range=1h&live=1'; })()`);
+      await poll(async () => (await page.evaluate(`${trendEl}.chart.data[0].length`)) as number).toBeGreaterThan(300);
+      const q = await hashParams(page);
+      expect([q.get('tags'), q.get('range'), q.get('live'), q.get('from')]).toEqual([TWIN, '1h', '1', null]);
+      expect(await page.evaluate(`${trendEl}.paused`)).toBe(false);
+    } finally {
+      await page.unroute('**/api/v1/tags?*');
+    }
+  });
+
   it('trend: twin prediction dashed in a shaded band, anomaly markers, model confidence in the legend', async () => {
     await page.goto(`${srv.url}/#/trend?tags=${TWIN}&range=1h&live=1`);
     await page.locator('[data-testid=trend-plot] canvas').waitFor();

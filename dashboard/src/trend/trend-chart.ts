@@ -96,6 +96,7 @@ export class HistorianTrend extends LitElement {
   private tick: number | undefined;
   private raf = 0;
   private fetchSeq = 0;
+  private loadSeq = 0;
   private refetchTimer: number | undefined;
   private retryTimer: number | undefined;
   /** failed history reads in a row (sets the retry's back-off) */
@@ -191,10 +192,22 @@ export class HistorianTrend extends LitElement {
 
   /** Re-reads everything for the current tags: metadata, predicted companions, history. */
   private async load(): Promise<void> {
+    const seq = ++this.loadSeq;
     for (const u of this.unsub) u();
     this.unsub = [];
+    // The new window holds from now on: a resize's refetch or a retry of the old view that
+    // fired while the metadata is read would otherwise read the old window and write it
+    // back to the URL (a link to a live trend opened over a paused one showed the old range).
+    window.clearTimeout(this.refetchTimer);
+    window.clearTimeout(this.retryTimer);
+    this.fetchSeq++;
+    const now = Date.now();
+    this.paused = 'from' in this.range || !this.live;
+    this.view = 'from' in this.range ? { from: this.range.from, to: this.range.to } : { from: now - this.span(), to: now };
     const tags = [...new Set(this.tags)];
     await Promise.all(tags.map((t) => this.loadMeta(t)));
+    // a newer load (other tags or range) took over while this one waited
+    if (seq !== this.loadSeq) return;
     const plan: Plan[] = [];
     for (const t of tags) {
       const scale = this.meta.get(t)?.unit || `_${t}`;
@@ -228,16 +241,8 @@ export class HistorianTrend extends LitElement {
     }));
     this.rebuildPlot();
     void this.loadConfidence(tags);
-    if ('from' in this.range || !this.live) {
-      this.paused = true;
-      const now = Date.now();
-      const b = 'from' in this.range ? this.range : { from: now - this.span(), to: now };
-      await this.fetchRange(b.from, b.to);
-    } else {
-      this.paused = false;
-      const now = Date.now();
-      await this.fetchRange(now - this.span(), now);
-    }
+    if (this.paused) await this.fetchRange(this.view.from, this.view.to);
+    else { const at = Date.now(); await this.fetchRange(at - this.span(), at); }
   }
 
   /** The twin's confidence score, when the twin publishes one (`<tag>.confidence`). */
