@@ -16,6 +16,7 @@ import { TsdbStore } from '../../runtime/tsdb/store';
 import { BlockReader } from '../../runtime/tsdb/block';
 import { LocalBlockSource } from '../../runtime/tsdb/block-source';
 import { measureSkabCompression, measureSeriesCompression } from './lib/compression';
+import { measureSkabFloor } from './lib/skab-floor';
 import { hourlyTags, nab, slowTags, type DataSet } from './lib/datasets';
 import { dirBytes as treeBytes, writeDataSet } from './lib/store-load';
 import { metric, writeReport, type Metric } from './lib/report';
@@ -343,6 +344,14 @@ async function skabPart(metrics: Metric[]): Promise<void> {
   const worst = skab.files.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   metrics.push(metric('bytes_per_sample.skab.max_ratio_to_gorilla', skab.maxRatio, 'ratio', 'lower', 0.22,
     { name: `plain Gorilla (worst file ${worst.file}: ${worst.gorilla.toFixed(2)} B/sample)`, value: 1 }));
+  // what per-series coding could reach at best (test/bench/lib/skab-floor.ts): values at an
+  // ideal AR + Gaussian coder's size where that is smaller than ours, timestamps free
+  const floors = measureSkabFloor();
+  const worstFloor = floors.reduce((a, b) => (b.floor / b.gorilla > a.floor / a.gorilla ? b : a));
+  console.log(`  SKAB floor estimate (ideal AR(1..8) + Gaussian values, free timestamps): worst file ${worstFloor.file} ` +
+    `${worstFloor.floor.toFixed(3)} B/sample against ours ${worstFloor.ours.toFixed(3)}, ${(worstFloor.floor / worstFloor.gorilla).toFixed(4)}× plain Gorilla`);
+  metrics.push(metric('bytes_per_sample.skab.floor_max_ratio_to_gorilla', worstFloor.floor / worstFloor.gorilla, 'ratio', 'lower', null,
+    { name: 'ours, same file', value: worstFloor.ours / worstFloor.gorilla }));
 }
 
 async function restParts(metrics: Metric[], part: (name: string) => boolean): Promise<void> {
