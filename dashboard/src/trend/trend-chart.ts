@@ -51,6 +51,7 @@ export class HistorianTrend extends LitElement {
     height: { type: Number },
     paused: { state: true },
     error: { state: true },
+    retrying: { state: true },
     cursorAt: { state: true },
     loading: { state: true },
     confidence: { state: true },
@@ -68,6 +69,8 @@ export class HistorianTrend extends LitElement {
   declare height: number;
   declare paused: boolean;
   declare error: string;
+  /** the last history read failed and is tried again (the empty chart says so, not "no data") */
+  declare retrying: boolean;
   /** time under the cursor (ms), null when the cursor is off the chart */
   declare cursorAt: number | null;
   declare loading: boolean;
@@ -116,6 +119,7 @@ export class HistorianTrend extends LitElement {
     this.height = 360;
     this.paused = false;
     this.error = '';
+    this.retrying = false;
     this.cursorAt = null;
     this.loading = false;
     this.confidence = {};
@@ -200,6 +204,7 @@ export class HistorianTrend extends LitElement {
     // back to the URL (a link to a live trend opened over a paused one showed the old range).
     window.clearTimeout(this.refetchTimer);
     window.clearTimeout(this.retryTimer);
+    this.retrying = false;
     this.fetchSeq++;
     const now = Date.now();
     this.paused = 'from' in this.range || !this.live;
@@ -294,6 +299,7 @@ export class HistorianTrend extends LitElement {
   private retryLater(seq: number, e: unknown): void {
     const status = e instanceof ApiError ? e.status : 0;
     if (status >= 400 && status < 500 && status !== 408 && status !== 429) return;
+    this.retrying = true;
     const delay = Math.min(30_000, 1000 * 2 ** this.retries++);
     window.clearTimeout(this.retryTimer);
     this.retryTimer = window.setTimeout(() => { if (seq === this.fetchSeq && this.isConnected) this.refetch(); }, delay);
@@ -330,6 +336,7 @@ export class HistorianTrend extends LitElement {
         this.data.set(key, s);
       }
       this.retries = 0;
+      this.retrying = false;
       this.aligned.invalidate();
       void this.loadMarkers(from, to, seq);
       this.draw();
@@ -766,6 +773,7 @@ export class HistorianTrend extends LitElement {
       <div class="plotwrap" style=${styleMap(this.compact ? { position: 'relative', flex: '1', minHeight: '0' } : { position: 'relative', height: `${this.height}px` })}>
         <div class="plot" data-testid="trend-plot" style=${styleMap({ height: '100%' })}></div>
         ${!mains.length && !this.compact ? html`<div class="nodata" data-testid="trend-empty"><b>No tag chosen.</b><span>Pick tags in the tree to draw them.</span></div>`
+          : empty && this.retrying ? html`<div class="nodata" data-testid="read-failed"><b>The history could not be read.</b><span>${this.error}</span><span>Trying again…</span></div>`
           : empty ? html`<div class="nodata" data-testid="no-data"><b>No data in this range.</b><span>${fmtTime(this.view.from, spanMs)} – ${fmtTime(this.view.to, spanMs)}</span><span>Choose a longer range or go back in time.</span></div>` : ''}
       </div>
       ${mains.length ? html`<historian-trend-legend data-testid="legend" .rows=${this.legendRows()} .at=${this.cursorAt} ?compact=${this.compact}></historian-trend-legend>` : ''}
