@@ -180,6 +180,8 @@ describe('operator dashboard', () => {
     await page.goto(`${srv.url}/#/trend?tags=${PLANT_TAGS[1]}&from=${from}&to=${from + HOUR}&live=0`);
     await page.locator('[data-testid=no-data]', { hasText: 'No data in this range' }).waitFor();
     await page.locator('[data-testid=legend-value]', { hasText: 'no data' }).waitFor();
+    // no sample, so no quality either (not "Good")
+    expect((await page.locator('[data-testid=legend-quality]').first().textContent())?.trim()).toBe('—');
   });
 
   it('trend: a link opened while a pan of the old window is pending shows the link, not the old window', async () => {

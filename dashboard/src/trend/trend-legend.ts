@@ -56,7 +56,7 @@ export class TrendLegend extends LitElement {
         <td>${r.unit || '—'}</td><td class="wide desc">${r.description || ''}</td>
         <td class="num" data-testid="legend-value"><b>${v(r.value)}</b></td>
         <td class="num wide">${v(r.min)}</td><td class="num wide">${v(r.max)}</td><td class="num wide">${v(r.avg)}</td>
-        <td><historian-quality-chip .quality=${r.quality ?? r.worst} show-good></historian-quality-chip></td>
+        <td data-testid="legend-quality">${r.value === null && r.min === null ? '—' : html`<historian-quality-chip .quality=${r.quality ?? r.worst} show-good></historian-quality-chip>`}</td>
         ${twin ? html`<td class="num">${r.predicted === undefined ? '—' : v(r.predicted)}</td>
           <td class="num" data-testid="confidence">${r.confidence === undefined ? html`<span class="muted">not published</span>` : `${Math.round(r.confidence * 100)} %`}</td>` : ''}
       </tr>`)}</tbody></table></div>`;
