@@ -226,6 +226,9 @@ export class HistorianTrend extends LitElement {
       }
     }
     this.plan = plan;
+    // series of tags no longer drawn go (a panel left on the trend all shift sees many)
+    const keys = new Set(plan.map((p) => p.key));
+    for (const k of [...this.data.keys()]) if (!keys.has(k)) this.data.delete(k);
     for (const p of plan) {
       this.unsub.push(live.on(p.key, (s) => this.onLive(s)));
     }
