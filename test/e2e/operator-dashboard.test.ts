@@ -441,10 +441,18 @@ describe('operator dashboard', () => {
     await cfg.getByLabel('Style').selectOption('gauge');
     await cfg.getByLabel('Max').fill('10');
     await cfg.getByLabel('Max').press('Tab');
+    await page.click('[data-add=alarms]');
     await page.click('[data-action=save-layout]');
     await page.locator('[data-action=edit][aria-pressed=false]').waitFor();
     await page.locator('[data-testid=gauge]').waitFor();
     await poll(() => page.locator('[data-testid=gauge] text').allTextContents()).toContain('10');
+    // the alarm list leads with each alarm's message, links to the console, and wraps its
+    // long tag names inside the tile instead of hiding the state past its edge
+    const alarmRows = page.locator('historian-alarm-list li');
+    await poll(() => alarmRows.count()).toBeGreaterThan(0);
+    expect(await alarmRows.first().locator('b').textContent()).toMatch(/^Pump \d/);
+    expect(await alarmRows.first().locator('a').getAttribute('href')).toBe('#/alarms');
+    expect(await page.locator('historian-alarm-list').evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
     // a second layout with the same name is refused, naming the field
     await mk('pump 1 PANEL');
     await page.click('[data-add=text]');

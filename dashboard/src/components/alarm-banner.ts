@@ -112,7 +112,7 @@ export class AlarmBanner extends LitElement {
       </a>
       ${newest
         ? html`<a class="newest" href="#/alarms" data-testid="banner-newest">${fmtClock(newest.since)} · ${newest.message || newest.tag} <span class="muted">(${newest.tag})</span></a>`
-        : html`<span class="ok" data-testid="banner-ok">No unacknowledged alarms</span>`}
+        : html`<span class="ok" data-testid="banner-ok">No active unacknowledged alarms</span>`}
       <button aria-pressed=${String(this.audible)} data-action="audible" title="Sound a tone when a new alarm arrives (this user, this browser)"
         @click=${this.toggleAudible}>${this.audible ? 'Sound: on' : 'Sound: off'}</button>
     </div>`;

@@ -6,6 +6,7 @@ import { LitElement, html, css } from 'lit';
 import { base } from '../styles';
 import { fmtDateTime } from '../lib/format';
 import '../components/chips';
+import { shortNames } from './pens';
 
 export interface LegendRow {
   tag: string; color: string; unit: string; description: string;
@@ -46,13 +47,14 @@ export class TrendLegend extends LitElement {
   render() {
     const twin = this.rows.some((r) => r.predicted !== undefined || r.confidence !== undefined);
     const v = (x: string | null) => (x === null ? html`<span class="nodata">no data</span>` : x);
+    const names = shortNames(this.rows.map((r) => r.tag));
     return html`<div class="caption" data-testid="legend-at">${this.at === null ? 'Latest values' : `At ${fmtDateTime(this.at)}`}</div>
       <div class="scroll" tabindex="0" role="region" aria-label="trend legend"><table data-testid="legend-table"><thead><tr>
         <th>Pen</th><th>Unit</th><th class="wide">Description</th><th>${this.at === null ? 'Latest' : 'At cursor'}</th>
         <th class="wide">Min</th><th class="wide">Max</th><th class="wide">Average</th><th>Quality</th>
         ${twin ? html`<th>Predicted</th><th>Model confidence</th>` : ''}
       </tr></thead><tbody>${this.rows.map((r) => html`<tr data-legend=${r.tag}>
-        <td class="name" title=${r.tag}><span class="sw" data-color=${r.color} aria-hidden="true"></span>${r.tag.split('.').slice(-2).join('.')}</td>
+        <td class="name" title=${r.tag}><span class="sw" data-color=${r.color} aria-hidden="true"></span>${names.get(r.tag)}</td>
         <td>${r.unit || '—'}</td><td class="wide desc">${r.description || ''}</td>
         <td class="num" data-testid="legend-value"><b>${v(r.value)}</b></td>
         <td class="num wide">${v(r.min)}</td><td class="num wide">${v(r.max)}</td><td class="num wide">${v(r.avg)}</td>

@@ -99,7 +99,17 @@ export class AlarmListWidget extends LitElement {
   declare absent: boolean;
   private timer: number | undefined;
   constructor() { super(); this.area = '>'; this.max = 10; this.alarms = []; this.absent = false; }
-  static styles = [base, css`:host { display: block; overflow: auto; height: 100%; font-size: 12px; } td { padding: 2px 4px; }`];
+  // one row per alarm that wraps inside a narrow tile: the message leads, its state, the tag
+  // (shortened) and the time under it; a click opens the alarm console
+  static styles = [base, css`
+    :host { display: block; overflow: auto; height: 100%; font-size: 12px; }
+    ul { list-style: none; margin: 0; padding: 0; }
+    li { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: 2px 6px; align-items: start; padding: 3px 4px; border-bottom: 1px solid var(--rule); }
+    a { color: inherit; text-decoration: none; overflow-wrap: anywhere; }
+    a:hover b, a:focus b { text-decoration: underline; }
+    .where { display: block; color: var(--muted); }
+    li.unack .state { font-weight: 600; color: var(--fg); }
+  `];
   connectedCallback(): void { super.connectedCallback(); void this.load(); this.timer = window.setInterval(() => this.load(), 5000); }
   disconnectedCallback(): void { super.disconnectedCallback(); window.clearInterval(this.timer); }
   private async load(): Promise<void> {
@@ -112,7 +122,10 @@ export class AlarmListWidget extends LitElement {
   render() {
     if (this.absent) return html`<div class="muted">Alarms not available.</div>`;
     if (!this.alarms.length) return html`<div class="muted">No active alarms.</div>`;
-    return html`<table>${this.alarms.map((a) => html`<tr><td><historian-priority-chip priority=${a.priority}></historian-priority-chip></td><td>${a.tag}</td><td>${a.stateName ?? a.state}</td></tr>`)}</table>`;
+    return html`<ul data-testid="alarm-list">${this.alarms.map((a) => html`<li data-alarm=${a.id} class=${a.acknowledged ? '' : 'unack'}>
+      <historian-priority-chip priority=${a.priority}></historian-priority-chip>
+      <a href="#/alarms" title=${a.tag}><b>${a.message || a.tag}</b>
+        <span class="where"><span class="state">${a.stateName ?? a.state}</span> · ${a.tag.split('.').slice(-3).join('.')} · ${new Date(a.activeSince ?? a.since).toLocaleTimeString()}</span></a></li>`)}</ul>`;
   }
 }
 

@@ -4,6 +4,7 @@ import { valueAt, viewStats, typicalGap } from '../../../dashboard/src/trend/rea
 import { trendStateFromParams, trendStateToQuery } from '../../../dashboard/src/trend/trend-state';
 import { formatValue, qualityLevel, qualityText, decimalsFor } from '../../../dashboard/src/lib/format';
 import { pickEncoding } from '../../../runtime/server/dashboard-static';
+import { shortNames } from '../../../dashboard/src/trend/pens';
 
 const series = (ts: number[], values: number[], quality = ts.map(() => 'GOOD')) => ({ ts, values, quality });
 
@@ -76,5 +77,14 @@ describe('dashboard delivery', () => {
     expect(pickEncoding('identity')).toBeNull();
     expect(pickEncoding(undefined)).toBeNull();
     expect(pickEncoding('*')).toBe('br');
+  });
+});
+
+describe('pen names', () => {
+  it('are the last two parts of a tag, or as many more as tell the pens apart', () => {
+    const n = shortNames(['acme.line1.cell1.pump1.flow', 'acme.line2.cell1.pump1.flow', 'acme.line1.cell1.pump1.pressure', 'flow']);
+    expect([...n.values()]).toEqual(['line1.cell1.pump1.flow', 'line2.cell1.pump1.flow', 'pump1.pressure', 'flow']);
+    // two tags that differ only in their first part keep their whole names
+    expect([...shortNames(['a.x.y', 'b.x.y']).values()]).toEqual(['a.x.y', 'b.x.y']);
   });
 });

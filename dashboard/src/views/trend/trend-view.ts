@@ -3,7 +3,7 @@
 // every change goes out as `trend-change`, so a link or a bookmark reproduces the view.
 import { LitElement, html, css } from 'lit';
 import { base } from '../../styles';
-import { penColor } from '../../trend/pens';
+import { penColor, shortNames } from '../../trend/pens';
 import type { TimeRange } from '../../lib/ranges';
 import type { TrendState } from '../../trend/trend-state';
 import '../../components/tag-picker';
@@ -69,11 +69,12 @@ export class TrendView extends LitElement {
     const h = Math.max(220, Math.min(520, window.innerHeight - 360));
     const dark = document.documentElement.dataset.theme === 'dark';
     const colors = Object.fromEntries(this.state.tags.map((t, i) => [t, penColor(i, dark)]));
+    const names = shortNames(this.state.tags);
     return html`
       <aside class=${this.pickerOpen ? 'open' : 'closed'}>
         ${can('frames.read') ? html`<historian-frame-select @frame-pick=${(e: CustomEvent<FrameView>) => this.showFrame(e.detail)}></historian-frame-select>` : ''}
         <div class="chosen" data-testid="chosen-tags">${this.state.tags.map((t) => html`<span class="chip" data-color=${colors[t]} title=${t}>
-          <span>${t.split('.').slice(-2).join('.')}</span><button aria-label="remove ${t}" @click=${() => this.toggle(t)}>×</button></span>`)}
+          <span>${names.get(t)}</span><button aria-label="remove ${t}" @click=${() => this.toggle(t)}>×</button></span>`)}
           <button class="drawer" aria-expanded=${String(this.pickerOpen)} @click=${() => { this.pickerOpen = !this.pickerOpen; }}>${this.pickerOpen ? 'Hide tags' : 'Choose tags…'}</button>
         </div>
         <historian-tag-picker .selected=${this.state.tags} .colors=${colors} @pick=${(e: CustomEvent<string>) => this.toggle(e.detail)}></historian-tag-picker>
