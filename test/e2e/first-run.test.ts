@@ -112,6 +112,10 @@ describe('first run of the assembled product', () => {
     // the twin predicts once live samples flow (after the history backfill)
     await waitFor(async () => (await json(`/api/v1/query?kind=latest&tags=${PUMP1}.temperature.predicted.lo`)).samples.length > 0,
       { timeoutMs: 60_000, intervalMs: 500, what: 'the twin\'s first prediction' });
+    // every tag the demo plant has written says what it is, the twin's own tags included
+    const all = (await json('/api/v1/tags')).tags as Array<{ tag: string; description?: string }>;
+    expect(all.some((t) => t.tag.endsWith('.temperature.confidence'))).toBe(true);
+    expect(all.filter((t) => !t.description).map((t) => t.tag)).toEqual([]);
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(dist.url + '/');
     await page.fill('input[name=username]', OPERATOR.username);
