@@ -302,7 +302,8 @@ export class FramesView extends LitElement {
         ${this.picked.length ? html`<button class="link" @click=${() => { this.picked = []; }}>Clear ticks</button>` : ''}
         <span class="muted live-note" aria-live="polite" data-testid="frames-live">${this.lastChange}</span>
       </div>
-      ${this.frames.length === 0 ? html`<div class="empty">No frames in this range${this.busy ? ' (searching…)' : ''}.</div>` : html`
+      ${this.frames.length === 0 ? html`<div class="empty" data-testid="frames-empty">No frames in this range${this.busy ? ' (searching…)' : ''}.
+        <div class="muted">Batches, phases, trips and downtimes are recorded as frames by an <b>event-frame</b> node in a flow (README "Batches and events").</div></div>` : html`
       <div class="table-wrap">
         <table data-testid="frames-table">
           <caption class="sr-only">Event frames found</caption>
