@@ -1,7 +1,7 @@
 // What the store said about each sample, in the words of the caller's own input: the
 // store lists refused samples by their index in the batch it got; ingest paths map that
 // back to their item numbers and field names, so "accepted" only ever counts what was
-// stored (README "Late and future data").
+// stored (README "Ingest: acknowledged means stored").
 import type { RejectedSample, RejectReason } from '../tsdb';
 
 export interface ItemRejection { index: number; field: string; reason: RejectReason; message: string }

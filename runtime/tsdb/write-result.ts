@@ -1,8 +1,8 @@
 // What a write answers: accepted and rejected counts, and for each refused sample its index
-// and a reason (README "Late and future data").
+// and a reason (README "Ingest: acknowledged means stored").
 import { tagError, type Sample } from '../model';
 
-/** Why the store refused a sample (see README "Late and future data"). */
+/** Why the store refused a sample (see README "Ingest: acknowledged means stored"). */
 export type RejectReason = 'bad_value' | 'bad_time' | 'bad_tag' | 'too_old' | 'too_far_in_future' | 'tag_limit';
 
 export interface RejectedSample { index: number; reason: RejectReason; message: string }

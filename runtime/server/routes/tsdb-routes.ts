@@ -99,7 +99,7 @@ export function tsdbRoutes(deps: TsdbRouteDeps & { stores?: StoreRegistry }): Ro
       method: 'get', path: '/query', group: 'query', permission: 'query',
       summary: 'Query stored samples: kind=raw|aggregate|downsample|latest|at|aligned (streamed JSON)',
       query: z.looseObject({ kind: z.enum(['raw', 'aggregate', 'downsample', 'latest', 'at', 'aligned']), store: storeParam }),
-      response: { description: 'the answer; shape depends on kind (see README "Query API"). 400 naming the field before any byte for a bad field, range or an answer over the limits; 503 query_budget_exceeded when the time budget runs out before the answer starts (after that, the JSON ends with an "error" member)' },
+      response: { description: 'the answer; shape depends on kind (see README "Storage engine and query API"). 400 naming the field before any byte for a bad field, range or an answer over the limits; 503 query_budget_exceeded when the time budget runs out before the answer starts (after that, the JSON ends with an "error" member)' },
       handler: async ({ query, res, principal }) => {
         const request = parseQueryRequest(query);
         const tags = 'tags' in request ? request.tags : [request.tag];
