@@ -5,7 +5,9 @@
 import { samplesFromMessage } from '../../runtime/model';
 import { services } from '../../runtime/registry';
 import type { StoreHandle } from '../../runtime/tsdb';
-import { FrameEngine, FrameError, frameStoreFor, type FrameCommand, type FrameEvent } from '../../runtime/frames';
+import {
+  checkReplayRange, FrameEngine, FrameError, frameStoreFor, replayFrames, type FrameCommand, type FrameDefinition, type FrameEvent, type FrameStore, type ReplayResult,
+} from '../../runtime/frames';
 import type { NodeDef, RED, RedNode, SendFn } from '../lib/red';
 import { parseFrameRows } from './config';
 
@@ -14,6 +16,11 @@ export default function register(RED: RED): void {
     RED.nodes.createNode(this, config);
     const node = this;
     let engine: FrameEngine;
+    let defs: FrameDefinition[];
+    let frames: FrameStore;
+    let storeHandle: StoreHandle | null = null;
+    let replaying: { from: number; to: number } | null = null;
+    let replayed: ReplayResult | null = null;
     let opened = 0;
     let closed = 0;
     /** inputs seeded from the store's latest values (null: no store) */
@@ -21,13 +28,16 @@ export default function register(RED: RED): void {
     try {
       const dataDir = services().dataDir ?? (RED.settings.userDir as string | undefined);
       if (!dataDir) throw new Error('no data directory: run inside the Historian distribution');
-      engine = new FrameEngine(parseFrameRows(config.frames), frameStoreFor(dataDir), node.id);
+      defs = parseFrameRows(config.frames);
+      frames = frameStoreFor(dataDir);
+      engine = new FrameEngine(defs, frames, node.id);
       engine.resume();
       // the store's latest values stand in for the inputs until live samples arrive, so an
       // attribute captured right after a deploy or restart has its value
       if (config.store) {
         const handle = (RED.nodes.getNode(String(config.store)) as { handle?: StoreHandle } | null)?.handle;
         if (!handle) throw new Error('store: the historian store is not deployed; deploy it or clear the field');
+        storeHandle = handle;
         const inputs = engine.inputs;
         handle.ready.then(async (store) => {
           const latest = await store.latest(inputs);
@@ -47,7 +57,8 @@ export default function register(RED: RED): void {
 
     const status = () => {
       const open = engine.openCount;
-      node.status({ fill: open ? 'blue' : 'green', shape: open ? 'dot' : 'ring', text: `${open} open · ${opened} opened · ${closed} closed${seeded !== null && opened + closed === 0 ? ` · ${seeded} value(s) from the store` : ''}` });
+      const history = replaying ? ' · replaying history…' : replayed ? ` · ${replayed.added} from history` : '';
+      node.status({ fill: open ? 'blue' : 'green', shape: open ? 'dot' : 'ring', text: `${open} open · ${opened} opened · ${closed} closed${seeded !== null && opened + closed === 0 ? ` · ${seeded} value(s) from the store` : ''}${history}` });
     };
     const report = (events: FrameEvent[], send: SendFn) => {
       for (const ev of events) {
@@ -64,7 +75,31 @@ export default function register(RED: RED): void {
       try { report(engine.tick(Date.now()), (m) => node.send(m)); } catch (e) { node.error(e); }
     }, 1000);
 
+    /** `msg.frame = {action: "replay", from, to}`: the definitions over the store's history (runtime/frames/frame-replay.ts). */
+    const replay = async (cmd: Record<string, unknown>, send: SendFn): Promise<void> => {
+      if (!storeHandle) throw new FrameError('msg.frame.action', 'replay reads the store\'s history: set the node\'s Store');
+      if (replaying) throw new FrameError('msg.frame.action', `a replay of ${new Date(replaying.from).toISOString()} .. ${new Date(replaying.to).toISOString()} is still running`);
+      const range = checkReplayRange(cmd.from, cmd.to, Date.now());
+      replaying = range;
+      status();
+      try {
+        const store = await storeHandle.ready;
+        const r = await replayFrames(defs, node.id, frames, (tag, from, to) => store.raw({ tag, from, to }), range, () => new Promise((res) => setImmediate(res)));
+        replayed = r;
+        node.log(`replayed ${r.samples} stored samples of ${new Date(r.from).toISOString()} .. ${new Date(r.to).toISOString()}: ${r.added} frame(s) added, ${r.existing} already stored, ${r.open} still open at the end (left to the live frames)`);
+        send({ topic: 'frame/replay', event: 'replay', payload: r });
+      } finally {
+        replaying = null;
+        status();
+      }
+    };
+
     node.on('input', (msg, send, done) => {
+      const cmd = msg.frame as Record<string, unknown> | undefined;
+      if (cmd !== null && typeof cmd === 'object' && cmd.action === 'replay') {
+        replay(cmd, send).then(() => done(), (e: Error) => done(e));
+        return;
+      }
       try {
         if (msg.frame !== undefined) {
           report(engine.command(msg.frame as FrameCommand, msg, Date.now()), send);

@@ -99,6 +99,12 @@ export default function register(RED: RED): void {
           detailHours, detailStepMs: numberField(config, 'backfillDetailStepS', 1) * 1000,
         }, async (batch) => { if (!closed) await store.writeColumns(batch); }, Date.now, () => closed);
         node.log(`history: ${r.samples} samples from ${new Date(r.from).toISOString()} written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        // what was written, for flows that derive from history: wired to an event-frame node,
+        // msg.frame makes it record the frames of that history
+        if (r.samples > 0 && !closed) {
+          const range = { from: r.from, to: r.lastTs + 1 };
+          node.send([null, null, { topic: 'history', payload: { ...range, samples: r.samples }, frame: { action: 'replay', ...range } }]);
+        }
         s.restartAt(r.lastTs + s.tickMs);
       } else {
         s.restartAt(Date.now());

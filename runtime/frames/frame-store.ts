@@ -170,6 +170,12 @@ export class FrameStore {
     return r;
   }
 
+  /** The frame a source (`<node id>/<definition>`) started at `start`, if stored (a replay's duplicate check). */
+  findBySourceStart(source: string, start: number): Frame | null {
+    const r = this.statement('SELECT * FROM frame WHERE start = ? AND source = ? ORDER BY seq LIMIT 1').get(start, source) as Row | undefined;
+    return r ? toFrame(r) : null;
+  }
+
   /** Closes an open frame at `end`, optionally merging end attributes. */
   close(id: string, end: number, opts: { closedBy?: string | null; attributes?: Attributes } = {}): Frame {
     const r = this.row(id);

@@ -5,6 +5,7 @@ export { FrameStore, ftsQuery, MAX_QUERY_LIMIT } from './frame-store';
 export { frameStoreFor, closeFrameStore } from './frame-stores';
 export * from './frame-data';
 export * from './overlay';
+export { replayFrames, checkReplayRange, MAX_REPLAY_MS, type HistoryReader, type ReplayResult } from './frame-replay';
 export { FrameEngine, type FrameDefinition, type FrameCommand, type FrameEvent, type AttributeCapture, type TriggerMode } from './frame-engine';
 export { Condition, bareTagsToCalls } from './condition';
 export { frameHeader, frameExportRequest, exportFrameCsv, exportFramesCsv, exportFrameXlsx, exportFramesXlsx } from './frame-export';

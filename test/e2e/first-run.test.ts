@@ -54,6 +54,16 @@ function trends(page: Page): Promise<Array<{ series: string[]; bands: number; da
   });
 }
 
+/** A page where the operator has logged in at `hash` (the login form shows there first). */
+async function operatorPage(viewport: { width: number; height: number }, hash = ''): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  await page.goto(dist.url + '/' + hash);
+  await page.fill('input[name=username]', OPERATOR.username);
+  await page.fill('input[name=password]', OPERATOR.password);
+  await page.click('button[type=submit]');
+  return page;
+}
+
 beforeAll(async () => {
   startedAt = Date.now();
   // `npm start` runs scripts/start.js: build when stale, then the server; default settings
@@ -116,11 +126,7 @@ describe('first run of the assembled product', () => {
     const all = (await json('/api/v1/tags')).tags as Array<{ tag: string; description?: string }>;
     expect(all.some((t) => t.tag.endsWith('.temperature.confidence'))).toBe(true);
     expect(all.filter((t) => !t.description).map((t) => t.tag)).toEqual([]);
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(dist.url + '/');
-    await page.fill('input[name=username]', OPERATOR.username);
-    await page.fill('input[name=password]', OPERATOR.password);
-    await page.click('button[type=submit]');
+    const page = await operatorPage({ width: 1440, height: 900 });
     await page.waitForURL(/#\/layouts\?id=/, { timeout: 15_000 });
     await expect.poll(() => page.locator('select[aria-label=layout] option:checked').textContent(), { timeout: 10_000 }).toContain('Plant overview');
     await page.locator('[data-testid=value]', { hasText: '°C' }).first().waitFor({ timeout: 20_000 });
@@ -140,16 +146,42 @@ describe('first run of the assembled product', () => {
     await page.close();
   });
 
+  it('lists the past month\'s pump trips as event frames, recorded from the history it wrote', async () => {
+    // the simulator's "history written" message makes the event-frame node replay that history
+    const trips = (await waitFor(async () => {
+      const { frames } = await json<{ frames: Array<{ name: string; start: number; end: number | null; source: string; attributes: Record<string, number> }> }>('/api/v1/frames?template=trip&from=now-31d&limit=2000');
+      const old = frames.filter((f) => f.start < startedAt - DAY);
+      return old.length > 100 ? frames : null;
+    }, { timeoutMs: 60_000, intervalMs: 500, what: 'trip frames from the backfilled history' }))!;
+    // a trip every ~5 h per pump over 30 days, on each of the six pumps
+    const pumps = new Set(trips.map((f) => f.source));
+    expect(pumps.size).toBe(6);
+    expect(Math.min(...trips.map((f) => f.start))).toBeLessThan(startedAt - 28 * DAY);
+    for (const f of trips) {
+      expect(f.end, f.name).not.toBeNull();
+      expect(f.end! - f.start).toBeGreaterThanOrEqual(5_000);
+      expect(typeof f.attributes.tempBefore).toBe('number');
+    }
+    const page = await operatorPage({ width: 1440, height: 900 });
+    await page.waitForURL(/#\/layouts\?id=/, { timeout: 15_000 });
+    await page.goto(dist.url + '/#/frames');
+    await page.locator('tbody tr', { hasText: 'trip' }).first().waitFor({ timeout: 15_000 });
+    expect(await page.locator('tbody tr', { hasText: /Line \d pump \d trip/ }).count()).toBeGreaterThan(10);
+    // a month of trips is more than one search lists: the view says it shows the newest
+    await expect.poll(() => page.getByTestId('frames-limit').textContent()).toContain('the newest 200');
+    for (const [w, h] of [[1440, 900], [1024, 600], [390, 844]]) {
+      await page.setViewportSize({ width: w, height: h });
+      await saveScreenshot(page, `first-run-frames-${w}x${h}`);
+    }
+    await page.close();
+  });
+
   it('raises a process alarm from the simulator that an operator acknowledges on the console', async () => {
     const raised = (await waitFor(async () => {
       const { alarms } = await json<{ alarms: AlarmView[] }>(`/api/v1/alarms?area=${P}.>`);
       return alarms.find((a) => !a.acknowledged) ?? null;
     }, { timeoutMs: Math.max(10_000, 180_000 - (Date.now() - startedAt)), intervalMs: 1000, what: 'a process alarm within 3 minutes of start' }))!;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(dist.url + '/#/alarms');
-    await page.fill('input[name=username]', OPERATOR.username);
-    await page.fill('input[name=password]', OPERATOR.password);
-    await page.click('button[type=submit]');
+    const page = await operatorPage({ width: 1440, height: 900 }, '#/alarms');
     const row = page.locator('[data-testid=alarm-table] tr', { hasText: raised.message });
     await row.locator('[data-action=ack]').click({ timeout: 20_000 });
     const after = (await waitFor(async () => {
@@ -194,11 +226,7 @@ describe('first run of the assembled product', () => {
     const all = await json<{ alarms: AlarmView[] }>('/api/v1/alarms?all=true&area=sys.>');
     expect(all.alarms.map((a) => a.id)).toContain('sys.historian.audit:DISCRETE');
     expect(all.alarms.filter((a) => a.state !== 'A')).toEqual([]);
-    const page = await browser.newPage({ viewport: { width: 1024, height: 600 } });
-    await page.goto(dist.url + '/#/alarms');
-    await page.fill('input[name=username]', OPERATOR.username);
-    await page.fill('input[name=password]', OPERATOR.password);
-    await page.click('button[type=submit]');
+    const page = await operatorPage({ width: 1024, height: 600 }, '#/alarms');
     // the active list has loaded (rows or its empty text), and no system alarm is on it
     await page.locator('[data-testid=alarm-table], historian-alarm-console .empty').first().waitFor({ timeout: 15_000 });
     expect(await page.getByText('Audit trail verification failed').count()).toBe(0);
@@ -212,11 +240,7 @@ describe('first run of the assembled product', () => {
       const { entries } = await json<{ entries: Array<{ alarmId: string; to: string }> }>('/api/v1/alarms/journal?limit=500');
       return entries.some((e) => e.alarmId === id && e.to === 'B');
     }, { timeoutMs: Math.max(10_000, 180_000 - (Date.now() - startedAt)), intervalMs: 1000, what: `${id} within 3 minutes of start` });
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(dist.url + '/');
-    await page.fill('input[name=username]', OPERATOR.username);
-    await page.fill('input[name=password]', OPERATOR.password);
-    await page.click('button[type=submit]');
+    const page = await operatorPage({ width: 1440, height: 900 });
     await page.waitForURL(/#\/layouts\?id=/, { timeout: 15_000 });
     // the overview's temperature trend shows the excursion and the twin's band
     await expect.poll(async () => {

@@ -3,6 +3,7 @@ import helper from 'node-red-node-test-helper';
 import eventFrame from '../../nodes/event-frame/event-frame';
 import frameCapture from '../../nodes/frame-capture/frame-capture';
 import historianStore from '../../nodes/historian-store/historian-store';
+import plantSim from '../../nodes/plant-sim/plant-sim';
 import { services } from '../../runtime/registry';
 import { closeFrameStore, frameStoreFor } from '../../runtime/frames';
 import { makeTempDir, removeTempDir } from '../helpers/tmp';
@@ -95,6 +96,61 @@ describe('event-frame node with a store', () => {
     n.receive({ payload: [{ tag: `${P}.batch`, ts: Date.now(), value: 7 }] });
     await waitFor(() => msgs.length > 0);
     expect(msgs[0].payload.attributes).toMatchObject({ value: 7, product: 42 });
+  });
+});
+
+describe('event-frame node replaying history', () => {
+  const trip = { key: 'trip', template: 'trip', mode: 'expression', start: `${P}.running == 0`, name: 'Pump 1 trip', attributes: `tempBefore=${P}.temperature @start`, minDurationS: '30' };
+
+  it('records the trips of the history a simulator wrote into an empty store, once, from its "history written" message', async () => {
+    await new Promise<void>((resolve) => helper.load([eventFrame, historianStore, plantSim] as any[], [
+      { id: 'st', type: 'historian-store', name: 'ef-replay', directory: 'tsdb/ef-replay', fsync: 'never' },
+      { id: 'sim', type: 'plant-sim', seed: 3, lines: 1, pumps: 1, rate: 8, story: true, faultRate: 0, store: 'st',
+        backfillDays: 3, backfillStepS: 60, backfillDetailHours: 0, wires: [[], [], ['ef']] },
+      { id: 'ef', type: 'event-frame', store: 'st', frames: [trip], wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ], () => resolve()));
+    const msgs = collect('out');
+    await waitFor(() => msgs.some((m) => m.topic === 'frame/replay'), { what: 'the replay of the written history', timeoutMs: 30_000 });
+    const r = msgs.find((m) => m.topic === 'frame/replay').payload;
+    expect(r.to - r.from).toBeGreaterThan(3 * 86_400_000 - 120_000);
+    expect(r.samples).toBeGreaterThan(2 * 3 * 1440); // running and temperature, a sample a minute
+    // about a trip every 5 h: a dozen in three days
+    expect(r.added).toBeGreaterThan(4);
+    const frames = frameStoreFor(dataDir).query({ template: 'trip', from: r.from, to: r.to, limit: 1000 }).filter((f) => f.source === 'ef/trip');
+    expect(frames.length).toBe(r.added);
+    for (const f of frames) {
+      expect(f.end! - f.start).toBeGreaterThanOrEqual(30_000);
+      expect(f.end).toBeLessThan(r.to);
+      expect(typeof f.attributes.tempBefore).toBe('number');
+    }
+    const ef = helper.getNode('ef');
+    expect((ef.status as any).getCalls().some((c: any) => c.firstArg?.text?.includes(`${r.added} from history`))).toBe(true);
+    // the same range again adds nothing
+    ef.receive({ frame: { action: 'replay', from: r.from, to: r.to } });
+    await waitFor(() => msgs.filter((m) => m.topic === 'frame/replay').length === 2);
+    expect(msgs.filter((m) => m.topic === 'frame/replay')[1].payload).toMatchObject({ added: 0, existing: r.added });
+  });
+
+  it('refuses a replay without a store or with a bad range, naming the field', async () => {
+    await load([{ id: 'ef5', type: 'event-frame', frames: [trip], wires: [[]] }]);
+    const n = helper.getNode('ef5');
+    const errors: string[] = [];
+    n.on('call:error', (call: any) => errors.push(String(call.firstArg?.message ?? call.firstArg)));
+    n.receive({ frame: { action: 'replay', from: 0, to: 1000 } });
+    await waitFor(() => errors.length === 1);
+    expect(errors[0]).toMatch(/^msg\.frame\.action: replay reads the store's history/);
+    await helper.unload();
+    await new Promise<void>((resolve) => helper.load([eventFrame, historianStore] as any[], [
+      { id: 'st', type: 'historian-store', name: 'ef-replay2', directory: 'tsdb/ef-replay2', fsync: 'never' },
+      { id: 'ef6', type: 'event-frame', store: 'st', frames: [trip], wires: [[]] },
+    ], () => resolve()));
+    const m = helper.getNode('ef6');
+    const errs: string[] = [];
+    m.on('call:error', (call: any) => errs.push(String(call.firstArg?.message ?? call.firstArg)));
+    m.receive({ frame: { action: 'replay', from: Date.now() - 1000, to: Date.now() + 3_600_000 } });
+    await waitFor(() => errs.length === 1);
+    expect(errs[0]).toMatch(/^msg\.frame\.to: must not be in the future/);
   });
 });
 

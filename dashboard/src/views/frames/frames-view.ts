@@ -16,6 +16,9 @@ import { trendLink, type FrameView, type OverlayAnswer } from './frame-types';
 import './overlay-chart';
 import { downloadFrame, downloadFrames } from './frame-download';
 
+/** frames a search lists at most (newest first) */
+const LIST_LIMIT = 200;
+
 /** Live changes are applied at most this often: a plant opening many frames at once costs one search. */
 const LIVE_APPLY_MS = 300;
 /** More changed rows than this in one go re-run the search instead of reading each frame. */
@@ -159,7 +162,7 @@ export class FramesView extends LitElement {
     const f = this.renderRoot.querySelector<HTMLFormElement>('form.search');
     const data = f ? new FormData(f) : new FormData();
     const { from, to } = rangeBounds(this.range, Date.now());
-    const params: Record<string, string | number> = { from: Math.round(from), to: Math.round(to), limit: 200 };
+    const params: Record<string, string | number> = { from: Math.round(from), to: Math.round(to), limit: LIST_LIMIT };
     const q = String(data.get('q') ?? '').trim();
     const template = String(data.get('template') ?? '').trim();
     const attr = String(data.get('attr') ?? '').trim();
@@ -296,6 +299,7 @@ export class FramesView extends LitElement {
       ${this.info ? html`<div class="muted" role="status">${this.info}</div>` : ''}
       <div class="toolbar picked">
         <span class="muted" data-testid="picked-count">${ticked} of ${this.frames.length} ticked</span>
+        ${this.frames.length >= LIST_LIMIT ? html`<span class="muted" data-testid="frames-limit">(the newest ${LIST_LIMIT} of this range: narrow the range or search to list older ones)</span>` : ''}
         ${mayExport ? html`<span class="nowrap" role="group" aria-label="Export the ticked frames as one file">Export ticked:
           <button data-testid="export-picked-csv" ?disabled=${ticked === 0} @click=${() => this.downloadPicked('csv')}>CSV</button>
           <button data-testid="export-picked-xlsx" ?disabled=${ticked === 0} @click=${() => this.downloadPicked('xlsx')}>XLSX</button></span>` : ''}
