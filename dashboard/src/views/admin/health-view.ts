@@ -108,18 +108,18 @@ export class HealthView extends LitElement {
           <td data-label="Sent/s">${fmtNumber(b.sentPerSecond)}</td><td data-label="Disk">${fmtBytes(b.diskBytes)}</td>
           <td data-label="Quarantine">${b.quarantined}${manage && b.quarantined > 0 ? html` <button data-action="replay" @click=${() => this.quarantine(b.name, 'replay', b.quarantined)}>Replay</button>
             <button data-action="purge" @click=${() => this.quarantine(b.name, 'purge', b.quarantined)}>Purge</button>` : ''}</td>
-          <td data-label="Last error">${b.lastError ?? ''}</td></tr>`)}</tbody></table>`, 'No store-and-forward buffer deployed.')}
+          <td data-label="Last error">${b.lastError ?? ''}</td></tr>`)}</tbody></table>`, 'No store-and-forward buffer is running: a store-forward node buffers once its broker is set (HISTORIAN_NATS_URL or HISTORIAN_MQTT_URL).')}
 
       ${this.section('Tier movers', r.tiers, html`<table class="cards" data-testid="health-tiers">
         <thead><tr><th scope="col">Mover</th><th scope="col">Store</th><th scope="col">Last pass</th><th scope="col">Remote blocks</th><th scope="col">Local blocks</th><th scope="col">Errors</th></tr></thead>
         <tbody>${r.tiers.map((t) => html`<tr class=${bad('tier', t.name) ? 'bad' : ''}><td data-label="Mover">${t.name}</td><td data-label="Store">${t.store}</td><td data-label="Last pass">${t.running ? 'running' : fmtTime(t.lastRun)}</td>
-          <td data-label="Remote blocks">${t.remoteBlocks} (${fmtBytes(t.remoteBytes)})</td><td data-label="Local blocks">${t.localBlocks}</td><td data-label="Errors">${t.errors}${t.lastError ? html` <span class="muted">${t.lastError}</span>` : ''}</td></tr>`)}</tbody></table>`, 'No tier mover deployed.')}
+          <td data-label="Remote blocks">${t.remoteBlocks} (${fmtBytes(t.remoteBytes)})</td><td data-label="Local blocks">${t.localBlocks}</td><td data-label="Errors">${t.errors}${t.lastError ? html` <span class="muted">${t.lastError}</span>` : ''}</td></tr>`)}</tbody></table>`, 'No tier mover is running: a tier-mover node moves blocks once its bucket is set (HISTORIAN_S3_BUCKET).')}
 
       ${this.section('Devices', r.devices, html`<table class="cards" data-testid="health-devices">
         <thead><tr><th scope="col">Device</th><th scope="col">Address</th><th scope="col">State</th><th scope="col">Last good read</th><th scope="col">Requests</th><th scope="col">Errors</th><th scope="col">Last error</th></tr></thead>
         <tbody>${r.devices.map((d) => html`<tr class=${bad('device', d.name) ? 'bad' : ''}><td data-label="Device">${d.name}</td><td data-label="Address">${d.kind} ${d.target}</td>
           <td data-label="State">${d.state}${d.downForMs !== null ? html` <span class="muted">for ${fmtDuration(d.downForMs)}</span>` : ''}</td><td data-label="Last good read">${fmtTime(d.lastGoodAt)}</td>
-          <td data-label="Requests">${d.requests}</td><td data-label="Errors">${d.errors}</td><td data-label="Last error">${d.lastError ?? ''}</td></tr>`)}</tbody></table>`, 'No device connection reports here.')}
+          <td data-label="Requests">${d.requests}</td><td data-label="Errors">${d.errors}</td><td data-label="Last error">${d.lastError ?? ''}</td></tr>`)}</tbody></table>`, 'No device connection is deployed (Modbus, OPC UA, EtherNet/IP and EGD device nodes report here).')}
 
       <div class="tiles">
         <div class="panel ${r.audit.ok === false ? 'warn' : ''}"><h3 style="margin-top:0">Audit chain</h3><dl>

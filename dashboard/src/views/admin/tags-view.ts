@@ -6,6 +6,7 @@ import { get, qs, errorText } from '../../api';
 import { Refresh } from '../../lib/refresh';
 import { can } from '../../session';
 import { adminStyles, figureList, fmtBytes, fmtNumber, fmtTime, signedCall } from './admin-common';
+import { tagPath } from '../../components/tag-path';
 
 interface TagMeta {
   tag: string; description: string; unit: string; spanLow: number | null; spanHigh: number | null; valueType: string; interpolation: string;
@@ -153,7 +154,7 @@ export class TagsView extends LitElement {
             <thead><tr><th scope="col">Tag</th><th scope="col">Description</th><th scope="col">Unit</th><th scope="col">Logging</th></tr></thead>
             <tbody>${shown.slice(0, LIMIT).map((t) => html`<tr class="pick ${this.sel?.tag === t.tag ? 'sel' : ''}" data-tag=${t.tag} tabindex="0"
               @click=${() => this.pick(t)} @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter') void this.pick(t); }}>
-              <td class="tag">${t.tag}</td><td>${t.description}</td><td>${t.unit}</td><td>${t.loggingMode}</td></tr>`)}</tbody>
+              <td class="tag">${tagPath(t.tag)}</td><td>${t.description}</td><td>${t.unit}</td><td>${t.loggingMode}</td></tr>`)}</tbody>
           </table>${shown.length > LIMIT ? html`<p class="muted">Showing ${LIMIT} of ${shown.length}; narrow the search.</p>` : ''}</div>
         </div>
         <div>${this.sel ? this.renderEditor(this.sel) : html`<div class="empty">Pick a tag to see and edit it.</div>`}</div>

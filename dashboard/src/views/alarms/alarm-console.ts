@@ -16,6 +16,7 @@ import { stateName } from './alarm-names';
 import type { AlarmList, AlarmSummary } from '../../../../runtime/server/api/contract';
 import './alarm-journal';
 import './alarm-kpi';
+import { tagPath } from '../../components/tag-path';
 
 /** An alarm as GET /alarms answers it (the API contract). */
 export type AlarmView = AlarmSummary;
@@ -223,7 +224,7 @@ export class AlarmConsole extends LitElement {
           ${a.state === 'E' && a.shelve ? html`<span class="expiry" data-testid="shelve-expiry">${a.shelve.oneShot ? 'until it clears' : a.shelve.until ? `until ${fmtDateTime(a.shelve.until)} (${fmtDuration(a.shelve.until - Date.now())} left)` : ''} · by ${a.shelve.user}</span>` : ''}
           ${a.state === 'G' && a.outOfService ? html`<span class="expiry">by ${a.outOfService.user}${a.outOfService.reason ? `: ${a.outOfService.reason}` : ''}</span>` : ''}</td>
         <td class="since hide-m">${fmtDateTime(a.since)}</td>
-        <td class="tag"><span class="msg">${a.message}</span><span class="muted">${a.tag}</span>
+        <td class="tag"><span class="msg">${a.message}</span><span class="muted">${tagPath(a.tag)}</span>
           <button class="link" aria-expanded=${String(isOpen)} data-action="details" @click=${() => this.toggleOpen(a.id)}>${isOpen ? 'Hide' : 'Consequence & action'}</button></td>
         <td class="hide-s">${formatValue(a.value)}</td><td class="hide-s">${formatValue(a.limit)}</td>
         <td class="cmds">${this.commands(a)}</td></tr>

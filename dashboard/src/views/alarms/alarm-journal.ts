@@ -10,6 +10,7 @@ import { rangeBounds, type TimeRange } from '../../lib/ranges';
 import { EVENTS, eventName, stateName } from './alarm-names';
 import type { AlarmJournalEntry, AlarmJournalPage } from '../../../../runtime/server/api/contract';
 import '../../components/time-range';
+import { tagPath } from '../../components/tag-path';
 
 type Entry = AlarmJournalEntry;
 const PAGE = 50;
@@ -92,7 +93,7 @@ export class AlarmJournal extends LitElement {
       ${!this.entries.length ? html`<div class="empty">No journal entries match.</div>` : html`
       <div class="scroll" tabindex="0" role="region" aria-label="journal entries"><table data-testid="journal-table"><thead><tr><th>Time</th><th>Priority</th><th>Tag</th><th>Event</th><th>State change</th><th class="hide-s">Value</th><th class="hide-s">Limit</th><th>User</th><th class="hide-s">Comment</th></tr></thead>
       <tbody>${this.entries.map((e) => { const p = this.priorities.get(e.alarmId); return html`<tr>
-        <td class="time">${fmtDateTime(e.ts)}</td><td>${p ? html`${priorityIcon(p)} ${p}` : ''}</td><td class="tag">${e.tag}</td><td>${eventName(e.event)}</td>
+        <td class="time">${fmtDateTime(e.ts)}</td><td>${p ? html`${priorityIcon(p)} ${p}` : ''}</td><td class="tag">${tagPath(e.tag)}</td><td>${eventName(e.event)}</td>
         <td data-testid="journal-states">${stateName(e.from)} → ${stateName(e.to)}</td><td class="hide-s">${formatValue(e.value)}</td><td class="hide-s">${formatValue(e.limit)}</td>
         <td>${e.user ?? ''}</td><td class="hide-s">${e.comment ?? ''}</td></tr>`; })}</tbody></table></div>`}
       <div class="toolbar"><button data-action="prev-page" ?disabled=${this.page === 0} @click=${() => this.go(-1)}>Newer</button>
