@@ -6,10 +6,15 @@ import historianStore from '../../nodes/historian-store/historian-store';
 import plantSim from '../../nodes/plant-sim/plant-sim';
 import { services } from '../../runtime/registry';
 import { closeFrameStore, frameStoreFor } from '../../runtime/frames';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import historianWrite from '../../nodes/historian-write/historian-write';
 import { makeTempDir, removeTempDir } from '../helpers/tmp';
 import { waitFor } from '../helpers/wait';
 
 const NODES = [eventFrame] as any[];
+const injectNode = require('@node-red/nodes/core/common/20-inject.js');
+const functionNode = require('@node-red/nodes/core/function/10-function.js');
 const P = 'acme.izmir.plant1.line1.cell1.pump1';
 let dataDir: string;
 
@@ -130,6 +135,21 @@ describe('event-frame node replaying history', () => {
     ef.receive({ frame: { action: 'replay', from: r.from, to: r.to } });
     await waitFor(() => msgs.filter((m) => m.topic === 'frame/replay').length === 2);
     expect(msgs.filter((m) => m.topic === 'frame/replay')[1].payload).toMatchObject({ added: 0, existing: r.added });
+  });
+
+  it('the example flow\'s "replay the last 7 days" inject replays a week of the store', async () => {
+    const example = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', 'event-frame', 'Batches and pump trips.json'), 'utf8')) as any[];
+    // the debug node's place taken by a helper; the store in its own directory
+    const flow = example.map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n.type === 'historian-store' ? { ...n, directory: 'tsdb/ef-example' } : n));
+    await new Promise<void>((resolve) => helper.load([eventFrame, historianStore, plantSim, historianWrite, injectNode, functionNode] as any[], flow, () => resolve()));
+    const out = collect('ef-ex-debug');
+    const before = Date.now();
+    helper.getNode('ef-ex-replay').receive({});
+    await waitFor(() => out.some((m) => m.topic === 'frame/replay'), { what: 'the replay answer', timeoutMs: 20_000 });
+    const r = out.find((m) => m.topic === 'frame/replay').payload;
+    expect(r.to).toBeGreaterThanOrEqual(before);
+    expect(r.to).toBeLessThanOrEqual(Date.now());
+    expect(r.to - r.from).toBe(7 * 86_400_000);
   });
 
   it('refuses a replay without a store or with a bad range, naming the field', async () => {
