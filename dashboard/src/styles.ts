@@ -26,6 +26,21 @@ export const base = css`
   .uncertain { background: var(--unc-bg); }
   .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; }
   .spacer { flex: 1; }
+  /* a filter form of labelled fields (Frames, Audit): labels above their inputs, wrapping; two a row on a phone */
+  form.search { display: flex; flex-wrap: wrap; gap: 6px; align-items: end; }
+  form.search label { display: grid; gap: 2px; font-size: 12px; }
+  @media (max-width: 600px) {
+    /* phones: each row of a wide table of class "cards" becomes a card, each cell labelled by its column (data-label) */
+    table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+    table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: auto; }
+    table.cards tr { border: 1px solid var(--border); margin-bottom: 6px; }
+    table.cards td { border: none; padding: 2px 8px; }
+    table.cards td[data-label]::before { content: attr(data-label) ': '; color: var(--muted); font-weight: 600; }
+  }
+  @media (max-width: 700px) {
+    form.search label { flex: 1 1 40%; }
+    form.search input, form.search select { width: 100%; box-sizing: border-box; }
+  }
   .panel { background: var(--panel); border: 1px solid var(--border); padding: 8px; }
   dialog { border: 1px solid var(--btn-border-strong); background: var(--panel); color: var(--fg); padding: 16px; min-width: 300px; max-width: 92vw; box-sizing: border-box; }
   dialog::backdrop { background: rgba(0, 0, 0, 0.35); }

@@ -208,7 +208,18 @@ describe('dashboard', () => {
     await page.locator('[data-testid=signature]', { hasText: 'Meaning: responsibility' }).waitFor();
     await page.click('[data-action=verify]');
     await page.locator('[data-testid=verify-result].ok').waitFor();
+    // the filter's fields are labelled; filtering by action keeps only that action
+    await page.getByLabel('Action').fill('alarms.shelve');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(async () => (await page.locator('[data-testid=audit-table] tbody tr').allTextContents()).every((t) => t.includes('alarms.shelve'))).toBe(true);
     for (const vp of VIEWPORTS) { await page.setViewportSize(vp); await saveScreenshot(page, `dashboard-audit-${vp.width}x${vp.height}`); }
+    // on a phone each entry is a card of labelled fields that fits the screen
+    const narrow = { width: 390, height: 844 };
+    await page.setViewportSize(narrow);
+    await saveScreenshot(page, 'dashboard-audit-390x844');
+    const card = page.locator('[data-testid=audit-table] tbody tr').first();
+    expect((await card.boundingBox())!.width).toBeLessThanOrEqual(narrow.width);
+    expect(await card.locator('td[data-label=Action]').evaluate((td) => getComputedStyle(td, '::before').content)).toContain('Action');
     await page.close();
   });
 

@@ -1,6 +1,6 @@
 // Audit trail for auditors and administrators: filter, page through entries, see one
 // entry with its signature manifestation, and verify the hash chain.
-import { LitElement, html, css } from 'lit';
+import { LitElement, html, css, nothing } from 'lit';
 import { get, qs, errorText, ApiError } from '../api';
 import { Refresh } from '../lib/refresh';
 import type { AuditEntryView, AuditPageView, AuditVerifyView } from '../../../runtime/server/api/contract';
@@ -36,7 +36,8 @@ export class AuditView extends LitElement {
   static styles = [base, css`
     :host { display: grid; grid-template-columns: minmax(0, 1fr) minmax(260px, 34%); gap: 10px; }
     /* targets can be long lists of tag paths: wrap them instead of widening the page */
-    td { overflow-wrap: anywhere; }
+    td.target { overflow-wrap: anywhere; }
+    td.time { white-space: nowrap; }
     .list { overflow: auto; max-height: calc(100vh - 200px); }
     tr { cursor: pointer; }
     tr.sel td { background: #d6d6d6; }
@@ -92,17 +93,20 @@ export class AuditView extends LitElement {
     const d = this.detail;
     return html`
       <section>
-        <form class="toolbar" @submit=${this.applyFilter}>
-          <input name="user" placeholder="user" size="10" /><input name="action" placeholder="action" size="12" /><input name="target" placeholder="target" size="12" />
-          <input name="from" type="datetime-local" aria-label="from" /><input name="to" type="datetime-local" aria-label="to" />
+        <form class="search" @submit=${this.applyFilter} role="search" aria-label="Filter the audit trail">
+          <label>User<input name="user" placeholder="admin" size="10" /></label>
+          <label>Action<input name="action" placeholder="auth.login" size="12" /></label>
+          <label>Target<input name="target" placeholder="user:admin" size="12" /></label>
+          <label>From<input name="from" type="datetime-local" /></label>
+          <label>To<input name="to" type="datetime-local" /></label>
           <button type="submit">Filter</button>
           ${can('audit.verify') ? html`<button type="button" data-action="verify" @click=${this.runVerify}>Verify chain</button>` : ''}
         </form>
         ${this.verify ? html`<div class=${this.verify.ok ? 'ok' : 'fail'} data-testid="verify-result">${this.verify.text}</div>` : ''}
         ${this.error ? html`<div class="error">${this.error}</div>` : ''}
-        ${this.entries.length ? html`<div class="list" tabindex="0" role="region" aria-label="audit entries"><table data-testid="audit-table"><thead><tr><th>#</th><th>Time</th><th>User</th><th>Action</th><th>Target</th><th>Signed</th></tr></thead>
+        ${this.entries.length ? html`<div class="list" tabindex="0" role="region" aria-label="audit entries"><table class="cards" data-testid="audit-table"><thead><tr><th>#</th><th>Time</th><th>User</th><th>Action</th><th>Target</th><th>Signed</th></tr></thead>
           <tbody>${this.entries.map((e) => html`<tr class=${d?.seq === e.seq ? 'sel' : ''} @click=${() => { this.detail = e; }}>
-            <td>${e.seq}</td><td>${new Date(e.ts).toLocaleString()}</td><td>${e.username ?? '—'}</td><td>${e.action}</td><td>${e.target ?? ''}</td><td>${e.signature ? e.signature.meaning : ''}</td></tr>`)}</tbody></table></div>
+            <td data-label="#">${e.seq}</td><td class="time" data-label="Time">${new Date(e.ts).toLocaleString()}</td><td data-label="User">${e.username ?? '—'}</td><td data-label="Action">${e.action}</td><td class="target" data-label="Target">${e.target ?? ''}</td><td data-label=${e.signature ? 'Signed' : nothing}>${e.signature ? e.signature.meaning : ''}</td></tr>`)}</tbody></table></div>
           <div class="toolbar"><button ?disabled=${this.offset === 0} @click=${() => { this.cursor = this.cursors.pop(); void this.load(); }}>Newer</button>
             <button ?disabled=${this.nextCursor === null} @click=${() => { this.cursors.push(this.cursor); this.cursor = this.nextCursor ?? undefined; void this.load(); }}>Older</button></div>`
           : html`<div class="empty">No audit entries match.</div>`}

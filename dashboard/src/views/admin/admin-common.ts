@@ -78,12 +78,6 @@ export const adminStyles = [base, css`
   @media (max-width: 600px) {
     form.fields { grid-template-columns: minmax(0, 1fr); }
     td.actions { white-space: normal; }
-    /* phones: each row of a wide table becomes a card, each cell labelled by its column */
-    table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-    table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: auto; }
-    table.cards tr { border: 1px solid #c4c4c4; margin-bottom: 6px; }
-    table.cards td { border: none; padding: 2px 8px; }
-    table.cards td[data-label]::before { content: attr(data-label) ': '; color: #444; font-weight: 600; }
   }
 `];
 

@@ -61,8 +61,6 @@ export class FramesView extends LitElement {
 
   static styles = [base, css`
     :host { display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
-    form.search { display: flex; flex-wrap: wrap; gap: 6px; align-items: end; }
-    form.search label { display: grid; gap: 2px; font-size: 12px; }
     .table-wrap { overflow-x: auto; max-height: 45vh; overflow-y: auto; border: 1px solid var(--border); }
     td.attrs { font-size: 12px; color: var(--muted); max-width: 360px; }
     .open { font-weight: 600; }
@@ -73,8 +71,6 @@ export class FramesView extends LitElement {
     tr.fresh td:first-child { box-shadow: inset 4px 0 0 var(--focus); }
     @media (max-width: 700px) {
       th.hide-narrow, td.hide-narrow { display: none; }
-      form.search label { flex: 1 1 40%; }
-      form.search input, form.search select { width: 100%; box-sizing: border-box; }
     }
   `];
 
