@@ -34,6 +34,22 @@ export interface ReplayResult {
 export const MAX_REPLAY_MS = 3653 * 86_400_000;
 /** Samples are read and replayed a window at a time, so memory stays bounded over years. */
 const WINDOW_MS = 86_400_000;
+/** samples replayed between two turns of the event loop (a day of 1 Hz tags is millions) */
+const TURN_SAMPLES = 20_000;
+
+interface Columns { ts: ArrayLike<number>; values: ArrayLike<number>; quality: ArrayLike<number> }
+
+/** One tag's samples of [from, to) as one set of columns (a store answers in batches). */
+async function readAll(read: HistoryReader, tag: string, from: number, to: number): Promise<Columns> {
+  const parts: Columns[] = [];
+  for await (const c of read(tag, from, to)) parts.push(c);
+  if (parts.length === 1) return parts[0];
+  const n = parts.reduce((a, c) => a + c.ts.length, 0);
+  const out = { ts: new Float64Array(n), values: new Float64Array(n), quality: new Uint16Array(n) };
+  let j = 0;
+  for (const c of parts) { out.ts.set(c.ts, j); out.values.set(c.values, j); out.quality.set(c.quality, j); j += c.ts.length; }
+  return out;
+}
 
 /** Checks a replay range; `now` bounds its end (history, not the future). */
 export function checkReplayRange(from: unknown, to: unknown, now: number): { from: number; to: number } {
@@ -49,7 +65,8 @@ export function checkReplayRange(from: unknown, to: unknown, now: number): { fro
 /**
  * Replays `defs` (the engine's definitions, `source` the node's id) over the stored history
  * of their input tags in [from, to) and writes the frames that closed into `target`.
- * `yieldTurn` is awaited between windows (the event loop's turn in a server).
+ * `yieldTurn` is awaited after each window and every few thousand samples (the event
+ * loop's turn in a server).
  */
 export async function replayFrames(defs: readonly FrameDefinition[], source: string, target: FrameStore, read: HistoryReader,
   range: { from: number; to: number }, yieldTurn: () => Promise<void> = () => Promise.resolve()): Promise<ReplayResult> {
@@ -61,26 +78,30 @@ export async function replayFrames(defs: readonly FrameDefinition[], source: str
     const keep = (events: FrameEvent[]) => { for (const e of events) if (e.type === 'close') closed.set(e.frame.id, e.frame); };
     const tags = engine.inputs;
     let samples = 0;
+    let sinceTurn = 0;
     for (let w = range.from; w < range.to; w += WINDOW_MS) {
       const end = Math.min(range.to, w + WINDOW_MS);
-      const batch: Sample[] = [];
-      for (const tag of tags) {
-        for await (const c of read(tag, w, end)) {
-          for (let i = 0; i < c.ts.length; i++) batch.push({ tag, ts: c.ts[i], value: c.values[i], quality: c.quality[i] });
+      const cols: Columns[] = [];
+      for (const tag of tags) cols.push(await readAll(read, tag, w, end));
+      // the tags' columns merged by time, one instant at a time: held conditions (`for 30s`)
+      // that matured before it first, as the live engine's one-second tick would have found
+      // them, then the instant's samples (objects only for the instant being applied)
+      const at = new Array<number>(tags.length).fill(0);
+      for (;;) {
+        let ts = Infinity;
+        for (let k = 0; k < tags.length; k++) if (at[k] < cols[k].ts.length && cols[k].ts[at[k]] < ts) ts = cols[k].ts[at[k]];
+        if (ts === Infinity) break;
+        const group: Sample[] = [];
+        for (let k = 0; k < tags.length; k++) {
+          const c = cols[k];
+          while (at[k] < c.ts.length && c.ts[at[k]] === ts) { group.push({ tag: tags[k], ts, value: c.values[at[k]], quality: c.quality[at[k]] }); at[k]++; }
         }
-      }
-      samples += batch.length;
-      batch.sort((a, b) => a.ts - b.ts);
-      // per instant: held conditions (`for 30s`) that matured before it first, as the live
-      // engine's one-second tick would have found them, then the instant's samples
-      for (let i = 0; i < batch.length;) {
-        const ts = batch[i].ts;
-        let j = i + 1;
-        while (j < batch.length && batch[j].ts === ts) j++;
         keep(engine.tick(ts - 1));
-        keep(engine.ingest(batch.slice(i, j)));
-        i = j;
+        keep(engine.ingest(group));
+        samples += group.length;
+        if ((sinceTurn += group.length) >= TURN_SAMPLES) { sinceTurn = 0; await yieldTurn(); }
       }
+      sinceTurn = 0;
       await yieldTurn();
     }
     keep(engine.tick(range.to - 1));

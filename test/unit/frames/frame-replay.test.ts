@@ -134,6 +134,13 @@ describe('replayFrames', () => {
     expect(turns).toBe(3);
     expect(reads.length).toBe(3 * 3);
     expect(new Set(reads).size).toBe(reads.length);
+    // a day of a 1 Hz tag is 86,400 samples in one window: the turns come inside it too
+    const dense: Sample[] = Array.from({ length: 86_400 }, (_, i) => ({ tag: RUN, ts: T0 + i * 1000, value: i % 3600 < 300 ? 0 : 1, quality: 0 }));
+    let inside = 0;
+    const r = await replayFrames([DEFS[1]].map((d) => ({ ...d, parent: undefined })), 'node2', store, reader(dense), { from: T0, to: T0 + DAY }, async () => { inside++; });
+    expect(r.samples).toBe(86_400);
+    expect(r.added).toBe(24); // a 5-minute stop at the top of each hour
+    expect(inside).toBeGreaterThanOrEqual(5);
   });
 });
 
