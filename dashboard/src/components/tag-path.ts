@@ -4,6 +4,15 @@
 import { html, type TemplateResult } from 'lit';
 
 export function tagPath(tag: string): TemplateResult {
-  const parts = tag.split('.');
-  return html`${parts.map((p, i) => (i < parts.length - 1 ? html`${p}.<wbr>` : p))}`;
+  return breakAfter(tag, '.');
+}
+
+function breakAfter(text: string, sep: string): TemplateResult {
+  const parts = text.split(sep);
+  return html`${parts.map((p, i) => (i < parts.length - 1 ? html`${p}${sep}<wbr>` : p))}`;
+}
+
+/** A point name (`hydraulic_power`) that may wrap after its underscores on a narrow screen. */
+export function wordParts(name: string): TemplateResult {
+  return breakAfter(name, '_');
 }

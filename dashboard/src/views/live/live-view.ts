@@ -12,6 +12,7 @@ import { priorityIcon, PRIORITY_RANK } from '../../components/chips';
 import { stateName } from '../alarms/alarm-names';
 import '../../components/chips';
 import '../../components/sparkline';
+import { wordParts } from '../../components/tag-path';
 
 interface Row { tag: string; ts: number; value: number; quality: string }
 interface ActiveAlarm { tag: string; priority: string; state: string; stateName?: string; message: string }
@@ -101,7 +102,9 @@ export class LiveView extends LitElement {
     @media (max-width: 700px) {
       td.desc, th.desc, td.spark, th.spark { display: none; }
       th, td { padding: 3px 4px; }
-      td.point { overflow-wrap: anywhere; }
+      /* break-word, not anywhere: the point column keeps the width of its longest word part
+         (the empty alarm column gives way), and breaks inside a word only when it must */
+      td.point { overflow-wrap: break-word; }
       .scroll { max-height: none; }
     }
   `];
@@ -182,7 +185,7 @@ export class LiveView extends LitElement {
     const cls = `${lvl} ${a ? `alarm alarm-${a.priority}` : ''}`;
     const discrete = !!m?.states?.length || m?.valueType === 'boolean';
     return html`<tr class=${cls} data-tag=${r.tag}>
-      <td class="point"><a href="#/trend?tags=${encodeURIComponent(r.tag)}&range=1h&live=1" title=${r.tag}>${point}</a></td>
+      <td class="point"><a href="#/trend?tags=${encodeURIComponent(r.tag)}&range=1h&live=1" title=${r.tag}>${wordParts(point)}</a></td>
       <td class="desc">${m?.description ?? ''}</td>
       <td class="value" data-testid="value"><b>${formatValue(r.value, m)}</b>${m?.unit && !discrete ? html`<span class="unit">${m.unit}</span>` : ''}</td>
       <td class="spark"><historian-sparkline .values=${this.sparks.get(r.tag) ?? []} ?step=${discrete || m?.interpolation === 'step'}></historian-sparkline></td>
