@@ -42,9 +42,13 @@ if (bad !== undefined) {
 if (flags.length === process.execArgv.length && flags.every((f, i) => f === process.execArgv[i])) {
   require(MAIN);
 } else {
+  // its own process group: Ctrl-C in a terminal signals the foreground group, and the
+  // server would get it twice (directly and relayed), the second forcing its exit before the
+  // stores are flushed; now only this process gets it and relays it once
   const child = spawn(process.execPath, [...flags, __filename], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, LAUNCHED_BY_START_JS: '1' },
+    detached: true,
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (require('node:os').constants.signals[signal] ?? 0)));

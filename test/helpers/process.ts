@@ -48,7 +48,7 @@ export function spawnManaged(
   name: string,
   command: string,
   args: string[],
-  options: Pick<SpawnOptions, 'cwd' | 'env'> = {},
+  options: Pick<SpawnOptions, 'cwd' | 'env' | 'detached'> = {},
 ): ManagedProcess {
   const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

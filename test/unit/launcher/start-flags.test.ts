@@ -5,7 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LAUNCHER_NODE_FLAGS, REPO_ROOT, startDistribution, type Distribution } from '../../helpers/distribution';
+import { ADMIN_PASSWORD, LAUNCHER_NODE_FLAGS, REPO_ROOT, startDistribution, type Distribution } from '../../helpers/distribution';
+import { freePort } from '../../helpers/ports';
+import { spawnManaged, type ManagedProcess } from '../../helpers/process';
+import { makeTempDir, removeTempDir } from '../../helpers/tmp';
 import { waitFor } from '../../helpers/wait';
 
 const START = join(REPO_ROOT, 'scripts', 'start.js');
@@ -55,5 +58,50 @@ describe('npm start launcher', () => {
     expect((await dist.request('/health')).status).toBe(200);
     dist.proc.kill('SIGKILL');
     await waitFor(() => !alive(server), { what: 'the server child to stop after its launcher was killed', timeoutMs: 30_000 });
+  });
+
+  /**
+   * A server started as its own process group (as a shell starts a job), with the demo flows:
+   * their stores and nodes take long enough to stop for a second signal to land mid-stop.
+   */
+  async function job(args: string[], env: Record<string, string>): Promise<{ proc: ManagedProcess; dir: string }> {
+    const dir = await makeTempDir('historian-signal-');
+    const proc = spawnManaged('historian', process.execPath, args, {
+      cwd: REPO_ROOT, detached: true,
+      env: { ...process.env, HISTORIAN_PORT: String(await freePort()), HISTORIAN_HOST: '127.0.0.1', HISTORIAN_DATA_DIR: dir, HISTORIAN_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env },
+    });
+    await proc.waitForOutput(/\[historian\] ready/, { timeoutMs: 120_000 });
+    // the demo's history is written and its frames replayed: the stores hold data to flush
+    await proc.waitForOutput(/replayed \d+ stored samples/, { timeoutMs: 120_000 });
+    return { proc, dir };
+  }
+
+  /** Starts a job, signals it with `send`, and expects one clean stop (no forced exit). */
+  async function stopsCleanly(args: string[], env: Record<string, string>, send: (proc: ManagedProcess) => Promise<void>): Promise<void> {
+    const { proc, dir } = await job(args, env);
+    try {
+      await send(proc);
+      const exit = await proc.exited;
+      expect(proc.logs()).toContain('[historian] stopped');
+      expect(proc.logs()).not.toContain('forcing exit');
+      expect(exit.code).toBe(0);
+    } finally {
+      await proc.stop();
+      await removeTempDir(dir);
+    }
+  }
+
+  it('stops cleanly on a Ctrl-C to the whole job when the server runs in a child (one stop, not forced)', async () => {
+    // the terminal signals every process of the foreground group: launcher and, before, its server child
+    await stopsCleanly([START], { HISTORIAN_NODE_FLAGS: '--max-semi-space-size=3' }, async (proc) => { process.kill(-proc.pid!, 'SIGINT'); });
+  });
+
+  it('takes the same signal twice within a second as one stop request (a service manager and the launcher both sending it)', async () => {
+    await stopsCleanly([...LAUNCHER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'runtime', 'server', 'main.js')], {}, async (proc) => {
+      proc.kill('SIGTERM');
+      // the second one once the first is being handled (two sent at once merge into one)
+      await proc.waitForOutput(/SIGTERM: shutting down/);
+      proc.kill('SIGTERM');
+    });
   });
 });
