@@ -6,3 +6,4 @@ export { Backoff, type BackoffOptions } from './backoff';
 export { openSqlite, openSqliteReadOnly, configureSqlite, transaction, type SqliteOptions } from './sqlite';
 export { DomainError, isDomainError, type DomainErrorKind, type DomainErrorDetail } from './domain-error';
 export { HeapTrimmer, pooledHeapBytes, lastResortCollection, eventLoopBusy, type HeapTrimOptions } from './heap-trim';
+export { takePidLock, releasePidLock, pidAlive, PidLockError } from './pid-lock';

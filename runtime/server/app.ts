@@ -3,7 +3,7 @@
 // WebSocket (/api/v1/live), health, readiness and metrics.
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
@@ -49,7 +49,7 @@ import { securityHeaders } from './security-headers';
 import { startRedirectServer, type RedirectServer } from './https-redirect';
 import { SystemHealth, DEFAULT_THRESHOLDS } from '../health';
 import { SystemAlarmMonitor } from '../health';
-import { HeapTrimmer } from '../platform';
+import { HeapTrimmer, PidLockError, releasePidLock, takePidLock } from '../platform';
 import { openFleet } from '../fleet';
 import { fleetRoutes } from './routes/fleet-routes';
 import { systemRoutes } from './routes/system-routes';
@@ -92,6 +92,16 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   const log = opts.log ?? ((l: string) => console.log(l));
   const settings = loadSettings(opts.settingsFile);
   const { historian: cfg, red: redSettings } = settings;
+  // one server per data directory: a second would append to the same audit chain and
+  // SQLite files from its own state, and find every store taken
+  const dirLock = join(cfg.dataDir, 'historian.pid');
+  mkdirSync(cfg.dataDir, { recursive: true });
+  try {
+    takePidLock(dirLock, `data directory ${cfg.dataDir}`);
+  } catch (e) {
+    if (e instanceof PidLockError) throw new Error(`${e.message}, another Historian server: stop it first, or give this one a data directory of its own (HISTORIAN_DATA_DIR)`);
+    throw e;
+  }
   // before anything opens: a bad certificate setting stops start-up with its name
   const tls = await loadTls(cfg.tls, cfg.dataDir, log);
   const svc = services();
@@ -370,6 +380,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      releasePidLock(dirLock);
       log('[historian] stopped');
     })();
     return stopped;

@@ -3,6 +3,7 @@
 // (a LOCK file naming the owner's pid; a dead owner's lock is taken over).
 import fs from 'node:fs';
 import path from 'node:path';
+import { releasePidLock, takePidLock } from '../platform';
 
 const openDirs = new Set<string>();
 const closing = new Map<string, Promise<void>>();
@@ -31,20 +32,9 @@ export function noteClosing(key: string, done: Promise<void>): void {
 }
 
 function takeLock(dir: string): void {
-  const file = path.join(dir, 'LOCK');
-  try {
-    const pid = Number(fs.readFileSync(file, 'utf8'));
-    if (pid && pid !== process.pid && alive(pid)) throw new Error(`dir: store ${dir} is in use by process ${pid}`);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  fs.writeFileSync(file, String(process.pid));
+  takePidLock(path.join(dir, 'LOCK'), `dir: store ${dir}`);
 }
 
 function releaseLock(dir: string): void {
-  fs.rmSync(path.join(dir, 'LOCK'), { force: true });
-}
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  releasePidLock(path.join(dir, 'LOCK'));
 }
