@@ -325,8 +325,13 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(cfg.port, cfg.host, () => { server.off('error', reject); resolve(); });
+    const failed = (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') reject(new Error(`HISTORIAN_PORT: port ${cfg.port} on ${cfg.host} is in use by another program; stop it or choose another port`));
+      else if (e.code === 'EACCES') reject(new Error(`HISTORIAN_PORT: port ${cfg.port} needs privileges this process does not have; choose a port above 1023`));
+      else reject(e);
+    };
+    server.once('error', failed);
+    server.listen(cfg.port, cfg.host, () => { server.off('error', failed); resolve(); });
   });
   const port = (server.address() as AddressInfo).port;
   const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? 'localhost' : cfg.host;
