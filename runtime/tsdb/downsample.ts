@@ -19,12 +19,18 @@ export class MinMaxDownsampler {
     if (v > this.maxV) { this.maxV = v; this.maxT = t; }
   }
 
-  /** A pre-aggregated bucket (rollup row) without sample times for its extremes. */
-  addRange(t0: number, t1: number, min: number, max: number): void {
+  /**
+   * The points, in time order: parts of a store arrive in time order but may overlap (late
+   * data still in the head beside compacted blocks), which would leave a bucket twice.
+   */
+  finish(): Points {
     this.flush();
-    this.k = -1;
-    if (min === max) { this.out.ts.push(t0); this.out.values.push(min); return; }
-    this.out.ts.push(t0, t1); this.out.values.push(min, max);
+    const o = this.out;
+    let sorted = true;
+    for (let i = 1; i < o.ts.length && sorted; i++) sorted = o.ts[i] >= o.ts[i - 1];
+    if (sorted) return o;
+    const idx = o.ts.map((_, i) => i).sort((a, b) => o.ts[a] - o.ts[b] || a - b);
+    return { ts: idx.map((i) => o.ts[i]), values: idx.map((i) => o.values[i]) };
   }
 
   flush(): Points {

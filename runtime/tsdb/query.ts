@@ -164,30 +164,23 @@ export async function queryDownsample(r: SeriesReader, q: DownsampleQuery): Prom
   if (!Number.isInteger(q.points) || q.points < 2) throw new QueryError('points', 'must be an integer of at least 2');
   const perBucket = mode === 'minmax' ? 2 : 1;
   const { from, to, bucketMs } = resolveBuckets({ from: q.from, to: q.to, points: Math.max(1, Math.floor(q.points / perBucket) - (mode === 'lttb' ? 2 : 0)) });
+  const bucketOf = (t: number) => Math.floor((t - from) / bucketMs);
   if (mode === 'minmax') {
     const d = new MinMaxDownsampler(from, bucketMs);
-    // rollup rows of one bucket are folded first, then emitted as one min/max pair
-    const agg = new BucketAggregator(from, to, bucketMs, (row) => d.addRange(row.ts, row.ts + bucketMs / 2, row.min, row.max));
-    let usedRows = false;
-    const bucketOf = (t: number) => Math.floor((t - from) / bucketMs);
-    const fits = (s: Summary) => bucketOf(s.firstTs) === bucketOf(s.lastTs);
-    for await (const item of scan(r, q.tag, from, to, bucketMs, fits)) {
+    // rollup rows and whole-chunk summaries lack their extremes' times: each puts its min and
+    // max at its own first and last sample times (in the order of its first and last value),
+    // so every point lies inside the data and a bucket folds rows, summaries and samples alike
+    for await (const item of scan(r, q.tag, from, to, bucketMs, (s) => bucketOf(s.firstTs) === bucketOf(s.lastTs))) {
       await pace(q.budget);
-      if (item.summaries && item.rollup) { usedRows = true; for (const s of item.summaries) agg.addSummary(s); }
-      else if (item.summaries) {
-        if (usedRows) { agg.close(); usedRows = false; }
-        for (const s of item.summaries) addExtremes(d, s);
-      } else {
-        if (usedRows) { agg.close(); usedRows = false; }
+      if (item.summaries) for (const s of item.summaries) addExtremes(d, s);
+      else {
         const c = item.cols;
         for (let i = 0; i < c.ts.length; i++) d.add(c.ts[i], c.values[i]);
       }
     }
-    if (usedRows) agg.close();
-    return d.flush();
+    return d.finish();
   }
   const d = new LttbDownsampler(from, bucketMs);
-  const bucketOf = (t: number) => Math.floor((t - from) / bucketMs);
   for await (const item of scan(r, q.tag, from, to, bucketMs, (s) => bucketOf(s.firstTs) === bucketOf(s.lastTs))) {
     await pace(q.budget);
     if (item.summaries) for (const s of item.summaries) d.add(s.firstTs + (s.lastTs - s.firstTs) / 2, s.sum / s.count);

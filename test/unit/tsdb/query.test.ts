@@ -133,6 +133,16 @@ describe('queries against a naive reference', () => {
     expect(p.values.reduce((a, b) => Math.max(a, b))).toBe(values.reduce((a, b) => Math.max(a, b)));
     expect(p.values.reduce((a, b) => Math.min(a, b))).toBe(values.reduce((a, b) => Math.min(a, b)));
     expect(p.ts.length).toBeLessThanOrEqual(200);
+    // in time order, and every point inside the data (a view reaching past it included)
+    for (const [from, to, points] of [[T0, T0 + 34 * D, 200], [T0 + 34 * D - 3650 * D, T0 + 34 * D, 1000], [T0, T0 + 34 * D, 5], [T0 + 30 * D, T0 + 33 * D, 1000]]) {
+      const v = await s3.downsample({ tag: 's.x', from, to, points, mode: 'minmax' });
+      const inRange = data.filter((x) => x.ts >= from && x.ts < to);
+      for (let i = 1; i < v.ts.length; i++) expect(v.ts[i], `${points} points from ${from}: point ${i}`).toBeGreaterThanOrEqual(v.ts[i - 1]);
+      expect(v.ts[0]).toBeGreaterThanOrEqual(inRange[0].ts);
+      expect(v.ts[v.ts.length - 1]).toBeLessThanOrEqual(inRange[inRange.length - 1].ts);
+      expect(Math.max(...v.values)).toBe(Math.max(...inRange.map((x) => x.value)));
+      expect(Math.min(...v.values)).toBe(Math.min(...inRange.map((x) => x.value)));
+    }
     await s3.close();
     await removeTempDir(d3);
   });
@@ -154,6 +164,19 @@ describe('queries against a naive reference', () => {
     expect(Math.max(...p.values)).toBe(Math.max(...all.map((s) => s.value)));
     expect(Math.min(...p.values)).toBe(Math.min(...all.map((s) => s.value)));
     for (let i = 0; i < p.ts.length; i++) expect(all.find((s) => s.ts === p.ts[i])!.value).toBe(p.values[i]);
+  });
+
+  it('min-max views of compacted blocks and the head after them stay in time order and inside the data', async () => {
+    const all = ref.series('q.a');
+    // views ending an hour after the newest sample, as a live trend's window does
+    const end = all[all.length - 1].ts + H;
+    for (const span of [3650 * D, 365 * D, 30 * D, 7 * D]) {
+      const p = await store.downsample({ tag: 'q.a', from: end - span, to: end, points: 1000, mode: 'minmax' });
+      for (let i = 1; i < p.ts.length; i++) expect(p.ts[i], `${span / D} d: point ${i}`).toBeGreaterThanOrEqual(p.ts[i - 1]);
+      expect(p.ts[0]).toBeGreaterThanOrEqual(all[0].ts);
+      expect(p.ts[p.ts.length - 1]).toBeLessThanOrEqual(all[all.length - 1].ts);
+      expect(Math.max(...p.values)).toBe(Math.max(...all.map((x) => x.value)));
+    }
   });
 
   it('LTTB keeps first and last sample and picks real samples', async () => {
