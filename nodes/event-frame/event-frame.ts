@@ -84,9 +84,10 @@ export default function register(RED: RED): void {
       status();
       try {
         const store = await storeHandle.ready;
+        const t0 = Date.now();
         const r = await replayFrames(defs, node.id, frames, (tag, from, to) => store.raw({ tag, from, to }), range, () => new Promise((res) => setImmediate(res)));
         replayed = r;
-        node.log(`replayed ${r.samples} stored samples of ${new Date(r.from).toISOString()} .. ${new Date(r.to).toISOString()}: ${r.added} frame(s) added, ${r.existing} already stored, ${r.open} still open at the end (left to the live frames)`);
+        node.log(`replayed ${r.samples} stored samples of ${new Date(r.from).toISOString()} .. ${new Date(r.to).toISOString()}: ${r.added} frame(s) added, ${r.existing} already stored, ${r.open} still open at the end (left to the live frames), in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         send({ topic: 'frame/replay', event: 'replay', payload: r });
       } finally {
         replaying = null;
