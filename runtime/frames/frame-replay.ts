@@ -113,8 +113,9 @@ export async function replayFrames(defs: readonly FrameDefinition[], source: str
 }
 
 /**
- * The closed frames into the target, parents before children, skipping those already
- * there. A child whose parent did not close (still open at the end) is left out with it.
+ * The closed frames into the target in one transaction, parents before children, skipping
+ * those already there. A child whose parent did not close (still open at the end) is left
+ * out with it.
  */
 function copyClosed(closed: ReadonlyMap<string, Frame>, target: FrameStore): { added: number; existing: number } {
   const depth = (f: Frame): number => {
@@ -127,15 +128,8 @@ function copyClosed(closed: ReadonlyMap<string, Frame>, target: FrameStore): { a
     return d;
   };
   const order = [...closed.values()].map((f) => ({ f, d: depth(f) })).filter((x) => x.d >= 0).sort((a, b) => a.d - b.d || a.f.start - b.f.start);
-  const idInTarget = new Map<string, string>();
-  let added = 0, existing = 0;
-  for (const { f } of order) {
-    const parent = f.parent === null ? null : idInTarget.get(f.parent)!;
-    const there = target.findBySourceStart(f.source, f.start);
-    if (there) { idInTarget.set(f.id, there.id); existing++; continue; }
-    const n = target.add({ template: f.template, name: f.name, start: f.start, end: f.end, parent, tags: f.tags, attributes: f.attributes, source: f.source });
-    idInTarget.set(f.id, n.id);
-    added++;
-  }
-  return { added, existing };
+  return target.addClosed(order.map(({ f }) => ({
+    key: f.id, parentKey: f.parent,
+    frame: { template: f.template, name: f.name, start: f.start, end: f.end!, tags: f.tags, attributes: f.attributes, source: f.source },
+  })));
 }

@@ -134,6 +134,41 @@ export class FrameStore {
 
   /** Stores a frame (open when `end` is absent); returns it with its id. */
   add(n: NewFrame): Frame {
+    const c = this.checked(n);
+    if (c.parent !== null && !this.get(c.parent)) throw new FrameError('parent', `no frame "${c.parent}"`);
+    const id = transaction(this.db, () => this.insert(c));
+    const f = this.get(id)!;
+    this.emit(f, c.end === null ? 'open' : 'close');
+    return f;
+  }
+
+  /**
+   * Closed frames recorded elsewhere (a replay of history), in one transaction: parents come
+   * before their children and name them by `key`. A frame whose source already has a frame
+   * starting at the same time is not added again; its key then stands for that frame.
+   */
+  addClosed(items: ReadonlyArray<{ key: string; parentKey: string | null; frame: NewFrame & { end: number } }>): { added: number; existing: number } {
+    const checked = items.map((it) => ({ ...it, c: this.checked(it.frame) }));
+    const ids = new Map<string, string>();
+    const fresh: string[] = [];
+    let existing = 0;
+    transaction(this.db, () => {
+      for (const { key, parentKey, c } of checked) {
+        const parent = parentKey === null ? null : ids.get(parentKey);
+        if (parent === undefined) throw new FrameError('parent', `frame "${key}" comes before its parent "${parentKey}"`);
+        const there = this.findBySourceStart(c.source, c.start);
+        if (there) { ids.set(key, there.id); existing++; continue; }
+        const id = this.insert({ ...c, parent });
+        ids.set(key, id);
+        fresh.push(id);
+      }
+    });
+    for (const id of fresh) this.emit(this.get(id)!, 'close');
+    return { added: fresh.length, existing };
+  }
+
+  /** A new frame's fields, checked and normalized (the same rules for every way in). */
+  private checked(n: NewFrame): { template: string; name: string; start: number; end: number | null; parent: string | null; tags: string[]; attributes: Attributes; source: string } {
     if (typeof n.template !== 'string' || !TEMPLATE_RE.test(n.template)) throw new FrameError('template', 'must be 1-64 of [A-Za-z0-9_.-]');
     if (typeof n.name !== 'string' || n.name.trim() === '' || n.name.length > MAX_NAME) throw new FrameError('name', `must be 1-${MAX_NAME} characters`);
     if (!Number.isSafeInteger(n.start)) throw new FrameError('start', 'must be epoch milliseconds');
@@ -143,20 +178,19 @@ export class FrameStore {
     if (tags.length > MAX_FRAME_TAGS) throw new FrameError('tags', `at most ${MAX_FRAME_TAGS} tags`);
     for (const t of tags) { const e = tagError(t); if (e) throw new FrameError('tags', e); }
     const attributes = checkAttributes(n.attributes);
-    if (n.parent != null && !this.get(n.parent)) throw new FrameError('parent', `no frame "${n.parent}"`);
+    return { template: n.template, name: n.name.trim(), start: n.start, end, parent: n.parent ?? null, tags, attributes, source: n.source ?? 'api' };
+  }
+
+  /** Inserts a checked frame (inside the caller's transaction); returns its id. */
+  private insert(c: ReturnType<FrameStore['checked']>): string {
     const now = this.clock();
     const id = uuidv7();
-    const source = n.source ?? 'api';
-    transaction(this.db, () => {
-      const r = this.insertFrame.run(id, n.template, n.name.trim(), n.start, end, n.parent ?? null, source, JSON.stringify(tags), JSON.stringify(attributes), now, now);
-      const seq = Number(r.lastInsertRowid);
-      this.indexAttrs(seq, n.start, attributes);
-      this.indexText(seq, { name: n.name, template: n.template, attributes });
-    });
-    if (end !== null) this.longestClosed = Math.max(this.longestClosed, end - n.start);
-    const f = this.get(id)!;
-    this.emit(f, end === null ? 'open' : 'close');
-    return f;
+    const r = this.insertFrame.run(id, c.template, c.name, c.start, c.end, c.parent, c.source, JSON.stringify(c.tags), JSON.stringify(c.attributes), now, now);
+    const seq = Number(r.lastInsertRowid);
+    this.indexAttrs(seq, c.start, c.attributes);
+    this.indexText(seq, { name: c.name, template: c.template, attributes: c.attributes });
+    if (c.end !== null) this.longestClosed = Math.max(this.longestClosed, c.end - c.start);
+    return id;
   }
 
   get(id: string): Frame | null {

@@ -91,6 +91,32 @@ describe('FrameStore', () => {
     expect(store.query({ from: 99 * H, to: 101 * H }).map((f) => f.name)).toEqual(['long']);
   });
 
+  it('adds replayed closed frames in one go: parents first, children under them, known ones skipped, nothing on a bad one', () => {
+    const live = store.add({ template: 'batch', name: 'B1', start: 1000, end: 9000, source: 'n1/batch' });
+    const changes: string[] = [];
+    store.onChange((f, c) => changes.push(`${c} ${f.name}`));
+    const r = store.addClosed([
+      { key: 'b1', parentKey: null, frame: { template: 'batch', name: 'B1 again', start: 1000, end: 9000, source: 'n1/batch' } },
+      { key: 'b2', parentKey: null, frame: { template: 'batch', name: 'B2', start: 10_000, end: 20_000, source: 'n1/batch', attributes: { lot: 7 } } },
+      { key: 't1', parentKey: 'b1', frame: { template: 'trip', name: 'T1', start: 2000, end: 3000, source: 'n1/trip' } },
+      { key: 't2', parentKey: 'b2', frame: { template: 'trip', name: 'T2', start: 12_000, end: 13_000, source: 'n1/trip' } },
+    ]);
+    expect(r).toEqual({ added: 3, existing: 1 });
+    expect(changes).toEqual(['close B2', 'close T1', 'close T2']);
+    // a child of a frame already stored lands under that frame
+    expect(store.children(live.id).map((f) => f.name)).toEqual(['T1']);
+    const b2 = store.query({ template: 'batch', attributes: { lot: '7' } })[0];
+    expect(store.children(b2.id).map((f) => f.name)).toEqual(['T2']);
+    // a child before its parent, or a bad field, stores nothing of the call
+    const before = store.query({ limit: 100 }).length;
+    expect(() => store.addClosed([
+      { key: 'b3', parentKey: null, frame: { template: 'batch', name: 'B3', start: 30_000, end: 40_000, source: 'n1/batch' } },
+      { key: 't3', parentKey: 'b4', frame: { template: 'trip', name: 'T3', start: 31_000, end: 32_000, source: 'n1/trip' } },
+    ])).toThrow(/^parent:/);
+    expect(() => store.addClosed([{ key: 'x', parentKey: null, frame: { template: 'bad template', name: 'x', start: 0, end: 1 } }])).toThrow(/^template:/);
+    expect(store.query({ limit: 100 }).length).toBe(before);
+  });
+
   it('quotes search words for FTS5', () => {
     expect(ftsQuery('pump trip')).toBe('"pump" "trip"');
     expect(ftsQuery('C-2231*')).toBe('"C" "2231"*');
