@@ -14,7 +14,7 @@ export class PidLockError extends Error {
 export function takePidLock(file: string, what: string): void {
   try {
     const pid = Number(fs.readFileSync(file, 'utf8'));
-    if (pid && pid !== process.pid && pidAlive(pid)) throw new PidLockError(pid, file, `${what} is in use by process ${pid}`);
+    if (pid && pid !== process.pid && pidAlive(pid) && mayBeNode(pid)) throw new PidLockError(pid, file, `${what} is in use by process ${pid}`);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
@@ -28,4 +28,17 @@ export function releasePidLock(file: string): void {
 
 export function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/**
+ * Whether a live process could be the lock's owner: after a reboot its pid may have gone
+ * to another program, whose lock would otherwise refuse every start. Where the command
+ * line cannot be read (not Linux), any live process counts.
+ */
+function mayBeNode(pid: number): boolean {
+  try {
+    return /node/i.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return true;
+  }
 }
