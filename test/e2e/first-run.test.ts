@@ -5,8 +5,8 @@
 // trend, a 7-day trend with backfilled history, the Plant overview as home page, and no
 // system alarm. Checks go through the API where they can (the operator views are being
 // redesigned) plus a few stable DOM checks and a screenshot of the overview
-// (test/artifacts/screenshots; with UPDATE_SCREENSHOTS=1 also docs/img/plant-overview.png,
-// the README's picture).
+// (test/artifacts/screenshots; with UPDATE_SCREENSHOTS=1 also docs/img/plant-overview.png
+// and docs/img/frames-trips.png, the README's pictures).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +52,13 @@ function trends(page: Page): Promise<Array<{ series: string[]; bands: number; da
       data: t.chart.data.map((col: any) => Array.from(col as ArrayLike<number | null>)),
     }));
   });
+}
+
+/** A README picture (docs/img), refreshed on request only, so a test run leaves the work tree clean. */
+function publish(shot: string, name: string): void {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
+  mkdirSync(join(REPO_ROOT, 'docs', 'img'), { recursive: true });
+  copyFileSync(shot, join(REPO_ROOT, 'docs', 'img', name));
 }
 
 /** A page where the operator has logged in at `hash` (the login form shows there first). */
@@ -171,7 +178,8 @@ describe('first run of the assembled product', () => {
     await expect.poll(() => page.getByTestId('frames-limit').textContent()).toContain('the newest 200');
     for (const [w, h] of [[1440, 900], [1024, 600], [390, 844]]) {
       await page.setViewportSize({ width: w, height: h });
-      await saveScreenshot(page, `first-run-frames-${w}x${h}`);
+      const shot = await saveScreenshot(page, `first-run-frames-${w}x${h}`);
+      if (w === 1440) publish(shot, 'frames-trips.png');
     }
     await page.close();
   });
@@ -249,12 +257,7 @@ describe('first run of the assembled product', () => {
     }, { timeout: 30_000 }).toBeGreaterThan(60);
     // every value widget shows a value (live samples or the latest stored one)
     await expect.poll(() => page.getByText('no value').count(), { timeout: 30_000 }).toBe(0);
-    const shot = await saveScreenshot(page, 'first-run-plant-overview-upset-1440x900');
-    // the README's picture is refreshed on request, so a test run leaves the work tree clean
-    if (process.env.UPDATE_SCREENSHOTS === '1') {
-      mkdirSync(join(REPO_ROOT, 'docs', 'img'), { recursive: true });
-      copyFileSync(shot, join(REPO_ROOT, 'docs', 'img', 'plant-overview.png'));
-    }
+    publish(await saveScreenshot(page, 'first-run-plant-overview-upset-1440x900'), 'plant-overview.png');
     await page.close();
   });
 });
