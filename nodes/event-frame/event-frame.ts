@@ -21,6 +21,8 @@ export default function register(RED: RED): void {
     let storeHandle: StoreHandle | null = null;
     let replaying: { from: number; to: number } | null = null;
     let replayed: ReplayResult | null = null;
+    /** set when the node closes: a replay still running stops at its next turn, writing nothing */
+    let stopped = false;
     let opened = 0;
     let closed = 0;
     /** inputs seeded from the store's latest values (null: no store) */
@@ -85,7 +87,10 @@ export default function register(RED: RED): void {
       try {
         const store = await storeHandle.ready;
         const t0 = Date.now();
-        const r = await replayFrames(defs, node.id, frames, (tag, from, to) => store.raw({ tag, from, to }), range, () => new Promise((res) => setImmediate(res)));
+        const r = await replayFrames(defs, node.id, frames, (tag, from, to) => store.raw({ tag, from, to }), range, async () => {
+          await new Promise((res) => setImmediate(res));
+          if (stopped) throw new ReplayStopped();
+        });
         replayed = r;
         node.log(`replayed ${r.samples} stored samples of ${new Date(r.from).toISOString()} .. ${new Date(r.to).toISOString()}: ${r.added} frame(s) added, ${r.existing} already stored, ${r.open} still open at the end (left to the live frames), in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         send({ topic: 'frame/replay', event: 'replay', payload: r });
@@ -98,7 +103,7 @@ export default function register(RED: RED): void {
     node.on('input', (msg, send, done) => {
       const cmd = msg.frame as Record<string, unknown> | undefined;
       if (cmd !== null && typeof cmd === 'object' && cmd.action === 'replay') {
-        replay(cmd, send).then(() => done(), (e: Error) => done(e));
+        replay(cmd, send).then(() => done(), (e: Error) => done(e instanceof ReplayStopped ? undefined : e));
         return;
       }
       try {
@@ -117,9 +122,13 @@ export default function register(RED: RED): void {
 
     node.on('close', (_removed, done) => {
       // open frames stay open in the store: the next deploy or start resumes them
+      stopped = true;
       clearInterval(timer);
       node.status({});
       done();
     });
   });
 }
+
+/** A replay given up because its node closed (redeploy, shutdown): not an error. */
+class ReplayStopped extends Error {}

@@ -152,6 +152,37 @@ describe('event-frame node replaying history', () => {
     expect(r.to - r.from).toBe(7 * 86_400_000);
   });
 
+  it('a replay still running when its node closes stops without an error and writes nothing', async () => {
+    await new Promise<void>((resolve) => helper.load([eventFrame, historianStore] as any[], [
+      { id: 'st', type: 'historian-store', name: 'ef-replay3', directory: 'tsdb/ef-replay3', fsync: 'never' },
+      { id: 'ef7', type: 'event-frame', store: 'st', frames: [trip], wires: [[]] },
+    ], () => resolve()));
+    const store = await services().components.stores.get('ef-replay3')!.ready;
+    // two days at 1 Hz of the trip's tags: many turns of the event loop to replay
+    const t0 = Date.now() - 3 * 86_400_000;
+    for (let d = 0; d < 2 * 86_400; d += 43_200) {
+      const batch = [];
+      for (let i = d; i < d + 43_200; i++) {
+        batch.push({ tag: `${P}.running`, ts: t0 + i * 1000, value: i % 600 < 60 ? 0 : 1, quality: 0 });
+        batch.push({ tag: `${P}.temperature`, ts: t0 + i * 1000, value: 50, quality: 0 });
+      }
+      await store.write(batch);
+    }
+    const n = helper.getNode('ef7');
+    const errors: string[] = [];
+    n.on('call:error', (call: any) => errors.push(String(call.firstArg?.message ?? call.firstArg)));
+    const logs: string[] = [];
+    n.on('call:log', (call: any) => logs.push(String(call.firstArg)));
+    n.receive({ frame: { action: 'replay', from: t0, to: t0 + 2 * 86_400_000 } });
+    await waitFor(() => (n.status as any).getCalls().some((c: any) => /replaying history/.test(c.firstArg?.text ?? '')));
+    await helper.unload();
+    // give a stopped replay its next turns: it must neither finish nor fail
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    expect(errors).toEqual([]);
+    expect(logs.filter((l) => l.startsWith('replayed'))).toEqual([]);
+    expect(frameStoreFor(dataDir).query({ template: 'trip', from: t0, to: t0 + 2 * 86_400_000, limit: 10 }).filter((f) => f.source === 'ef7/trip')).toEqual([]);
+  });
+
   it('refuses a replay without a store or with a bad range, naming the field', async () => {
     await load([{ id: 'ef5', type: 'event-frame', frames: [trip], wires: [[]] }]);
     const n = helper.getNode('ef5');
