@@ -17,6 +17,8 @@ export const PRIORITY_TARGET = { lowMedium: 80, high: 15, urgent: 5 } as const;
 export interface KpiOptions {
   /** a console's area: tag pattern with NATS wildcards; default all tags */
   console?: string;
+  /** an alarm's text, which operators know it by (null: not known, e.g. removed from the flows) */
+  messageOf?: (alarmId: string) => string | null;
 }
 
 export interface AlarmKpis {
@@ -34,13 +36,13 @@ export interface AlarmKpis {
   floodPeriods: number;
   /** most alarms in one of those periods */
   peak10Min: number;
-  top10: { alarmId: string; tag: string; count: number; share: number }[];
+  top10: { alarmId: string; tag: string; count: number; share: number; message: string | null }[];
   /** % of all alarms that the top 10 account for */
   top10Share: number;
   /** alarms annunciated at least 3 times within one minute; `maxPerMinute` is the most in any minute */
-  chattering: { alarmId: string; tag: string; maxPerMinute: number }[];
+  chattering: { alarmId: string; tag: string; maxPerMinute: number; message: string | null }[];
   /** alarms in B or C at `to` for longer than 24 h */
-  stale: { alarmId: string; tag: string; activeSince: number; ageMs: number }[];
+  stale: { alarmId: string; tag: string; activeSince: number; ageMs: number; message: string | null }[];
   priority: {
     counts: Record<Priority, number>;
     /** percent of alarms: low and medium together, high, urgent */
@@ -96,6 +98,7 @@ export function computeKpis(
       throw new AlarmCommandError('console', (e as Error).message);
     }
   }
+  const messageOf = opts.messageOf ?? (() => null);
   const mine = entries.filter((e) => e.ts >= from && e.ts < to && inConsole(e.tag));
   const alarms = mine.filter(isAnnunciation);
 
@@ -111,7 +114,7 @@ export function computeKpis(
     g.ts.push(a.ts);
   }
   const ranked = [...byAlarm.entries()]
-    .map(([alarmId, g]) => ({ alarmId, tag: g.tag, count: g.ts.length, share: pct(g.ts.length, alarms.length) }))
+    .map(([alarmId, g]) => ({ alarmId, tag: g.tag, message: messageOf(alarmId), count: g.ts.length, share: pct(g.ts.length, alarms.length) }))
     .sort((x, y) => y.count - x.count || (x.alarmId < y.alarmId ? -1 : 1));
   const top10 = ranked.slice(0, 10);
 
@@ -123,14 +126,14 @@ export function computeKpis(
       while (ts[j] - ts[i] >= CHATTER_WINDOW_MS) i++;
       best = Math.max(best, j - i + 1);
     }
-    if (best >= CHATTER_COUNT) chattering.push({ alarmId, tag: g.tag, maxPerMinute: best });
+    if (best >= CHATTER_COUNT) chattering.push({ alarmId, tag: g.tag, message: messageOf(alarmId), maxPerMinute: best });
   }
   chattering.sort((x, y) => y.maxPerMinute - x.maxPerMinute || (x.alarmId < y.alarmId ? -1 : 1));
 
   const snap = snapshot.filter((s) => inConsole(s.tag));
   const stale = snap
     .filter((s) => s.activeSince !== null && to - s.activeSince > STALE_MS)
-    .map((s) => ({ alarmId: s.alarmId, tag: s.tag, activeSince: s.activeSince as number, ageMs: to - (s.activeSince as number) }))
+    .map((s) => ({ alarmId: s.alarmId, tag: s.tag, message: messageOf(s.alarmId), activeSince: s.activeSince as number, ageMs: to - (s.activeSince as number) }))
     .sort((x, y) => x.activeSince - y.activeSince);
 
   const counts: Record<Priority, number> = { low: 0, medium: 0, high: 0, urgent: 0 };

@@ -337,7 +337,8 @@ export class AlarmService {
   /** Alarm-system KPIs over [from, to) from the journal (see KPI.md). */
   kpi(from: number, to: number, opts: KpiOptions = {}): AlarmKpis {
     if (!Number.isFinite(from) || !Number.isFinite(to)) throw new AlarmCommandError('from', 'from and to must be epoch milliseconds');
-    return computeKpis(from, to, this.store.entriesBetween(from, to), this.store.snapshotAt(to), opts);
+    const messageOf = (id: string) => this.records.get(id)?.def.message ?? null;
+    return computeKpis(from, to, this.store.entriesBetween(from, to), this.store.snapshotAt(to), { messageOf, ...opts });
   }
 
   /** Called once per transition, after it is committed; returns the unsubscribe function. */

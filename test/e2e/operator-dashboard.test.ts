@@ -358,6 +358,27 @@ describe('operator dashboard', () => {
     await page.locator('historian-alarm-kpi [data-preset="1h"]').click();
     await page.locator('[data-testid=kpi-chart] figcaption', { hasText: 'Alarms per 10 minutes' }).waitFor();
     expect(await page.locator('[data-testid=kpi-chart] svg text', { hasText: 'alarms' }).count()).toBeGreaterThan(0);
+    // drawn at the width it is shown: one unit of the drawing is one pixel, text is not stretched
+    const drawnAt = () => page.locator('[data-testid=kpi-chart] svg').evaluate((el) => [(el as SVGSVGElement).viewBox.baseVal.width, Math.round(el.clientWidth)]);
+    await poll(async () => { const [w, shown] = await drawnAt(); return Math.abs(w - shown) <= 2; }).toBe(true);
+    // the top offenders are named by the alarm's message, the id below it
+    const alarms = (await srv.call('GET', '/api/v1/alarms?all=true')).alarms as Array<{ id: string; message: string }>;
+    const first = page.locator('[data-testid=kpi-top] tbody tr').first().locator('td').first();
+    const text = await first.textContent();
+    const named = alarms.find((a) => text?.includes(a.id));
+    expect(named, `top offender "${text}" is a configured alarm`).toBeTruthy();
+    expect(text!.startsWith(named!.message)).toBe(true);
+    // the tab is in the URL: it can be bookmarked, and opening the URL shows it
+    expect(await page.evaluate(() => location.hash)).toBe('#/alarms?tab=kpi');
+    await page.goto(`${srv.url}/#/alarms?tab=journal`);
+    await page.locator('[data-testid=journal-table]').waitFor();
+    expect(await page.locator('[data-tab=journal]').getAttribute('aria-selected')).toBe('true');
+    await page.goBack();
+    await page.locator('[data-testid=kpi-panel]').waitFor();
+    await page.setViewportSize(VIEWPORTS[2]);
+    await poll(async () => { const [w, shown] = await drawnAt(); return shown < 400 && Math.abs(w - shown) <= 2; }).toBe(true);
+    await saveScreenshot(page, 'alarm-kpi-390x844');
+    await page.setViewportSize({ width: 1440, height: 900 });
     await axe(page, 'kpi');
   });
 

@@ -130,10 +130,11 @@ export interface AlarmKpiView {
   periods: Array<{ start: number; count: number }>;
   floodPercent: number;
   peak10Min: number;
-  top10: Array<{ alarmId: string; tag: string; count: number; share: number }>;
+  /** `message`: the alarm's text in the running flows; null for an alarm removed since */
+  top10: Array<{ alarmId: string; tag: string; message: string | null; count: number; share: number }>;
   top10Share: number;
-  chattering: Array<{ alarmId: string; tag: string; maxPerMinute: number }>;
-  stale: Array<{ alarmId: string; tag: string; activeSince: number; ageMs: number }>;
+  chattering: Array<{ alarmId: string; tag: string; message: string | null; maxPerMinute: number }>;
+  stale: Array<{ alarmId: string; tag: string; message: string | null; activeSince: number; ageMs: number }>;
   priority: { counts: Record<string, number>; percent: { lowMedium: number; high: number; urgent: number } };
   shelved: number;
   suppressed: number;

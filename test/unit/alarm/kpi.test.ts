@@ -68,14 +68,29 @@ describe('alarm KPIs', () => {
     expect(k.top10.map((t) => [t.alarmId, t.count])).toEqual([['a', 4], ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => [`b${i}`, 1])]);
     expect(k.top10[0].share).toBeCloseTo((4 / 27) * 100, 10);
     expect(k.top10Share).toBeCloseTo((13 / 27) * 100, 10);
-    expect(k.chattering).toEqual([{ alarmId: 'a', tag: 'acme.area1.a', maxPerMinute: 3 }]);
-    expect(k.stale).toEqual([{ alarmId: 's', tag: 'acme.area2.s', activeSince: T - 25 * H, ageMs: 26 * H }]);
+    // none of these alarms is configured in this service: no message to name them by
+    expect(k.chattering).toEqual([{ alarmId: 'a', tag: 'acme.area1.a', message: null, maxPerMinute: 3 }]);
+    expect(k.stale).toEqual([{ alarmId: 's', tag: 'acme.area2.s', message: null, activeSince: T - 25 * H, ageMs: 26 * H }]);
     expect(k.priority.counts).toEqual({ low: 4, medium: 18, high: 3, urgent: 2 });
     expect(k.priority.percent.lowMedium).toBeCloseTo((22 / 27) * 100, 10);
     expect(k.priority.percent.high).toBeCloseTo((3 / 27) * 100, 10);
     expect(k.priority.percent.urgent).toBeCloseTo((2 / 27) * 100, 10);
     expect(k.priority.target).toEqual({ lowMedium: 80, high: 15, urgent: 5 });
     expect([k.shelved, k.suppressed, k.outOfService, k.shelveActions, k.outOfServiceActions]).toEqual([1, 0, 1, 1, 1]);
+    svc.close();
+  });
+
+  it('name the alarms the running flows define by their message', () => {
+    const svc = new AlarmService({ db: build(), clock: () => T + 60 * M });
+    svc.configure('g', [
+      { id: 'a', tag: 'acme.area1.a', type: 'HI', setpoint: 1, priority: 'low', message: 'Area 1 level high' },
+      { id: 's', tag: 'acme.area2.s', type: 'HI', setpoint: 1, priority: 'medium', message: 'Area 2 pressure high' },
+    ]);
+    const k = svc.kpi(T, T + 60 * M);
+    expect(k.top10[0]).toMatchObject({ alarmId: 'a', message: 'Area 1 level high', count: 4 });
+    expect(k.top10[1]).toMatchObject({ alarmId: 'b1', message: null });
+    expect(k.chattering).toEqual([{ alarmId: 'a', tag: 'acme.area1.a', message: 'Area 1 level high', maxPerMinute: 3 }]);
+    expect(k.stale.map((s) => s.message)).toEqual(['Area 2 pressure high']);
     svc.close();
   });
 

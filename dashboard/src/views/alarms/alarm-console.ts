@@ -20,7 +20,8 @@ import { tagPath } from '../../components/tag-path';
 
 /** An alarm as GET /alarms answers it (the API contract). */
 export type AlarmView = AlarmSummary;
-type Tab = 'active' | 'journal' | 'kpi';
+const TABS = ['active', 'journal', 'kpi'] as const;
+type Tab = typeof TABS[number];
 type Show = 'attention' | 'all';
 const DURATIONS = [['15 min', 15 * 60_000], ['1 h', 3_600_000], ['4 h', 4 * 3_600_000], ['8 h', 8 * 3_600_000], ['One-shot (until it clears)', 0]] as const;
 
@@ -37,9 +38,10 @@ export function sortAlarms(a: AlarmView[]): AlarmView[] {
 
 export class AlarmConsole extends LitElement {
   static properties = {
-    tab: { state: true }, alarms: { state: true }, absent: { state: true }, error: { state: true }, selected: { state: true },
+    tab: {}, alarms: { state: true }, absent: { state: true }, error: { state: true }, selected: { state: true },
     dialog: { state: true }, info: { state: true }, show: { state: true }, open: { state: true },
   };
+  /** the tab shown, from the URL (`#/alarms?tab=journal`), so a tab can be bookmarked and shared */
   declare tab: Tab;
   declare alarms: AlarmView[];
   declare absent: boolean;
@@ -134,7 +136,13 @@ export class AlarmConsole extends LitElement {
     }
   }
 
-  private setTab(t: Tab): void { this.tab = t; this.info = ''; this.error = ''; void this.refresh(); }
+  /** Opens a tab through the URL: the app passes it back as `tab`, and Back returns to the last one. */
+  private setTab(t: Tab): void { location.hash = t === 'active' ? '#/alarms' : `#/alarms?tab=${t}`; }
+
+  willUpdate(changed: Map<string, unknown>): void {
+    if (!TABS.includes(this.tab)) this.tab = 'active';
+    if (changed.has('tab') && changed.get('tab') !== undefined) { this.info = ''; this.error = ''; void this.refresh(); }
+  }
 
   /** Runs one command on one alarm, with a signature when the server asks for one. */
   private async command(a: AlarmView, cmd: string, body: Record<string, unknown> = {}, label = cmd): Promise<void> {
