@@ -12,26 +12,26 @@ export interface FrameRow {
   end?: string;
   tag?: string;
   aliases?: string | Record<string, string>;
-  /** `name = source @start|@end` per line (or comma); source: a tag, an alias or msg.<field> */
+  /** `name = source @start|@end|@before` per line (or comma); source: a tag, an alias or msg.<field> */
   attributes?: string | AttributeCapture[];
   parent?: string;
   minDurationS?: unknown;
   tags?: string | string[];
 }
 
-const CAPTURE = /^([A-Za-z0-9_.-]{1,64})\s*=\s*(\S+?)\s*(?:@\s*(start|end))?$/;
+const CAPTURE = /^([A-Za-z0-9_.-]{1,64})\s*=\s*(\S+?)\s*(?:@\s*(start|end|before))?$/;
 
 export function parseCaptures(text: unknown, where: string): AttributeCapture[] {
   if (text === undefined || text === null || text === '') return [];
   if (Array.isArray(text)) return text as AttributeCapture[];
-  if (typeof text !== 'string') throw new Error(`${where}: must be lines of name = tag @start|@end`);
+  if (typeof text !== 'string') throw new Error(`${where}: must be lines of name = tag @start|@end|@before`);
   const out: AttributeCapture[] = [];
   for (const part of text.split(/[,\n]/)) {
     const p = part.trim();
     if (!p) continue;
     const m = CAPTURE.exec(p);
-    if (!m) throw new Error(`${where}: "${p}" must be name = tag (or alias, or msg.field) @start|@end`);
-    out.push({ name: m[1], from: m[2], at: (m[3] as 'start' | 'end' | undefined) ?? 'start' });
+    if (!m) throw new Error(`${where}: "${p}" must be name = tag (or alias, or msg.field) @start|@end|@before`);
+    out.push({ name: m[1], from: m[2], at: (m[3] as AttributeCapture['at'] | undefined) ?? 'start' });
   }
   return out;
 }

@@ -19,7 +19,13 @@ export interface AttributeCapture {
   name: string;
   /** a tag path, an alias, or `msg.<path>` (a field of the message that triggered) */
   from: string;
-  at: 'start' | 'end';
+  /**
+   * start / end: the value at that instant (a sample at the same time counts); before: the
+   * tag's last value from before the start instant, e.g. the flow before a trip whose
+   * samples of the trip instant already show it falling (left out when unknown: only the
+   * sample before the latest is kept, so a held start in the past may have none)
+   */
+  at: 'start' | 'end' | 'before';
 }
 
 export interface FrameDefinition {
@@ -89,6 +95,8 @@ export class FrameEngine {
   private readonly byKey = new Map<string, DefState>();
   private readonly byInput = new Map<string, DefState[]>();
   private readonly latest = new Map<string, InputSample>();
+  /** each tag's sample before its latest one (for `@before` captures) */
+  private readonly earlier = new Map<string, InputSample>();
   private readonly ctx = { now: 0, get: (t: string) => this.latest.get(t) };
 
   constructor(defs: readonly FrameDefinition[], private readonly store: FrameStore, readonly source: string) {
@@ -115,8 +123,9 @@ export class FrameEngine {
       const attrTags: string[] = [];
       for (const a of d.attributes ?? []) {
         if (!/^[A-Za-z0-9_.-]{1,64}$/.test(a.name ?? '')) throw new Error(`${where} attribute "${a.name}": name must be 1-64 of [A-Za-z0-9_.-]`);
-        if (a.at !== 'start' && a.at !== 'end') throw new Error(`${where} attribute "${a.name}": at must be start or end`);
+        if (a.at !== 'start' && a.at !== 'end' && a.at !== 'before') throw new Error(`${where} attribute "${a.name}": at must be start, end or before`);
         if (!a.from) throw new Error(`${where} attribute "${a.name}": from must name a tag, an alias or msg.<field>`);
+        if (a.at === 'before' && a.from.startsWith('msg.')) throw new Error(`${where} attribute "${a.name}": @before reads a tag's earlier value; a message field has none (use @start)`);
         if (!a.from.startsWith('msg.')) attrTags.push(resolve(a.from));
       }
       const st: DefState = {
@@ -171,6 +180,7 @@ export class FrameEngine {
     if (!this.byInput.has(s.tag)) return false;
     const prev = this.latest.get(s.tag);
     if (prev && prev.ts > s.ts) return false;
+    if (prev && prev.ts < s.ts) this.earlier.set(s.tag, prev);
     this.latest.set(s.tag, { value: s.value, ts: s.ts, quality: s.quality });
     return true;
   }
@@ -257,15 +267,23 @@ export class FrameEngine {
     if (s.value !== 0) this.open(st, s.ts, msg, events, undefined, { value: s.value });
   }
 
-  private capture(st: DefState, at: 'start' | 'end', msg: Record<string, unknown> | undefined): Attributes {
+  private capture(st: DefState, at: 'start' | 'end', msg: Record<string, unknown> | undefined, time: number): Attributes {
     const out: Attributes = {};
     const aliases = st.def.aliases ?? {};
     for (const a of st.def.attributes ?? []) {
-      if (a.at !== at) continue;
-      const v = a.from.startsWith('msg.') ? fieldOf(msg, a.from.slice(4)) : this.latest.get(aliases[a.from] ?? a.from)?.value;
+      if (a.at !== at && !(a.at === 'before' && at === 'start')) continue;
+      const tag = aliases[a.from] ?? a.from;
+      const v = a.from.startsWith('msg.') ? fieldOf(msg, a.from.slice(4)) : a.at === 'before' ? this.valueBefore(tag, time) : this.latest.get(tag)?.value;
       if (v !== undefined) out[a.name] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
     }
     return out;
+  }
+
+  private valueBefore(tag: string, time: number): AttributeValue | undefined {
+    const l = this.latest.get(tag);
+    if (l && l.ts < time) return l.value;
+    const e = this.earlier.get(tag);
+    return e && e.ts < time ? e.value : undefined;
   }
 
   private nameOf(st: DefState, start: number, attributes: Attributes, given?: string): string {
@@ -281,7 +299,7 @@ export class FrameEngine {
   }
 
   private open(st: DefState, at: number, msg: Record<string, unknown> | undefined, events: FrameEvent[], name?: string, extra?: Attributes): void {
-    const attributes = { ...this.capture(st, 'start', msg), ...(extra ?? {}) };
+    const attributes = { ...this.capture(st, 'start', msg, at), ...(extra ?? {}) };
     const frame = this.store.add({
       template: st.def.template, name: this.nameOf(st, at, attributes, name), start: at, parent: st.parent?.open?.id ?? null,
       tags: st.tags, attributes, source: st.source,
@@ -305,7 +323,7 @@ export class FrameEngine {
       events.push({ type: 'discard', key: st.def.key, frame: f });
       return;
     }
-    const closed = this.store.close(f.id, end, { attributes: { ...this.capture(st, 'end', msg), ...(extra ?? {}) } });
+    const closed = this.store.close(f.id, end, { attributes: { ...this.capture(st, 'end', msg, end), ...(extra ?? {}) } });
     events.push({ type: 'close', key: st.def.key, frame: closed });
   }
 }

@@ -38,17 +38,17 @@ function collect(id: string): any[] {
 describe('event-frame node', () => {
   it('records pump trips from samples and reports open and close', async () => {
     await load([
-      { id: 'ef1', type: 'event-frame', frames: [{ key: 'trip', template: 'trip', mode: 'expression', start: `${P}.running == 0`, name: 'Pump 1 trip', attributes: `flowBefore=${P}.flow @start, flowAfter=${P}.flow @end`, minDurationS: '2' }], wires: [['out']] },
+      { id: 'ef1', type: 'event-frame', frames: [{ key: 'trip', template: 'trip', mode: 'expression', start: `${P}.running == 0`, name: 'Pump 1 trip', attributes: `flowBefore=${P}.flow @before, flowAtTrip=${P}.flow @start, flowAfter=${P}.flow @end`, minDurationS: '2' }], wires: [['out']] },
       { id: 'out', type: 'helper' },
     ]);
     const msgs = collect('out');
     const n = helper.getNode('ef1');
     n.receive({ payload: [{ tag: `${P}.running`, ts: 1000, value: 1 }, { tag: `${P}.flow`, ts: 1000, value: 42 }] });
-    n.receive({ payload: [{ tag: `${P}.running`, ts: 2000, value: 0 }] });
+    n.receive({ payload: [{ tag: `${P}.running`, ts: 2000, value: 0 }, { tag: `${P}.flow`, ts: 2000, value: 20 }] });
     n.receive({ payload: [{ tag: `${P}.flow`, ts: 6000, value: 3 }, { tag: `${P}.running`, ts: 7000, value: 1 }] });
     await waitFor(() => msgs.length === 2);
     expect(msgs.map((m) => m.event)).toEqual(['open', 'close']);
-    expect(msgs[1].payload).toMatchObject({ template: 'trip', name: 'Pump 1 trip', start: 2000, end: 7000, attributes: { flowBefore: 42, flowAfter: 3 } });
+    expect(msgs[1].payload).toMatchObject({ template: 'trip', name: 'Pump 1 trip', start: 2000, end: 7000, attributes: { flowBefore: 42, flowAtTrip: 20, flowAfter: 3 } });
     expect(frameStoreFor(dataDir).get(msgs[1].payload.id)?.end).toBe(7000);
   });
 

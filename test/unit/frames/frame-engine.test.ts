@@ -28,6 +28,25 @@ describe('FrameEngine', () => {
     expect(store.get(open.frame.id)).toMatchObject({ start: 2000, end: 5000 });
   });
 
+  it('@before captures the value from before the start instant, @start the value at it', () => {
+    const FLOW = 'acme.p.l1.pump1.flow';
+    const e = engine([{ key: 'trip', template: 'trip', mode: 'expression', start: `${RUN} == 0`, aliases: {},
+      attributes: [{ name: 'flowBefore', from: FLOW, at: 'before' }, { name: 'flowAtStart', from: FLOW, at: 'start' }, { name: 'flowAfter', from: FLOW, at: 'end' }] }]);
+    e.ingest([s(RUN, 1000, 1), s(FLOW, 1000, 60), s(FLOW, 2000, 61)]);
+    // the trip instant's samples arrive together: the flow of that instant is already falling
+    const [open] = e.ingest([s(FLOW, 3000, 30), s(RUN, 3000, 0)]);
+    expect(open.frame.attributes).toEqual({ flowBefore: 61, flowAtStart: 30 });
+    e.ingest([s(FLOW, 4000, 0.4)]);
+    const [close] = e.ingest([s(RUN, 9000, 1), s(FLOW, 9000, 12)]);
+    expect(store.get(close.frame.id)!.attributes).toEqual({ flowBefore: 61, flowAtStart: 30, flowAfter: 12 });
+    // a tag with no sample before the start leaves the attribute out rather than guessing
+    const e2 = engine([{ key: 't2', template: 'trip', mode: 'expression', start: `${RUN} == 0`, attributes: [{ name: 'flowBefore', from: 'acme.p.l1.pump2.flow', at: 'before' }] }]);
+    const [o2] = e2.ingest([s('acme.p.l1.pump2.flow', 5000, 44), s(RUN, 5000, 0)]);
+    expect(o2.frame.attributes).toEqual({});
+    expect(() => engine([{ key: 'm', template: 'x', mode: 'message', attributes: [{ name: 'op', from: 'msg.operator', at: 'before' }] }]))
+      .toThrow(/attribute "op": @before reads a tag's earlier value/);
+  });
+
   it('holds a condition (for 30s): starts when it became true, ignores shorter stretches, becomes due on tick', () => {
     const e = engine([{ key: 'hot', template: 'excursion', mode: 'expression', start: 'temp > 80 for 30s', end: 'temp < 75', aliases: { temp: TEMP } }]);
     e.ingest([s(TEMP, 0, 85), s(TEMP, 10_000, 86)]);
