@@ -236,7 +236,7 @@ export class HistorianApp extends LitElement {
     switch (view) {
       case 'trend': return html`<historian-trend-view .state=${trendStateFromParams(params)} @trend-change=${this.onTrendChange}></historian-trend-view>`;
       case 'alarms': return can('alarms.read') ? html`<historian-alarm-console .tab=${params.get('tab') ?? 'active'}></historian-alarm-console>` : this.denied();
-      case 'frames': return can('frames.read') ? html`<historian-frames-view></historian-frames-view>` : this.denied();
+      case 'frames': return can('frames.read') ? html`<historian-frames-view .link=${params.toString()}></historian-frames-view>` : this.denied();
       case 'audit': return can('audit.read') ? html`<historian-audit-view></historian-audit-view>` : this.denied();
       case 'layouts': return can('layouts.read') ? html`<historian-layout-view .selectId=${params.get('id')}></historian-layout-view>` : this.denied();
       case 'health': return html`<historian-admin-health></historian-admin-health>`;

@@ -103,6 +103,20 @@ describe('frames in the dashboard', () => {
     await page.getByLabel('Attribute', { exact: true }).fill('product=PX-200');
     await page.getByRole('button', { name: 'Search' }).click();
     await poll(async () => (await rows(page).allTextContents()).map((t) => t.match(/Batch \d+/)?.[0]).sort()).toEqual(['Batch 4712', 'Batch 4714']);
+    // the search is in the URL: opened again (a bookmark, a link someone sent), it shows the same list
+    const hash = await page.evaluate(() => location.hash);
+    expect(new URLSearchParams(hash.split('?')[1]).get('attr')).toBe('product=PX-200');
+    await page.goto(`${dist.url}/#/frames`);
+    await poll(() => rows(page).count()).toBe(5);
+    await page.goto(`${dist.url}/${hash}`);
+    await poll(async () => (await rows(page).allTextContents()).map((t) => t.match(/Batch \d+/)?.[0]).sort()).toEqual(['Batch 4712', 'Batch 4714']);
+    expect(await page.getByLabel('Attribute', { exact: true }).inputValue()).toBe('product=PX-200');
+    // a range chosen is kept with it, and Back returns to the search before
+    await page.locator('historian-frames-view [data-preset="7d"]').click();
+    await poll(() => page.evaluate(() => location.hash)).toContain('range=7d');
+    await page.goBack();
+    await poll(() => page.evaluate(() => location.hash)).toBe(hash);
+    expect(await page.locator('historian-frames-view [data-preset="30d"]').getAttribute('aria-pressed')).toBe('true');
     await page.getByLabel('Attribute', { exact: true }).fill('');
     await page.getByRole('button', { name: 'Search' }).click();
     await poll(() => rows(page).count()).toBe(5);

@@ -3,6 +3,8 @@
 // CSV section or an XLSX sheet each) or overlay them on time since start against a
 // reference frame with a band; close an open frame by hand (signed). Frames opening and
 // closing arrive on the live socket (ids only), so the list follows them without a reload.
+// The search is in the URL (`#/frames?template=trip&range=7d`, or `from`/`to` in epoch ms),
+// so a search can be bookmarked, shared and gone back to.
 import { LitElement, html, css } from 'lit';
 import { api, get, qs, errorText } from '../../api';
 import { can } from '../../session';
@@ -31,7 +33,15 @@ export class FramesView extends LitElement {
   static properties = {
     frames: { state: true }, error: { state: true }, info: { state: true }, busy: { state: true }, range: { state: true },
     picked: { state: true }, reference: { state: true }, overlayTag: { state: true }, overlay: { state: true }, lastChange: { state: true },
+    link: {}, filters: { state: true },
   };
+  /** the URL's query (`template=trip&range=7d`): the search to show */
+  declare link: string;
+  /** the search form's fields as the URL gave them */
+  declare filters: { q: string; template: string; attr: string };
+  /** the query this view last put in the URL, so it does not search again when it comes back */
+  private wrote: string | null = null;
+  private searchOnRender = false;
   declare frames: FrameView[];
   declare error: string;
   declare info: string;
@@ -57,6 +67,24 @@ export class FramesView extends LitElement {
     super();
     this.frames = []; this.error = ''; this.info = ''; this.busy = false; this.range = { preset: '30d' };
     this.picked = []; this.reference = ''; this.overlayTag = ''; this.overlay = null; this.lastChange = '';
+    this.link = ''; this.filters = { q: '', template: '', attr: '' };
+  }
+
+  willUpdate(changed: Map<string, unknown>): void {
+    if (!changed.has('link')) return;
+    // the query this view just wrote, coming back through the URL: the list already shows it
+    if ((this.link ?? '') === this.wrote) { this.wrote = null; return; }
+    const p = new URLSearchParams(this.link ?? '');
+    this.filters = { q: p.get('q') ?? '', template: p.get('template') ?? '', attr: p.get('attr') ?? '' };
+    const from = Number(p.get('from')); const to = Number(p.get('to'));
+    this.range = p.has('from') && p.has('to') && Number.isFinite(from) && Number.isFinite(to) && to > from ? { from, to } : { preset: p.get('range') ?? '30d' };
+    this.searchOnRender = true;
+  }
+
+  updated(): void {
+    if (!this.searchOnRender) return;
+    this.searchOnRender = false;
+    void this.search(undefined, false);
   }
 
   static styles = [base, css`
@@ -76,7 +104,7 @@ export class FramesView extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    void this.search();
+    this.searchOnRender = true;
     let wasDown = false;
     this.offs.push(live.onFrame((e) => this.noteChange(e)));
     // changes made while the socket was down are not replayed: search again when it is back
@@ -153,7 +181,8 @@ export class FramesView extends LitElement {
     await this.run({ ...this.query.params, from: Math.round(from), to: Math.round(to) }, this.query.extra);
   }
 
-  private async search(e?: Event): Promise<void> {
+  /** Searches with the form's fields and range; a search the user asked for goes into the URL. */
+  private async search(e?: Event, remember = true): Promise<void> {
     e?.preventDefault();
     const f = this.renderRoot.querySelector<HTMLFormElement>('form.search');
     const data = f ? new FormData(f) : new FormData();
@@ -162,6 +191,8 @@ export class FramesView extends LitElement {
     const q = String(data.get('q') ?? '').trim();
     const template = String(data.get('template') ?? '').trim();
     const attr = String(data.get('attr') ?? '').trim();
+    // what was typed becomes the bound value, so a link with other fields later replaces it
+    this.filters = { q, template, attr };
     if (q) params.q = q;
     if (template) params.template = template;
     let extra = '';
@@ -171,7 +202,21 @@ export class FramesView extends LitElement {
       extra = `&attr.${encodeURIComponent(attr.slice(0, eq).trim())}=${encodeURIComponent(attr.slice(eq + 1).trim())}`;
     }
     this.query = { params, extra };
+    if (remember) this.remember(q, template, attr);
     await this.run(params, extra);
+  }
+
+  private remember(q: string, template: string, attr: string): void {
+    const p = new URLSearchParams();
+    if (q) p.set('q', q);
+    if (template) p.set('template', template);
+    if (attr) p.set('attr', attr);
+    if ('preset' in this.range) p.set('range', this.range.preset);
+    else { p.set('from', String(Math.round(this.range.from))); p.set('to', String(Math.round(this.range.to))); }
+    const query = p.toString();
+    if (query === (this.link ?? '')) return;
+    this.wrote = query;
+    location.hash = `#/frames?${query}`;
   }
 
   private async run(params: Record<string, string | number>, extra: string): Promise<void> {
@@ -284,10 +329,10 @@ export class FramesView extends LitElement {
     const allTicked = this.frames.length > 0 && ticked === this.frames.length;
     return html`
       <form class="search" @submit=${this.search} role="search" aria-label="Find frames">
-        <label>Text<input name="q" type="search" placeholder="batch number, product, operator…" data-testid="frame-q"></label>
-        <label>Template<input name="template" placeholder="batch, coil, trip…" list="templates"></label>
+        <label>Text<input name="q" type="search" .value=${this.filters.q} placeholder="batch number, product, operator…" data-testid="frame-q"></label>
+        <label>Template<input name="template" .value=${this.filters.template} placeholder="batch, coil, trip…" list="templates"></label>
         <datalist id="templates">${[...new Set(this.frames.map((f) => f.template))].map((t) => html`<option value=${t}></option>`)}</datalist>
-        <label>Attribute<input name="attr" placeholder="product=PX-100"></label>
+        <label>Attribute<input name="attr" .value=${this.filters.attr} placeholder="product=PX-100"></label>
         <historian-time-range .range=${this.range} .presets=${['24h', '7d', '30d', '1y', '10y']} @range-change=${(e: CustomEvent<TimeRange>) => { this.range = e.detail; void this.search(); }}></historian-time-range>
         <button type="submit" class="primary" ?disabled=${this.busy}>Search</button>
       </form>
