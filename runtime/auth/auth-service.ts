@@ -691,7 +691,9 @@ export class AuthService {
   }
 
   private viewOf(u: UserRecord | null): UserView | null {
-    return u ? userView(u, this.policy.maxAgeDays, this.mustChange(u, this.clock())) : null;
+    if (!u) return null;
+    const now = this.clock();
+    return userView(u, this.policy.maxAgeDays, this.mustChange(u, now), this.guard.lockState(u.username, now));
   }
 
   private tokenViewOf(t: ApiTokenRecord): TokenView {

@@ -40,6 +40,16 @@ export interface FailureOutcome {
   lockedUntil?: number;
 }
 
+/** A user name's lock, as an administrator sees it (GET /users). */
+export interface AccountLock {
+  /** locked from every address (the account-wide limit was reached) */
+  everywhere: boolean;
+  /** client addresses that may not try this account now */
+  addresses: number;
+  /** epoch ms when the last of these locks ends */
+  until: number;
+}
+
 const accountKey = (username: string) => `user:${username.toLowerCase()}`;
 const addressKey = (address: string) => `addr:${address}`;
 /** No address (CLI, internal callers): the pair is the account alone. */
@@ -109,6 +119,18 @@ export class LoginGuard {
     for (const table of ['login_failures', 'lockouts']) {
       this.sql(`DELETE FROM ${table} WHERE key = ? OR substr(key, 1, ?) = ?`).run(accountKey(username), prefix.length, prefix);
     }
+  }
+
+  /**
+   * Whether a user name is locked now: everywhere (the account-wide lock) and/or from some
+   * client addresses (their throttle of it); `until` is the latest of those locks' ends.
+   */
+  lockState(username: string, now: number): AccountLock | null {
+    const prefix = `pair:${username.toLowerCase()}|`;
+    const everywhere = this.lockedUntil(accountKey(username), now);
+    const pairs = this.sql('SELECT until FROM lockouts WHERE substr(key, 1, ?) = ? AND until > ?').all(prefix.length, prefix, now) as Array<{ until: number }>;
+    if (everywhere === null && pairs.length === 0) return null;
+    return { everywhere: everywhere !== null, addresses: pairs.length, until: Math.max(everywhere ?? 0, ...pairs.map((p) => p.until)) };
   }
 
   prune(now: number): void {

@@ -2,6 +2,7 @@
 import type { ApiTokenRecord } from './api-token-store';
 import type { Permission, Role } from './permissions';
 import type { UserRecord } from './user-store';
+import type { AccountLock } from './login-guard';
 
 export interface UserView {
   id: string;
@@ -16,6 +17,8 @@ export interface UserView {
   maxAgeDays: number | null;
   createdAt: string;
   updatedAt: string;
+  /** failed-login lock now (README "Login throttling"); null when none; lifted by unlock */
+  locked: { everywhere: boolean; addresses: number; until: string } | null;
 }
 
 export interface TokenView {
@@ -37,7 +40,7 @@ export interface TokenView {
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-export function userView(u: UserRecord, defaultMaxAgeDays: number | null, mustChange: boolean): UserView {
+export function userView(u: UserRecord, defaultMaxAgeDays: number | null, mustChange: boolean, lock: AccountLock | null = null): UserView {
   const days = u.maxAgeDays ?? defaultMaxAgeDays;
   return {
     id: u.id, username: u.username, name: u.name, role: u.role, disabled: u.disabled,
@@ -46,6 +49,7 @@ export function userView(u: UserRecord, defaultMaxAgeDays: number | null, mustCh
     passwordExpiresAt: days && days > 0 ? iso(u.passwordChangedAt + days * 86_400_000) : null,
     maxAgeDays: u.maxAgeDays,
     createdAt: iso(u.createdAt), updatedAt: iso(u.updatedAt),
+    locked: lock && { everywhere: lock.everywhere, addresses: lock.addresses, until: iso(lock.until) },
   };
 }
 

@@ -170,6 +170,18 @@ describe('administration in the browser', () => {
     await page.locator('text=Role of op1 is now AUDITOR.').waitFor();
     expect((await api('/api/v1/users/op1')).user).toMatchObject({ role: 'AUDITOR', disabled: false });
     expect(await dist.login('op1', OP_NEW)).toBeTruthy();
+    // five wrong passwords from one address lock op1 there: the page says so, and Unlock (only then offered) lifts it
+    expect(await opRow.locator('[data-action=unlock]').isDisabled()).toBe(true);
+    for (let i = 0; i < 5; i++) await expect(dist.login('op1', `not the password ${i}`)).rejects.toThrow(/failed: (401|429)/);
+    await expect(dist.login('op1', OP_NEW)).rejects.toThrow(/failed: 429/);
+    await page.reload();
+    await opRow.locator('[data-testid=locked]', { hasText: 'locked from 1 address until' }).waitFor();
+    await opRow.locator('[data-action=unlock]').click();
+    while (await signIfAsked(page, ADMIN_PASSWORD)) { /* signed */ }
+    await page.locator('text=op1 unlocked.').waitFor();
+    await opRow.locator('[data-testid=locked]').waitFor({ state: 'detached' });
+    expect(await opRow.locator('[data-action=unlock]').isDisabled()).toBe(true);
+    expect(await dist.login('op1', OP_NEW)).toBeTruthy();
     await page.context().close();
   });
 

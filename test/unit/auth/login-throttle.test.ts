@@ -27,8 +27,11 @@ describe('login throttling per client address', () => {
     for (let i = 0; i < 100; i++) expect((await fail(f.auth.login({ username: 'admin', password: 'wrong password x', address: ATTACKER }))).code).toBe('locked');
     // the administrator at the office is not locked out
     expect((await f.auth.login({ username: 'admin', password: ADMIN_PW, address: OFFICE })).user.username).toBe('admin');
+    // an administrator's view of the account says it is held from one address, and until when
+    expect(f.auth.getUser('admin').locked).toEqual({ everywhere: false, addresses: 1, until: new Date(f.clock.now + 15 * 60_000).toISOString() });
     // and the throttle ends by itself
     f.clock.advance(15 * 60_000);
+    expect(f.auth.getUser('admin').locked).toBeNull();
     expect((await f.auth.login({ username: 'admin', password: ADMIN_PW, address: ATTACKER })).user.username).toBe('admin');
   });
 
@@ -46,7 +49,9 @@ describe('login throttling per client address', () => {
     expect((await f.auth.reauthenticate('admin', ADMIN_PW, { address: OFFICE, sessionUserId: session.user.id })).username).toBe('admin');
     // someone without the admin's session is still held by the lock
     expect((await fail(f.auth.reauthenticate('admin', ADMIN_PW, { address: OFFICE }))).code).toBe('locked');
+    expect(f.auth.getUser('admin').locked).toMatchObject({ everywhere: true, addresses: 4 });
     f.auth.unlockUser(actor, 'admin');
+    expect(f.auth.getUser('admin').locked).toBeNull();
     expect((await f.auth.login({ username: 'admin', password: ADMIN_PW, address: OFFICE })).user.username).toBe('admin');
     // the unlock also lifted every address's throttle of the account
     expect((await f.auth.login({ username: 'admin', password: ADMIN_PW, address: '203.0.113.1' })).user.username).toBe('admin');

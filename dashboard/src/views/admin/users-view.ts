@@ -11,6 +11,13 @@ export const ROLES = ['ADMIN', 'ENGINEER', 'OPERATOR', 'AUDITOR', 'SERVICE'] as 
 interface User {
   id: string; username: string; name: string; role: string; disabled: boolean; mustChangePassword: boolean;
   passwordChangedAt: string; passwordExpiresAt: string | null; createdAt: string;
+  /** failed-login lock now: everywhere, or from some client addresses */
+  locked: { everywhere: boolean; addresses: number; until: string } | null;
+}
+
+function lockText(l: NonNullable<User['locked']>): string {
+  const where = l.everywhere ? 'everywhere' : `from ${l.addresses} address${l.addresses === 1 ? '' : 'es'}`;
+  return `locked ${where} until ${fmtTime(l.until)}`;
 }
 interface Created { user: User; generatedPassword?: string }
 
@@ -141,11 +148,11 @@ export class UsersView extends LitElement {
               <td data-label="Role"><select aria-label="role of ${u.username}" data-field="role" ?disabled=${u.id === self}
                 @change=${(e: Event) => this.changeRole(u, (e.target as HTMLSelectElement).value)}>
                 ${ROLES.map((r) => html`<option value=${r} ?selected=${r === u.role}>${r}</option>`)}</select></td>
-              <td data-label="State">${u.disabled ? html`<span class="chip bad">disabled</span>` : 'active'}${u.mustChangePassword ? html` <span class="chip uncertain">must change password</span>` : ''}</td>
+              <td data-label="State">${u.disabled ? html`<span class="chip bad">disabled</span>` : 'active'}${u.mustChangePassword ? html` <span class="chip uncertain">must change password</span>` : ''}${u.locked ? html` <span class="chip bad" data-testid="locked">${lockText(u.locked)}</span>` : ''}</td>
               <td data-label="Password changed">${fmtTime(u.passwordChangedAt)}</td>
               <td data-label="Actions" class="actions">
                 <button data-action="toggle" ?disabled=${u.id === self} @click=${() => this.setDisabled(u, !u.disabled)}>${u.disabled ? 'Enable' : 'Disable'}</button>
-                <button data-action="unlock" @click=${() => this.unlock(u)}>Unlock</button>
+                <button data-action="unlock" ?disabled=${!u.locked} title=${u.locked ? `lift the lock after failed logins (${lockText(u.locked)})` : 'not locked'} @click=${() => this.unlock(u)}>Unlock</button>
                 <button data-action="reset" @click=${() => { this.resetFor = u; }}>Reset password</button>
               </td></tr>`)}</tbody>
           </table>
