@@ -194,7 +194,14 @@ describe('administration in the browser', () => {
     const form = page.locator('[data-testid=create-token]');
     await form.locator('select[name=user] option[value=gw1]').waitFor({ state: 'attached' });
     await form.locator('input[name=name]').fill('line 1 gateway');
+    // scopes come from the permission table: each says what it allows; those the account's role lacks are greyed
+    const scope = (s: string) => form.locator(`[data-testid=token-scopes] input[value="${s}"]`);
+    expect(await form.locator('[data-testid=token-scopes] label', { has: page.locator('input[value="ingest"]') }).getAttribute('title')).toBe('write samples (HTTP ingest API)');
+    await form.locator('select[name=user]').selectOption('admin');
+    expect(await scope('users.manage').isDisabled()).toBe(false);
     await form.locator('select[name=user]').selectOption('gw1');
+    expect(await scope('users.manage').isDisabled()).toBe(true);
+    expect(await scope('ingest').isChecked()).toBe(true);
     await form.locator('input[name=tagPattern]').fill('acme.izmir.>');
     await form.locator('select[name=expires]').selectOption('30');
     await form.locator('button[type=submit]').click();

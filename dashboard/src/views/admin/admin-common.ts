@@ -69,6 +69,8 @@ export const adminStyles = [base, css`
   form.fields { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 6px 8px; align-items: center; }
   form.fields .full { grid-column: 1 / -1; }
   label.check { display: inline-flex; gap: 4px; align-items: center; margin-right: 10px; }
+  /* a choice the account cannot have: its text greyed with its box */
+  label.check:has(input:disabled) { color: var(--muted); }
   .notice { background: #e4ece4; border: 1px solid #9fb59f; padding: 6px 8px; }
   .warn { background: #f3d6d6; border: 1px solid #c08a8a; padding: 6px 8px; }
   code.secret { display: block; word-break: break-all; background: #fff; border: 1px solid #999; padding: 6px; font-size: 13px; }

@@ -1,6 +1,9 @@
 // API tokens (ADMIN): create for an account with scopes, a tag pattern and an expiry (the
-// secret is shown once, with a copy button), list with last use, revoke.
+// secret is shown once, with a copy button), list with last use, revoke. The scopes offered
+// are read from the one permission table: each says what it allows, and those the chosen
+// account's role does not have are greyed out (the server would refuse them).
 import { LitElement, html } from 'lit';
+import { PERMISSIONS, ROLE_PERMISSIONS, isPermission, isRole } from '../../../../runtime/auth/permissions';
 import { get, errorText } from '../../api';
 import { me } from '../../session';
 import { adminStyles, fmtTime, signedCall } from './admin-common';
@@ -15,7 +18,9 @@ interface User { id: string; username: string; role: string; disabled: boolean }
 const DEFAULT_SCOPES = ['ingest', 'query', 'tags.read'];
 
 export class TokensView extends LitElement {
-  static properties = { tokens: { state: true }, users: { state: true }, error: { state: true }, notice: { state: true }, secret: { state: true }, showAll: { state: true } };
+  static properties = { tokens: { state: true }, users: { state: true }, error: { state: true }, notice: { state: true }, secret: { state: true }, showAll: { state: true }, actsAs: { state: true } };
+  /** user name of the account the new token acts as */
+  declare actsAs: string;
   declare tokens: Token[];
   declare users: User[];
   declare error: string;
@@ -33,6 +38,13 @@ export class TokensView extends LitElement {
     this.notice = '';
     this.secret = null;
     this.showAll = false;
+    this.actsAs = '';
+  }
+
+  /** Whether the account the token acts as may use this scope. */
+  private allowed(scope: string): boolean {
+    const role = this.users.find((u) => u.username === this.actsAs)?.role;
+    return !role || !isRole(role) || !isPermission(scope) || ROLE_PERMISSIONS[role].has(scope);
   }
 
   connectedCallback(): void {
@@ -45,6 +57,7 @@ export class TokensView extends LitElement {
       const [t, u] = await Promise.all([get<{ tokens: Token[] }>('/tokens'), get<{ users: User[] }>('/users').catch(() => ({ users: [] }))]);
       this.tokens = t.tokens;
       this.users = u.users.filter((x) => !x.disabled);
+      if (!this.users.some((x) => x.username === this.actsAs)) this.actsAs = (this.users.find((x) => x.role === 'SERVICE') ?? this.users[0])?.username ?? '';
     } catch (e) {
       this.error = errorText(e);
     }
@@ -120,12 +133,12 @@ export class TokensView extends LitElement {
         <form class="panel fields" @submit=${this.create} data-testid="create-token" aria-label="Create API token">
           <h3 class="full">New token</h3>
           <label for="tk-name">Name</label><input id="tk-name" name="name" maxlength="200" placeholder="e.g. line 2 gateway" />
-          <label for="tk-user">Acts as</label><select id="tk-user" name="user" required>${this.users.map((u) => html`<option value=${u.username} ?selected=${u.role === 'SERVICE'}>${u.username} (${u.role})</option>`)}</select>
+          <label for="tk-user">Acts as</label><select id="tk-user" name="user" required @change=${(e: Event) => { this.actsAs = (e.target as HTMLSelectElement).value; }}>${this.users.map((u) => html`<option value=${u.username} ?selected=${u.username === this.actsAs}>${u.username} (${u.role})</option>`)}</select>
           <label for="tk-pattern">Tag pattern</label><input id="tk-pattern" name="tagPattern" maxlength="255" placeholder="all tags, or e.g. acme.izmir.>" />
           <label for="tk-exp">Expires</label><select id="tk-exp" name="expires">
             <option value="1">in 1 day</option><option value="30">in 30 days</option><option value="90" selected>in 90 days</option><option value="365">in 1 year</option><option value="never">never</option></select>
-          <fieldset class="full"><legend>Scopes (each must be allowed to the account's role)</legend>
-            ${scopes.map((s) => html`<label class="check"><input type="checkbox" name="scope" value=${s} ?checked=${DEFAULT_SCOPES.includes(s)} />${s}</label>`)}
+          <fieldset class="full" data-testid="token-scopes"><legend>Scopes: what the token may do (greyed: not allowed to ${this.users.find((u) => u.username === this.actsAs)?.role ?? 'the account'})</legend>
+            ${scopes.map((s) => { const ok = this.allowed(s); const what = isPermission(s) ? PERMISSIONS[s] : ''; return html`<label class="check" title=${ok ? what : `${what} (not allowed to this account's role)`}><input type="checkbox" name="scope" value=${s} ?disabled=${!ok} .checked=${ok && DEFAULT_SCOPES.includes(s)} />${s}</label>`; })}
           </fieldset>
           <div class="full"><button type="submit" class="primary">Create token</button></div>
         </form>
