@@ -50,6 +50,20 @@ CREATE TABLE IF NOT EXISTS frame_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL
 INSERT OR IGNORE INTO frame_meta (key, value) VALUES ('format', '1');
 `;
 
+/** What frame_text holds (FORMAT-frames-db.md); a store indexed otherwise is indexed again at open. */
+const TEXT_INDEX = '2';
+
+/**
+ * The searchable text of a frame: its name, template and attributes, where a measured value
+ * (a number with decimals: `tempAfter=29.1`) gives only its name. Its digits would otherwise
+ * be words of their own, so "Line 1 pump 1" also found "Line 2 pump 3" by the "1" of 29.1;
+ * such values are found by the attribute filter. Whole numbers (batch 4711) stay words.
+ */
+export function frameText(f: { name: string; template: string; attributes: Attributes }): string {
+  const attrs = Object.entries(f.attributes).map(([k, v]) => (typeof v === 'number' && !Number.isInteger(v) ? k : `${k} ${attributeText(v)}`));
+  return [f.name, f.template, ...attrs].join(' ');
+}
+
 interface Row {
   seq: number; id: string; template: string; name: string; start: number; end: number | null; parent: string | null;
   source: string; tags: string; attributes: string; closed_by: string | null; created_at: number; updated_at: number;
@@ -108,6 +122,19 @@ export class FrameStore {
     this.oldestOpen = db.prepare('SELECT start AS s FROM frame INDEXED BY frame_open_start WHERE "end" IS NULL ORDER BY start LIMIT 1');
     const m = db.prepare('SELECT MAX("end" - start) AS d FROM frame WHERE "end" IS NOT NULL').get() as { d: number | null };
     this.longestClosed = m.d ?? 0;
+    this.reindexTextIfOld();
+  }
+
+  private reindexTextIfOld(): void {
+    const v = this.db.prepare("SELECT value FROM frame_meta WHERE key = 'text_index'").get() as { value: string } | undefined;
+    if (v?.value === TEXT_INDEX) return;
+    transaction(this.db, () => {
+      this.db.exec('DELETE FROM frame_text');
+      for (const r of this.db.prepare('SELECT seq, name, template, attributes FROM frame').iterate() as Iterable<{ seq: number; name: string; template: string; attributes: string }>) {
+        this.insertText.run(r.seq, frameText({ name: r.name, template: r.template, attributes: JSON.parse(r.attributes) as Attributes }));
+      }
+      this.db.prepare("INSERT INTO frame_meta (key, value) VALUES ('text_index', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(TEXT_INDEX);
+    });
   }
 
   /** Called after every committed change (the live bus and the dashboard listen). */
@@ -124,7 +151,7 @@ export class FrameStore {
 
   private indexText(seq: number, f: { name: string; template: string; attributes: Attributes }): void {
     this.deleteText.run(seq);
-    this.insertText.run(seq, [f.name, f.template, ...Object.entries(f.attributes).map(([k, v]) => `${k} ${attributeText(v)}`)].join(' '));
+    this.insertText.run(seq, frameText(f));
   }
 
   private indexAttrs(seq: number, start: number, a: Attributes): void {

@@ -84,6 +84,31 @@ describe('FrameStore', () => {
     expect(store.query({ text: 't' })).toEqual([]);
   });
 
+  it('searches names, not the digits of measured values; a store indexed the old way is indexed again at open', async () => {
+    const trip = (name: string, tempAfter: number) => store.add({ template: 'trip', name, start: 1 * H, end: 2 * H, attributes: { flowBefore: 44, tempAfter } });
+    trip('Line 1 pump 1 trip', 26.7);
+    trip('Line 2 pump 3 trip', 29.1);
+    store.add({ template: 'batch', name: 'Batch 4711', start: 3 * H, end: 4 * H, attributes: { lot: 815, yield: 97.5 } });
+    const names = (text: string) => store.query({ text }).map((f) => f.name).sort();
+    // the "1" of 29.1 is no word of the second trip
+    expect(names('Line 1 pump 1')).toEqual(['Line 1 pump 1 trip']);
+    expect(names('pump 3')).toEqual(['Line 2 pump 3 trip']);
+    // whole numbers (a lot, a batch id) and attribute names still are
+    expect(names('815')).toEqual(['Batch 4711']);
+    expect(names('tempAfter')).toEqual(['Line 1 pump 1 trip', 'Line 2 pump 3 trip']);
+    expect(store.query({ attributes: { tempAfter: '29.1' } }).map((f) => f.name)).toEqual(['Line 2 pump 3 trip']);
+    // a store indexed by the release before (every value's digits, no text_index mark) is indexed again when it opens
+    store.shutdown();
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(`${dir}/frames.db`);
+    db.exec("DELETE FROM frame_text; DELETE FROM frame_meta WHERE key = 'text_index'");
+    db.exec("INSERT INTO frame_text (rowid, body) SELECT seq, name || ' ' || template || ' tempAfter 29.1' FROM frame");
+    db.close();
+    store = FrameStore.openIn(dir);
+    expect(names('Line 1 pump 1')).toEqual(['Line 1 pump 1 trip']);
+    expect(names('yield')).toEqual(['Batch 4711']);
+  });
+
   it('keeps frames and the longest-duration bound across reopening', () => {
     store.add({ template: 'campaign', name: 'long', start: 0, end: 100 * H });
     store.shutdown();
