@@ -80,6 +80,12 @@ export const MAX_QUERY_LIMIT = 10_000;
 const TEXT_DRIVE_LIMIT = 1000;
 const SEARCH_WORD = /[\p{L}\p{N}_]+\*?/gu;
 
+/** Several words of a search, none a prefix, as one FTS5 phrase (the words in this order); null otherwise. */
+export function ftsPhrase(text: string): string | null {
+  const words = (text.match(SEARCH_WORD) ?? []).slice(0, 16);
+  return words.length < 2 || words.some((w) => w.endsWith('*')) ? null : `"${words.join(' ')}"`;
+}
+
 /** Words of a search as an FTS5 query: each word quoted (no operators reach FTS5), `*` keeps a prefix search. */
 export function ftsQuery(text: string): string | null {
   const words = text.match(SEARCH_WORD) ?? [];
@@ -300,8 +306,25 @@ export class FrameStore {
     return (this.db.prepare('SELECT * FROM frame WHERE parent = ? ORDER BY start, seq').all(id) as unknown as Row[]).map(toFrame);
   }
 
-  /** Frames matching every given criterion, newest start first unless order is 'asc'. */
+  /**
+   * Frames matching every given criterion, newest start first unless order is 'asc'. Text
+   * of several words matches them as a phrase first ("Line 1 pump 1" finds that pump's
+   * frames, not "Line 1 pump 2"); where no frame has them in that order, frames with every
+   * word anywhere.
+   */
   query(q: FrameQuery = {}): Frame[] {
+    if (q.text === undefined) return this.select(q, null);
+    const words = ftsQuery(q.text);
+    if (words === null) throw new FrameError('text', 'give at least one word to search for');
+    const phrase = ftsPhrase(q.text);
+    if (phrase !== null) {
+      const found = this.select(q, phrase);
+      if (found.length) return found;
+    }
+    return this.select(q, words);
+  }
+
+  private select(q: FrameQuery, match: string | null): Frame[] {
     const limit = Math.min(q.limit ?? 100, MAX_QUERY_LIMIT);
     if (!Number.isInteger(limit) || limit < 1) throw new FrameError('limit', `must be an integer 1-${MAX_QUERY_LIMIT}`);
     const where: string[] = [];
@@ -329,9 +352,8 @@ export class FrameStore {
     if (q.template !== undefined) { where.push('f.template = ?'); args.push(q.template); }
     if (q.parent !== undefined) { where.push('f.parent = ?'); args.push(q.parent); }
     if (q.open !== undefined) where.push(q.open ? 'f."end" IS NULL' : 'f."end" IS NOT NULL');
-    if (q.text !== undefined) {
-      const m = ftsQuery(q.text);
-      if (m === null) throw new FrameError('text', 'give at least one word to search for');
+    if (match !== null) {
+      const m = match;
       // few matches: start from them and sort; many: walk the time index and stop at the
       // limit, testing each frame against the (materialised) matches ('+' keeps SQLite from
       // driving the search by them)

@@ -1,7 +1,7 @@
 // Event frames (batches, phases, coils, trips): the durable store, queries of frame data,
 // overlays, and the trigger engine the event-frame node runs.
 export * from './frame';
-export { FrameStore, ftsQuery, MAX_QUERY_LIMIT } from './frame-store';
+export { FrameStore, ftsPhrase, ftsQuery, MAX_QUERY_LIMIT } from './frame-store';
 export { frameStoreFor, closeFrameStore } from './frame-stores';
 export * from './frame-data';
 export * from './overlay';

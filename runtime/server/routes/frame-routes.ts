@@ -90,7 +90,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
   return [
     defineRoute({
       method: 'get', path: '/frames', group: 'frames', permission: 'frames.read',
-      summary: 'Event frames overlapping [from, to), by template, attributes (attr.<name>=value, repeatable), text (q), parent or open state; newest first',
+      summary: 'Event frames overlapping [from, to), by template, attributes (attr.<name>=value, repeatable), text (q: several words as a phrase first, else every word), parent or open state; newest first',
       query: z.looseObject({
         from: timeSchema('from').optional(), to: timeSchema('to').optional(),
         template: z.string().max(64).optional(), q: z.string().max(200).optional(), parent: z.string().max(64).optional(),

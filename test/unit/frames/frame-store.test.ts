@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FrameStore, FrameError, ftsQuery } from '../../../runtime/frames';
+import { FrameStore, FrameError, ftsPhrase, ftsQuery } from '../../../runtime/frames';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
 
 let dir: string;
@@ -93,9 +93,16 @@ describe('FrameStore', () => {
     // the "1" of 29.1 is no word of the second trip
     expect(names('Line 1 pump 1')).toEqual(['Line 1 pump 1 trip']);
     expect(names('pump 3')).toEqual(['Line 2 pump 3 trip']);
+    // several words match as a phrase first: "Line 1 pump 1" has every word of "Line 1 pump 2" too (by two 1s)
+    trip('Line 1 pump 2 trip', 30.5);
+    expect(names('Line 1 pump 2')).toEqual(['Line 1 pump 2 trip']);
+    expect(names('Line 1 pump 1')).toEqual(['Line 1 pump 1 trip']);
+    // words in no frame's order: every word anywhere
+    expect(names('trip 1 pump')).toEqual(['Line 1 pump 1 trip', 'Line 1 pump 2 trip']);
+    expect(names('line 2 pump 1')).toEqual(['Line 1 pump 2 trip']);
     // whole numbers (a lot, a batch id) and attribute names still are
     expect(names('815')).toEqual(['Batch 4711']);
-    expect(names('tempAfter')).toEqual(['Line 1 pump 1 trip', 'Line 2 pump 3 trip']);
+    expect(names('tempAfter')).toEqual(['Line 1 pump 1 trip', 'Line 1 pump 2 trip', 'Line 2 pump 3 trip']);
     expect(store.query({ attributes: { tempAfter: '29.1' } }).map((f) => f.name)).toEqual(['Line 2 pump 3 trip']);
     // a store indexed by the release before (every value's digits, no text_index mark) is indexed again when it opens
     store.shutdown();
@@ -143,6 +150,9 @@ describe('FrameStore', () => {
   });
 
   it('quotes search words for FTS5', () => {
+    expect(ftsPhrase('Line 1, pump "1"')).toBe('"Line 1 pump 1"');
+    expect(ftsPhrase('pump')).toBeNull();
+    expect(ftsPhrase('pump 1*')).toBeNull();
     expect(ftsQuery('pump trip')).toBe('"pump" "trip"');
     expect(ftsQuery('C-2231*')).toBe('"C" "2231"*');
     expect(ftsQuery('  ')).toBeNull();
