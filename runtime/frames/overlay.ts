@@ -3,6 +3,10 @@
 // (bucket k covers [start + k·w, start + (k+1)·w)), so bucket k of one frame and bucket k
 // of another are the same relative time and deviations are a subtraction, with no
 // interpolation between unrelated time stamps.
+//
+// The tag is one tag for every frame (a unit's batches), or a point name that each frame
+// resolves among its own tags (`flow`: each pump's trip with that pump's `….flow`), so
+// frames of like units are compared without picking one unit's tag for all of them.
 import type { Frame } from './frame';
 import { FrameError } from './frame';
 import { frameWindow, type FrameDataReader } from './frame-data';
@@ -10,7 +14,10 @@ import { frameWindow, type FrameDataReader } from './frame-data';
 export const MAX_OVERLAY_FRAMES = 100;
 
 export interface OverlayRequest {
-  tag: string;
+  /** one tag for every frame; or, with `point`, left out */
+  tag?: string;
+  /** the last part of a tag path (`flow`): each frame's own tag ending in `.flow` */
+  point?: string;
   frames: Frame[];
   /** about this many points per frame (buckets over the longest frame), default 1000 */
   points?: number;
@@ -25,6 +32,8 @@ export interface OverlayRequest {
 export interface OverlaySeries {
   id: string;
   name: string;
+  /** the tag drawn for this frame */
+  tag: string;
   start: number;
   /** ms since the frame start, one per non-empty bucket (bucket start) */
   t: number[];
@@ -37,6 +46,7 @@ export interface OverlaySeries {
 }
 
 export interface OverlayResult {
+  /** the tag, or `*.<point>` for a point */
   tag: string;
   bucketMs: number;
   spanMs: number;
@@ -74,10 +84,25 @@ async function gridOf(reader: FrameDataReader, tag: string, f: Frame, now: numbe
   return { frame: f, avg };
 }
 
-function seriesOf(g: Grid, bucketMs: number): OverlaySeries {
-  const s: OverlaySeries = { id: g.frame.id, name: g.frame.name, start: g.frame.start, t: [], v: [] };
+function seriesOf(g: Grid, tag: string, bucketMs: number): OverlaySeries {
+  const s: OverlaySeries = { id: g.frame.id, name: g.frame.name, tag, start: g.frame.start, t: [], v: [] };
   for (let k = 0; k < g.avg.length; k++) if (!Number.isNaN(g.avg[k])) { s.t.push(k * bucketMs); s.v.push(g.avg[k]); }
   return s;
+}
+
+/** The frame's own tag for a point name: the one of its tags whose last part it is. */
+export function pointTag(f: Frame, point: string): string {
+  const mine = f.tags.filter((t) => t.slice(t.lastIndexOf('.') + 1) === point);
+  if (mine.length !== 1) {
+    throw new FrameError('point', `frame "${f.name}" has ${mine.length === 0 ? 'no tag' : `${mine.length} tags`} ending in ".${point}"${mine.length ? `: ${mine.join(', ')}` : ''}; pick a tag instead`);
+  }
+  return mine[0];
+}
+
+/** The tag each frame of an overlay request is drawn with. */
+export function overlayTags(req: Pick<OverlayRequest, 'tag' | 'point'>, frames: readonly Frame[]): string[] {
+  if ((req.tag === undefined) === (req.point === undefined)) throw new FrameError('tag', 'give a tag, or a point name (point) that each frame has among its tags');
+  return frames.map((f) => req.tag ?? pointTag(f, req.point!));
 }
 
 export async function overlay(reader: FrameDataReader, req: OverlayRequest, now: number): Promise<OverlayResult> {
@@ -91,14 +116,16 @@ export async function overlay(reader: FrameDataReader, req: OverlayRequest, now:
   if (!(spanMs > 0)) throw new FrameError('spanMs', 'must be positive');
   const bucketMs = Math.max(1, Math.ceil(spanMs / points));
   const n = Math.ceil(spanMs / bucketMs);
-  const refGrid = req.reference ? await gridOf(reader, req.tag, req.reference, now, spanMs, bucketMs, n) : null;
-  const ref = refGrid ? seriesOf(refGrid, bucketMs) : null;
+  const tags = overlayTags(req, req.frames);
+  const refTag = req.reference ? overlayTags(req, [req.reference])[0] : null;
+  const refGrid = req.reference && refTag ? await gridOf(reader, refTag, req.reference, now, spanMs, bucketMs, n) : null;
+  const ref = refGrid && refTag ? seriesOf(refGrid, refTag, bucketMs) : null;
   const frames: OverlaySeries[] = [];
   const lo = new Float64Array(n).fill(Infinity);
   const hi = new Float64Array(n).fill(-Infinity);
-  for (const f of req.frames) {
-    const g = await gridOf(reader, req.tag, f, now, spanMs, bucketMs, n);
-    const s = seriesOf(g, bucketMs);
+  for (const [i, f] of req.frames.entries()) {
+    const g = await gridOf(reader, tags[i], f, now, spanMs, bucketMs, n);
+    const s = seriesOf(g, tags[i], bucketMs);
     if (refGrid) {
       let worst: number | null = null;
       const dev: Array<number | null> = [];
@@ -127,5 +154,5 @@ export async function overlay(reader: FrameDataReader, req: OverlayRequest, now:
   const envelope = { t: [] as number[], lo: [] as number[], hi: [] as number[] };
   for (let k = 0; k < n; k++) if (lo[k] !== Infinity) { envelope.t.push(k * bucketMs); envelope.lo.push(lo[k]); envelope.hi.push(hi[k]); }
   const reference = ref && req.band !== undefined ? { ...ref, lo: ref.v.map((v) => v - req.band!), hi: ref.v.map((v) => v + req.band!) } : ref;
-  return { tag: req.tag, bucketMs, spanMs, frames, reference, envelope };
+  return { tag: req.tag ?? `*.${req.point}`, bucketMs, spanMs, frames, reference, envelope };
 }

@@ -169,6 +169,9 @@ describe('first run of the assembled product', () => {
       expect(f.end! - f.start).toBeGreaterThanOrEqual(5_000);
       expect(typeof f.attributes.tempBefore).toBe('number');
     }
+    // the flow before the trip (setpoints 40-80 m3/h), not the trip instant's already falling one
+    const before = trips.map((f) => f.attributes.flowBefore).sort((a, b) => a - b);
+    expect(before[Math.floor(before.length / 2)]).toBeGreaterThan(30);
     const page = await operatorPage({ width: 1440, height: 900 });
     await page.waitForURL(/#\/layouts\?id=/, { timeout: 15_000 });
     await page.goto(dist.url + '/#/frames');
@@ -176,6 +179,24 @@ describe('first run of the assembled product', () => {
     expect(await page.locator('tbody tr', { hasText: /Line \d pump \d trip/ }).count()).toBeGreaterThan(10);
     // a month of trips is more than one search lists: the view says it shows the newest
     await expect.poll(() => page.getByTestId('frames-limit').textContent()).toContain('the newest 200');
+    // trips of different pumps overlay each pump's own flow by default
+    const rows = page.locator('[data-testid=frames-table] tbody tr');
+    const picked = new Set<string>();
+    for (let i = 0; picked.size < 3; i++) {
+      const name = (await rows.nth(i).locator('td').nth(1).textContent())!.trim();
+      if (picked.has(name)) continue;
+      picked.add(name);
+      await rows.nth(i).locator('input[type=checkbox]').check();
+    }
+    expect(await page.locator('#ov-tag option:checked').textContent()).toBe("flow (each frame's own)");
+    await page.getByTestId('overlay-run').click();
+    const drawn = () => page.evaluate(`(() => { const o = document.querySelector('historian-app').shadowRoot.querySelector('historian-frames-view').shadowRoot.querySelector('historian-frame-overlay');
+      return o.data ? o.data.frames.map((f) => [f.name, f.tag]) : null; })()`) as Promise<Array<[string, string]> | null>;
+    await expect.poll(drawn).not.toBeNull();
+    for (const [name, tag] of (await drawn())!) {
+      const [, line, pump] = /Line (\d) pump (\d)/.exec(name)!;
+      expect(tag).toBe(`${P}.line${line}.cell1.pump${pump}.flow`);
+    }
     for (const [w, h] of [[1440, 900], [1024, 600], [390, 844]]) {
       await page.setViewportSize({ width: w, height: h });
       const shot = await saveScreenshot(page, `first-run-frames-${w}x${h}`);

@@ -10,7 +10,7 @@ import { tagSchema, timeSchema } from '../../model';
 import { checkTimeZone } from '../../export';
 import type { OnExport } from '../../export';
 import {
-  exportFrameCsv, exportFramesCsv, exportFrameXlsx, exportFramesXlsx, frameAggregates, frameDownsampled, frameExportRequest, frameRaw, overlay, tagsOf,
+  exportFrameCsv, exportFramesCsv, exportFrameXlsx, exportFramesXlsx, frameAggregates, frameDownsampled, frameExportRequest, frameRaw, overlay, overlayTags, tagsOf,
   MAX_OVERLAY_FRAMES, MAX_QUERY_LIMIT, type Frame, type FrameStore,
 } from '../../frames';
 import type { TsdbStore } from '../../tsdb';
@@ -111,21 +111,22 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/frames/overlay', group: 'frames', permission: 'frames.read', alsoChecks: ['query'],
-      summary: 'Frames of one tag aligned on time since each frame\'s start (golden batch): averages in a common grid of buckets, deviation from an optional reference frame, a band around it and the envelope of the others',
+      summary: 'Frames of one tag (or each frame\'s own tag of a point name: point=flow) aligned on time since each frame\'s start (golden batch): averages in a common grid of buckets, deviation from an optional reference frame, a band around it and the envelope of the others',
       query: z.object({
-        ids: list(z.string().max(64), MAX_OVERLAY_FRAMES), tag: tagSchema, reference: z.string().max(64).optional(),
+        ids: list(z.string().max(64), MAX_OVERLAY_FRAMES), tag: tagSchema.optional(), point: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be the last part of a tag path, e.g. flow').optional(),
+        reference: z.string().max(64).optional(),
         band: z.coerce.number().refine(Number.isFinite, 'must be a finite number').min(0).optional(),
         points: z.coerce.number().int().min(2).max(100_000).default(1000),
         spanMs: z.coerce.number().int().min(1).optional(), store: storeName,
       }),
-      response: { description: '{tag, bucketMs, spanMs, frames: [{id, name, start, t[], v[], deviation[]?, maxDeviation?}], reference, envelope: {t, lo, hi}}' },
+      response: { description: '{tag, bucketMs, spanMs, frames: [{id, name, tag, start, t[], v[], deviation[]?, maxDeviation?}], reference, envelope: {t, lo, hi}}' },
       handler: async ({ query, principal }) => {
         needs(principal, 'query');
-        checkTags(principal, [query.tag]);
         const frames = query.ids.map((id) => get(id, 'ids'));
         const reference = query.reference ? get(query.reference) : null;
+        checkTags(principal, overlayTags(query, reference ? [...frames, reference] : frames));
         const store = await findStore(query.store);
-        return overlay(store, { tag: query.tag, frames, reference, band: query.band, points: query.points, spanMs: query.spanMs }, clock());
+        return overlay(store, { tag: query.tag, point: query.point, frames, reference, band: query.band, points: query.points, spanMs: query.spanMs }, clock());
       },
     }),
     defineRoute({

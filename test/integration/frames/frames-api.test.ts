@@ -95,6 +95,20 @@ describe('frames API', () => {
     for (const d of b2.deviation.slice(0, 36)) expect(d).toBeCloseTo(10, 6);
     expect(b1.maxDeviation).toBeCloseTo(5, 6);
     expect(r.body.reference.hi[0] - r.body.reference.lo[0]).toBeCloseTo(2, 9);
+    // a point name draws each frame's own tag ending in it (here the batches' one tag)
+    const point = TAG.slice(TAG.lastIndexOf('.') + 1);
+    const p = await api(`/api/v1/frames/overlay?ids=${ids[1]},${ids[2]}&point=${point}&reference=${ids[0]}&points=60`);
+    expect(p.status, p.text).toBe(200);
+    expect(p.body.tag).toBe(`*.${point}`);
+    expect(p.body.frames.map((f: { tag: string }) => f.tag)).toEqual([TAG, TAG]);
+    expect(p.body.frames[1].v).toEqual(r.body.frames[1].v);
+    // refusals name the field
+    const none = await api(`/api/v1/frames/overlay?ids=${ids[1]}&point=level`);
+    expect([none.status, none.body.field ?? none.body.message]).toEqual([400, expect.stringMatching(/point/)]);
+    expect(none.body.message).toMatch(/no tag ending in "\.level"/);
+    const neither = await api(`/api/v1/frames/overlay?ids=${ids[1]}`);
+    expect(neither.status, neither.text).toBe(400);
+    expect(neither.body.message).toMatch(/tag/);
   });
 
   it('exports a frame as CSV: its header, then exactly the stored samples of its window', async () => {

@@ -102,5 +102,31 @@ describe('frame data', () => {
   it('refuses an empty overlay naming the field', async () => {
     await expect(overlay(tsdb, { tag: TAG, frames: [] }, T0)).rejects.toThrow(/^ids:/);
     await expect(overlay(tsdb, { tag: TAG, frames: batches, points: 1 }, T0)).rejects.toThrow(/^points:/);
+    await expect(overlay(tsdb, { frames: batches }, T0)).rejects.toThrow(/^tag: give a tag, or a point name/);
+    await expect(overlay(tsdb, { tag: TAG, point: 'temp', frames: batches }, T0)).rejects.toThrow(/^tag:/);
+    await expect(overlay(tsdb, { point: 'flow', frames: batches }, T0)).rejects.toThrow(/^point: frame "B0" has no tag ending in "\.flow"/);
+  });
+
+  it('overlays a point name with each frame\'s own tag: trips of two pumps, each with its own flow', async () => {
+    const P = 'acme.izmir.plant1.line1.cell1';
+    const t0 = T0 + 4 * 3_600_000; // after the batches, before the store's clock
+    const samples = [];
+    for (let s = 0; s < 120; s++) {
+      samples.push({ tag: `${P}.pump1.flow`, ts: t0 + s * 1000, value: 10 + s, quality: 0 });
+      samples.push({ tag: `${P}.pump2.flow`, ts: t0 + 3_600_000 + s * 1000, value: 500 + s, quality: 0 });
+      samples.push({ tag: `${P}.pump1.temperature`, ts: t0 + s * 1000, value: 40, quality: 0 });
+    }
+    await tsdb.write(samples);
+    const trip1 = frames.add({ template: 'trip', name: 'P1 trip', start: t0, end: t0 + 120_000, tags: [`${P}.pump1.flow`, `${P}.pump1.temperature`] });
+    const trip2 = frames.add({ template: 'trip', name: 'P2 trip', start: t0 + 3_600_000, end: t0 + 3_720_000, tags: [`${P}.pump2.flow`] });
+    const r = await overlay(tsdb, { point: 'flow', frames: [trip2], reference: trip1, points: 12 }, T0 + 10 * 3_600_000);
+    expect(r.tag).toBe('*.flow');
+    expect(r.frames.map((f) => f.tag)).toEqual([`${P}.pump2.flow`]);
+    expect(r.reference!.tag).toBe(`${P}.pump1.flow`);
+    // bucket 0 averages s = 0 … 9 of each pump's own flow
+    expect(r.reference!.v[0]).toBeCloseTo(14.5, 9);
+    expect(r.frames[0].v[0]).toBeCloseTo(504.5, 9);
+    expect(r.frames[0].deviation![0]).toBeCloseTo(490, 9);
+    await expect(overlay(tsdb, { point: 'temperature', frames: [trip1, trip2] }, T0 + 10 * 3_600_000)).rejects.toThrow(/^point: frame "P2 trip" has no tag ending in "\.temperature"; pick a tag instead/);
   });
 });

@@ -6,7 +6,7 @@ export interface FrameView {
   tags: string[]; attributes: Record<string, AttributeValue>; closedBy: string | null;
 }
 
-export interface OverlaySeries { id: string; name: string; start: number; t: number[]; v: number[]; deviation?: Array<number | null>; maxDeviation?: number | null }
+export interface OverlaySeries { id: string; name: string; tag: string; start: number; t: number[]; v: number[]; deviation?: Array<number | null>; maxDeviation?: number | null }
 export interface OverlayAnswer {
   tag: string; bucketMs: number; spanMs: number; frames: OverlaySeries[];
   reference: (OverlaySeries & { lo?: number[]; hi?: number[] }) | null;

@@ -234,13 +234,11 @@ export class FramesView extends LitElement {
 
   private toggle(id: string, on: boolean): void {
     this.picked = on ? [...new Set([...this.picked, id])] : this.picked.filter((x) => x !== id);
-    if (!this.overlayTag) this.overlayTag = this.frames.find((f) => f.id === id)?.tags[0] ?? '';
   }
 
   private toggleAll(on: boolean): void {
     const shown = this.frames.map((f) => f.id);
     this.picked = on ? [...new Set([...this.picked, ...shown])] : this.picked.filter((id) => !shown.includes(id));
-    if (on && !this.overlayTag) this.overlayTag = this.frames[0]?.tags[0] ?? '';
   }
 
   /** The ticked frames that are listed, in the list's order (the order of the file). */
@@ -261,16 +259,49 @@ export class FramesView extends LitElement {
     }
   }
 
-  private tagsOfPicked(): string[] {
+  private framesOfOverlay(): FrameView[] {
     const ids = new Set([...this.picked, this.reference].filter(Boolean));
-    return [...new Set(this.frames.filter((f) => ids.has(f.id)).flatMap((f) => f.tags))];
+    return this.frames.filter((f) => ids.has(f.id));
+  }
+
+  private tagsOfPicked(): string[] {
+    return [...new Set(this.framesOfOverlay().flatMap((f) => f.tags))];
+  }
+
+  /**
+   * Point names (`flow`) every frame of the overlay has exactly one tag of: drawn with each
+   * frame's own tag, so trips of six pumps compare each pump's flow.
+   */
+  private pointsOfPicked(): string[] {
+    const frames = this.framesOfOverlay();
+    if (frames.length === 0) return [];
+    const pointsOf = (f: FrameView) => {
+      const counts = new Map<string, number>();
+      for (const t of f.tags) { const p = t.slice(t.lastIndexOf('.') + 1); counts.set(p, (counts.get(p) ?? 0) + 1); }
+      return new Set([...counts].filter(([, n]) => n === 1).map(([p]) => p));
+    };
+    const [first, ...rest] = frames.map(pointsOf);
+    return [...first].filter((p) => rest.every((r) => r.has(p)));
+  }
+
+  /**
+   * What the overlay draws: the choice made if it is still offered, else a point of each
+   * frame's own where the frames concern different tags, else their first tag.
+   */
+  private overlayChoice(tags = this.tagsOfPicked(), points = this.pointsOfPicked()): string {
+    const offered = [...points.map((p) => `point:${p}`), ...tags];
+    if (offered.includes(this.overlayTag)) return this.overlayTag;
+    const sameTags = new Set(this.framesOfOverlay().map((f) => [...f.tags].sort().join(','))).size <= 1;
+    return !sameTags && points.length ? `point:${points[0]}` : tags[0] ?? '';
   }
 
   private async runOverlay(): Promise<void> {
     const band = this.renderRoot.querySelector<HTMLInputElement>('#band')?.value ?? '';
-    if (!this.overlayTag) { this.error = 'Overlay: pick a tag'; return; }
+    const choice = this.overlayChoice();
+    if (!choice) { this.error = 'Overlay: pick a tag'; return; }
+    const what = choice.startsWith('point:') ? { point: choice.slice(6) } : { tag: choice };
     try {
-      this.overlay = await get<OverlayAnswer>(`/frames/overlay${qs({ ids: this.picked.join(','), tag: this.overlayTag, reference: this.reference || undefined, band: band || undefined, points: 600 })}`);
+      this.overlay = await get<OverlayAnswer>(`/frames/overlay${qs({ ids: this.picked.join(','), ...what, reference: this.reference || undefined, band: band || undefined, points: 600 })}`);
       this.error = '';
     } catch (err) {
       this.error = `Overlay: ${errorText(err)}`;
@@ -323,6 +354,8 @@ export class FramesView extends LitElement {
 
   render() {
     const tags = this.tagsOfPicked();
+    const points = this.pointsOfPicked();
+    const choice = this.overlayChoice(tags, points);
     const mayExport = can('export');
     const mayClose = can('frames.write');
     const ticked = this.pickedShown().length;
@@ -375,7 +408,8 @@ export class FramesView extends LitElement {
           <label for="ov-tag">Tag</label>
           <select id="ov-tag" @change=${(e: Event) => { this.overlayTag = (e.target as HTMLSelectElement).value; }}>
             ${tags.length === 0 ? html`<option value="">—</option>` : ''}
-            ${tags.map((t) => html`<option value=${t} ?selected=${t === this.overlayTag}>${t}</option>`)}
+            ${points.length ? html`<optgroup label="Each frame's own tag">${points.map((p) => html`<option value=${`point:${p}`} ?selected=${`point:${p}` === choice}>${p} (each frame's own)</option>`)}</optgroup>` : ''}
+            ${tags.length ? html`<optgroup label="One tag for every frame">${tags.map((t) => html`<option value=${t} ?selected=${t === choice}>${t}</option>`)}</optgroup>` : ''}
           </select>
           <label for="ov-ref">Reference</label>
           <select id="ov-ref" @change=${(e: Event) => { this.reference = (e.target as HTMLSelectElement).value; }}>
