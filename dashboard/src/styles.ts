@@ -14,6 +14,8 @@ export const base = css`
   button.active, button[aria-pressed='true'], button[role='tab'][aria-selected='true'] { background: var(--btn-active); border-color: var(--btn-border-strong); font-weight: 600; }
   button:focus-visible, a:focus-visible, input:focus-visible, select:focus-visible { outline: 2px solid var(--focus); outline-offset: 1px; }
   input, select, textarea { padding: 4px 6px; border: 1px solid var(--input-border); background: var(--input); border-radius: 2px; }
+  /* a search box wide enough for its hint ("Filter tags or descriptions"), never wider than its place */
+  input[type='search'] { min-width: min(100%, 17em); box-sizing: border-box; }
   a { color: var(--link); }
   label { color: var(--fg); }
   .empty { color: var(--muted); padding: 24px; text-align: center; background: var(--panel-2); border: 1px dashed var(--border); }

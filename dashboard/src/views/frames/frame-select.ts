@@ -53,7 +53,7 @@ export class FrameSelect extends LitElement {
   render() {
     return html`
       <label for="frame-q" class="sr-only">Show a batch or event frame</label>
-      <input id="frame-q" type="search" placeholder="Batch / event… (show its window)" data-testid="frame-select"
+      <input id="frame-q" type="search" placeholder="Show a batch or event…" title="Type a batch number or event name: the trend shows its window" data-testid="frame-select"
         @focus=${() => { if (!this.found.length) void this.lookup(''); else this.open = true; }} @input=${this.onInput}
         @keydown=${(e: KeyboardEvent) => { if (e.key === 'Escape') this.open = false; }}>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
