@@ -105,6 +105,8 @@ export class LiveView extends LitElement {
       /* break-word, not anywhere: the point column keeps the width of its longest word part
          (the empty alarm column gives way), and breaks inside a word only when it must */
       td.point { overflow-wrap: break-word; }
+      /* a long state ("Returned, unacknowledged") wraps under its icon instead of running past the screen's edge */
+      .alarm-cell { white-space: normal; align-items: flex-start; }
       .scroll { max-height: none; }
     }
   `];
