@@ -134,6 +134,8 @@ export class HistorianApp extends LitElement {
       if (!me.mustChangePassword) {
         live.connect();
         void this.openHome();
+        // the editor opened from a bookmark or the address bar finds the session too, not only through the link
+        if (can('flows.write')) shareWithEditor(me.expiresAt);
       }
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) this.error = errorText(e);

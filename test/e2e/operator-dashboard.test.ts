@@ -513,6 +513,16 @@ describe('operator dashboard', () => {
     await editor.locator('#red-ui-palette').waitFor({ timeout: 30_000 });
     expect(await editor.locator('#node-dialog-login-fields').count()).toBe(0);
     await editor.close();
+    // and so does the editor typed into the address bar (or bookmarked) while signed in on the
+    // dashboard, the link never clicked: the editor's session is dropped, the dashboard reloaded
+    await page.evaluate(() => localStorage.removeItem('auth-tokens-editor'));
+    await page.reload();
+    await page.locator('[data-testid=who]', { hasText: 'ADMIN' }).waitFor();
+    const typed = await ctx.newPage();
+    await typed.goto(`${srv.url}/editor/`);
+    await typed.locator('#red-ui-palette').waitFor({ timeout: 30_000 });
+    expect(await typed.locator('#node-dialog-login-fields').count()).toBe(0);
+    await typed.close();
     // sign out in one tab: the other returns to the login, and the token is revoked
     await page.click('[data-action=logout]');
     await second.locator('form.login').waitFor();
