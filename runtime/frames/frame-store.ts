@@ -59,7 +59,7 @@ const TEXT_INDEX = '2';
  * be words of their own, so "Line 1 pump 1" also found "Line 2 pump 3" by the "1" of 29.1;
  * such values are found by the attribute filter. Whole numbers (batch 4711) stay words.
  */
-export function frameText(f: { name: string; template: string; attributes: Attributes }): string {
+function frameText(f: { name: string; template: string; attributes: Attributes }): string {
   const attrs = Object.entries(f.attributes).map(([k, v]) => (typeof v === 'number' && !Number.isInteger(v) ? k : `${k} ${attributeText(v)}`));
   return [f.name, f.template, ...attrs].join(' ');
 }
@@ -353,13 +353,12 @@ export class FrameStore {
     if (q.parent !== undefined) { where.push('f.parent = ?'); args.push(q.parent); }
     if (q.open !== undefined) where.push(q.open ? 'f."end" IS NULL' : 'f."end" IS NOT NULL');
     if (match !== null) {
-      const m = match;
       // few matches: start from them and sort; many: walk the time index and stop at the
       // limit, testing each frame against the (materialised) matches ('+' keeps SQLite from
       // driving the search by them)
-      const matches = (this.statement('SELECT count(*) AS n FROM frame_text WHERE frame_text MATCH ?').get(m) as { n: number }).n;
+      const matches = (this.statement('SELECT count(*) AS n FROM frame_text WHERE frame_text MATCH ?').get(match) as { n: number }).n;
       where.push(`${matches > TEXT_DRIVE_LIMIT ? '+' : ''}f.seq IN (SELECT rowid FROM frame_text WHERE frame_text MATCH ?)`);
-      args.push(m);
+      args.push(match);
     }
     const dir = q.order === 'asc' ? 'ASC' : 'DESC';
     // ordered by the driving index's own columns, so SQLite stops after `limit` rows instead of sorting
