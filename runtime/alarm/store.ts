@@ -78,6 +78,8 @@ export interface JournalFilter {
   to?: number;
   event?: AlarmEvent | AlarmEvent[];
   user?: string;
+  /** the priority recorded with the entry (the alarm's at the time) */
+  priority?: Priority | Priority[];
 }
 
 export interface JournalPage {
@@ -252,6 +254,11 @@ export class AlarmStore {
       const evs = Array.isArray(filter.event) ? filter.event : [filter.event];
       where.push(`event IN (${evs.map(() => '?').join(',')})`);
       args.push(...evs);
+    }
+    if (filter.priority !== undefined) {
+      const ps = Array.isArray(filter.priority) ? filter.priority : [filter.priority];
+      where.push(`priority IN (${ps.map(() => '?').join(',')})`);
+      args.push(...ps);
     }
     const matched: JournalEntry[] = [];
     let cursor = page.cursor;

@@ -343,6 +343,9 @@ describe('operator dashboard', () => {
     const rows = page.locator('[data-testid=journal-table] tbody tr');
     await rows.first().waitFor();
     await page.locator('[data-testid=journal-states]', { hasText: 'Shelved' }).first().waitFor();
+    // each entry names its alarm by the message operators know it by
+    const configured = new Set(((await srv.call('GET', '/api/v1/alarms?all=true')).alarms as Array<{ message: string }>).map((a) => a.message));
+    for (const name of await page.locator('[data-testid=journal-alarm]').allTextContents()) expect(configured.has(name.trim()), name).toBe(true);
     expect(await page.locator('[data-testid=journal-states]', { hasText: /^[A-G] → [A-G]$/ }).count()).toBe(0);
     await page.getByLabel('Tag or area').fill(PLANT_TAGS[1]);
     await page.locator('[data-testid=journal-filter] button[type=submit]').click();

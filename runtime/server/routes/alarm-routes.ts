@@ -119,10 +119,10 @@ export function alarmRoutes(deps: AlarmRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/alarms/journal', group: 'alarms', permission: 'alarms.read',
-      summary: 'The alarm journal: every transition and operator action (user, time, value, limit, comment), newest first, paged by cursor',
+      summary: 'The alarm journal: every transition and operator action (user, time, value, limit, comment, the priority at the time), newest first, paged by cursor; filter by alarm, tag pattern, time, event, user, priority',
       query: z.object({
         alarmId: z.string().optional(), tag: pattern.optional(), from: time.optional(), to: time.optional(),
-        event: list(EVENTS).optional(), user: z.string().optional(),
+        event: list(EVENTS).optional(), user: z.string().optional(), priority: list(PRIORITIES).optional(),
         limit: z.coerce.number().int().min(1).max(1000).default(100), cursor: z.coerce.number().int().optional(),
         order: z.enum(['asc', 'desc']).default('desc'),
       }),

@@ -185,6 +185,12 @@ describe('alarm routes', () => {
     const page = await call('AUDITOR', 'GET', '/alarms/journal?limit=2');
     expect(page.body.entries).toHaveLength(2);
     expect(page.body.next).toEqual(expect.any(Number));
+    // priority is filtered on the server, by the priority recorded with each entry
+    const all = (await call('AUDITOR', 'GET', '/alarms/journal?limit=1000')).body.entries as Array<{ priority: string }>;
+    const prio = all[0].priority;
+    const byPrio = await call('AUDITOR', 'GET', `/alarms/journal?limit=1000&priority=${prio}`);
+    expect(byPrio.body.entries.length).toBe(all.filter((e) => e.priority === prio).length);
+    expect((await call('AUDITOR', 'GET', '/alarms/journal?priority=severe')).status).toBe(400);
     const kpi = await call('AUDITOR', 'GET', `/alarms/kpi?from=${T0 - 60_000}&to=${T0 + 600_000}`);
     expect(kpi.status).toBe(200);
     // into B: three activations, then unshelve (a1), unsuppress and return to service (a2)

@@ -94,6 +94,15 @@ describe('alarm KPIs', () => {
     svc.close();
   });
 
+  it('the journal filters by the priority recorded with each entry', () => {
+    const svc = new AlarmService({ db: build() });
+    const ids = (priority: Priority | Priority[]) => svc.journal({ priority }, { limit: 1000, order: 'asc' }).entries.map((e) => e.alarmId);
+    expect(ids('urgent')).toEqual(['d1', 'd2', 'z']);
+    expect(ids(['high', 'urgent'])).toEqual(['c1', 'c2', 'c3', 'd1', 'd2', 'z']);
+    expect(svc.journal({ priority: 'low', alarmId: 'a' }).entries.every((e) => e.priority === 'low')).toBe(true);
+    svc.close();
+  });
+
   it('restrict to one console by tag pattern', () => {
     const svc = new AlarmService({ db: build() });
     const k = svc.kpi(T, T + 60 * M, { console: 'acme.area1.>' });

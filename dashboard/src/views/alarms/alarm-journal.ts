@@ -1,6 +1,7 @@
 // The alarm journal: every transition and operator action with readable state and event
-// names, filtered by tag or area (a tag pattern), priority, event and time range, paged by
-// the server's cursor (newest first).
+// names, each alarm by its message, filtered by tag or area (a tag pattern), priority (the
+// one recorded with the entry), event and time range, all on the server, paged by its
+// cursor (newest first).
 import { LitElement, html, css } from 'lit';
 import { get, qs, errorText } from '../../api';
 import { base } from '../../styles';
@@ -25,7 +26,8 @@ export class AlarmJournal extends LitElement {
   private cursors: Array<number | undefined> = [undefined];
   private next: number | null = null;
   private filter: { tag?: string; event?: string; priority?: string } = {};
-  private priorities = new Map<string, string>();
+  /** alarm id → message, from every configured alarm (Normal ones included) */
+  private names = new Map<string, string>();
 
   constructor() { super(); this.entries = []; this.error = ''; this.page = 0; this.hasNext = false; this.range = { preset: '24h' }; }
 
@@ -40,8 +42,8 @@ export class AlarmJournal extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    void get<{ alarms: Array<{ id: string; priority: string }> }>('/alarms').then((r) => {
-      this.priorities = new Map(r.alarms.map((a) => [a.id, a.priority]));
+    void get<{ alarms: Array<{ id: string; message: string }> }>('/alarms?all=true').then((r) => {
+      this.names = new Map(r.alarms.map((a) => [a.id, a.message]));
       this.requestUpdate();
     }).catch(() => undefined);
     void this.load();
@@ -50,11 +52,8 @@ export class AlarmJournal extends LitElement {
   private async load(): Promise<void> {
     const { from, to } = rangeBounds(this.range);
     try {
-      // priority is the alarm's (not stored per entry): filter client-side, fetch more to fill a page
-      const r = await get<AlarmJournalPage>(`/alarms/journal${qs({ tag: this.filter.tag, event: this.filter.event, from, to, limit: this.filter.priority ? 500 : PAGE, cursor: this.cursors[this.page] })}`);
-      let entries = r.entries;
-      if (this.filter.priority) entries = entries.filter((e) => this.priorities.get(e.alarmId) === this.filter.priority);
-      this.entries = entries;
+      const r = await get<AlarmJournalPage>(`/alarms/journal${qs({ tag: this.filter.tag, event: this.filter.event, priority: this.filter.priority, from, to, limit: PAGE, cursor: this.cursors[this.page] })}`);
+      this.entries = r.entries;
       this.next = r.next;
       this.hasNext = this.next !== null;
       this.error = '';
@@ -91,9 +90,10 @@ export class AlarmJournal extends LitElement {
       </form>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       ${!this.entries.length ? html`<div class="empty">No journal entries match.</div>` : html`
-      <div class="scroll" tabindex="0" role="region" aria-label="journal entries"><table data-testid="journal-table"><thead><tr><th>Time</th><th>Priority</th><th>Tag</th><th>Event</th><th>State change</th><th class="hide-s">Value</th><th class="hide-s">Limit</th><th>User</th><th class="hide-s">Comment</th></tr></thead>
-      <tbody>${this.entries.map((e) => { const p = this.priorities.get(e.alarmId); return html`<tr>
-        <td class="time">${fmtDateTime(e.ts)}</td><td>${p ? html`${priorityIcon(p)} ${p}` : ''}</td><td class="tag">${tagPath(e.tag)}</td><td>${eventName(e.event)}</td>
+      <div class="scroll" tabindex="0" role="region" aria-label="journal entries"><table data-testid="journal-table"><thead><tr><th>Time</th><th>Priority</th><th>Tag</th><th>Alarm</th><th>Event</th><th>State change</th><th class="hide-s">Value</th><th class="hide-s">Limit</th><th>User</th><th class="hide-s">Comment</th></tr></thead>
+      <tbody>${this.entries.map((e) => { const p = e.priority; return html`<tr>
+        <td class="time">${fmtDateTime(e.ts)}</td><td>${p ? html`${priorityIcon(p)} ${p}` : ''}</td><td class="tag">${tagPath(e.tag)}</td>
+        <td data-testid="journal-alarm">${this.names.get(e.alarmId) ?? e.alarmId}</td><td>${eventName(e.event)}</td>
         <td data-testid="journal-states">${stateName(e.from)} → ${stateName(e.to)}</td><td class="hide-s">${formatValue(e.value)}</td><td class="hide-s">${formatValue(e.limit)}</td>
         <td>${e.user ?? ''}</td><td class="hide-s">${e.comment ?? ''}</td></tr>`; })}</tbody></table></div>`}
       <div class="toolbar"><button data-action="prev-page" ?disabled=${this.page === 0} @click=${() => this.go(-1)}>Newer</button>
