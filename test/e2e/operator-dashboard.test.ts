@@ -356,6 +356,13 @@ describe('operator dashboard', () => {
     await poll(async () => new Set(await rows.locator('td:nth-child(3)').allTextContents())).toEqual(new Set([PLANT_TAGS[2]]));
     expect(await page.locator('[data-action=prev-page]').isDisabled()).toBe(true);
     await axe(page, 'journal');
+    // on a phone each entry is a card of labelled fields, inside the screen's width (it was a
+    // table ten columns wide, its tag broken letter by letter and the rest cut off)
+    await page.setViewportSize(VIEWPORTS[2]);
+    await poll(() => page.locator('[data-testid=journal-table]').evaluate((t) => t.scrollWidth <= (t.parentElement as HTMLElement).clientWidth)).toBe(true);
+    expect(await page.locator('[data-testid=journal-table] tbody tr').first().evaluate((tr) => getComputedStyle(tr).display)).toBe('block');
+    await saveScreenshot(page, 'alarm-journal-390x844');
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.click('[data-tab=kpi]');
     await page.locator('[data-testid=kpi-panel]').waitFor();
     await page.locator('historian-alarm-kpi [data-preset="1h"]').click();

@@ -14,6 +14,13 @@ import '../../components/time-range';
 import { tagPath } from '../../components/tag-path';
 
 type Entry = AlarmJournalEntry;
+
+/** A cell that, on a phone's card, is left out when it has nothing to say (no user, no comment). */
+function optional(label: string, text: string) {
+  // User is a column on every screen; value, limit and comment only on wide ones (hide-s)
+  const narrow = label === 'User' ? '' : 'hide-s';
+  return html`<td class=${text ? narrow : `none ${narrow}`} data-label=${label}>${text}</td>`;
+}
 const PAGE = 50;
 
 export class AlarmJournal extends LitElement {
@@ -35,9 +42,13 @@ export class AlarmJournal extends LitElement {
     :host { display: flex; flex-direction: column; gap: 8px; }
     form { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
     .scroll { overflow: auto; max-height: calc(100vh - 300px); }
-    td.tag { overflow-wrap: anywhere; }
+    /* a tag path wraps at its dots (tagPath), never inside a part while the table has room */
+    td.tag { overflow-wrap: break-word; min-width: 11em; }
     td.time { white-space: nowrap; }
+    @media (max-width: 1100px) { td.time { white-space: normal; min-width: 6em; } }
     @media (max-width: 700px) { .hide-s { display: none; } .scroll { max-height: none; } }
+    /* a phone's cards show value, limit and comment again, and leave out what is empty */
+    @media (max-width: 600px) { table.cards td.none { display: none; } }
   `];
 
   connectedCallback(): void {
@@ -90,12 +101,12 @@ export class AlarmJournal extends LitElement {
       </form>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       ${!this.entries.length ? html`<div class="empty">No journal entries match.</div>` : html`
-      <div class="scroll" tabindex="0" role="region" aria-label="journal entries"><table data-testid="journal-table"><thead><tr><th>Time</th><th>Priority</th><th>Tag</th><th>Alarm</th><th>Event</th><th>State change</th><th class="hide-s">Value</th><th class="hide-s">Limit</th><th>User</th><th class="hide-s">Comment</th></tr></thead>
+      <div class="scroll" tabindex="0" role="region" aria-label="journal entries"><table class="cards" data-testid="journal-table"><thead><tr><th>Time</th><th>Priority</th><th>Tag</th><th>Alarm</th><th>Event</th><th>State change</th><th class="hide-s">Value</th><th class="hide-s">Limit</th><th>User</th><th class="hide-s">Comment</th></tr></thead>
       <tbody>${this.entries.map((e) => { const p = e.priority; return html`<tr>
-        <td class="time">${fmtDateTime(e.ts)}</td><td>${p ? html`${priorityIcon(p)} ${p}` : ''}</td><td class="tag">${tagPath(e.tag)}</td>
-        <td data-testid="journal-alarm">${this.names.get(e.alarmId) ?? e.alarmId}</td><td>${eventName(e.event)}</td>
-        <td data-testid="journal-states">${stateName(e.from)} → ${stateName(e.to)}</td><td class="hide-s">${formatValue(e.value)}</td><td class="hide-s">${formatValue(e.limit)}</td>
-        <td>${e.user ?? ''}</td><td class="hide-s">${e.comment ?? ''}</td></tr>`; })}</tbody></table></div>`}
+        <td class="time" data-label="Time">${fmtDateTime(e.ts)}</td><td data-label="Priority">${p ? html`${priorityIcon(p)} ${p}` : ''}</td><td class="tag" data-label="Tag">${tagPath(e.tag)}</td>
+        <td data-testid="journal-alarm" data-label="Alarm">${this.names.get(e.alarmId) ?? e.alarmId}</td><td data-label="Event">${eventName(e.event)}</td>
+        <td data-testid="journal-states" data-label="State change">${stateName(e.from)} → ${stateName(e.to)}</td>
+        ${optional('Value', formatValue(e.value))}${optional('Limit', formatValue(e.limit))}${optional('User', e.user ?? '')}${optional('Comment', e.comment ?? '')}</tr>`; })}</tbody></table></div>`}
       <div class="toolbar"><button data-action="prev-page" ?disabled=${this.page === 0} @click=${() => this.go(-1)}>Newer</button>
         <span class="muted">page ${this.page + 1}</span>
         <button data-action="next-page" ?disabled=${!this.hasNext} @click=${() => this.go(1)}>Older</button></div>`;
