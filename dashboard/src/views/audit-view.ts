@@ -40,14 +40,14 @@ export class AuditView extends LitElement {
     td.time { white-space: nowrap; }
     .list { overflow: auto; max-height: calc(100vh - 200px); }
     tr { cursor: pointer; }
-    tr.sel td { background: #d6d6d6; }
+    tr.sel td { background: var(--selected); }
     h3.top { margin-top: 0; }
     .hash { font-size: 11px; word-break: break-all; }
     [data-testid=audit-absent] { grid-column: 1 / -1; }
-    pre { white-space: pre-wrap; word-break: break-all; background: #ececec; padding: 6px; font-size: 12px; }
-    .ok { background: #d7e4d7; padding: 6px; }
-    .fail { background: #f3d6d6; padding: 6px; color: #800; }
-    .sig { border: 1px solid #888; padding: 6px; background: #f6f6f6; }
+    pre { white-space: pre-wrap; word-break: break-all; background: var(--panel-2); padding: 6px; font-size: 12px; }
+    .ok { background: var(--ok-bg); padding: 6px; }
+    .fail { background: var(--bad-bg); padding: 6px; color: var(--bad-fg); }
+    .sig { border: 1px solid var(--border); padding: 6px; background: var(--panel); }
     @media (max-width: 1100px) { :host { grid-template-columns: minmax(0, 1fr); } }
   `];
 

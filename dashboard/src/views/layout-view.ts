@@ -55,15 +55,15 @@ export class LayoutView extends LitElement {
 
   static styles = [base, css`
     :host { display: flex; flex-direction: column; gap: 8px; }
-    .grid { position: relative; background: #e9e9e9; border: 1px solid #c4c4c4; min-height: 300px; }
-    .grid.editing { background-image: linear-gradient(to right, #dcdcdc 1px, transparent 1px); background-size: calc(100% / 12) 100%; }
+    .grid { position: relative; background: var(--canvas); border: 1px solid var(--border); min-height: 300px; }
+    .grid.editing { background-image: linear-gradient(to right, var(--grid) 1px, transparent 1px); background-size: calc(100% / 12) 100%; }
     .w { position: absolute; box-sizing: border-box; padding: 3px; }
-    .card { height: 100%; display: flex; flex-direction: column; background: #f4f4f4; border: 1px solid #bdbdbd; overflow: hidden; }
-    .card.sel { outline: 2px solid #555; }
-    .head { font-size: 12px; font-weight: 600; padding: 2px 6px; background: #dedede; display: flex; gap: 4px; align-items: center; user-select: none; }
+    .card { height: 100%; display: flex; flex-direction: column; background: var(--panel); border: 1px solid var(--border); overflow: hidden; }
+    .card.sel { outline: 2px solid var(--focus); }
+    .head { font-size: 12px; font-weight: 600; padding: 2px 6px; background: var(--card-head); display: flex; gap: 4px; align-items: center; user-select: none; }
     .editing .head { cursor: move; }
     .body { flex: 1; min-height: 0; position: relative; overflow: hidden; }
-    .grip { position: absolute; right: 3px; bottom: 3px; width: 14px; height: 14px; cursor: nwse-resize; background: linear-gradient(135deg, transparent 50%, #777 50%); }
+    .grip { position: absolute; right: 3px; bottom: 3px; width: 14px; height: 14px; cursor: nwse-resize; background: linear-gradient(135deg, transparent 50%, var(--normal-line) 50%); }
     .cfg { display: grid; grid-template-columns: auto 1fr; gap: 4px 8px; align-items: center; }
     img { max-width: 100%; max-height: 100%; object-fit: contain; display: block; margin: auto; }
     .spacer { flex: 1; }

@@ -55,7 +55,7 @@ export function fmtNumber(n: number | null | undefined, digits = 1): string {
 /** A two-column definition list of figures (name, value) as the health and tag views show them. */
 export const figureList = css`
   dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }
-  dt { color: #555; }
+  dt { color: var(--muted); }
   dd { margin: 0; font-variant-numeric: tabular-nums; }
 `;
 
@@ -71,12 +71,12 @@ export const adminStyles = [base, css`
   label.check { display: inline-flex; gap: 4px; align-items: center; margin-right: 10px; }
   /* a choice the account cannot have: its text greyed with its box */
   label.check:has(input:disabled) { color: var(--muted); }
-  .notice { background: #e4ece4; border: 1px solid #9fb59f; padding: 6px 8px; }
-  .warn { background: #f3d6d6; border: 1px solid #c08a8a; padding: 6px 8px; }
-  code.secret { display: block; word-break: break-all; background: #fff; border: 1px solid #999; padding: 6px; font-size: 13px; }
+  .notice { background: var(--ok-bg); border: 1px solid var(--ok-border); padding: 6px 8px; }
+  .warn { background: var(--bad-bg); border: 1px solid var(--bad-border); padding: 6px 8px; }
+  code.secret { display: block; word-break: break-all; background: var(--input); border: 1px solid var(--input-border); padding: 6px; font-size: 13px; }
   td.actions { white-space: nowrap; }
   td.actions button { margin: 1px 0; }
-  ul.rules { margin: 4px 0; padding-left: 20px; color: #444; font-size: 13px; }
+  ul.rules { margin: 4px 0; padding-left: 20px; color: var(--muted); font-size: 13px; }
   @media (max-width: 600px) {
     form.fields { grid-template-columns: minmax(0, 1fr); }
     td.actions { white-space: normal; }
@@ -90,7 +90,7 @@ let policy: Promise<Policy> | null = null;
 export class PasswordRules extends LitElement {
   static properties = { rules: { state: true } };
   declare rules: string[];
-  static styles = css`ul { margin: 4px 0; padding-left: 20px; color: #444; font-size: 13px; } p { margin: 0; font-size: 13px; color: #444; }`;
+  static styles = css`ul { margin: 4px 0; padding-left: 20px; color: var(--muted); font-size: 13px; } p { margin: 0; font-size: 13px; color: var(--muted); }`;
 
   constructor() {
     super();

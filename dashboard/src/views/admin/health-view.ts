@@ -31,12 +31,12 @@ export class HealthView extends LitElement {
   private readonly refresh = new Refresh(this, () => this.load(), REFRESH_MS);
 
   static styles = [...adminStyles, css`
-    .summary { padding: 8px 10px; font-weight: 600; font-size: 15px; margin-bottom: 8px; border: 1px solid #9fb59f; background: #e4ece4; }
-    .summary.problems { border-color: #c08a8a; background: #f3d6d6; }
-    .summary.problems .muted { color: #4d4d4d; } /* #666 on the problem red is below 4.5:1 */
+    .summary { padding: 8px 10px; font-weight: 600; font-size: 15px; margin-bottom: 8px; border: 1px solid var(--ok-border); background: var(--ok-bg); }
+    .summary.problems { border-color: var(--bad-border); background: var(--bad-bg); }
+    .summary.problems .muted { color: var(--fg); } /* the muted grey on the problem red is below 4.5:1 */
     .summary ul { margin: 4px 0 0; font-weight: 400; font-size: 13px; }
     section { margin-bottom: 10px; }
-    tr.bad td { background: #f3d6d6; }
+    tr.bad td { background: var(--bad-bg); }
     .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 8px; }
   `, figureList];
 

@@ -36,7 +36,7 @@ export class TagsView extends LitElement {
   static styles = [...adminStyles, css`
     .list { max-height: calc(100vh - 220px); overflow: auto; }
     tr.pick { cursor: pointer; }
-    tr.sel td { background: #d6d6d6; }
+    tr.sel td { background: var(--selected); }
     td.tag { overflow-wrap: anywhere; }
   `, figureList];
 

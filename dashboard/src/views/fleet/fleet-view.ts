@@ -26,11 +26,11 @@ export class FleetView extends LitElement {
   private readonly refresh = new Refresh(this, () => this.load(), REFRESH_MS);
 
   static styles = [...adminStyles, css`
-    .summary { padding: 8px 10px; font-weight: 600; margin-bottom: 8px; border: 1px solid #9fb59f; background: #e4ece4; }
-    .summary.problems { border-color: #c08a8a; background: #f3d6d6; }
-    .summary .detail { font-weight: 400; font-size: 12px; color: #4d4d4d; }
+    .summary { padding: 8px 10px; font-weight: 600; margin-bottom: 8px; border: 1px solid var(--ok-border); background: var(--ok-bg); }
+    .summary.problems { border-color: var(--bad-border); background: var(--bad-bg); }
+    .summary .detail { font-weight: 400; font-size: 12px; color: var(--fg); }
     .filters { display: flex; gap: 8px; align-items: center; margin-bottom: 8px; flex-wrap: wrap; }
-    tr.offline td { background: #f3d6d6; }
+    tr.offline td { background: var(--bad-bg); }
     .state { font-weight: 600; }
     .devices { margin: 0; padding: 0; list-style: none; }
   `];
