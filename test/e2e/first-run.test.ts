@@ -36,7 +36,7 @@ async function json<T = any>(path: string, init: RequestInit & { token?: string 
 }
 
 /** Every <historian-trend> in the page, through the shadow roots, as its chart sees it. */
-function trends(page: Page): Promise<Array<{ series: string[]; bands: number; data: Array<Array<number | null>> }>> {
+function trends(page: Page): Promise<Array<{ series: string[]; bands: number; data: Array<Array<number | null>>; grid: string }>> {
   return page.evaluate(() => {
     const found: any[] = [];
     const walk = (root: Document | ShadowRoot) => {
@@ -50,6 +50,7 @@ function trends(page: Page): Promise<Array<{ series: string[]; bands: number; da
       series: t.chart.series.map((s: any) => String(s.label ?? '')),
       bands: (t.chart.bands ?? []).length,
       data: t.chart.data.map((col: any) => Array.from(col as ArrayLike<number | null>)),
+      grid: ((g: any) => (typeof g === 'function' ? g(t.chart, 0) : g))(t.chart.axes[0].grid.stroke),
     }));
   });
 }
@@ -150,6 +151,30 @@ describe('first run of the assembled product', () => {
       return t ? t.data[0].filter((x) => x !== null && (x as number) * 1000 < Date.now() - 6 * DAY).length : 0;
     }, { timeout: 30_000 }).toBeGreaterThan(20);
     await saveScreenshot(page, 'first-run-plant-overview-1440x900');
+    // the pressure bar's scale and value are text beside the stretched bar, not inside it
+    const bar = page.locator('historian-gauge [data-testid=gauge] .scale');
+    await expect.poll(() => bar.textContent()).toMatch(/^\s*0\s*[\d.]+ bar\s*10\s*$/);
+    // the dark theme chosen with the charts on screen redraws them in its colours (charts
+    // built before the switch kept the light grid), and the bar's track follows
+    const themed = (name: string) => page.evaluate((n) => {
+      const probe = document.createElement('i');
+      probe.style.color = `var(${n})`;
+      document.body.append(probe);
+      const c = getComputedStyle(probe).color;
+      probe.remove();
+      return c;
+    }, name);
+    const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+    const lightGrid = await themed('--grid');
+    await page.click('[data-action=theme]');
+    const darkGrid = await themed('--grid');
+    expect(darkGrid).not.toBe(lightGrid);
+    await expect.poll(async () => (await trends(page)).map((t) => rgb(t.grid))).toEqual([darkGrid, darkGrid]);
+    const track = page.locator('historian-gauge rect.track');
+    expect(await track.evaluate((e) => getComputedStyle(e).fill)).toBe(await themed('--gauge-track'));
+    await saveScreenshot(page, 'first-run-plant-overview-dark-1440x900');
+    await page.click('[data-action=theme]');
+    await expect.poll(async () => (await trends(page)).map((t) => rgb(t.grid))).toEqual([lightGrid, lightGrid]);
     await page.close();
   });
 

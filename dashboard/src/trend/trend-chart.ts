@@ -24,6 +24,7 @@ import { penColor } from './pens';
 import { envelopeWhenDense } from './envelope-path';
 import { downloadExport, type ExportProgress } from './export-download';
 import './trend-legend';
+import { onThemeChange } from '../lib/theme-watch';
 import '../components/time-range';
 import type { LegendRow } from './trend-legend';
 
@@ -147,11 +148,17 @@ export class HistorianTrend extends LitElement {
   connectedCallback(): void {
     super.connectedCallback();
     this.tick = window.setInterval(() => { if (!this.paused) this.follow(); }, 1000);
+    this.offTheme = onThemeChange(() => {
+      if (this.plot) { this.rebuildPlot(); this.draw(); }
+      this.requestUpdate(); // pen colours of the legend
+    });
   }
+  private offTheme: (() => void) | null = null;
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
     window.clearInterval(this.tick);
+    this.offTheme?.();
     window.clearTimeout(this.refetchTimer);
     window.clearTimeout(this.retryTimer);
     for (const u of this.unsub) u();

@@ -68,7 +68,13 @@ export class GaugeWidget extends TagWidget {
   declare max: number;
   declare kind: 'gauge' | 'bar';
   constructor() { super(); this.min = 0; this.max = 100; this.kind = 'bar'; }
-  static styles = [base, css`:host { display: block; height: 100%; } svg { width: 100%; height: 100%; } text { font: 12px system-ui; fill: var(--fg); } text.big { font-size: 18px; }`];
+  static styles = [base, css`:host { display: block; height: 100%; } svg { width: 100%; height: 100%; } text { font: 12px system-ui; fill: var(--fg); } text.big { font-size: 18px; }
+    .track { fill: none; stroke: var(--gauge-track); } rect.track { fill: var(--gauge-track); stroke: var(--gauge-edge); }
+    /* the bar stretches to its cell; its labels are text, so they stay undistorted at any cell shape */
+    .barw { display: flex; flex-direction: column; justify-content: center; gap: 6px; height: 100%; padding: 0 8px; box-sizing: border-box; }
+    .barw svg { height: 28px; }
+    .scale { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; font-size: 12px; font-variant-numeric: tabular-nums; }
+    .scale .v { font-size: 18px; }`];
   render() {
     const v = this.sample?.value;
     const f = v === undefined ? 0 : Math.max(0, Math.min(1, (v - this.min) / (this.max - this.min)));
@@ -76,15 +82,16 @@ export class GaugeWidget extends TagWidget {
     const fill = bad ? 'var(--bad-fg)' : 'var(--normal-line)';
     const label = `${v === undefined ? '—' : formatValue(v, this.meta)} ${this.unit}`;
     if (this.kind === 'bar') {
-      return html`<svg viewBox="0 0 200 60" preserveAspectRatio="none" data-testid="gauge">${svg`
-        <rect x="5" y="10" width="190" height="22" fill="#e2e2e2" stroke="#999"/>
-        <rect x="5" y="10" width=${190 * f} height="22" fill=${fill}/>
-        <text x="5" y="50">${this.min}</text><text x="195" y="50" text-anchor="end">${this.max}</text>
-        <text x="100" y="50" text-anchor="middle">${label}</text>`}</svg>`;
+      return html`<div class="barw" data-testid="gauge">
+        <svg viewBox="0 0 200 22" preserveAspectRatio="none" aria-hidden="true">${svg`
+          <rect class="track" x="0" y="0" width="200" height="22" vector-effect="non-scaling-stroke"/>
+          <rect x="0" y="0" width=${200 * f} height="22" fill=${fill}/>`}</svg>
+        <div class="scale"><span>${this.min}</span><span class="v">${label}</span><span>${this.max}</span></div>
+      </div>`;
     }
     const a = Math.PI * (1 - f);
     return html`<svg viewBox="0 0 200 120" data-testid="gauge">${svg`
-      <path d="M20 100 A80 80 0 0 1 180 100" fill="none" stroke="#ddd" stroke-width="16"/>
+      <path class="track" d="M20 100 A80 80 0 0 1 180 100" stroke-width="16"/>
       <path d="M20 100 A80 80 0 0 1 ${100 + 80 * Math.cos(a)} ${100 - 80 * Math.sin(a)}" fill="none" stroke=${fill} stroke-width="16"/>
       <text x="100" y="95" text-anchor="middle" class="big">${label}</text>
       <text x="20" y="116" text-anchor="middle">${this.min}</text><text x="180" y="116" text-anchor="middle">${this.max}</text>`}</svg>`;

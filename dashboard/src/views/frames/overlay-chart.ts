@@ -7,6 +7,7 @@ import uplotCss from 'uplot/dist/uPlot.min.css?inline';
 import { base } from '../../styles';
 import { penColor } from '../../trend/pens';
 import { fmtValue } from '../../lib/format';
+import { onThemeChange } from '../../lib/theme-watch';
 import type { OverlayAnswer } from './frame-types';
 
 /** Minutes since start, as the x axis shows them. */
@@ -29,8 +30,16 @@ export class FrameOverlay extends LitElement {
     .swatch { display: inline-block; width: 14px; height: 4px; vertical-align: middle; margin-right: 4px; }
   `];
 
+  private offTheme: (() => void) | null = null;
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    this.offTheme = onThemeChange(() => { this.draw(); this.requestUpdate(); });
+  }
+
   disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.offTheme?.();
     this.resize?.disconnect();
     this.plot?.destroy();
     this.plot = null;

@@ -4,6 +4,7 @@
 import { LitElement, html, css } from 'lit';
 import { base } from '../../styles';
 import { penColor, shortNames } from '../../trend/pens';
+import { onThemeChange } from '../../lib/theme-watch';
 import type { TimeRange } from '../../lib/ranges';
 import type { TrendState } from '../../trend/trend-state';
 import '../../components/tag-picker';
@@ -24,6 +25,10 @@ export class TrendView extends LitElement {
     this.state = { tags: [], range: { preset: '1h' }, live: true };
     this.pickerOpen = false;
   }
+
+  private offTheme: (() => void) | null = null;
+  connectedCallback(): void { super.connectedCallback(); this.offTheme = onThemeChange(() => this.requestUpdate()); }
+  disconnectedCallback(): void { super.disconnectedCallback(); this.offTheme?.(); }
 
   static styles = [base, css`
     :host { display: grid; grid-template-columns: minmax(200px, 260px) minmax(0, 1fr); gap: 10px; height: 100%; min-height: 0; }
