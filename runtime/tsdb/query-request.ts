@@ -159,7 +159,7 @@ export async function* executeQuery(store: TsdbStore, q: QueryRequest, opts: Exe
       }
       case 'downsample': {
         const p = await store.downsample({ tag: q.tag, from: q.from, to: q.to, points: q.points, mode: q.mode, budget });
-        yield out(JSON.stringify({ kind: 'downsample', tag: q.tag, mode: q.mode ?? 'minmax', ts: p.ts, values: p.values }));
+        yield out(JSON.stringify({ kind: 'downsample', tag: q.tag, mode: q.mode ?? 'minmax', ts: p.ts, values: p.values, downtime: store.downtime(q.from, q.to) }));
         return;
       }
       case 'latest': {

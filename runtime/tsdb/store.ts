@@ -34,6 +34,7 @@ import { countOverwrites } from './overwrites';
 import { WriteTurns, type Turn } from './write-turns';
 import { DEFAULT_TAG_LIMITS, TagLimits } from './tag-limits';
 import type { Columns, Interpolation, SeriesBatch } from './types';
+import { UptimeLog, type Run } from './uptime';
 import { Wal } from './wal';
 import { rejectMessage, type RejectReason, type RejectedSample, type WriteResult } from './write-result';
 import type { Summary } from './summary';
@@ -59,6 +60,7 @@ export class TsdbStore implements SeriesReader {
   private state = new Map<string, SeriesState>();
   private listeners = new Set<(rows: SampleColumns) => void>();
   private timer: NodeJS.Timeout | null = null;
+  private uptime: UptimeLog | null = null;
   private lock: Promise<void> = Promise.resolve();
   private closed = false;
   private counters: StoreCounters = { written: 0, rejected: 0, corruptBlocks: 0, readErrors: 0, compactions: 0, cuts: 0, rollupQueries: 0, tagLimitRejected: 0 };
@@ -110,10 +112,20 @@ export class TsdbStore implements SeriesReader {
       s.timer = setInterval(() => { void s.maintain().catch((e) => s.o.logger.error(`tsdb maintenance failed: ${(e as Error).stack ?? e}`)); }, s.o.maintenanceIntervalMs);
       s.timer.unref();
     }
+    s.uptime = UptimeLog.open(opts.dir, s.o.clock, (m) => s.o.logger.warn(m));
     return s;
   }
 
   get dir(): string { return this.o.dir; }
+
+  /**
+   * The stretches of [from, to] during which this store was not open (the historian was
+   * stopped or restarting): views break their lines there instead of joining the samples
+   * on either side (uptime.ts).
+   */
+  downtime(from: number, to: number): Run[] {
+    return this.uptime?.downtime(from, to) ?? [];
+  }
 
   // ---------------------------------------------------------------- write path
 
@@ -562,6 +574,7 @@ export class TsdbStore implements SeriesReader {
     this.closing = (async () => {
       if (this.timer) clearInterval(this.timer);
       this.timer = null;
+      this.uptime?.close();
       try {
         await this.exclusive(async () => {
           await cutHead(this.maintenance);

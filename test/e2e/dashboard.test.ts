@@ -15,9 +15,11 @@ let srv: DashboardServer;
 let browser: Browser;
 const DAY = 86_400_000;
 const VIEWPORTS = [{ width: 1280, height: 720 }, { width: 1024, height: 600 }];
+/** the store's record says the historian was stopped this long before the test's start */
+const STOPPED_MS = 20 * 60_000;
 
 beforeAll(async () => {
-  [srv, browser] = await Promise.all([startDashboardServer(), launchChromium()]);
+  [srv, browser] = await Promise.all([startDashboardServer({ stoppedMs: STOPPED_MS }), launchChromium()]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -72,6 +74,27 @@ describe('dashboard', () => {
     await expect.poll(() => page.locator('[data-testid=tag-tree] [data-tag]').count()).toBeGreaterThanOrEqual(3);
     for (const vp of VIEWPORTS) { await page.setViewportSize(vp); await saveScreenshot(page, `dashboard-trend-${vp.width}x${vp.height}`); }
     await page.setViewportSize(VIEWPORTS[0]);
+  });
+
+  it('trend: where the historian was stopped the lines break and the time is shaded, not joined across', async () => {
+    // the flow tag has a sample a day for ten years, then live ones: across the 20-minute stop
+    // before this start the line used to run straight from the last sample to the first
+    const chart = () => page.evaluate(() => {
+      const app = document.querySelector('historian-app')!.shadowRoot!;
+      const t = app.querySelector('historian-trend-view')!.shadowRoot!.querySelector('historian-trend') as any;
+      const xs = Array.from(t.chart.data[0] as number[]);
+      return { downtime: t.downtime as Array<[number, number]>, xs, ys: (t.chart.data as unknown[][]).slice(1).map((c) => Array.from(c)) };
+    });
+    await expect.poll(async () => (await chart()).downtime.length, { timeout: 15_000 }).toBe(1);
+    const { downtime: [[from, to]], xs, ys } = await chart();
+    const startedAt = Date.now() - 60 * 60_000; // within the 1-hour view: the stop began 20 min before start
+    expect(to - from).toBeGreaterThanOrEqual(STOPPED_MS - 5_000);
+    expect(from).toBeGreaterThan(startedAt - STOPPED_MS);
+    // a row in the middle of the stop where every pen has null (a gap), not undefined (spanned)
+    const row = xs.findIndex((x) => x * 1000 > from && x * 1000 < to);
+    expect(row).toBeGreaterThanOrEqual(0);
+    for (const col of ys) expect(col[row]).toBeNull();
+    await saveScreenshot(page, 'dashboard-trend-downtime-1280x720');
   });
 
   it('trend: drag-zoom pauses live, pan moves back, reset resumes', async () => {

@@ -21,12 +21,14 @@ export interface Envelope {
   hi: Float64Array;
   lo: Float64Array;
   length: number;
+  /** indexes where a new piece starts after a gap (a null sample: the historian was stopped) */
+  breaks: number[];
 }
 
 /**
  * Min and max of the samples per pixel column over [i0, i1] (plus the neighbour on each
  * side, so the line enters and leaves the plot). `toPx` maps an x value to device px;
- * null samples are gaps and are skipped (the series spans them).
+ * undefined samples (another series' x) are skipped, a null one ends a piece (a gap).
  */
 export function columnEnvelope(xs: ArrayLike<number>, ys: ArrayLike<number | null | undefined>, i0: number, i1: number,
   toPx: (x: number) => number): Envelope {
@@ -38,13 +40,20 @@ export function columnEnvelope(xs: ArrayLike<number>, ys: ArrayLike<number | nul
   const lo = new Float64Array(x.length);
   let n = 0; let col = NaN; let count = 0; let px0 = 0; let mn = 0; let mx = 0;
   let X: Float64Array<ArrayBuffer> = x; let H: Float64Array<ArrayBuffer> = hi; let L: Float64Array<ArrayBuffer> = lo;
+  const breaks: number[] = [];
   const flush = () => {
     if (n === X.length) { X = grow(X); H = grow(H); L = grow(L); }
     X[n] = count === 1 ? px0 : col + 0.5; H[n] = mx; L[n] = mn; n++;
   };
   for (let i = from; i <= to; i++) {
     const y = ys[i];
-    if (y == null || Number.isNaN(y)) continue;
+    if (y === null) {
+      if (count) flush();
+      count = 0; col = NaN;
+      if (n > 0 && breaks[breaks.length - 1] !== n) breaks.push(n);
+      continue;
+    }
+    if (y === undefined || Number.isNaN(y)) continue;
     const px = toPx(xs[i]);
     const c = Math.floor(px);
     if (c !== col) {
@@ -56,7 +65,8 @@ export function columnEnvelope(xs: ArrayLike<number>, ys: ArrayLike<number | nul
     }
   }
   if (count) flush();
-  return { x: X, hi: H, lo: L, length: n };
+  if (breaks[breaks.length - 1] === n) breaks.pop();
+  return { x: X, hi: H, lo: L, length: n, breaks };
 }
 
 /**
@@ -66,15 +76,18 @@ export function columnEnvelope(xs: ArrayLike<number>, ys: ArrayLike<number | nul
  */
 export function widen(e: Envelope, radius: number): Envelope {
   if (radius <= 0 || e.length < 2) return e;
+  // a column takes no extremes from across a gap
+  const piece = new Int32Array(e.length);
+  for (let j = 0, b = 0; j < e.length; j++) { while (b < e.breaks.length && e.breaks[b] <= j) b++; piece[j] = b; }
   const hi = new Float64Array(e.length);
   const lo = new Float64Array(e.length);
   for (let j = 0; j < e.length; j++) {
     let h = e.hi[j]; let l = e.lo[j];
-    for (let k = j - 1; k >= 0 && e.x[j] - e.x[k] <= radius; k--) { if (e.hi[k] > h) h = e.hi[k]; if (e.lo[k] < l) l = e.lo[k]; }
-    for (let k = j + 1; k < e.length && e.x[k] - e.x[j] <= radius; k++) { if (e.hi[k] > h) h = e.hi[k]; if (e.lo[k] < l) l = e.lo[k]; }
+    for (let k = j - 1; k >= 0 && piece[k] === piece[j] && e.x[j] - e.x[k] <= radius; k--) { if (e.hi[k] > h) h = e.hi[k]; if (e.lo[k] < l) l = e.lo[k]; }
+    for (let k = j + 1; k < e.length && piece[k] === piece[j] && e.x[k] - e.x[j] <= radius; k++) { if (e.hi[k] > h) h = e.hi[k]; if (e.lo[k] < l) l = e.lo[k]; }
     hi[j] = h; lo[j] = l;
   }
-  return { x: e.x, hi, lo, length: e.length };
+  return { x: e.x, hi, lo, length: e.length, breaks: e.breaks };
 }
 
 function grow(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
@@ -101,11 +114,15 @@ export function envelopeWhenDense(sparse: uPlot.Series.PathBuilder): uPlot.Serie
     // a vertical run is one column wide; widened so it stays about as wide as the pen
     const env = widen(columnEnvelope(u.data[0], u.data[si], i0, i1, (v) => left + (v - x0) * k), Math.round(half - 0.5));
     const fill = new Path2D();
-    if (env.length) {
-      const yPx = (v: number) => u.valToPos(v, s.scale!, true);
-      fill.moveTo(env.x[0], yPx(env.hi[0]) - half);
-      for (let j = 1; j < env.length; j++) fill.lineTo(env.x[j], yPx(env.hi[j]) - half);
-      for (let j = env.length - 1; j >= 0; j--) fill.lineTo(env.x[j], yPx(env.lo[j]) + half);
+    const yPx = (v: number) => u.valToPos(v, s.scale!, true);
+    // one polygon per piece between gaps
+    const starts = [0, ...env.breaks, env.length];
+    for (let p = 0; p + 1 < starts.length; p++) {
+      const a = starts[p], b = starts[p + 1] - 1;
+      if (b < a) continue;
+      fill.moveTo(env.x[a], yPx(env.hi[a]) - half);
+      for (let j = a + 1; j <= b; j++) fill.lineTo(env.x[j], yPx(env.hi[j]) - half);
+      for (let j = b; j >= a; j--) fill.lineTo(env.x[j], yPx(env.lo[j]) + half);
       fill.closePath();
     }
     const color = typeof s.stroke === 'function' ? s.stroke(u, si) : s.stroke;

@@ -26,24 +26,45 @@ export function trimBefore(s: TagSeries, from: number): void {
   if (i > 0) { s.ts.splice(0, i); s.values.splice(0, i); s.quality.splice(0, i); }
 }
 
+/** A y value as uPlot takes it: undefined where another series has the x (spanned), null for a gap (the line breaks). */
+export type Y = number | null | undefined;
+
 /**
- * Aligns series to one sorted x array (seconds, as uPlot wants); a series without a point
- * at an x gets null there and uPlot spans the gap.
+ * Aligns series to one sorted x array (seconds, as uPlot wants). A series without a point
+ * at an x gets undefined there, which uPlot spans. Each downtime [from, to] (ms; the
+ * historian was stopped) adds a row at its middle where every series without a sample in
+ * it gets null, so its line breaks there instead of joining the values on either side.
  */
-export function align(series: TagSeries[]): { xs: number[]; ys: (number | null)[][]; idx: Int32Array[] } {
+export function align(series: TagSeries[], downtime: ReadonlyArray<readonly [number, number]> = []): { xs: number[]; ys: Y[][]; idx: Int32Array[] } {
   const k = series.length;
   const pos = new Array<number>(k).fill(0);
   const xs: number[] = [];
-  const ys: (number | null)[][] = series.map(() => []);
+  const ys: Y[][] = series.map(() => []);
   const idx: number[][] = series.map(() => []);
+  const gaps = [...downtime].filter(([a, b]) => b > a).sort((p, q) => p[0] - q[0]);
+  let g = 0;
   for (;;) {
     let t = Infinity;
     for (let j = 0; j < k; j++) if (pos[j] < series[j].ts.length && series[j].ts[pos[j]] < t) t = series[j].ts[pos[j]];
+    const mid = g < gaps.length ? (gaps[g][0] + gaps[g][1]) / 2 : Infinity;
+    if (mid <= t && mid !== Infinity) {
+      // the downtime's row (shared with samples stamped at its very middle): a series whose
+      // samples on either side lie outside the downtime has none in it
+      xs.push(mid / 1000);
+      for (let j = 0; j < k; j++) {
+        const s = series[j];
+        if (pos[j] < s.ts.length && s.ts[pos[j]] === mid) { ys[j].push(s.values[pos[j]]); idx[j].push(pos[j]); pos[j]++; continue; }
+        const inside = (pos[j] > 0 && s.ts[pos[j] - 1] >= gaps[g][0]) || (pos[j] < s.ts.length && s.ts[pos[j]] <= gaps[g][1]);
+        ys[j].push(inside ? undefined : null); idx[j].push(-1);
+      }
+      g++;
+      continue;
+    }
     if (t === Infinity) break;
     xs.push(t / 1000);
     for (let j = 0; j < k; j++) {
       if (pos[j] < series[j].ts.length && series[j].ts[pos[j]] === t) { ys[j].push(series[j].values[pos[j]]); idx[j].push(pos[j]); pos[j]++; }
-      else { ys[j].push(null); idx[j].push(-1); }
+      else { ys[j].push(undefined); idx[j].push(-1); }
     }
   }
   return { xs, ys, idx: idx.map((a) => Int32Array.from(a)) };
@@ -69,7 +90,7 @@ export function indexAt(ts: number[], t: number): number {
  */
 export class AlignedView {
   xs: number[] = [];
-  ys: (number | null)[][] = [];
+  ys: Y[][] = [];
   /** per series and row: 0 good, 1 uncertain, 2 bad; only for series whose quality counts */
   qual: number[][] = [];
   private valid = false;
@@ -78,10 +99,10 @@ export class AlignedView {
 
   invalidate(): void { this.valid = false; }
 
-  /** Re-aligns from scratch when marked; `withQuality[j]` says whether series j's quality is drawn. */
-  refresh(series: TagSeries[], withQuality: boolean[]): void {
+  /** Re-aligns from scratch when marked; `withQuality[j]` says whether series j's quality is drawn; `downtime` as in align. */
+  refresh(series: TagSeries[], withQuality: boolean[], downtime: ReadonlyArray<readonly [number, number]> = []): void {
     if (this.valid && this.ys.length === series.length) return;
-    const { xs, ys, idx } = align(series);
+    const { xs, ys, idx } = align(series, downtime);
     this.xs = xs;
     this.ys = ys;
     this.qual = series.map((s, j) => {
@@ -100,8 +121,8 @@ export class AlignedView {
     const last = n ? this.xs[n - 1] : -Infinity;
     if (x > last) {
       this.xs.push(x);
-      for (let k = 0; k < this.ys.length; k++) { this.ys[k].push(k === j ? value : null); this.qual[k].push(k === j && withQuality ? this.qclass(quality) : 0); }
-    } else if (x === last && this.ys[j][n - 1] === null) {
+      for (let k = 0; k < this.ys.length; k++) { this.ys[k].push(k === j ? value : undefined); this.qual[k].push(k === j && withQuality ? this.qclass(quality) : 0); }
+    } else if (x === last && this.ys[j][n - 1] === undefined) {
       this.ys[j][n - 1] = value;
       if (withQuality) this.qual[j][n - 1] = this.qclass(quality);
     } else {

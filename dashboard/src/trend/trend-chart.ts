@@ -90,6 +90,8 @@ export class HistorianTrend extends LitElement {
   private data = new Map<string, TagSeries>();
   private meta = new Map<string, TagMeta>();
   private markers: Marker[] = [];
+  /** stretches of the view when the historian was stopped (ms), from the history answers */
+  private downtime: Array<[number, number]> = [];
   private notes: Note[] = [];
   /** what uPlot draws: every series on one x array, appended to in place while live */
   private aligned = new AlignedView(qclass);
@@ -236,6 +238,15 @@ export class HistorianTrend extends LitElement {
     // series of tags no longer drawn go (a panel left on the trend all shift sees many)
     const keys = new Set(plan.map((p) => p.key));
     for (const k of [...this.data.keys()]) if (!keys.has(k)) this.data.delete(k);
+    // back after the live connection dropped (network, a restart): what it missed, and any
+    // downtime meanwhile, come from history; live samples alone would join across the hole
+    let dropped = false;
+    let first = true; // onState reports the current state at once: not a change
+    this.unsub.push(live.onState((s) => {
+      if (first) { first = false; return; }
+      if (s === 'disconnected') dropped = true;
+      else if (s === 'connected' && dropped) { dropped = false; if (!this.paused) this.refetch(); }
+    }));
     for (const p of plan) {
       this.unsub.push(live.on(p.key, (s) => this.onLive(s)));
     }
@@ -325,7 +336,7 @@ export class HistorianTrend extends LitElement {
     const points = Math.max(50, Math.min(5000, Math.round(this.width)));
     try {
       const results = await Promise.all(this.plan.map(async (p) => {
-        const d = await get<{ ts: number[]; values: number[] }>(`/query${qs({ kind: 'downsample', tag: p.key, from: Math.floor(from), to: Math.ceil(to) + 1, points, mode: 'minmax' })}`);
+        const d = await get<{ ts: number[]; values: number[]; downtime?: Array<[number, number]> }>(`/query${qs({ kind: 'downsample', tag: p.key, from: Math.floor(from), to: Math.ceil(to) + 1, points, mode: 'minmax' })}`);
         let q: Array<{ ts: number; quality: string }> = [];
         if (p.kind === 'main') {
           const a = await get<{ rows: Array<{ ts: number; quality: string }> }>(`/query${qs({ kind: 'aggregate', tag: p.key, from: Math.floor(from), to: Math.ceil(to) + 1, points: Math.max(10, Math.round(points / 4)), fns: 'count' })}`).catch(() => ({ rows: [] }));
@@ -333,9 +344,13 @@ export class HistorianTrend extends LitElement {
         }
         const qts = q.map((r) => r.ts);
         const quality = d.ts.map((t) => { const i = indexAt(qts, t); return i >= 0 ? q[i].quality : 'GOOD'; });
-        return [p.key, { ts: d.ts, values: d.values, quality }] as const;
+        return [p.key, { ts: d.ts, values: d.values, quality }, d.downtime ?? []] as const;
       }));
       if (seq !== this.fetchSeq) return;
+      // every answer comes from the same store: one list (deduplicated should stores differ)
+      const seen = new Map<string, [number, number]>();
+      for (const [, , dt] of results) for (const r of dt) seen.set(`${r[0]}:${r[1]}`, [r[0], r[1]]);
+      this.downtime = [...seen.values()];
       for (const [key, s] of results) {
         // keep live samples newer than the history answer
         const old = this.data.get(key);
@@ -439,7 +454,7 @@ export class HistorianTrend extends LitElement {
       for (const s of this.data.values()) if (trimmedBefore(s, cut, Math.max(500, s.ts.length >> 3))) this.aligned.invalidate();
     }
     const series = this.plan.map((p) => this.data.get(p.key) ?? emptySeries());
-    this.aligned.refresh(series, this.plan.map((p) => p.kind === 'main'));
+    this.aligned.refresh(series, this.plan.map((p) => p.kind === 'main'), this.downtime);
     this.plot.setData([this.aligned.xs, ...this.aligned.ys] as uPlot.AlignedData, false);
     this.plot.setScale('x', { min: this.view.from / 1000, max: this.view.to / 1000 });
     const now = performance.now();
@@ -484,7 +499,8 @@ export class HistorianTrend extends LitElement {
       }
       const step = (this.meta.get(p.key)?.interpolation ?? this.meta.get(p.tag)?.interpolation) !== 'linear';
       series.push({
-        label: p.key, scale: p.scale, spanGaps: true, points: { show: false },
+        // undefined (another series' x) is spanned; null (the historian stopped) breaks the line
+        label: p.key, scale: p.scale, spanGaps: false, points: { show: false },
         stroke: p.kind === 'main' || p.kind === 'pred' ? color : 'transparent',
         width: p.kind === 'main' ? 2 : p.kind === 'pred' ? 1.5 : 0,
         dash: p.kind === 'pred' ? [7, 5] : undefined,
@@ -525,6 +541,26 @@ export class HistorianTrend extends LitElement {
     });
   }
 
+  /** Shades where the historian was stopped, labelled where there is room. */
+  private drawDowntime(u: uPlot): void {
+    const ctx = u.ctx;
+    const { left, top, width, height } = u.bbox;
+    const dark = document.documentElement.dataset.theme === 'dark';
+    ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+    for (const [a, b] of this.downtime) {
+      const x1 = Math.max(left, u.valToPos(a / 1000, 'x', true));
+      const x2 = Math.min(left + width, u.valToPos(b / 1000, 'x', true));
+      if (x2 - x1 < 0.5) continue;
+      ctx.fillStyle = dark ? 'rgba(255, 255, 255, 0.09)' : 'rgba(0, 0, 0, 0.07)';
+      ctx.fillRect(x1, top, Math.max(1, x2 - x1), height);
+      const label = x2 - x1 >= 110 * devicePixelRatio ? 'historian stopped' : x2 - x1 >= 56 * devicePixelRatio ? 'stopped' : '';
+      if (label) {
+        ctx.fillStyle = dark ? '#b0b0b0' : '#545454';
+        ctx.fillText(label, x1 + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+      }
+    }
+  }
+
   private drawOverlays(u: uPlot): void {
     const ctx = u.ctx;
     const { left, top, width, height } = u.bbox;
@@ -532,6 +568,7 @@ export class HistorianTrend extends LitElement {
     const [i0, i1] = [u.series[0].idxs?.[0] ?? 0, u.series[0].idxs?.[1] ?? xs.length - 1];
     ctx.save();
     this.anomalies = 0;
+    this.drawDowntime(u);
     // quality: a strip along the bottom and a mark on the line where samples are not GOOD
     this.plan.forEach((p, j) => {
       if (p.kind !== 'main') return;

@@ -1,7 +1,7 @@
 // The distribution as the dashboard e2e test needs it: started as a child process with a
 // flow of its own — a fast plant simulator written into the store, and ISA-18.2 alarms on
 // pump 1 that are active from the start — plus helpers that read back through the API.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startDistribution, ADMIN_PASSWORD, type Distribution } from '../../helpers/distribution';
 import { makeTempDir } from '../../helpers/tmp';
@@ -48,10 +48,20 @@ export interface DashboardServer {
   stop(): Promise<void>;
 }
 
-export async function startDashboardServer(): Promise<DashboardServer> {
+/**
+ * `stoppedMs`: the store's record says it ran before and was stopped this long before this
+ * start (runtime/tsdb/FORMAT-uptime.md), as after a restart; views then show that downtime.
+ */
+export async function startDashboardServer(opts: { stoppedMs?: number } = {}): Promise<DashboardServer> {
   const dir = await makeTempDir('dashboard-e2e-');
   const flowFile = join(dir, 'flow.json');
   writeFileSync(flowFile, JSON.stringify(testFlow()));
+  if (opts.stoppedMs) {
+    const storeDir = join(dir, 'data', 'tsdb', 'default');
+    mkdirSync(storeDir, { recursive: true });
+    const stop = Date.now() - opts.stoppedMs;
+    writeFileSync(join(storeDir, 'uptime.json'), JSON.stringify({ version: 1, runs: [[stop - 3_600_000, stop]] }));
+  }
   const dist = await startDistribution({ dataDir: join(dir, 'data'), env: { HISTORIAN_DEMO_FLOW: flowFile } });
   const token = await dist.login();
   const json = async (path: string, init: RequestInit = {}) => {

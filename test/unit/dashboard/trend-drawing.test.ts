@@ -18,13 +18,26 @@ describe('column envelope', () => {
     expect([...e.hi.subarray(0, 3)]).toEqual([9, 7, 3]);
   });
 
-  it('skips gaps and takes one neighbour outside the window on each side', () => {
+  it('skips rows of other series and takes one neighbour outside the window on each side', () => {
     const xs = [-5, 10, 10.5, 11, 20, 30];
-    const ys = [100, null, 2, 8, -100, 0];
+    const ys = [100, undefined, 2, 8, -100, 0];
     const e = columnEnvelope(xs, ys, 1, 3, (x) => x);
-    // -5 (entering neighbour), column 10 (2 only: the null is a gap), 11, 20 (leaving neighbour); 30 is outside
+    // -5 (entering neighbour), column 10 (2 only: undefined is another series' row), 11, 20 (leaving neighbour); 30 is outside
     expect([...e.x.subarray(0, e.length)]).toEqual([-5, 10.5, 11, 20]);
     expect([...e.hi.subarray(0, e.length)]).toEqual([100, 2, 8, -100]);
+    expect(e.breaks).toEqual([]);
+  });
+
+  it('ends a piece at a null (the historian was stopped), and widening does not reach across it', () => {
+    const xs = [0.5, 1.5, 2.5, 3, 3.5, 4.5];
+    const ys = [0, 50, null, undefined, 0, 0];
+    const e = columnEnvelope(xs, ys, 0, xs.length - 1, (x) => x);
+    expect([...e.x.subarray(0, e.length)]).toEqual([0.5, 1.5, 3.5, 4.5]);
+    expect(e.breaks).toEqual([2]);
+    const w = widen(e, 2);
+    expect([...w.hi.subarray(0, w.length)]).toEqual([50, 50, 0, 0]);
+    // a gap at either end starts or ends nothing
+    expect(columnEnvelope([1, 2, 3], [null, 5, null], 0, 2, (x) => x).breaks).toEqual([]);
   });
 
   it('holds every sample of a long series inside its column, with at most one column per pixel', () => {
@@ -89,6 +102,17 @@ describe('dense drawing switch', () => {
     expect(ops[0][2]).toBe(100 - 10 - 1);
     expect(ops[ops.length - 2][2]).toBe(100 - 0 + 1);
   });
+
+  it('draws one closed shape per piece between gaps', () => {
+    const build = envelopeWhenDense(sparse as never);
+    const width = 200;
+    const n = width * 10;
+    const p = plot(n, width);
+    (p.data[1] as Array<number | null>)[n / 2] = null;
+    const out = build(p as never, 1, 0, n - 1) as unknown as { fill: FakePath };
+    expect(out.fill.ops.filter((o) => o[0] === 'M').length).toBe(2);
+    expect(out.fill.ops.filter((o) => o[0] === 'Z').length).toBe(2);
+  });
 });
 
 describe('aligned view', () => {
@@ -121,6 +145,41 @@ describe('aligned view', () => {
     view.refresh([a, b], [true, false]);
     expect(view.xs).not.toBe(xs);
     expect(view.xs).toEqual([1, 2, 3]);
-    expect(view.ys).toEqual([[1, null, 3], [10, 20, null]]);
+    expect(view.ys).toEqual([[1, undefined, 3], [10, 20, undefined]]);
+  });
+});
+
+describe('downtime in the aligned data', () => {
+  it('breaks each line that has no sample in a downtime, at its middle, and spans the others', () => {
+    // a: a sample before and after the stop only; b: a sample forwarded later into it
+    const a = series([1000, 9000], [1, 9]);
+    const b = series([1000, 5000, 9000], [10, 50, 90]);
+    const { xs, ys } = align([a, b], [[2000, 8000]]);
+    expect(xs).toEqual([1, 5, 9]);
+    expect(ys).toEqual([[1, null, 9], [10, 50, 90]]);
+    const c = series([1000, 9000], [1, 9]);
+    const d = series([1000, 3000, 9000], [1, 3, 9]);
+    const out = align([c, d], [[2000, 8000]]);
+    expect(out.xs).toEqual([1, 3, 5, 9]);
+    expect(out.ys).toEqual([[1, undefined, null, 9], [1, 3, undefined, 9]]);
+  });
+
+  it('keeps the rows of a view without downtime, and a downtime before or after all samples adds a row only', () => {
+    const a = series([1000, 2000], [1, 2]);
+    expect(align([a]).ys).toEqual([[1, 2]]);
+    expect(align([a], [[100, 300], [5000, 7000]])).toMatchObject({ xs: [0.2, 1, 2, 6], ys: [[null, 1, 2, null]] });
+  });
+
+  it('is kept by the aligned view: live samples after a downtime append in place', () => {
+    const a = series([1000, 9000], [1, 9]);
+    const view = new AlignedView(qclass);
+    view.refresh([a], [true], [[2000, 8000]]);
+    const xs = view.xs;
+    a.ts.push(10_000); a.values.push(10); a.quality.push('GOOD');
+    view.append(0, 10_000, 10, 'GOOD', true);
+    view.refresh([a], [true], [[2000, 8000]]);
+    expect(view.xs).toBe(xs);
+    expect(view.ys).toEqual(align([a], [[2000, 8000]]).ys);
+    expect(view.ys[0]).toEqual([1, null, 9, 10]);
   });
 });
