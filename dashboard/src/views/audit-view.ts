@@ -1,7 +1,9 @@
 // Audit trail for auditors and administrators: filter, page through entries, see one
-// entry with its signature manifestation, and verify the hash chain.
+// entry with its signature manifestation, verify the hash chain, and (administrators) acknowledge
+// damage after investigating it, signed. #/audit?verify=1 verifies on opening (the health page links there).
 import { LitElement, html, css, nothing } from 'lit';
-import { get, qs, errorText, ApiError } from '../api';
+import { api, get, qs, errorText, ApiError } from '../api';
+import { withSignature } from '../components/signature-dialog';
 import { Refresh } from '../lib/refresh';
 import type { AuditEntryView, AuditPageView, AuditVerifyView } from '../../../runtime/server/api/contract';
 import { can } from '../session';
@@ -10,13 +12,16 @@ import { base } from '../styles';
 type Entry = AuditEntryView;
 
 export class AuditView extends LitElement {
-  static properties = { entries: { state: true }, absent: { state: true }, error: { state: true }, detail: { state: true }, verify: { state: true }, offset: { state: true } };
+  static properties = { entries: { state: true }, absent: { state: true }, error: { state: true }, detail: { state: true }, verify: { state: true }, offset: { state: true }, ackRequired: { state: true }, ackNote: { state: true } };
   declare entries: Entry[];
   declare absent: boolean;
   declare error: string;
   declare detail: Entry | null;
   declare verify: { ok: boolean; text: string } | null;
   declare offset: number;
+  /** the last verification found damage that only an acknowledgement clears */
+  declare ackRequired: boolean;
+  declare ackNote: { ok: boolean; text: string } | null;
   /** cursors of the pages before this one (the trail pages by cursor, newest first) */
   private cursors: Array<number | undefined> = [];
   private cursor: number | undefined;
@@ -31,6 +36,12 @@ export class AuditView extends LitElement {
     this.detail = null;
     this.verify = null;
     this.offset = 0;
+    this.ackRequired = false;
+    this.ackNote = null;
+  }
+
+  firstUpdated(): void {
+    if (new URLSearchParams(location.hash.split('?')[1] ?? '').get('verify') === '1' && can('audit.verify')) void this.runVerify();
   }
 
   static styles = [base, css`
@@ -48,6 +59,9 @@ export class AuditView extends LitElement {
     .ok { background: var(--ok-bg); padding: 6px; }
     .fail { background: var(--bad-bg); padding: 6px; color: var(--bad-fg); }
     .sig { border: 1px solid var(--border); padding: 6px; background: var(--panel); }
+    form.ack { display: grid; gap: 6px; margin: 8px 0; padding: 8px; border: 1px solid var(--bad-border); background: var(--panel); max-width: 720px; }
+    form.ack textarea { width: 100%; box-sizing: border-box; font: inherit; }
+    form.ack p { margin: 0; font-size: 13px; }
     @media (max-width: 1100px) { :host { grid-template-columns: minmax(0, 1fr); } }
   `];
 
@@ -80,11 +94,34 @@ export class AuditView extends LitElement {
 
   private async runVerify(): Promise<void> {
     try {
-      const r = await get<AuditVerifyView>('/audit/verify');
-      this.verify = { ok: r.ok, text: r.ok ? `Chain intact: ${r.entries} entries verified, ${r.checkpoints} checkpoints.`
-        : `Chain damaged: ${r.damage?.kind ?? 'damage'} at entry ${r.damage?.seq ?? '?'}${r.damage?.message ? ` — ${r.damage.message}` : ''}` };
+      this.showVerify(await get<AuditVerifyView>('/audit/verify'));
     } catch (e) {
       this.verify = { ok: false, text: e instanceof ApiError && e.status === 404 ? 'verification is not available on this server' : errorText(e) };
+    }
+  }
+
+  private showVerify(r: AuditVerifyView): void {
+    this.verify = { ok: r.ok, text: r.ok ? `Chain intact: ${r.entries} entries verified, ${r.checkpoints} checkpoints.`
+      : `Chain damaged: ${r.damage?.kind ?? 'damage'} at entry ${r.damage?.seq ?? '?'}${r.damage?.message ? ` — ${r.damage.message}` : ''}` };
+    this.ackRequired = r.acknowledgementRequired;
+  }
+
+  /** POST /audit/acknowledge, signed: the damage stays reported until this is done. */
+  private async acknowledge(e: Event): Promise<void> {
+    e.preventDefault();
+    const reason = String(new FormData(e.target as HTMLFormElement).get('reason') ?? '').trim();
+    try {
+      const r = await withSignature(this.renderRoot as ShadowRoot,
+        { action: 'audit.damage.acknowledge', target: 'audit', title: 'Acknowledge the audit trail damage', meaning: 'review' },
+        (headers) => api<{ acknowledged: AuditEntryView; verify: AuditVerifyView }>('POST', '/audit/acknowledge', { reason }, { headers }));
+      if (!r) return;
+      this.showVerify(r.verify);
+      this.ackNote = { ok: true, text: `Acknowledged, signed, as entry ${r.acknowledged.seq}. Verification goes on from the trail as it is now.` };
+      this.cursor = undefined;
+      this.cursors = [];
+      void this.load();
+    } catch (err) {
+      this.ackNote = { ok: false, text: errorText(err) };
     }
   }
 
@@ -103,6 +140,14 @@ export class AuditView extends LitElement {
           ${can('audit.verify') ? html`<button type="button" data-action="verify" @click=${this.runVerify}>Verify chain</button>` : ''}
         </form>
         ${this.verify ? html`<div class=${this.verify.ok ? 'ok' : 'fail'} data-testid="verify-result">${this.verify.text}</div>` : ''}
+        ${this.ackRequired && can('audit.acknowledge') ? html`<form class="ack" data-testid="audit-acknowledge" @submit=${this.acknowledge}>
+          <p>The damage stays reported (the urgent audit alarm, the health page) until an administrator acknowledges it
+            after investigating. The acknowledgement is signed and recorded in the trail; verification then goes on from the trail as it is now.</p>
+          <label for="ack-reason">What the investigation found</label>
+          <textarea id="ack-reason" name="reason" rows="3" required maxlength="2000" placeholder="e.g. compared with the backup of 1 Dec with QA: entries 2–40 were altered by a restore script"></textarea>
+          <div><button type="submit" class="primary" data-action="acknowledge-damage">Acknowledge the damage</button></div>
+        </form>` : ''}
+        ${this.ackNote ? html`<div class=${this.ackNote.ok ? 'ok' : 'fail'} role=${this.ackNote.ok ? 'status' : 'alert'} data-testid="acknowledge-result">${this.ackNote.text}</div>` : ''}
         ${this.error ? html`<div class="error">${this.error}</div>` : ''}
         ${this.entries.length ? html`<div class="list" tabindex="0" role="region" aria-label="audit entries"><table class="cards" data-testid="audit-table"><thead><tr><th>#</th><th>Time</th><th>User</th><th>Action</th><th>Target</th><th>Signed</th></tr></thead>
           <tbody>${this.entries.map((e) => html`<tr class=${d?.seq === e.seq ? 'sel' : ''} @click=${() => { this.detail = e; }}>

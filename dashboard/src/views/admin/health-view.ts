@@ -124,7 +124,8 @@ export class HealthView extends LitElement {
       <div class="tiles">
         <div class="panel ${r.audit.ok === false ? 'warn' : ''}"><h3 style="margin-top:0">Audit chain</h3><dl>
           <dt>Last verification</dt><dd>${r.audit.verified ? fmtTime(r.audit.checkedAt) : 'not yet'}</dd>
-          <dt>Result</dt><dd>${r.audit.ok === null ? '—' : r.audit.ok ? `intact (${fmtNumber(r.audit.entries, 0)} entries)` : `DAMAGED: ${r.audit.damage}`}</dd></dl></div>
+          <dt>Result</dt><dd>${r.audit.ok === null ? '—' : r.audit.ok ? `intact: ${fmtNumber(r.audit.entries, 0)} entries checked` : `DAMAGED: ${r.audit.damage}`}</dd></dl>
+          ${r.audit.ok === false && can('audit.verify') ? html`<a href="#/audit?verify=1" data-testid="audit-investigate">Verify on the Audit page${can('audit.acknowledge') ? ', and acknowledge once investigated' : ''}</a>` : ''}</div>
         <div class="panel"><h3 style="margin-top:0">NATS / MQTT</h3>${r.links.length || r.buffers.length ? html`<dl>
           ${r.links.map((l) => html`<dt>${l.kind} ${l.name}</dt><dd>${l.connected ? 'connected' : 'not connected'}</dd>`)}
           ${r.buffers.map((b) => html`<dt>buffer ${b.name}</dt><dd>${b.connected ? 'connected' : 'not connected'}</dd>`)}</dl>` : html`<span class="muted">not configured</span>`}</div>
