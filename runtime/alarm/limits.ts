@@ -10,6 +10,8 @@ export const ALARM_LIMIT_FIELDS = [
   'compare', 'state', 'includeUncertain', 'onDelayS', 'offDelayS',
 ] as const;
 
+import type { AlarmDefinition } from './definition';
+
 /** The fields PUT /alarms/:id/limits may set: the numeric ones. */
 export const SETTABLE_LIMITS = ['setpoint', 'deadband', 'limit', 'ratePerSecond', 'windowS', 'onDelayS', 'offDelayS'] as const;
 export type SettableLimit = (typeof SETTABLE_LIMITS)[number];
@@ -49,4 +51,20 @@ export function sameLimits(a: Record<string, unknown>, b: Record<string, unknown
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const k of keys) if (a[k] !== b[k]) return false;
   return true;
+}
+
+/**
+ * An alarm's settable limits as PUT /alarms/:id/limits names them (delays and windows in
+ * seconds, as the node's rows hold them): what the console's limits dialog starts from.
+ */
+export function settableLimitsOf(d: AlarmDefinition): Partial<Record<SettableLimit, number>> {
+  const out: Partial<Record<SettableLimit, number>> = {};
+  if ('setpoint' in d) out.setpoint = d.setpoint;
+  if ('limit' in d) out.limit = d.limit;
+  if ('ratePerSecond' in d) out.ratePerSecond = d.ratePerSecond;
+  if ('windowMs' in d) out.windowS = d.windowMs / 1000;
+  if ('deadband' in d) out.deadband = d.deadband;
+  out.onDelayS = d.onDelayMs / 1000;
+  out.offDelayS = d.offDelayMs / 1000;
+  return out;
 }

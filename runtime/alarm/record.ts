@@ -6,6 +6,7 @@ import { newTrack, type ConditionTrack } from './condition';
 import { AlarmCommandError } from './errors';
 import { staticLimit, type AlarmDefinition, type AlarmType, type Priority } from './definition';
 import { isAnnunciated, STATE_NAMES, type AlarmState } from './states';
+import { settableLimitsOf, type SettableLimit } from './limits';
 
 export interface ShelveInfo {
   user: string;
@@ -98,6 +99,8 @@ export interface AlarmView {
   value: number | null;
   valueTs: number | null;
   limit: number | null;
+  /** the limits PUT /alarms/:id/limits can change, with their values now */
+  limits: Partial<Record<SettableLimit, number>>;
   message: string;
   consequence: string;
   correctiveAction: string;
@@ -114,7 +117,7 @@ export function viewOf(r: AlarmRecord): AlarmView {
     conditionActive: r.active, activeSince: r.activeSince,
     acknowledged: r.state !== 'B' && r.state !== 'D',
     latched: (r.state === 'B' || r.state === 'C') && !r.active,
-    value: r.lastValue, valueTs: r.lastTs, limit: staticLimit(d),
+    value: r.lastValue, valueTs: r.lastTs, limit: staticLimit(d), limits: settableLimitsOf(d),
     message: d.message, consequence: d.consequence, correctiveAction: d.correctiveAction,
     shelve: r.shelve ? { ...r.shelve } : null,
     outOfService: r.outOfService ? { ...r.outOfService } : null,

@@ -338,6 +338,37 @@ describe('operator dashboard', () => {
     await axe(page, 'alarms');
   });
 
+  it('alarm console: limits changed in a dialog, signed, deployed into the node that defines the alarm (it was an API call only)', async () => {
+    await page.goto(`${srv.url}/#/alarms`);
+    await page.locator('#alarm-show').selectOption('all');
+    const row = page.locator('[data-testid=alarm-table] tr[data-alarm=pump1-press-lo]');
+    await row.locator('[data-action=limits]').click();
+    const dlg = page.locator('[data-testid=limits-dialog]');
+    await dlg.waitFor();
+    // the alarm's limits now, by name: a LO alarm has a setpoint and a deadband, every alarm delays
+    expect(await dlg.getByLabel('Setpoint').inputValue()).toBe('100');
+    expect(await dlg.getByLabel('Deadband').inputValue()).toBe('0');
+    expect(await dlg.getByLabel('Off-delay (s)').inputValue()).toBe('0');
+    expect(await dlg.getByLabel('Deviation limit').count()).toBe(0);
+    await axe(page, 'alarm limits dialog');
+    await saveScreenshot(page, 'operator-alarm-limits-1440x900');
+    await dlg.getByLabel('Deadband').fill('0.5');
+    await dlg.getByLabel('Off-delay (s)').fill('3');
+    await dlg.locator('button[type=submit]').click();
+    const sig = page.locator('[data-testid=signature-dialog]');
+    await sig.waitFor();
+    expect(await sig.getByLabel('Meaning of this signature').inputValue()).toBe('approval');
+    await sig.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await sig.locator('button[type=submit]').click();
+    await poll(() => page.getByTestId('alarm-info').textContent()).toMatch(/deadband 0 → 0\.5, off-delay \(s\) 0 → 3/);
+    // the deployed flow holds the new limits, the running alarm uses them, the trail has the signed change
+    await poll(async () => ((await srv.call('GET', '/api/v1/alarms?all=true')).alarms as Array<{ id: string; limits: Record<string, number> }>)
+      .find((a) => a.id === 'pump1-press-lo')?.limits).toEqual({ setpoint: 100, deadband: 0.5, onDelayS: 0, offDelayS: 3 });
+    const entry = (await srv.call('GET', '/api/v1/audit?action=alarms.limits.change&limit=1')).entries[0];
+    expect(entry).toMatchObject({ target: 'pump1-press-lo', newValue: { limits: { deadband: 0.5, offDelayS: 3 } }, signature: { meaning: 'approval' } });
+    await page.locator('#alarm-show').selectOption('attention');
+  });
+
   it('alarm journal: readable states, filter by tag and priority, paging; KPIs with a range picker and a labelled chart', async () => {
     await page.click('[data-tab=journal]');
     const rows = page.locator('[data-testid=journal-table] tbody tr');

@@ -40,6 +40,8 @@ export interface AlarmSummary {
   value: number | null;
   valueTs: number | null;
   limit: number | null;
+  /** the limits PUT /alarms/{id}/limits can change (setpoint, deadband, limit, ratePerSecond, windowS, onDelayS, offDelayS), with their values now */
+  limits: Partial<Record<'setpoint' | 'deadband' | 'limit' | 'ratePerSecond' | 'windowS' | 'onDelayS' | 'offDelayS', number>>;
   message: string;
   consequence: string;
   correctiveAction: string;

@@ -1,6 +1,7 @@
 // Definition validation names the offending field.
 import { describe, expect, it } from 'vitest';
 import { AlarmDefinitionError, parseDefinition, parseDefinitions } from '../../../runtime/alarm';
+import { settableLimitsOf } from '../../../runtime/alarm/limits';
 
 function fieldOf(input: unknown): string {
   try {
@@ -50,5 +51,18 @@ describe('alarm definitions', () => {
   it('rejects non-objects and duplicate ids with the index', () => {
     expect(() => parseDefinitions([ok, 'x'])).toThrow('[1].definition: must be an object');
     expect(() => parseDefinitions([ok, ok])).toThrow('[1].id: duplicate alarm id "p1.hi"');
+  });
+});
+
+describe('settable limits of a definition', () => {
+  it('names them as PUT /alarms/{id}/limits takes them, delays and windows in seconds', () => {
+    const base = { tag: 'a.b.c', onDelayMs: 2000, offDelayMs: 500 };
+    expect(settableLimitsOf(parseDefinition({ ...base, id: 'h', type: 'HI', setpoint: 80, deadband: 1 })))
+      .toEqual({ setpoint: 80, deadband: 1, onDelayS: 2, offDelayS: 0.5 });
+    expect(settableLimitsOf(parseDefinition({ ...base, id: 'r', type: 'ROC', ratePerSecond: 0.5, windowMs: 30_000 })))
+      .toEqual({ ratePerSecond: 0.5, windowS: 30, deadband: 0, onDelayS: 2, offDelayS: 0.5 });
+    expect(settableLimitsOf(parseDefinition({ ...base, id: 'd', type: 'DEVIATION', setpointTag: 'a.b.sp', limit: 3 })))
+      .toEqual({ limit: 3, deadband: 0, onDelayS: 2, offDelayS: 0.5 });
+    expect(settableLimitsOf(parseDefinition({ id: 't', tag: 'a.b.trip', type: 'DISCRETE', equals: 1 }))).toEqual({ onDelayS: 0, offDelayS: 0 });
   });
 });

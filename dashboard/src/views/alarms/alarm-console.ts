@@ -2,8 +2,9 @@
 // priority and time, with every operator command the API has (acknowledge, reset latched,
 // shelve with duration and expiry, unshelve, suppress / lift, out of service / return to
 // service), each through the one signature dialog when the server asks for a signature;
-// consequence and corrective action per alarm; the journal; alarm-system KPIs.
-import { LitElement, html, css } from 'lit';
+// an alarm's limits changed (setpoint, deadband, delays …; signed, deployed into the node
+// that defines it); consequence and corrective action per alarm; the journal; KPIs.
+import { LitElement, html, css, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { api, get, errorText, ApiError } from '../../api';
 import { live } from '../../live-client';
@@ -23,6 +24,11 @@ export type AlarmView = AlarmSummary;
 const TABS = ['active', 'journal', 'kpi'] as const;
 type Tab = typeof TABS[number];
 type Show = 'attention' | 'all';
+/** The limits dialog's fields, in the names PUT /alarms/{id}/limits takes. */
+const LIMIT_LABELS: Array<[keyof AlarmView['limits'], string]> = [
+  ['setpoint', 'Setpoint'], ['limit', 'Deviation limit'], ['ratePerSecond', 'Rate limit (per second)'], ['windowS', 'Rate window (s)'],
+  ['deadband', 'Deadband'], ['onDelayS', 'On-delay (s)'], ['offDelayS', 'Off-delay (s)'],
+];
 const DURATIONS = [['15 min', 15 * 60_000], ['1 h', 3_600_000], ['4 h', 4 * 3_600_000], ['8 h', 8 * 3_600_000], ['One-shot (until it clears)', 0]] as const;
 
 /** Command name (URL segment) → audit/signature action name. */
@@ -47,8 +53,8 @@ export class AlarmConsole extends LitElement {
   declare absent: boolean;
   declare error: string;
   declare selected: Set<string>;
-  /** the command dialog open (shelve or out of service) */
-  declare dialog: { kind: 'shelve' | 'out-of-service'; alarm: AlarmView } | null;
+  /** the command dialog open (shelve, out of service, limits) */
+  declare dialog: { kind: 'shelve' | 'out-of-service' | 'limits'; alarm: AlarmView } | null;
   declare info: string;
   declare show: Show;
   /** alarms whose details (consequence, corrective action) are shown */
@@ -85,8 +91,10 @@ export class AlarmConsole extends LitElement {
     .prio { display: inline-flex; gap: 4px; align-items: center; white-space: nowrap; }
     .expiry { font-size: 12px; color: var(--muted); display: block; font-weight: 400; }
     .msg { display: block; }
+    dialog.cmd { max-width: min(34em, 94vw); }
     dialog h2 { margin: 0; font-size: 16px; }
     dialog p { margin: 0; }
+    .limits { display: grid; grid-template-columns: max-content minmax(0, 10em); gap: 6px 10px; align-items: center; }
     @media (max-width: 1100px) {
       table { font-size: 12px; }
       th, td { padding: 3px 5px; }
@@ -158,6 +166,30 @@ export class AlarmConsole extends LitElement {
     }
   }
 
+  /** PUT /alarms/{id}/limits with the fields changed, signed; the server deploys the node that defines the alarm. */
+  private async changeLimits(a: AlarmView, f: FormData): Promise<void> {
+    const body: Record<string, number> = {};
+    for (const [k] of LIMIT_LABELS) {
+      const raw = f.get(k);
+      if (raw === null || String(raw).trim() === '') continue;
+      const v = Number(raw);
+      if (v !== a.limits[k]) body[k] = v;
+    }
+    const what = a.message || a.tag;
+    if (!Object.keys(body).length) { this.info = `Limits of ${what}: nothing changed`; return; }
+    try {
+      const r = await withSignature(this.renderRoot as ShadowRoot, { action: 'alarms.limits.change', target: a.id, title: `Change the limits of ${what}`, meaning: 'approval' },
+        (headers) => api<{ before: Record<string, unknown>; after: Record<string, unknown> }>('PUT', `/alarms/${encodeURIComponent(a.id)}/limits`, body, { headers }));
+      if (r === null) { this.info = `Limits of ${what}: cancelled (not signed)`; return; }
+      const label = (k: string) => LIMIT_LABELS.find(([x]) => x === k)?.[1].toLowerCase() ?? k;
+      this.info = `Limits of ${what} changed and deployed: ${Object.keys(body).map((k) => `${label(k)} ${a.limits[k as keyof AlarmView['limits']] ?? '—'} → ${r.after[k] ?? body[k]}`).join(', ')}`;
+      this.error = '';
+      await this.refresh();
+    } catch (e) {
+      this.error = `Limits of ${what}: ${errorText(e)}`;
+    }
+  }
+
   private async ack(ids: string[]): Promise<void> {
     if (ids.length === 1) { const a = this.alarms.find((x) => x.id === ids[0]); if (a) { await this.command(a, 'ack', {}, 'Acknowledge'); return; } }
     try {
@@ -174,7 +206,9 @@ export class AlarmConsole extends LitElement {
     const f = new FormData(e.target as HTMLFormElement);
     const reason = String(f.get('reason') ?? '').trim();
     this.dialog = null;
-    if (d.kind === 'shelve') {
+    if (d.kind === 'limits') {
+      await this.changeLimits(d.alarm, f);
+    } else if (d.kind === 'shelve') {
       const ms = Number(f.get('duration'));
       await this.command(d.alarm, 'shelve', ms > 0 ? { durationMs: ms, reason } : { oneShot: true, reason }, 'Shelve');
     } else {
@@ -198,6 +232,7 @@ export class AlarmConsole extends LitElement {
     if (can('alarms.suppress') && a.suppressed?.manually) b.push(btn('unsuppress', 'Lift suppression', () => this.command(a, 'unsuppress', {}, 'Lift suppression')));
     if (can('alarms.out_of_service') && s !== 'G') b.push(btn('out-of-service', 'Out of service…', () => { this.dialog = { kind: 'out-of-service', alarm: a }; }));
     if (can('alarms.out_of_service') && s === 'G') b.push(btn('return-to-service', 'Return to service', () => this.command(a, 'return-to-service', {}, 'Return to service')));
+    if (can('alarms.configure') && a.limits) b.push(btn('limits', 'Limits…', () => { this.dialog = { kind: 'limits', alarm: a }; }));
     return html`<div class="toolbar">${b}</div>`;
   }
 
@@ -246,6 +281,17 @@ export class AlarmConsole extends LitElement {
   private renderDialog() {
     const d = this.dialog;
     if (!d) return '';
+    if (d.kind === 'limits') {
+      const fields = LIMIT_LABELS.filter(([k]) => d.alarm.limits[k] !== undefined);
+      return html`<dialog class="cmd" data-testid="limits-dialog" aria-labelledby="cmd-title" @cancel=${() => { this.dialog = null; }}>
+        <form @submit=${this.submitDialog}>
+          <h2 id="cmd-title">Limits: ${d.alarm.message || d.alarm.tag}</h2>
+          <p class="muted">${d.alarm.type} on ${d.alarm.tag}. The change is signed, recorded in the audit trail and deployed into the flow node that defines the alarm.</p>
+          <div class="limits">${fields.map(([k, label]) => html`<label for="lim-${k}">${label}</label>
+            <input id="lim-${k}" name=${k} type="number" step="any" required .value=${String(d.alarm.limits[k])} min=${k === 'setpoint' ? nothing : 0} />`)}</div>
+          <div class="toolbar"><span class="spacer"></span><button type="button" @click=${() => { this.dialog = null; }}>Cancel</button><button type="submit" class="primary">Change limits</button></div>
+        </form></dialog>`;
+    }
     const shelve = d.kind === 'shelve';
     return html`<dialog class="cmd" data-testid=${shelve ? 'shelve-dialog' : 'oos-dialog'} aria-labelledby="cmd-title" @cancel=${() => { this.dialog = null; }}>
       <form @submit=${this.submitDialog}>
