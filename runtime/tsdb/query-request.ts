@@ -178,7 +178,8 @@ export async function* executeQuery(store: TsdbStore, q: QueryRequest, opts: Exe
         for await (const rows of store.aligned({ tags: q.tags, from: q.from, to: q.to, stepMs: q.stepMs, interpolation: q.interpolation, budget })) {
           yield out(rows.map((r) => (first ? ((first = false), '') : ',') + JSON.stringify(r)).join(''));
         }
-        yield out(']}');
+        // rows inside a downtime carry the value held from before it: the answer says where that is
+        yield out(`],"downtime":${JSON.stringify(store.downtime(q.from, q.to))}}`);
         return;
       }
     }

@@ -53,6 +53,13 @@ describe('dashboard', () => {
     await page.locator('[data-testid=connection]', { hasText: 'connected' }).waitFor({ timeout: 15_000 });
     await page.locator(`[data-testid=live-table] tr[data-tag="${PLANT_TAGS[0]}"]`).first().waitFor({ timeout: 15_000 });
     await expect.poll(() => page.locator('[data-testid=who]').textContent()).toContain('ADMIN');
+    // the last hour's sparklines shade the 20 minutes the historian was stopped before this start
+    const spark = page.locator(`[data-testid=live-table] tr[data-tag="${PLANT_TAGS[0]}"] historian-sparkline`).first();
+    await spark.locator('rect.stopped').waitFor({ timeout: 15_000 });
+    const [x, w] = await spark.locator('rect.stopped').evaluate((r) => [Number(r.getAttribute('x')), Number(r.getAttribute('width'))]);
+    expect(w).toBeGreaterThan(98 * (STOPPED_MS / 3_600_000) * 0.9);
+    expect(x + w).toBeLessThanOrEqual(99.5);
+    expect(await spark.locator('svg').getAttribute('aria-label')).toMatch(/stopped for part of it/);
   });
 
   it('trend: live values reach the chart as they arrive (latency target measured by bench:dashboard)', async () => {

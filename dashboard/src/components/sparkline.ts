@@ -1,12 +1,14 @@
 // <historian-sparkline>: a small grey line of recent values (ISA-101: no colour for the
-// normal trend; the last point is marked). Gaps (null) break the line.
+// normal trend; the last point is marked). Gaps (null) break the line; `stopped` shades
+// where the historian was not running (fractions of the width), where values are held ones.
 import { LitElement, html, svg, css } from 'lit';
 
 export class Sparkline extends LitElement {
-  static properties = { values: { attribute: false }, step: { type: Boolean } };
+  static properties = { values: { attribute: false }, step: { type: Boolean }, stopped: { attribute: false } };
   declare values: Array<number | null>;
   declare step: boolean;
-  constructor() { super(); this.values = []; this.step = false; }
+  declare stopped: Array<[number, number]>;
+  constructor() { super(); this.values = []; this.step = false; this.stopped = []; }
   static styles = css`:host { display: inline-block; width: 100px; height: 22px; vertical-align: middle; } svg { width: 100%; height: 100%; display: block; }`;
 
   render() {
@@ -30,7 +32,9 @@ export class Sparkline extends LitElement {
       else d += `L${px.toFixed(1)} ${py.toFixed(1)}`;
       pen = true; lastY = py; last = [px, lastY];
     });
-    return html`<svg viewBox="0 0 100 22" preserveAspectRatio="none" role="img" aria-label="last hour: ${nums.length} points from ${lo} to ${hi}">${svg`
+    const stops = this.stopped.filter(([a, b]) => b > a);
+    return html`<svg viewBox="0 0 100 22" preserveAspectRatio="none" role="img" aria-label="last hour: ${nums.length} points from ${lo} to ${hi}${stops.length ? '; the historian was stopped for part of it' : ''}">${svg`
+      ${stops.map(([a, b]) => svg`<rect class="stopped" x=${1 + a * 98} y="0" width=${Math.max(0.8, (b - a) * 98)} height="22" fill="var(--rule)"/>`)}
       <path d=${d} fill="none" stroke="var(--normal-line)" stroke-width="1.2" vector-effect="non-scaling-stroke"/>
       ${last ? svg`<circle cx=${(last as [number, number])[0]} cy=${(last as [number, number])[1]} r="1.8" fill="var(--fg)"/>` : ''}`}</svg>`;
   }

@@ -86,7 +86,7 @@ describe('uptime log', () => {
   });
 });
 
-describe('downtime in a downsample answer', () => {
+describe('downtime in downsample and aligned answers', () => {
   it('lists the stretch the store was closed, and nothing for a range without one', async () => {
     let store = await TsdbStore.open({ dir, maintenanceIntervalMs: 0, clock });
     await store.write(Array.from({ length: 60 }, (_, i) => ({ tag: 'u.t', ts: T0 + i * 1000, value: i, quality: 0 })));
@@ -101,6 +101,10 @@ describe('downtime in a downsample answer', () => {
     // no sample lies inside it: a chart has nothing to join the two sides with but a guess
     expect(all.ts.filter((t) => t > T0 + 60_000 && t < T0 + 600_000)).toEqual([]);
     expect((await ask(T0, T0 + 30_000)).downtime).toEqual([]);
+    // aligned rows inside it hold the value from before: the answer says where that is
+    const aligned = await runQuery(store, parseQueryRequest({ kind: 'aligned', tags: 'u.t', from: String(T0), to: String(T0 + 700_000), stepMs: '60000' })) as { downtime: Array<[number, number]>; rows: unknown[] };
+    expect(aligned.rows.length).toBeGreaterThan(10);
+    expect(aligned.downtime).toEqual([[T0 + 60_000, T0 + 600_000]]);
     await store.close();
   });
 });

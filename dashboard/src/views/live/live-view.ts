@@ -57,12 +57,14 @@ function takeOverview(query: boolean): Promise<Overview> {
 }
 
 export class LiveView extends LitElement {
-  static properties = { rows: { state: true }, filter: { state: true }, meta: { state: true }, alarms: { state: true }, sparks: { state: true }, collapsed: { state: true } };
+  static properties = { rows: { state: true }, filter: { state: true }, meta: { state: true }, alarms: { state: true }, sparks: { state: true }, stopped: { state: true }, collapsed: { state: true } };
   declare rows: Row[];
   declare filter: string;
   declare meta: Map<string, TagInfo>;
   declare alarms: Map<string, ActiveAlarm>;
   declare sparks: Map<string, Array<number | null>>;
+  /** where in the sparklines' hour the historian was stopped (fractions of it) */
+  declare stopped: Array<[number, number]>;
   declare collapsed: Set<string>;
   private values = new Map<string, Row>();
   private offs: Array<() => void> = [];
@@ -76,6 +78,7 @@ export class LiveView extends LitElement {
     this.meta = new Map();
     this.alarms = new Map();
     this.sparks = new Map();
+    this.stopped = [];
     this.collapsed = new Set();
   }
 
@@ -152,14 +155,17 @@ export class LiveView extends LitElement {
     if (!tags.length) return;
     const to = Date.now();
     const out = new Map<string, Array<number | null>>();
+    let stopped: Array<[number, number]> = [];
     for (let i = 0; i < tags.length; i += 200) {
       const chunk = tags.slice(i, i + 200);
-      const r = await get<{ tags: string[]; rows: Array<{ ts: number; values: Array<number | null> }> }>(
+      const r = await get<{ tags: string[]; rows: Array<{ ts: number; values: Array<number | null> }>; downtime?: Array<[number, number]> }>(
         `/query${qs({ kind: 'aligned', tags: chunk.join(','), from: to - HOUR, to, stepMs: HOUR / SPARK_POINTS })}`).catch(() => null);
       if (!r) continue;
       r.tags.forEach((t, j) => out.set(t, r.rows.map((row) => row.values[j])));
+      stopped = (r.downtime ?? []).map(([a, b]) => [(a - (to - HOUR)) / HOUR, (b - (to - HOUR)) / HOUR]);
     }
     this.sparks = out;
+    this.stopped = stopped;
   }
 
   private async loadAlarms(): Promise<void> {
@@ -190,7 +196,7 @@ export class LiveView extends LitElement {
       <td class="point"><a href="#/trend?tags=${encodeURIComponent(r.tag)}&range=1h&live=1" title=${r.tag}>${wordParts(point)}</a></td>
       <td class="desc">${m?.description ?? ''}</td>
       <td class="value" data-testid="value"><b>${formatValue(r.value, m)}</b>${m?.unit && !discrete ? html`<span class="unit">${m.unit}</span>` : ''}</td>
-      <td class="spark"><historian-sparkline .values=${this.sparks.get(r.tag) ?? []} ?step=${discrete || m?.interpolation === 'step'}></historian-sparkline></td>
+      <td class="spark"><historian-sparkline .values=${this.sparks.get(r.tag) ?? []} .stopped=${this.stopped} ?step=${discrete || m?.interpolation === 'step'}></historian-sparkline></td>
       <td class="state">${a ? html`<span class="alarm-cell" data-testid="row-alarm" title=${a.message}>${priorityIcon(a.priority)}${stateName(a.state)}</span>` : ''}
         ${lvl === 'GOOD' ? '' : html`<historian-quality-chip .quality=${r.quality}></historian-quality-chip>`}</td>
       <td class="time">${fmtClock(r.ts)}</td>
