@@ -4,13 +4,13 @@
 // the editor's form values (strings from inputs), so values are normalised before they
 // are compared: "80" and 80 are the same limit.
 
+import type { AlarmDefinition } from './definition';
+
 /** The row fields that are limits; other fields (priority, texts, suppression) are not. */
 export const ALARM_LIMIT_FIELDS = [
   'type', 'tag', 'setpoint', 'deadband', 'setpointTag', 'limit', 'direction', 'ratePerSecond', 'windowS',
   'compare', 'state', 'includeUncertain', 'onDelayS', 'offDelayS',
 ] as const;
-
-import type { AlarmDefinition } from './definition';
 
 /** The fields PUT /alarms/:id/limits may set: the numeric ones. */
 export const SETTABLE_LIMITS = ['setpoint', 'deadband', 'limit', 'ratePerSecond', 'windowS', 'onDelayS', 'offDelayS'] as const;

@@ -5,7 +5,7 @@
 // without edit controls, and screenshots of every view at 1280×720 and 1024×600.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import ExcelJS from 'exceljs';
 import { launchChromium, saveScreenshot } from '../helpers/chromium';
 import { startDashboardServer, ADMIN_PASSWORD, PLANT_TAGS, type DashboardServer } from '../integration/dashboard/dashboard-server';
@@ -102,6 +102,27 @@ describe('dashboard', () => {
     expect(row).toBeGreaterThanOrEqual(0);
     for (const col of ys) expect(col[row]).toBeNull();
     await saveScreenshot(page, 'dashboard-trend-downtime-1280x720');
+  });
+
+  it('trend: when the live connection drops and comes back, history is read again (live samples alone would join across the hole)', async () => {
+    const p2 = await browser.newPage({ viewport: VIEWPORTS[0] });
+    const opened: number[] = [];
+    const sockets: WebSocketRoute[] = [];
+    // the page's live WebSocket passes through here to the real server, so the test can cut it
+    await p2.routeWebSocket(/\/api\/v1\/live/, (ws) => { ws.connectToServer(); sockets.push(ws); opened.push(Date.now()); });
+    const reads: number[] = [];
+    p2.on('request', (r) => { if (r.url().includes('kind=downsample')) reads.push(Date.now()); });
+    await login(p2);
+    await p2.goto(`${srv.url}/#/trend?tags=${PLANT_TAGS[0]}&range=1h`);
+    await p2.locator('[data-testid=trend-plot] canvas').waitFor();
+    await expect.poll(() => reads.length).toBeGreaterThan(0);
+    await expect.poll(() => sockets.length).toBeGreaterThan(0);
+    await sockets.at(-1)!.close({ code: 4000, reason: 'network lost' });
+    // the client reconnects (backoff from 500 ms), and the trend reads its window again once
+    // it has (the app draws its views anew on each change of the connection's state)
+    await expect.poll(() => opened.length, { timeout: 10_000 }).toBeGreaterThan(1);
+    await expect.poll(() => reads.filter((t) => t >= opened[1]).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await p2.close();
   });
 
   it('trend: drag-zoom pauses live, pan moves back, reset resumes', async () => {

@@ -238,15 +238,6 @@ export class HistorianTrend extends LitElement {
     // series of tags no longer drawn go (a panel left on the trend all shift sees many)
     const keys = new Set(plan.map((p) => p.key));
     for (const k of [...this.data.keys()]) if (!keys.has(k)) this.data.delete(k);
-    // back after the live connection dropped (network, a restart): what it missed, and any
-    // downtime meanwhile, come from history; live samples alone would join across the hole
-    let dropped = false;
-    let first = true; // onState reports the current state at once: not a change
-    this.unsub.push(live.onState((s) => {
-      if (first) { first = false; return; }
-      if (s === 'disconnected') dropped = true;
-      else if (s === 'connected' && dropped) { dropped = false; if (!this.paused) this.refetch(); }
-    }));
     for (const p of plan) {
       this.unsub.push(live.on(p.key, (s) => this.onLive(s)));
     }
