@@ -36,7 +36,7 @@ async function json<T = any>(path: string, init: RequestInit & { token?: string 
 }
 
 /** Every <historian-trend> in the page, through the shadow roots, as its chart sees it. */
-function trends(page: Page): Promise<Array<{ series: string[]; bands: number; data: Array<Array<number | null>>; grid: string }>> {
+function trends(page: Page): Promise<Array<{ series: string[]; bands: number; data: Array<Array<number | null | undefined>>; grid: string }>> {
   return page.evaluate(() => {
     const found: any[] = [];
     const walk = (root: Document | ShadowRoot) => {
@@ -49,7 +49,8 @@ function trends(page: Page): Promise<Array<{ series: string[]; bands: number; da
     return found.filter((t) => t.chart).map((t) => ({
       series: t.chart.series.map((s: any) => String(s.label ?? '')),
       bands: (t.chart.bands ?? []).length,
-      data: t.chart.data.map((col: any) => Array.from(col as ArrayLike<number | null>)),
+      // null: a gap (the historian stopped); undefined: a row of another pen
+      data: t.chart.data.map((col: any) => Array.from(col as ArrayLike<number | null | undefined>)),
       grid: ((g: any) => (typeof g === 'function' ? g(t.chart, 0) : g))(t.chart.axes[0].grid.stroke),
     }));
   });
@@ -299,7 +300,7 @@ describe('first run of the assembled product', () => {
     // the overview's temperature trend shows the excursion and the twin's band
     await expect.poll(async () => {
       const t = (await trends(page)).find((x) => x.series.includes(`${PUMP1}.temperature.predicted.hi`) && x.bands > 0);
-      return t ? Math.max(...t.data[t.series.indexOf(`${PUMP1}.temperature`)].filter((v): v is number => v !== null)) : 0;
+      return t ? Math.max(...t.data[t.series.indexOf(`${PUMP1}.temperature`)].filter((v): v is number => typeof v === 'number')) : 0;
     }, { timeout: 30_000 }).toBeGreaterThan(60);
     // every value widget shows a value (live samples or the latest stored one)
     await expect.poll(() => page.getByText('no value').count(), { timeout: 30_000 }).toBe(0);

@@ -17,6 +17,16 @@ afterAll(async () => {
   await dist?.stop();
 });
 
+/**
+ * The node's type is registered and the deployed flows are shown: a node added and edited
+ * before the flows arrive goes with the workspace they replace, and its tray never fills
+ * (seen once on a loaded machine: the dialog's labels stayed hidden and untranslated).
+ */
+const editorReady = (t: string): boolean => {
+  const RED = (window as any).RED;
+  return !!(RED?.nodes?.getType?.(t) && RED.nodes.getWorkspaceOrder().length > 0 && RED.nodes.workspace(RED.workspaces.active()));
+};
+
 describe('node locales and icons in the editor', () => {
   it.each([[1440, 900], [1024, 600], [390, 844]])('labels, help and icons come from the node folders at %ix%i', async (width, height) => {
     const page = await browser.newPage({ viewport: { width, height } });
@@ -24,7 +34,7 @@ describe('node locales and icons in the editor', () => {
     await page.fill('#node-dialog-login-username', 'admin');
     await page.fill('#node-dialog-login-password', ADMIN_PASSWORD);
     await page.click('#node-dialog-login-submit');
-    await page.waitForFunction(() => (window as any).RED?.nodes?.getType?.('historian-query'), undefined, { timeout: 30_000 });
+    await page.waitForFunction(editorReady, 'historian-query', { timeout: 30_000 });
     // palette label from locales/en-US/historian-query.json
     const palette = page.locator('.red-ui-palette-node[data-palette-type="historian-query"] .red-ui-palette-label');
     await palette.waitFor({ state: 'attached', timeout: 10_000 });
@@ -71,7 +81,7 @@ describe('node locales and icons in the editor', () => {
       await page.fill('#node-dialog-login-username', 'admin');
       await page.fill('#node-dialog-login-password', ADMIN_PASSWORD);
       await page.click('#node-dialog-login-submit');
-      await page.waitForFunction((t) => (window as any).RED?.nodes?.getType?.(t), type, { timeout: 30_000 });
+      await page.waitForFunction(editorReady, type, { timeout: 30_000 });
       const palette = page.locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-label`);
       await palette.waitFor({ state: 'attached', timeout: 10_000 });
       expect((await palette.textContent())?.replace(/\s+/g, ' ').trim()).toBe(type.replace('-', ' '));
