@@ -72,7 +72,7 @@ describe('Historian in the editor', () => {
     await expect.poll(async () => leaf.locator('.hs-v').textContent(), { timeout: 20_000 }).toMatch(/\d/);
     await saveScreenshot(page, 'editor-sidebar-tags-1440x900');
     const before = await page.evaluate(() => { const out: string[] = []; (window as any).RED.nodes.eachNode((n: any) => { out.push(n.id); }); return out; });
-    await leaf.dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 400, y: 500 } });
+    await leaf.dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 260, y: 680 } }); // clear of the demo's nodes
     const created = await page.evaluate((ids) => {
       let found: any = null;
       (window as any).RED.nodes.eachNode((n: any) => { if (!ids.includes(n.id)) found = { id: n.id, type: n.type, tag: n.tag, kind: n.kind, store: n.store, z: n.z }; });
