@@ -1,10 +1,10 @@
 // twin-predict: runs a digital-twin model file (runtime/twin) on incoming samples.
-// Output 1: `<tag>.predicted`, `.lo`, `.hi` samples for historian-write (the dashboard
+// Output 1: `<tag>.predicted`, `.predicted.lo`, `.predicted.hi` and `<tag>.confidence` samples (runtime/twin/companions.ts) for historian-write (the dashboard
 // draws the dashed line and its band); output 2: anomaly events (start / end). A message
 // `{train: {from, to, ...}}` (or the editor's button) fits the model on the store's
 // history, saves it under the node's model name and switches to it.
 import { samplesFromMessage, toWireSample, GOOD, type Sample } from '../../runtime/model';
-import { createDetector, isGroupModel, type DetectorConfig, type TwinDetector, type TwinModel } from '../../runtime/twin';
+import { createDetector, isGroupModel, twinCompanionTags, type DetectorConfig, type TwinDetector, type TwinModel } from '../../runtime/twin';
 import { checkModelName, ModelStoreError, TwinModelStore, trainFromStore } from '../../runtime/twin';
 import { z } from 'zod';
 import { defineRoute, HttpError } from '../../runtime/http';
@@ -148,14 +148,15 @@ export default function register(RED: RED): void {
       const out: Sample[] = [];
       const events: NodeMessage[] = [];
       const target = isGroupModel(d.model) ? null : d.model.target;
-      const confTag = target ? `${target}.confidence` : `twin.${name.replace(/[^A-Za-z0-9_-]+/g, '_')}.confidence`;
+      const tags = target ? twinCompanionTags(target) : null;
+      const confTag = tags ? tags.confidence : `twin.${name.replace(/[^A-Za-z0-9_-]+/g, '_')}.confidence`;
       try {
         for (const group of byInstant(samples)) {
           const u = d.update(group);
-          if (u.ready && target && u.predicted !== undefined) {
-            out.push({ tag: `${target}.predicted`, ts: u.ts, value: u.predicted, quality: GOOD });
-            if (u.lo !== undefined) out.push({ tag: `${target}.predicted.lo`, ts: u.ts, value: u.lo, quality: GOOD });
-            if (u.hi !== undefined) out.push({ tag: `${target}.predicted.hi`, ts: u.ts, value: u.hi, quality: GOOD });
+          if (u.ready && tags && u.predicted !== undefined) {
+            out.push({ tag: tags.predicted, ts: u.ts, value: u.predicted, quality: GOOD });
+            if (u.lo !== undefined) out.push({ tag: tags.lo, ts: u.ts, value: u.lo, quality: GOOD });
+            if (u.hi !== undefined) out.push({ tag: tags.hi, ts: u.ts, value: u.hi, quality: GOOD });
           }
           // the model's rolling accuracy, published next to its prediction (the dashboard shows it in the trend legend)
           if (u.ready) out.push({ tag: confTag, ts: u.ts, value: u.confidence, quality: GOOD });

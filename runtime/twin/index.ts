@@ -1,6 +1,7 @@
 // Public surface of the digital-twin capability: fit models of normal operation, save and
 // load them as JSON model files, and run them as streaming predictors / anomaly detectors.
 export { TwinFitError, TwinModelError } from './errors';
+export { twinCompanionTags, type TwinCompanionTags } from './companions';
 export * from './model';
 export { parseModel, serializeModel } from './model-file';
 export type { TrainingData } from './training-data';

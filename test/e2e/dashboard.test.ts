@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import { launchChromium, saveScreenshot } from '../helpers/chromium';
 import { startDashboardServer, ADMIN_PASSWORD, PLANT_TAGS, type DashboardServer } from '../integration/dashboard/dashboard-server';
 import { createUser, signedRequest } from '../helpers/signing';
+import { CSV_COLUMNS, CsvParser, verifyCsvText } from '../../runtime/audit';
 
 let srv: DashboardServer;
 let browser: Browser;
@@ -263,6 +264,27 @@ describe('dashboard', () => {
     await page.getByLabel('Action').fill('alarms.shelve');
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(async () => (await page.locator('[data-testid=audit-table] tbody tr').allTextContents()).every((t) => t.includes('alarms.shelve'))).toBe(true);
+    // an entry is opened from the keyboard too: its number is a button
+    const firstSeq = (await page.locator('[data-testid=audit-table] tbody tr td[data-label="#"]').first().textContent())!.trim();
+    await page.getByRole('button', { name: `Show entry ${firstSeq}` }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('aside h3', { hasText: `Entry ${firstSeq}` }).waitFor();
+    // Export CSV saves what the filter selects, with the chain hashes: a copy that re-verifies offline
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^audit-.*\.csv$/);
+    const csv = await readFile((await download.path())!, 'utf8');
+    const offline = verifyCsvText(csv);
+    expect(offline.ok, offline.problem?.message).toBe(true);
+    expect(offline.rows).toBeGreaterThan(0);
+    const actionAt = CSV_COLUMNS.indexOf('action');
+    const parser = new CsvParser();
+    const parsed = [...parser.push(csv), ...parser.end()];
+    expect(parsed[0]).toEqual([...CSV_COLUMNS]);
+    expect(new Set(parsed.slice(1).filter((r) => r.length > 1).map((r) => r[actionAt]))).toEqual(new Set(['alarms.shelve']));
+    await page.locator('[data-testid=export-result]', { hasText: 'the filtered entries' }).waitFor();
+    // the export is itself recorded in the trail, with the filter it used
+    const trail = await (await fetch(`${srv.url}/api/v1/audit?action=audit.export&limit=1`, { headers: { Authorization: `Bearer ${srv.token}` } })).json() as { entries: Array<{ newValue: { filter: { action?: string }; rows: number; completed: boolean } }> };
+    expect(trail.entries[0].newValue).toMatchObject({ filter: { action: 'alarms.shelve' }, rows: offline.rows, completed: true });
     for (const vp of VIEWPORTS) { await page.setViewportSize(vp); await saveScreenshot(page, `dashboard-audit-${vp.width}x${vp.height}`); }
     // on a phone each entry is a card of labelled fields that fits the screen
     const narrow = { width: 390, height: 844 };

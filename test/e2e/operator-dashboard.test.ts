@@ -116,6 +116,10 @@ describe('operator dashboard', () => {
     // the sparkline draws the last hour (the twin tag has an hour of history)
     const spark = page.locator(`tr[data-tag="${TWIN}"] historian-sparkline path`);
     await poll(async () => ((await spark.getAttribute('d')) ?? '').split(/[LHV]/).length).toBeGreaterThan(30);
+    // what the twin writes beside its tag (prediction, band, confidence) is drawn in that tag's trend, not listed as rows
+    const listed = await page.locator('[data-testid=live-table] tr[data-tag]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-tag')));
+    expect(listed).toContain(TWIN);
+    expect(listed.filter((t) => t!.startsWith(`${TWIN}.`))).toEqual([]);
     // the groups are the equipment of the plant (2 lines × 3 pumps)
     expect(await page.locator('[data-testid=live-table] tbody[data-group^="acme.izmir.plant1.line"]').count()).toBeGreaterThanOrEqual(6);
     await axe(page, 'live');

@@ -5,6 +5,7 @@ import { LitElement, html, css } from 'lit';
 import { get, qs, errorText } from '../api';
 import { Refresh } from '../lib/refresh';
 import { base } from '../styles';
+import { isTwinCompanion } from '../lib/twin-companions';
 
 import type { TagInfo } from '../lib/format';
 interface Node { name: string; path: string; children: Map<string, Node>; tag?: TagInfo }
@@ -62,8 +63,9 @@ export class TagPicker extends LitElement {
   private async load(): Promise<void> {
     try {
       const r = await get<{ tags: TagInfo[] }>(`/tags${qs({ pattern: '>', limit: 20000 })}`);
-      // predicted companions are drawn with their tag, not picked on their own
-      this.tags = r.tags.filter((t) => !/\.predicted(\.(lo|hi|confidence|anomaly))?$|\.(confidence|anomaly)$/.test(t.tag)).sort((a, b) => (a.tag < b.tag ? -1 : 1));
+      // a twin's companions are drawn with their tag, not picked on their own
+      const names = new Set(r.tags.map((t) => t.tag));
+      this.tags = r.tags.filter((t) => !isTwinCompanion(t.tag, (x) => names.has(x))).sort((a, b) => (a.tag < b.tag ? -1 : 1));
       if (this.tags.length && this.open.size === 0) {
         // open the first branch down to its equipment so a tag is one click away
         const parts = this.tags[0].tag.split('.');

@@ -1,5 +1,6 @@
 // Hands a downloaded body to the browser as a file. Exports come through fetch (the session
 // token travels in a header, not in a link), so the page saves the blob itself.
+import { getToken } from '../api';
 
 /** The file name the server gave in Content-Disposition, or the fallback. */
 export function fileNameOf(res: Response, fallback: string): string {
@@ -15,4 +16,14 @@ export function saveBlob(blob: Blob, name: string): void {
   a.remove();
   // the browser reads the object URL after click() returns
   window.setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+}
+
+/** GETs an API file with the session's token and saves it; a refusal throws the server's message. */
+export async function downloadFile(url: string, fallbackName: string): Promise<void> {
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${getToken() ?? ''}` } });
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({ message: res.statusText }));
+    throw new Error(String(body.message ?? res.statusText));
+  }
+  saveBlob(await res.blob(), fileNameOf(res, fallbackName));
 }

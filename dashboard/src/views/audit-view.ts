@@ -1,18 +1,22 @@
 // Audit trail for auditors and administrators: filter, page through entries, see one
 // entry with its signature manifestation, verify the hash chain, and (administrators) acknowledge
 // damage after investigating it, signed. #/audit?verify=1 verifies on opening (the health page links there).
+// Export CSV saves the entries the filter selects with their chain hashes: the copy handed to an
+// inspector, which re-verifies offline (and the export itself is recorded in the trail).
 import { LitElement, html, css, nothing } from 'lit';
 import { api, get, qs, errorText, ApiError } from '../api';
 import { withSignature } from '../components/signature-dialog';
 import { Refresh } from '../lib/refresh';
 import type { AuditEntryView, AuditPageView, AuditVerifyView } from '../../../runtime/server/api/contract';
 import { can } from '../session';
+import { fmtDateTime } from '../lib/format';
+import { downloadFile } from '../lib/save-file';
 import { base } from '../styles';
 
 type Entry = AuditEntryView;
 
 export class AuditView extends LitElement {
-  static properties = { entries: { state: true }, absent: { state: true }, error: { state: true }, detail: { state: true }, verify: { state: true }, offset: { state: true }, ackRequired: { state: true }, ackNote: { state: true } };
+  static properties = { entries: { state: true }, absent: { state: true }, error: { state: true }, detail: { state: true }, verify: { state: true }, offset: { state: true }, ackRequired: { state: true }, ackNote: { state: true }, exportNote: { state: true } };
   declare entries: Entry[];
   declare absent: boolean;
   declare error: string;
@@ -22,6 +26,7 @@ export class AuditView extends LitElement {
   /** the last verification found damage that only an acknowledgement clears */
   declare ackRequired: boolean;
   declare ackNote: { ok: boolean; text: string } | null;
+  declare exportNote: { ok: boolean; text: string } | null;
   /** cursors of the pages before this one (the trail pages by cursor, newest first) */
   private cursors: Array<number | undefined> = [];
   private cursor: number | undefined;
@@ -38,6 +43,7 @@ export class AuditView extends LitElement {
     this.offset = 0;
     this.ackRequired = false;
     this.ackNote = null;
+    this.exportNote = null;
   }
 
   firstUpdated(): void {
@@ -92,6 +98,19 @@ export class AuditView extends LitElement {
     void this.load();
   }
 
+  /** The entries the applied filter selects, all pages, as the server's CSV with the chain hashes. */
+  private async exportCsv(): Promise<void> {
+    this.exportNote = { ok: true, text: 'Exporting…' };
+    try {
+      await downloadFile(`/api/v1/audit/export.csv${qs(this.filter)}`, 'audit.csv');
+      const what = Object.keys(this.filter).length ? 'the filtered entries' : 'the whole trail';
+      this.exportNote = { ok: true, text: `Saved ${what} as CSV with the chain hashes; the export is recorded in the trail.` };
+      if (!this.cursor) void this.load();
+    } catch (e) {
+      this.exportNote = { ok: false, text: `Export failed: ${errorText(e)}` };
+    }
+  }
+
   private async runVerify(): Promise<void> {
     try {
       this.showVerify(await get<AuditVerifyView>('/audit/verify'));
@@ -101,7 +120,7 @@ export class AuditView extends LitElement {
   }
 
   private showVerify(r: AuditVerifyView): void {
-    this.verify = { ok: r.ok, text: r.ok ? `Chain intact: ${r.entries} entries verified, ${r.checkpoints} checkpoints.`
+    this.verify = { ok: r.ok, text: r.ok ? `Chain intact: ${r.entries} ${r.entries === 1 ? 'entry' : 'entries'} verified, ${r.checkpoints} ${r.checkpoints === 1 ? 'checkpoint' : 'checkpoints'}.`
       : `Chain damaged: ${r.damage?.kind ?? 'damage'} at entry ${r.damage?.seq ?? '?'}${r.damage?.message ? ` — ${r.damage.message}` : ''}` };
     this.ackRequired = r.acknowledgementRequired;
   }
@@ -138,7 +157,9 @@ export class AuditView extends LitElement {
           <label>To<input name="to" type="datetime-local" /></label>
           <button type="submit">Filter</button>
           ${can('audit.verify') ? html`<button type="button" data-action="verify" @click=${this.runVerify}>Verify chain</button>` : ''}
+          <button type="button" data-action="export-csv" title="The entries this filter selects, with the chain hashes, for offline re-verification" @click=${this.exportCsv}>Export CSV</button>
         </form>
+        ${this.exportNote ? html`<div class=${this.exportNote.ok ? 'muted' : 'fail'} role=${this.exportNote.ok ? 'status' : 'alert'} data-testid="export-result">${this.exportNote.text}</div>` : ''}
         ${this.verify ? html`<div class=${this.verify.ok ? 'ok' : 'fail'} data-testid="verify-result">${this.verify.text}</div>` : ''}
         ${this.ackRequired && can('audit.acknowledge') ? html`<form class="ack" data-testid="audit-acknowledge" @submit=${this.acknowledge}>
           <p>The damage stays reported (the urgent audit alarm, the health page) until an administrator acknowledges it
@@ -151,14 +172,14 @@ export class AuditView extends LitElement {
         ${this.error ? html`<div class="error">${this.error}</div>` : ''}
         ${this.entries.length ? html`<div class="list" tabindex="0" role="region" aria-label="audit entries"><table class="cards" data-testid="audit-table"><thead><tr><th>#</th><th>Time</th><th>User</th><th>Action</th><th>Target</th><th>Signed</th></tr></thead>
           <tbody>${this.entries.map((e) => html`<tr class=${d?.seq === e.seq ? 'sel' : ''} @click=${() => { this.detail = e; }}>
-            <td data-label="#">${e.seq}</td><td class="time" data-label="Time">${new Date(e.ts).toLocaleString()}</td><td data-label="User">${e.username ?? '—'}</td><td data-label="Action">${e.action}</td><td class="target" data-label="Target">${e.target ?? ''}</td><td data-label=${e.signature ? 'Signed' : nothing}>${e.signature ? e.signature.meaning : ''}</td></tr>`)}</tbody></table></div>
+            <td data-label="#"><button class="link" aria-label=${`Show entry ${e.seq}`} aria-pressed=${d?.seq === e.seq ? 'true' : 'false'} @click=${(ev: Event) => { ev.stopPropagation(); this.detail = e; }}>${e.seq}</button></td><td class="time" data-label="Time">${fmtDateTime(e.ts)}</td><td data-label="User">${e.username ?? '—'}</td><td data-label="Action">${e.action}</td><td class="target" data-label="Target">${e.target ?? ''}</td><td data-label=${e.signature ? 'Signed' : nothing}>${e.signature ? e.signature.meaning : ''}</td></tr>`)}</tbody></table></div>
           <div class="toolbar"><button ?disabled=${this.offset === 0} @click=${() => { this.cursor = this.cursors.pop(); void this.load(); }}>Newer</button>
             <button ?disabled=${this.nextCursor === null} @click=${() => { this.cursors.push(this.cursor); this.cursor = this.nextCursor ?? undefined; void this.load(); }}>Older</button></div>`
           : html`<div class="empty">No audit entries match.</div>`}
       </section>
       <aside class="panel">
         ${d ? html`<h3 class="top">Entry ${d.seq}</h3>
-          <div>${d.time ?? new Date(d.ts).toISOString()} — ${d.userName ?? d.username ?? 'system'} (${d.role ?? '—'})</div>
+          <div>${fmtDateTime(d.ts)} <span class="muted">(${d.time ?? new Date(d.ts).toISOString()})</span> — ${d.userName ?? d.username ?? 'system'} (${d.role ?? '—'})</div>
           <div><b>${d.action}</b> ${d.target ?? ''}</div>
           ${d.reason ? html`<div>Reason: ${d.reason}</div>` : ''}
           ${d.clientAddress ? html`<div class="muted">from ${d.clientAddress}</div>` : ''}

@@ -7,7 +7,7 @@ import { live, type LiveSample } from '../live-client';
 import { base } from '../styles';
 import { renderMarkdown } from '../lib/markdown';
 import '../components/chips';
-import { formatValue, qualityLevel, qualityLabel, qualityText, type TagInfo } from '../lib/format';
+import { formatValue, qualityLevel, qualityLabel, qualityText, fmtClock, type TagInfo } from '../lib/format';
 
 abstract class TagWidget extends LitElement {
   static properties = { tag: { type: String }, sample: { state: true }, unit: { state: true }, meta: { state: true } };
@@ -58,7 +58,7 @@ export class ValueCard extends TagWidget {
     const s = this.sample;
     const v = s ? (this.decimals !== undefined ? s.value.toFixed(this.decimals) : formatValue(s.value, this.meta)) : '—';
     return html`<div class="v" data-testid="value">${v}<span class="u">${this.unit}</span></div>
-      <div class="q ${this.qualityClass()}">${s ? `${qualityLabel(s.quality)} · ${new Date(s.ts).toLocaleTimeString()}` : 'no value'}</div>`;
+      <div class="q ${this.qualityClass()}">${s ? `${qualityLabel(s.quality)} · ${fmtClock(s.ts)}` : 'no value'}</div>`;
   }
 }
 
@@ -132,7 +132,7 @@ export class AlarmListWidget extends LitElement {
     return html`<ul data-testid="alarm-list">${this.alarms.map((a) => html`<li data-alarm=${a.id} class=${a.acknowledged ? '' : 'unack'}>
       <historian-priority-chip priority=${a.priority}></historian-priority-chip>
       <a href="#/alarms" title=${a.tag}><b>${a.message || a.tag}</b>
-        <span class="where"><span class="state">${a.stateName ?? a.state}</span> · ${a.tag.split('.').slice(-3).join('.')} · ${new Date(a.activeSince ?? a.since).toLocaleTimeString()}</span></a></li>`)}</ul>`;
+        <span class="where"><span class="state">${a.stateName ?? a.state}</span> · ${a.tag.split('.').slice(-3).join('.')} · ${fmtClock(a.activeSince ?? a.since)}</span></a></li>`)}</ul>`;
   }
 }
 

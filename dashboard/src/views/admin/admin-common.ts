@@ -4,6 +4,7 @@ import { LitElement, html, css } from 'lit';
 import { api, get, ApiError } from '../../api';
 import { askSignature } from '../../lib/signature';
 import { base } from '../../styles';
+import { fmtDateTime } from '../../lib/format';
 
 /**
  * Calls the API; when the server answers 428 (signature required) it opens the signature
@@ -43,7 +44,7 @@ export function fmtDuration(ms: number | null | undefined): string {
 export function fmtTime(t: number | string | null | undefined): string {
   if (t === null || t === undefined || t === '') return '—';
   const d = new Date(t);
-  return Number.isNaN(d.getTime()) ? '—' : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? '—' : fmtDateTime(d.getTime());
 }
 
 export function fmtNumber(n: number | null | undefined, digits = 1): string {

@@ -6,6 +6,7 @@ import { LitElement, html, svg, css } from 'lit';
 import { get, qs, errorText } from '../../api';
 import type { AlarmKpiView } from '../../../../runtime/server/api/contract';
 import { base } from '../../styles';
+import { fmtDateTime } from '../../lib/format';
 import { rangeBounds, type TimeRange } from '../../lib/ranges';
 import { tagPath } from '../../components/tag-path';
 import '../../components/time-range';
@@ -79,7 +80,7 @@ export class AlarmKpi extends LitElement {
       ${ticks.map((c) => svg`<line x1=${L} x2=${W - R} y1=${y(c)} y2=${y(c)} stroke="var(--rule)"/><text x=${L - 4} y=${y(c) + 4} text-anchor="end">${c}</text>`)}
       <line x1=${L} x2=${W - R} y1=${y(FLOOD)} y2=${y(FLOOD)} stroke="var(--prio-urgent)" stroke-dasharray="5 4"/>
       <text x=${W - R} y=${y(FLOOD) - 3} text-anchor="end">flood (&gt; ${FLOOD} / 10 min)</text>
-      ${periods.map((p) => svg`<rect x=${x(p.start)} y=${y(p.count)} width=${bw} height=${Math.max(0, H - B - y(p.count))} fill=${p.count > FLOOD ? 'var(--prio-urgent)' : 'var(--normal-line)'}><title>${new Date(p.start).toLocaleString()}: ${p.count}</title></rect>`)}
+      ${periods.map((p) => svg`<rect x=${x(p.start)} y=${y(p.count)} width=${bw} height=${Math.max(0, H - B - y(p.count))} fill=${p.count > FLOOD ? 'var(--prio-urgent)' : 'var(--normal-line)'}><title>${fmtDateTime(p.start)}: ${p.count}</title></rect>`)}
       ${xt.map((t, i) => svg`<text x=${x(t)} y=${H - 8} text-anchor=${i === 0 ? 'start' : i === xt.length - 1 ? 'end' : 'middle'}>${lbl(t)}</text>`)}
       <text x="10" y=${T + 4} transform="rotate(-90 10 ${T + 4})" text-anchor="end">alarms</text>`}</svg>`;
   }
@@ -107,7 +108,7 @@ export class AlarmKpi extends LitElement {
       <figure data-testid="kpi-chart"><figcaption>Alarms per 10 minutes</figcaption>${this.chart(k.periods ?? [], from, to)}</figure>
       ${this.list('Top offenders', 'kpi-top', k.top10 ?? [], ['Count', 'Share'], (t) => [String(t.count), `${t.share.toFixed(1)} %`])}
       ${this.list('Chattering', 'kpi-chattering', k.chattering ?? [], ['Most in 1 min'], (t) => [String(t.maxPerMinute)])}
-      ${this.list('Stale (in alarm for more than 24 h)', 'kpi-stale', k.stale ?? [], ['Since', 'For'], (t) => [new Date(t.activeSince).toLocaleString(), `${(t.ageMs / 3_600_000).toFixed(1)} h`])}`}`;
+      ${this.list('Stale (in alarm for more than 24 h)', 'kpi-stale', k.stale ?? [], ['Since', 'For'], (t) => [fmtDateTime(t.activeSince), `${(t.ageMs / 3_600_000).toFixed(1)} h`])}`}`;
   }
 
   /** A table of alarms named by their message (their id below it), with columns of figures. */

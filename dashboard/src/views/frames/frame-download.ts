@@ -1,16 +1,6 @@
 // Downloads frame exports (CSV or XLSX with each frame's header) through fetch, since the
 // session token travels in a header, not in a link.
-import { getToken } from '../../api';
-import { fileNameOf, saveBlob } from '../../lib/save-file';
-
-async function download(url: string, fallbackName: string): Promise<void> {
-  const res = await fetch(url, { headers: { Authorization: `Bearer ${getToken() ?? ''}` } });
-  if (!res.ok) {
-    const body = await res.json().catch(() => ({ message: res.statusText }));
-    throw new Error(String(body.message ?? res.statusText));
-  }
-  saveBlob(await res.blob(), fileNameOf(res, fallbackName));
-}
+import { downloadFile as download } from '../../lib/save-file';
 
 /** One frame: its header, then its data (XLSX: a `Frame` sheet, then the data sheets). */
 export function downloadFrame(id: string, format: 'csv' | 'xlsx'): Promise<void> {

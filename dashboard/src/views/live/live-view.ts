@@ -13,20 +13,21 @@ import { stateName } from '../alarms/alarm-names';
 import '../../components/chips';
 import '../../components/sparkline';
 import { wordParts } from '../../components/tag-path';
+import { isTwinCompanion } from '../../lib/twin-companions';
 
 interface Row { tag: string; ts: number; value: number; quality: string }
 interface ActiveAlarm { tag: string; priority: string; state: string; stateName?: string; message: string }
 const SPARK_POINTS = 60;
 const HOUR = 3_600_000;
-/** companions of a twin tag are shown in the trend, not as rows of their own */
-const COMPANION = /\.predicted(\.(lo|hi|confidence|anomaly))?$/;
 
 interface Overview { tags: TagInfo[]; latest: Row[] | null }
 
 /** The tag list with metadata, then the latest stored value of each shown tag. */
 async function fetchOverview(query: boolean): Promise<Overview> {
   const r = await get<{ tags: TagInfo[] }>(`/tags${qs({ pattern: '>', limit: 20000 })}`);
-  const tags = r.tags.map((t) => t.tag).filter((t) => !COMPANION.test(t) && !t.startsWith('sys.'));
+  const names = new Set(r.tags.map((t) => t.tag));
+  // a twin's companions are drawn in the trend with their tag, not as rows of their own
+  const tags = [...names].filter((t) => !isTwinCompanion(t, (x) => names.has(x)) && !t.startsWith('sys.'));
   // the latest stored values, so the page is filled before the next live sample
   const latest = tags.length && query
     ? (await get<{ samples: Row[] }>(`/query${qs({ kind: 'latest', tags: tags.slice(0, 2000).join(',') })}`).catch(() => null))?.samples ?? null
@@ -119,12 +120,12 @@ export class LiveView extends LitElement {
     void this.loadMeta();
     void this.loadAlarms();
     this.offs.push(live.on('>', (samples: LiveSample[]) => {
-      for (const s of samples) if (!COMPANION.test(s.tag)) this.values.set(s.tag, { tag: s.tag, ts: s.ts, value: s.value, quality: qualityText(s.quality) });
+      for (const s of samples) this.values.set(s.tag, { tag: s.tag, ts: s.ts, value: s.value, quality: qualityText(s.quality) });
       if (this.pending) return;
       this.pending = true;
       requestAnimationFrame(() => {
         this.pending = false;
-        this.rows = [...this.values.values()].sort((a, b) => (a.tag < b.tag ? -1 : 1));
+        this.rows = this.shownRows();
       });
     }));
     this.offs.push(live.onAlarm(() => { void this.loadAlarms(); }));
@@ -144,14 +145,20 @@ export class LiveView extends LitElement {
       const { tags, latest } = await takeOverview(can('query'));
       this.meta = new Map(tags.map((t) => [t.tag, t]));
       for (const s of latest ?? []) if (!this.values.has(s.tag)) this.values.set(s.tag, { ...s, quality: qualityText(s.quality) });
-      if (latest) this.rows = [...this.values.values()].sort((a, b) => (a.tag < b.tag ? -1 : 1));
+      this.rows = this.shownRows();
       void this.loadSparks();
     } catch { /* the live samples still fill the page */ }
   }
 
+  /** The values to list, by tag: a twin's companions (known from the tags or the live samples) are left out. */
+  private shownRows(): Row[] {
+    const has = (t: string) => this.meta.has(t) || this.values.has(t);
+    return [...this.values.values()].filter((r) => !isTwinCompanion(r.tag, has)).sort((a, b) => (a.tag < b.tag ? -1 : 1));
+  }
+
   private async loadSparks(): Promise<void> {
     if (!can('query')) return;
-    const tags = [...this.values.keys()];
+    const tags = this.rows.map((r) => r.tag);
     if (!tags.length) return;
     const to = Date.now();
     const out = new Map<string, Array<number | null>>();
