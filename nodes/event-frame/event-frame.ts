@@ -27,12 +27,21 @@ export default function register(RED: RED): void {
     let closed = 0;
     /** inputs seeded from the store's latest values (null: no store) */
     let seeded: number | null = null;
+    /** a tag's unit from the node's store, or else from any deployed store that knows the tag */
+    const unitOf = (tag: string): string | undefined => {
+      const handles = storeHandle ? [storeHandle] : services().components.stores.entries().map(([, h]) => h);
+      for (const h of handles) {
+        const unit = h.store?.tags.get(tag)?.unit;
+        if (unit) return unit;
+      }
+      return undefined;
+    };
     try {
       const dataDir = services().dataDir ?? (RED.settings.userDir as string | undefined);
       if (!dataDir) throw new Error('no data directory: run inside the Historian distribution');
       defs = parseFrameRows(config.frames);
       frames = frameStoreFor(dataDir);
-      engine = new FrameEngine(defs, frames, node.id);
+      engine = new FrameEngine(defs, frames, node.id, unitOf);
       engine.resume();
       // the store's latest values stand in for the inputs until live samples arrive, so an
       // attribute captured right after a deploy or restart has its value
@@ -90,7 +99,7 @@ export default function register(RED: RED): void {
         const r = await replayFrames(defs, node.id, frames, (tag, from, to) => store.raw({ tag, from, to }), range, async () => {
           await new Promise((res) => setImmediate(res));
           if (stopped) throw new ReplayStopped();
-        });
+        }, unitOf);
         replayed = r;
         node.log(`replayed ${r.samples} stored samples of ${new Date(r.from).toISOString()} .. ${new Date(r.to).toISOString()}: ${r.added} frame(s) added, ${r.existing} already stored, ${r.open} still open at the end (left to the live frames), in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         send({ topic: 'frame/replay', event: 'replay', payload: r });

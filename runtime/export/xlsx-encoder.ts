@@ -22,7 +22,8 @@ function colName(i: number): string {
   return s;
 }
 
-export type XlsxHeader = ReadonlyArray<readonly [string, string]>;
+/** `field, value` rows, with an optional third cell (an attribute's unit) */
+export type XlsxHeader = ReadonlyArray<readonly [string, string] | readonly [string, string, string]>;
 
 export interface XlsxSheetOptions {
   /** `field, value` rows describing the export (e.g. the event frame it is of) */
@@ -66,7 +67,8 @@ export class XlsxEncoder implements ExportEncoder {
   }
 
   private headerRows(rows: XlsxHeader): string {
-    return rows.map(([k, v], i) => `<row r="${i + 1}"><c r="A${i + 1}" t="s" s="2"><v>${this.book.str(k)}</v></c><c r="B${i + 1}" t="s"><v>${this.book.str(v)}</v></c></row>`).join('');
+    return rows.map(([k, v, unit], i) => `<row r="${i + 1}"><c r="A${i + 1}" t="s" s="2"><v>${this.book.str(k)}</v></c><c r="B${i + 1}" t="s"><v>${this.book.str(v)}</v></c>${
+      unit === undefined ? '' : `<c r="C${i + 1}" t="s"><v>${this.book.str(unit)}</v></c>`}</row>`).join('');
   }
 
   private async openSheet(): Promise<void> {

@@ -9,7 +9,7 @@
 import type { Sample } from '../model';
 import type { InputSample } from '../calc';
 import { Condition, type ConditionState } from './condition';
-import { FrameError, TEMPLATE_RE, type AttributeValue, type Attributes, type Frame } from './frame';
+import { FrameError, TEMPLATE_RE, type AttributeUnits, type AttributeValue, type Attributes, type Frame } from './frame';
 import type { FrameStore } from './frame-store';
 
 export type TriggerMode = 'expression' | 'change' | 'message';
@@ -99,7 +99,12 @@ export class FrameEngine {
   private readonly earlier = new Map<string, InputSample>();
   private readonly ctx = { now: 0, get: (t: string) => this.latest.get(t) };
 
-  constructor(defs: readonly FrameDefinition[], private readonly store: FrameStore, readonly source: string) {
+  /**
+   * `unitOf` answers a tag's unit (its metadata in the store); an attribute captured from a
+   * tag keeps the unit the tag had then, so the record says "44 m3/h" however the tag changes later.
+   */
+  constructor(defs: readonly FrameDefinition[], private readonly store: FrameStore, readonly source: string,
+    private readonly unitOf: (tag: string) => string | undefined = () => undefined) {
     if (defs.length === 0) throw new Error('frames: define at least one frame');
     defs.forEach((d, i) => {
       const where = `frame #${i + 1}`;
@@ -267,16 +272,21 @@ export class FrameEngine {
     if (s.value !== 0) this.open(st, s.ts, msg, events, undefined, { value: s.value });
   }
 
-  private capture(st: DefState, at: 'start' | 'end', msg: Record<string, unknown> | undefined, time: number): Attributes {
-    const out: Attributes = {};
+  private capture(st: DefState, at: 'start' | 'end', msg: Record<string, unknown> | undefined, time: number): { attributes: Attributes; units: AttributeUnits } {
+    const attributes: Attributes = {};
+    const units: AttributeUnits = {};
     const aliases = st.def.aliases ?? {};
     for (const a of st.def.attributes ?? []) {
       if (a.at !== at && !(a.at === 'before' && at === 'start')) continue;
+      const fromMsg = a.from.startsWith('msg.');
       const tag = aliases[a.from] ?? a.from;
-      const v = a.from.startsWith('msg.') ? fieldOf(msg, a.from.slice(4)) : a.at === 'before' ? this.valueBefore(tag, time) : this.latest.get(tag)?.value;
-      if (v !== undefined) out[a.name] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+      const v = fromMsg ? fieldOf(msg, a.from.slice(4)) : a.at === 'before' ? this.valueBefore(tag, time) : this.latest.get(tag)?.value;
+      if (v === undefined) continue;
+      attributes[a.name] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+      const unit = fromMsg || typeof v !== 'number' ? undefined : this.unitOf(tag);
+      if (unit) units[a.name] = unit;
     }
-    return out;
+    return { attributes, units };
   }
 
   private valueBefore(tag: string, time: number): AttributeValue | undefined {
@@ -299,10 +309,11 @@ export class FrameEngine {
   }
 
   private open(st: DefState, at: number, msg: Record<string, unknown> | undefined, events: FrameEvent[], name?: string, extra?: Attributes): void {
-    const attributes = { ...this.capture(st, 'start', msg, at), ...(extra ?? {}) };
+    const captured = this.capture(st, 'start', msg, at);
+    const attributes = { ...captured.attributes, ...(extra ?? {}) };
     const frame = this.store.add({
       template: st.def.template, name: this.nameOf(st, at, attributes, name), start: at, parent: st.parent?.open?.id ?? null,
-      tags: st.tags, attributes, source: st.source,
+      tags: st.tags, attributes, units: captured.units, source: st.source,
     });
     st.open = frame;
     st.endSt = { since: null, last: null };
@@ -323,7 +334,8 @@ export class FrameEngine {
       events.push({ type: 'discard', key: st.def.key, frame: f });
       return;
     }
-    const closed = this.store.close(f.id, end, { attributes: { ...this.capture(st, 'end', msg, end), ...(extra ?? {}) } });
+    const captured = this.capture(st, 'end', msg, end);
+    const closed = this.store.close(f.id, end, { attributes: { ...captured.attributes, ...(extra ?? {}) }, units: captured.units });
     events.push({ type: 'close', key: st.def.key, frame: closed });
   }
 }

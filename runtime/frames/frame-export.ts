@@ -1,7 +1,7 @@
 // Export of a frame through the export service: the frame's window and tags become an
 // ordinary export request, and a header describing the frame (name, template, times,
-// parent, attributes) comes first, so the file says which batch it is. CSV: `field,value`
-// lines, a blank line, then the export's own CSV. XLSX: a first sheet "Frame" with those
+// parent, attributes with their units) comes first, so the file says which batch it is. CSV: `field,value`
+// lines (`field,value,unit` for an attribute with a unit), a blank line, then the export's own CSV. XLSX: a first sheet "Frame" with those
 // rows, then the data sheets as GET /export writes them. Several frames in one file: CSV
 // sections one after the other; an XLSX sheet per frame, named after it, with the frame's
 // header rows above its column titles.
@@ -16,14 +16,20 @@ import type { TsdbStore } from '../tsdb';
 import { attributeText, type Frame } from './frame';
 import { frameWindow } from './frame-data';
 
-/** `field, value` rows describing a frame: what precedes its data in an export. */
-export function frameHeader(f: Frame, time: ZonedTime): Array<[string, string]> {
-  const rows: Array<[string, string]> = [
+/**
+ * `field, value` rows describing a frame: what precedes its data in an export. An attribute
+ * captured from a tag with a unit has the unit as a third cell (`attribute:flowBefore,44,m3/h`).
+ */
+export function frameHeader(f: Frame, time: ZonedTime): Array<[string, string] | [string, string, string]> {
+  const rows: Array<[string, string] | [string, string, string]> = [
     ['frame', f.name], ['id', f.id], ['template', f.template],
     ['start', time.iso(f.start)], ['end', f.end === null ? '' : time.iso(f.end)],
   ];
   if (f.parent) rows.push(['parent', f.parent]);
-  for (const [k, v] of Object.entries(f.attributes)) rows.push([`attribute:${k}`, attributeText(v)]);
+  for (const [k, v] of Object.entries(f.attributes)) {
+    const unit = f.units[k];
+    rows.push(unit ? [`attribute:${k}`, attributeText(v), unit] : [`attribute:${k}`, attributeText(v)]);
+  }
   return rows;
 }
 
@@ -70,7 +76,7 @@ export async function exportFrameXlsx(out: Writable, store: TsdbStore, f: Frame,
 
 export async function exportFrameCsv(out: Writable, store: TsdbStore, f: Frame, req: ExportRequest): Promise<ExportResult> {
   const time = new ZonedTime(req.tz);
-  const head = frameHeader(f, time).map(([k, v]) => `${csvField(k)},${csvField(v)}`).join('\r\n');
+  const head = frameHeader(f, time).map((cells) => cells.map(csvField).join(',')).join('\r\n');
   await writeTo(out, `${head}\r\n\r\n`);
   return runExport(rawSource(store), req, encoderFor(out, req, time));
 }

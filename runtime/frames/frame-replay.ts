@@ -69,10 +69,11 @@ export function checkReplayRange(from: unknown, to: unknown, now: number): { fro
  * loop's turn in a server).
  */
 export async function replayFrames(defs: readonly FrameDefinition[], source: string, target: FrameStore, read: HistoryReader,
-  range: { from: number; to: number }, yieldTurn: () => Promise<void> = () => Promise.resolve()): Promise<ReplayResult> {
+  range: { from: number; to: number }, yieldTurn: () => Promise<void> = () => Promise.resolve(),
+  unitOf?: (tag: string) => string | undefined): Promise<ReplayResult> {
   const scratch = new FrameStore(new DatabaseSync(':memory:'));
   try {
-    const engine = new FrameEngine(defs, scratch, source);
+    const engine = new FrameEngine(defs, scratch, source, unitOf);
     // frames that closed, by their id in the scratch store (children close before their parent)
     const closed = new Map<string, Frame>();
     const keep = (events: FrameEvent[]) => { for (const e of events) if (e.type === 'close') closed.set(e.frame.id, e.frame); };
@@ -130,6 +131,6 @@ function copyClosed(closed: ReadonlyMap<string, Frame>, target: FrameStore): { a
   const order = [...closed.values()].map((f) => ({ f, d: depth(f) })).filter((x) => x.d >= 0).sort((a, b) => a.d - b.d || a.f.start - b.f.start);
   return target.addClosed(order.map(({ f }) => ({
     key: f.id, parentKey: f.parent,
-    frame: { template: f.template, name: f.name, start: f.start, end: f.end!, tags: f.tags, attributes: f.attributes, source: f.source },
+    frame: { template: f.template, name: f.name, start: f.start, end: f.end!, tags: f.tags, attributes: f.attributes, units: f.units, source: f.source },
   })));
 }

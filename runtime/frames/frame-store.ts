@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { transaction } from '../platform';
 import {
-  attributeText, checkAttributes, FrameError, MAX_FRAME_TAGS, MAX_NAME, TEMPLATE_RE,
-  type Attributes, type Frame, type FrameQuery, type NewFrame,
+  attributeText, checkAttributes, checkUnits, FrameError, MAX_FRAME_TAGS, MAX_NAME, TEMPLATE_RE,
+  type Attributes, type AttributeUnits, type Frame, type FrameQuery, type NewFrame,
 } from './frame';
 import { tagError } from '../model';
 
@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS frame (
   source TEXT NOT NULL,
   tags TEXT NOT NULL,
   attributes TEXT NOT NULL,
+  units TEXT NOT NULL DEFAULT '{}',
   closed_by TEXT,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
@@ -66,12 +67,13 @@ function frameText(f: { name: string; template: string; attributes: Attributes }
 
 interface Row {
   seq: number; id: string; template: string; name: string; start: number; end: number | null; parent: string | null;
-  source: string; tags: string; attributes: string; closed_by: string | null; created_at: number; updated_at: number;
+  source: string; tags: string; attributes: string; units: string; closed_by: string | null; created_at: number; updated_at: number;
 }
 
 const toFrame = (r: Row): Frame => ({
   id: r.id, template: r.template, name: r.name, start: r.start, end: r.end, parent: r.parent,
-  tags: JSON.parse(r.tags) as string[], attributes: JSON.parse(r.attributes) as Attributes, source: r.source,
+  tags: JSON.parse(r.tags) as string[], attributes: JSON.parse(r.attributes) as Attributes,
+  units: JSON.parse(r.units) as AttributeUnits, source: r.source,
   closedBy: r.closed_by, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
@@ -117,9 +119,13 @@ export class FrameStore {
   constructor(private readonly db: DatabaseSync, private readonly clock: () => number = Date.now) {
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
     db.exec(SCHEMA);
+    // stores from before attribute units get the column; their frames have none
+    if (!(db.prepare('PRAGMA table_info(frame)').all() as Array<{ name: string }>).some((c) => c.name === 'units')) {
+      db.exec(`ALTER TABLE frame ADD COLUMN units TEXT NOT NULL DEFAULT '{}'`);
+    }
     this.byId = db.prepare('SELECT * FROM frame WHERE id = ?');
-    this.insertFrame = db.prepare(`INSERT INTO frame (id, template, name, start, "end", parent, source, tags, attributes, closed_by, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`);
+    this.insertFrame = db.prepare(`INSERT INTO frame (id, template, name, start, "end", parent, source, tags, attributes, units, closed_by, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`);
     this.insertAttr = db.prepare('INSERT INTO frame_attr (seq, key, value, start) VALUES (?, ?, ?, ?)');
     this.deleteAttrs = db.prepare('DELETE FROM frame_attr WHERE seq = ?');
     this.insertText = db.prepare('INSERT INTO frame_text (rowid, body) VALUES (?, ?)');
@@ -201,7 +207,7 @@ export class FrameStore {
   }
 
   /** A new frame's fields, checked and normalized (the same rules for every way in). */
-  private checked(n: NewFrame): { template: string; name: string; start: number; end: number | null; parent: string | null; tags: string[]; attributes: Attributes; source: string } {
+  private checked(n: NewFrame): { template: string; name: string; start: number; end: number | null; parent: string | null; tags: string[]; attributes: Attributes; units: AttributeUnits; source: string } {
     if (typeof n.template !== 'string' || !TEMPLATE_RE.test(n.template)) throw new FrameError('template', 'must be 1-64 of [A-Za-z0-9_.-]');
     if (typeof n.name !== 'string' || n.name.trim() === '' || n.name.length > MAX_NAME) throw new FrameError('name', `must be 1-${MAX_NAME} characters`);
     if (!Number.isSafeInteger(n.start)) throw new FrameError('start', 'must be epoch milliseconds');
@@ -211,14 +217,15 @@ export class FrameStore {
     if (tags.length > MAX_FRAME_TAGS) throw new FrameError('tags', `at most ${MAX_FRAME_TAGS} tags`);
     for (const t of tags) { const e = tagError(t); if (e) throw new FrameError('tags', e); }
     const attributes = checkAttributes(n.attributes);
-    return { template: n.template, name: n.name.trim(), start: n.start, end, parent: n.parent ?? null, tags, attributes, source: n.source ?? 'api' };
+    const units = checkUnits(n.units);
+    return { template: n.template, name: n.name.trim(), start: n.start, end, parent: n.parent ?? null, tags, attributes, units, source: n.source ?? 'api' };
   }
 
   /** Inserts a checked frame (inside the caller's transaction); returns its id. */
   private insert(c: ReturnType<FrameStore['checked']>): string {
     const now = this.clock();
     const id = uuidv7();
-    const r = this.insertFrame.run(id, c.template, c.name, c.start, c.end, c.parent, c.source, JSON.stringify(c.tags), JSON.stringify(c.attributes), now, now);
+    const r = this.insertFrame.run(id, c.template, c.name, c.start, c.end, c.parent, c.source, JSON.stringify(c.tags), JSON.stringify(c.attributes), JSON.stringify(c.units), now, now);
     const seq = Number(r.lastInsertRowid);
     this.indexAttrs(seq, c.start, c.attributes);
     this.indexText(seq, { name: c.name, template: c.template, attributes: c.attributes });
@@ -243,15 +250,16 @@ export class FrameStore {
     return r ? toFrame(r) : null;
   }
 
-  /** Closes an open frame at `end`, optionally merging end attributes. */
-  close(id: string, end: number, opts: { closedBy?: string | null; attributes?: Attributes } = {}): Frame {
+  /** Closes an open frame at `end`, optionally merging end attributes (and their units). */
+  close(id: string, end: number, opts: { closedBy?: string | null; attributes?: Attributes; units?: AttributeUnits } = {}): Frame {
     const r = this.row(id);
     if (r.end !== null) throw new FrameError('id', `frame "${id}" is already closed`, 'conflict');
     if (!Number.isSafeInteger(end) || end < r.start) throw new FrameError('end', 'must be epoch milliseconds not before the frame start');
     const attributes = { ...(JSON.parse(r.attributes) as Attributes), ...checkAttributes(opts.attributes) };
+    const units = { ...(JSON.parse(r.units) as AttributeUnits), ...checkUnits(opts.units) };
     transaction(this.db, () => {
-      this.db.prepare('UPDATE frame SET "end" = ?, closed_by = ?, attributes = ?, updated_at = ? WHERE seq = ?')
-        .run(end, opts.closedBy ?? null, JSON.stringify(attributes), this.clock(), r.seq);
+      this.db.prepare('UPDATE frame SET "end" = ?, closed_by = ?, attributes = ?, units = ?, updated_at = ? WHERE seq = ?')
+        .run(end, opts.closedBy ?? null, JSON.stringify(attributes), JSON.stringify(units), this.clock(), r.seq);
       if (opts.attributes && Object.keys(opts.attributes).length) {
         this.indexAttrs(r.seq, r.start, attributes);
         this.indexText(r.seq, { name: r.name, template: r.template, attributes });
@@ -268,10 +276,12 @@ export class FrameStore {
     const r = this.row(id);
     const before = toFrame(r);
     const attributes: Attributes = { ...before.attributes, ...checkAttributes(set) };
-    for (const k of remove) delete attributes[k];
+    // a value set by hand keeps the unit it was captured in; a removed attribute takes its unit along
+    const units: AttributeUnits = { ...before.units };
+    for (const k of remove) { delete attributes[k]; delete units[k]; }
     checkAttributes(attributes);
     transaction(this.db, () => {
-      this.db.prepare('UPDATE frame SET attributes = ?, updated_at = ? WHERE seq = ?').run(JSON.stringify(attributes), this.clock(), r.seq);
+      this.db.prepare('UPDATE frame SET attributes = ?, units = ?, updated_at = ? WHERE seq = ?').run(JSON.stringify(attributes), JSON.stringify(units), this.clock(), r.seq);
       this.indexAttrs(r.seq, r.start, attributes);
       this.indexText(r.seq, { name: r.name, template: r.template, attributes });
     });
@@ -386,10 +396,11 @@ export class FrameStore {
       const now = this.clock();
       for (const f of frames) {
         const attributes = checkAttributes(f.attributes);
+        const units = checkUnits(f.units);
         if (!TEMPLATE_RE.test(f.template)) throw new FrameError('template', 'must be 1-64 of [A-Za-z0-9_.-]');
         const end = f.end ?? null;
         if (end !== null && end < f.start) throw new FrameError('end', 'must not be before start');
-        const r = this.insertFrame.run(uuidv7(), f.template, f.name, f.start, end, f.parent ?? null, f.source ?? 'api', JSON.stringify([...(f.tags ?? [])]), JSON.stringify(attributes), now, now);
+        const r = this.insertFrame.run(uuidv7(), f.template, f.name, f.start, end, f.parent ?? null, f.source ?? 'api', JSON.stringify([...(f.tags ?? [])]), JSON.stringify(attributes), JSON.stringify(units), now, now);
         const seq = Number(r.lastInsertRowid);
         this.indexAttrs(seq, f.start, attributes);
         this.indexText(seq, { name: f.name, template: f.template, attributes });

@@ -6,6 +6,7 @@ import { DomainError } from '../platform';
 /** Attribute values are scalars so they can be indexed and compared. */
 export type AttributeValue = string | number | boolean | null;
 export type Attributes = Record<string, AttributeValue>;
+export type AttributeUnits = Record<string, string>;
 
 export interface Frame {
   id: string;
@@ -18,6 +19,8 @@ export interface Frame {
   parent: string | null;
   tags: string[];
   attributes: Attributes;
+  /** unit of each attribute captured from a tag that has one (`{flowBefore: "m3/h"}`), as the tag had it then */
+  units: AttributeUnits;
   /** what opened it: `<node id>/<definition>`, `api`, or a message source; used to resume open frames after a restart */
   source: string;
   /** who closed it when it was closed by hand (user name), else null */
@@ -34,6 +37,7 @@ export interface NewFrame {
   parent?: string | null;
   tags?: readonly string[];
   attributes?: Attributes;
+  units?: AttributeUnits;
   source?: string;
 }
 
@@ -60,12 +64,29 @@ export const MAX_ATTRIBUTES = 64;
 export const MAX_ATTRIBUTE_TEXT = 1000;
 export const MAX_NAME = 200;
 export const MAX_FRAME_TAGS = 200;
+/** as long as a tag's unit may be */
+export const MAX_UNIT = 50;
 
 export class FrameError extends DomainError {
   constructor(readonly field: string, message: string, readonly code: 'bad_request' | 'not_found' | 'conflict' = 'bad_request') {
     super(code === 'bad_request' ? 'invalid' : code, `${field}: ${message}`, { field });
     this.name = 'FrameError';
   }
+}
+
+/** Checks attribute units (names as for attributes, a unit of 1-50 characters each); throws naming the entry. */
+export function checkUnits(u: unknown, field = 'units'): AttributeUnits {
+  if (u === undefined || u === null) return {};
+  if (typeof u !== 'object' || Array.isArray(u)) throw new FrameError(field, 'must be an object of attribute name: unit');
+  const entries = Object.entries(u as Record<string, unknown>);
+  if (entries.length > MAX_ATTRIBUTES) throw new FrameError(field, `at most ${MAX_ATTRIBUTES} units`);
+  const out: AttributeUnits = {};
+  for (const [k, v] of entries) {
+    if (!ATTRIBUTE_KEY_RE.test(k)) throw new FrameError(`${field}.${k}`, 'name must be 1-64 of [A-Za-z0-9_.-]');
+    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_UNIT) throw new FrameError(`${field}.${k}`, `must be a unit of 1-${MAX_UNIT} characters`);
+    out[k] = v;
+  }
+  return out;
 }
 
 /** Text form of an attribute value, as indexed and matched by attribute filters. */

@@ -60,7 +60,8 @@ beforeAll(async () => {
   for (let b = 0; b < 4; b++) {
     const f = await call('POST', '/api/v1/frames', {
       template: 'batch', name: `Batch ${4711 + b}`, start: T0 + b * 2 * H, end: T0 + b * 2 * H + H, tags: [TAG],
-      attributes: { product: b % 2 ? 'PX-200' : 'PX-100', operator: b < 2 ? 'Ayse Yilmaz' : 'Mehmet Kaya', lot: 9000 + b },
+      attributes: { product: b % 2 ? 'PX-200' : 'PX-100', operator: b < 2 ? 'Ayse Yilmaz' : 'Mehmet Kaya', lot: 9000 + b, peakTemp: 81.5 + b },
+      units: { peakTemp: '°C' },
     });
     frames.push(f);
   }
@@ -96,6 +97,10 @@ describe('frames in the dashboard', () => {
     await login(page);
     await page.goto(`${dist.url}/#/frames`);
     await poll(() => rows(page).count()).toBe(5);
+    // an attribute is shown with its unit; one without a unit (a lot number) without
+    const first = page.locator(`tr[data-frame="${frames[0].id}"] td.attrs`);
+    expect(await first.textContent()).toContain('peakTemp=81.5 °C');
+    expect(await first.textContent()).toMatch(/lot=9000(,|$)/);
     await page.getByLabel('Text', { exact: true }).fill('Yilmaz');
     await page.getByRole('button', { name: 'Search' }).click();
     await poll(async () => (await rows(page).allTextContents()).map((t) => t.match(/Batch \d+/)?.[0]).sort()).toEqual(['Batch 4711', 'Batch 4712']);

@@ -124,10 +124,14 @@ describe('event-frame node replaying history', () => {
     expect(r.added).toBeGreaterThan(4);
     const frames = frameStoreFor(dataDir).query({ template: 'trip', from: r.from, to: r.to, limit: 1000 }).filter((f) => f.source === 'ef/trip');
     expect(frames.length).toBe(r.added);
+    // the attribute keeps the unit the simulator gave its tag in the store
+    const unit = (await services().components.stores.get('ef-replay')!.ready).tags.get(`${P}.temperature`)?.unit;
+    expect(unit).toBe('°C');
     for (const f of frames) {
       expect(f.end! - f.start).toBeGreaterThanOrEqual(30_000);
       expect(f.end).toBeLessThan(r.to);
       expect(typeof f.attributes.tempBefore).toBe('number');
+      expect(f.units).toEqual({ tempBefore: unit });
     }
     const ef = helper.getNode('ef');
     expect((ef.status as any).getCalls().some((c: any) => c.firstArg?.text?.includes(`${r.added} from history`))).toBe(true);

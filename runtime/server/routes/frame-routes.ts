@@ -34,6 +34,7 @@ const list = <T extends z.ZodType>(item: T, max: number) =>
 const storeName = z.string().regex(/^[A-Za-z0-9_-]+$/).optional();
 const attrValue = z.union([z.string().max(1000), z.number().refine(Number.isFinite, 'must be a finite number'), z.boolean(), z.null()]);
 const attrs = z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'attribute names are 1-64 of [A-Za-z0-9_.-]'), attrValue);
+const units = z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'attribute names are 1-64 of [A-Za-z0-9_.-]'), z.string().min(1).max(50));
 const frameId = z.object({ id: z.string().min(1).max(64) });
 const frameTarget = (id: string) => `frame:${id}`;
 
@@ -98,7 +99,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
         limit: z.coerce.number().int().min(1).max(MAX_QUERY_LIMIT).default(100),
         order: z.enum(['asc', 'desc']).default('desc'),
       }),
-      response: { description: '{frames: [{id, template, name, start, end, parent, tags, attributes, source, closedBy, createdAt, updatedAt}]}' },
+      response: { description: '{frames: [{id, template, name, start, end, parent, tags, attributes, units (attribute name: unit, for attributes captured from a tag with a unit), source, closedBy, createdAt, updatedAt}]}' },
       handler: ({ query }) => {
         if (query.from !== undefined && query.to !== undefined && query.to <= query.from) throw new HttpError(400, 'bad_request', 'to: must be after from', { field: 'to' });
         const frames = deps.frames.query({
@@ -212,7 +213,7 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
       body: z.strictObject({
         template: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of [A-Za-z0-9_.-]'), name: z.string().trim().min(1).max(200),
         start: timeSchema('start').optional(), end: timeSchema('end').optional(), parent: z.string().max(64).optional(),
-        tags: z.array(tagSchema).max(200).optional(), attributes: attrs.optional(),
+        tags: z.array(tagSchema).max(200).optional(), attributes: attrs.optional(), units: units.optional(),
       }),
       response: { status: 201, description: 'the stored frame' },
       handler: async ({ body, principal, req }) => {

@@ -48,7 +48,7 @@ beforeAll(async () => {
   for (let k = 0; k < 3; k++) {
     const r = await api('/api/v1/frames', {
       method: 'POST', headers: json,
-      body: JSON.stringify({ template: 'batch', name: `Batch ${4711 + k}`, start: T0 + k * H, end: T0 + k * H + 1800_000 + k * 600_000, tags: [TAG], attributes: { product: k === 1 ? 'PX-200' : 'PX-100', lot: 4711 + k } }),
+      body: JSON.stringify({ template: 'batch', name: `Batch ${4711 + k}`, start: T0 + k * H, end: T0 + k * H + 1800_000 + k * 600_000, tags: [TAG], attributes: { product: k === 1 ? 'PX-200' : 'PX-100', lot: 4711 + k, charge: 1200 + k }, units: { charge: 'kg' } }),
     });
     expect(r.status, r.text).toBe(201);
     ids.push(r.body.id);
@@ -117,6 +117,9 @@ describe('frames API', () => {
     const [head, data] = r.text.split('\r\n\r\n');
     const header = Object.fromEntries(head.split('\r\n').map((l) => l.split(',')));
     expect(header).toMatchObject({ frame: 'Batch 4711', template: 'batch', 'attribute:product': 'PX-100', 'attribute:lot': '4711', start: new Date(T0).toISOString() });
+    // an attribute with a unit has it as a third field
+    expect(head.split('\r\n')).toContain('attribute:charge,1200,kg');
+    expect((await api(`/api/v1/frames/${ids[0]}`)).body.frame.units).toEqual({ charge: 'kg' });
     const rows = data.trim().split('\r\n').slice(1).map((l) => l.split(','));
     const q = new URLSearchParams({ kind: 'raw', tag: TAG, from: String(T0), to: String(T0 + 1800_000) });
     const stored = (await api(`/api/v1/query?${q}`)).body.samples as Array<{ ts: number; value: number }>;
@@ -197,6 +200,8 @@ describe('frames API', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Frame', 'Data']);
     const head = Object.fromEntries(wb.worksheets[0].getSheetValues().slice(1).map((row) => [(row as unknown[])[1], (row as unknown[])[2]]));
     expect(head).toMatchObject({ frame: 'Batch 4712', template: 'batch', 'attribute:product': 'PX-200', 'attribute:lot': '4712' });
+    const charge = wb.worksheets[0].getSheetValues().slice(1).find((row) => (row as unknown[])[1] === 'attribute:charge') as unknown[];
+    expect(charge.slice(1)).toEqual(['attribute:charge', '1201', 'kg']);
     const data = wb.worksheets[1];
     const q = new URLSearchParams({ kind: 'raw', tag: TAG, from: String(T0 + H), to: String(T0 + H + 2400_000) });
     const stored = (await api(`/api/v1/query?${q}`)).body.samples as Array<{ ts: number; value: number }>;

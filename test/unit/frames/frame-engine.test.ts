@@ -28,6 +28,24 @@ describe('FrameEngine', () => {
     expect(store.get(open.frame.id)).toMatchObject({ start: 2000, end: 5000 });
   });
 
+  it('an attribute captured from a tag keeps the tag\'s unit of that moment; message fields and texts have none', () => {
+    const FLOW = 'acme.p.l1.pump1.flow';
+    const units = new Map([[FLOW, 'm3/h'], [TEMP, '°C'], [PRODUCT, 'code']]);
+    const e = new FrameEngine([{ key: 'trip', template: 'trip', mode: 'expression', start: `${RUN} == 0`, aliases: { t: TEMP },
+      attributes: [{ name: 'flowBefore', from: FLOW, at: 'before' }, { name: 'tempAfter', from: 't', at: 'end' },
+        { name: 'operator', from: 'msg.operator', at: 'start' }, { name: 'count', from: 'msg.count', at: 'start' }] }], store, 'node1', (t) => units.get(t));
+    e.ingest([s(RUN, 1000, 1), s(FLOW, 1000, 60), s(TEMP, 1000, 50)]);
+    const [open] = e.ingest([s(RUN, 2000, 0)], { operator: 'olga', count: 3 });
+    expect(open.frame.attributes).toEqual({ flowBefore: 60, operator: 'olga', count: 3 });
+    expect(open.frame.units).toEqual({ flowBefore: 'm3/h' });
+    // the tag's unit changes while the frame is open: the start attribute keeps the unit it was captured in
+    units.set(FLOW, 'l/min');
+    e.ingest([s(TEMP, 3000, 27)]);
+    const [close] = e.ingest([s(RUN, 4000, 1)]);
+    expect(close.frame.units).toEqual({ flowBefore: 'm3/h', tempAfter: '°C' });
+    expect(store.get(open.frame.id)!.units).toEqual({ flowBefore: 'm3/h', tempAfter: '°C' });
+  });
+
   it('@before captures the value from before the start instant, @start the value at it', () => {
     const FLOW = 'acme.p.l1.pump1.flow';
     const e = engine([{ key: 'trip', template: 'trip', mode: 'expression', start: `${RUN} == 0`, aliases: {},

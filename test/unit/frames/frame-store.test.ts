@@ -116,6 +116,43 @@ describe('FrameStore', () => {
     expect(names('yield')).toEqual(['Batch 4711']);
   });
 
+  it('keeps each attribute\'s unit: merged on close, kept when a value is set by hand, removed with its attribute; bad units refused by name', () => {
+    const f = store.add({ template: 'trip', name: 'Pump 1 trip', start: 1000, attributes: { flowBefore: 44, operator: 'olga' }, units: { flowBefore: 'm3/h' } });
+    expect(f.units).toEqual({ flowBefore: 'm3/h' });
+    const c = store.close(f.id, 5000, { attributes: { tempAfter: 26.5 }, units: { tempAfter: '°C' } });
+    expect(c.units).toEqual({ flowBefore: 'm3/h', tempAfter: '°C' });
+    const { after } = store.updateAttributes(f.id, { flowBefore: 45 }, ['tempAfter']);
+    expect(after.attributes).toEqual({ flowBefore: 45, operator: 'olga' });
+    expect(after.units).toEqual({ flowBefore: 'm3/h' });
+    expect(store.get(f.id)!.units).toEqual({ flowBefore: 'm3/h' });
+    expect(store.add({ template: 'trip', name: 'no units', start: 0 }).units).toEqual({});
+    expect(() => store.add({ template: 'trip', name: 'x', start: 0, units: { flowBefore: '' } })).toThrow(/^units\.flowBefore:/);
+    expect(() => store.add({ template: 'trip', name: 'x', start: 0, units: { 'bad name': 'm' } })).toThrow(/^units\.bad name:/);
+    expect(() => store.add({ template: 'trip', name: 'x', start: 0, units: { a: 'x'.repeat(51) } })).toThrow(/^units\.a:/);
+  });
+
+  it('opens a store from before attribute units: its frames read with none, new ones keep theirs', async () => {
+    store.shutdown();
+    const { DatabaseSync } = await import('node:sqlite');
+    const old = `${dir}/old`;
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(old);
+    // the frame table as the release before created it (no units column), with one frame
+    const db = new DatabaseSync(`${old}/frames.db`);
+    db.exec(`CREATE TABLE frame (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, template TEXT NOT NULL, name TEXT NOT NULL,
+      start INTEGER NOT NULL, "end" INTEGER, parent TEXT, source TEXT NOT NULL, tags TEXT NOT NULL, attributes TEXT NOT NULL,
+      closed_by TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`);
+    db.exec(`INSERT INTO frame (id, template, name, start, "end", parent, source, tags, attributes, closed_by, created_at, updated_at)
+      VALUES ('0190a000-0000-7000-8000-000000000001', 'trip', 'Old trip', 1000, 2000, NULL, 'api', '[]', '{"flowBefore":44}', NULL, 1, 1)`);
+    db.close();
+    store = FrameStore.openIn(old);
+    expect(store.get('0190a000-0000-7000-8000-000000000001')).toMatchObject({ name: 'Old trip', attributes: { flowBefore: 44 }, units: {} });
+    const f = store.add({ template: 'trip', name: 'New trip', start: 3000, attributes: { flowBefore: 50 }, units: { flowBefore: 'm3/h' } });
+    store.shutdown();
+    store = FrameStore.openIn(old);
+    expect(store.get(f.id)!.units).toEqual({ flowBefore: 'm3/h' });
+  });
+
   it('keeps frames and the longest-duration bound across reopening', () => {
     store.add({ template: 'campaign', name: 'long', start: 0, end: 100 * H });
     store.shutdown();

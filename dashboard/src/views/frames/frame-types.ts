@@ -3,7 +3,16 @@ export type AttributeValue = string | number | boolean | null;
 
 export interface FrameView {
   id: string; template: string; name: string; start: number; end: number | null; parent: string | null;
-  tags: string[]; attributes: Record<string, AttributeValue>; closedBy: string | null;
+  tags: string[]; attributes: Record<string, AttributeValue>;
+  /** unit of each attribute captured from a tag with one (absent from servers before units) */
+  units?: Record<string, string>;
+  closedBy: string | null;
+}
+
+/** An attribute as the page shows it: `flowBefore=44 m3/h`. */
+export function attributeLabel(f: FrameView, name: string): string {
+  const unit = f.units?.[name];
+  return `${name}=${f.attributes[name]}${unit ? ` ${unit}` : ''}`;
 }
 
 export interface OverlaySeries { id: string; name: string; tag: string; start: number; t: number[]; v: number[]; deviation?: Array<number | null>; maxDeviation?: number | null }

@@ -14,7 +14,7 @@ import { withSignature } from '../../components/signature-dialog';
 import { fmtDateTime, fmtDuration } from '../../lib/format';
 import { rangeBounds, type TimeRange } from '../../lib/ranges';
 import '../../components/time-range';
-import { trendLink, type FrameView, type OverlayAnswer } from './frame-types';
+import { attributeLabel, trendLink, type FrameView, type OverlayAnswer } from './frame-types';
 import './overlay-chart';
 import { downloadFrame, downloadFrames } from './frame-download';
 
@@ -393,7 +393,7 @@ export class FramesView extends LitElement {
             <td class="hide-narrow">${f.template}</td>
             <td>${fmtDateTime(f.start)}</td>
             <td class=${f.end === null ? 'open' : ''}>${f.end === null ? `open · ${fmtDuration(Date.now() - f.start)}` : fmtDuration(f.end - f.start)}</td>
-            <td class="attrs hide-narrow">${Object.entries(f.attributes).map(([k, v]) => `${k}=${v}`).join(', ')}</td>
+            <td class="attrs hide-narrow">${Object.keys(f.attributes).map((k) => attributeLabel(f, k)).join(', ')}</td>
             <td><a href=${trendLink(f)} data-testid="frame-trend">Trend</a>
               ${f.end === null && mayClose ? html` <button class="link" @click=${() => this.close(f)}>Close…</button>` : ''}
               ${mayClose ? html` <button class="link" aria-label=${`set an attribute of ${f.name}`} @click=${() => this.editAttribute(f)}>Attribute…</button>` : ''}
