@@ -161,8 +161,15 @@ describe('frames in the dashboard', () => {
 
   it('closes an open frame by hand with a signature', async () => {
     const open = frames[4];
-    page.once('dialog', (d) => void d.accept('cleaning finished'));
     await page.locator(`tr[data-frame="${open.id}"]`).getByRole('button', { name: 'Close…' }).click();
+    // a dialog of its own (no browser prompt): the reason is required, the end is now unless given
+    const dlg = page.getByTestId('frame-close-dialog');
+    await dlg.waitFor();
+    await axe(page, 'frame close dialog');
+    await dlg.getByRole('button', { name: 'Close the frame' }).click();
+    await dlg.getByRole('alert').filter({ hasText: 'Reason' }).waitFor();
+    await dlg.getByLabel('Reason').fill('cleaning finished');
+    await dlg.getByRole('button', { name: 'Close the frame' }).click();
     const sig = page.locator('[data-testid=signature-dialog]');
     await sig.waitFor();
     await sig.getByLabel('Password').fill(ADMIN_PASSWORD);
@@ -175,17 +182,26 @@ describe('frames in the dashboard', () => {
 
   it('sets an attribute with a signature (QA release) and downloads the frame as XLSX', async () => {
     const f = frames[0];
-    const answers = ['released=true', 'QA release of batch 4711'];
-    const onDialog = (d: import('playwright-core').Dialog) => void d.accept(answers.shift());
-    page.on('dialog', onDialog);
     await page.locator(`tr[data-frame="${f.id}"]`).getByRole('button', { name: `set an attribute of ${f.name}` }).click();
+    const dlg = page.getByTestId('frame-attribute-dialog');
+    await dlg.waitFor();
+    // an attribute of the frame shows the value it would replace, with its unit; another is new
+    await dlg.getByLabel('Attribute').fill('peakTemp');
+    await poll(() => dlg.getByTestId('attribute-now').textContent()).toBe('now peakTemp=81.5 °C');
+    await dlg.getByLabel('Attribute').fill('released');
+    await poll(() => dlg.getByTestId('attribute-now').textContent()).toBe('a new attribute');
+    await dlg.getByLabel('Value').fill('true');
+    await dlg.getByLabel('Reason').fill('QA release of batch 4711');
+    for (const vp of VIEWPORTS) { await page.setViewportSize(vp); await saveScreenshot(page, `frames-attribute-dialog-${vp.width}x${vp.height}`); }
+    await page.setViewportSize(VIEWPORTS[0]);
+    await axe(page, 'frame attribute dialog');
+    await dlg.getByRole('button', { name: 'Set attribute' }).click();
     const sig = page.locator('[data-testid=signature-dialog]');
     await sig.waitFor();
     expect(await sig.getByLabel('Meaning of this signature').inputValue()).toBe('approval');
     await sig.getByLabel('Password').fill(ADMIN_PASSWORD);
     await sig.locator('button[type=submit]').click();
     await sig.waitFor({ state: 'detached' });
-    page.off('dialog', onDialog);
     await poll(async () => (await call('GET', `/api/v1/frames/${f.id}`)).frame.attributes.released).toBe(true);
     await poll(() => page.locator(`tr[data-frame="${f.id}"]`).textContent()).toContain('released=true');
     const [download] = await Promise.all([

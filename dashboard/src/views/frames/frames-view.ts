@@ -15,6 +15,8 @@ import { fmtDateTime, fmtDuration } from '../../lib/format';
 import { rangeBounds, type TimeRange } from '../../lib/ranges';
 import '../../components/time-range';
 import { attributeLabel, trendLink, type FrameView, type OverlayAnswer } from './frame-types';
+import './frame-command-dialog';
+import type { FrameCommand } from './frame-command-dialog';
 import './overlay-chart';
 import { downloadFrame, downloadFrames } from './frame-download';
 
@@ -33,7 +35,7 @@ export class FramesView extends LitElement {
   static properties = {
     frames: { state: true }, error: { state: true }, info: { state: true }, busy: { state: true }, range: { state: true },
     picked: { state: true }, reference: { state: true }, overlayTag: { state: true }, overlay: { state: true }, lastChange: { state: true },
-    link: {}, filters: { state: true },
+    link: {}, filters: { state: true }, command: { state: true },
   };
   /** the URL's query (`template=trip&range=7d`): the search to show */
   declare link: string;
@@ -51,6 +53,8 @@ export class FramesView extends LitElement {
   declare reference: string;
   declare overlayTag: string;
   declare overlay: OverlayAnswer | null;
+  /** the close or attribute dialog open, for which frame */
+  declare command: { kind: 'close' | 'attribute'; frame: FrameView } | null;
   /** the latest live change, announced politely */
   declare lastChange: string;
   /** the search the list shows (its range is re-resolved on each refresh, so `last 24 h` moves on) */
@@ -66,7 +70,7 @@ export class FramesView extends LitElement {
   constructor() {
     super();
     this.frames = []; this.error = ''; this.info = ''; this.busy = false; this.range = { preset: '30d' };
-    this.picked = []; this.reference = ''; this.overlayTag = ''; this.overlay = null; this.lastChange = '';
+    this.picked = []; this.reference = ''; this.overlayTag = ''; this.overlay = null; this.lastChange = ''; this.command = null;
     this.link = ''; this.filters = { q: '', template: '', attr: '' };
   }
 
@@ -308,38 +312,20 @@ export class FramesView extends LitElement {
     }
   }
 
-  private async close(f: FrameView): Promise<void> {
-    const reason = prompt(`Close "${f.name}" now? Reason (recorded in the audit trail):`);
-    if (!reason) return;
+  /** What the command dialog answered, signed and sent: a close by hand or one attribute set. */
+  private async runCommand(f: FrameView, c: FrameCommand): Promise<void> {
+    this.command = null;
+    const what = c.kind === 'close' ? 'Close' : 'Attribute';
     try {
-      const r = await withSignature(this.renderRoot as ShadowRoot, { action: 'frames.close', target: `frame:${f.id}`, title: `Close ${f.name}` },
-        (headers) => api<FrameView>('POST', `/frames/${encodeURIComponent(f.id)}/close`, { reason }, { headers }));
-      this.info = r === null ? 'Close: cancelled (not signed)' : `${f.name} closed`;
+      const r = c.kind === 'close'
+        ? await withSignature(this.renderRoot as ShadowRoot, { action: 'frames.close', target: `frame:${f.id}`, title: `Close ${f.name}` },
+          (headers) => api<FrameView>('POST', `/frames/${encodeURIComponent(f.id)}/close`, { reason: c.reason, ...(c.end === undefined ? {} : { end: c.end }) }, { headers }))
+        : await withSignature(this.renderRoot as ShadowRoot, { action: 'frames.attributes.change', target: `frame:${f.id}`, title: `Set ${c.name} of ${f.name}`, meaning: 'approval' },
+          (headers) => api<FrameView>('PATCH', `/frames/${encodeURIComponent(f.id)}/attributes`, { set: { [c.name]: c.value }, reason: c.reason }, { headers }));
+      this.info = r === null ? `${what}: cancelled (not signed)` : c.kind === 'close' ? `${f.name} closed` : `${f.name}: ${c.name} set`;
       await this.search();
     } catch (err) {
-      this.error = `Close: ${errorText(err)}`;
-    }
-  }
-
-  /** Sets one attribute (e.g. released=true by QA): audited and signed. */
-  private async editAttribute(f: FrameView): Promise<void> {
-    const entry = prompt(`Set an attribute of "${f.name}" (name=value, e.g. released=true):`);
-    if (!entry) return;
-    const eq = entry.indexOf('=');
-    if (eq < 1) { this.error = 'Attribute: write name=value'; return; }
-    const name = entry.slice(0, eq).trim();
-    const text = entry.slice(eq + 1).trim();
-    // numbers and true/false keep their type, so filters and exports see what was meant
-    const value = text === 'true' ? true : text === 'false' ? false : text !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
-    const reason = prompt('Reason (recorded in the audit trail):');
-    if (!reason) return;
-    try {
-      const r = await withSignature(this.renderRoot as ShadowRoot, { action: 'frames.attributes.change', target: `frame:${f.id}`, title: `Set ${name} of ${f.name}`, meaning: 'approval' },
-        (headers) => api<FrameView>('PATCH', `/frames/${encodeURIComponent(f.id)}/attributes`, { set: { [name]: value }, reason }, { headers }));
-      this.info = r === null ? 'Attribute: cancelled (not signed)' : `${f.name}: ${name} set`;
-      await this.search();
-    } catch (err) {
-      this.error = `Attribute: ${errorText(err)}`;
+      this.error = `${what}: ${errorText(err)}`;
     }
   }
 
@@ -395,8 +381,8 @@ export class FramesView extends LitElement {
             <td class=${f.end === null ? 'open' : ''}>${f.end === null ? `open · ${fmtDuration(Date.now() - f.start)}` : fmtDuration(f.end - f.start)}</td>
             <td class="attrs hide-narrow">${Object.keys(f.attributes).map((k) => attributeLabel(f, k)).join(', ')}</td>
             <td><a href=${trendLink(f)} data-testid="frame-trend">Trend</a>
-              ${f.end === null && mayClose ? html` <button class="link" @click=${() => this.close(f)}>Close…</button>` : ''}
-              ${mayClose ? html` <button class="link" aria-label=${`set an attribute of ${f.name}`} @click=${() => this.editAttribute(f)}>Attribute…</button>` : ''}
+              ${f.end === null && mayClose ? html` <button class="link" @click=${() => { this.command = { kind: 'close', frame: f }; }}>Close…</button>` : ''}
+              ${mayClose ? html` <button class="link" aria-label=${`set an attribute of ${f.name}`} @click=${() => { this.command = { kind: 'attribute', frame: f }; }}>Attribute…</button>` : ''}
               ${mayExport ? html` <button class="link" aria-label=${`export ${f.name} as CSV`} @click=${() => this.download(f, 'csv')}>CSV</button>
                 <button class="link" aria-label=${`export ${f.name} as XLSX`} @click=${() => this.download(f, 'xlsx')}>XLSX</button>` : ''}</td>
           </tr>`)}</tbody>
@@ -420,7 +406,10 @@ export class FramesView extends LitElement {
           <button class="primary" data-testid="overlay-run" ?disabled=${this.picked.length === 0} @click=${this.runOverlay}>Overlay</button>
         </div>
         <historian-frame-overlay .data=${this.overlay} .height=${Math.max(200, Math.min(380, window.innerHeight - 420))}></historian-frame-overlay>
-      </section>`;
+      </section>
+      ${this.command ? html`<historian-frame-command-dialog .frame=${this.command.frame} .kind=${this.command.kind}
+        @frame-command=${(e: CustomEvent<FrameCommand>) => this.runCommand(this.command!.frame, e.detail)}
+        @frame-command-cancel=${() => { this.command = null; }}></historian-frame-command-dialog>` : ''}`;
   }
 }
 
