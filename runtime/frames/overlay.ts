@@ -27,6 +27,8 @@ export interface OverlayRequest {
   band?: number;
   /** relative span to show, default the longest frame */
   spanMs?: number;
+  /** a tag's unit (the store's tag metadata), for the answer's `unit` */
+  unitOf?: (tag: string) => string | undefined;
 }
 
 export interface OverlaySeries {
@@ -48,6 +50,8 @@ export interface OverlaySeries {
 export interface OverlayResult {
   /** the tag, or `*.<point>` for a point */
   tag: string;
+  /** the unit every drawn tag has; null when they have none or differ */
+  unit: string | null;
   bucketMs: number;
   spanMs: number;
   frames: OverlaySeries[];
@@ -154,5 +158,7 @@ export async function overlay(reader: FrameDataReader, req: OverlayRequest, now:
   const envelope = { t: [] as number[], lo: [] as number[], hi: [] as number[] };
   for (let k = 0; k < n; k++) if (lo[k] !== Infinity) { envelope.t.push(k * bucketMs); envelope.lo.push(lo[k]); envelope.hi.push(hi[k]); }
   const reference = ref && req.band !== undefined ? { ...ref, lo: ref.v.map((v) => v - req.band!), hi: ref.v.map((v) => v + req.band!) } : ref;
-  return { tag: req.tag ?? `*.${req.point}`, bucketMs, spanMs, frames, reference, envelope };
+  const units = new Set([...tags, ...(refTag ? [refTag] : [])].map((t) => req.unitOf?.(t) ?? ''));
+  const unit = units.size === 1 ? [...units][0] || null : null;
+  return { tag: req.tag ?? `*.${req.point}`, unit, bucketMs, spanMs, frames, reference, envelope };
 }

@@ -148,6 +148,11 @@ describe('frames in the dashboard', () => {
       const o = v.querySelector('historian-frame-overlay'); return o.plot.data[0][o.plot.data[0].length - 1]; })()`);
     expect(xMax).toBeGreaterThan(59);
     expect(xMax).toBeLessThanOrEqual(60);
+    // the value axis and the deviations carry the tag's unit
+    const yLabel = await page.evaluate(`(() => { const v = document.querySelector('historian-app').shadowRoot.querySelector('historian-frames-view').shadowRoot;
+      return v.querySelector('historian-frame-overlay').plot.axes[1].label; })()`);
+    expect(yLabel).toBe('reactor1.temperature, °C');
+    expect(await legend.textContent()).toMatch(/Batch 4712 max dev -?[\d.]+ °C/);
     for (const vp of VIEWPORTS) {
       await page.setViewportSize(vp);
       await page.waitForTimeout(300);

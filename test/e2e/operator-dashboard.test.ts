@@ -464,6 +464,15 @@ describe('operator dashboard', () => {
       await page.locator('[data-testid=trend-plot] canvas').waitFor();
       await page.waitForTimeout(800);
       await saveScreenshot(page, `operator-trend-${vp.width}x${vp.height}`);
+      // a pen's name in the legend wraps between its parts, never inside one ("temperatur|e"), also
+      // beside a twin's prediction and confidence columns
+      await page.goto(`${srv.url}/#/trend?tags=${TWIN},${EQUIPMENT}.temperature&range=1h&live=1`);
+      await page.locator('[data-testid=confidence]').first().waitFor();
+      const split = await page.locator('[data-testid=legend-table] td.name').evaluateAll((tds) => tds.flatMap((td) => [...td.childNodes]
+        .filter((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '')
+        .map((n) => { const r = document.createRange(); r.selectNodeContents(n); return r.getClientRects().length > 1 ? n.textContent : null; })
+        .filter((t) => t !== null)));
+      expect(split, `${vp.width}x${vp.height}`).toEqual([]);
     }
     await page.setViewportSize(VIEWPORTS[0]);
   });

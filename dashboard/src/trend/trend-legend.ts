@@ -7,6 +7,7 @@ import { base } from '../styles';
 import { fmtDateTime } from '../lib/format';
 import '../components/chips';
 import { shortNames } from './pens';
+import { tagPath } from '../components/tag-path';
 
 export interface LegendRow {
   tag: string; color: string; unit: string; description: string;
@@ -32,7 +33,9 @@ export class TrendLegend extends LitElement {
     table { font-size: 12px; }
     th, td { padding: 2px 6px; white-space: nowrap; }
     td.num { text-align: right; }
-    td.name { white-space: normal; overflow-wrap: anywhere; min-width: 120px; }
+    /* wraps at the dots of the name; break-word (not anywhere) keeps the column as wide as its longest part,
+       so "pump1.temperature" never becomes "pump1.temperatur|e" */
+    td.name { white-space: normal; overflow-wrap: break-word; min-width: 120px; }
     .sw { display: inline-block; width: 18px; height: 4px; vertical-align: middle; margin-right: 6px; border-radius: 1px; }
     .nodata { color: var(--muted); font-style: italic; }
     .desc { color: var(--muted); }
@@ -54,7 +57,7 @@ export class TrendLegend extends LitElement {
         <th class="wide">Min</th><th class="wide">Max</th><th class="wide">Average</th><th>Quality</th>
         ${twin ? html`<th>Predicted</th><th>Model confidence</th>` : ''}
       </tr></thead><tbody>${this.rows.map((r) => html`<tr data-legend=${r.tag}>
-        <td class="name" title=${r.tag}><span class="sw" data-color=${r.color} aria-hidden="true"></span>${names.get(r.tag)}</td>
+        <td class="name" title=${r.tag}><span class="sw" data-color=${r.color} aria-hidden="true"></span>${tagPath(names.get(r.tag) ?? r.tag)}</td>
         <td>${r.unit || '—'}</td><td class="wide desc">${r.description || ''}</td>
         <td class="num" data-testid="legend-value"><b>${v(r.value)}</b></td>
         <td class="num wide">${v(r.min)}</td><td class="num wide">${v(r.max)}</td><td class="num wide">${v(r.avg)}</td>

@@ -120,14 +120,14 @@ export function frameRoutes(deps: FrameRouteDeps): RouteDef[] {
         points: z.coerce.number().int().min(2).max(100_000).default(1000),
         spanMs: z.coerce.number().int().min(1).optional(), store: storeName,
       }),
-      response: { description: '{tag, bucketMs, spanMs, frames: [{id, name, tag, start, t[], v[], deviation[]?, maxDeviation?}], reference, envelope: {t, lo, hi}}' },
+      response: { description: '{tag, unit (shared by every drawn tag, else null), bucketMs, spanMs, frames: [{id, name, tag, start, t[], v[], deviation[]?, maxDeviation?}], reference, envelope: {t, lo, hi}}' },
       handler: async ({ query, principal }) => {
         needs(principal, 'query');
         const frames = query.ids.map((id) => get(id, 'ids'));
         const reference = query.reference ? get(query.reference) : null;
         checkTags(principal, overlayTags(query, reference ? [...frames, reference] : frames));
         const store = await findStore(query.store);
-        return overlay(store, { tag: query.tag, point: query.point, frames, reference, band: query.band, points: query.points, spanMs: query.spanMs }, clock());
+        return overlay(store, { tag: query.tag, point: query.point, frames, reference, band: query.band, points: query.points, spanMs: query.spanMs, unitOf: (t) => store.tags.get(t)?.unit }, clock());
       },
     }),
     defineRoute({

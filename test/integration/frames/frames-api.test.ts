@@ -45,6 +45,7 @@ beforeAll(async () => {
     const r = await api('/api/v1/metrics', { method: 'POST', headers: json, body: JSON.stringify(items.slice(i, i + 5000)) });
     expect(r.status, r.text).toBe(202);
   }
+  expect((await api(`/api/v1/tags/${TAG}`, { method: 'PUT', headers: json, body: JSON.stringify({ unit: '°C' }) })).status).toBe(200);
   for (let k = 0; k < 3; k++) {
     const r = await api('/api/v1/frames', {
       method: 'POST', headers: json,
@@ -85,6 +86,7 @@ describe('frames API', () => {
     const r = await api(`/api/v1/frames/overlay?ids=${ids[1]},${ids[2]}&tag=${TAG}&reference=${ids[0]}&points=60&band=1`);
     expect(r.status, r.text).toBe(200);
     expect(r.body.spanMs).toBe(3000_000); // the longest frame, 50 min
+    expect(r.body.unit).toBe('°C'); // the tag's unit, for the axis
     expect(r.body.bucketMs).toBe(50_000);
     const [b1, b2] = r.body.frames;
     expect(b1.t.slice(0, 2)).toEqual([0, 50_000]);

@@ -127,6 +127,15 @@ describe('frame data', () => {
     expect(r.reference!.v[0]).toBeCloseTo(14.5, 9);
     expect(r.frames[0].v[0]).toBeCloseTo(504.5, 9);
     expect(r.frames[0].deviation![0]).toBeCloseTo(490, 9);
+    // the answer's unit is the one every drawn tag has (the reference's included), else none
+    expect(r.unit).toBeNull();
+    const req = { point: 'flow', frames: [trip2], reference: trip1, points: 12 };
+    const units = new Map([[`${P}.pump1.flow`, 'm3/h'], [`${P}.pump2.flow`, 'm3/h']]);
+    expect((await overlay(tsdb, { ...req, unitOf: (t) => units.get(t) }, T0 + 10 * 3_600_000)).unit).toBe('m3/h');
+    units.set(`${P}.pump1.flow`, 'l/min');
+    expect((await overlay(tsdb, { ...req, unitOf: (t) => units.get(t) }, T0 + 10 * 3_600_000)).unit).toBeNull();
+    units.delete(`${P}.pump1.flow`);
+    expect((await overlay(tsdb, { ...req, unitOf: (t) => units.get(t) }, T0 + 10 * 3_600_000)).unit).toBeNull();
     await expect(overlay(tsdb, { point: 'temperature', frames: [trip1, trip2] }, T0 + 10 * 3_600_000)).rejects.toThrow(/^point: frame "P2 trip" has no tag ending in "\.temperature"; pick a tag instead/);
   });
 });

@@ -18,6 +18,8 @@ export function attributeLabel(f: FrameView, name: string): string {
 export interface OverlaySeries { id: string; name: string; tag: string; start: number; t: number[]; v: number[]; deviation?: Array<number | null>; maxDeviation?: number | null }
 export interface OverlayAnswer {
   tag: string; bucketMs: number; spanMs: number; frames: OverlaySeries[];
+  /** the unit every drawn tag has (absent from servers before it; null when they differ) */
+  unit?: string | null;
   reference: (OverlaySeries & { lo?: number[]; hi?: number[] }) | null;
   envelope: { t: number[]; lo: number[]; hi: number[] };
 }

@@ -94,7 +94,7 @@ export class FrameOverlay extends LitElement {
       scales: { x: { time: false } },
       axes: [
         { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, label: 'minutes since start', labelSize: 18, size: 40 },
-        { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, label: d.tag.startsWith('*.') ? `${d.tag.slice(2)} (each frame's own)` : d.tag.split('.').slice(-2).join('.'), labelSize: 18, size: 56 },
+        { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, label: `${d.tag.startsWith('*.') ? `${d.tag.slice(2)} (each frame's own)` : d.tag.split('.').slice(-2).join('.')}${d.unit ? `, ${d.unit}` : ''}`, labelSize: 18, size: 56 },
       ],
     }, data as uPlot.AlignedData, el);
     this.resize?.disconnect();
@@ -107,11 +107,11 @@ export class FrameOverlay extends LitElement {
     if (!d) return html`<div class="empty">Pick frames and a tag, then press Overlay.</div>`;
     const dark = document.documentElement.dataset.theme === 'dark';
     return html`
-      <div class="plot" role="img" aria-label=${`Overlay of ${d.frames.length} frames of ${d.tag.startsWith('*.') ? `each frame's own ${d.tag.slice(2)}` : d.tag} on time since start`}></div>
+      <div class="plot" role="img" aria-label=${`Overlay of ${d.frames.length} frames of ${d.tag.startsWith('*.') ? `each frame's own ${d.tag.slice(2)}` : d.tag}${d.unit ? ` (${d.unit})` : ''} on time since start`}></div>
       <div class="legend" data-testid="overlay-legend">
         ${d.reference ? html`<span><span class="swatch" data-color=${dark ? '#E4E4E4' : '#000'}></span>${d.reference.name} (reference${d.reference.lo ? ', band shaded' : ''})</span>` : ''}
         ${d.frames.filter((f) => !d.reference || f.id !== d.reference.id).map((f, i) => html`<span><span class="swatch" data-color=${penColor(d.frames.indexOf(f) >= 0 ? d.frames.indexOf(f) : i, dark)}></span>${f.name}${
-          f.maxDeviation != null ? html` <span class="muted">max dev ${fmtValue(f.maxDeviation)}</span>` : ''}</span>`)}
+          f.maxDeviation != null ? html` <span class="muted">max dev ${fmtValue(f.maxDeviation)}${d.unit ? ` ${d.unit}` : ''}</span>` : ''}</span>`)}
       </div>`;
   }
 }
