@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { qualityName } from '../../model';
 import { parseQueryRequest, executeQuery, QUERY_LIMITS } from '../../tsdb';
 import { QueryBudget } from '../../tsdb';
-import { defineRoute, HttpError, type RouteDef } from '../api/route';
+import { defineRoute, HttpError, type Principal, type RouteDef } from '../api/route';
 import type { TagDetail } from '../api/contract';
 import { storeLookup, type StoreRegistry } from './store-lookup';
 import { actorFields, type AuditTrail, type SignatureService } from '../../audit';
@@ -15,6 +15,9 @@ export interface TsdbRouteDeps { trail: AuditTrail; signatures: SignatureService
 
 const storeParam = z.string().regex(/^[A-Za-z0-9_-]+$/).optional();
 const tagParam = z.object({ tag: tagSchema });
+
+const queryKind = z.enum(['raw', 'aggregate', 'downsample', 'latest', 'at', 'aligned']);
+const queryResponse = { description: 'the answer; shape depends on kind (see README "Storage engine and query API"). 400 naming the field before any byte for a bad field, range or an answer over the limits; 503 query_budget_exceeded when the time budget runs out before the answer starts (after that, the JSON ends with an "error" member)' };
 
 const tagMetaPatch = z.strictObject({
   description: z.string().max(1000).optional(),
@@ -43,6 +46,28 @@ function drained(res: Response): Promise<void> {
 
 export function tsdbRoutes(deps: TsdbRouteDeps & { stores?: StoreRegistry }): RouteDef[] {
   const storeFor = storeLookup(deps.stores);
+  /** Runs a query and streams its answer; the first piece is made before any byte is sent. */
+  const runQuery = async (query: Record<string, unknown>, res: Response, principal: Principal): Promise<undefined> => {
+    const request = parseQueryRequest(query);
+    const tags = 'tags' in request ? request.tags : [request.tag];
+    const outside = tags.find((t) => !principal.allowsTag(t));
+    if (outside) throw new HttpError(403, 'forbidden', `tag: "${outside}" is outside this token's tag pattern`);
+    const store = await storeFor(query.store as string | undefined);
+    const budget = new QueryBudget(QUERY_LIMITS.budgetMs);
+    const it = executeQuery(store, request, { budget });
+    // The first piece (header and first batch) is produced before any byte is sent, so
+    // anything that fails early still gets its status and a message naming the field.
+    // (a budget that runs out here is 503 query_budget_exceeded with Retry-After: the domain error table)
+    const first = await it.next();
+    res.status(200).type('application/json');
+    if (!first.done) res.write(first.value);
+    for await (const piece of it) {
+      if (res.destroyed) break; // the client went away: stop reading the store
+      if (!res.write(piece)) await drained(res);
+    }
+    res.end();
+    return undefined;
+  };
   return [
     defineRoute({
       method: 'get', path: '/tags', group: 'tags', permission: 'tags.read',
@@ -98,29 +123,16 @@ export function tsdbRoutes(deps: TsdbRouteDeps & { stores?: StoreRegistry }): Ro
     defineRoute({
       method: 'get', path: '/query', group: 'query', permission: 'query',
       summary: 'Query stored samples: kind=raw|aggregate|downsample|latest|at|aligned (streamed JSON)',
-      query: z.looseObject({ kind: z.enum(['raw', 'aggregate', 'downsample', 'latest', 'at', 'aligned']), store: storeParam }),
-      response: { description: 'the answer; shape depends on kind (see README "Storage engine and query API"). 400 naming the field before any byte for a bad field, range or an answer over the limits; 503 query_budget_exceeded when the time budget runs out before the answer starts (after that, the JSON ends with an "error" member)' },
-      handler: async ({ query, res, principal }) => {
-        const request = parseQueryRequest(query);
-        const tags = 'tags' in request ? request.tags : [request.tag];
-        const outside = tags.find((t) => !principal!.allowsTag(t));
-        if (outside) throw new HttpError(403, 'forbidden', `tag: "${outside}" is outside this token's tag pattern`);
-        const store = await storeFor(query.store);
-        const budget = new QueryBudget(QUERY_LIMITS.budgetMs);
-        const it = executeQuery(store, request, { budget });
-        // The first piece (header and first batch) is produced before any byte is sent, so
-        // anything that fails early still gets its status and a message naming the field.
-        // (a budget that runs out here is 503 query_budget_exceeded with Retry-After: the domain error table)
-        const first = await it.next();
-        res.status(200).type('application/json');
-        if (!first.done) res.write(first.value);
-        for await (const piece of it) {
-          if (res.destroyed) break; // the client went away: stop reading the store
-          if (!res.write(piece)) await drained(res);
-        }
-        res.end();
-        return undefined;
-      },
+      query: z.looseObject({ kind: queryKind, store: storeParam }),
+      response: queryResponse,
+      handler: ({ query, res, principal }) => runQuery(query, res, principal!),
+    }),
+    defineRoute({
+      method: 'post', path: '/query', group: 'query', permission: 'query',
+      summary: 'The same query with its parameters in a JSON body, for tag lists too long for an address (browsers and proxies refuse addresses over a few kB): {kind, tags: [..] or "a,b", from, to, ...}',
+      body: z.looseObject({ kind: queryKind, store: storeParam }),
+      response: queryResponse,
+      handler: ({ body, res, principal }) => runQuery(body, res, principal!),
     }),
   ];
 }

@@ -153,6 +153,46 @@ describe('errors before streaming: 400 naming the field', () => {
   }, 60_000);
 });
 
+describe('long tag lists: POST /query', () => {
+  const post = (body: unknown) => dist.request('/api/v1/query', { method: 'POST', token, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('answers a list of 1000 long tag paths that no address can carry, as GET answers a short one', async () => {
+    // ISA-95 paths of a real plant: 1000 of them make an address of ~90 kB, which the server refuses (431)
+    const many = Array.from({ length: 1000 }, (_, i) => `acme.izmir.plant1.area2.line${i % 7}.cell${i % 11}.unit${i}.bearing_temperature`);
+    const list = [...TAGS, ...many.slice(TAGS.length)];
+    expect((await q({ kind: 'latest', tags: list.join(',') })).status).toBe(431);
+    const r = await post({ kind: 'latest', tags: list });
+    expect(r.status).toBe(200);
+    const body = await json(r);
+    // the stored ones answer, the others are simply absent
+    expect(body.samples.map((x: { tag: string }) => x.tag).sort()).toEqual([...TAGS].sort());
+    const short = await json(await q({ kind: 'latest', tags: TAGS.join(',') }));
+    expect(body.samples.sort((a: { tag: string }, b: { tag: string }) => (a.tag < b.tag ? -1 : 1)))
+      .toEqual(short.samples.sort((a: { tag: string }, b: { tag: string }) => (a.tag < b.tag ? -1 : 1)));
+  });
+
+  it('takes the same parameters as GET (numbers, relative times, tags as a list or a string)', async () => {
+    const params = { kind: 'aligned', tags: TAGS.slice(0, 3).join(','), from: String(dataT0), to: String(dataT0 + 60_000), stepMs: '10000' };
+    const viaGet = await json(await q(params));
+    expect(await json(await post({ ...params, tags: TAGS.slice(0, 3), from: dataT0, to: dataT0 + 60_000, stepMs: 10_000 }))).toEqual(viaGet);
+    expect(await json(await post(params))).toEqual(viaGet);
+  });
+
+  it('refuses what GET refuses, naming the field, and more than 1000 tags', async () => {
+    const late = await post({ kind: 'raw', tag: TAGS[0], from: 'now', to: 'now-1h' });
+    expect(late.status).toBe(400);
+    expect((await json(late)).field).toBe('to');
+    const over = await post({ kind: 'latest', tags: Array.from({ length: 1001 }, (_, i) => `acme.t.x${i}`) });
+    expect(over.status).toBe(400);
+    expect((await json(over)).field).toBe('tags');
+    const bad = await post({ kind: 'nearest', tags: TAGS });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).field).toBe('kind');
+    const notJson = await dist.request('/api/v1/query', { method: 'POST', token, headers: { 'Content-Type': 'application/json' }, body: '{kind:' });
+    expect(notJson.status).toBe(400);
+  });
+});
+
 describe('one representation, relative times everywhere', () => {
   it('GET /tags/{tag} gives the latest quality by name, like /query', async () => {
     const tag = await json(await get(`/api/v1/tags/${TAGS[3]}`));

@@ -3,7 +3,7 @@
 // words, a sparkline of the last hour, quality and alarm state ISA-101 style (grey when
 // normal; colour only where something is abnormal; alarm priority as shape + colour).
 import { LitElement, html, css } from 'lit';
-import { get, qs } from '../../api';
+import { api, get, qs } from '../../api';
 import { live, type LiveSample } from '../../live-client';
 import { can } from '../../session';
 import { base } from '../../styles';
@@ -18,6 +18,19 @@ import { isTwinCompanion } from '../../lib/twin-companions';
 interface Row { tag: string; ts: number; value: number; quality: string }
 interface ActiveAlarm { tag: string; priority: string; state: string; stateName?: string; message: string }
 const SPARK_POINTS = 60;
+/**
+ * Tags per query request (the API takes at most 1000 in a list). The lists go in a POST body:
+ * a few hundred tag paths would pass the ~16 kB an address may have, and the page would lose
+ * the latest values of every tag.
+ */
+const TAGS_PER_REQUEST = 500;
+
+/** The tags in lists of at most TAGS_PER_REQUEST. */
+function chunks(tags: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < tags.length; i += TAGS_PER_REQUEST) out.push(tags.slice(i, i + TAGS_PER_REQUEST));
+  return out;
+}
 const HOUR = 3_600_000;
 
 interface Overview { tags: TagInfo[]; latest: Row[] | null }
@@ -29,9 +42,13 @@ async function fetchOverview(query: boolean): Promise<Overview> {
   // a twin's companions are drawn in the trend with their tag, not as rows of their own
   const tags = [...names].filter((t) => !isTwinCompanion(t, (x) => names.has(x)) && !t.startsWith('sys.'));
   // the latest stored values, so the page is filled before the next live sample
-  const latest = tags.length && query
-    ? (await get<{ samples: Row[] }>(`/query${qs({ kind: 'latest', tags: tags.slice(0, 2000).join(',') })}`).catch(() => null))?.samples ?? null
-    : null;
+  let latest: Row[] | null = null;
+  if (tags.length && query) {
+    try {
+      latest = [];
+      for (const list of chunks(tags)) latest.push(...(await api<{ samples: Row[] }>('POST', '/query', { kind: 'latest', tags: list })).samples);
+    } catch { latest = null; }
+  }
   return { tags: r.tags, latest };
 }
 
@@ -163,10 +180,9 @@ export class LiveView extends LitElement {
     const to = Date.now();
     const out = new Map<string, Array<number | null>>();
     let stopped: Array<[number, number]> = [];
-    for (let i = 0; i < tags.length; i += 200) {
-      const chunk = tags.slice(i, i + 200);
-      const r = await get<{ tags: string[]; rows: Array<{ ts: number; values: Array<number | null> }>; downtime?: Array<[number, number]> }>(
-        `/query${qs({ kind: 'aligned', tags: chunk.join(','), from: to - HOUR, to, stepMs: HOUR / SPARK_POINTS })}`).catch(() => null);
+    for (const chunk of chunks(tags)) {
+      const r = await api<{ tags: string[]; rows: Array<{ ts: number; values: Array<number | null> }>; downtime?: Array<[number, number]> }>(
+        'POST', '/query', { kind: 'aligned', tags: chunk, from: to - HOUR, to, stepMs: HOUR / SPARK_POINTS }).catch(() => null);
       if (!r) continue;
       r.tags.forEach((t, j) => out.set(t, r.rows.map((row) => row.values[j])));
       stopped = (r.downtime ?? []).map(([a, b]) => [(a - (to - HOUR)) / HOUR, (b - (to - HOUR)) / HOUR]);
