@@ -4,12 +4,9 @@
 // own query of the latest stored values; asked in one address (~90 kB) the server refused it
 // (431) and the page stayed empty.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium';
 import { startDistribution, ADMIN_PASSWORD, type Distribution } from '../helpers/distribution';
-import { makeTempDir } from '../helpers/tmp';
 
 const N = 1200;
 const tagOf = (i: number) => `acme.izmir.plant2.utilities.area${i % 4}.line${i % 9}.unit${String(i).padStart(4, '0')}.supply_temperature`;
@@ -19,13 +16,11 @@ let dist: Distribution;
 let browser: Browser;
 
 beforeAll(async () => {
-  const dir = await makeTempDir('live-many-');
-  const flowFile = join(dir, 'flow.json');
-  writeFileSync(flowFile, JSON.stringify([
+  const flow = [
     { id: 'm-tab', type: 'tab', label: 'Many tags' },
     { id: 'm-store', type: 'historian-store', name: 'default', directory: 'tsdb/default', retentionDays: 0, blockHours: 2, fsync: 'interval', fsyncIntervalMs: 50 },
-  ]));
-  [dist, browser] = await Promise.all([startDistribution({ dataDir: join(dir, 'data'), env: { HISTORIAN_DEMO_FLOW: flowFile } }), launchChromium()]);
+  ];
+  [dist, browser] = await Promise.all([startDistribution({ flow }), launchChromium()]);
   const token = await dist.login();
   const ts = Date.now() - 30 * 60_000;
   const items = Array.from({ length: N }, (_, i) => ({ tag: tagOf(i), timestamp: ts, value: valueOf(i) }));

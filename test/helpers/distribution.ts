@@ -1,6 +1,6 @@
 // Starts the built distribution (dist/) as a child process on a free loopback port with
 // a temp data directory, as a user would run it, and waits until /ready answers 200.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { httpsFetch } from './https-fetch';
 import { freePort } from './ports';
@@ -41,11 +41,19 @@ export interface DistributionOptions {
    * certificate the distribution generated into <dataDir>/tls (trusted as itself).
    */
   https?: { ca?: string };
+  /** Flows to start with instead of the demo (written next to the data directory as HISTORIAN_DEMO_FLOW). */
+  flow?: object[];
 }
 
 export async function startDistribution(opts: DistributionOptions = {}): Promise<Distribution> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? (await makeTempDir('historian-dist-'));
+  let flowEnv: Record<string, string> = {};
+  if (opts.flow) {
+    const flowFile = `${dataDir}.flow.json`;
+    writeFileSync(flowFile, JSON.stringify(opts.flow));
+    flowEnv = { HISTORIAN_DEMO_FLOW: flowFile };
+  }
   const entry = opts.entry ?? join(REPO_ROOT, 'dist', 'runtime', 'server', 'main.js');
   // the V8 flags `npm start` runs the server with (scripts/start.js), so tests and benchmarks
   // see its memory; HISTORIAN_NODE_FLAGS replaces them as it does for npm start (A/B runs)
@@ -59,6 +67,7 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
       HISTORIAN_HOST: '127.0.0.1',
       HISTORIAN_DATA_DIR: dataDir,
       HISTORIAN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...flowEnv,
       ...opts.env,
     },
   });
