@@ -108,6 +108,14 @@ describe('node locales and icons in the editor', () => {
       });
       expect(shown).not.toMatch(new RegExp(`${type}\\.[A-Za-z]+`));
       expect(shown).not.toMatch(/\b(label|placeholder|paletteLabel)\.[A-Za-z]+/);
+      // every field of the dialog is named by a label on screen or for assistive technology; a
+      // filled field keeps no placeholder to say what it is (event-frame's rows had only those)
+      const unnamed = await page.evaluate(() => [...document.querySelectorAll('#dialog-form input, #dialog-form select')]
+        // Node-RED's own password-manager traps (red-ui-trap-*) are decoys placed off screen
+        .filter((el) => (el as HTMLElement).offsetParent !== null && (el as HTMLInputElement).type !== 'hidden' && !/red-ui-trap/.test(`${el.id} ${el.className}`))
+        .filter((el) => ![...((el as HTMLInputElement).labels ?? [])].some((l) => (l.textContent ?? '').trim() !== '') && !el.getAttribute('aria-label'))
+        .map((el) => el.className || el.id));
+      expect(unnamed).toEqual([]);
       await saveScreenshot(page, `node-locales-${type}-dialog-${width}x${height}`);
       // the tray's help button opens the help sidebar with the text from locales/en-US/<type>.html
       await page.click('.red-ui-tray-footer-left button:has(i.fa-book)');
