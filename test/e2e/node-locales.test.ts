@@ -27,6 +27,19 @@ const editorReady = (t: string): boolean => {
   return !!(RED?.nodes?.getType?.(t) && RED.nodes.getWorkspaceOrder().length > 0 && RED.nodes.workspace(RED.workspaces.active()));
 };
 
+/**
+ * The fields of the open dialog that no label names, on screen or for assistive technology (a
+ * filled field keeps no placeholder to say what it is). Node-RED's own password-manager decoys
+ * (red-ui-trap-*) and its config-node scope selector are left out.
+ */
+function unnamedFields(page: import('playwright-core').Page): Promise<string[]> {
+  return page.evaluate(() => [...document.querySelectorAll('.red-ui-tray:last-of-type input, .red-ui-tray:last-of-type select, .red-ui-tray:last-of-type textarea')]
+    .filter((el) => (el as HTMLElement).offsetParent !== null && (el as HTMLInputElement).type !== 'hidden')
+    .filter((el) => !/red-ui-trap|red-ui-editor-config-scope/.test(`${el.id} ${el.className}`) && !el.closest('.red-ui-typedInput-container'))
+    .filter((el) => ![...((el as HTMLInputElement).labels ?? [])].some((l) => (l.textContent ?? '').trim() !== '') && !el.getAttribute('aria-label'))
+    .map((el) => el.id || el.className || el.tagName));
+}
+
 describe('node locales and icons in the editor', () => {
   it.each([[1440, 900], [1024, 600], [390, 844]])('labels, help and icons come from the node folders at %ix%i', async (width, height) => {
     const page = await browser.newPage({ viewport: { width, height } });
@@ -108,14 +121,7 @@ describe('node locales and icons in the editor', () => {
       });
       expect(shown).not.toMatch(new RegExp(`${type}\\.[A-Za-z]+`));
       expect(shown).not.toMatch(/\b(label|placeholder|paletteLabel)\.[A-Za-z]+/);
-      // every field of the dialog is named by a label on screen or for assistive technology; a
-      // filled field keeps no placeholder to say what it is (event-frame's rows had only those)
-      const unnamed = await page.evaluate(() => [...document.querySelectorAll('#dialog-form input, #dialog-form select')]
-        // Node-RED's own password-manager traps (red-ui-trap-*) are decoys placed off screen
-        .filter((el) => (el as HTMLElement).offsetParent !== null && (el as HTMLInputElement).type !== 'hidden' && !/red-ui-trap/.test(`${el.id} ${el.className}`))
-        .filter((el) => ![...((el as HTMLInputElement).labels ?? [])].some((l) => (l.textContent ?? '').trim() !== '') && !el.getAttribute('aria-label'))
-        .map((el) => el.className || el.id));
-      expect(unnamed).toEqual([]);
+      expect(await unnamedFields(page)).toEqual([]);
       await saveScreenshot(page, `node-locales-${type}-dialog-${width}x${height}`);
       // the tray's help button opens the help sidebar with the text from locales/en-US/<type>.html
       await page.click('.red-ui-tray-footer-left button:has(i.fa-book)');
@@ -127,4 +133,38 @@ describe('node locales and icons in the editor', () => {
     },
     90_000,
   );
+
+  it('every field of every Historian node\'s dialog is named', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(dist.url + '/editor/');
+    await page.fill('#node-dialog-login-username', 'admin');
+    await page.fill('#node-dialog-login-password', ADMIN_PASSWORD);
+    await page.click('#node-dialog-login-submit');
+    await page.waitForFunction(editorReady, 'historian-store', { timeout: 30_000 });
+    const types = await page.evaluate(() => {
+      const RED = (window as any).RED;
+      return (RED.nodes.registry.getNodeTypes() as string[]).filter((t) => RED.nodes.registry.getNodeSetForType(t)?.module === 'historian');
+    });
+    expect(types.length).toBeGreaterThan(20);
+    const unnamed: Record<string, string[]> = {};
+    for (const type of types) {
+      await page.evaluate((t) => {
+        const RED = (window as any).RED;
+        const def = RED.nodes.getType(t);
+        const node = { id: `named-${t}`, type: t, z: RED.workspaces.active(), x: 200, y: 120, _def: def, name: '', wires: [], changed: true, dirty: true, users: [] };
+        for (const [k, d] of Object.entries(def.defaults) as Array<[string, { value: unknown }]>) (node as any)[k] ??= structuredClone(d.value);
+        RED.nodes.add(node);
+        RED.view.redraw(true);
+        if (def.category === 'config') RED.editor.editConfig('', t, node.id); else RED.editor.edit(node);
+      }, type);
+      // the form is shown once oneditprepare has built it (editable lists included)
+      await page.locator('.red-ui-tray:last-of-type #dialog-form, .red-ui-tray:last-of-type #node-config-dialog-edit-form').first().waitFor({ timeout: 30_000 });
+      const missing = await unnamedFields(page);
+      if (missing.length) unnamed[type] = missing;
+      await page.evaluate(() => (window as any).RED.tray.close());
+      await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: 10_000 });
+    }
+    expect(unnamed).toEqual({});
+    await page.close();
+  }, 180_000);
 });
