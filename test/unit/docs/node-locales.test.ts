@@ -58,6 +58,8 @@ describe('node help and labels live in the node folder', () => {
       expect(typeof lookup(catalog, `${type}.label.name`)).toBe('string');
     } else {
       expect(typeof lookup(catalog, `${type}.paletteLabel`)).toBe('string');
+      // the editor escapes the palette label in its dialog title: "store & forward" read "Edit store &amp; forward node"
+      expect(lookup(catalog, `${type}.paletteLabel`), 'palette label without & < >').not.toMatch(/[&<>]/);
       expect(html).toMatch(new RegExp(`paletteLabel:\\s*function\\s*\\(\\)\\s*\\{\\s*return this\\._\\('${type}\\.paletteLabel'\\)`));
     }
     const { keys, prefixes } = referencedKeys(html);
