@@ -11,6 +11,8 @@ export const base = css`
   button:hover:not(:disabled) { background: var(--btn-hover); }
   button:disabled { color: var(--muted); cursor: default; opacity: 0.8; }
   button.primary { background: var(--btn-primary); border-color: var(--btn-border-strong); }
+  /* the button that deletes or revokes: the abnormal colours, as ISA-101 keeps colour for what needs attention */
+  button.danger { background: var(--bad-bg); border-color: var(--bad-border); color: var(--bad-fg); font-weight: 600; }
   button.active, button[aria-pressed='true'], button[role='tab'][aria-selected='true'] { background: var(--btn-active); border-color: var(--btn-border-strong); font-weight: 600; }
   button:focus-visible, a:focus-visible, input:focus-visible, select:focus-visible { outline: 2px solid var(--focus); outline-offset: 1px; }
   input, select, textarea { padding: 4px 6px; border: 1px solid var(--input-border); background: var(--input); border-radius: 2px; }

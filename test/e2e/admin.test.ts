@@ -188,7 +188,6 @@ describe('administration in the browser', () => {
   it('an admin creates and revokes an API token; the revoked token gets 401', async () => {
     await createUser(dist, adminToken, { username: 'gw1', name: 'Line 1 gateway', role: 'SERVICE' });
     const page = await newPage();
-    page.on('dialog', (d) => void d.accept());
     await login(page, 'admin', ADMIN_PASSWORD);
     await page.click('[data-nav=tokens]');
     const form = page.locator('[data-testid=create-token]');
@@ -217,7 +216,17 @@ describe('administration in the browser', () => {
     await page.reload();
     await page.locator('[data-testid=tokens-table] tr[data-token="line 1 gateway"] td', { hasText: /\d{1,2}[:.]\d{2}/ }).nth(1).waitFor();
     await checkView(page, 'tokens', 'historian-admin-tokens');
-    await page.locator('[data-testid=tokens-table] tr[data-token="line 1 gateway"] [data-action=revoke]').click();
+    // revoking asks first, in a dialog of the page (browsers on panel PCs suppress confirm()); Cancel keeps the token
+    const revoke = page.locator('[data-testid=tokens-table] tr[data-token="line 1 gateway"] [data-action=revoke]');
+    const ask = page.getByTestId('confirm-dialog');
+    await revoke.click();
+    await ask.getByRole('heading', { name: 'Revoke token "line 1 gateway"?' }).waitFor();
+    await checkView(page, 'tokens-revoke-confirm', 'historian-admin-tokens');
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await ask.waitFor({ state: 'detached' });
+    expect((await dist.request('/api/v1/tags?pattern=acme.izmir.>', { token })).status).toBe(200);
+    await revoke.click();
+    await ask.getByRole('button', { name: 'Revoke' }).click();
     await signIfAsked(page, ADMIN_PASSWORD);
     await page.locator('text=Token line 1 gateway revoked.').waitFor();
     expect((await dist.request('/api/v1/tags?pattern=acme.izmir.>', { token })).status).toBe(401);

@@ -296,6 +296,32 @@ describe('dashboard', () => {
     await page.close();
   });
 
+  it('layouts: deleting one asks in a dialog of the page (not confirm()); Cancel keeps it, Delete removes it', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS[0] });
+    await login(page);
+    await page.goto(`${srv.url}/#/layouts`);
+    await page.click('[data-action=new-layout]');
+    await page.fill('input[aria-label="layout name"]', 'Scratch layout');
+    await page.click('[data-add=text]');
+    await page.click('[data-action=save-layout]');
+    await page.locator('[data-action=edit][aria-pressed=false]').waitFor();
+    const names = async () => ((await srv.call('GET', '/api/v1/layouts')) as { layouts: Array<{ name: string }> }).layouts.map((l) => l.name);
+    expect(await names()).toContain('Scratch layout');
+    await page.click('[data-action=edit]');
+    await page.click('[data-action=delete-layout]');
+    const ask = page.getByTestId('confirm-dialog');
+    await ask.getByRole('heading', { name: 'Delete layout "Scratch layout"?' }).waitFor();
+    // the safe answer has the focus
+    expect(await ask.getByRole('button', { name: 'Cancel' }).evaluate((b) => b === (b.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await ask.waitFor({ state: 'detached' });
+    expect(await names()).toContain('Scratch layout');
+    await page.click('[data-action=delete-layout]');
+    await ask.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(names).not.toContain('Scratch layout');
+    await page.close();
+  });
+
   it('an OPERATOR changes the first password and then sees no edit controls', async () => {
     await srv.createUser('olga', 'Olga Operator', 'OPERATOR', 'Initial-Pass-2026!');
     const op = await browser.newPage({ viewport: VIEWPORTS[1] });

@@ -11,6 +11,7 @@ import { PRESETS } from '../lib/ranges';
 import '../components/tag-picker';
 import '../trend/trend-chart';
 import '../widgets/widgets';
+import { confirmAction } from '../components/confirm-dialog';
 
 type WType = 'trend' | 'value' | 'gauge' | 'alarms' | 'text' | 'image';
 interface Widget { id: string; type: WType; title: string; x: number; y: number; w: number; h: number; config: Record<string, any> }
@@ -150,7 +151,7 @@ export class LayoutView extends LitElement {
 
   private async deleteLayout(): Promise<void> {
     const c = this.current!;
-    if (!c.id || !confirm(`Delete layout "${c.name}"?`)) return;
+    if (!c.id || !(await confirmAction(this.renderRoot as ShadowRoot, { title: `Delete layout "${c.name}"?`, message: c.shared ? 'It is shared: it is removed for everyone who uses it.' : 'It is removed from your layouts.', confirmLabel: 'Delete' }))) return;
     try { await api('DELETE', `/layouts/${c.id}`); this.current = null; await this.loadList(); } catch (e) { this.error = errorText(e); }
   }
 

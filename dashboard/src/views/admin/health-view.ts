@@ -7,6 +7,7 @@ import { api, get, errorText } from '../../api';
 import { can } from '../../session';
 import { Refresh } from '../../lib/refresh';
 import { adminStyles, figureList, fmtBytes, fmtDuration, fmtNumber, fmtTime } from './admin-common';
+import { confirmAction } from '../../components/confirm-dialog';
 
 interface Problem { area: string; kind: string; name: string; message: string }
 interface Report {
@@ -57,7 +58,7 @@ export class HealthView extends LitElement {
   }
 
   private async quarantine(name: string, op: 'replay' | 'purge', count: number): Promise<void> {
-    if (op === 'purge' && !confirm(`Delete ${count} quarantined entries of buffer "${name}" for good?`)) return;
+    if (op === 'purge' && !(await confirmAction(this.renderRoot as ShadowRoot, { title: `Delete ${count} quarantined entries?`, message: `The entries of buffer "${name}" that could not be delivered are deleted for good; they are not sent again.`, confirmLabel: 'Delete for good' }))) return;
     try {
       const r = await api<Record<string, number>>('POST', `/buffers/${encodeURIComponent(name)}/quarantine/${op}`, {});
       this.notice = op === 'replay' ? `${r.replayed} entries of ${name} put back for sending.` : `${r.purged} entries of ${name} deleted.`;

@@ -7,6 +7,7 @@ import { PERMISSIONS, ROLE_PERMISSIONS, isPermission, isRole } from '../../../..
 import { get, errorText } from '../../api';
 import { me } from '../../session';
 import { adminStyles, fmtTime, signedCall } from './admin-common';
+import { confirmAction } from '../../components/confirm-dialog';
 
 interface Token {
   id: string; name: string; username: string; prefix: string; scopes: string[]; tagPattern: string | null;
@@ -91,7 +92,7 @@ export class TokensView extends LitElement {
   }
 
   private async revoke(t: Token): Promise<void> {
-    if (!confirm(`Revoke token "${t.name}" (${t.prefix}…)? Machines using it are refused at once.`)) return;
+    if (!(await confirmAction(this.renderRoot as ShadowRoot, { title: `Revoke token "${t.name}"?`, message: `${t.prefix}… stops working at once: machines using it are refused from their next request.`, confirmLabel: 'Revoke' }))) return;
     this.error = '';
     try {
       const out = await signedCall(this, 'DELETE', `/tokens/${encodeURIComponent(t.id)}`, undefined, { action: 'tokens.revoke', target: t.id, title: `revoke token ${t.name}` });
