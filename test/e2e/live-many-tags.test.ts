@@ -39,6 +39,12 @@ describe('Live view with many tags', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const refused: string[] = [];
     page.on('response', (res) => { if (res.url().includes('/api/v1/query') && res.status() >= 400) refused.push(`${res.status()} ${res.url().slice(0, 80)}`); });
+    // the tags whose last hour (sparkline) the page reads
+    const sparkTags = new Set<string>();
+    page.on('request', (req) => {
+      const body = req.method() === 'POST' && req.url().endsWith('/api/v1/query') ? JSON.parse(req.postData() ?? '{}') as { kind?: string; tags?: string[] } : null;
+      if (body?.kind === 'aligned') for (const t of body.tags ?? []) sparkTags.add(t);
+    });
     await page.goto(`${dist.url}/`);
     await page.fill('input[name=username]', 'admin');
     await page.fill('input[name=password]', ADMIN_PASSWORD);
@@ -53,6 +59,10 @@ describe('Live view with many tags', () => {
     expect(drawn).toBeGreaterThan(100);
     expect(drawn).toBeLessThan(N);
     expect(await page.locator('[data-testid=live-table] tr[data-tag]').count()).toBe(drawn);
+    // sparklines are read for the drawn rows only, not for every tag of the plant
+    await expect.poll(() => sparkTags.has(tagOf(0))).toBe(true);
+    expect(sparkTags.size).toBeLessThanOrEqual(drawn);
+    expect(sparkTags.has(tagOf(N - 1))).toBe(false);
     // the filter finds the last tag, with its stored value and the sparkline of its last hour
     await page.getByPlaceholder('Filter tags or descriptions').fill(`unit${String(N - 1).padStart(4, '0')}`);
     await page.locator('[role=status]', { hasText: `1 of ${N} tags in 1 equipment group ·` }).waitFor();

@@ -96,6 +96,11 @@ export class LiveView extends LitElement {
   private values = new Map<string, Row>();
   private offs: Array<() => void> = [];
   private pending = false;
+  /** the rows the last render drew */
+  private drawn: Row[] = [];
+  /** tags whose sparkline was asked for in this minute's round */
+  private sparkAsked = new Set<string>();
+  private sparkTimer: number | undefined;
   private timers: number[] = [];
 
   constructor() {
@@ -157,7 +162,7 @@ export class LiveView extends LitElement {
       });
     }));
     this.offs.push(live.onAlarm(() => { void this.loadAlarms(); }));
-    this.timers.push(window.setInterval(() => { void this.loadSparks(); }, 60_000), window.setInterval(() => { void this.loadAlarms(); }, 10_000));
+    this.timers.push(window.setInterval(() => { void this.loadSparks(true); }, 60_000), window.setInterval(() => { void this.loadAlarms(); }, 10_000));
   }
 
   disconnectedCallback(): void {
@@ -166,6 +171,8 @@ export class LiveView extends LitElement {
     this.offs = [];
     for (const t of this.timers) window.clearInterval(t);
     this.timers = [];
+    window.clearTimeout(this.sparkTimer);
+    this.sparkTimer = undefined;
   }
 
   private async loadMeta(): Promise<void> {
@@ -174,7 +181,6 @@ export class LiveView extends LitElement {
       this.meta = new Map(tags.map((t) => [t.tag, t]));
       for (const s of latest ?? []) if (!this.values.has(s.tag)) this.values.set(s.tag, { ...s, quality: qualityText(s.quality) });
       this.rows = this.shownRows();
-      void this.loadSparks();
     } catch { /* the live samples still fill the page */ }
   }
 
@@ -184,13 +190,25 @@ export class LiveView extends LitElement {
     return [...this.values.values()].filter((r) => !isTwinCompanion(r.tag, has)).sort((a, b) => (a.tag < b.tag ? -1 : 1));
   }
 
-  private async loadSparks(): Promise<void> {
+  /**
+   * The last hour of the drawn rows (rows not drawn get theirs when a filter or "show all"
+   * draws them: a plant of 10,000 tags asked for all of them every minute). `refresh` starts
+   * the minute's round: sparklines of rows no longer drawn are dropped, to be read when drawn.
+   */
+  private async loadSparks(refresh = false): Promise<void> {
     if (!can('query')) return;
-    const tags = this.rows.map((r) => r.tag);
+    const drawn = this.drawn.map((r) => r.tag);
+    if (refresh) {
+      this.sparkAsked = new Set();
+      const keep = new Set(drawn);
+      this.sparks = new Map([...this.sparks].filter(([t]) => keep.has(t)));
+    }
+    const tags = drawn.filter((t) => !this.sparkAsked.has(t) || refresh);
     if (!tags.length) return;
+    for (const t of tags) this.sparkAsked.add(t);
     const to = Date.now();
-    const out = new Map<string, Array<number | null>>();
-    let stopped: Array<[number, number]> = [];
+    const out = new Map(this.sparks);
+    let stopped = this.stopped;
     for (const chunk of chunks(tags)) {
       const r = await api<{ tags: string[]; rows: Array<{ ts: number; values: Array<number | null> }>; downtime?: Array<[number, number]> }>(
         'POST', '/query', { kind: 'aligned', tags: chunk, from: to - HOUR, to, stepMs: HOUR / SPARK_POINTS }).catch(() => null);
@@ -200,6 +218,12 @@ export class LiveView extends LitElement {
     }
     this.sparks = out;
     this.stopped = stopped;
+  }
+
+  updated(): void {
+    // rows drawn since the last read (a filter typed, "show all"): their sparklines once the typing pauses
+    if (this.sparkTimer !== undefined || !this.drawn.some((r) => !this.sparkAsked.has(r.tag))) return;
+    this.sparkTimer = window.setTimeout(() => { this.sparkTimer = undefined; void this.loadSparks(); }, 250);
   }
 
   private async loadAlarms(): Promise<void> {
@@ -241,6 +265,7 @@ export class LiveView extends LitElement {
     const f = this.filter.toLowerCase();
     const rows = f ? this.rows.filter((r) => r.tag.toLowerCase().includes(f) || (this.meta.get(r.tag)?.description ?? '').toLowerCase().includes(f)) : this.rows;
     const drawn = this.showAll ? rows : rows.slice(0, ROWS_DRAWN);
+    this.drawn = drawn;
     const groups = new Map<string, Row[]>();
     for (const r of drawn) {
       const { equipment } = splitTag(r.tag);
