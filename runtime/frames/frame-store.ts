@@ -217,7 +217,7 @@ export class FrameStore {
     if (tags.length > MAX_FRAME_TAGS) throw new FrameError('tags', `at most ${MAX_FRAME_TAGS} tags`);
     for (const t of tags) { const e = tagError(t); if (e) throw new FrameError('tags', e); }
     const attributes = checkAttributes(n.attributes);
-    const units = checkUnits(n.units);
+    const units = checkUnits(n.units, attributes);
     return { template: n.template, name: n.name.trim(), start: n.start, end, parent: n.parent ?? null, tags, attributes, units, source: n.source ?? 'api' };
   }
 
@@ -256,7 +256,7 @@ export class FrameStore {
     if (r.end !== null) throw new FrameError('id', `frame "${id}" is already closed`, 'conflict');
     if (!Number.isSafeInteger(end) || end < r.start) throw new FrameError('end', 'must be epoch milliseconds not before the frame start');
     const attributes = { ...(JSON.parse(r.attributes) as Attributes), ...checkAttributes(opts.attributes) };
-    const units = { ...(JSON.parse(r.units) as AttributeUnits), ...checkUnits(opts.units) };
+    const units = { ...(JSON.parse(r.units) as AttributeUnits), ...checkUnits(opts.units, attributes) };
     transaction(this.db, () => {
       this.db.prepare('UPDATE frame SET "end" = ?, closed_by = ?, attributes = ?, units = ?, updated_at = ? WHERE seq = ?')
         .run(end, opts.closedBy ?? null, JSON.stringify(attributes), JSON.stringify(units), this.clock(), r.seq);
@@ -396,7 +396,7 @@ export class FrameStore {
       const now = this.clock();
       for (const f of frames) {
         const attributes = checkAttributes(f.attributes);
-        const units = checkUnits(f.units);
+        const units = checkUnits(f.units, attributes);
         if (!TEMPLATE_RE.test(f.template)) throw new FrameError('template', 'must be 1-64 of [A-Za-z0-9_.-]');
         const end = f.end ?? null;
         if (end !== null && end < f.start) throw new FrameError('end', 'must not be before start');

@@ -74,8 +74,8 @@ export class FrameError extends DomainError {
   }
 }
 
-/** Checks attribute units (names as for attributes, a unit of 1-50 characters each); throws naming the entry. */
-export function checkUnits(u: unknown, field = 'units'): AttributeUnits {
+/** Checks attribute units (each of an attribute the frame has, a unit of 1-50 characters); throws naming the entry. */
+export function checkUnits(u: unknown, attributes: Attributes, field = 'units'): AttributeUnits {
   if (u === undefined || u === null) return {};
   if (typeof u !== 'object' || Array.isArray(u)) throw new FrameError(field, 'must be an object of attribute name: unit');
   const entries = Object.entries(u as Record<string, unknown>);
@@ -84,6 +84,7 @@ export function checkUnits(u: unknown, field = 'units'): AttributeUnits {
   for (const [k, v] of entries) {
     if (!ATTRIBUTE_KEY_RE.test(k)) throw new FrameError(`${field}.${k}`, 'name must be 1-64 of [A-Za-z0-9_.-]');
     if (typeof v !== 'string' || v.length === 0 || v.length > MAX_UNIT) throw new FrameError(`${field}.${k}`, `must be a unit of 1-${MAX_UNIT} characters`);
+    if (!Object.hasOwn(attributes, k)) throw new FrameError(`${field}.${k}`, `the frame has no attribute "${k}"`);
     out[k] = v;
   }
   return out;

@@ -126,9 +126,10 @@ describe('FrameStore', () => {
     expect(after.units).toEqual({ flowBefore: 'm3/h' });
     expect(store.get(f.id)!.units).toEqual({ flowBefore: 'm3/h' });
     expect(store.add({ template: 'trip', name: 'no units', start: 0 }).units).toEqual({});
-    expect(() => store.add({ template: 'trip', name: 'x', start: 0, units: { flowBefore: '' } })).toThrow(/^units\.flowBefore:/);
+    expect(() => store.add({ template: 'trip', name: 'x', start: 0, attributes: { flowBefore: 1 }, units: { flowBefore: '' } })).toThrow(/^units\.flowBefore:/);
     expect(() => store.add({ template: 'trip', name: 'x', start: 0, units: { 'bad name': 'm' } })).toThrow(/^units\.bad name:/);
-    expect(() => store.add({ template: 'trip', name: 'x', start: 0, units: { a: 'x'.repeat(51) } })).toThrow(/^units\.a:/);
+    expect(() => store.add({ template: 'trip', name: 'x', start: 0, attributes: { a: 1 }, units: { a: 'x'.repeat(51) } })).toThrow(/^units\.a:/);
+    expect(() => store.add({ template: 'trip', name: 'x', start: 0, attributes: { a: 1 }, units: { b: 'kg' } })).toThrow(/^units\.b: the frame has no attribute "b"/);
   });
 
   it('opens a store from before attribute units: its frames read with none, new ones keep theirs', async () => {

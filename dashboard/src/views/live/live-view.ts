@@ -18,6 +18,7 @@ import { isTwinCompanion } from '../../lib/twin-companions';
 interface Row { tag: string; ts: number; value: number; quality: string }
 interface ActiveAlarm { tag: string; priority: string; state: string; stateName?: string; message: string }
 const SPARK_POINTS = 60;
+const HOUR = 3_600_000;
 /**
  * Tags per query request (the API takes at most 1000 in a list). The lists go in a POST body:
  * a few hundred tag paths would pass the ~16 kB an address may have, and the page would lose
@@ -30,7 +31,7 @@ const TAGS_PER_REQUEST = 500;
  * or all are asked for: drawing 10,000 rows held the page for about 4 s, and again on every
  * change of the filter.
  */
-export const ROWS_DRAWN = 500;
+const ROWS_DRAWN = 500;
 
 /** The tags in lists of at most TAGS_PER_REQUEST. */
 function chunks(tags: readonly string[]): string[][] {
@@ -38,7 +39,6 @@ function chunks(tags: readonly string[]): string[][] {
   for (let i = 0; i < tags.length; i += TAGS_PER_REQUEST) out.push(tags.slice(i, i + TAGS_PER_REQUEST));
   return out;
 }
-const HOUR = 3_600_000;
 
 interface Overview { tags: TagInfo[]; latest: Row[] | null }
 
