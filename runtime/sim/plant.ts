@@ -5,7 +5,7 @@
 // cooling upsets that push a bearing temperature past its HI limit, trips that need a
 // reset, setpoint changes an operator makes. Same seed and options, same samples: tests
 // and benchmarks depend on that.
-import { GOOD, type Sample } from '../model';
+import { GOOD, QUALITY_CODES, type Sample } from '../model';
 import { Prng } from './prng';
 import { Sensor, type SensorSpec } from './sensor';
 import { Story, type PlantEvent, type StoryUnit } from './story';
@@ -49,7 +49,14 @@ export const MAX_RATE = 200_000;
 const FLOW: Omit<SensorSpec, 'point'> = { unit: 'm3/h', low: 0, high: 120, resolution: 0.1, reversion: 0.15, noise: 0.8 };
 const PRESSURE: Omit<SensorSpec, 'point'> = { unit: 'bar', low: 0, high: 10, resolution: 0.01, reversion: 0.3, noise: 0.05 };
 const TEMPERATURE: Omit<SensorSpec, 'point'> = { unit: '°C', low: 0, high: 100, resolution: 0.1, reversion: 0.01, noise: 0.1 };
+const BAD_SENSOR_FAILURE = QUALITY_CODES.BAD_SENSOR_FAILURE;
 const SETPOINTS = [40, 45, 50, 55, 60, 65, 70, 75, 80];
+/**
+ * Flow transmitters read zero below a low-flow cut-off (here 2 % of span, a usual default), so
+ * a stopped pump's flow is 0, not noise around zero that dips below the span (−4.9 m3/h) and is
+ * marked out of range for as long as the pump stands.
+ */
+const LOW_FLOW_CUTOFF = 0.02 * (FLOW.high - FLOW.low);
 /** trips per pump per second without the story (the original load-generator behaviour) */
 const PLAIN_TRIP_RATE = 0.0005;
 
@@ -210,13 +217,14 @@ export class PlantSimulator {
       const flow = u.flow.step(rng, u.running ? u.sp : 0, dtS, this.faultRate);
       const pressure = u.pressure.step(rng, u.running ? 2 + flow.value * 0.04 : 0.3, dtS, this.faultRate);
       const temperature = u.temperature.step(rng, (u.running ? 45 + flow.value * 0.1 : 25) + u.coolingLoss, dtS, this.faultRate);
-      // a stopped pump's flow reading is noise around zero: the totalizer counts forward only
-      u.total += (Math.max(0, flow.value) * dtS) / 3600;
+      // a faulty (frozen, BAD) reading stays as it is; the totalizer counts what the transmitter reads
+      const flowRead = flow.quality !== BAD_SENSOR_FAILURE && flow.value < LOW_FLOW_CUTOFF ? { value: 0, quality: GOOD } : flow;
+      u.total += (Math.max(0, flowRead.value) * dtS) / 3600;
       const n = u.names;
       out.push(
         { tag: n.flowSp, ts, value: u.sp, quality: GOOD },
         { tag: n.running, ts, value: u.running ? 1 : 0, quality: GOOD },
-        { tag: n.flow, ts, value: flow.value, quality: flow.quality },
+        { tag: n.flow, ts, value: flowRead.value, quality: flowRead.quality },
         { tag: n.pressure, ts, value: pressure.value, quality: pressure.quality },
         { tag: n.temperature, ts, value: temperature.value, quality: temperature.quality },
         { tag: n.total, ts, value: Math.floor(u.total * 100) / 100, quality: GOOD },

@@ -115,7 +115,7 @@ describe('plant simulator', () => {
       if (!byTag.has(s.tag)) byTag.set(s.tag, []);
       byTag.get(s.tag)!.push(s);
     }
-    let bad = 0, recovered = 0, oor = 0;
+    let bad = 0, recovered = 0, oor = 0, cutOff = 0;
     for (const [tag, series] of byTag) {
       const info = span.get(tag)!;
       for (let i = 0; i < series.length; i++) {
@@ -129,6 +129,10 @@ describe('plant simulator', () => {
           oor++;
           const margin = 0.02 * (info.high - info.low);
           expect(series[i].value <= info.low + margin || series[i].value >= info.high - margin).toBe(true);
+        } else if (tag.endsWith('.flow') && series[i].value === 0) {
+          // a stopped pump's flow: zero below the transmitter's low-flow cut-off, a good reading
+          expect(q).toBe(0);
+          cutOff++;
         } else if (info.type === 'number' && tag.match(/\.(flow|pressure|temperature)$/)) {
           expect(q).toBe(0);
           const margin = 0.02 * (info.high - info.low);
@@ -138,6 +142,9 @@ describe('plant simulator', () => {
     }
     expect(bad).toBeGreaterThan(0);
     expect(recovered).toBeGreaterThan(0);
+    expect(cutOff).toBeGreaterThan(0);
+    // no flow reads below zero unless its sensor is faulty (frozen, BAD)
+    for (const [tag, series] of byTag) if (tag.endsWith('.flow')) for (const x of series) if (x.quality !== 0x8002) expect(x.value).toBeGreaterThanOrEqual(0);
     expect(oor).toBeGreaterThan(0); // pumps that trip drive flow to 0, inside the low margin
   });
 
