@@ -134,7 +134,7 @@ describe('node locales and icons in the editor', () => {
     90_000,
   );
 
-  it('every field of every Historian node\'s dialog is named', async () => {
+  it('every field of every Historian node\'s dialog is named, and no catalog key is shown raw', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(dist.url + '/editor/');
     await page.fill('#node-dialog-login-username', 'admin');
@@ -160,6 +160,15 @@ describe('node locales and icons in the editor', () => {
       // the form is shown once oneditprepare has built it (editable lists included)
       await page.locator('.red-ui-tray:last-of-type #dialog-form, .red-ui-tray:last-of-type #node-config-dialog-edit-form').first().waitFor({ timeout: 30_000 });
       const missing = await unnamedFields(page);
+      // and no catalog key shown raw (a key missing from the catalog)
+      const shown = await page.evaluate(() => {
+        const form = document.querySelector('.red-ui-tray:last-of-type .red-ui-tray-body')!;
+        const out: string[] = [form.textContent ?? ''];
+        for (const el of form.querySelectorAll('*')) for (const a of ['placeholder', 'aria-label', 'title']) if (el.getAttribute(a)) out.push(el.getAttribute(a)!);
+        return out.join('\n');
+      });
+      const raw = new RegExp(`\\b${type}\\.[A-Za-z]+\\.[A-Za-z]+`).exec(shown);
+      if (raw) missing.push(`raw key ${raw[0]}`);
       if (missing.length) unnamed[type] = missing;
       await page.evaluate(() => (window as any).RED.tray.close());
       await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: 10_000 });
