@@ -216,6 +216,8 @@ describe('operator dashboard', () => {
     await poll(async () => { const x = await twin(); return x.anomalies > 0 ? 'anomalies drawn' : JSON.stringify(x); }).toBe('anomalies drawn');
     expect((await twin()).dashed).toBe(1);
     expect((await twin()).bands).toBe(1);
+    // the one excursion (11 samples outside the band) is one marker at its start and 11 points drawn red
+    expect(await page.evaluate(`(() => { const t = ${trendEl}; return [t.anomalies, t.anomalyPoints]; })()`)).toEqual([1, 11]);
     // the chart holds the series it draws, not those of the tags shown before
     expect(await page.evaluate(`[...${trendEl}.data.keys()].sort()`)).toEqual([TWIN, `${TWIN}.predicted`, `${TWIN}.predicted.hi`, `${TWIN}.predicted.lo`]);
     for (const vp of VIEWPORTS) { await page.setViewportSize(vp); await page.waitForTimeout(300); await saveScreenshot(page, `operator-trend-twin-${vp.width}x${vp.height}`); }

@@ -27,6 +27,7 @@ import './trend-legend';
 import { onThemeChange } from '../lib/theme-watch';
 import '../components/time-range';
 import type { LegendRow } from './trend-legend';
+import { excursions } from './excursions';
 
 export { fmtValue };
 
@@ -42,6 +43,9 @@ function qclass(q: string | undefined): number {
   if (!q || q === 'GOOD' || q.startsWith('GOOD')) return 0;
   return q.startsWith('BAD') ? 2 : 1;
 }
+
+/** Points outside a twin's band closer than this (CSS pixels) are one excursion (excursions.ts). */
+const EXCURSION_GAP = 8;
 
 export class HistorianTrend extends LitElement {
   static properties = {
@@ -80,8 +84,9 @@ export class HistorianTrend extends LitElement {
   /** bumped (at most 4 times a second) when new data arrives, so the legend re-reads */
   declare legendTick: number;
   private lastLegend = 0;
-  /** anomaly markers drawn in the last frame (tests read it) */
+  /** anomaly excursions marked in the last frame, and the points drawn red in them (tests read both) */
   anomalies = 0;
+  anomalyPoints = 0;
   declare progress: ExportProgress | null;
   declare noteOpen: boolean;
 
@@ -559,6 +564,7 @@ export class HistorianTrend extends LitElement {
     const [i0, i1] = [u.series[0].idxs?.[0] ?? 0, u.series[0].idxs?.[1] ?? xs.length - 1];
     ctx.save();
     this.anomalies = 0;
+    this.anomalyPoints = 0;
     this.drawDowntime(u);
     // quality: a strip along the bottom and a mark on the line where samples are not GOOD
     this.plan.forEach((p, j) => {
@@ -579,28 +585,31 @@ export class HistorianTrend extends LitElement {
         }
       }
     });
-    // anomaly markers: the actual value outside the twin's band (a hollow red diamond)
+    // anomalies: where the actual value leaves the twin's band its line turns red, and a hollow
+    // red diamond marks where each excursion starts (a diamond on every point of a long
+    // excursion hid the line under a chain of markers)
     this.plan.forEach((p, j) => {
       if (p.kind !== 'main') return;
       const lo = this.plan.findIndex((q) => q.kind === 'lo' && q.tag === p.tag);
       const hi = this.plan.findIndex((q) => q.kind === 'hi' && q.tag === p.tag);
       if (lo < 0 || hi < 0) return;
-      const ys = u.data[j + 1]; const los = u.data[lo + 1]; const his = u.data[hi + 1];
-      let lastLo: number | null = null; let lastHi: number | null = null; let lastX = -Infinity;
+      const runs = excursions(xs, u.data[j + 1], u.data[lo + 1], u.data[hi + 1], i0, i1,
+        (x) => u.valToPos(x, 'x', true), (y) => u.valToPos(y, p.scale, true), EXCURSION_GAP * devicePixelRatio);
       ctx.strokeStyle = BAD; ctx.lineWidth = 2 * devicePixelRatio;
-      for (let i = 0; i <= i1; i++) {
-        if (los[i] != null) lastLo = los[i] as number;
-        if (his[i] != null) lastHi = his[i] as number;
-        const y = ys[i];
-        if (i < i0 || y == null || lastLo === null || lastHi === null) continue;
-        if ((y as number) >= lastLo && (y as number) <= lastHi) continue;
-        const x = u.valToPos(xs[i], 'x', true);
-        if (x - lastX < 8 * devicePixelRatio) continue;
-        lastX = x;
-        const py = u.valToPos(y as number, p.scale, true);
-        const r = 5 * devicePixelRatio;
-        ctx.beginPath(); ctx.moveTo(x, py - r); ctx.lineTo(x + r, py); ctx.lineTo(x, py + r); ctx.lineTo(x - r, py); ctx.closePath(); ctx.stroke();
+      const r = 5 * devicePixelRatio;
+      for (const run of runs) {
+        const [x, y] = run[0];
+        ctx.beginPath();
+        ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath();
+        ctx.stroke();
+        if (run.length > 1) {
+          ctx.beginPath();
+          ctx.moveTo(x, y);
+          for (let k = 1; k < run.length; k++) ctx.lineTo(run[k][0], run[k][1]);
+          ctx.stroke();
+        }
         this.anomalies++;
+        this.anomalyPoints += run.length;
       }
       ctx.lineWidth = 1;
     });

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { columnEnvelope, envelopeWhenDense, widen, DENSE_POINTS_PER_COLUMN } from '../../../dashboard/src/trend/envelope-path';
 import { AlignedView, align, type TagSeries } from '../../../dashboard/src/trend/series-store';
+import { excursions } from '../../../dashboard/src/trend/excursions';
 
 const series = (ts: number[], values: number[], quality = ts.map(() => 'GOOD')): TagSeries => ({ ts, values, quality });
 const qclass = (q: string) => (q === 'GOOD' ? 0 : q.startsWith('BAD') ? 2 : 1);
@@ -181,5 +182,42 @@ describe('downtime in the aligned data', () => {
     expect(view.xs).toBe(xs);
     expect(view.ys).toEqual(align([a], [[2000, 8000]]).ys);
     expect(view.ys[0]).toEqual([1, null, 9, 10]);
+  });
+});
+
+describe('twin band excursions', () => {
+  const id = (v: number) => v;
+  it('one run per excursion; points outside less than the gap apart are one run; a data gap ends it', () => {
+    // x in pixels; the band is 10 ± 1, given on the first row and held
+    const xs = [0, 2, 4, 6, 8, 10, 30, 32, 34, 36, 38];
+    const ys = [10, 12, 12.5, 10, 12, 10, 13, 13, null, 13, 10];
+    const los = [9, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+    const his = [11, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+    const runs = excursions(xs, ys, los, his, 0, xs.length - 1, id, id, 8);
+    // 2, 4 and (after one point back inside, 4 px on) 8 are one excursion; 30, 32 another; after the null, 36 a third
+    expect(runs.map((r) => r.map(([x]) => x))).toEqual([[2, 4, 8], [30, 32], [36]]);
+    expect(runs[0][0]).toEqual([2, 12]);
+  });
+
+  it('a value hovering at the band edge is one excursion, not one per crossing', () => {
+    const n = 200;
+    const xs = Array.from({ length: n }, (_, i) => i * 0.5);
+    const ys = xs.map((_, i) => (i % 3 === 0 ? 11.2 : 10.8));
+    const los = xs.map(() => 9);
+    const his = xs.map(() => 11);
+    const runs = excursions(xs, ys, los, his, 0, n - 1, id, id, 8);
+    expect(runs.length).toBe(1);
+    expect(runs[0].length).toBe(Math.ceil(n / 3));
+  });
+
+  it('rows of other tags (undefined) are passed over; the band edges follow their own samples; only the view is marked', () => {
+    const xs = [0, 1, 2, 3, 4, 5];
+    const ys = [10, undefined, 12, 12, undefined, 12];
+    const los = [9, 9, undefined, 11.5, undefined, undefined];
+    const his = [11, 11, undefined, 12.5, undefined, undefined];
+    // 12 is outside 9..11 at x=2, inside 11.5..12.5 from x=3 on
+    expect(excursions(xs, ys, los, his, 0, 5, id, id, 8).map((r) => r.map(([x]) => x))).toEqual([[2]]);
+    // a view starting at x=3 marks nothing
+    expect(excursions(xs, ys, los, his, 3, 5, id, id, 8)).toEqual([]);
   });
 });
