@@ -93,7 +93,9 @@ export class HistorianApp extends LitElement {
     .flush { margin: 0; }
     @media (max-width: 700px) {
       header { padding: 4px 6px; gap: 4px 6px; }
-      header h1, .who { display: none; }
+      .who { display: none; }
+      /* the page keeps its one level-one heading for screen readers where there is no room to show it */
+      header h1 { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
       nav a { padding: 4px 6px; }
       main { padding: 6px; }
     }

@@ -7,6 +7,7 @@
 // redesigned) plus a few stable DOM checks and a screenshot of the overview
 // (test/artifacts/screenshots; with UPDATE_SCREENSHOTS=1 also docs/img/plant-overview.png
 // and docs/img/frames-trips.png, the README's pictures).
+import AxeBuilder from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,7 +66,10 @@ function publish(shot: string, name: string): void {
 
 /** A page where the operator has logged in at `hash` (the login form shows there first). */
 async function operatorPage(viewport: { width: number; height: number }, hash = ''): Promise<Page> {
-  const page = await browser.newPage({ viewport });
+  // a page of its own context (axe opens a page beside it), closed with it
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  page.once('close', () => void ctx.close());
   await page.goto(dist.url + '/' + hash);
   await page.fill('input[name=username]', OPERATOR.username);
   await page.fill('input[name=password]', OPERATOR.password);
@@ -177,6 +181,24 @@ describe('first run of the assembled product', () => {
     await page.click('[data-action=theme]');
     await expect.poll(async () => (await trends(page)).map((t) => rgb(t.grid))).toEqual([lightGrid, lightGrid]);
     await page.close();
+  });
+
+  it('the home page as a whole passes axe at 1440, 1024 and 390 px: its two trends\' legends are named apart, text that scrolls is reachable, one level-one heading', async () => {
+    for (const viewport of [{ width: 1440, height: 900 }, { width: 1024, height: 600 }, { width: 390, height: 844 }]) {
+      const page = await operatorPage(viewport);
+      await page.waitForURL(/#\/layouts\?id=/, { timeout: 15_000 });
+      await page.locator('[data-testid=value]', { hasText: '°C' }).first().waitFor({ timeout: 20_000 });
+      await expect.poll(() => page.locator('historian-trend-legend [role=region]').count(), { timeout: 20_000 }).toBe(2);
+      const names = await page.locator('historian-trend-legend [role=region]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      expect(new Set(names).size, String(names)).toBe(2);
+      expect(names.every((n) => n?.startsWith('legend of '))).toBe(true);
+      // the page's heading stays for screen readers where the header has no room to show it
+      expect(await page.locator('historian-app header h1').textContent()).toBe('Historian');
+      const r = await new AxeBuilder({ page }).analyze();
+      expect(r.violations.map((v) => `${viewport.width}: ${v.id} ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`)).toEqual([]);
+      await saveScreenshot(page, `first-run-home-axe-${viewport.width}x${viewport.height}`);
+      await page.close();
+    }
   });
 
   it('lists the past month\'s pump trips as event frames, recorded from the history it wrote', async () => {

@@ -53,6 +53,7 @@ export class HistorianTrend extends LitElement {
     range: { attribute: false },
     live: { type: Boolean },
     compact: { type: Boolean },
+    label: { type: String },
     height: { type: Number },
     paused: { state: true },
     error: { state: true },
@@ -71,6 +72,8 @@ export class HistorianTrend extends LitElement {
   /** follow now (only meaningful with a preset) */
   declare live: boolean;
   declare compact: boolean;
+  /** what the trend is called where it is shown (a layout widget's title): names its legend for assistive technology */
+  declare label: string;
   declare height: number;
   declare paused: boolean;
   declare error: string;
@@ -823,7 +826,7 @@ export class HistorianTrend extends LitElement {
           : empty && this.retrying ? html`<div class="nodata" data-testid="read-failed"><b>The history could not be read.</b><span>${this.error}</span><span>Trying again…</span></div>`
           : empty ? html`<div class="nodata" data-testid="no-data"><b>No data in this range.</b><span>${fmtTime(this.view.from, spanMs)} – ${fmtTime(this.view.to, spanMs)}</span><span>Choose a longer range or go back in time.</span></div>` : ''}
       </div>
-      ${mains.length ? html`<historian-trend-legend data-testid="legend" .rows=${this.legendRows()} .at=${this.cursorAt} ?compact=${this.compact}></historian-trend-legend>` : ''}
+      ${mains.length ? html`<historian-trend-legend data-testid="legend" .label=${this.label} .rows=${this.legendRows()} .at=${this.cursorAt} ?compact=${this.compact}></historian-trend-legend>` : ''}
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       ${this.compact || !mains.length ? '' : html`<div class="toolbar">
         ${can('export') ? html`<form class="toolbar" @submit=${this.exportShown} data-testid="export-form">

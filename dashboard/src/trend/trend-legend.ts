@@ -21,8 +21,13 @@ export interface LegendRow {
 }
 
 export class TrendLegend extends LitElement {
-  static properties = { rows: { attribute: false }, at: { attribute: false }, compact: { type: Boolean } };
+  static properties = { rows: { attribute: false }, at: { attribute: false }, compact: { type: Boolean }, label: { type: String } };
   declare rows: LegendRow[];
+  /**
+   * The trend's name (a layout widget's title). Its region is named after it, or after its
+   * pens, so two trends on one page are two distinguishable landmarks, not two "trend legend"s.
+   */
+  declare label: string | undefined;
   declare at: number | null;
   declare compact: boolean;
   constructor() { super(); this.rows = []; this.at = null; this.compact = false; }
@@ -52,7 +57,7 @@ export class TrendLegend extends LitElement {
     const v = (x: string | null) => (x === null ? html`<span class="nodata">no data</span>` : x);
     const names = shortNames(this.rows.map((r) => r.tag));
     return html`<div class="caption" data-testid="legend-at">${this.at === null ? 'Latest values' : `At ${fmtDateTime(this.at)}`}</div>
-      <div class="scroll" tabindex="0" role="region" aria-label="trend legend"><table data-testid="legend-table"><thead><tr>
+      <div class="scroll" tabindex="0" role="region" aria-label=${legendName(this.label, this.rows.map((r) => r.tag))}><table data-testid="legend-table"><thead><tr>
         <th>Pen</th><th>Unit</th><th class="wide">Description</th><th>${this.at === null ? 'Latest' : 'At cursor'}</th>
         <th class="wide">Min</th><th class="wide">Max</th><th class="wide">Average</th><th>Quality</th>
         ${twin ? html`<th>Predicted</th><th>Model confidence</th>` : ''}
@@ -69,3 +74,11 @@ export class TrendLegend extends LitElement {
 }
 
 customElements.define('historian-trend-legend', TrendLegend);
+
+/** The accessible name of a legend: the trend's label, or its first pens. */
+export function legendName(label: string | undefined, tags: string[]): string {
+  if (label?.trim()) return `legend of ${label.trim()}`;
+  if (!tags.length) return 'trend legend';
+  const shown = tags.slice(0, 3).join(', ');
+  return `legend of ${shown}${tags.length > 3 ? ` and ${tags.length - 3} more` : ''}`;
+}

@@ -205,11 +205,11 @@ export class LayoutView extends LitElement {
   private renderBody(w: Widget) {
     const c = w.config;
     switch (w.type) {
-      case 'trend': return c.tags?.length ? html`<historian-trend compact .tags=${c.tags} .range=${{ preset: c.range ?? '1h' }}></historian-trend>` : html`<div class="muted pad">Choose tags.</div>`;
+      case 'trend': return c.tags?.length ? html`<historian-trend compact .label=${w.title} .tags=${c.tags} .range=${{ preset: c.range ?? '1h' }}></historian-trend>` : html`<div class="muted pad">Choose tags.</div>`;
       case 'value': return html`<historian-value-card .tag=${c.tag} .decimals=${c.decimals}></historian-value-card>`;
       case 'gauge': return html`<historian-gauge .tag=${c.tag} .min=${c.min} .max=${c.max} .kind=${c.style}></historian-gauge>`;
       case 'alarms': return html`<historian-alarm-list .area=${c.area} .max=${c.max}></historian-alarm-list>`;
-      case 'text': return html`<historian-text .markdown=${c.markdown ?? ''}></historian-text>`;
+      case 'text': return html`<historian-text .label=${w.title} .markdown=${c.markdown ?? ''}></historian-text>`;
       case 'image': return html`<img src=${c.src} alt=${c.alt ?? ''} />`;
     }
   }

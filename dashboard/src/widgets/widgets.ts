@@ -137,10 +137,33 @@ export class AlarmListWidget extends LitElement {
 }
 
 export class TextWidget extends LitElement {
-  static properties = { markdown: { type: String } };
+  static properties = { markdown: { type: String }, label: { type: String } };
   declare markdown: string;
+  /** the widget's title: names the text as a region where it scrolls */
+  declare label: string | undefined;
+  private resize?: ResizeObserver;
   constructor() { super(); this.markdown = ''; }
   static styles = [base, css`:host { display: block; overflow: auto; height: 100%; padding: 0 8px; } h3, h4 { margin: 6px 0; }`];
+  connectedCallback(): void {
+    super.connectedCallback();
+    this.resize = new ResizeObserver(() => this.markScrolling());
+    this.resize.observe(this);
+  }
+  disconnectedCallback(): void { super.disconnectedCallback(); this.resize?.disconnect(); }
+  updated(): void { this.markScrolling(); }
+  /** Text that overflows its card scrolls: keyboard users must reach it too (it gets a tab stop and a name only then). */
+  private markScrolling(): void {
+    const scrolls = this.scrollHeight > this.clientHeight + 1 || this.scrollWidth > this.clientWidth + 1;
+    if (scrolls) {
+      this.tabIndex = 0;
+      this.setAttribute('role', 'region');
+      this.setAttribute('aria-label', this.label?.trim() || 'text');
+    } else {
+      this.removeAttribute('tabindex');
+      this.removeAttribute('role');
+      this.removeAttribute('aria-label');
+    }
+  }
   render() { return html`<div data-testid="markdown">${renderMarkdown(this.markdown)}</div>`; }
 }
 
