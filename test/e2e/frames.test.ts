@@ -302,4 +302,42 @@ describe('frames in the dashboard', () => {
     await axe(page, 'trend with frame selector');
     expect(pageErrors).toEqual([]);
   });
+
+  it('lists a range of more than 200 frames page by page: Show 200 older, each frame once, until the range is exhausted', async () => {
+    // 451 shifts every 10 minutes, 10 days back and older (the batches above stay the newest
+    // frames); two of them start in the same millisecond, exactly where the first page ends
+    const start0 = T0 - 10 * 24 * H;
+    const starts = Array.from({ length: 450 }, (_, i) => start0 - i * 600_000);
+    starts.splice(200, 0, starts[199]);
+    for (let i = 0; i < starts.length; i++) {
+      await call('POST', '/api/v1/frames', { template: 'shift', name: `Shift ${i}`, start: starts[i], end: starts[i] + 480_000, tags: [TAG] });
+    }
+    await page.goto(`${dist.url}/#/frames?template=shift&range=30d`);
+    const rows = page.locator('tr[data-frame]');
+    await poll(() => rows.count()).toBe(200);
+    expect(await page.getByTestId('frames-limit').textContent()).toContain('newest 200');
+    await page.locator('.table-wrap').evaluate((e) => { e.scrollTop = e.scrollHeight; });
+    await saveScreenshot(page, 'frames-older-button-1440x900');
+    await axe(page, 'frames list with older ones to show');
+    await page.getByTestId('frames-older').click();
+    // the next 200 start with the tied frame listed already: it is kept once
+    await poll(() => rows.count()).toBe(399);
+    await page.getByTestId('frames-older').click();
+    await poll(() => rows.count()).toBe(451);
+    expect(await page.getByTestId('frames-older').count()).toBe(0);
+    const names = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('td:nth-child(2)')?.textContent?.trim()));
+    expect(new Set(names).size).toBe(451);
+    // newest first throughout
+    const listed = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-frame')));
+    const byId = new Map((await call('GET', `/api/v1/frames?template=shift&limit=1000&from=${start0 - 30 * 24 * H}`)).frames.map((f: { id: string; start: number }) => [f.id, f.start]));
+    const listedStarts = listed.map((id) => byId.get(id!) as number);
+    expect(listedStarts).toEqual([...listedStarts].sort((a, b) => b - a));
+    for (const vp of VIEWPORTS) {
+      await page.setViewportSize(vp);
+      await page.locator('.table-wrap').evaluate((e) => { e.scrollTop = e.scrollHeight; });
+      await saveScreenshot(page, `frames-older-${vp.width}x${vp.height}`);
+    }
+    await page.setViewportSize(VIEWPORTS[0]);
+    expect(pageErrors).toEqual([]);
+  });
 });

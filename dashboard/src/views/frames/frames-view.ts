@@ -22,6 +22,8 @@ import { downloadFrame, downloadFrames } from './frame-download';
 
 /** frames a search lists at most (newest first) */
 const LIST_LIMIT = 200;
+/** frames the list holds at most, older pages included (the API's limit for one search) */
+const MAX_LISTED = 10_000;
 
 /** Live changes are applied at most this often: a plant opening many frames at once costs one search. */
 const LIVE_APPLY_MS = 300;
@@ -35,7 +37,7 @@ export class FramesView extends LitElement {
   static properties = {
     frames: { state: true }, error: { state: true }, info: { state: true }, busy: { state: true }, range: { state: true },
     picked: { state: true }, reference: { state: true }, overlayTag: { state: true }, overlay: { state: true }, lastChange: { state: true },
-    link: {}, filters: { state: true }, command: { state: true },
+    link: {}, filters: { state: true }, command: { state: true }, more: { state: true },
   };
   /** the URL's query (`template=trip&range=7d`): the search to show */
   declare link: string;
@@ -45,6 +47,8 @@ export class FramesView extends LitElement {
   private wrote: string | null = null;
   private searchOnRender = false;
   declare frames: FrameView[];
+  /** the range may hold frames older than the listed ones (the last page read was full) */
+  declare more: boolean;
   declare error: string;
   declare info: string;
   declare busy: boolean;
@@ -69,7 +73,7 @@ export class FramesView extends LitElement {
 
   constructor() {
     super();
-    this.frames = []; this.error = ''; this.info = ''; this.busy = false; this.range = { preset: '30d' };
+    this.frames = []; this.more = false; this.error = ''; this.info = ''; this.busy = false; this.range = { preset: '30d' };
     this.picked = []; this.reference = ''; this.overlayTag = ''; this.overlay = null; this.lastChange = ''; this.command = null;
     this.link = ''; this.filters = { q: '', template: '', attr: '' };
   }
@@ -94,6 +98,7 @@ export class FramesView extends LitElement {
   static styles = [base, css`
     :host { display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
     .table-wrap { overflow-x: auto; max-height: 45vh; overflow-y: auto; border: 1px solid var(--border); }
+    .older { padding: 6px; text-align: center; }
     td.attrs { font-size: 12px; color: var(--muted); max-width: 360px; }
     .open { font-weight: 600; }
     .overlay { display: grid; gap: 6px; }
@@ -182,7 +187,21 @@ export class FramesView extends LitElement {
   private async refresh(): Promise<void> {
     if (!this.query) return;
     const { from, to } = rangeBounds(this.range, Date.now());
-    await this.run({ ...this.query.params, from: Math.round(from), to: Math.round(to) }, this.query.extra);
+    // older pages the user asked for stay listed
+    const limit = Math.min(MAX_LISTED, Math.max(LIST_LIMIT, this.frames.length));
+    await this.run({ ...this.query.params, from: Math.round(from), to: Math.round(to), limit }, this.query.extra);
+  }
+
+  /**
+   * Lists the next LIST_LIMIT frames of the range, older than the oldest listed (frames
+   * starting in the same millisecond as it are read again and kept once).
+   */
+  private async showOlder(): Promise<void> {
+    if (!this.query || this.frames.length === 0) return;
+    const oldest = Math.min(...this.frames.map((f) => f.start));
+    const { from, to } = rangeBounds(this.range, Date.now());
+    const params = { ...this.query.params, from: Math.round(from), to: Math.min(Math.round(to), oldest + 1), limit: LIST_LIMIT };
+    await this.run(params, this.query.extra, true);
   }
 
   /** Searches with the form's fields and range; a search the user asked for goes into the URL. */
@@ -223,11 +242,15 @@ export class FramesView extends LitElement {
     location.hash = `#/frames?${query}`;
   }
 
-  private async run(params: Record<string, string | number>, extra: string): Promise<void> {
+  private async run(params: Record<string, string | number>, extra: string, append = false): Promise<void> {
     this.busy = true;
     try {
       const r = await get<{ frames: FrameView[] }>(`/frames${qs(params)}${extra}`);
-      this.frames = r.frames;
+      if (append) {
+        const listed = new Set(this.frames.map((f) => f.id));
+        this.frames = [...this.frames, ...r.frames.filter((f) => !listed.has(f.id))];
+      } else this.frames = r.frames;
+      this.more = r.frames.length >= Number(params.limit) && this.frames.length < MAX_LISTED;
       this.error = '';
     } catch (err) {
       this.error = `Search: ${errorText(err)}`;
@@ -359,7 +382,7 @@ export class FramesView extends LitElement {
       ${this.info ? html`<div class="muted" role="status">${this.info}</div>` : ''}
       <div class="toolbar picked">
         <span class="muted" data-testid="picked-count">${ticked} of ${this.frames.length} ticked</span>
-        ${this.frames.length >= LIST_LIMIT ? html`<span class="muted" data-testid="frames-limit">(the newest ${LIST_LIMIT} of this range: narrow the range or search to list older ones)</span>` : ''}
+        ${this.more ? html`<span class="muted" data-testid="frames-limit">(the newest ${this.frames.length} of this range; older ones at the end of the list)</span>` : ''}
         ${mayExport ? html`<span class="nowrap" role="group" aria-label="Export the ticked frames as one file">Export ticked:
           <button data-testid="export-picked-csv" ?disabled=${ticked === 0} @click=${() => this.downloadPicked('csv')}>CSV</button>
           <button data-testid="export-picked-xlsx" ?disabled=${ticked === 0} @click=${() => this.downloadPicked('xlsx')}>XLSX</button></span>` : ''}
@@ -387,6 +410,7 @@ export class FramesView extends LitElement {
                 <button class="link" aria-label=${`export ${f.name} as XLSX`} @click=${() => this.download(f, 'xlsx')}>XLSX</button>` : ''}</td>
           </tr>`)}</tbody>
         </table>
+        ${this.more ? html`<div class="older"><button data-testid="frames-older" ?disabled=${this.busy} @click=${() => this.showOlder()}>Show ${LIST_LIMIT} older frames</button></div>` : ''}
       </div>`}
       <section class="overlay panel" aria-label="Overlay">
         <div class="toolbar">
