@@ -118,6 +118,8 @@ module.exports = {
       url: str('HISTORIAN_MQTT_URL', ''),
       username: str('HISTORIAN_MQTT_USER', ''),
       password: str('HISTORIAN_MQTT_PASSWORD', ''),
+      // 5, or 3.1.1 for brokers without MQTT 5 (3.1.1 cannot tell a refused publish from a delivered one)
+      version: str('HISTORIAN_MQTT_VERSION', '5'),
       // TLS: an mqtts:// URL; CA file for a private CA, cert + key for mutual TLS
       caFile: str('HISTORIAN_MQTT_CA', ''),
       certFile: str('HISTORIAN_MQTT_CERT', ''),

@@ -25,7 +25,7 @@ export function uplinkConfig(config: NodeDef, creds: Record<string, string | und
   const tls = config.tls === true || config.tls === 'true';
   const files = tls ? { caFile: str(config, 'caFile'), certFile: str(config, 'certFile'), keyFile: str(config, 'keyFile') } : {};
   if (config.uplink === 'mqtt') {
-    return { type: 'mqtt', ...mqttConnectOptions({ url, clientId: str(config, 'clientId'), username: creds.user, password: creds.password, ...files }, `historian-${name}`) };
+    return { type: 'mqtt', ...mqttConnectOptions({ url, clientId: str(config, 'clientId'), username: creds.user, password: creds.password, version: str(config, 'mqttVersion'), ...files }, `historian-${name}`) };
   }
   if (config.uplink !== undefined && config.uplink !== 'nats') throw new Error(`uplink: must be "nats" or "mqtt" (got ${JSON.stringify(config.uplink)})`);
   const stream = str(config, 'stream');

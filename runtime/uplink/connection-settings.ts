@@ -42,6 +42,21 @@ export interface MqttSettings extends BrokerTlsSettings {
   password?: string;
   /** fixed client id: the broker keeps the persistent session under it */
   clientId?: string;
+  /**
+   * Protocol version, "5" (default) or "3.1.1". Under 3.1.1 a broker that refuses a publish
+   * (its ACL) still acknowledges it, so a buffer would count refused samples as delivered
+   * and drop them; MQTT 5 brokers say "not authorized" and the envelope is quarantined.
+   * 3.1.1 is for brokers without MQTT 5.
+   */
+  version?: string;
+}
+
+/** The MQTT protocol level of a version setting: 5 unless "3.1.1" is asked for. */
+export function mqttProtocolVersion(v: string | undefined): 4 | 5 {
+  const s = given(v);
+  if (s === undefined || s === '5' || s === '5.0') return 5;
+  if (s === '3.1.1' || s === '4') return 4;
+  throw new Error(`version: must be 5 or 3.1.1 (got ${JSON.stringify(v)})`);
 }
 
 const given = (v: string | undefined): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
@@ -87,5 +102,6 @@ export function mqttConnectOptions(s: MqttSettings, defaultClientId = 'historian
   return {
     url, clientId: given(s.clientId) ?? defaultClientId, username, password: s.password || undefined,
     tls: files ? { ...files, rejectUnauthorized: true } : undefined,
+    protocolVersion: mqttProtocolVersion(s.version),
   };
 }

@@ -11,7 +11,10 @@ export interface MqttConnectOptions {
   username?: string;
   password?: string;
   tls?: { caFile?: string; certFile?: string; keyFile?: string; rejectUnauthorized?: boolean };
-  /** MQTT 3.1.1 (4, default) or 5 */
+  /**
+   * MQTT 5 (default) or 3.1.1 (4). Only MQTT 5 lets a broker refuse a publish in its
+   * acknowledgement; a 3.1.1 broker acknowledges a refused one as delivered (connection-settings.ts).
+   */
   protocolVersion?: 4 | 5;
   reconnectPeriodMs?: number;
 }
@@ -24,10 +27,10 @@ export function mqttOptions(o: MqttConnectOptions): IClientOptions {
     try { return fs.readFileSync(f); } catch (e) { throw new Error(`tls.${k}: cannot read ${f} (${(e as Error).message})`); }
   };
   return {
-    clientId: o.clientId, clean: false, protocolVersion: o.protocolVersion ?? 4, reconnectPeriod: o.reconnectPeriodMs ?? 250,
+    clientId: o.clientId, clean: false, protocolVersion: o.protocolVersion ?? 5, reconnectPeriod: o.reconnectPeriodMs ?? 250,
     connectTimeout: 5000, keepalive: 30, username: o.username, password: o.password,
     ...(o.tls ? { ca: read('caFile', o.tls.caFile), cert: read('certFile', o.tls.certFile), key: read('keyFile', o.tls.keyFile), rejectUnauthorized: o.tls.rejectUnauthorized ?? true } : {}),
-    ...(o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: 0xffffffff } } : {}),
+    ...(o.protocolVersion !== 4 ? { properties: { sessionExpiryInterval: 0xffffffff } } : {}),
   };
 }
 
@@ -39,6 +42,7 @@ export function describeMqttError(e: unknown, url: string): string {
   let hint = '';
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' || /certificate required/i.test(raw)) hint = ': the broker demands a client certificate (give certFile and keyFile)';
   else if (code === 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA' || /alert unknown ca|alert bad certificate/i.test(raw)) hint = ': the broker refused the client certificate (is it signed by the CA the broker trusts?)';
+  else if (/unacceptable protocol version|unsupported protocol version/i.test(raw)) hint = ': the broker does not speak MQTT 5 (set the MQTT version to 3.1.1: HISTORIAN_MQTT_VERSION, or the node\'s MQTT version)';
   else if (/not authori[sz]ed|bad user ?name or password/i.test(raw)) hint = ': the broker refused the credentials (check username and password)';
   else if (/certificate|self[- ]signed|unable to verify|UNABLE_TO|CERT_|ERR_TLS|ERR_SSL|altname/i.test(`${raw} ${code}`)) hint = ': TLS certificate check failed (check the CA file, the host name in the URL, and the client certificate)';
   return `MQTT ${url}: ${raw}${hint}`;
