@@ -19,6 +19,7 @@ export const CRITICAL = {
   auditAcknowledge: 'audit.damage.acknowledge',
   frameClose: 'frames.close',
   frameAttributesChange: 'frames.attributes.change',
+  bufferPurge: 'buffers.quarantine.purge',
 } as const;
 
 /** Actions signed whatever the configured list says: the signature is their point. */
@@ -29,7 +30,7 @@ export const DEFAULT_CRITICAL_ACTIONS: readonly string[] = [
   CRITICAL.alarmShelve, CRITICAL.alarmOutOfService, CRITICAL.alarmLimitsChange,
   CRITICAL.userCreate, CRITICAL.userUpdate, CRITICAL.userRoleChange, CRITICAL.userDisable, CRITICAL.userPasswordReset,
   CRITICAL.retentionChange, CRITICAL.tierPolicyChange, CRITICAL.auditAcknowledge,
-  CRITICAL.frameClose, CRITICAL.frameAttributesChange,
+  CRITICAL.frameClose, CRITICAL.frameAttributesChange, CRITICAL.bufferPurge,
 ];
 
 export class CriticalActions {
@@ -81,6 +82,10 @@ export const CRITICAL_ACTION_INFO: Readonly<Record<string, { what: string; where
   [CRITICAL.auditAcknowledge]: { what: 'acknowledge a damaged audit trail (always signed)', where: '`POST /audit/acknowledge`', target: '`audit`', permission: 'audit.acknowledge' },
   [CRITICAL.frameClose]: { what: 'close an event frame by hand (e.g. end a batch)', where: '`POST /frames/{id}/close`', target: '`frame:<id>`', permission: 'frames.write' },
   [CRITICAL.frameAttributesChange]: { what: 'edit an event frame\'s attributes (e.g. batch release by QA)', where: '`PATCH /frames/{id}/attributes`', target: '`frame:<id>`', permission: 'frames.write' },
+  [CRITICAL.bufferPurge]: {
+    what: 'delete a store-and-forward buffer\'s quarantined envelopes (their samples are never sent)', where: '`POST /buffers/{name}/quarantine/purge`',
+    target: '`buffer:<name>`', permission: 'buffers.manage',
+  },
 };
 
 /** The README table: one row per critical action of the default list, plus signed deploys and restores. */

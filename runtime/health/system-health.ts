@@ -152,7 +152,7 @@ export class SystemHealth {
         problems.push({ area: 'buffer', kind: 'backlog', name, message: `buffer "${name}": ${st.pending} entries pending (threshold ${t.bufferPending})${st.connected ? '' : ', broker not reachable'}` });
       }
       if (st.quarantined > t.bufferFailed) {
-        problems.push({ area: 'buffer', kind: 'quarantine', name, message: `buffer "${name}": ${st.quarantined} entries quarantined (threshold ${t.bufferFailed})` });
+        problems.push({ area: 'buffer', kind: 'quarantine', name, message: `buffer "${name}": ${st.quarantined} ${st.quarantined === 1 ? 'entry' : 'entries'} quarantined (threshold ${t.bufferFailed})` });
       }
       if (st.diskFull) problems.push({ area: 'buffer', kind: 'buffer-disk-full', name, message: `buffer "${name}": disk limit reached` });
     }

@@ -250,7 +250,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...tierRoutes({ tiers: svc.components.tiers }),
     ...alarmRoutes({ service: () => alarms.service, ...alarms.routeDeps }),
     ...calcRoutes({ stores }),
-    ...bufferRoutes({ buffers: () => svc.components.buffers.entries() }),
+    ...bufferRoutes({ buffers: () => svc.components.buffers.entries(), trail: compliance.trail, signatures: compliance.signatures! }),
     ...exportRoutes({ onExport: recordExport, stores }),
     ...layoutRoutes({ store: layouts }),
     ...annotationRoutes({ store: annotations }),

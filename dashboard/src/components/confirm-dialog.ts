@@ -11,6 +11,8 @@ export interface ConfirmRequest {
   message: string;
   /** the button that does it, e.g. "Revoke" */
   confirmLabel: string;
+  /** asks for a reason too (required), e.g. for the audit trail of a deletion */
+  reason?: { label: string; placeholder?: string };
 }
 
 let seq = 0;
@@ -19,12 +21,15 @@ export class ConfirmDialog extends LitElement {
   static properties = { request: { attribute: false } };
   declare request: ConfirmRequest;
   private readonly uid = `confirm${++seq}`;
-  resolve: (ok: boolean) => void = () => undefined;
+  /** the reason given ('' when none is asked for), or null on Cancel / Escape */
+  resolve: (answer: string | null) => void = () => undefined;
 
   static styles = [base, css`
     dialog { max-width: min(28em, 92vw); }
     h2 { margin: 0; font-size: 16px; }
     p { margin: 0; }
+    label { display: block; font-weight: 600; margin: 8px 0 4px; }
+    textarea { width: 100%; box-sizing: border-box; }
     .row { display: flex; gap: 8px; justify-content: flex-end; }
   `];
 
@@ -35,9 +40,10 @@ export class ConfirmDialog extends LitElement {
   }
 
   private finish(ok: boolean): void {
+    const reason = this.renderRoot.querySelector('textarea')?.value.trim() ?? '';
     this.renderRoot.querySelector('dialog')?.close();
     this.remove();
-    this.resolve(ok);
+    this.resolve(ok ? reason : null);
   }
 
   render() {
@@ -46,6 +52,8 @@ export class ConfirmDialog extends LitElement {
       <form method="dialog" @submit=${(e: Event) => { e.preventDefault(); this.finish(true); }}>
         <h2 id="${id}-t">${this.request.title}</h2>
         <p id="${id}-m">${this.request.message}</p>
+        ${this.request.reason ? html`<label for="${id}-r">${this.request.reason.label}</label>
+          <textarea id="${id}-r" name="reason" rows="3" required maxlength="500" placeholder=${this.request.reason.placeholder ?? ''}></textarea>` : ''}
         <div class="row"><button type="button" data-answer="no" @click=${() => this.finish(false)}>Cancel</button>
           <button type="submit" class="danger" data-answer="yes">${this.request.confirmLabel}</button></div>
       </form></dialog>`;
@@ -55,7 +63,16 @@ export class ConfirmDialog extends LitElement {
 customElements.define('historian-confirm-dialog', ConfirmDialog);
 
 /** Asks in a modal dialog; resolves true when the user confirms, false on Cancel or Escape. */
-export function confirmAction(host: HTMLElement | ShadowRoot, req: ConfirmRequest): Promise<boolean> {
+export async function confirmAction(host: HTMLElement | ShadowRoot, req: ConfirmRequest): Promise<boolean> {
+  return (await ask(host, req)) !== null;
+}
+
+/** Asks in a modal dialog with a required reason; resolves the reason, or null on Cancel or Escape. */
+export function confirmWithReason(host: HTMLElement | ShadowRoot, req: ConfirmRequest & { reason: NonNullable<ConfirmRequest['reason']> }): Promise<string | null> {
+  return ask(host, req);
+}
+
+function ask(host: HTMLElement | ShadowRoot, req: ConfirmRequest): Promise<string | null> {
   return new Promise((resolve) => {
     const d = document.createElement('historian-confirm-dialog') as ConfirmDialog;
     d.request = req;

@@ -6,8 +6,8 @@ import { LitElement, html, css } from 'lit';
 import { api, get, errorText } from '../../api';
 import { can } from '../../session';
 import { Refresh } from '../../lib/refresh';
-import { adminStyles, figureList, fmtBytes, fmtDuration, fmtNumber, fmtTime } from './admin-common';
-import { confirmAction } from '../../components/confirm-dialog';
+import { adminStyles, figureList, fmtBytes, fmtDuration, fmtNumber, fmtTime, signedCall } from './admin-common';
+import { confirmWithReason } from '../../components/confirm-dialog';
 
 interface Problem { area: string; kind: string; name: string; message: string }
 interface Report {
@@ -23,6 +23,9 @@ interface Report {
 }
 
 const REFRESH_MS = 3000;
+
+/** "1 entry", "3 entries" */
+const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
 
 export class HealthView extends LitElement {
   static properties = { report: { state: true }, error: { state: true }, notice: { state: true } };
@@ -58,10 +61,24 @@ export class HealthView extends LitElement {
   }
 
   private async quarantine(name: string, op: 'replay' | 'purge', count: number): Promise<void> {
-    if (op === 'purge' && !(await confirmAction(this.renderRoot as ShadowRoot, { title: `Delete ${count} quarantined entries?`, message: `The entries of buffer "${name}" that could not be delivered are deleted for good; they are not sent again.`, confirmLabel: 'Delete for good' }))) return;
     try {
-      const r = await api<Record<string, number>>('POST', `/buffers/${encodeURIComponent(name)}/quarantine/${op}`, {});
-      this.notice = op === 'replay' ? `${r.replayed} entries of ${name} put back for sending.` : `${r.purged} entries of ${name} deleted.`;
+      const path = `/buffers/${encodeURIComponent(name)}/quarantine/${op}`;
+      if (op === 'replay') {
+        const r = await api<{ replayed: number }>('POST', path, {});
+        this.notice = `${entries(r.replayed)} of ${name} put back for sending.`;
+      } else {
+        // a deletion of samples never delivered: a reason for the audit trail, then the signature
+        const reason = await confirmWithReason(this.renderRoot as ShadowRoot, {
+          title: `Delete ${count === 1 ? 'the quarantined entry' : `${count} quarantined entries`}?`,
+          message: `The entries of buffer "${name}" that could not be delivered are deleted for good; they are not sent again. The audit trail records what was deleted, your reason and your signature.`,
+          confirmLabel: 'Delete for good',
+          reason: { label: 'Reason', placeholder: 'e.g. samples of a decommissioned line, refused by the broker\'s ACL' },
+        });
+        if (reason === null) return;
+        const r = await signedCall<{ purged: number }>(this, 'POST', path, { reason }, { action: 'buffers.quarantine.purge', target: `buffer:${name}`, title: `delete ${entries(count)} quarantined in ${name}` });
+        if (!r) return;
+        this.notice = `${entries(r.purged)} of ${name} deleted.`;
+      }
     } catch (e) {
       this.error = errorText(e);
     }
