@@ -10,13 +10,15 @@ import { join } from 'node:path';
 import { CRITICAL, DEFAULT_CRITICAL_ACTIONS } from '../../../runtime/audit/critical-actions';
 import { startDistribution, type Distribution } from '../../helpers/distribution';
 import { createUser, signingToken } from '../../helpers/signing';
+import { startMosquitto, type MosquittoServer } from '../../helpers/mosquitto';
 import { makeTempDir } from '../../helpers/tmp';
+import { waitFor } from '../../helpers/wait';
 
 const TAG = 'acme.izmir.sig.line1.cell1.pump1.temperature';
 const json = { 'Content-Type': 'application/json' };
 const v2 = { 'Node-RED-API-Version': 'v2', 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'nodes' };
 
-function testFlow(): object[] {
+function testFlow(brokerUrl: string): object[] {
   return [
     { id: 'sig-tab', type: 'tab', label: 'Signature test plant' },
     { id: 'sig-store', type: 'historian-store', name: 'default', directory: 'tsdb/default', retentionDays: 0, blockHours: 2, fsync: 'interval', fsyncIntervalMs: 50 },
@@ -28,10 +30,16 @@ function testFlow(): object[] {
       { id: 'sig-deploy-limits', type: 'LOLO', tag: TAG, priority: 'medium', setpoint: '1', deadband: '0' },
     ] },
     { id: 'sig-tier', type: 'tier-mover', z: 'sig-tab', name: '', store: 'sig-store', policyAge: '30d', tagPattern: '', intervalMinutes: '60', wires: [[]] },
+    // a buffer whose broker refuses another site's topic (its ACL): what it refuses is quarantined, for the purge
+    { id: 'sig-http', type: 'http in', z: 'sig-tab', name: '', url: '/sig-samples', method: 'post', upload: false, swaggerDoc: '', wires: [['sig-sf', 'sig-ok']] },
+    { id: 'sig-ok', type: 'http response', z: 'sig-tab', name: '', statusCode: '204', headers: {}, wires: [] },
+    { id: 'sig-sf', type: 'store-forward', z: 'sig-tab', name: 'uplink', uplink: 'mqtt', connection: 'node', url: brokerUrl, template: 'hist/{tag:2}',
+      batchSize: 100, lingerMs: 20, ramLimitMb: 16, diskLimitMb: 64, journal: 'spill', policy: 'block', fsync: 'interval', wires: [] },
   ];
 }
 
 let dist: Distribution;
+let broker: MosquittoServer;
 let admin: string;
 let declared: string[] = [];
 
@@ -146,21 +154,36 @@ const WAYS: Record<string, () => Promise<Way[]>> = {
     const id = await openFrame();
     return [{ name: 'PATCH /frames/{id}/attributes', target: `frame:${id}`, ok: [200], send: call('PATCH', `/api/v1/frames/${id}/attributes`, { set: { released: true }, reason: 'release' }) }];
   },
+  [CRITICAL.bufferPurge]: async () => {
+    const r = await fetch(`${dist.url}/http/sig-samples`, { method: 'POST', headers: json, body: JSON.stringify([{ tag: 'acme.bursa.line1.pump1.flow', ts: Date.now(), value: 1 }]) });
+    expect(r.status).toBe(204);
+    await waitFor(async () => {
+      const b = ((await (await dist.request('/api/v1/buffers', { token: admin })).json()) as { buffers: Array<{ name: string; quarantined: number }> }).buffers;
+      return b.find((x) => x.name === 'uplink')?.quarantined === 1;
+    }, { timeoutMs: 15_000, what: 'the envelope the broker refused quarantined' });
+    return [{ name: 'POST /buffers/{name}/quarantine/purge', target: 'buffer:uplink', ok: [200], send: call('POST', '/api/v1/buffers/uplink/quarantine/purge', { reason: 'refused by the broker: another site' }) }];
+  },
   // tested with its own restart case in audit-alarm.test.ts (it needs a damaged trail)
   [CRITICAL.auditAcknowledge]: async () => [],
 };
 
 beforeAll(async () => {
   const dir = await makeTempDir('signatures-');
+  const acl = join(dir, 'acl');
+  writeFileSync(acl, 'topic write hist/acme.izmir\n');
+  broker = await startMosquitto({ extraConfig: [`acl_file ${acl}`] });
   const flowFile = join(dir, 'flow.json');
-  writeFileSync(flowFile, JSON.stringify(testFlow()));
+  writeFileSync(flowFile, JSON.stringify(testFlow(broker.url)));
   dist = await startDistribution({ dataDir: join(dir, 'data'), env: { HISTORIAN_DEMO_FLOW: flowFile, HISTORIAN_SIGNED_DEPLOYS: 'true' } });
   admin = await dist.login();
   // the tag exists for the retention change
   await dist.request('/api/v1/tags/' + TAG, { method: 'PUT', token: admin, headers: json, body: JSON.stringify({ unit: '°C' }) });
   declared = ((await (await dist.request('/api/v1/audit/signing-config', { token: admin })).json()) as { criticalActions: string[] }).criticalActions;
 });
-afterAll(async () => { await dist?.stop(); });
+afterAll(async () => {
+  await dist?.stop();
+  await broker?.dispose();
+});
 
 describe('the signature table', () => {
   it('is what the server declares: every declared action has its ways here, every way an action the server declares', () => {
