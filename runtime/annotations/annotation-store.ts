@@ -71,6 +71,12 @@ export class AnnotationStore {
     return toAnnotation(row);
   }
 
+  /** One note, or null. */
+  get(id: string): Annotation | null {
+    const r = this.db.prepare('SELECT * FROM annotation WHERE id = ?').get(id) as Row | undefined;
+    return r ? toAnnotation(r) : null;
+  }
+
   /** Removes a note; only its author may. Returns false when there is no such note. */
   remove(id: string, username: string): 'removed' | 'missing' | 'not-author' {
     const r = this.db.prepare('SELECT author FROM annotation WHERE id = ?').get(id) as { author: string } | undefined;

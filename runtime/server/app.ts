@@ -253,7 +253,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...bufferRoutes({ buffers: () => svc.components.buffers.entries(), trail: compliance.trail, signatures: compliance.signatures! }),
     ...exportRoutes({ onExport: recordExport, stores }),
     ...layoutRoutes({ store: layouts }),
-    ...annotationRoutes({ store: annotations }),
+    ...annotationRoutes({ store: annotations, trail: compliance.trail }),
     ...frameRoutes({ frames, trail: compliance.trail, signatures: compliance.signatures!, onExport: recordExport, stores }),
     ...twinRoutes({ models: () => twinModels, stores }),
     ...systemRoutes({ health: () => health.collect() }),

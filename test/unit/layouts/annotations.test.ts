@@ -3,9 +3,11 @@ import { AnnotationStore } from '../../../runtime/annotations/annotation-store';
 import { annotationRoutes } from '../../../runtime/server/routes/annotation-routes';
 import { makeTempDir } from '../../helpers/tmp';
 import { serveRoutes, type TestApp } from '../export/fixtures';
+import { cleanup, makeTrail, type TrailFixture } from '../audit/fixture';
 
 let store: AnnotationStore;
 let app: TestApp;
+let t: TrailFixture;
 const A = 'acme.line1.pump1.flow';
 const B = 'acme.line1.pump2.flow';
 
@@ -20,9 +22,10 @@ async function call(method: string, path: string, who: string, body?: unknown): 
 
 beforeAll(async () => {
   store = AnnotationStore.openIn(await makeTempDir('annotations-'));
-  app = await serveRoutes(annotationRoutes({ store }));
+  t = makeTrail();
+  app = await serveRoutes(annotationRoutes({ store, trail: t.trail }));
 });
-afterAll(async () => { await app.close(); store.close(); });
+afterAll(async () => { await app.close(); store.close(); t.trail.close(); cleanup(); });
 
 describe('annotations API', () => {
   it('stores notes and lists those of the asked tags and the tag-less ones in range', async () => {
@@ -50,5 +53,14 @@ describe('annotations API', () => {
     expect((await call('DELETE', `/annotations/${made.body.id}`, 'ENGINEER:erin')).status).toBe(403);
     expect((await call('DELETE', `/annotations/${made.body.id}`, 'OPERATOR:olga')).status).toBe(204);
     expect((await call('DELETE', `/annotations/${made.body.id}`, 'OPERATOR:olga')).status).toBe(404);
+  });
+
+  it('adding and removing a note are in the audit trail, the removed text with them', async () => {
+    const made = await call('POST', '/annotations', 'OPERATOR:olga', { ts: 5000, text: 'valve V-12 stuck, bypassed', tag: A });
+    await call('DELETE', `/annotations/${made.body.id}`, 'OPERATOR:olga');
+    const entries = t.trail.query({ target: `annotation:${made.body.id}` }).entries;
+    expect(entries.map((e) => [e.action, e.username])).toEqual(expect.arrayContaining([['annotations.add', 'olga'], ['annotations.remove', 'olga']]));
+    expect(entries.find((e) => e.action === 'annotations.remove')!.previousValue).toMatchObject({ text: 'valve V-12 stuck, bypassed', tag: A, author: 'olga' });
+    expect(entries.find((e) => e.action === 'annotations.add')!.newValue).toMatchObject({ text: 'valve V-12 stuck, bypassed', ts: 5000 });
   });
 });
