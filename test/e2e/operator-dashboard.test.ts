@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { launchChromium, saveScreenshot } from '../helpers/chromium';
 import { startDashboardServer, ADMIN_PASSWORD, PLANT_TAGS, type DashboardServer } from '../integration/dashboard/dashboard-server';
+import { createUser } from '../helpers/signing';
 
 let srv: DashboardServer;
 let browser: Browser;
@@ -612,6 +613,60 @@ describe('operator dashboard', () => {
       expect(js).not.toMatch(/sourceMappingURL/);
     }
     expect((await srv.dist.request('/assets/index.js.map')).status).toBe(404);
+  });
+
+  it('trend notes: one added at a clicked time is listed with its tag and author; only its author removes it (asked first); both in the audit trail', async () => {
+    const adminToken = await srv.dist.login();
+    await createUser(srv.dist, adminToken, { username: 'op-notes', name: 'Olga Notes', role: 'OPERATOR', password: 'operator notes 2026 pw' });
+    const other = await srv.dist.login('op-notes', 'operator notes 2026 pw');
+    const r = await srv.dist.request('/api/v1/annotations', { method: 'POST', token: other, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ts: Date.now() - 20 * 60_000, text: 'seal flush started', tag: PLANT_TAGS[0] }) });
+    expect(r.status).toBe(201);
+    // a page of its own: the session test above signed the shared one out
+    const ctx = await browser.newContext({ viewport: VIEWPORTS[0] });
+    ctx.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
+    const page = await ctx.newPage();
+    await login(page);
+    await page.goto(`${srv.url}/#/trend?tags=${PLANT_TAGS[0]},${PLANT_TAGS[1]}&range=1h&live=1`);
+    const notes = page.locator('historian-trend-notes');
+    await notes.locator('li', { hasText: 'seal flush started' }).waitFor({ timeout: 15_000 });
+    // another user's note: no Remove
+    expect(await notes.locator('li', { hasText: 'seal flush started' }).locator('[data-action=remove-note]').count()).toBe(0);
+    expect(await notes.locator('li', { hasText: 'seal flush started' }).textContent()).toContain('Olga Notes');
+    // pin a time by clicking the chart, then write the note there
+    const plot = page.locator('historian-trend [data-testid=trend-plot] .u-over');
+    const box = (await plot.boundingBox())!;
+    await plot.click({ position: { x: box.width * 0.5, y: box.height * 0.5 } });
+    await page.locator('historian-trend [data-action=note]').click();
+    await page.locator('historian-trend input[name=text]').fill('pump 1 bearing greased, temperature to settle within 30 min');
+    await page.locator('historian-trend select[name=tag]').selectOption(PLANT_TAGS[0]);
+    await page.locator('historian-trend button[type=submit]', { hasText: 'Save note' }).click();
+    const mine = notes.locator('li', { hasText: 'pump 1 bearing greased' });
+    await mine.waitFor();
+    expect(await mine.textContent()).toContain(PLANT_TAGS[0]);
+    const [from, to] = await xRange(page);
+    const saved = ((await srv.call('GET', `/api/v1/annotations?from=${Math.floor(from)}&to=${Math.ceil(to)}`)).annotations as Array<{ id: string; ts: number; text: string }>).find((a) => a.text.startsWith('pump 1 bearing greased'))!;
+    // at the clicked time (the middle of the window), not at "now"
+    expect(Math.abs(saved.ts - (from + to) / 2)).toBeLessThan((to - from) * 0.05);
+    for (const vp of VIEWPORTS) {
+      await page.setViewportSize(vp);
+      await saveScreenshot(page, `trend-notes-${vp.width}x${vp.height}`);
+      expect(await scrollWidth(page)).toBeLessThanOrEqual(vp.width);
+    }
+    await page.setViewportSize(VIEWPORTS[0]);
+    await axe(page, 'trend with notes');
+    // Remove asks first; Cancel keeps the note
+    await mine.locator('[data-action=remove-note]').click();
+    const ask = page.getByTestId('confirm-dialog');
+    await ask.locator('button[data-answer=no]').click();
+    await ask.waitFor({ state: 'detached' });
+    expect(await mine.count()).toBe(1);
+    await mine.locator('[data-action=remove-note]').click();
+    await ask.locator('button[data-answer=yes]').click();
+    await mine.waitFor({ state: 'detached' });
+    const trail = (await srv.call('GET', `/api/v1/audit?target=${encodeURIComponent(`annotation:${saved.id}`)}`)).entries as Array<Record<string, any>>;
+    expect(trail.map((e) => e.action).sort()).toEqual(['annotations.add', 'annotations.remove']);
+    expect(trail.find((e) => e.action === 'annotations.remove')).toMatchObject({ username: 'admin', previousValue: { text: 'pump 1 bearing greased, temperature to settle within 30 min' } });
+    await ctx.close();
   });
 
   it('no page threw an uncaught error during the whole walk-through', () => {

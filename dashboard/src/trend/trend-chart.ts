@@ -13,10 +13,11 @@ import uplotCss from 'uplot/dist/uPlot.min.css?inline';
 import { api, get, qs, errorText, ApiError } from '../api';
 import type { AlarmJournalPage } from '../../../runtime/server/api/contract';
 import { live, type LiveSample } from '../live-client';
-import { can } from '../session';
+import { can, me } from '../session';
 import { base } from '../styles';
 import { fmtTime, type TimeRange } from '../lib/ranges';
-import { formatValue, fmtValue, type TagInfo } from '../lib/format';
+import { fmtDateTime, formatValue, fmtValue, type TagInfo } from '../lib/format';
+import { confirmAction } from '../components/confirm-dialog';
 import { AlignedView, appendLive, emptySeries, indexAt, trimmedBefore, type TagSeries } from './series-store';
 import { valueAt, viewStats, typicalGap, type ViewStats } from './readout';
 import { sameRange, spanOf } from './trend-state';
@@ -28,13 +29,15 @@ import { onThemeChange } from '../lib/theme-watch';
 import '../components/time-range';
 import type { LegendRow } from './trend-legend';
 import { excursions } from './excursions';
+import './trend-notes';
+import type { TrendNote } from './trend-notes';
 
 export { fmtValue };
 
 type TagMeta = TagInfo;
 interface Plan { kind: 'main' | 'pred' | 'lo' | 'hi'; tag: string; key: string; scale: string }
 interface Marker { ts: number; tag: string; to: string; label: string }
-interface Note { id: string; ts: number; tag: string | null; text: string; author: string }
+type Note = TrendNote;
 
 const BAD = '#c00000';
 const UNCERTAIN = '#b06f00';
@@ -628,13 +631,17 @@ export class HistorianTrend extends LitElement {
       ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + height); ctx.stroke();
     }
     ctx.setLineDash([]);
-    for (const n of this.notes) {
-      const t = n.ts / 1000;
-      if (t < xmin || t > xmax) continue;
-      const x = u.valToPos(t, 'x', true);
-      ctx.fillStyle = '#4a4a4a';
+    // a flag per note, and as much of its text as fits before the next flag (the list under
+    // the chart has every note in full)
+    const flags = this.notes.filter((n) => n.ts / 1000 >= xmin && n.ts / 1000 <= xmax)
+      .map((n) => ({ n, x: u.valToPos(n.ts / 1000, 'x', true) })).sort((a, b) => a.x - b.x);
+    ctx.fillStyle = '#4a4a4a';
+    for (let i = 0; i < flags.length; i++) {
+      const { n, x } = flags[i];
       ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x + 7 * devicePixelRatio, top); ctx.lineTo(x, top + 9 * devicePixelRatio); ctx.fill();
-      ctx.fillText(n.text.length > 24 ? `${n.text.slice(0, 23)}…` : n.text, x + 9 * devicePixelRatio, top + 10 * devicePixelRatio);
+      const room = (i + 1 < flags.length ? flags[i + 1].x : left + width) - x - 13 * devicePixelRatio;
+      const label = fitText(ctx, n.text.length > 24 ? `${n.text.slice(0, 23)}…` : n.text, room);
+      if (label) ctx.fillText(label, x + 9 * devicePixelRatio, top + 10 * devicePixelRatio);
     }
     ctx.restore();
     if (left < 0 || width < 0) return;
@@ -783,6 +790,27 @@ export class HistorianTrend extends LitElement {
     }
   }
 
+  /** The notes inside the window shown (the chart draws only those). */
+  private notesInView(): Note[] {
+    const { from, to } = this.view;
+    return this.notes.filter((n) => n.ts >= from && n.ts <= to);
+  }
+
+  private async removeNote(n: Note): Promise<void> {
+    const ok = await confirmAction(this.renderRoot as ShadowRoot, {
+      title: 'Remove this note?', message: `"${n.text}" (${fmtDateTime(n.ts)}) is removed from every trend; the audit trail keeps its text.`, confirmLabel: 'Remove',
+    });
+    if (!ok) return;
+    try {
+      await api('DELETE', `/annotations/${encodeURIComponent(n.id)}`);
+      this.notes = this.notes.filter((x) => x.id !== n.id);
+      this.requestUpdate();
+      this.plot?.redraw(false);
+    } catch (err) {
+      this.error = `note: ${errorText(err)}`;
+    }
+  }
+
   private async addNote(e: Event): Promise<void> {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
@@ -828,6 +856,8 @@ export class HistorianTrend extends LitElement {
       </div>
       ${mains.length ? html`<historian-trend-legend data-testid="legend" .label=${this.label} .rows=${this.legendRows()} .at=${this.cursorAt} ?compact=${this.compact}></historian-trend-legend>` : ''}
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
+      ${this.compact || !mains.length ? '' : html`<historian-trend-notes .notes=${this.notesInView()} username=${me()?.username ?? ''} ?mayWrite=${can('annotations.write')}
+        @note-remove=${(e: CustomEvent<Note>) => this.removeNote(e.detail)}></historian-trend-notes>`}
       ${this.compact || !mains.length ? '' : html`<div class="toolbar">
         ${can('export') ? html`<form class="toolbar" @submit=${this.exportShown} data-testid="export-form">
           <select name="format" aria-label="export format"><option value="csv">CSV</option><option value="xlsx">Excel (XLSX)</option><option value="json">JSON</option></select>
@@ -894,4 +924,14 @@ function discreteShare(avg: number, m: TagMeta | undefined): string | null {
   if (!states) return null;
   if (states.length !== 2) return '—';
   return `${Math.round(avg * 100)} % ${states[1].charAt(0).toUpperCase()}${states[1].slice(1)}`;
+}
+
+/** `text`, shortened with an ellipsis to fit `room` pixels, or '' when not even a few letters fit. */
+function fitText(ctx: CanvasRenderingContext2D, text: string, room: number): string {
+  if (ctx.measureText(text).width <= room) return text;
+  for (let n = text.length - 1; n >= 3; n--) {
+    const t = `${text.slice(0, n).trimEnd()}…`;
+    if (ctx.measureText(t).width <= room) return t;
+  }
+  return '';
 }
