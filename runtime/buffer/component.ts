@@ -23,6 +23,8 @@ export interface BufferStatus {
   diskFull: boolean;
   blocked: number;
   lastError: string | null;
+  /** when the last send failed (ms); absent or null when unknown (e.g. a connection error) */
+  lastErrorAt?: number | null;
 }
 
 export interface BufferComponent {

@@ -38,7 +38,7 @@ export interface DispatcherOptions {
   onError?: (err: Error, e: QueueEntry) => void;
 }
 
-export interface DispatcherStats { sent: number; sentSamples: number; retries: number; failures: number; quarantined: number; lastError: string | null }
+export interface DispatcherStats { sent: number; sentSamples: number; retries: number; failures: number; quarantined: number; lastError: string | null; /** when lastError happened (ms) */ lastErrorAt: number | null }
 
 export class Dispatcher {
   private running = false;
@@ -49,7 +49,7 @@ export class Dispatcher {
   private readonly maxInFlight: number;
   private unsubs: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
-  readonly counters: DispatcherStats = { sent: 0, sentSamples: 0, retries: 0, failures: 0, quarantined: 0, lastError: null };
+  readonly counters: DispatcherStats = { sent: 0, sentSamples: 0, retries: 0, failures: 0, quarantined: 0, lastError: null, lastErrorAt: null };
 
   constructor(private readonly queue: DurableQueue, private readonly sender: Sender, private readonly o: DispatcherOptions = {}) {
     this.maxInFlight = o.maxInFlight ?? 16;
@@ -127,6 +127,7 @@ export class Dispatcher {
           }, (err: Error) => {
             this.inFlight--;
             this.counters.lastError = err?.message ?? String(err);
+            this.counters.lastErrorAt = Date.now();
             if (err instanceof PermanentError || (err as { permanent?: boolean })?.permanent) {
               this.queue.quarantine(e, err.message);
               this.counters.quarantined++;

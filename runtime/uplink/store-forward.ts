@@ -176,7 +176,7 @@ export class StoreForward {
       connected: this.uplink.isConnected(), paused: this.paused, pending: q.pending, pendingSamples: q.pendingSamples + this.pending.length, inFlight: q.inFlight,
       ramBytes: q.ramBytes, diskBytes: q.diskBytes, oldestAgeMs: q.oldestCreated === null ? 0 : Math.max(0, now - q.oldestCreated),
       sent: d.sent, sentSamples: d.sentSamples, sentPerSecond: this.rate.perSecond, retries: d.retries, quarantined: q.quarantined,
-      dropped: q.dropped, droppedSamples: q.droppedSamples, diskFull: q.diskFull, blocked: q.blocked, lastError: d.lastError ?? this.uplink.lastError ?? null,
+      dropped: q.dropped, droppedSamples: q.droppedSamples, diskFull: q.diskFull, blocked: q.blocked, lastError: d.lastError ?? this.uplink.lastError ?? null, lastErrorAt: d.lastError ? d.lastErrorAt : null,
     };
   }
 

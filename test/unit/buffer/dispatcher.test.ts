@@ -52,11 +52,17 @@ describe('dispatcher', () => {
     const s = new FakeSender();
     s.fail = (e) => (e.body.toString() === '2' ? new PermanentError('message too large') : null);
     const d = new Dispatcher(q, s, { maxInFlight: 4 });
+    const before = Date.now();
+    expect(d.counters).toMatchObject({ lastError: null, lastErrorAt: null });
     d.start();
     for (let i = 0; i < 5; i++) await push(q, i);
     await waitFor(() => q.stats().pending === 0, { what: 'all handled' });
     expect(s.delivered).toEqual(['0', '1', '3', '4']);
     expect(q.quarantined().map((x) => [x.body.toString(), x.reason])).toEqual([['2', 'message too large']]);
+    // the refusal is the last error, with when it happened
+    expect(d.counters.lastError).toBe('message too large');
+    expect(d.counters.lastErrorAt).toBeGreaterThanOrEqual(before);
+    expect(d.counters.lastErrorAt).toBeLessThanOrEqual(Date.now());
     await d.stop();
     q.close();
   });
