@@ -3,6 +3,10 @@
 import { nanos, StorageType, type JetStreamClient, type NatsConnection, type NatsError } from 'nats';
 import { PermanentError, type OutboundEntry, type Sender } from '../buffer';
 import { connectNats, type NatsConnectOptions } from './nats-connection';
+import { splitToFit } from './envelope-split';
+
+/** bytes of max_payload left for the message's headers (Nats-Msg-Id and the header block) */
+const NATS_HEADER_ROOM = 256;
 
 export interface StreamConfig {
   name: string;
@@ -128,6 +132,15 @@ export class NatsUplink implements Sender {
   }
 
   async send(e: OutboundEntry): Promise<void> {
+    if (!this.js || !this.connected) throw new Error('not connected to NATS');
+    // the server refuses a message over its max_payload (headers included) at every attempt:
+    // larger envelopes go as parts that fit (envelope-split.ts)
+    const max = this.nc?.info?.max_payload;
+    const parts = typeof max === 'number' && max > 0 ? splitToFit(e, max - NATS_HEADER_ROOM) : [e];
+    for (const p of parts) await this.publishOne(p);
+  }
+
+  private async publishOne(e: OutboundEntry): Promise<void> {
     if (!this.js || !this.connected) throw new Error('not connected to NATS');
     let reject!: (e: Error) => void;
     const refusal = new Promise<never>((_, rej) => { reject = rej; });
