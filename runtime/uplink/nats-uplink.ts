@@ -45,6 +45,11 @@ export class NatsUplink implements Sender {
   /** publishes the server refused for lack of permission (subject → count) */
   readonly refused = new Map<string, number>();
   lastError: string | null = null;
+  /**
+   * The largest body the stream took less than: learnt when it refuses a message over its
+   * max_msg_size (10054), which a gateway without JetStream API rights cannot read beforehand.
+   */
+  private streamLimit = Infinity;
 
   constructor(readonly o: NatsUplinkOptions) {
     if (o.ackTimeoutMs !== undefined && !(o.ackTimeoutMs > 0)) throw new Error('ackTimeoutMs: must be positive');
@@ -136,8 +141,19 @@ export class NatsUplink implements Sender {
     // the server refuses a message over its max_payload (headers included) at every attempt:
     // larger envelopes go as parts that fit (envelope-split.ts)
     const max = this.nc?.info?.max_payload;
-    const parts = typeof max === 'number' && max > 0 ? splitToFit(e, max - NATS_HEADER_ROOM) : [e];
-    for (const p of parts) await this.publishOne(p);
+    const limit = Math.min(typeof max === 'number' && max > 0 ? max - NATS_HEADER_ROOM : Infinity, this.streamLimit);
+    const parts = limit === Infinity ? [e] : splitToFit(e, limit);
+    for (const p of parts) {
+      try {
+        await this.publishOne(p);
+      } catch (err) {
+        // over the stream's own max_msg_size: sent again, in parts half this size (the
+        // dispatcher retries it); one sample over it is refused for good by the split
+        if (!(err instanceof StreamMessageTooLarge)) throw err;
+        this.streamLimit = Math.floor(p.body.length / 2);
+        throw new Error(`${err.message}; sent again in parts of at most ${this.streamLimit} bytes`);
+      }
+    }
   }
 
   private async publishOne(e: OutboundEntry): Promise<void> {
@@ -159,6 +175,7 @@ export class NatsUplink implements Sender {
         throw new PermanentError(`${r.message} [${e.id}]`);
       }
       this.lastError = ne.message;
+      if (ne?.api_error?.err_code === 10054) throw new StreamMessageTooLarge(`NATS stream refused ${e.id} of ${e.body.length} bytes: ${ne.message}`);
       if (isPermanent(ne)) throw new PermanentError(`NATS refused ${e.id}: ${ne.message}`);
       throw err;
     } finally {
@@ -175,6 +192,9 @@ export class NatsUplink implements Sender {
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
   }
 }
+
+/** The stream refused a message over its max_msg_size (10054): smaller parts will do. */
+class StreamMessageTooLarge extends Error {}
 
 function isPermanent(e: NatsError): boolean {
   if (e?.code === 'MAX_PAYLOAD_EXCEEDED') return true;

@@ -1,9 +1,10 @@
 // An envelope larger than the broker takes in one message reaches the central historian in
 // parts, exactly once and in order, over NATS (the server's max_payload) and MQTT 5 (the
-// broker's Maximum Packet Size): before, NATS refused it at every attempt and it sat in the
-// quarantine, and Mosquitto dropped the connection at every re-send while nothing behind it
+// broker's Maximum Packet Size, a JetStream stream's max_msg_size): before, NATS refused it
+// at every attempt and it sat in the quarantine, and Mosquitto dropped the connection at every re-send while nothing behind it
 // was delivered. Real nats-server and mosquitto with small limits.
 import path from 'node:path';
+import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNats, type NatsServer } from '../../helpers/nats';
 import { startMosquitto, type MosquittoServer } from '../../helpers/mosquitto';
@@ -48,6 +49,31 @@ describe('an envelope larger than the broker takes', () => {
       await waitFor(() => sf.status().sentSamples === 800, { timeoutMs: 20_000, what: 'every sample sent' });
       await waitFor(() => central.written() === 800, { timeoutMs: 20_000, what: 'every sample stored at the central' });
       expect(sf.status()).toMatchObject({ quarantined: 0, pending: 0 });
+      await expectExactlyOnce(central, new Map(TAGS.map((t) => [t, 400])));
+    } finally {
+      await sf.close();
+      await central.close();
+    }
+  });
+
+  it('NATS: a stream\'s own max_msg_size, which the gateway cannot read, is learnt from its refusal: sent again in parts, stored exactly once', async () => {
+    // the central creates the stream with a message limit; the gateway may not read it
+    const nc = await connect({ servers: nats.url });
+    await (await nc.jetstreamManager()).streams.add({ name: 'SMALL', subjects: ['small.>'], max_msg_size: 2048 });
+    await nc.close();
+    const central = await natsCentral(path.join(dir, 'small-central'), nats.url, { stream: 'SMALL', createStream: undefined });
+    const sf = StoreForward.open({
+      dir: path.join(dir, 'small-gw'), source: 'gw', template: 'small.{tag}', lingerMs: 0, batchSize: 1000,
+      uplink: { type: 'nats', servers: [nats.url], stream: { name: 'SMALL', subjects: ['small.>'], create: false }, ackTimeoutMs: 5000 },
+      dispatcher: { backoff: { baseMs: 50, maxMs: 500 } },
+    });
+    try {
+      await waitFor(() => sf.uplink.isConnected(), { timeoutMs: 10_000, what: 'gateway connected' });
+      await sf.write(batch());
+      await waitFor(() => sf.status().sentSamples === 800, { timeoutMs: 20_000, what: 'every sample sent' });
+      await waitFor(() => central.written() === 800, { timeoutMs: 20_000, what: 'every sample stored at the central' });
+      expect(sf.status()).toMatchObject({ quarantined: 0, pending: 0 });
+      expect(sf.status().lastError).toMatch(/sent again in parts of at most \d+ bytes/);
       await expectExactlyOnce(central, new Map(TAGS.map((t) => [t, 400])));
     } finally {
       await sf.close();
