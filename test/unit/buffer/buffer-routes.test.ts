@@ -26,8 +26,10 @@ async function app(role: 'OPERATOR' | 'ENGINEER', signed = false) {
   const [a, b] = q.take(2);
   q.quarantine(a, 'too large');
   q.quarantine(b, 'not allowed');
+  let paused = false;
   const comp: BufferComponent = {
-    status: () => ({ ...q.stats(), connected: false, paused: false, oldestAgeMs: 1, sent: 0, sentSamples: 0, sentPerSecond: 0, retries: 3, lastError: null }) as never,
+    pause: async () => { paused = true; }, resume: () => { paused = false; },
+    status: () => ({ ...q.stats(), connected: false, paused, oldestAgeMs: 1, sent: 0, sentSamples: 0, sentPerSecond: 0, retries: 3, lastError: null }) as never,
     quarantined: () => q.quarantined(), replayQuarantine: (ids) => q.replayQuarantine(ids), purgeQuarantine: (ids) => q.purgeQuarantine(ids),
   };
   const principal: Principal = { kind: 'user', userId: '1', username: 'u', name: 'U', role, permissions: ROLE_PERMISSIONS[role], expiresAt: null, mustChangePassword: false, allowsTag: () => true };
@@ -79,6 +81,15 @@ describe('buffer routes', () => {
     const purge = entries.find((e) => e.action === 'buffers.quarantine.purge')!;
     expect(purge).toMatchObject({ reason: 'subject outside the ACL: resent by hand', newValue: { purged: 1 } });
     expect(purge.previousValue).toMatchObject({ envelopes: 1, samples: 5, listed: [{ id: b.id, subject: 'hist.a', count: 5, reason: 'not allowed' }] });
+  });
+
+  it('pause and resume are recorded in the audit trail', async () => {
+    const { call, trail } = await app('ENGINEER');
+    expect((await call('POST', '/buffers/uplink/pause')).body).toEqual({ paused: true });
+    expect((await call('GET', '/buffers')).body.buffers[0].paused).toBe(true);
+    expect((await call('POST', '/buffers/uplink/resume')).body).toEqual({ paused: false });
+    const entries = trail.query({ target: 'buffer:uplink' }).entries;
+    expect(entries.map((e) => [e.action, e.username, e.newValue]).sort()).toEqual([['buffers.pause', 'u', { paused: true }], ['buffers.resume', 'u', { paused: false }]]);
   });
 
   it('a purge is a critical action: without a signature it is refused with 428 and deletes nothing', async () => {
