@@ -69,7 +69,7 @@ async function operatorPage(viewport: { width: number; height: number }, hash = 
   // a page of its own context (axe opens a page beside it), closed with it
   const ctx = await browser.newContext({ viewport });
   const page = await ctx.newPage();
-  page.once('close', () => void ctx.close());
+  page.once('close', () => { ctx.close().catch(() => undefined); }); // the browser may be closing too (afterAll)
   await page.goto(dist.url + '/' + hash);
   await page.fill('input[name=username]', OPERATOR.username);
   await page.fill('input[name=password]', OPERATOR.password);
