@@ -85,10 +85,21 @@ export function splitTag(tag: string): { equipment: string; point: string } {
 // toLocale*String with options builds a new formatter on every call (about a millisecond
 // each): the live table formats a time per row on every update, so the formatters are kept.
 let clockFormat: Intl.DateTimeFormat | undefined;
+
+/**
+ * The hour as the reader's locale writes it: two digits on a 24-hour clock ("06:05"), one
+ * where a 12-hour clock is the custom ("6:05 AM", not "06:05 AM").
+ */
+export function hourStyleOf(locale?: string): 'numeric' | '2-digit' {
+  return /^h1[12]$/.test(new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle ?? '') ? 'numeric' : '2-digit';
+}
+
+/** The hour style of the page's locale, for every time the dashboard writes. */
+export const HOUR = hourStyleOf();
 let dateTimeFormat: Intl.DateTimeFormat | undefined;
 
 export function fmtClock(ms: number): string {
-  return (clockFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })).format(ms);
+  return (clockFormat ??= new Intl.DateTimeFormat(undefined, { hour: HOUR, minute: '2-digit', second: '2-digit' })).format(ms);
 }
 
 /**
@@ -101,7 +112,7 @@ export function warmFormats(): void {
 }
 
 export function fmtDateTime(ms: number): string {
-  return (dateTimeFormat ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })).format(ms);
+  return (dateTimeFormat ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: HOUR, minute: '2-digit', second: '2-digit' })).format(ms);
 }
 
 /** "in 3 h 12 min" / "12 min ago" style durations. */

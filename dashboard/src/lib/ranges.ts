@@ -1,4 +1,6 @@
 // Range presets of the trend: "the last <span>" with a moving right edge.
+import { HOUR } from './format';
+
 export interface Preset { id: string; label: string; ms: number }
 
 const H = 3_600_000;
@@ -32,8 +34,8 @@ let longFormat: Intl.DateTimeFormat | undefined;
 let shortFormat: Intl.DateTimeFormat | undefined;
 
 export function fmtTime(ms: number, spanMs = 0): string {
-  if (spanMs > 2 * D) return (longFormat ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })).format(ms);
-  return (shortFormat ??= new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })).format(ms);
+  if (spanMs > 2 * D) return (longFormat ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: HOUR, minute: '2-digit' })).format(ms);
+  return (shortFormat ??= new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: HOUR, minute: '2-digit', second: '2-digit' })).format(ms);
 }
 
 /** A time range as a URL or a control carries it: a moving preset, or fixed from/to. */

@@ -16,7 +16,7 @@ import { live, type LiveSample } from '../live-client';
 import { can, me } from '../session';
 import { base } from '../styles';
 import { fmtTime, type TimeRange } from '../lib/ranges';
-import { fmtDateTime, formatValue, fmtValue, type TagInfo } from '../lib/format';
+import { fmtDateTime, formatValue, fmtValue, HOUR, type TagInfo } from '../lib/format';
 import { confirmAction } from '../components/confirm-dialog';
 import { AlignedView, appendLive, emptySeries, indexAt, trimmedBefore, type TagSeries } from './series-store';
 import { valueAt, viewStats, typicalGap, type ViewStats } from './readout';
@@ -913,9 +913,9 @@ function axisTime(ms: number, spanMs: number): string {
 const FMT = {
   year: new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short' }),
   day: new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' }),
-  weekday: new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' }),
-  minute: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }),
-  second: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+  weekday: new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: HOUR, minute: '2-digit' }),
+  minute: new Intl.DateTimeFormat(undefined, { hour: HOUR, minute: '2-digit' }),
+  second: new Intl.DateTimeFormat(undefined, { hour: HOUR, minute: '2-digit', second: '2-digit' }),
 };
 
 /** The average of a two-state tag is the share of time in its second state ("62 % Running"). */

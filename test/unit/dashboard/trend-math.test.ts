@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { valueAt, viewStats, typicalGap } from '../../../dashboard/src/trend/readout';
 import { trendStateFromParams, trendStateToQuery } from '../../../dashboard/src/trend/trend-state';
-import { formatValue, qualityLevel, qualityText, decimalsFor } from '../../../dashboard/src/lib/format';
+import { formatValue, qualityLevel, qualityText, decimalsFor, hourStyleOf } from '../../../dashboard/src/lib/format';
 import { pickEncoding } from '../../../runtime/server/dashboard-static';
 import { shortNames } from '../../../dashboard/src/trend/pens';
 
@@ -86,5 +86,17 @@ describe('pen names', () => {
     expect([...n.values()]).toEqual(['line1.cell1.pump1.flow', 'line2.cell1.pump1.flow', 'pump1.pressure', 'flow']);
     // two tags that differ only in their first part keep their whole names
     expect([...shortNames(['a.x.y', 'b.x.y']).values()]).toEqual(['a.x.y', 'b.x.y']);
+  });
+});
+
+describe('times in the reader\'s clock', () => {
+  const at = new Date(2026, 11, 7, 6, 5, 9).getTime();
+  const clock = (locale: string) => new Intl.DateTimeFormat(locale, { hour: hourStyleOf(locale), minute: '2-digit', second: '2-digit' }).format(at);
+  it('a 12-hour clock writes the hour without a leading zero, a 24-hour clock with one', () => {
+    expect(hourStyleOf('en-US')).toBe('numeric');
+    expect(clock('en-US')).toMatch(/^6:05:09\s?AM$/);
+    expect(hourStyleOf('de-DE')).toBe('2-digit');
+    expect(clock('de-DE')).toBe('06:05:09');
+    expect(clock('en-GB')).toBe('06:05:09');
   });
 });

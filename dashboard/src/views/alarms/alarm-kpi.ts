@@ -6,7 +6,7 @@ import { LitElement, html, svg, css } from 'lit';
 import { get, qs, errorText } from '../../api';
 import type { AlarmKpiView } from '../../../../runtime/server/api/contract';
 import { base } from '../../styles';
-import { fmtDateTime } from '../../lib/format';
+import { fmtDateTime, HOUR } from '../../lib/format';
 import { rangeBounds, type TimeRange } from '../../lib/ranges';
 import { tagPath } from '../../components/tag-path';
 import '../../components/time-range';
@@ -75,7 +75,7 @@ export class AlarmKpi extends LitElement {
     const fractions = W >= 480 ? [0, 0.25, 0.5, 0.75, 1] : [0, 0.5, 1];
     const xt = fractions.map((f) => from + f * (to - from));
     const span = to - from;
-    const lbl = (t: number) => new Date(t).toLocaleString(undefined, span > 2 * 86_400_000 ? { month: 'short', day: 'numeric' } : { hour: '2-digit', minute: '2-digit' });
+    const lbl = (t: number) => new Date(t).toLocaleString(undefined, span > 2 * 86_400_000 ? { month: 'short', day: 'numeric' } : { hour: HOUR, minute: '2-digit' });
     return html`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="alarms per 10 minutes; flood above ${FLOOD}">${svg`
       ${ticks.map((c) => svg`<line x1=${L} x2=${W - R} y1=${y(c)} y2=${y(c)} stroke="var(--rule)"/><text x=${L - 4} y=${y(c) + 4} text-anchor="end">${c}</text>`)}
       <line x1=${L} x2=${W - R} y1=${y(FLOOD)} y2=${y(FLOOD)} stroke="var(--prio-urgent)" stroke-dasharray="5 4"/>
