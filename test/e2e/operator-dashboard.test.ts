@@ -280,6 +280,10 @@ describe('operator dashboard', () => {
       const asked = await sig.waitFor({ timeout: 3000 }).then(() => true, () => false);
       if (asked) await sign();
     };
+    // value and limit in the tag's unit, with its precision (span 0–10 bar: two decimals)
+    const cells = row('pump1-press-lo').locator('td.num');
+    expect(await cells.nth(1).textContent()).toBe('100.00 bar');
+    expect(await cells.nth(0).textContent()).toMatch(/^\d+\.\d\d bar$/);
     // consequence and corrective action
     await row('pump1-flow-hi').locator('[data-action=details]').click();
     await page.locator('[data-testid=alarm-detail]').first().waitFor();
@@ -352,9 +356,9 @@ describe('operator dashboard', () => {
     await row.locator('[data-action=limits]').click();
     const dlg = page.locator('[data-testid=limits-dialog]');
     await dlg.waitFor();
-    // the alarm's limits now, by name: a LO alarm has a setpoint and a deadband, every alarm delays
-    expect(await dlg.getByLabel('Setpoint').inputValue()).toBe('100');
-    expect(await dlg.getByLabel('Deadband').inputValue()).toBe('0');
+    // the alarm's limits now, by name and in the tag's unit: a LO alarm has a setpoint and a deadband, every alarm delays
+    expect(await dlg.getByLabel('Setpoint (bar)', { exact: true }).inputValue()).toBe('100');
+    expect(await dlg.getByLabel('Deadband (bar)', { exact: true }).inputValue()).toBe('0');
     expect(await dlg.getByLabel('Off-delay (s)').inputValue()).toBe('0');
     expect(await dlg.getByLabel('Deviation limit').count()).toBe(0);
     await axe(page, 'alarm limits dialog');

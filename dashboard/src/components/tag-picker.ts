@@ -2,12 +2,13 @@
 // equipment.point) and a search box; emits `pick` with the tag chosen. Shared by the
 // trend and the layout editor. Rows are buttons, so the tree works from the keyboard.
 import { LitElement, html, css } from 'lit';
-import { get, qs, errorText } from '../api';
+import { errorText } from '../api';
 import { Refresh } from '../lib/refresh';
 import { base } from '../styles';
 import { isTwinCompanion } from '../lib/twin-companions';
 
 import type { TagInfo } from '../lib/format';
+import { tagList } from '../lib/tag-list';
 interface Node { name: string; path: string; children: Map<string, Node>; tag?: TagInfo }
 
 function buildTree(tags: TagInfo[]): Node {
@@ -62,10 +63,10 @@ export class TagPicker extends LitElement {
 
   private async load(): Promise<void> {
     try {
-      const r = await get<{ tags: TagInfo[] }>(`/tags${qs({ pattern: '>', limit: 20000 })}`);
+      const all = await tagList();
       // a twin's companions are drawn with their tag, not picked on their own
-      const names = new Set(r.tags.map((t) => t.tag));
-      this.tags = r.tags.filter((t) => !isTwinCompanion(t.tag, (x) => names.has(x))).sort((a, b) => (a.tag < b.tag ? -1 : 1));
+      const names = new Set(all.map((t) => t.tag));
+      this.tags = all.filter((t) => !isTwinCompanion(t.tag, (x) => names.has(x))).sort((a, b) => (a.tag < b.tag ? -1 : 1));
       if (this.tags.length && this.open.size === 0) {
         // open the first branch down to its equipment so a tag is one click away
         const parts = this.tags[0].tag.split('.');

@@ -69,6 +69,13 @@ export function formatValue(v: number | null | undefined, meta?: TagInfo): strin
   return v.toFixed(decimalsFor(meta, v));
 }
 
+/** A value with its unit ("66.9 °C"); a state name or a missing value has none. */
+export function formatWithUnit(v: number | null | undefined, meta?: TagInfo): string {
+  const text = formatValue(v, meta);
+  const discrete = !!meta?.states?.length || meta?.valueType === 'boolean';
+  return meta?.unit && !discrete && text !== '—' ? `${text} ${meta.unit}` : text;
+}
+
 /** Short free-form number (axes, widgets without metadata). */
 export function fmtValue(v: number): string {
   if (!Number.isFinite(v)) return String(v);

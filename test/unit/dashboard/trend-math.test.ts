@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { valueAt, viewStats, typicalGap } from '../../../dashboard/src/trend/readout';
 import { trendStateFromParams, trendStateToQuery } from '../../../dashboard/src/trend/trend-state';
-import { formatValue, qualityLevel, qualityText, decimalsFor, hourStyleOf } from '../../../dashboard/src/lib/format';
+import { formatValue, formatWithUnit, qualityLevel, qualityText, decimalsFor, hourStyleOf } from '../../../dashboard/src/lib/format';
+import { limitText } from '../../../dashboard/src/views/alarms/alarm-values';
 import { pickEncoding } from '../../../runtime/server/dashboard-static';
 import { shortNames } from '../../../dashboard/src/trend/pens';
 
@@ -98,5 +99,19 @@ describe('times in the reader\'s clock', () => {
     expect(hourStyleOf('de-DE')).toBe('2-digit');
     expect(clock('de-DE')).toBe('06:05:09');
     expect(clock('en-GB')).toBe('06:05:09');
+  });
+});
+
+describe('alarm values in the tag\'s unit', () => {
+  const bar = { tag: 'p', unit: 'bar', spanLow: 0, spanHigh: 10 };
+  const trip = { tag: 't', unit: 'x', states: ['normal', 'tripped'] };
+  it('an analog value and limit carry the unit and the span\'s precision; a rate is per second; a state has no unit', () => {
+    expect(formatWithUnit(4.5, bar)).toBe('4.50 bar');
+    expect(formatWithUnit(null, bar)).toBe('—');
+    expect(limitText({ type: 'LO', limit: 1 }, bar)).toBe('1.00 bar');
+    expect(limitText({ type: 'ROC', limit: 0.5 }, bar)).toBe('0.50 bar/s');
+    expect(limitText({ type: 'ROC', limit: 0.5 }, undefined)).toMatch(/^0\.50* per s$/);
+    expect(limitText({ type: 'DISCRETE', limit: 1 }, trip)).toBe('Tripped');
+    expect(formatWithUnit(1, trip)).toBe('Tripped');
   });
 });

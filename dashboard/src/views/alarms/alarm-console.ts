@@ -12,7 +12,9 @@ import { can } from '../../session';
 import { base } from '../../styles';
 import { withSignature } from '../../components/signature-dialog';
 import { PRIORITY_RANK, priorityIcon } from '../../components/chips';
-import { fmtDateTime, fmtDuration, formatValue } from '../../lib/format';
+import { fmtDateTime, fmtDuration, formatWithUnit, type TagInfo } from '../../lib/format';
+import { limitText, unitOf } from './alarm-values';
+import { tagMetas } from '../../lib/tag-list';
 import { stateName } from './alarm-names';
 import type { AlarmList, AlarmSummary } from '../../../../runtime/server/api/contract';
 import './alarm-journal';
@@ -26,9 +28,15 @@ type Tab = typeof TABS[number];
 type Show = 'attention' | 'all';
 /** The limits dialog's fields, in the names PUT /alarms/{id}/limits takes. */
 const LIMIT_LABELS: Array<[keyof AlarmView['limits'], string]> = [
-  ['setpoint', 'Setpoint'], ['limit', 'Deviation limit'], ['ratePerSecond', 'Rate limit (per second)'], ['windowS', 'Rate window (s)'],
+  ['setpoint', 'Setpoint'], ['limit', 'Deviation limit'], ['ratePerSecond', 'Rate limit'], ['windowS', 'Rate window (s)'],
   ['deadband', 'Deadband'], ['onDelayS', 'On-delay (s)'], ['offDelayS', 'Off-delay (s)'],
 ];
+
+/** A limit field's label with its unit: the tag's unit, per second for a rate ("Rate limit (°C/s)"). */
+function limitLabel(k: keyof AlarmView['limits'], label: string, unit: string): string {
+  if (k === 'ratePerSecond') return `${label} (${unit ? `${unit}/s` : 'per second'})`;
+  return unit && (k === 'setpoint' || k === 'limit' || k === 'deadband') ? `${label} (${unit})` : label;
+}
 const DURATIONS = [['15 min', 15 * 60_000], ['1 h', 3_600_000], ['4 h', 4 * 3_600_000], ['8 h', 8 * 3_600_000], ['One-shot (until it clears)', 0]] as const;
 
 /** Command name (URL segment) → audit/signature action name. */
@@ -45,7 +53,7 @@ export function sortAlarms(a: AlarmView[]): AlarmView[] {
 export class AlarmConsole extends LitElement {
   static properties = {
     tab: {}, alarms: { state: true }, absent: { state: true }, error: { state: true }, selected: { state: true },
-    dialog: { state: true }, info: { state: true }, show: { state: true }, open: { state: true },
+    dialog: { state: true }, info: { state: true }, show: { state: true }, open: { state: true }, metas: { state: true },
   };
   /** the tab shown, from the URL (`#/alarms?tab=journal`), so a tab can be bookmarked and shared */
   declare tab: Tab;
@@ -59,6 +67,8 @@ export class AlarmConsole extends LitElement {
   declare show: Show;
   /** alarms whose details (consequence, corrective action) are shown */
   declare open: Set<string>;
+  /** the tag registry, for units and state names (empty where the user may not read it) */
+  declare metas: Map<string, TagInfo>;
   private off: (() => void) | null = null;
   private timer: number | undefined;
 
@@ -73,6 +83,7 @@ export class AlarmConsole extends LitElement {
     this.info = '';
     this.show = 'attention';
     this.open = new Set();
+    this.metas = new Map();
   }
 
   static styles = [base, css`
@@ -81,7 +92,7 @@ export class AlarmConsole extends LitElement {
     tr.unack td.state { color: var(--bad-fg); }
     .scroll { overflow: auto; max-height: calc(100vh - 230px); }
     td.tag { overflow-wrap: anywhere; min-width: 120px; }
-    td.since { white-space: nowrap; }
+    td.since, td.num { white-space: nowrap; }
     td.cmds { white-space: normal; }
     td.cmds .toolbar { gap: 4px; }
     .detail td { background: var(--panel-2); font-weight: 400 !important; }
@@ -110,6 +121,8 @@ export class AlarmConsole extends LitElement {
       tbody td { display: block; border: none; padding: 0; }
       td.tag, td.cmds, tr.detail td { grid-column: 1 / -1; min-width: 0; }
       td.cmds button { min-height: 36px; }
+      /* the value beside its limit, each named */
+      td.num::before { content: attr(data-label) ' '; color: var(--muted); font-weight: 400; }
     }
   `];
 
@@ -134,7 +147,8 @@ export class AlarmConsole extends LitElement {
   private async refresh(): Promise<void> {
     if (this.tab !== 'active') return;
     try {
-      const list = (await get<AlarmList>('/alarms')).alarms;
+      const [{ alarms: list }, metas] = await Promise.all([get<AlarmList>('/alarms'), tagMetas()]);
+      this.metas = metas;
       this.alarms = sortAlarms(this.show === 'all' ? list : list.filter((a) => a.state !== 'A'));
       this.absent = false;
       this.error = '';
@@ -255,7 +269,7 @@ export class AlarmConsole extends LitElement {
           <button data-action="ack-all" ?disabled=${!unack.length} @click=${() => this.ack(unack.map((a) => a.id))}>Acknowledge all shown (${unack.length})</button>` : ''}
       </div>
       ${!this.alarms.length ? html`<div class="empty">No alarms need attention.</div>` : html`
-      <div class="scroll"><table data-testid="alarm-table"><thead><tr>${mayAck ? html`<th class="hide-s"><span class="sr-only">select</span></th>` : ''}<th>Priority</th><th>State</th><th class="hide-m">Since</th><th>Alarm</th><th class="hide-s">Value</th><th class="hide-s">Limit</th><th>Commands</th></tr></thead>
+      <div class="scroll"><table data-testid="alarm-table"><thead><tr>${mayAck ? html`<th class="hide-s"><span class="sr-only">select</span></th>` : ''}<th>Priority</th><th>State</th><th class="hide-m">Since</th><th>Alarm</th><th>Value</th><th>Limit</th><th>Commands</th></tr></thead>
       <tbody>${repeat(this.alarms, (a) => a.id, (a) => {
         const unacked = a.state === 'B' || a.state === 'D';
         const isOpen = this.open.has(a.id);
@@ -269,7 +283,7 @@ export class AlarmConsole extends LitElement {
         <td class="since hide-m">${fmtDateTime(a.since)}</td>
         <td class="tag"><span class="msg">${a.message}</span><span class="muted">${tagPath(a.tag)}</span>
           <button class="link" aria-expanded=${String(isOpen)} data-action="details" @click=${() => this.toggleOpen(a.id)}>${isOpen ? 'Hide' : 'Consequence & action'}</button></td>
-        <td class="hide-s">${formatValue(a.value)}</td><td class="hide-s">${formatValue(a.limit)}</td>
+        <td class="num" data-label="Value">${formatWithUnit(a.value, this.metas.get(a.tag))}</td><td class="num" data-label="Limit">${limitText(a, this.metas.get(a.tag))}</td>
         <td class="cmds">${this.commands(a)}</td></tr>
         ${isOpen ? html`<tr class="detail"><td colspan="8"><dl data-testid="alarm-detail">
           <dt>Consequence</dt><dd>${a.consequence || 'not documented'}</dd>
@@ -287,7 +301,7 @@ export class AlarmConsole extends LitElement {
         <form @submit=${this.submitDialog}>
           <h2 id="cmd-title">Limits: ${d.alarm.message || d.alarm.tag}</h2>
           <p class="muted">${d.alarm.type} on ${d.alarm.tag}. The change is signed, recorded in the audit trail and deployed into the flow node that defines the alarm.</p>
-          <div class="limits">${fields.map(([k, label]) => html`<label for="lim-${k}">${label}</label>
+          <div class="limits">${fields.map(([k, label]) => html`<label for="lim-${k}">${limitLabel(k, label, unitOf(this.metas.get(d.alarm.tag)))}</label>
             <input id="lim-${k}" name=${k} type="number" step="any" required .value=${String(d.alarm.limits[k])} min=${k === 'setpoint' ? nothing : 0} />`)}</div>
           <div class="toolbar"><span class="spacer"></span><button type="button" @click=${() => { this.dialog = null; }}>Cancel</button><button type="submit" class="primary">Change limits</button></div>
         </form></dialog>`;

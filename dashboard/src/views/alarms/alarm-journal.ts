@@ -6,7 +6,9 @@ import { LitElement, html, css } from 'lit';
 import { get, qs, errorText } from '../../api';
 import { base } from '../../styles';
 import { priorityIcon } from '../../components/chips';
-import { fmtDateTime, formatValue } from '../../lib/format';
+import { fmtDateTime, formatWithUnit, type TagInfo } from '../../lib/format';
+import { tagMetas } from '../../lib/tag-list';
+import { limitText } from './alarm-values';
 import { rangeBounds, type TimeRange } from '../../lib/ranges';
 import { EVENTS, eventName, stateName } from './alarm-names';
 import type { AlarmJournalEntry, AlarmJournalPage } from '../../../../runtime/server/api/contract';
@@ -33,8 +35,10 @@ export class AlarmJournal extends LitElement {
   private cursors: Array<number | undefined> = [undefined];
   private next: number | null = null;
   private filter: { tag?: string; event?: string; priority?: string } = {};
-  /** alarm id → message, from every configured alarm (Normal ones included) */
-  private names = new Map<string, string>();
+  /** alarm id → message and type, from every configured alarm (Normal ones included) */
+  private names = new Map<string, { message: string; type: string }>();
+  /** the tag registry, for units and state names */
+  private metas = new Map<string, TagInfo>();
 
   constructor() { super(); this.entries = []; this.error = ''; this.page = 0; this.hasNext = false; this.range = { preset: '24h' }; }
 
@@ -53,8 +57,9 @@ export class AlarmJournal extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    void get<{ alarms: Array<{ id: string; message: string }> }>('/alarms?all=true').then((r) => {
-      this.names = new Map(r.alarms.map((a) => [a.id, a.message]));
+    void Promise.all([get<{ alarms: Array<{ id: string; message: string; type: string }> }>('/alarms?all=true'), tagMetas()]).then(([r, metas]) => {
+      this.names = new Map(r.alarms.map((a) => [a.id, a]));
+      this.metas = metas;
       this.requestUpdate();
     }).catch(() => undefined);
     void this.load();
@@ -104,9 +109,9 @@ export class AlarmJournal extends LitElement {
       <div class="scroll" tabindex="0" role="region" aria-label="journal entries"><table class="cards" data-testid="journal-table"><thead><tr><th>Time</th><th>Priority</th><th>Tag</th><th>Alarm</th><th>Event</th><th>State change</th><th class="hide-s">Value</th><th class="hide-s">Limit</th><th>User</th><th class="hide-s">Comment</th></tr></thead>
       <tbody>${this.entries.map((e) => { const p = e.priority; return html`<tr>
         <td class="time" data-label="Time">${fmtDateTime(e.ts)}</td><td data-label="Priority">${p ? html`${priorityIcon(p)} ${p}` : ''}</td><td class="tag" data-label="Tag">${tagPath(e.tag)}</td>
-        <td data-testid="journal-alarm" data-label="Alarm">${this.names.get(e.alarmId) ?? e.alarmId}</td><td data-label="Event">${eventName(e.event)}</td>
+        <td data-testid="journal-alarm" data-label="Alarm">${this.names.get(e.alarmId)?.message ?? e.alarmId}</td><td data-label="Event">${eventName(e.event)}</td>
         <td data-testid="journal-states" data-label="State change">${stateName(e.from)} → ${stateName(e.to)}</td>
-        ${optional('Value', formatValue(e.value))}${optional('Limit', formatValue(e.limit))}${optional('User', e.user ?? '')}${optional('Comment', e.comment ?? '')}</tr>`; })}</tbody></table></div>`}
+        ${optional('Value', formatWithUnit(e.value, this.metas.get(e.tag)))}${optional('Limit', limitText({ type: this.names.get(e.alarmId)?.type ?? '', limit: e.limit }, this.metas.get(e.tag)))}${optional('User', e.user ?? '')}${optional('Comment', e.comment ?? '')}</tr>`; })}</tbody></table></div>`}
       <div class="toolbar"><button data-action="prev-page" ?disabled=${this.page === 0} @click=${() => this.go(-1)}>Newer</button>
         <span class="muted">page ${this.page + 1}</span>
         <button data-action="next-page" ?disabled=${!this.hasNext} @click=${() => this.go(1)}>Older</button></div>`;

@@ -3,7 +3,7 @@
 // words, a sparkline of the last hour, quality and alarm state ISA-101 style (grey when
 // normal; colour only where something is abnormal; alarm priority as shape + colour).
 import { LitElement, html, css } from 'lit';
-import { api, get, qs } from '../../api';
+import { api, get } from '../../api';
 import { live, type LiveSample } from '../../live-client';
 import { can } from '../../session';
 import { base } from '../../styles';
@@ -14,6 +14,7 @@ import '../../components/chips';
 import '../../components/sparkline';
 import { wordParts } from '../../components/tag-path';
 import { isTwinCompanion } from '../../lib/twin-companions';
+import { tagList } from '../../lib/tag-list';
 
 interface Row { tag: string; ts: number; value: number; quality: string }
 interface ActiveAlarm { tag: string; priority: string; state: string; stateName?: string; message: string }
@@ -44,8 +45,8 @@ interface Overview { tags: TagInfo[]; latest: Row[] | null }
 
 /** The tag list with metadata, then the latest stored value of each shown tag. */
 async function fetchOverview(query: boolean): Promise<Overview> {
-  const r = await get<{ tags: TagInfo[] }>(`/tags${qs({ pattern: '>', limit: 20000 })}`);
-  const names = new Set(r.tags.map((t) => t.tag));
+  const all = await tagList();
+  const names = new Set(all.map((t) => t.tag));
   // a twin's companions are drawn in the trend with their tag, not as rows of their own
   const tags = [...names].filter((t) => !isTwinCompanion(t, (x) => names.has(x)) && !t.startsWith('sys.'));
   // the latest stored values, so the page is filled before the next live sample
@@ -56,7 +57,7 @@ async function fetchOverview(query: boolean): Promise<Overview> {
       for (const list of chunks(tags)) latest.push(...(await api<{ samples: Row[] }>('POST', '/query', { kind: 'latest', tags: list })).samples);
     } catch { latest = null; }
   }
-  return { tags: r.tags, latest };
+  return { tags: all, latest };
 }
 
 let early: { at: number; overview: Promise<Overview> } | null = null;
