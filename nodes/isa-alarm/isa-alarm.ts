@@ -41,7 +41,7 @@ export default function register(RED: RED): void {
       const worst = SEVERITY.find((s) => counts.has(s));
       if (!worst) return node.status({ fill: 'grey', shape: 'ring', text: 'no alarms' });
       const n = counts.get(worst)!;
-      const text = worst === 'A' ? `${views.length} normal` : `${worst} ${STATE_NAMES[worst]}${n > 1 ? ` ×${n}` : ''}`;
+      const text = worst === 'A' ? `${views.length} normal` : `${STATE_NAMES[worst]}${n > 1 ? ` ×${n}` : ''}`;
       node.status({ fill: FILL[worst], shape: worst === 'A' ? 'ring' : 'dot', text: invalid ? `${text} · ${invalid} invalid` : text });
     };
 

@@ -95,9 +95,10 @@ describe('isa-alarm node', () => {
       ['HI', 'ack', 'B', 'C', 'olga'], ['HIHI', 'clear', 'B', 'D', null], ['HI', 'clear', 'C', 'A', null],
     ]);
     expect(msgs).toHaveLength(5);
-    await waitFor(() => statuses.at(-1)?.text?.startsWith('D '), { what: 'status = worst state D' });
+    // the worst state by its name (the dashboard's words), not its ISA-18.2 letter
+    await waitFor(() => statuses.at(-1)?.text?.startsWith('Returned to Normal Unacknowledged'), { what: 'status = worst state D' });
     expect(statuses.at(-1)).toMatchObject({ fill: 'yellow' });
-    expect(statuses.some((s) => s.fill === 'red' && /^B Unacknowledged Alarm/.test(s.text))).toBe(true);
+    expect(statuses.some((s) => s.fill === 'red' && /^Unacknowledged Alarm/.test(s.text))).toBe(true);
   });
 
   it('reports an invalid definition by field and an invalid sample by field', async () => {
