@@ -108,6 +108,14 @@ describe('Historian in the editor', () => {
     });
     const field = page.locator('.ia-tag').first();
     await field.waitFor();
+    // the demo's alarm list is longer than the dialog and opens at its first row: each row
+    // added on opening scrolled it (a 0 ms timer) to its end, where a user saw the last alarms
+    const list = await page.evaluate(async () => {
+      for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0)); // the timers queued while the dialog opened
+      const c = document.querySelector('.ia-tag')!.closest('.red-ui-editableList-container') as HTMLElement;
+      return { scrollTop: c.scrollTop, overflows: c.scrollHeight > c.clientHeight + 100 };
+    });
+    expect(list).toEqual({ scrollTop: 0, overflows: true });
     const msg = page.locator('.htp-msg').first();
     await field.fill('acme.izmir..pump1');
     await expect.poll(() => msg.textContent(), { timeout: 10_000 }).toContain('Not a tag');
