@@ -20,6 +20,7 @@ export const CRITICAL = {
   frameClose: 'frames.close',
   frameAttributesChange: 'frames.attributes.change',
   bufferPurge: 'buffers.quarantine.purge',
+  systemBackup: 'system.backup',
 } as const;
 
 /** Actions signed whatever the configured list says: the signature is their point. */
@@ -30,7 +31,7 @@ export const DEFAULT_CRITICAL_ACTIONS: readonly string[] = [
   CRITICAL.alarmShelve, CRITICAL.alarmOutOfService, CRITICAL.alarmLimitsChange,
   CRITICAL.userCreate, CRITICAL.userUpdate, CRITICAL.userRoleChange, CRITICAL.userDisable, CRITICAL.userPasswordReset,
   CRITICAL.retentionChange, CRITICAL.tierPolicyChange, CRITICAL.auditAcknowledge,
-  CRITICAL.frameClose, CRITICAL.frameAttributesChange, CRITICAL.bufferPurge,
+  CRITICAL.frameClose, CRITICAL.frameAttributesChange, CRITICAL.bufferPurge, CRITICAL.systemBackup,
 ];
 
 export class CriticalActions {
@@ -85,6 +86,10 @@ export const CRITICAL_ACTION_INFO: Readonly<Record<string, { what: string; where
   [CRITICAL.bufferPurge]: {
     what: 'delete a store-and-forward buffer\'s quarantined envelopes (their samples are never sent)', where: '`POST /buffers/{name}/quarantine/purge`',
     target: '`buffer:<name>`', permission: 'buffers.manage',
+  },
+  [CRITICAL.systemBackup]: {
+    what: 'download a backup of the whole installation (its samples, accounts, audit trail, flows and keys)', where: '`POST /system/backup`',
+    target: '`system`', permission: 'system.backup',
   },
 };
 

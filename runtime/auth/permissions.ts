@@ -41,6 +41,7 @@ export const PERMISSIONS = {
   'fleet.read': 'see the gateway fleet (online/offline, last seen, backlog, host metrics)',
   'frames.read': 'find event frames (batches, coils, trips) and read their data and overlays',
   'frames.write': 'open event frames by hand, close them and edit their attributes (signed)',
+  'system.backup': 'download a backup of the whole installation, keys and password hashes included (signed)',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
@@ -60,9 +61,10 @@ const OPERATOR: Permission[] = [
 ];
 
 // Engineers configure everything except identities and the audit verification, which stay
-// with administrators and auditors (separation of duties).
+// with administrators and auditors (separation of duties), and the backup, which holds the
+// keys and password hashes.
 const ENGINEER: Permission[] = ALL_PERMISSIONS.filter(
-  (p) => p !== 'users.manage' && p !== 'tokens.manage' && p !== 'audit.verify' && p !== 'audit.acknowledge',
+  (p) => p !== 'users.manage' && p !== 'tokens.manage' && p !== 'audit.verify' && p !== 'audit.acknowledge' && p !== 'system.backup',
 );
 
 // Machines: push data, read it back, scrape metrics. Never an interactive session.

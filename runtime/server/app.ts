@@ -43,6 +43,7 @@ import { RateLimiter } from '../ingest';
 import { TokenTagBudget } from '../ingest';
 import { TokenTagLedger } from '../ingest';
 import { DiskWatermark } from '../disk';
+import { backupRoutes } from './routes/backup-routes';
 import { applyTrustProxy } from './trust-proxy';
 import { loadTls, type TlsMaterial } from './tls';
 import { securityHeaders } from './security-headers';
@@ -257,6 +258,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...frameRoutes({ frames, trail: compliance.trail, signatures: compliance.signatures!, onExport: recordExport, stores }),
     ...twinRoutes({ models: () => twinModels, stores }),
     ...systemRoutes({ health: () => health.collect() }),
+    ...backupRoutes({ dataDir: cfg.dataDir, version: VERSION, stores, trail: compliance.trail, signatures: compliance.signatures!, disk }),
     ...fleetRoutes({ registry: () => fleet?.registry ?? null, connected: () => fleet?.monitor.connected ?? false }),
     ...accountRoutes(security.auth),
     ...tagStatsRoutes(Date.now, stores),

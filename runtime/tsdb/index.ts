@@ -21,6 +21,7 @@ export { DEFAULT_MAX_FUTURE_MS } from './store';
 export type { RejectReason, RejectedSample } from './store';
 export { StoreHandle } from './store-handle';
 export { StoreWriter } from './store-writer';
+export type { StoreSnapshot } from './snapshot';
 export type { LoggingSetting } from './store-writer';
 export type { TagLimitOptions } from './tag-limits';
 export { silentLogger } from './types';

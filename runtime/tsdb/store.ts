@@ -32,6 +32,7 @@ import { collectStats, type TsdbStats } from './store-stats';
 import { TagRegistry } from './tag-registry';
 import { countOverwrites } from './overwrites';
 import { WriteTurns, type Turn } from './write-turns';
+import { snapshotStoreDir, type StoreSnapshot } from './snapshot';
 import { DEFAULT_TAG_LIMITS, TagLimits } from './tag-limits';
 import type { Columns, Interpolation, SeriesBatch } from './types';
 import { UptimeLog, type Run } from './uptime';
@@ -518,6 +519,21 @@ export class TsdbStore implements SeriesReader {
 
   /** Path of a local block file (for the tier mover to upload). */
   localBlockPath(id: string): string { return this.blockSet.local.file(id); }
+
+  /**
+   * A consistent copy of the store in `dest` (a new directory, best on the same filesystem:
+   * blocks are hard-linked) while it keeps taking writes (snapshot.ts): every sample
+   * acknowledged before the call is in the copy. Maintenance waits meanwhile.
+   */
+  snapshotInto(dest: string): Promise<StoreSnapshot> {
+    return this.exclusive(async () => {
+      if (this.closed) throw new Error('store is closed');
+      this.tags.save();
+      const files = new Map<string, string>();
+      for (const b of this.blockSet.all) if (b.location === 'local') files.set(b.id, this.blockSet.local.file(b.id));
+      return snapshotStoreDir(this.o.dir, dest, files);
+    });
+  }
 
   /** Adds (or replaces) the block source serving manifest location `source.location`. */
   attachBlockSource(source: BlockSource): void {

@@ -1,0 +1,89 @@
+// POST /system/backup: the whole installation as a .tar.gz, made while it runs (README
+// "Backup and restore", runtime/backup/FORMAT-backup.md). The archive holds the accounts'
+// password hashes, the keys that sign sessions and decrypt flow credentials, and every
+// sample: it takes `system.backup` (administrators) and a signature, and every download,
+// finished or not, is in the audit trail with what it held.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { create as createTar } from 'tar';
+import { actorFields, CRITICAL, type AuditTrail, type SignatureService } from '../../audit';
+import { removeStaleStaging, snapshotDataDir, STAGING_PREFIX, type BackupManifest, type OpenStore } from '../../backup';
+import type { DiskWatermark } from '../../disk';
+import type { Components } from '../../registry';
+import { defineRoute, HttpError, type RouteDef } from '../api/route';
+import { signatureFor } from './audit-routes';
+
+export interface BackupRouteDeps {
+  dataDir: string;
+  version: string;
+  stores: Pick<Components['stores'], 'entries'>;
+  trail: AuditTrail;
+  signatures: SignatureService;
+  disk?: DiskWatermark | null;
+}
+
+export const BACKUP_TARGET = 'system';
+
+/** The stores open in this process (one still opening is waited for; one that failed is left to the directory copy). */
+async function openStores(stores: BackupRouteDeps['stores']): Promise<OpenStore[]> {
+  const out: OpenStore[] = [];
+  for (const [, handle] of stores.entries()) {
+    const s = await handle.ready.catch(() => null);
+    if (s && !handle.closed) out.push(s);
+  }
+  return out;
+}
+
+export function backupRoutes(deps: BackupRouteDeps): RouteDef[] {
+  removeStaleStaging(deps.dataDir);
+  let running = false;
+  return [
+    defineRoute({
+      method: 'post', path: '/system/backup', group: 'system', permission: 'system.backup',
+      summary: 'A backup of the whole installation (stores, accounts, audit trail, flows, keys, buffers) as .tar.gz, made while it runs; signed (system.backup on system) and audited',
+      signs: [CRITICAL.systemBackup],
+      response: { status: 200, description: 'application/gzip: a tar of the data directory with backup.json (what it holds) at its root; extract it into an empty directory and start Historian on it. 409 while another backup is being made; 507 when the data disk is below its low-space watermark', contentType: 'application/gzip' },
+      handler: async (ctx) => {
+        const { res, req, principal } = ctx;
+        if (running) throw new HttpError(409, 'conflict', 'a backup is being made; try again once it is done');
+        const disk = deps.disk?.state();
+        if (disk?.low) throw new HttpError(507, 'insufficient_storage', 'the data disk is below its low-space watermark: a backup needs room for copies of the databases and write-ahead logs');
+        const signature = signatureFor(ctx, deps.signatures, CRITICAL.systemBackup, BACKUP_TARGET);
+        running = true;
+        const staging = fs.mkdtempSync(path.join(deps.dataDir, STAGING_PREFIX));
+        let manifest: BackupManifest | null = null;
+        let sent = 0;
+        let problem: string | null = null;
+        try {
+          manifest = await snapshotDataDir(deps.dataDir, staging, await openStores(deps.stores), { version: deps.version, host: os.hostname() });
+          const stamp = new Date(manifest.createdAt).toISOString().replace(/[:.]/g, '-');
+          res.status(200);
+          res.setHeader('Content-Type', 'application/gzip');
+          res.setHeader('Content-Disposition', `attachment; filename="historian-backup-${os.hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${stamp}.tar.gz"`);
+          res.setHeader('Cache-Control', 'no-store');
+          const count = new Transform({ transform(chunk: Buffer, _enc, done) { sent += chunk.length; done(null, chunk); } });
+          await pipeline(createTar({ gzip: true, cwd: staging, portable: true }, ['.']), count, res);
+        } catch (e) {
+          problem = (e as Error).message;
+          if (!res.headersSent) throw new HttpError(500, 'internal', `backup: ${problem}`);
+          res.destroy();
+        } finally {
+          running = false;
+          fs.rmSync(staging, { recursive: true, force: true });
+          // recorded once the download ended (or failed), in the turn it did: before the client's next request
+          deps.trail.append({
+            action: CRITICAL.systemBackup, target: BACKUP_TARGET, ...actorFields(principal), clientAddress: req.ip ?? null, signature,
+            newValue: {
+              completed: problem === null, ...(problem ? { problem } : {}), archiveBytes: sent,
+              ...(manifest ? { createdAt: manifest.createdAt, files: manifest.files, bytes: manifest.bytes, databases: manifest.databases, stores: manifest.stores.map((s) => ({ dir: s.dir, blocks: s.blocks, walSegments: s.walSegments })) } : {}),
+            },
+          });
+        }
+        return undefined;
+      },
+    }),
+  ];
+}
