@@ -31,6 +31,8 @@ export interface BackupManifest {
   format: typeof BACKUP_FORMAT;
   /** epoch ms of phase 1 (databases, flows, keys) */
   createdAt: number;
+  /** how long phase 1 held the server's event loop, ms */
+  phase1Ms: number;
   version: string;
   host: string;
   /** paths relative to the data directory */
@@ -108,9 +110,11 @@ async function copyQuiet(src: string, dest: string, m: BackupManifest): Promise<
  * writes `backup.json` there; `stores` are the stores open in this process.
  */
 export async function snapshotDataDir(dataDir: string, staging: string, stores: readonly OpenStore[], about: { version: string; host: string; now?: () => number }): Promise<BackupManifest> {
-  const m: BackupManifest = { format: BACKUP_FORMAT, createdAt: (about.now ?? Date.now)(), version: about.version, host: about.host, databases: [], stores: [], files: 0, bytes: 0 };
+  const m: BackupManifest = { format: BACKUP_FORMAT, createdAt: (about.now ?? Date.now)(), phase1Ms: 0, version: about.version, host: about.host, databases: [], stores: [], files: 0, bytes: 0 };
   const open = new Map(stores.map((s) => [path.resolve(s.dir), s]));
+  const t0 = performance.now();
   copyNow(dataDir, staging, '', m, new Set(open.keys()));
+  m.phase1Ms = Math.round((performance.now() - t0) * 10) / 10;
   for (const s of open.values()) {
     const rel = path.relative(dataDir, s.dir);
     if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`store directory ${s.dir} is outside the data directory`);

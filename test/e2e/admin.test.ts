@@ -16,6 +16,7 @@ import { startDistribution, ADMIN_PASSWORD, type Distribution } from '../helpers
 import { createUser } from '../helpers/signing';
 import { startNats, type NatsServer } from '../helpers/nats';
 import { makeTempDir } from '../helpers/tmp';
+import { list as listTar } from 'tar';
 
 const VIEWPORTS = [{ width: 1440, height: 900 }, { width: 1024, height: 600 }, { width: 390, height: 844 }];
 const TAG = 'acme.izmir.plant1.line1.cell1.pump1.flow';
@@ -317,5 +318,33 @@ describe('administration in the browser', () => {
     await row.locator('[data-field=state]', { hasText: 'sending' }).waitFor({ timeout: 20_000 });
     await page.locator('[data-testid=health-summary] [data-problem=backlog]').waitFor({ state: 'detached', timeout: 10_000 });
     await page.context().close();
+  });
+  it('an admin downloads a backup from the Health page while the plant writes, signed; an auditor has no such button', async () => {
+    const page = await newPage();
+    await login(page, 'admin', ADMIN_PASSWORD);
+    await page.click('[data-nav=health]');
+    const button = page.locator('[data-testid=health-backup] [data-action=backup]');
+    await button.waitFor();
+    const download = page.waitForEvent('download');
+    await button.click();
+    expect(await signIfAsked(page, ADMIN_PASSWORD, 10_000)).toBe(true);
+    const file = join(await makeTempDir('admin-backup-'), 'backup.tar.gz');
+    await (await download).saveAs(file);
+    await page.getByRole('status').filter({ hasText: /^Backup saved as historian-backup-.+\.tar\.gz \(.+\)\.$/ }).waitFor();
+    const names: string[] = [];
+    await listTar({ file, onReadEntry: (e) => { names.push(e.path.replace(/^\.\//, '')); } });
+    expect(names).toEqual(expect.arrayContaining(['backup.json', 'auth.db', 'audit.db', 'flows.json', 'secrets/jwt-private.pem', 'tsdb/default/tags.json']));
+    expect(names.some((n) => /^tsdb\/default\/wal\/\d+\.wal$/.test(n))).toBe(true);
+    expect(names.filter((n) => n === 'historian.pid' || n.endsWith('.db-wal') || n.endsWith('/LOCK'))).toEqual([]);
+    await checkView(page, 'health-backup', 'historian-admin-health');
+    await page.context().close();
+    // an auditor (no system.backup) sees the Health page without it
+    await createUser(dist, adminToken, { username: 'aud1', name: 'Ayla Auditor', role: 'AUDITOR', password: 'auditor own passphrase 4' });
+    const other = await newPage();
+    await login(other, 'aud1', 'auditor own passphrase 4');
+    await other.click('[data-nav=health]');
+    await other.locator('[data-testid=health-summary]').waitFor();
+    expect(await other.locator('[data-testid=health-backup]').count()).toBe(0);
+    await other.context().close();
   });
 });

@@ -113,6 +113,7 @@ describe('an online backup', () => {
     expect(m).toMatchObject({ format: 'historian-backup/1', stores: [{ dir: 'tsdb/default', open: true }] });
     expect(m.stores[0].blocks).toBeGreaterThan(0);
     expect(m.stores[0].walSegments).toBeGreaterThan(0);
+    expect(m.phase1Ms).toBeGreaterThanOrEqual(0);
     for (const p of ['secrets/credential-secret', 'secrets/jwt-private.pem', 'secrets/audit-anchor.json', 'auth.db', 'audit.db', 'flows.json', 'tsdb/default/manifest.json']) expect(existsSync(join(to, p)), p).toBe(true);
     for (const p of ['historian.pid', 'tsdb/default/LOCK', 'audit.db-wal', 'auth.db-wal']) expect(existsSync(join(to, p)), p).toBe(false);
   });

@@ -8,6 +8,7 @@ import { can } from '../../session';
 import { Refresh } from '../../lib/refresh';
 import { adminStyles, figureList, fmtBytes, fmtDuration, fmtNumber, fmtTime, signedCall } from './admin-common';
 import { confirmWithReason } from '../../components/confirm-dialog';
+import { downloadSigned } from '../../lib/save-file';
 
 interface Problem { area: string; kind: string; name: string; message: string }
 interface Report {
@@ -28,10 +29,12 @@ const REFRESH_MS = 3000;
 const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
 
 export class HealthView extends LitElement {
-  static properties = { report: { state: true }, error: { state: true }, notice: { state: true } };
+  static properties = { report: { state: true }, error: { state: true }, notice: { state: true }, backingUp: { state: true } };
   declare report: Report | null;
   declare error: string;
   declare notice: string;
+  /** a backup is being made and downloaded */
+  declare backingUp: boolean;
   private readonly refresh = new Refresh(this, () => this.load(), REFRESH_MS);
 
   static styles = [...adminStyles, css`
@@ -49,6 +52,7 @@ export class HealthView extends LitElement {
     this.report = null;
     this.error = '';
     this.notice = '';
+    this.backingUp = false;
   }
 
   private async load(): Promise<void> {
@@ -95,6 +99,22 @@ export class HealthView extends LitElement {
     await this.load();
   }
 
+  /** POST /system/backup (signed): the whole installation as a .tar.gz, saved by the browser. */
+  private async backup(): Promise<void> {
+    this.backingUp = true;
+    this.error = '';
+    this.notice = 'Making the backup…';
+    try {
+      const r = await downloadSigned(this.renderRoot as ShadowRoot, '/api/v1/system/backup', 'historian-backup.tar.gz', 'download a backup of the whole installation');
+      this.notice = r ? `Backup saved as ${r.name} (${fmtBytes(r.bytes)}).` : 'Backup cancelled: not signed.';
+    } catch (e) {
+      this.notice = '';
+      this.error = `Backup: ${errorText(e)}`;
+    } finally {
+      this.backingUp = false;
+    }
+  }
+
   private section(title: string, rows: unknown[], body: unknown, empty: string) {
     return html`<section><h3>${title}</h3>${rows.length ? html`<div class="scroll">${body}</div>` : html`<div class="empty">${empty}</div>`}</section>`;
   }
@@ -112,7 +132,7 @@ export class HealthView extends LitElement {
         ${r.ok ? '' : html`<ul>${r.problems.map((p) => html`<li data-problem=${p.kind}>${p.message}</li>`)}</ul>`}
       </div>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
-      ${this.notice ? html`<div class="notice">${this.notice}</div>` : ''}
+      ${this.notice ? html`<div class="notice" role="status">${this.notice}</div>` : ''}
 
       ${this.section('Stores', r.stores, html`<table class="cards" data-testid="health-stores">
         <thead><tr><th scope="col">Store</th><th scope="col">Samples/s</th><th scope="col">Head series</th><th scope="col">Head samples (WAL lag)</th><th scope="col">WAL segments</th><th scope="col">Blocks</th><th scope="col">Disk</th><th scope="col">Errors</th></tr></thead>
@@ -151,6 +171,9 @@ export class HealthView extends LitElement {
         <div class="panel"><h3 style="margin-top:0">Process</h3><dl>
           <dt>Version</dt><dd>${r.process.version} (Node ${r.process.node})</dd><dt>Uptime</dt><dd>${fmtDuration(r.process.uptimeSec * 1000)}</dd>
           <dt>CPU</dt><dd>${r.process.cpuPercent === null ? '—' : `${r.process.cpuPercent.toFixed(1)} %`}</dd><dt>Memory</dt><dd>${fmtBytes(r.process.rssBytes)} RSS</dd></dl></div>
+        ${can('system.backup') ? html`<div class="panel" data-testid="health-backup"><h3 style="margin-top:0">Backup</h3>
+          <p class="muted" style="margin:0 0 8px">The whole installation as one .tar.gz, made while it runs: samples, accounts, audit trail, flows and keys. Keep it as safe as the server.</p>
+          <button data-action="backup" ?disabled=${this.backingUp} @click=${() => this.backup()}>${this.backingUp ? 'Making the backup…' : 'Download backup'}</button></div>` : ''}
       </div>`;
   }
 }
