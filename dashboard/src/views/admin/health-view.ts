@@ -1,7 +1,8 @@
 // System health (everyone may look; actions by role): one "everything healthy / N
 // problems" line on top, then stores, store-and-forward buffers (with quarantine replay
 // and purge for buffers.manage), tier movers, devices, audit chain, bus links, disk and
-// the process. Refreshes every few seconds from GET /system/health.
+// the process, and for administrators the backup download (signed). Refreshes every few
+// seconds from GET /system/health.
 import { LitElement, html, css } from 'lit';
 import { api, get, errorText } from '../../api';
 import { can } from '../../session';
