@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { create as createTar } from 'tar';
 import { actorFields, CRITICAL, type AuditTrail, type SignatureService } from '../../audit';
 import { removeStaleStaging, snapshotDataDir, STAGING_PREFIX, type BackupManifest, type OpenStore } from '../../backup';
@@ -65,7 +66,8 @@ export function backupRoutes(deps: BackupRouteDeps): RouteDef[] {
           res.setHeader('Content-Disposition', `attachment; filename="historian-backup-${os.hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${stamp}.tar.gz"`);
           res.setHeader('Cache-Control', 'no-store');
           const count = new Transform({ transform(chunk: Buffer, _enc, done) { sent += chunk.length; done(null, chunk); } });
-          await pipeline(createTar({ gzip: true, cwd: staging, portable: true }, ['.']), count, res);
+          // compressed by Node's zlib on its thread pool: tar's own gzip runs on the event loop
+          await pipeline(createTar({ cwd: staging, portable: true }, ['.']), createGzip(), count, res);
         } catch (e) {
           problem = (e as Error).message;
           if (!res.headersSent) throw new HttpError(500, 'internal', `backup: ${problem}`);
