@@ -319,7 +319,7 @@ describe('administration in the browser', () => {
     await page.locator('[data-testid=health-summary] [data-problem=backlog]').waitFor({ state: 'detached', timeout: 10_000 });
     await page.context().close();
   });
-  it('an admin downloads a backup from the Health page while the plant writes, signed; an auditor has no such button', async () => {
+  it('an admin downloads a backup from the Health page while the plant writes, signed, and finds it on the Audit page among the signed actions; an auditor has no such button', async () => {
     const page = await newPage();
     await login(page, 'admin', ADMIN_PASSWORD);
     await page.click('[data-nav=health]');
@@ -337,6 +337,15 @@ describe('administration in the browser', () => {
     expect(names.some((n) => /^tsdb\/default\/wal\/\d+\.wal$/.test(n))).toBe(true);
     expect(names.filter((n) => n === 'historian.pid' || n.endsWith('.db-wal') || n.endsWith('/LOCK'))).toEqual([]);
     await checkView(page, 'health-backup', 'historian-admin-health');
+    // the Audit page lists the actions this server demands a signature for, the backup among them, and the backup's entry
+    await page.click('[data-nav=audit]');
+    const signed = page.locator('[data-testid=signed-actions]');
+    await signed.locator('summary').click();
+    expect(await signed.locator('li[data-action-name="system.backup"]').textContent()).toContain('download a backup of the whole installation');
+    const declared = ((await api('/api/v1/audit/signing-config')) as { criticalActions: string[] }).criticalActions;
+    expect(await signed.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-action-name')))).toEqual(declared);
+    await page.locator('[data-testid=audit-table] td', { hasText: 'system.backup' }).first().waitFor();
+    await checkView(page, 'audit-signed-actions', 'historian-audit-view');
     await page.context().close();
     // an auditor (no system.backup) sees the Health page without it
     await createUser(dist, adminToken, { username: 'aud1', name: 'Ayla Auditor', role: 'AUDITOR', password: 'auditor own passphrase 4' });

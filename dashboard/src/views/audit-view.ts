@@ -1,5 +1,5 @@
 // Audit trail for auditors and administrators: filter, page through entries, see one
-// entry with its signature manifestation, verify the hash chain, and (administrators) acknowledge
+// entry with its signature manifestation, the actions this server signs, verify the hash chain, and (administrators) acknowledge
 // damage after investigating it, signed. #/audit?verify=1 verifies on opening (the health page links there).
 // Export CSV saves the entries the filter selects with their chain hashes: the copy handed to an
 // inspector, which re-verifies offline (and the export itself is recorded in the trail).
@@ -12,11 +12,18 @@ import { can } from '../session';
 import { fmtDateTime } from '../lib/format';
 import { downloadFile } from '../lib/save-file';
 import { base } from '../styles';
+import { CRITICAL_ACTION_INFO } from '../../../runtime/audit/critical-actions';
 
 type Entry = AuditEntryView;
+interface SigningConfig { signedDeploys: boolean; criticalActions: string[]; tokenTtlMs: number }
+
+/** README text with `code` spans, as the page shows it. */
+function codeSpans(text: string) {
+  return text.split('`').map((part, i) => (i % 2 ? html`<code>${part}</code>` : part));
+}
 
 export class AuditView extends LitElement {
-  static properties = { entries: { state: true }, absent: { state: true }, error: { state: true }, detail: { state: true }, verify: { state: true }, offset: { state: true }, ackRequired: { state: true }, ackNote: { state: true }, exportNote: { state: true } };
+  static properties = { entries: { state: true }, absent: { state: true }, error: { state: true }, detail: { state: true }, verify: { state: true }, offset: { state: true }, ackRequired: { state: true }, ackNote: { state: true }, exportNote: { state: true }, signing: { state: true } };
   declare entries: Entry[];
   declare absent: boolean;
   declare error: string;
@@ -27,6 +34,8 @@ export class AuditView extends LitElement {
   declare ackRequired: boolean;
   declare ackNote: { ok: boolean; text: string } | null;
   declare exportNote: { ok: boolean; text: string } | null;
+  /** which actions this server demands a signature for (GET /audit/signing-config) */
+  declare signing: SigningConfig | null;
   /** cursors of the pages before this one (the trail pages by cursor, newest first) */
   private cursors: Array<number | undefined> = [];
   private cursor: number | undefined;
@@ -44,9 +53,11 @@ export class AuditView extends LitElement {
     this.ackRequired = false;
     this.ackNote = null;
     this.exportNote = null;
+    this.signing = null;
   }
 
   firstUpdated(): void {
+    get<SigningConfig>('/audit/signing-config').then((c) => { this.signing = c; }, () => undefined);
     if (new URLSearchParams(location.hash.split('?')[1] ?? '').get('verify') === '1' && can('audit.verify')) void this.runVerify();
   }
 
@@ -68,6 +79,10 @@ export class AuditView extends LitElement {
     form.ack { display: grid; gap: 6px; margin: 8px 0; padding: 8px; border: 1px solid var(--bad-border); background: var(--panel); max-width: 720px; }
     form.ack textarea { width: 100%; box-sizing: border-box; font: inherit; }
     form.ack p { margin: 0; font-size: 13px; }
+    details.signed { margin: 6px 0; }
+    details.signed summary { cursor: pointer; }
+    details.signed ul { margin: 4px 0; padding-left: 20px; font-size: 13px; }
+    details.signed li { margin: 2px 0; }
     @media (max-width: 1100px) { :host { grid-template-columns: minmax(0, 1fr); } }
   `];
 
@@ -144,6 +159,13 @@ export class AuditView extends LitElement {
     }
   }
 
+  /** The actions that need an electronic signature on this server, as it declares them (its configured list). */
+  private renderSigning(c: SigningConfig) {
+    return html`<details class="signed" data-testid="signed-actions"><summary>Actions that need an electronic signature (${c.criticalActions.length})</summary>
+      <ul>${c.criticalActions.map((a) => { const info = CRITICAL_ACTION_INFO[a]; return html`<li data-action-name=${a}><code>${a}</code>${info ? html`: ${info.what}, by ${codeSpans(info.where)}` : ''}</li>`; })}</ul>
+      <div class="muted">Deploys are ${c.signedDeploys ? '' : 'not '}signed as a whole (<code>HISTORIAN_SIGNED_DEPLOYS</code>). A signature is the signer's password again, with its meaning, for one action on one target, valid ${Math.round(c.tokenTtlMs / 1000)} s and used once.</div></details>`;
+  }
+
   render() {
     if (this.absent) return html`<div class="empty" data-testid="audit-absent">The audit trail is not available on this server yet.</div>`;
     const d = this.detail;
@@ -159,6 +181,7 @@ export class AuditView extends LitElement {
           ${can('audit.verify') ? html`<button type="button" data-action="verify" @click=${this.runVerify}>Verify chain</button>` : ''}
           <button type="button" data-action="export-csv" title="The entries this filter selects, with the chain hashes, for offline re-verification" @click=${this.exportCsv}>Export CSV</button>
         </form>
+        ${this.signing ? this.renderSigning(this.signing) : ''}
         ${this.exportNote ? html`<div class=${this.exportNote.ok ? 'muted' : 'fail'} role=${this.exportNote.ok ? 'status' : 'alert'} data-testid="export-result">${this.exportNote.text}</div>` : ''}
         ${this.verify ? html`<div class=${this.verify.ok ? 'ok' : 'fail'} data-testid="verify-result">${this.verify.text}</div>` : ''}
         ${this.ackRequired && can('audit.acknowledge') ? html`<form class="ack" data-testid="audit-acknowledge" @submit=${this.acknowledge}>
