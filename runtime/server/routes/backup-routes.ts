@@ -74,7 +74,6 @@ export function backupRoutes(deps: BackupRouteDeps): RouteDef[] {
           res.destroy();
         } finally {
           running = false;
-          fs.rmSync(staging, { recursive: true, force: true });
           // recorded once the download ended (or failed), in the turn it did: before the client's next request
           deps.trail.append({
             action: CRITICAL.systemBackup, target: BACKUP_TARGET, ...actorFields(principal), clientAddress: req.ip ?? null, signature,
@@ -83,6 +82,8 @@ export function backupRoutes(deps: BackupRouteDeps): RouteDef[] {
               ...(manifest ? { createdAt: manifest.createdAt, phase1Ms: manifest.phase1Ms, files: manifest.files, bytes: manifest.bytes, databases: manifest.databases, stores: manifest.stores.map((s) => ({ dir: s.dir, blocks: s.blocks, walSegments: s.walSegments })) } : {}),
             },
           });
+          // hard links and copies: removed without holding the event loop
+          await fs.promises.rm(staging, { recursive: true, force: true });
         }
         return undefined;
       },

@@ -101,8 +101,8 @@ describe('an online backup', () => {
     const entry = ((await (await dist.request('/api/v1/audit?action=system.backup&limit=1', { token: admin })).json()) as { entries: Array<Record<string, any>> }).entries[0];
     expect(entry).toMatchObject({ action: 'system.backup', target: 'system', username: 'admin', signature: { action: 'system.backup' }, newValue: { completed: true, archiveBytes: body.length } });
     expect(entry.newValue.databases).toEqual(expect.arrayContaining(['audit.db', 'auth.db']));
-    // nothing of the staging is left in the data directory
-    expect(readdirSync(dist.dataDir).filter((n) => n.startsWith('.backup-'))).toEqual([]);
+    // nothing of the staging is left in the data directory (removed once the download ended)
+    await waitFor(() => readdirSync(dist.dataDir).filter((n) => n.startsWith('.backup-')).length === 0, { what: 'the staging directory removed' });
   }, 120_000);
 
   it('extracts into a data directory without the running server\'s locks or SQLite side files', async () => {
