@@ -88,12 +88,18 @@ async function copyQuiet(src: string, dest: string, m: BackupManifest): Promise<
       const f = path.join(from, e.name), t = path.join(to, e.name);
       if (e.isDirectory()) { await walk(f, t); continue; }
       if (!e.isFile()) continue;
-      if (e.name.endsWith('.blk')) {
-        try { await fs.promises.link(f, t); } catch { await fs.promises.copyFile(f, t); }
-        out.blocks++;
-      } else {
-        await fs.promises.copyFile(f, t);
-        if (e.name.endsWith('.wal')) out.walSegments++;
+      try {
+        if (e.name.endsWith('.blk')) {
+          try { await fs.promises.link(f, t); } catch { await fs.promises.copyFile(f, t); }
+          out.blocks++;
+        } else {
+          await fs.promises.copyFile(f, t);
+          if (e.name.endsWith('.wal')) out.walSegments++;
+        }
+      } catch (err) {
+        // a buffer segment deleted since the listing was delivered in full: nothing to keep
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
       }
       const size = (await fs.promises.stat(t)).size;
       out.bytes += size;
