@@ -15,8 +15,10 @@ export interface BannerAlarm { id: string; tag: string; priority: string; state:
 const TITLE = 'Historian';
 
 export class AlarmBanner extends LitElement {
-  static properties = { alarms: { state: true }, absent: { state: true }, audible: { state: true } };
+  static properties = { alarms: { state: true }, returned: { state: true }, absent: { state: true }, audible: { state: true } };
   declare alarms: BannerAlarm[];
+  /** alarms back to normal but not yet acknowledged (state D): not counted, but said */
+  declare returned: number;
   declare absent: boolean;
   declare audible: boolean;
   private offs: Array<() => void> = [];
@@ -25,7 +27,7 @@ export class AlarmBanner extends LitElement {
   private first = true;
   private audio: AudioContext | null = null;
 
-  constructor() { super(); this.alarms = []; this.absent = false; this.audible = false; }
+  constructor() { super(); this.alarms = []; this.returned = 0; this.absent = false; this.audible = false; }
 
   static styles = [base, css`
     :host { display: block; }
@@ -60,8 +62,9 @@ export class AlarmBanner extends LitElement {
 
   private async refresh(): Promise<void> {
     try {
-      const r = await get<{ alarms: BannerAlarm[] }>('/alarms?state=B');
+      const r = await get<{ alarms: BannerAlarm[] }>('/alarms?state=B,D');
       const list = (r.alarms ?? []).filter((a) => a.state === 'B');
+      this.returned = (r.alarms ?? []).filter((a) => a.state === 'D').length;
       const fresh = list.filter((a) => !this.known.has(`${a.id}@${a.since}`));
       this.known = new Set(list.map((a) => `${a.id}@${a.since}`));
       if (!this.first && fresh.length && this.audible) this.beep(Math.min(...fresh.map((a) => PRIORITY_RANK[a.priority] ?? 4)));
@@ -112,7 +115,8 @@ export class AlarmBanner extends LitElement {
       </a>
       ${newest
         ? html`<a class="newest" href="#/alarms" data-testid="banner-newest">${fmtClock(newest.since)} · ${newest.message || newest.tag} <span class="muted">(${newest.tag})</span></a>`
-        : html`<span class="ok" data-testid="banner-ok">No active unacknowledged alarms</span>`}
+        : html`<span class="ok" data-testid="banner-ok">No active unacknowledged alarms${this.returned
+          ? html` · <a href="#/alarms" data-testid="banner-returned">${this.returned} returned, unacknowledged</a>` : ''}</span>`}
       <button aria-pressed=${String(this.audible)} data-action="audible" title="Sound a tone when a new alarm arrives (this user, this browser)"
         @click=${this.toggleAudible}>${this.audible ? 'Sound: on' : 'Sound: off'}</button>
     </div>`;
