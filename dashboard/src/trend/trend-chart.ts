@@ -850,7 +850,7 @@ export class HistorianTrend extends LitElement {
       <div class="range" data-testid="view-range">${mains.length ? `${fmtTime(this.view.from, spanMs)} – ${fmtTime(this.view.to, spanMs)}` : ''}</div>`}
       <div class="plotwrap" style=${styleMap(this.compact ? { position: 'relative', flex: '1', minHeight: '0' } : { position: 'relative', height: `${this.height}px` })}>
         <div class="plot" data-testid="trend-plot" style=${styleMap({ height: '100%' })}></div>
-        ${!mains.length && !this.compact ? html`<div class="nodata" data-testid="trend-empty"><b>No tag chosen.</b><span>Pick tags in the tree to draw them.</span></div>`
+        ${!mains.length && !this.compact ? html`<div class="nodata" data-testid="trend-empty"><b>No tag chosen.</b><span>Choose tags in the tag tree to draw them.</span></div>`
           : empty && this.retrying ? html`<div class="nodata" data-testid="read-failed"><b>The history could not be read.</b><span>${this.error}</span><span>Trying again…</span></div>`
           : empty ? html`<div class="nodata" data-testid="no-data"><b>No data in this range.</b><span>${fmtTime(this.view.from, spanMs)} – ${fmtTime(this.view.to, spanMs)}</span><span>Choose a longer range or go back in time.</span></div>` : ''}
       </div>
