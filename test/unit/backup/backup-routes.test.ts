@@ -1,0 +1,88 @@
+// POST /system/backup on its own (runtime/server/routes/backup-routes.ts), with a real audit
+// trail and a store whose snapshot the test holds: one backup at a time (409), none below
+// the disk watermark (507, nothing staged), and a download the client broke off recorded as
+// not completed, its staging directory removed.
+import express from 'express';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROLE_PERMISSIONS } from '../../../runtime/auth/permissions';
+import { SignatureService } from '../../../runtime/audit/signature-service';
+import { DiskWatermark } from '../../../runtime/disk';
+import { mountRoutes, type Principal } from '../../../runtime/server/api/route';
+import { backupRoutes } from '../../../runtime/server/routes/backup-routes';
+import { makeTempDir, removeTempDir } from '../../helpers/tmp';
+import { waitFor } from '../../helpers/wait';
+import { cleanup as cleanupTrails, makeTrail } from '../audit/fixture';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => { for (const c of cleanup.splice(0)) await c(); cleanupTrails(); });
+
+/** The route over a data directory whose one store snapshots only when `release` is called. */
+async function app(o: { freeBytes?: number } = {}) {
+  const data = await makeTempDir('historian-backup-routes-');
+  cleanup.push(() => removeTempDir(data));
+  fs.writeFileSync(path.join(data, 'flows.json'), '[]');
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  let snapshots = 0;
+  const store = {
+    dir: path.join(data, 'tsdb', 'default'),
+    snapshotInto: async (dest: string) => { snapshots++; await gate; fs.mkdirSync(dest, { recursive: true }); return { blocks: 0, walSegments: 0, bytes: 0 }; },
+  };
+  const t = makeTrail();
+  cleanup.push(() => t.trail.close());
+  const disk = new DiskWatermark({ dir: data, minFreeBytes: 1000, minFreePercent: 0, probe: () => ({ totalBytes: 1e9, freeBytes: o.freeBytes ?? 1e8 }) });
+  const principal: Principal = { kind: 'user', userId: '1', username: 'root', name: 'Root', role: 'ADMIN', permissions: ROLE_PERMISSIONS.ADMIN, expiresAt: null, mustChangePassword: false, allowsTag: () => true };
+  const router = express.Router();
+  router.use(express.json());
+  const signatures = new SignatureService({ auth: null as never, trail: t.trail, criticalActions: [] });
+  const stores = { entries: () => [['default', { ready: Promise.resolve(store), closed: false }]] } as never;
+  mountRoutes(router, backupRoutes({ dataDir: data, version: '1', stores, trail: t.trail, signatures, disk }), async () => principal);
+  const server = express().use('/api/v1', router).listen(0);
+  cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/system/backup`;
+  const staged = () => fs.readdirSync(data).filter((n) => n.startsWith('.backup-'));
+  const entries = () => t.trail.query({ action: 'system.backup' }, { limit: 10 }).entries;
+  return { url, release, staged, entries, snapshots: () => snapshots };
+}
+
+describe('POST /system/backup', () => {
+  it('makes one backup at a time: a second request while one is being made gets 409', async () => {
+    const a = await app();
+    const first = fetch(a.url, { method: 'POST' });
+    await waitFor(() => a.snapshots() === 1, { what: 'the first backup snapshotting' });
+    const second = await fetch(a.url, { method: 'POST' });
+    expect(second.status).toBe(409);
+    expect(await second.json()).toMatchObject({ message: 'a backup is being made; try again once it is done' });
+    a.release();
+    const r = await first;
+    expect(r.status).toBe(200);
+    expect((await r.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    expect(a.entries()).toEqual([expect.objectContaining({ action: 'system.backup', newValue: expect.objectContaining({ completed: true }) })]);
+    await waitFor(() => a.staged().length === 0, { what: 'the staging directory removed' });
+  });
+
+  it('refuses below the disk watermark (507) before staging anything', async () => {
+    const a = await app({ freeBytes: 10 });
+    const r = await fetch(a.url, { method: 'POST' });
+    expect(r.status).toBe(507);
+    expect(a.snapshots()).toBe(0);
+    expect(a.staged()).toEqual([]);
+    expect(a.entries()).toEqual([]);
+  });
+
+  it('records a download the client broke off as not completed, and removes its staging', async () => {
+    const a = await app();
+    const abort = new AbortController();
+    const req = fetch(a.url, { method: 'POST', signal: abort.signal }).catch((e: Error) => e);
+    await waitFor(() => a.snapshots() === 1, { what: 'the backup snapshotting' });
+    abort.abort();
+    expect(await req).toBeInstanceOf(Error);
+    a.release();
+    await waitFor(() => a.entries().length === 1, { what: 'the backup recorded' });
+    expect(a.entries()[0].newValue).toMatchObject({ completed: false });
+    await waitFor(() => a.staged().length === 0, { what: 'the staging directory removed' });
+  });
+});
