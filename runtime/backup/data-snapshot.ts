@@ -159,6 +159,28 @@ function storeDirs(root: string): string[] {
   return out;
 }
 
+/**
+ * Bytes a snapshot of `dataDir` will write into its staging directory, at most: every file
+ * but the block files (which are linked), a database counted with its -wal file (what
+ * VACUUM INTO may have to write). Checked against the free space before a backup starts,
+ * so staging never pushes the disk below the watermark at which ingest is refused.
+ */
+export function stagingBytes(dataDir: string): number {
+  let n = 0;
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === 'historian.pid' || e.name === 'node_modules' || e.name.startsWith(STAGING_PREFIX) || e.name.endsWith('.blk') || e.name.endsWith('.db-shm')) continue;
+      const p = path.join(dir, e.name);
+      try {
+        if (e.isDirectory()) walk(p);
+        else if (e.isFile()) n += fs.statSync(p).size;
+      } catch { /* gone since the listing */ }
+    }
+  };
+  walk(dataDir);
+  return n;
+}
+
 /** Removes staging directories a crash or a stopped download left behind. */
 export function removeStaleStaging(dataDir: string): void {
   for (const n of fs.existsSync(dataDir) ? fs.readdirSync(dataDir) : []) {

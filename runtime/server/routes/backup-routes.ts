@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { create as createTar } from 'tar';
 import { actorFields, CRITICAL, type AuditTrail, type SignatureService } from '../../audit';
-import { removeStaleStaging, snapshotDataDir, STAGING_PREFIX, type BackupManifest, type OpenStore } from '../../backup';
+import { removeStaleStaging, snapshotDataDir, stagingBytes, STAGING_PREFIX, type BackupManifest, type OpenStore } from '../../backup';
 import type { DiskWatermark } from '../../disk';
 import type { Components } from '../../registry';
 import { defineRoute, HttpError, type RouteDef } from '../api/route';
@@ -27,6 +27,8 @@ export interface BackupRouteDeps {
 }
 
 export const BACKUP_TARGET = 'system';
+
+const mb = (b: number) => (b / 1_048_576).toFixed(1);
 
 /** The stores open in this process (one still opening is waited for; one that failed is left to the directory copy). */
 async function openStores(stores: BackupRouteDeps['stores']): Promise<OpenStore[]> {
@@ -52,6 +54,11 @@ export function backupRoutes(deps: BackupRouteDeps): RouteDef[] {
         if (running) throw new HttpError(409, 'conflict', 'a backup is being made; try again once it is done');
         const disk = deps.disk?.state();
         if (disk?.low) throw new HttpError(507, 'insufficient_storage', 'the data disk is below its low-space watermark: a backup needs room for copies of the databases and write-ahead logs');
+        // staging must not take the disk below the watermark, where ingest would be refused
+        const need = stagingBytes(deps.dataDir);
+        if (disk && disk.watermarkBytes > 0 && disk.freeBytes - need < disk.watermarkBytes) {
+          throw new HttpError(507, 'insufficient_storage', `a backup stages up to ${mb(need)} MB (copies of the databases and write-ahead logs; blocks are linked) and the data disk has ${mb(disk.freeBytes)} MB free, ${mb(disk.watermarkBytes)} MB of which writes keep as their watermark: free space first`);
+        }
         const signature = signatureFor(ctx, deps.signatures, CRITICAL.systemBackup, BACKUP_TARGET);
         running = true;
         const staging = fs.mkdtempSync(path.join(deps.dataDir, STAGING_PREFIX));

@@ -1,7 +1,7 @@
 // POST /system/backup on its own (runtime/server/routes/backup-routes.ts), with a real audit
 // trail and a store whose snapshot the test holds: one backup at a time (409), none below
-// the disk watermark (507, nothing staged), and a download the client broke off recorded as
-// not completed, its staging directory removed.
+// the disk watermark or where its staging would go below it (507, nothing staged), and a
+// download the client broke off recorded as not completed, its staging directory removed.
 import express from 'express';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -20,10 +20,11 @@ const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => { for (const c of cleanup.splice(0)) await c(); cleanupTrails(); });
 
 /** The route over a data directory whose one store snapshots only when `release` is called. */
-async function app(o: { freeBytes?: number } = {}) {
+async function app(o: { freeBytes?: number; db?: number } = {}) {
   const data = await makeTempDir('historian-backup-routes-');
   cleanup.push(() => removeTempDir(data));
   fs.writeFileSync(path.join(data, 'flows.json'), '[]');
+  if (o.db) fs.writeFileSync(path.join(data, 'frames.db'), Buffer.alloc(o.db));
   let release!: () => void;
   const gate = new Promise<void>((r) => { release = r; });
   let snapshots = 0;
@@ -62,6 +63,16 @@ describe('POST /system/backup', () => {
     expect((await r.arrayBuffer()).byteLength).toBeGreaterThan(0);
     expect(a.entries()).toEqual([expect.objectContaining({ action: 'system.backup', newValue: expect.objectContaining({ completed: true }) })]);
     await waitFor(() => a.staged().length === 0, { what: 'the staging directory removed' });
+  });
+
+  it('refuses when staging would take the disk below the watermark (507), naming the sizes, before staging anything', async () => {
+    // 1000 bytes of watermark, and just enough free space for it but not for the staged copy of a 64 kB database
+    const a = await app({ freeBytes: 1000 + 4096, db: 65_536 });
+    const r = await fetch(a.url, { method: 'POST' });
+    expect(r.status).toBe(507);
+    expect((await r.json() as { message: string }).message).toMatch(/^a backup stages up to 0\.1 MB .* and the data disk has 0\.0 MB free/);
+    expect(a.snapshots()).toBe(0);
+    expect(a.staged()).toEqual([]);
   });
 
   it('refuses below the disk watermark (507) before staging anything', async () => {
