@@ -6,6 +6,8 @@ export * from './auth-events';
 export { CHAIN_VERSION, GENESIS_HASH, canonicalEncoding, entryHash, stableJson, type ChainFields } from './canonical';
 export type { Checkpoint, CheckpointKind } from './checkpoint';
 export { KEY_ENV, defaultKeyFile } from './checkpoint-key';
+export { defaultAnchorFile } from './checkpoint';
+export { defaultStateFile } from './trail-state';
 export * from './critical-actions';
 export { CSV_COLUMNS, CsvChainChecker, CsvParser, verifyCsvText, type CsvVerifyResult } from './csv';
 export * from './entry';

@@ -1,2 +1,3 @@
 // Online backup of the data directory (README "Backup and restore", FORMAT-backup.md).
 export { BACKUP_FORMAT, STAGING_PREFIX, removeStaleStaging, snapshotDataDir, stagingBytes, type BackupManifest, type OpenStore } from './data-snapshot';
+export { verifyBackupArchive, type ArchiveReport } from './verify-archive';

@@ -1,5 +1,5 @@
 // `historian` command line: user and token administration on the data directory, for
-// headless gateways. Exit codes: 0 done, 1 refused (policy, not found...), 2 usage error.
+// headless gateways; fleet configuration; trying a backup archive. Exit codes: 0 done, 1 refused (policy, not found...), 2 usage error.
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { AuthService, DEFAULT_ARGON2, owaspArgon2Problem, type PasswordHashingOptions } from '../auth';
@@ -9,6 +9,7 @@ import { UsageError } from './args';
 import type { Io } from './password-input';
 import { tokenCommand } from './token-commands';
 import { fleetCommand } from './fleet-commands';
+import { backupCommand } from './backup-commands';
 import { USAGE } from './usage';
 import { userCommand } from './user-commands';
 
@@ -76,7 +77,8 @@ export async function run(argv: string[], io: Io = process, env: NodeJS.ProcessE
       return help ? 0 : 2;
     }
     if (group === 'fleet') { fleetCommand(args, io); return 0; }
-    if (group !== 'user' && group !== 'token') throw new UsageError(`unknown command "${group}" (user, token, fleet)`);
+    if (group === 'backup') return await backupCommand(args, io);
+    if (group !== 'user' && group !== 'token') throw new UsageError(`unknown command "${group}" (user, token, fleet, backup)`);
     auth = AuthService.open({ dataDir, bcryptCost: bcryptCost(env), passwordHashing: passwordHashing(env, io), loadKeysNow: false });
     if (group === 'user') await userCommand(auth, cliActor(), args, io);
     else await tokenCommand(auth, cliActor(), args, io);

@@ -31,4 +31,11 @@ Fleet (README "Scaling out")
         (its leaf node), gateway.env (HISTORIAN_NATS_URL, HISTORIAN_NATS_NKEY_SEED) and the
         hub entries hub-client-user.conf / hub-leaf-user.conf. The gateway may publish only
         PREFIX.ENTERPRISE.SITE.> and sys.gateway.GATEWAY.health.
+
+Backups (README "Backup and restore")
+  backup verify <file.tar.gz> [--json]
+        Tries an archive from POST /api/v1/system/backup (the Health page's Download backup)
+        in a temporary directory: every database's integrity, the audit chain with the
+        archive's own keys, each store opened and every sample read back. Exit 0 when it
+        restores, 1 with the problems. The data directory is not touched.
 `;

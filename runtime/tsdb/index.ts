@@ -22,6 +22,7 @@ export type { RejectReason, RejectedSample } from './store';
 export { StoreHandle } from './store-handle';
 export { StoreWriter } from './store-writer';
 export type { StoreSnapshot } from './snapshot';
+export type { BlockCheck } from './verify-blocks';
 export type { LoggingSetting } from './store-writer';
 export type { TagLimitOptions } from './tag-limits';
 export { silentLogger } from './types';

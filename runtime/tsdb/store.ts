@@ -33,6 +33,7 @@ import { TagRegistry } from './tag-registry';
 import { countOverwrites } from './overwrites';
 import { WriteTurns, type Turn } from './write-turns';
 import { snapshotStoreDir, type StoreSnapshot } from './snapshot';
+import { verifyBlocks, type BlockCheck } from './verify-blocks';
 import { DEFAULT_TAG_LIMITS, TagLimits } from './tag-limits';
 import type { Columns, Interpolation, SeriesBatch } from './types';
 import { UptimeLog, type Run } from './uptime';
@@ -516,6 +517,11 @@ export class TsdbStore implements SeriesReader {
   }
 
   blocks(): readonly BlockMeta[] { return this.blockSet.all; }
+
+  /** Reads every local block whole against its checksums (verify-blocks.ts); blocks in other tiers are not read. */
+  verifyBlocks(): Promise<BlockCheck> {
+    return this.exclusive(() => verifyBlocks(this.blockSet.all, this.blockSet.local));
+  }
 
   /** Path of a local block file (for the tier mover to upload). */
   localBlockPath(id: string): string { return this.blockSet.local.file(id); }
