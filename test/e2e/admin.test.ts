@@ -325,12 +325,16 @@ describe('administration in the browser', () => {
     await page.click('[data-nav=health]');
     const button = page.locator('[data-testid=health-backup] [data-action=backup]');
     await button.waitFor();
+    const last = page.locator('[data-testid=last-backup]');
+    expect(await last.textContent()).toBe('No backup taken yet.');
     const download = page.waitForEvent('download');
     await button.click();
     expect(await signIfAsked(page, ADMIN_PASSWORD, 10_000)).toBe(true);
     const file = join(await makeTempDir('admin-backup-'), 'backup.tar.gz');
     await (await download).saveAs(file);
     await page.getByRole('status').filter({ hasText: /^Backup saved as historian-backup-.+\.tar\.gz \(.+\)\.$/ }).waitFor();
+    // the panel names the newest backup from the trail: when, by whom, how large
+    await expect.poll(() => last.textContent()).toMatch(/^Last: .+ by admin, [\d.]+ (KB|MB)\.$/);
     const names: string[] = [];
     await listTar({ file, onReadEntry: (e) => { names.push(e.path.replace(/^\.\//, '')); } });
     expect(names).toEqual(expect.arrayContaining(['backup.json', 'auth.db', 'audit.db', 'flows.json', 'secrets/jwt-private.pem', 'tsdb/default/tags.json']));

@@ -26,16 +26,20 @@ interface Report {
 
 const REFRESH_MS = 3000;
 
+interface LastBackup { ts: number; username: string | null; completed: boolean; archiveBytes: number }
+
 /** "1 entry", "3 entries" */
 const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
 
 export class HealthView extends LitElement {
-  static properties = { report: { state: true }, error: { state: true }, notice: { state: true }, backingUp: { state: true } };
+  static properties = { report: { state: true }, error: { state: true }, notice: { state: true }, backingUp: { state: true }, lastBackup: { state: true } };
   declare report: Report | null;
   declare error: string;
   declare notice: string;
   /** a backup is being made and downloaded */
   declare backingUp: boolean;
+  /** the newest backup in the audit trail (undefined: not looked up; null: none yet) */
+  declare lastBackup: LastBackup | null | undefined;
   private readonly refresh = new Refresh(this, () => this.load(), REFRESH_MS);
 
   static styles = [...adminStyles, css`
@@ -56,7 +60,17 @@ export class HealthView extends LitElement {
     this.backingUp = false;
   }
 
+  /** The newest backup, from the audit trail (administrators read it; others see no Backup panel). */
+  private async loadLastBackup(): Promise<void> {
+    if (!can('system.backup') || !can('audit.read')) return;
+    try {
+      const e = (await get<{ entries: Array<{ ts: number; username: string | null; newValue: { completed?: boolean; archiveBytes?: number } | null }> }>('/audit?action=system.backup&limit=1')).entries[0];
+      this.lastBackup = e ? { ts: e.ts, username: e.username, completed: e.newValue?.completed === true, archiveBytes: e.newValue?.archiveBytes ?? 0 } : null;
+    } catch { /* the panel then says nothing about earlier backups */ }
+  }
+
   private async load(): Promise<void> {
+    if (this.lastBackup === undefined) void this.loadLastBackup();
     try {
       this.report = await get<Report>('/system/health');
       this.error = '';
@@ -113,6 +127,7 @@ export class HealthView extends LitElement {
       this.error = `Backup: ${errorText(e)}`;
     } finally {
       this.backingUp = false;
+      await this.loadLastBackup();
     }
   }
 
@@ -174,6 +189,8 @@ export class HealthView extends LitElement {
           <dt>CPU</dt><dd>${r.process.cpuPercent === null ? '—' : `${r.process.cpuPercent.toFixed(1)} %`}</dd><dt>Memory</dt><dd>${fmtBytes(r.process.rssBytes)} RSS</dd></dl></div>
         ${can('system.backup') ? html`<div class="panel" data-testid="health-backup"><h3 style="margin-top:0">Backup</h3>
           <p class="muted" style="margin:0 0 8px">The whole installation as one .tar.gz, made while it runs: samples, accounts, audit trail, flows and keys. Keep it as safe as the server.</p>
+          ${this.lastBackup !== undefined ? html`<p style="margin:0 0 8px" data-testid="last-backup">${this.lastBackup === null ? 'No backup taken yet.'
+            : `Last: ${fmtTime(this.lastBackup.ts)} by ${this.lastBackup.username ?? '—'}, ${this.lastBackup.completed ? fmtBytes(this.lastBackup.archiveBytes) : 'broken off'}.`}</p>` : ''}
           <button data-action="backup" ?disabled=${this.backingUp} @click=${() => this.backup()}>${this.backingUp ? 'Making the backup…' : 'Download backup'}</button></div>` : ''}
       </div>`;
   }
