@@ -1,13 +1,15 @@
 // A copy of a running installation's data directory (README "Backup and restore"), made in
 // a staging directory inside it (so block files can be hard-linked) while the server goes
-// on. Two phases:
-//   1. in one synchronous turn, so nothing else in the process runs in between: every
-//      SQLite database through `VACUUM INTO` (a transactionally consistent copy, read while
-//      writers go on) and every other file outside tsdb/ and buffers/ (flows and their
+// on. Databases are copied through `VACUUM INTO` (a transactionally consistent copy, read
+// while writers go on). Three phases:
+//   1. in one synchronous turn, so nothing else in the process runs in between: the audit
+//      trail's database and every file outside tsdb/ and buffers/ (flows and their
 //      credentials, keys, the audit anchor and sealed state, twin models, simulator
-//      counters). The audit trail's database and the files that vouch for it are therefore
-//      copied at the same instant.
-//   2. each open store through TsdbStore.snapshotInto (blocks linked, WAL copied, its
+//      counters): the audit database and the files that vouch for it are of one instant
+//      (verification calls an anchor older than the database a restored stale anchor).
+//   2. every other database, each in a turn of its own, so the event loop is held for one
+//      database at a time, not for all of them (an alarm journal or frames of years).
+//   3. each open store through TsdbStore.snapshotInto (blocks linked, WAL copied, its
 //      maintenance waiting), store directories not open and the store-and-forward buffers
 //      as they are (a record being appended may be cut short at the end, which the copy's
 //      first start drops, as after a power cut).
@@ -31,8 +33,10 @@ export interface BackupManifest {
   format: typeof BACKUP_FORMAT;
   /** epoch ms of phase 1 (databases, flows, keys) */
   createdAt: number;
-  /** how long phase 1 held the server's event loop, ms */
+  /** how long phase 1 (the audit database, keys, flows) held the server's event loop, ms */
   phase1Ms: number;
+  /** the longest any one turn of phases 1 and 2 held it, ms */
+  longestHoldMs: number;
   version: string;
   host: string;
   /** paths relative to the data directory */
@@ -54,20 +58,32 @@ function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-/** Phase 1: databases and files outside tsdb/ and buffers/, synchronously. */
-function copyNow(src: string, dest: string, rel: string, m: BackupManifest, later: ReadonlySet<string>): void {
+/** Copies a database whole; its mode is kept. */
+function copyDatabase(from: string, to: string): void {
+  const db = new DatabaseSync(from, { readOnly: true });
+  try { db.exec(`VACUUM INTO ${sqlString(to)}`); } finally { db.close(); }
+  fs.chmodSync(to, fs.statSync(from).mode & 0o777);
+}
+
+/** The database copied with the files in phase 1. */
+const WITH_FILES = 'audit.db';
+
+/**
+ * Phase 1: files outside tsdb/ and buffers/ and the audit database, synchronously; the
+ * other databases are listed in `databases` for phase 2.
+ */
+function copyNow(src: string, dest: string, rel: string, m: BackupManifest, later: ReadonlySet<string>, databases: Array<[string, string, string]>): void {
   for (const e of fs.readdirSync(src, { withFileTypes: true })) {
     if (leftOut(e.name) || (rel === '' && LATER.has(e.name))) continue;
     const from = path.join(src, e.name), to = path.join(dest, e.name), r = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) {
       if (later.has(path.resolve(from))) continue;
       fs.mkdirSync(to, { mode: fs.statSync(from).mode & 0o777 });
-      copyNow(from, to, r, m, later);
+      copyNow(from, to, r, m, later, databases);
     } else if (e.isFile()) {
+      if (e.name.endsWith('.db') && r !== WITH_FILES) { databases.push([from, to, r]); continue; }
       if (e.name.endsWith('.db')) {
-        const db = new DatabaseSync(from, { readOnly: true });
-        try { db.exec(`VACUUM INTO ${sqlString(to)}`); } finally { db.close(); }
-        fs.chmodSync(to, fs.statSync(from).mode & 0o777);
+        copyDatabase(from, to);
         m.databases.push(r);
       } else {
         fs.copyFileSync(from, to);
@@ -116,11 +132,25 @@ async function copyQuiet(src: string, dest: string, m: BackupManifest): Promise<
  * writes `backup.json` there; `stores` are the stores open in this process.
  */
 export async function snapshotDataDir(dataDir: string, staging: string, stores: readonly OpenStore[], about: { version: string; host: string; now?: () => number }): Promise<BackupManifest> {
-  const m: BackupManifest = { format: BACKUP_FORMAT, createdAt: (about.now ?? Date.now)(), phase1Ms: 0, version: about.version, host: about.host, databases: [], stores: [], files: 0, bytes: 0 };
+  const m: BackupManifest = { format: BACKUP_FORMAT, createdAt: (about.now ?? Date.now)(), phase1Ms: 0, longestHoldMs: 0, version: about.version, host: about.host, databases: [], stores: [], files: 0, bytes: 0 };
   const open = new Map(stores.map((s) => [path.resolve(s.dir), s]));
+  const ms = (t: number) => Math.round((performance.now() - t) * 10) / 10;
+  const databases: Array<[string, string, string]> = [];
   const t0 = performance.now();
-  copyNow(dataDir, staging, '', m, new Set(open.keys()));
-  m.phase1Ms = Math.round((performance.now() - t0) * 10) / 10;
+  copyNow(dataDir, staging, '', m, new Set(open.keys()), databases);
+  m.phase1Ms = m.longestHoldMs = ms(t0);
+  for (const [from, to, rel] of databases) {
+    // a whole turn of the event loop between copies (timers, I/O): setImmediate would run
+    // the next copy before the timers waiting since the last one
+    await new Promise((r) => setTimeout(r, 0));
+    const t = performance.now();
+    copyDatabase(from, to);
+    m.longestHoldMs = Math.max(m.longestHoldMs, ms(t));
+    m.databases.push(rel);
+    m.files++;
+    m.bytes += fs.statSync(to).size;
+  }
+  m.databases.sort();
   for (const s of open.values()) {
     const rel = path.relative(dataDir, s.dir);
     if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`store directory ${s.dir} is outside the data directory`);

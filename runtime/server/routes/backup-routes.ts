@@ -86,7 +86,7 @@ export function backupRoutes(deps: BackupRouteDeps): RouteDef[] {
             action: CRITICAL.systemBackup, target: BACKUP_TARGET, ...actorFields(principal), clientAddress: req.ip ?? null, signature,
             newValue: {
               completed: problem === null, ...(problem ? { problem } : {}), archiveBytes: sent,
-              ...(manifest ? { createdAt: manifest.createdAt, phase1Ms: manifest.phase1Ms, files: manifest.files, bytes: manifest.bytes, databases: manifest.databases, stores: manifest.stores.map((s) => ({ dir: s.dir, blocks: s.blocks, walSegments: s.walSegments })) } : {}),
+              ...(manifest ? { createdAt: manifest.createdAt, phase1Ms: manifest.phase1Ms, longestHoldMs: manifest.longestHoldMs, files: manifest.files, bytes: manifest.bytes, databases: manifest.databases, stores: manifest.stores.map((s) => ({ dir: s.dir, blocks: s.blocks, walSegments: s.walSegments })) } : {}),
             },
           });
           // hard links and copies: removed without holding the event loop
