@@ -41,6 +41,8 @@ export class HealthView extends LitElement {
   /** the newest backup in the audit trail (undefined: not looked up; null: none yet) */
   declare lastBackup: LastBackup | null | undefined;
   private readonly refresh = new Refresh(this, () => this.load(), REFRESH_MS);
+  /** the newest backup is looked up once per visit (and after a download), not at every refresh */
+  private lastBackupAsked = false;
 
   static styles = [...adminStyles, css`
     .summary { padding: 8px 10px; font-weight: 600; font-size: 15px; margin-bottom: 8px; border: 1px solid var(--ok-border); background: var(--ok-bg); }
@@ -70,7 +72,7 @@ export class HealthView extends LitElement {
   }
 
   private async load(): Promise<void> {
-    if (this.lastBackup === undefined) void this.loadLastBackup();
+    if (!this.lastBackupAsked) { this.lastBackupAsked = true; void this.loadLastBackup(); }
     try {
       this.report = await get<Report>('/system/health');
       this.error = '';
