@@ -81,8 +81,8 @@ function copyNow(src: string, dest: string, rel: string, m: BackupManifest, late
       fs.mkdirSync(to, { mode: fs.statSync(from).mode & 0o777 });
       copyNow(from, to, r, m, later, databases);
     } else if (e.isFile()) {
-      if (e.name.endsWith('.db') && r !== WITH_FILES) { databases.push([from, to, r]); continue; }
       if (e.name.endsWith('.db')) {
+        if (r !== WITH_FILES) { databases.push([from, to, r]); continue; }
         copyDatabase(from, to);
         m.databases.push(r);
       } else {
