@@ -88,7 +88,7 @@ export const CRITICAL_ACTION_INFO: Readonly<Record<string, { what: string; where
     target: '`buffer:<name>`', permission: 'buffers.manage',
   },
   [CRITICAL.systemBackup]: {
-    what: 'download a backup of the whole installation (its samples, accounts, audit trail, flows and keys)', where: '`POST /system/backup`',
+    what: 'download a backup of the whole installation (its samples, accounts, audit trail, flows and keys)', where: '`POST /system/backup`, `POST /system/backup/links` (the Health page)',
     target: '`system`', permission: 'system.backup',
   },
 };

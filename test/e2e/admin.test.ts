@@ -331,8 +331,13 @@ describe('administration in the browser', () => {
     await button.click();
     expect(await signIfAsked(page, ADMIN_PASSWORD, 10_000)).toBe(true);
     const file = join(await makeTempDir('admin-backup-'), 'backup.tar.gz');
-    await (await download).saveAs(file);
-    await page.getByRole('status').filter({ hasText: /^Backup saved as historian-backup-.+\.tar\.gz \(.+\)\.$/ }).waitFor();
+    // the browser's own download of a one-time link: streamed to disk, not held in the page
+    const d = await download;
+    expect(d.url()).toMatch(/\/api\/v1\/system\/backup\/download\/[A-Za-z0-9_-]{43}$/);
+    expect(d.suggestedFilename()).toMatch(/^historian-backup-.+\.tar\.gz$/);
+    await d.saveAs(file);
+    await page.getByRole('status').filter({ hasText: /^Backup downloaded \([\d.]+ (KB|MB)\)\.$/ }).waitFor();
+    expect((await fetch(d.url())).status, 'a link serves one download').toBe(404);
     // the panel names the newest backup from the trail: when, by whom, how large
     await expect.poll(() => last.textContent()).toMatch(/^Last: .+ by admin, [\d.]+ (KB|MB)\.$/);
     const names: string[] = [];

@@ -163,7 +163,10 @@ const WAYS: Record<string, () => Promise<Way[]>> = {
     }, { timeoutMs: 15_000, what: 'the envelope the broker refused quarantined' });
     return [{ name: 'POST /buffers/{name}/quarantine/purge', target: 'buffer:uplink', ok: [200], send: call('POST', '/api/v1/buffers/uplink/quarantine/purge', { reason: 'refused by the broker: another site' }) }];
   },
-  [CRITICAL.systemBackup]: async () => [{ name: 'POST /system/backup', target: 'system', ok: [200], send: call('POST', '/api/v1/system/backup', {}) }],
+  [CRITICAL.systemBackup]: async () => [
+    { name: 'POST /system/backup', target: 'system', ok: [200], send: call('POST', '/api/v1/system/backup', {}) },
+    { name: 'POST /system/backup/links', target: 'system', ok: [201], send: call('POST', '/api/v1/system/backup/links', {}) },
+  ],
   // tested with its own restart case in audit-alarm.test.ts (it needs a damaged trail)
   [CRITICAL.auditAcknowledge]: async () => [],
 };

@@ -9,7 +9,7 @@ import { can } from '../../session';
 import { Refresh } from '../../lib/refresh';
 import { adminStyles, figureList, fmtBytes, fmtDuration, fmtNumber, fmtTime, signedCall } from './admin-common';
 import { confirmWithReason } from '../../components/confirm-dialog';
-import { downloadSigned } from '../../lib/save-file';
+import { startDownload } from '../../lib/save-file';
 
 interface Problem { area: string; kind: string; name: string; message: string }
 interface Report {
@@ -26,18 +26,23 @@ interface Report {
 
 const REFRESH_MS = 3000;
 
-interface LastBackup { ts: number; username: string | null; completed: boolean; archiveBytes: number }
+/** how long the page follows a backup's download in the audit trail */
+const BACKUP_WATCH_MS = 30 * 60_000;
+
+interface LastBackup { seq: number; ts: number; username: string | null; completed: boolean; archiveBytes: number }
 
 /** "1 entry", "3 entries" */
 const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
 
 export class HealthView extends LitElement {
-  static properties = { report: { state: true }, error: { state: true }, notice: { state: true }, backingUp: { state: true }, lastBackup: { state: true } };
+  static properties = { report: { state: true }, error: { state: true }, notice: { state: true }, backingUp: { state: true }, backupNotice: { state: true }, lastBackup: { state: true } };
   declare report: Report | null;
   declare error: string;
   declare notice: string;
   /** a backup is being made and downloaded */
   declare backingUp: boolean;
+  /** how the last backup asked for on this page went (in the Backup panel, next to its button) */
+  declare backupNotice: string;
   /** the newest backup in the audit trail (undefined: not looked up; null: none yet) */
   declare lastBackup: LastBackup | null | undefined;
   private readonly refresh = new Refresh(this, () => this.load(), REFRESH_MS);
@@ -60,14 +65,15 @@ export class HealthView extends LitElement {
     this.error = '';
     this.notice = '';
     this.backingUp = false;
+    this.backupNotice = '';
   }
 
   /** The newest backup, from the audit trail (administrators read it; others see no Backup panel). */
   private async loadLastBackup(): Promise<void> {
     if (!can('system.backup') || !can('audit.read')) return;
     try {
-      const e = (await get<{ entries: Array<{ ts: number; username: string | null; newValue: { completed?: boolean; archiveBytes?: number } | null }> }>('/audit?action=system.backup&limit=1')).entries[0];
-      this.lastBackup = e ? { ts: e.ts, username: e.username, completed: e.newValue?.completed === true, archiveBytes: e.newValue?.archiveBytes ?? 0 } : null;
+      const e = (await get<{ entries: Array<{ seq: number; ts: number; username: string | null; newValue: { completed?: boolean; archiveBytes?: number } | null }> }>('/audit?action=system.backup&limit=1')).entries[0];
+      this.lastBackup = e ? { seq: e.seq, ts: e.ts, username: e.username, completed: e.newValue?.completed === true, archiveBytes: e.newValue?.archiveBytes ?? 0 } : null;
     } catch { /* the panel then says nothing about earlier backups */ }
   }
 
@@ -116,21 +122,42 @@ export class HealthView extends LitElement {
     await this.load();
   }
 
-  /** POST /system/backup (signed): the whole installation as a .tar.gz, saved by the browser. */
+  /**
+   * A signed one-time link (POST /system/backup/links) the browser then downloads itself: an
+   * archive of gigabytes streams to disk with the browser's progress instead of filling the
+   * page's memory. The audit trail says when the download ended, and how.
+   */
   private async backup(): Promise<void> {
     this.backingUp = true;
-    this.error = '';
-    this.notice = 'Making the backup…';
+    this.backupNotice = '';
+    const before = this.lastBackup?.seq ?? null;
     try {
-      const r = await downloadSigned(this.renderRoot as ShadowRoot, '/api/v1/system/backup', 'historian-backup.tar.gz', 'download a backup of the whole installation');
-      this.notice = r ? `Backup saved as ${r.name} (${fmtBytes(r.bytes)}).` : 'Backup cancelled: not signed.';
+      const link = await signedCall<{ url: string; expiresAt: number }>(this, 'POST', '/system/backup/links', {}, { action: 'system.backup', target: 'system', title: 'download a backup of the whole installation' });
+      if (!link) { this.backupNotice = 'Backup cancelled: not signed.'; this.backingUp = false; return; }
+      startDownload(link.url);
+      this.backupNotice = 'Making the backup: your browser saves it as it comes (its downloads list shows the progress).';
+      void this.awaitBackup(before);
     } catch (e) {
-      this.notice = '';
-      this.error = `Backup: ${errorText(e)}`;
-    } finally {
+      this.backupNotice = `Backup refused: ${errorText(e)}`;
       this.backingUp = false;
-      await this.loadLastBackup();
     }
+  }
+
+  /** Follows the audit trail until the backup's entry is there (the download ended), while the page is open. */
+  private async awaitBackup(before: number | null): Promise<void> {
+    const started = Date.now();
+    while (this.isConnected && Date.now() - started < BACKUP_WATCH_MS) {
+      await new Promise((r) => setTimeout(r, 2000));
+      await this.loadLastBackup();
+      const b = this.lastBackup;
+      if (b && b.seq !== before) {
+        this.backupNotice = b.completed ? `Backup downloaded (${fmtBytes(b.archiveBytes)}).` : 'The backup download was broken off: nothing complete was saved.';
+        break;
+      }
+      // the link serves one download within its minute: the button is free again after it
+      if (Date.now() - started > 65_000) this.backingUp = false;
+    }
+    this.backingUp = false;
   }
 
   private section(title: string, rows: unknown[], body: unknown, empty: string) {
@@ -193,7 +220,8 @@ export class HealthView extends LitElement {
           <p class="muted" style="margin:0 0 8px">The whole installation as one .tar.gz, made while it runs: samples, accounts, audit trail, flows and keys. Keep it as safe as the server.</p>
           ${this.lastBackup !== undefined ? html`<p style="margin:0 0 8px" data-testid="last-backup">${this.lastBackup === null ? 'No backup taken yet.'
             : `Last: ${fmtTime(this.lastBackup.ts)} by ${this.lastBackup.username ?? '—'}, ${this.lastBackup.completed ? fmtBytes(this.lastBackup.archiveBytes) : 'broken off'}.`}</p>` : ''}
-          <button data-action="backup" ?disabled=${this.backingUp} @click=${() => this.backup()}>${this.backingUp ? 'Making the backup…' : 'Download backup'}</button></div>` : ''}
+          <button data-action="backup" ?disabled=${this.backingUp} @click=${() => this.backup()}>${this.backingUp ? 'Making the backup…' : 'Download backup'}</button>
+          <p style="margin:8px 0 0" role="status" data-testid="backup-notice">${this.backupNotice}</p></div>` : ''}
       </div>`;
   }
 }
