@@ -138,6 +138,12 @@ module.exports = {
     flowVersions: {
       keep: int('HISTORIAN_FLOW_VERSIONS_KEEP', 100, 1, 100000),
     },
+    // Scheduled backups (README "Backup and restore"): none unless a directory is given
+    backup: {
+      dir: str('HISTORIAN_BACKUP_DIR', ''),
+      everyHours: int('HISTORIAN_BACKUP_EVERY_HOURS', 24, 1, 8760),
+      keep: int('HISTORIAN_BACKUP_KEEP', 7, 1, 1000),
+    },
     storage: {
       /**
        * Memory each historian store may use (MiB): half for recent data (cut into blocks

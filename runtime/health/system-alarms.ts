@@ -54,6 +54,12 @@ const SPECS: SystemAlarmSpec[] = [
     correctiveAction: 'Open System health to see which device; check power, network and the device address',
   },
   {
+    kind: 'backup-failed', id: 'sys.historian.health.backup_failed:DISCRETE', tag: 'sys.historian.health.backup_failed', priority: 'medium',
+    message: () => 'Scheduled backup failed',
+    consequence: 'No new archive in the backup directory: a lost disk would lose the data since the last good one',
+    correctiveAction: 'Open System health for the error; check the backup directory (mounted, writable, room) and the data disk\'s free space; the next try is within the hour',
+  },
+  {
     kind: 'tier-failing', id: 'sys.historian.health.tier_failing:DISCRETE', tag: 'sys.historian.health.tier_failing', priority: 'medium',
     message: () => 'Tier mover failing: the last pass had errors',
     consequence: 'Old blocks stay on the local disk, which keeps filling',

@@ -43,11 +43,23 @@ export interface HealthSources {
   version: string;
   /** the low-space watermark (its probe also answers the disk figures) */
   disk?: DiskWatermark;
+  /** scheduled backups (null: none configured) */
+  backup?: () => ScheduledBackupHealth | null;
   clock?: () => number;
 }
 
-export type Area = 'store' | 'buffer' | 'tier' | 'device' | 'audit' | 'link' | 'disk';
-export type ProblemKind = 'disk-low' | 'tag-limit' | 'backlog' | 'quarantine' | 'disk' | 'device-down' | 'tier-failing' | 'audit' | 'link-down' | 'store-errors' | 'buffer-disk-full';
+/** Scheduled backups as the health report gives them (runtime/backup BackupSchedule.status()). */
+export interface ScheduledBackupHealth {
+  dir: string;
+  everyHours: number;
+  keep: number;
+  nextAt: number | null;
+  running: boolean;
+  last: { at: number; ok: boolean; file: string | null; archiveBytes: number; problem: string | null } | null;
+}
+
+export type Area = 'store' | 'buffer' | 'tier' | 'device' | 'audit' | 'link' | 'disk' | 'backup';
+export type ProblemKind = 'disk-low' | 'tag-limit' | 'backlog' | 'quarantine' | 'disk' | 'device-down' | 'tier-failing' | 'audit' | 'link-down' | 'store-errors' | 'buffer-disk-full' | 'backup-failed';
 
 export interface Problem { area: Area; kind: ProblemKind; name: string; message: string }
 
@@ -86,6 +98,8 @@ export interface HealthReport {
   links: LinkHealth[];
   disk: { path: string; totalBytes: number; freeBytes: number; freePercent: number; watermarkBytes: number | null; writesRefused: boolean } | null;
   process: { pid: number; uptimeSec: number; version: string; node: string; rssBytes: number; heapUsedBytes: number; cpuPercent: number | null };
+  /** scheduled backups, null when none are configured */
+  backup: ScheduledBackupHealth | null;
 }
 
 /** Bytes under a directory (files only, symlinks not followed). */
@@ -201,9 +215,14 @@ export class SystemHealth {
       problems.push({ area: 'disk', kind: 'disk-low', name: disk.path, message: `data disk ${(disk.freeBytes / 1_048_576).toFixed(1)} MB free, below the ${(disk.watermarkBytes! / 1_048_576).toFixed(1)} MB watermark: new writes are refused` });
     }
 
+    const backup = this.src.backup?.() ?? null;
+    if (backup?.last && !backup.last.ok) {
+      problems.push({ area: 'backup', kind: 'backup-failed', name: backup.dir, message: `scheduled backup into ${backup.dir} failed: ${backup.last.problem ?? 'unknown error'}` });
+    }
+
     return {
       at: now, ok: problems.length === 0, problems, thresholds: t, stores, buffers, tiers, devices, audit, links, disk,
-      process: this.processInfo(),
+      process: this.processInfo(), backup,
     };
   }
 

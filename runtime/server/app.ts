@@ -43,7 +43,10 @@ import { RateLimiter } from '../ingest';
 import { TokenTagBudget } from '../ingest';
 import { TokenTagLedger } from '../ingest';
 import { DiskWatermark } from '../disk';
-import { backupRoutes } from './routes/backup-routes';
+import os from 'node:os';
+import { backupRoutes, openStores } from './routes/backup-routes';
+import { BackupRunner, BackupSchedule } from '../backup';
+import { actorFields, CRITICAL } from '../audit';
 import { applyTrustProxy } from './trust-proxy';
 import { loadTls, type TlsMaterial } from './tls';
 import { securityHeaders } from './security-headers';
@@ -156,12 +159,19 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   // System health (stores, buffers, movers, devices, audit chain, links, disk, process) and
   // the built-in system alarms raised from it through the same alarm service.
   const sa = cfg.systemAlarms;
+  // Backups, asked for on the Health page or the API, and scheduled when HISTORIAN_BACKUP_DIR is set: one at a time
+  const hostName = os.hostname();
+  const backups = new BackupRunner({ dataDir: cfg.dataDir, version: VERSION, host: hostName, stores: () => openStores(svc.components.stores), disk });
+  const backupSchedule = cfg.backup.dir ? new BackupSchedule({
+    runner: backups, dataDir: cfg.dataDir, dir: cfg.backup.dir, everyMs: (cfg.backup.everyHours ?? 24) * 3_600_000, keep: cfg.backup.keep ?? 7, host: hostName, log,
+    record: (run) => compliance.trail.append({ action: CRITICAL.systemBackup, target: 'system', ...actorFields(null), newValue: { scheduled: true, file: run.file, ...BackupRunner.facts(run) } }),
+  }) : null;
   const health = new SystemHealth({
     stores: () => svc.components.stores.entries(), buffers: () => svc.components.buffers.entries(),
     tiers: () => svc.components.tiers.entries(), devices: () => svc.components.devices.entries(),
     audit: () => compliance.lastVerify,
     links: () => (events ? [{ name: 'system-events', kind: 'NATS', connected: events.connected, detail: cfg.nats.url ?? null }] : []),
-    dataDir: cfg.dataDir, version: VERSION, disk,
+    dataDir: cfg.dataDir, version: VERSION, disk, backup: () => backupSchedule?.status() ?? null,
   }, {
     bufferPending: sa.bufferPending ?? DEFAULT_THRESHOLDS.bufferPending, bufferFailed: sa.bufferFailed ?? DEFAULT_THRESHOLDS.bufferFailed,
     diskFreePercent: sa.diskFreePercent ?? DEFAULT_THRESHOLDS.diskFreePercent,
@@ -258,7 +268,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
     ...frameRoutes({ frames, trail: compliance.trail, signatures: compliance.signatures!, onExport: recordExport, stores }),
     ...twinRoutes({ models: () => twinModels, stores }),
     ...systemRoutes({ health: () => health.collect() }),
-    ...backupRoutes({ dataDir: cfg.dataDir, version: VERSION, stores, trail: compliance.trail, signatures: compliance.signatures!, disk }),
+    ...backupRoutes({ dataDir: cfg.dataDir, host: hostName, runner: backups, trail: compliance.trail, signatures: compliance.signatures! }),
     ...fleetRoutes({ registry: () => fleet?.registry ?? null, connected: () => fleet?.monitor.connected ?? false }),
     ...accountRoutes(security.auth),
     ...tagStatsRoutes(Date.now, stores),
@@ -358,6 +368,10 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   await flowsStarted;
   ready = true;
   log(`[historian] ready: dashboard ${url}/  editor ${url}/editor  API ${url}/api/v1  (data ${cfg.dataDir})`);
+  if (backupSchedule) {
+    const st = backupSchedule.start().status();
+    log(`[historian] backups: every ${st.everyHours} h into ${st.dir}, the newest ${st.keep} kept; next at ${new Date(st.nextAt!).toISOString()}`);
+  }
 
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> => {
@@ -368,6 +382,7 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       live.close();
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();
+      backupSchedule?.stop();
       systemAlarms.stop();
       heapTrim.stop();
       await fleet?.close();

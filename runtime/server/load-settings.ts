@@ -49,6 +49,8 @@ export const historianConfigSchema = z.object({
     offlineAfterSeconds: z.number().positive(),
     backlogGrowthSeconds: z.number().positive(),
   }).partial().default({}),
+  /** Scheduled backups (README "Backup and restore"): an archive every `everyHours` into `dir`, the newest `keep` kept; no `dir`: none. */
+  backup: z.object({ dir: z.string(), everyHours: z.number().int().min(1).max(8760), keep: z.number().int().min(1).max(1000) }).partial().default({}),
   /** Flow versions kept in <dataDir>/flow-versions (runtime/flow-versions). */
   flowVersions: z.object({ keep: z.number().int().min(1) }).partial().default({}),
   /** Heap pages V8 keeps after a burst, given back past this many MiB (runtime/platform/heap-trim.ts); 0: never. */

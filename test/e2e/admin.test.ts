@@ -30,6 +30,8 @@ let nats: NatsServer;
 let dist: Distribution;
 let browser: Browser;
 let adminToken: string;
+/** where the server's scheduled backups go */
+let backupDir: string;
 
 function flow(natsUrl: string): object[] {
   return [
@@ -94,11 +96,14 @@ async function checkView(page: Page, name: string, element: string): Promise<voi
 beforeAll(async () => {
   nats = await startNats();
   const dir = await makeTempDir('admin-e2e-');
+  backupDir = join(dir, 'backups');
   const flowFile = join(dir, 'flow.json');
   writeFileSync(flowFile, JSON.stringify(flow(nats.url)));
   [dist, browser] = await Promise.all([
     startDistribution({ dataDir: join(dir, 'data'), env: {
       HISTORIAN_DEMO_FLOW: flowFile, HISTORIAN_HEALTH_INTERVAL_MS: '500', HISTORIAN_NATS_URL: nats.url, HISTORIAN_ALARM_BUFFER_PENDING: String(PENDING_THRESHOLD),
+      // scheduled backups set up (their first run comes 5 minutes after the start, after this file)
+      HISTORIAN_BACKUP_DIR: backupDir, HISTORIAN_BACKUP_EVERY_HOURS: '12',
     } }),
     launchChromium(),
   ]);
@@ -327,6 +332,9 @@ describe('administration in the browser', () => {
     await button.waitFor();
     const last = page.locator('[data-testid=last-backup]');
     expect(await last.textContent()).toBe('No backup taken yet.');
+    // the schedule: where, how often, how many kept, when the next one is due
+    expect((await page.locator('[data-testid=backup-schedule]').textContent())!.replace(/\s+/g, ' ').trim())
+      .toMatch(new RegExp(`^Scheduled every 12 h into ${backupDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, the newest 7 kept; next .+\\.$`));
     const download = page.waitForEvent('download');
     await button.click();
     expect(await signIfAsked(page, ADMIN_PASSWORD, 10_000)).toBe(true);

@@ -1,42 +1,31 @@
 // POST /system/backup: the whole installation as a .tar.gz, made while it runs (README
-// "Backup and restore", runtime/backup/FORMAT-backup.md). The archive holds the accounts'
-// password hashes, the keys that sign sessions and decrypt flow credentials, and every
-// sample: it takes `system.backup` (administrators) and a signature, and every download,
-// finished or not, is in the audit trail with what it held. A browser asks for a one-time
-// link instead (POST /system/backup/links, same permission and signature) and navigates to
-// it, so the archive streams to disk through the browser's own download.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
-import { create as createTar } from 'tar';
-import { actorFields, CRITICAL, type AuditTrail, type SignatureManifestation, type SignatureService } from '../../audit';
-import { removeStaleStaging, snapshotDataDir, stagingBytes, STAGING_PREFIX, type BackupManifest, type OpenStore } from '../../backup';
-import type { DiskWatermark } from '../../disk';
-import type { Components } from '../../registry';
+// "Backup and restore"; runtime/backup makes it). The archive holds the accounts' password
+// hashes, the keys that sign sessions and decrypt flow credentials, and every sample: it
+// takes `system.backup` (administrators) and a signature, and every download, finished or
+// not, is in the audit trail with what it held. A browser asks for a one-time link instead
+// (POST /system/backup/links, same permission and signature) and navigates to it, so the
+// archive streams to disk through the browser's own download.
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { actorFields, CRITICAL, type AuditTrail, type SignatureManifestation, type SignatureService } from '../../audit';
 import type { Principal } from '../../auth';
-import { callerOf, defineRoute, DownloadLinks, HttpError, type RouteDef } from '../api/route';
+import { archiveName, BackupRunner, removeStaleStaging, type OpenStore } from '../../backup';
+import type { Components } from '../../registry';
+import { callerOf, defineRoute, DownloadLinks, HttpError, toHttpError, type RouteDef } from '../api/route';
 import { signatureFor } from './audit-routes';
 
 export interface BackupRouteDeps {
   dataDir: string;
-  version: string;
-  stores: Pick<Components['stores'], 'entries'>;
+  host: string;
+  runner: BackupRunner;
   trail: AuditTrail;
   signatures: SignatureService;
-  disk?: DiskWatermark | null;
 }
 
 export const BACKUP_TARGET = 'system';
 
-const mb = (b: number) => (b / 1_048_576).toFixed(1);
-
 /** The stores open in this process (one still opening is waited for; one that failed is left to the directory copy). */
-async function openStores(stores: BackupRouteDeps['stores']): Promise<OpenStore[]> {
+export async function openStores(stores: Pick<Components['stores'], 'entries'>): Promise<OpenStore[]> {
   const out: OpenStore[] = [];
   for (const [, handle] of stores.entries()) {
     const s = await handle.ready.catch(() => null);
@@ -50,55 +39,26 @@ interface BackupGrant { principal: Principal; signature: SignatureManifestation 
 
 export function backupRoutes(deps: BackupRouteDeps): RouteDef[] {
   removeStaleStaging(deps.dataDir);
-  let running = false;
   const links = new DownloadLinks<BackupGrant>();
-
-  /** 409 while a backup is being made; 507 when staging would take the disk below its watermark. */
+  /** 409 while a backup is being made; 507 when staging would take the disk below its watermark */
   const assertCanStart = () => {
-    if (running) throw new HttpError(409, 'conflict', 'a backup is being made; try again once it is done');
-    const disk = deps.disk?.state();
-    if (disk?.low) throw new HttpError(507, 'insufficient_storage', 'the data disk is below its low-space watermark: a backup needs room for copies of the databases and write-ahead logs');
-    // staging must not take the disk below the watermark, where ingest would be refused
-    const need = stagingBytes(deps.dataDir);
-    if (disk && disk.watermarkBytes > 0 && disk.freeBytes - need < disk.watermarkBytes) {
-      throw new HttpError(507, 'insufficient_storage', `a backup stages up to ${mb(need)} MB (copies of the databases and write-ahead logs; blocks are linked) and the data disk has ${mb(disk.freeBytes)} MB free, ${mb(disk.watermarkBytes)} MB of which writes keep as their watermark: free space first`);
-    }
+    try { deps.runner.check(); } catch (e) { throw toHttpError(e) ?? e; }
   };
 
   /** Makes the backup and streams it as the answer; the audit trail records it, finished or not. */
   const sendBackup = async (req: Request, res: Response, { principal, signature }: BackupGrant): Promise<undefined> => {
     assertCanStart();
-    running = true;
-    const staging = fs.mkdtempSync(path.join(deps.dataDir, STAGING_PREFIX));
-    let manifest: BackupManifest | null = null;
-    let sent = 0;
-    let problem: string | null = null;
-    try {
-      manifest = await snapshotDataDir(deps.dataDir, staging, await openStores(deps.stores), { version: deps.version, host: os.hostname() });
-      const stamp = new Date(manifest.createdAt).toISOString().replace(/[:.]/g, '-');
+    const result = await deps.runner.run(res, (manifest) => {
       res.status(200);
       res.setHeader('Content-Type', 'application/gzip');
-      res.setHeader('Content-Disposition', `attachment; filename="historian-backup-${os.hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${stamp}.tar.gz"`);
+      res.setHeader('Content-Disposition', `attachment; filename="${archiveName(deps.host, manifest.createdAt)}"`);
       res.setHeader('Cache-Control', 'no-store');
-      const count = new Transform({ transform(chunk: Buffer, _enc, done) { sent += chunk.length; done(null, chunk); } });
-      // compressed by Node's zlib on its thread pool: tar's own gzip runs on the event loop
-      await pipeline(createTar({ cwd: staging, portable: true }, ['.']), createGzip(), count, res);
-    } catch (e) {
-      problem = (e as Error).message;
-      if (!res.headersSent) throw new HttpError(500, 'internal', `backup: ${problem}`);
+    });
+    // recorded once the download ended (or failed), in the turn it did: before the client's next request
+    deps.trail.append({ action: CRITICAL.systemBackup, target: BACKUP_TARGET, ...actorFields(principal), clientAddress: req.ip ?? null, signature, newValue: BackupRunner.facts(result) });
+    if (result.problem) {
+      if (!res.headersSent) throw new HttpError(500, 'internal', `backup: ${result.problem}`);
       res.destroy();
-    } finally {
-      running = false;
-      // recorded once the download ended (or failed), in the turn it did: before the client's next request
-      deps.trail.append({
-        action: CRITICAL.systemBackup, target: BACKUP_TARGET, ...actorFields(principal), clientAddress: req.ip ?? null, signature,
-        newValue: {
-          completed: problem === null, ...(problem ? { problem } : {}), archiveBytes: sent,
-          ...(manifest ? { createdAt: manifest.createdAt, phase1Ms: manifest.phase1Ms, longestHoldMs: manifest.longestHoldMs, files: manifest.files, bytes: manifest.bytes, databases: manifest.databases, stores: manifest.stores.map((s) => ({ dir: s.dir, blocks: s.blocks, walSegments: s.walSegments })) } : {}),
-        },
-      });
-      // hard links and copies: removed without holding the event loop
-      await fs.promises.rm(staging, { recursive: true, force: true });
     }
     return undefined;
   };

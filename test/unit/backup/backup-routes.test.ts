@@ -12,6 +12,7 @@ import { ROLE_PERMISSIONS } from '../../../runtime/auth/permissions';
 import { SignatureService } from '../../../runtime/audit/signature-service';
 import { DiskWatermark } from '../../../runtime/disk';
 import { mountRoutes, type Principal } from '../../../runtime/server/api/route';
+import { BackupRunner } from '../../../runtime/backup';
 import { backupRoutes } from '../../../runtime/server/routes/backup-routes';
 import { makeTempDir, removeTempDir } from '../../helpers/tmp';
 import { waitFor } from '../../helpers/wait';
@@ -41,9 +42,9 @@ async function app(o: { freeBytes?: number; db?: number } = {}) {
   const router = express.Router();
   router.use(express.json());
   const signatures = new SignatureService({ auth: null as never, trail: t.trail, criticalActions: [] });
-  const stores = { entries: () => [['default', { ready: Promise.resolve(store), closed: false }]] } as never;
+  const runner = new BackupRunner({ dataDir: data, version: '1', host: 'test-host', stores: async () => [store], disk });
   // the link's GET is public: it must work with no credentials at all
-  mountRoutes(router, backupRoutes({ dataDir: data, version: '1', stores, trail: t.trail, signatures, disk }), async (req) => (req.headers.authorization ? principal : null));
+  mountRoutes(router, backupRoutes({ dataDir: data, host: 'test-host', runner, trail: t.trail, signatures }), async (req) => (req.headers.authorization ? principal : null));
   const server = express().use('/api/v1', router).listen(0);
   cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/system/backup`;
@@ -115,7 +116,7 @@ describe('one-time backup links', () => {
     const origin = new URL(a.url).origin;
     const got = await fetch(origin + link.url);
     expect(got.status).toBe(200);
-    expect(got.headers.get('content-disposition')).toMatch(/^attachment; filename="historian-backup-.*\.tar\.gz"$/);
+    expect(got.headers.get('content-disposition')).toMatch(/^attachment; filename="historian-backup-test-host-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.tar\.gz"$/);
     expect((await got.arrayBuffer()).byteLength).toBeGreaterThan(0);
     expect(a.entries()).toEqual([expect.objectContaining({ action: 'system.backup', username: 'root', newValue: expect.objectContaining({ completed: true }) })]);
     const again = await fetch(origin + link.url);

@@ -9,7 +9,7 @@ import { AlarmService } from '../../../runtime/alarm/service';
 import type { BufferStatus } from '../../../runtime/buffer/component';
 import type { DeviceHealth } from '../../../runtime/devices/health';
 import { SystemAlarmMonitor } from '../../../runtime/health/system-alarms';
-import { DEFAULT_THRESHOLDS, SystemHealth, type HealthSources, type HealthThresholds } from '../../../runtime/health/system-health';
+import { DEFAULT_THRESHOLDS, SystemHealth, type HealthSources, type HealthThresholds, type ScheduledBackupHealth } from '../../../runtime/health/system-health';
 
 const dirs: string[] = [];
 const open: AlarmService[] = [];
@@ -34,6 +34,7 @@ function setup(thresholds: Partial<HealthThresholds> = {}) {
   const buf = { st: bufferStatus() };
   const dev: { h: DeviceHealth } = { h: { kind: 'modbus-tcp', target: '127.0.0.1:502 unit 1', state: 'connected', connected: true, since: clock.now, lastGoodAt: clock.now, requests: 10, errors: 0, lastError: null } };
   const tier = { lastPass: null as null | { errors: unknown[] }, lastError: null as string | null };
+  const backup = { status: null as ScheduledBackupHealth | null };
   const src: HealthSources = {
     stores: () => [],
     buffers: () => [['uplink', { status: () => buf.st, quarantined: () => [], replayQuarantine: async () => 0, purgeQuarantine: () => 0 }]],
@@ -42,12 +43,12 @@ function setup(thresholds: Partial<HealthThresholds> = {}) {
     devices: () => [['plc1', { health: () => dev.h }]],
     audit: () => ({ ok: true, checkedAt: new Date(clock.now).toISOString(), entries: 3, damage: null }),
     links: () => [],
-    dataDir: dir, version: 'test', clock: () => clock.now,
+    dataDir: dir, version: 'test', clock: () => clock.now, backup: () => backup.status,
   };
   const health = new SystemHealth(src, { ...DEFAULT_THRESHOLDS, diskFreePercent: 0, ...thresholds });
   const monitor = new SystemAlarmMonitor(health, alarms, { intervalMs: 0 });
   const state = (kind: string) => alarms.get(`sys.historian.health.${kind}:DISCRETE`)!;
-  return { clock, alarms, buf, dev, tier, health, monitor, state, src };
+  return { clock, alarms, buf, dev, tier, backup, health, monitor, state, src };
 }
 
 describe('system alarms', () => {
@@ -112,6 +113,22 @@ describe('system alarms', () => {
     expect(r.problems.map((p) => p.kind).sort()).toEqual(['disk', 'tier-failing']);
     expect(s.state('tier_failing').state).toBe('B');
     expect(s.state('disk_full').state).toBe('B');
+  });
+
+  it('raises backup-failed while the last scheduled backup failed, normal again after one that worked', () => {
+    const s = setup();
+    const sched = { dir: '/mnt/backups', everyHours: 24, keep: 7, nextAt: s.clock.now + 3_600_000, running: false };
+    s.backup.status = { ...sched, last: { at: s.clock.now, ok: false, file: null, archiveBytes: 0, problem: 'ENOSPC: no space left on device' } };
+    let r = s.monitor.check()!;
+    expect(r.backup).toMatchObject({ dir: '/mnt/backups', last: { ok: false } });
+    expect(r.problems).toEqual([{ area: 'backup', kind: 'backup-failed', name: '/mnt/backups', message: 'scheduled backup into /mnt/backups failed: ENOSPC: no space left on device' }]);
+    expect(s.state('backup_failed').state).toBe('B');
+    expect(s.state('backup_failed').message).toBe('Scheduled backup failed');
+    s.backup.status = { ...sched, last: { at: s.clock.now + 3_600_000, ok: true, file: '/mnt/backups/a.tar.gz', archiveBytes: 1000, problem: null } };
+    s.clock.now += 3_600_000;
+    r = s.monitor.check()!;
+    expect(r.ok).toBe(true);
+    expect(s.state('backup_failed').state).not.toBe('B');
   });
 
   it('a failing source is reported, not thrown out of the timer', () => {

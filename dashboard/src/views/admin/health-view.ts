@@ -22,6 +22,8 @@ interface Report {
   links: Array<{ name: string; kind: string; connected: boolean; detail: string | null }>;
   disk: { path: string; totalBytes: number; freeBytes: number; freePercent: number; watermarkBytes?: number | null; writesRefused?: boolean } | null;
   process: { pid: number; uptimeSec: number; version: string; node: string; rssBytes: number; heapUsedBytes: number; cpuPercent: number | null };
+  /** scheduled backups (HISTORIAN_BACKUP_DIR); null when none are set up */
+  backup?: { dir: string; everyHours: number; keep: number; nextAt: number | null; running: boolean; last: { at: number; ok: boolean; file: string | null; archiveBytes: number; problem: string | null } | null } | null;
 }
 
 const REFRESH_MS = 3000;
@@ -29,7 +31,7 @@ const REFRESH_MS = 3000;
 /** how long the page follows a backup's download in the audit trail */
 const BACKUP_WATCH_MS = 30 * 60_000;
 
-interface LastBackup { seq: number; ts: number; username: string | null; completed: boolean; archiveBytes: number }
+interface LastBackup { seq: number; ts: number; username: string | null; scheduled: boolean; completed: boolean; archiveBytes: number }
 
 /** "1 entry", "3 entries" */
 const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
@@ -72,8 +74,8 @@ export class HealthView extends LitElement {
   private async loadLastBackup(): Promise<void> {
     if (!can('system.backup') || !can('audit.read')) return;
     try {
-      const e = (await get<{ entries: Array<{ seq: number; ts: number; username: string | null; newValue: { completed?: boolean; archiveBytes?: number } | null }> }>('/audit?action=system.backup&limit=1')).entries[0];
-      this.lastBackup = e ? { seq: e.seq, ts: e.ts, username: e.username, completed: e.newValue?.completed === true, archiveBytes: e.newValue?.archiveBytes ?? 0 } : null;
+      const e = (await get<{ entries: Array<{ seq: number; ts: number; username: string | null; newValue: { completed?: boolean; archiveBytes?: number; scheduled?: boolean } | null }> }>('/audit?action=system.backup&limit=1')).entries[0];
+      this.lastBackup = e ? { seq: e.seq, ts: e.ts, username: e.username, scheduled: e.newValue?.scheduled === true, completed: e.newValue?.completed === true, archiveBytes: e.newValue?.archiveBytes ?? 0 } : null;
     } catch { /* the panel then says nothing about earlier backups */ }
   }
 
@@ -160,6 +162,14 @@ export class HealthView extends LitElement {
     this.backingUp = false;
   }
 
+  /** Scheduled backups: where, how often, the next; a failed last run with its reason; or how to set them up. */
+  private scheduleLine(b: NonNullable<Report['backup']> | null) {
+    if (!b) return html`<p class="muted" style="margin:0 0 8px" data-testid="backup-schedule">Not scheduled: set HISTORIAN_BACKUP_DIR (a directory outside the data directory) for an archive every day.</p>`;
+    const when = b.running ? 'one is being made now' : b.nextAt ? `next ${fmtTime(b.nextAt)}` : '';
+    return html`<p style="margin:0 0 8px" data-testid="backup-schedule">Scheduled every ${b.everyHours} h into <span style="overflow-wrap:anywhere">${b.dir}</span>, the newest ${b.keep} kept${when ? `; ${when}` : ''}.
+      ${b.last && !b.last.ok ? html`<br><strong>The last scheduled backup failed</strong> (${fmtTime(b.last.at)}): ${b.last.problem}` : ''}</p>`;
+  }
+
   private section(title: string, rows: unknown[], body: unknown, empty: string) {
     return html`<section><h3>${title}</h3>${rows.length ? html`<div class="scroll">${body}</div>` : html`<div class="empty">${empty}</div>`}</section>`;
   }
@@ -219,7 +229,8 @@ export class HealthView extends LitElement {
         ${can('system.backup') ? html`<div class="panel" data-testid="health-backup"><h3 style="margin-top:0">Backup</h3>
           <p class="muted" style="margin:0 0 8px">The whole installation as one .tar.gz, made while it runs: samples, accounts, audit trail, flows and keys. Keep it as safe as the server.</p>
           ${this.lastBackup !== undefined ? html`<p style="margin:0 0 8px" data-testid="last-backup">${this.lastBackup === null ? 'No backup taken yet.'
-            : `Last: ${fmtTime(this.lastBackup.ts)} by ${this.lastBackup.username ?? '—'}, ${this.lastBackup.completed ? fmtBytes(this.lastBackup.archiveBytes) : 'broken off'}.`}</p>` : ''}
+            : `Last: ${fmtTime(this.lastBackup.ts)} ${this.lastBackup.scheduled ? 'on schedule' : `by ${this.lastBackup.username ?? '—'}`}, ${this.lastBackup.completed ? fmtBytes(this.lastBackup.archiveBytes) : this.lastBackup.scheduled ? 'failed' : 'broken off'}.`}</p>` : ''}
+          ${this.scheduleLine(r.backup ?? null)}
           <button data-action="backup" ?disabled=${this.backingUp} @click=${() => this.backup()}>${this.backingUp ? 'Making the backup…' : 'Download backup'}</button>
           <p style="margin:8px 0 0" role="status" data-testid="backup-notice">${this.backupNotice}</p></div>` : ''}
       </div>`;
