@@ -156,7 +156,7 @@ export class BackupSchedule {
     }
     this.last = { at, ok: result.problem === null, file, archiveBytes: result.archiveBytes, problem: result.problem };
     try { this.o.record({ ...result, file }); } catch (e) { this.o.log?.(`[historian] scheduled backup: not recorded in the audit trail: ${(e as Error).message}`); }
-    if (result.problem) this.o.log?.(`[historian] scheduled backup failed: ${result.problem}`);
+    this.o.log?.(result.problem ? `[historian] scheduled backup failed: ${result.problem}` : `[historian] scheduled backup: ${file} (${(result.archiveBytes / 1_048_576).toFixed(1)} MB)`);
     this.plan(result.problem ? Math.min(this.o.retryMs ?? 3_600_000, this.o.everyMs) : this.o.everyMs);
     return this.last;
   }
