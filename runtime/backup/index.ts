@@ -3,3 +3,4 @@ export { BACKUP_FORMAT, STAGING_PREFIX, removeStaleStaging, snapshotDataDir, sta
 export { verifyBackupArchive, type ArchiveReport } from './verify-archive';
 export { BackupRunner, type BackupResult, type BackupRunnerOptions } from './backup-runner';
 export { archiveName, archivesIn, BackupSchedule, type BackupScheduleOptions, type ScheduledBackupStatus } from './backup-schedule';
+export { restoreBackupArchive, type RestoreReport } from './restore-archive';

@@ -38,4 +38,8 @@ Backups (README "Backup and restore")
         in a temporary directory: every database's integrity, the audit chain with the
         archive's own keys, each store opened and every sample read back. Exit 0 when it
         restores, 1 with the problems. The data directory is not touched.
+  backup restore <file.tar.gz> <new-data-dir> [--json]
+        Extracts the archive beside <new-data-dir>, checks it as verify does and only then
+        moves it into place: the directory is the whole, checked installation or is not
+        made. It must be new or empty. Start Historian on it with HISTORIAN_DATA_DIR.
 `;

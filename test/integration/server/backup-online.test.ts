@@ -1,6 +1,6 @@
 // README "Backup and restore", online: POST /api/v1/system/backup while the server takes
-// writes. The archive, extracted into an empty directory on the side, starts as the whole
-// installation: every sample acknowledged before the request (in blocks and still in the
+// writes. The archive, restored by `historian backup restore` into a new directory on the
+// side, starts as the whole installation: every sample acknowledged before the request (in blocks and still in the
 // write-ahead log), the accounts, the API tokens, the flows and an audit chain that
 // verifies. The backup is an administrator's, signed, and recorded; the running server
 // goes on without a pause it could notice.
@@ -136,8 +136,18 @@ describe('an online backup', () => {
     expect(JSON.parse(bad.stdout).problems[0]).toMatch(/^the archive could not be read whole/);
   });
 
+  it('is restored by `historian backup restore` into a new directory (the one started below), and never into one that is not empty', () => {
+    const restore = (file: string, to: string) => spawnSync(process.execPath, [join(__dirname, '..', '..', '..', 'bin', 'historian.js'), 'backup', 'restore', file, to], { encoding: 'utf8' });
+    const r = restore(archive, join(dir, 'restored-cli'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`OK: restored into ${join(dir, 'restored-cli')}\nStart Historian on it: HISTORIAN_DATA_DIR=${join(dir, 'restored-cli')} npm start`);
+    const again = restore(archive, join(dir, 'restored-cli'));
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/^FAILED: .*restored-cli is not empty/);
+  });
+
   it('starts on the side with every sample acknowledged before it, the accounts, the tokens and an audit chain that verifies', async () => {
-    restored = await startDistribution({ dataDir: join(dir, 'restored'), env: { HISTORIAN_DEMO_FLOW: 'none' } });
+    restored = await startDistribution({ dataDir: join(dir, 'restored-cli'), env: { HISTORIAN_DEMO_FLOW: 'none' } });
     const a = await restored.login();
     const query = async (tag: string, from: number, to: number) => {
       const q = new URLSearchParams({ kind: 'raw', tag, from: String(from), to: String(to) });
