@@ -7,8 +7,8 @@
 //      credentials, keys, the audit anchor and sealed state, twin models, simulator
 //      counters): the audit database and the files that vouch for it are of one instant
 //      (verification calls an anchor older than the database a restored stale anchor).
-//   2. every other database, each in a turn of its own, so the event loop is held for one
-//      database at a time, not for all of them (an alarm journal or frames of years).
+//   2. every other database, one after the other on a worker thread (database-copier.ts),
+//      so the event loop is not held by them at all (an alarm journal or frames of years).
 //   3. each open store through TsdbStore.snapshotInto (blocks linked, WAL copied, its
 //      maintenance waiting), store directories not open and the store-and-forward buffers
 //      as they are (a record being appended may be cut short at the end, which the copy's
@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { StoreSnapshot } from '../tsdb';
+import { DatabaseCopier } from './database-copier';
 
 export const BACKUP_FORMAT = 'historian-backup/1';
 /** Staging directories start so; a backup never copies one, and a start removes stale ones. */
@@ -35,7 +36,7 @@ export interface BackupManifest {
   createdAt: number;
   /** how long phase 1 (the audit database, keys, flows) held the server's event loop, ms */
   phase1Ms: number;
-  /** the longest any one turn of phases 1 and 2 held it, ms */
+  /** the longest any one turn of the snapshot held it, ms: phase 1 (the other databases are copied on a worker thread) */
   longestHoldMs: number;
   version: string;
   host: string;
@@ -139,16 +140,20 @@ export async function snapshotDataDir(dataDir: string, staging: string, stores: 
   const t0 = performance.now();
   copyNow(dataDir, staging, '', m, new Set(open.keys()), databases);
   m.phase1Ms = m.longestHoldMs = ms(t0);
-  for (const [from, to, rel] of databases) {
-    // a whole turn of the event loop between copies (timers, I/O): setImmediate would run
-    // the next copy before the timers waiting since the last one
-    await new Promise((r) => setTimeout(r, 0));
-    const t = performance.now();
-    copyDatabase(from, to);
-    m.longestHoldMs = Math.max(m.longestHoldMs, ms(t));
-    m.databases.push(rel);
-    m.files++;
-    m.bytes += fs.statSync(to).size;
+  if (databases.length) {
+    // on a worker thread: the event loop goes on meanwhile
+    const copier = new DatabaseCopier();
+    try {
+      for (const [from, to, rel] of databases) {
+        await copier.copy(from, to);
+        fs.chmodSync(to, fs.statSync(from).mode & 0o777);
+        m.databases.push(rel);
+        m.files++;
+        m.bytes += fs.statSync(to).size;
+      }
+    } finally {
+      await copier.close();
+    }
   }
   m.databases.sort();
   for (const s of open.values()) {
