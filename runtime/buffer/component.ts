@@ -23,8 +23,10 @@ export interface BufferStatus {
   diskFull: boolean;
   blocked: number;
   lastError: string | null;
-  /** when the last send failed (ms); absent or null when unknown (e.g. a connection error) */
+  /** when the last send or connection attempt failed (ms); absent or null when unknown */
   lastErrorAt?: number | null;
+  /** when an entry was last delivered (ms): after lastErrorAt, the error is behind it */
+  lastSentAt?: number | null;
 }
 
 export interface BufferComponent {

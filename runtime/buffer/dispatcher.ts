@@ -38,7 +38,7 @@ export interface DispatcherOptions {
   onError?: (err: Error, e: QueueEntry) => void;
 }
 
-export interface DispatcherStats { sent: number; sentSamples: number; retries: number; failures: number; quarantined: number; lastError: string | null; /** when lastError happened (ms) */ lastErrorAt: number | null }
+export interface DispatcherStats { sent: number; sentSamples: number; retries: number; failures: number; quarantined: number; lastError: string | null; /** when lastError happened (ms) */ lastErrorAt: number | null; /** when an entry was last delivered (ms) */ lastSentAt: number | null }
 
 export class Dispatcher {
   private running = false;
@@ -49,7 +49,7 @@ export class Dispatcher {
   private readonly maxInFlight: number;
   private unsubs: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
-  readonly counters: DispatcherStats = { sent: 0, sentSamples: 0, retries: 0, failures: 0, quarantined: 0, lastError: null, lastErrorAt: null };
+  readonly counters: DispatcherStats = { sent: 0, sentSamples: 0, retries: 0, failures: 0, quarantined: 0, lastError: null, lastErrorAt: null, lastSentAt: null };
 
   constructor(private readonly queue: DurableQueue, private readonly sender: Sender, private readonly o: DispatcherOptions = {}) {
     this.maxInFlight = o.maxInFlight ?? 16;
@@ -121,6 +121,7 @@ export class Dispatcher {
             this.queue.ack(e);
             this.counters.sent++;
             this.counters.sentSamples += e.count;
+            this.counters.lastSentAt = Date.now();
             if (!failed) this.backoff.reset();
             this.o.onAcked?.(e);
             if (failed || this.inFlight === 0) settle(); else if (this.inFlight < this.maxInFlight / 2) pump();

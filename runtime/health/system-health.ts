@@ -72,7 +72,7 @@ export interface StoreHealth {
 
 export interface BufferHealth {
   name: string; state: 'sending' | 'disconnected' | 'paused' | 'disk-full'; connected: boolean; pending: number; pendingSamples: number;
-  oldestAgeMs: number; diskBytes: number; sentPerSecond: number; retries: number; quarantined: number; dropped: number; lastError: string | null; lastErrorAt: number | null;
+  oldestAgeMs: number; diskBytes: number; sentPerSecond: number; retries: number; quarantined: number; dropped: number; lastError: string | null; lastErrorAt: number | null; lastSentAt: number | null;
 }
 
 export interface TierHealth {
@@ -160,7 +160,7 @@ export class SystemHealth {
       const state = st.paused ? 'paused' : st.diskFull ? 'disk-full' : st.connected ? 'sending' : 'disconnected';
       buffers.push({
         name, state, connected: st.connected, pending: st.pending, pendingSamples: st.pendingSamples, oldestAgeMs: st.oldestAgeMs,
-        diskBytes: st.diskBytes, sentPerSecond: st.sentPerSecond, retries: st.retries, quarantined: st.quarantined, dropped: st.dropped, lastError: st.lastError, lastErrorAt: st.lastErrorAt ?? null,
+        diskBytes: st.diskBytes, sentPerSecond: st.sentPerSecond, retries: st.retries, quarantined: st.quarantined, dropped: st.dropped, lastError: st.lastError, lastErrorAt: st.lastErrorAt ?? null, lastSentAt: st.lastSentAt ?? null,
       });
       if (st.pending > t.bufferPending) {
         problems.push({ area: 'buffer', kind: 'backlog', name, message: `buffer "${name}": ${st.pending} entries pending (threshold ${t.bufferPending})${st.connected ? '' : ', broker not reachable'}` });

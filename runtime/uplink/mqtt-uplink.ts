@@ -24,6 +24,7 @@ export class MqttUplink implements Sender {
   private client: MqttClient | null = null;
   private listeners = new Set<() => void>();
   lastError: string | null = null;
+  lastErrorAt: number | null = null;
   /** the broker's Maximum Packet Size (MQTT 5 CONNACK), null when it announced none */
   brokerMaxPacket: number | null = null;
 
@@ -40,8 +41,13 @@ export class MqttUplink implements Sender {
       this.brokerMaxPacket = typeof max === 'number' && max > 0 ? max : null;
       for (const l of this.listeners) l();
     });
-    client.on('error', (e) => { this.lastError = describeMqttError(e, this.o.url); });
+    client.on('error', (e) => { this.failed(describeMqttError(e, this.o.url)); });
     return Promise.resolve();
+  }
+
+  private failed(message: string): void {
+    this.lastError = message;
+    this.lastErrorAt = Date.now();
   }
 
   isConnected(): boolean { return !!this.client?.connected; }
@@ -74,7 +80,7 @@ export class MqttUplink implements Sender {
         clearTimeout(timer);
         const code = (err as { code?: number } | undefined)?.code ?? (packet as { reasonCode?: number } | undefined)?.reasonCode;
         if (err) {
-          this.lastError = err.message;
+          this.failed(err.message);
           if (typeof code === 'number' && PERMANENT_CODES.has(code)) reject(new PermanentError(`MQTT broker refused ${e.id}: ${err.message} (reason 0x${code.toString(16)})`));
           else reject(err);
         } else resolve();

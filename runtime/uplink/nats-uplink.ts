@@ -45,6 +45,7 @@ export class NatsUplink implements Sender {
   /** publishes the server refused for lack of permission (subject → count) */
   readonly refused = new Map<string, number>();
   lastError: string | null = null;
+  lastErrorAt: number | null = null;
   /**
    * The largest body the stream took less than: learnt when it refuses a message over its
    * max_msg_size (10054), which a gateway without JetStream API rights cannot read beforehand.
@@ -66,6 +67,11 @@ export class NatsUplink implements Sender {
     return this.connecting;
   }
 
+  private failed(message: string): void {
+    this.lastError = message;
+    this.lastErrorAt = Date.now();
+  }
+
   private async connectLoop(): Promise<void> {
     let nc: NatsConnection | null = null;
     // Refused credentials or certificates are retried too, slowly (1 s doubling to 30 s):
@@ -73,9 +79,9 @@ export class NatsUplink implements Sender {
     // buffer keeps the samples meanwhile. lastError says what to check.
     for (let wait = 1000; !nc; wait = Math.min(wait * 2, 30_000)) {
       try {
-        nc = await connectNats({ ...this.o, onRetry: (m) => { this.lastError = m; this.o.onRetry?.(m); } });
+        nc = await connectNats({ ...this.o, onRetry: (m) => { this.failed(m); this.o.onRetry?.(m); } });
       } catch (e) {
-        this.lastError = (e as Error).message;
+        this.failed((e as Error).message);
         if (this.closed) return;
         await new Promise((r) => setTimeout(r, wait));
         if (this.closed) return;
@@ -94,7 +100,7 @@ export class NatsUplink implements Sender {
       this.connected = true;
       for (const l of this.listeners) l();
     } catch (e) {
-      this.lastError = `stream setup: ${(e as Error).message}`;
+      this.failed(`stream setup: ${(e as Error).message}`);
       // try again shortly: the server may still be recovering JetStream after a restart
       setTimeout(() => { if (!this.closed && this.nc && !this.nc.isClosed()) void this.ready(); }, 500).unref();
     }
@@ -104,7 +110,10 @@ export class NatsUplink implements Sender {
     for await (const s of nc.status()) {
       const ctx = (s as { permissionContext?: { operation?: string; subject?: string } }).permissionContext;
       if (s.type === 'error' && ctx?.operation === 'publish' && ctx.subject) this.refuse(ctx.subject);
-      if (s.type === 'disconnect') this.connected = false;
+      if (s.type === 'disconnect') {
+        this.connected = false;
+        this.failed(`disconnected from ${typeof s.data === 'string' && s.data ? s.data : 'the NATS server'}; reconnecting (the buffer keeps what comes meanwhile)`);
+      }
       else if (s.type === 'reconnect') void this.ready();
     }
   }
@@ -121,7 +130,7 @@ export class NatsUplink implements Sender {
     const message = `NATS refused publishing to "${subject}": permissions violation (this gateway's credentials allow other subjects; check the subject template against the site prefix it was given)`;
     // JetStream API refusals are reported by the stream setup that made them
     if (subject.startsWith('$JS.')) return new PermanentError(message);
-    this.lastError = message;
+    this.failed(message);
     const err = new PermanentError(message);
     const waiting = this.waiting.get(subject) ?? new Set();
     if (waiting.size + extra) this.refused.set(subject, (this.refused.get(subject) ?? 0) + waiting.size + extra);
@@ -174,7 +183,7 @@ export class NatsUplink implements Sender {
         const r = this.refuse(e.subject, 1);
         throw new PermanentError(`${r.message} [${e.id}]`);
       }
-      this.lastError = ne.message;
+      this.failed(ne.message);
       if (ne?.api_error?.err_code === 10054) throw new StreamMessageTooLarge(`NATS stream refused ${e.id} of ${e.body.length} bytes: ${ne.message}`);
       if (isPermanent(ne)) throw new PermanentError(`NATS refused ${e.id}: ${ne.message}`);
       throw err;

@@ -21,6 +21,8 @@ export interface Uplink extends Sender {
   start(): Promise<void>;
   close(): Promise<void>;
   lastError?: string | null;
+  /** when lastError happened (ms) */
+  lastErrorAt?: number | null;
   /** plain publish (NATS only): carries the gateway heartbeat */
   publishCore?(subject: string, data: Uint8Array): void;
 }
@@ -98,7 +100,7 @@ export class StoreForward {
   /** Opens the buffer (recovering what a previous run left) and starts the uplink and the dispatcher. */
   static open(o: StoreForwardOptions): StoreForward {
     const sf = new StoreForward(o);
-    sf.uplink.start().catch((e) => { sf.uplink.lastError = (e as Error).message; });
+    sf.uplink.start().catch((e) => { sf.uplink.lastError = (e as Error).message; sf.uplink.lastErrorAt = Date.now(); });
     if (!o.paused) sf.dispatcher.start();
     if (sf.heartbeat) {
       sf.heartbeat.start();
@@ -164,6 +166,14 @@ export class StoreForward {
     this.chain = this.chain.then(() => all).catch(() => undefined);
   }
 
+  /** The latest failure, a send's (the dispatcher's) or the link's (the uplink's), with its time. */
+  private lastError(d: { lastError: string | null; lastErrorAt: number | null }): { lastError: string | null; lastErrorAt: number | null } {
+    const u = this.uplink.lastError ?? null, uAt = this.uplink.lastErrorAt ?? null;
+    if (d.lastError === null) return { lastError: u, lastErrorAt: u === null ? null : uAt };
+    if (u !== null && uAt !== null && (d.lastErrorAt === null || uAt > d.lastErrorAt)) return { lastError: u, lastErrorAt: uAt };
+    return { lastError: d.lastError, lastErrorAt: d.lastErrorAt };
+  }
+
   status(): BufferStatus {
     const q = this.queue.stats();
     const d = this.dispatcher.counters;
@@ -176,7 +186,7 @@ export class StoreForward {
       connected: this.uplink.isConnected(), paused: this.paused, pending: q.pending, pendingSamples: q.pendingSamples + this.pending.length, inFlight: q.inFlight,
       ramBytes: q.ramBytes, diskBytes: q.diskBytes, oldestAgeMs: q.oldestCreated === null ? 0 : Math.max(0, now - q.oldestCreated),
       sent: d.sent, sentSamples: d.sentSamples, sentPerSecond: this.rate.perSecond, retries: d.retries, quarantined: q.quarantined,
-      dropped: q.dropped, droppedSamples: q.droppedSamples, diskFull: q.diskFull, blocked: q.blocked, lastError: d.lastError ?? this.uplink.lastError ?? null, lastErrorAt: d.lastError ? d.lastErrorAt : null,
+      dropped: q.dropped, droppedSamples: q.droppedSamples, diskFull: q.diskFull, blocked: q.blocked, ...this.lastError(d), lastSentAt: d.lastSentAt,
     };
   }
 

@@ -294,6 +294,10 @@ describe('administration in the browser', () => {
 
     await nats.stop();
     await row.locator('[data-field=state]', { hasText: 'disconnected' }).waitFor({ timeout: 20_000 });
+    // the last error (the lost link, or a send it cut off) with its time, and nothing says it is behind
+    await row.locator('[data-testid=buffer-error-at]').waitFor({ timeout: 10_000 });
+    await expect.poll(async () => (await api('/api/v1/system/health')).buffers[0].lastError, { timeout: 10_000 }).toBeTruthy();
+    expect(await row.locator('[data-testid=buffer-error-past]').count()).toBe(0);
     const pending = async () => Number((await row.locator('[data-field=pending]').textContent())!.trim().split(/\s/)[0].replace(/[^0-9]/g, ''));
     await expect.poll(pending, { timeout: 30_000 }).toBeGreaterThan(PENDING_THRESHOLD);
     const first = await pending();
@@ -322,6 +326,8 @@ describe('administration in the browser', () => {
     await page.click('[data-nav=health]');
     await row.locator('[data-field=state]', { hasText: 'sending' }).waitFor({ timeout: 20_000 });
     await page.locator('[data-testid=health-summary] [data-problem=backlog]').waitFor({ state: 'detached', timeout: 10_000 });
+    // the error stays with its time, marked as behind the deliveries since
+    await row.locator('[data-testid=buffer-error-past]', { hasText: '· entries delivered since' }).waitFor({ timeout: 10_000 });
     await page.context().close();
   });
   it('an admin downloads a backup from the Health page while the plant writes, signed, and finds it on the Audit page among the signed actions; an auditor has no such button', async () => {

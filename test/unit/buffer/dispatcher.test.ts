@@ -43,6 +43,9 @@ describe('dispatcher', () => {
     await waitFor(() => q.stats().pending === 0, { what: 'all delivered' });
     expect(s.delivered).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
     expect(d.counters.retries).toBe(2);
+    // the timeout is the last error, and entries were delivered after it (the Health page says it is behind)
+    expect(d.counters.lastError).toBe('timeout');
+    expect(d.counters.lastSentAt).toBeGreaterThanOrEqual(d.counters.lastErrorAt!);
     await d.stop();
     q.close();
   });
@@ -53,7 +56,7 @@ describe('dispatcher', () => {
     s.fail = (e) => (e.body.toString() === '2' ? new PermanentError('message too large') : null);
     const d = new Dispatcher(q, s, { maxInFlight: 4 });
     const before = Date.now();
-    expect(d.counters).toMatchObject({ lastError: null, lastErrorAt: null });
+    expect(d.counters).toMatchObject({ lastError: null, lastErrorAt: null, lastSentAt: null });
     d.start();
     for (let i = 0; i < 5; i++) await push(q, i);
     await waitFor(() => q.stats().pending === 0, { what: 'all handled' });

@@ -15,7 +15,7 @@ interface Problem { area: string; kind: string; name: string; message: string }
 interface Report {
   at: number; ok: boolean; problems: Problem[];
   stores: Array<{ name: string; open: boolean; samplesPerSecond: number | null; series: number; headSamples: number; blocks: number; diskBytes: number; walSegments: number; corruptBlocks: number; readErrors: number }>;
-  buffers: Array<{ name: string; state: string; connected: boolean; pending: number; pendingSamples: number; oldestAgeMs: number; diskBytes: number; sentPerSecond: number; retries: number; quarantined: number; dropped: number; lastError: string | null; lastErrorAt: number | null }>;
+  buffers: Array<{ name: string; state: string; connected: boolean; pending: number; pendingSamples: number; oldestAgeMs: number; diskBytes: number; sentPerSecond: number; retries: number; quarantined: number; dropped: number; lastError: string | null; lastErrorAt: number | null; lastSentAt?: number | null }>;
   tiers: Array<{ name: string; store: string; running: boolean; lastRun: number | null; lastPassErrors: number; errors: number; lastError: string | null; remoteBlocks: number; remoteBytes: number; localBlocks: number }>;
   devices: Array<{ name: string; kind: string; target: string; state: string; connected: boolean; downForMs: number | null; lastGoodAt: number | null; requests: number; errors: number; lastError: string | null }>;
   audit: { verified: boolean; ok: boolean | null; checkedAt: string | null; entries: number | null; damage: string | null };
@@ -201,7 +201,7 @@ export class HealthView extends LitElement {
           <td data-label="Sent/s">${fmtNumber(b.sentPerSecond)}</td><td data-label="Disk">${fmtBytes(b.diskBytes)}</td>
           <td data-label="Quarantine">${b.quarantined}${manage && b.quarantined > 0 ? html` <button data-action="replay" @click=${() => this.quarantine(b.name, 'replay', b.quarantined)}>Replay</button>
             <button data-action="purge" @click=${() => this.quarantine(b.name, 'purge', b.quarantined)}>Purge</button>` : ''}</td>
-          <td data-label="Last error">${b.lastError ?? ''}${b.lastError && b.lastErrorAt ? html` <span class="muted" data-testid="buffer-error-at">(${fmtTime(b.lastErrorAt)})</span>` : ''}</td></tr>`)}</tbody></table>`, 'No store-and-forward buffer is running: a store-forward node buffers once its broker is set (HISTORIAN_NATS_URL or HISTORIAN_MQTT_URL).')}
+          <td data-label="Last error">${b.lastError ?? ''}${b.lastError && b.lastErrorAt ? html` <span class="muted" data-testid="buffer-error-at">(${fmtTime(b.lastErrorAt)})</span>` : ''}${b.lastError && b.lastErrorAt && b.lastSentAt && b.lastSentAt > b.lastErrorAt ? html` <span class="muted" data-testid="buffer-error-past">· entries delivered since</span>` : ''}</td></tr>`)}</tbody></table>`, 'No store-and-forward buffer is running: a store-forward node buffers once its broker is set (HISTORIAN_NATS_URL or HISTORIAN_MQTT_URL).')}
 
       ${this.section('Tier movers', r.tiers, html`<table class="cards" data-testid="health-tiers">
         <thead><tr><th scope="col">Mover</th><th scope="col">Store</th><th scope="col">Last pass</th><th scope="col">Remote blocks</th><th scope="col">Local blocks</th><th scope="col">Errors</th></tr></thead>
