@@ -10,6 +10,7 @@ import { isDeviceComponent } from '../devices';
 import type { StoreHandle } from '../tsdb';
 import type { TierSummary } from '../tier';
 import type { DiskWatermark } from '../disk';
+import type { ScheduledBackupStatus } from '../backup';
 
 export interface HealthThresholds {
   /** a buffer with more pending entries than this is a problem (seed 004: 100) */
@@ -48,15 +49,8 @@ export interface HealthSources {
   clock?: () => number;
 }
 
-/** Scheduled backups as the health report gives them (runtime/backup BackupSchedule.status()). */
-export interface ScheduledBackupHealth {
-  dir: string;
-  everyHours: number;
-  keep: number;
-  nextAt: number | null;
-  running: boolean;
-  last: { at: number; ok: boolean; file: string | null; archiveBytes: number; problem: string | null } | null;
-}
+/** Scheduled backups as the health report gives them (BackupSchedule.status()). */
+export type ScheduledBackupHealth = ScheduledBackupStatus;
 
 export type Area = 'store' | 'buffer' | 'tier' | 'device' | 'audit' | 'link' | 'disk' | 'backup';
 export type ProblemKind = 'disk-low' | 'tag-limit' | 'backlog' | 'quarantine' | 'disk' | 'device-down' | 'tier-failing' | 'audit' | 'link-down' | 'store-errors' | 'buffer-disk-full' | 'backup-failed';
