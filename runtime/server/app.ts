@@ -380,9 +380,9 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
       ready = false;
       offSessionChange();
       live.close();
+      backupSchedule?.stop();
       // Stopping Node-RED closes every node: stores flush, buffers persist, timers stop.
       await RED.stop();
-      backupSchedule?.stop();
       systemAlarms.stop();
       heapTrim.stop();
       await fleet?.close();
