@@ -371,6 +371,8 @@ export async function startHistorian(opts: StartOptions = {}): Promise<Historian
   if (backupSchedule) {
     const st = backupSchedule.start().status();
     log(`[historian] backups: every ${st.everyHours} h into ${st.dir}, the newest ${st.keep} kept; next at ${new Date(st.nextAt!).toISOString()}`);
+  } else {
+    log('[historian] backups: none scheduled (set HISTORIAN_BACKUP_DIR to a directory outside the data directory; README "Backup and restore")');
   }
 
   let stopped: Promise<void> | null = null;
