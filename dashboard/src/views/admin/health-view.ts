@@ -152,7 +152,8 @@ export class HealthView extends LitElement {
       await new Promise((r) => setTimeout(r, 2000));
       await this.loadLastBackup();
       const b = this.lastBackup;
-      if (b && b.seq !== before) {
+      // the entry of this download, not one of the schedule's
+      if (b && b.seq !== before && !b.scheduled) {
         this.backupNotice = b.completed ? `Backup downloaded (${fmtBytes(b.archiveBytes)}).` : 'The backup download was broken off: nothing complete was saved.';
         break;
       }
